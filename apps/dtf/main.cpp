@@ -1,0 +1,35 @@
+// dtf: distributes test and benchmark tasks across heterogeneous hardware.
+// Subcommands register themselves in apps/dtf/commands.hpp's table.
+#include "apps/dtf/commands.hpp"
+#include "dtf_version.hpp"
+
+#include <cstring>
+#include <iostream>
+
+namespace {
+
+void print_help(std::ostream& out) {
+  out << "dtf " DTF_VERSION_STRING " - distributes test and benchmark tasks across heterogeneous hardware\n\n"
+         "usage: dtf <command> [options]\n\ncommands:\n";
+  for (const auto& c : dtf::app::commands())
+    out << "  " << c.usage << "\n      " << c.summary << "\n";
+  out << "\n  dtf --help | dtf <command> --help | dtf --version\n"
+         "exit codes: 0 success, 1 tasks failed, 2 bad input\n";
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h") || !std::strcmp(argv[1], "help")) {
+    print_help(std::cout);
+    return argc < 2 ? 2 : 0;
+  }
+  if (!std::strcmp(argv[1], "--version")) {
+    std::cout << "dtf " DTF_VERSION_STRING "\n";
+    return 0;
+  }
+  for (const auto& c : dtf::app::commands())
+    if (c.name == argv[1]) return c.run(argc - 1, argv + 1);
+  std::cerr << "dtf: unknown command '" << argv[1] << "' (see dtf --help)\n";
+  return 2;
+}

@@ -1,0 +1,45 @@
+#pragma once
+// Weights and switches of the scoring core. Defaults follow the original design.
+#include <cstddef>
+#include <map>
+#include <string>
+
+namespace dtf {
+
+struct scoring_weights {
+  double hardware_match = 5.0;
+  double memory_margin = 0.5;
+  double compute_capability = 0.3;
+  double cores = 0.2;
+  double device_match = 1.0;
+  double specialization = 2.0;
+  double affinity = 1.5;
+  double efficiency = 1.0;
+  double load = 1.0;
+  double predicted_finish = 3.0;
+};
+
+struct scheduler_config {
+  scoring_weights weights;
+  bool enable_task_affinity = true;
+  bool enable_worker_specialization = true;
+  bool enable_predictive_scheduling = true;
+  bool load_balance = true;
+  bool consider_worker_performance = true;
+  bool prioritize_hardware_match = true;
+  /// Hold a task back for a busy worker whose predicted finish beats every free
+  /// worker's (part of predictive scheduling). Off: greedy placement on free slots.
+  bool allow_deferral = true;
+  /// Default concurrent tasks per worker; a worker's own `slots` or an entry in
+  /// the overrides map wins.
+  int max_tasks_per_worker = 2;
+  std::map<std::string, int> max_tasks_per_worker_overrides;
+  /// Upper bound on learned affinity links (oldest/weakest evicted first).
+  std::size_t max_learned_links = 1024;
+  /// Keep the explanation of every decision (bounded by this many); 0 = none.
+  std::size_t keep_explanations = 0;
+  /// Seed for policies that use randomness (the `random` baseline).
+  unsigned long long seed = 1;
+};
+
+} // namespace dtf

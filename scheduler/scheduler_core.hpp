@@ -1,0 +1,164 @@
+#pragma once
+// The scheduling core: registry of workers, pending queue, filter -> score ->
+// place, and the learning state fed by record_result. No CAF, no I/O.
+//
+// Contract used by the simulator (scheduler/simulator) and the actor layer:
+//   add_worker* ; submit* ; loop { schedule(now) -> assignments ; record_result(...) }
+// schedule() only places tasks on workers with a free slot; a placed task
+// occupies its slot until record_result() (or remove_worker / cancel) for it.
+#include "scheduler/scheduler_config.hpp"
+#include "scheduler/task.hpp"
+#include "scheduler/task_result.hpp"
+#include "scheduler/worker.hpp"
+
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace dtf {
+
+class execution_predictor;
+class affinity_map;
+class specialization_tracker;
+struct scheduler_stats;
+
+struct assignment {
+  std::string task_id;
+  std::string worker_id;
+  double score = 0.0;
+  double predicted_duration_s = 0.0;
+};
+
+/// One term of a score: its normalized value (documented range per term),
+/// its weight, and the weighted contribution.
+struct term_value {
+  std::string name;
+  double value = 0.0;
+  double weight = 0.0;
+  double contribution = 0.0;
+};
+
+struct candidate_explanation {
+  std::string worker_id;
+  bool feasible = false;
+  std::string rejection;            // filter reason when !feasible, e.g. "memory 10 GB < 16 GB"
+  bool has_free_slot = false;
+  std::vector<term_value> terms;    // empty when !feasible
+  double total = 0.0;
+  double predicted_duration_s = 0.0;
+};
+
+struct decision_explanation {
+  std::string task_id;
+  std::string policy;
+  std::vector<candidate_explanation> candidates;  // in worker registration order
+  std::optional<std::string> winner;              // nullopt: deferred or unplaceable
+  std::string outcome;                            // "placed", "deferred: ...", "unplaceable: ..."
+};
+
+/// A task no registered worker could ever run, with each worker's reason.
+struct unplaceable_task {
+  std::string task_id;
+  std::vector<std::pair<std::string, std::string>> reasons;  // worker id, reason
+};
+
+class scheduler_core;
+
+/// Read-only view a policy gets of the cluster state.
+class scheduler_view {
+public:
+  explicit scheduler_view(const scheduler_core& core) : core_(core) {}
+  std::size_t worker_count() const;
+  const worker_capability& worker(std::size_t index) const;
+  int running(std::size_t index) const;
+  int slots(std::size_t index) const;
+  /// Seconds until the worker's next slot frees, from predictions of what runs there.
+  double predicted_slot_free_in_s(std::size_t index, double now_s) const;
+  double predicted_duration_s(const task& t, std::size_t index) const;
+  const execution_predictor& predictor() const;
+  const affinity_map& affinity() const;
+  const specialization_tracker& specialization() const;
+  const scheduler_config& config() const;
+private:
+  const scheduler_core& core_;
+};
+
+/// Chooses a worker for one task. `free_feasible` holds indices (ascending,
+/// i.e. registration order) of workers that pass every filter and have a free
+/// slot; `busy_feasible` those that pass the filters but are full.
+/// Return an element of free_feasible, or nullopt to defer the task.
+class placement_policy {
+public:
+  virtual ~placement_policy() = default;
+  virtual std::string_view name() const = 0;
+  virtual std::optional<std::size_t> choose(const task& t, std::span<const std::size_t> free_feasible,
+                                            std::span<const std::size_t> busy_feasible,
+                                            const scheduler_view& view, double now_s) = 0;
+  /// Term-by-term explanation of how this policy scores a candidate.
+  virtual candidate_explanation explain(const task& t, std::size_t worker_index,
+                                        const scheduler_view& view, double now_s) = 0;
+  virtual void on_result(const task_result&) {}
+};
+
+/// "intelligent" (default), "seed", "round_robin", "random", "least_loaded", "min_completion".
+std::unique_ptr<placement_policy> make_policy(std::string_view name, const scheduler_config& config);
+std::vector<std::string> policy_names();
+
+class scheduler_core {
+public:
+  explicit scheduler_core(scheduler_config config = {}, std::unique_ptr<placement_policy> policy = nullptr);
+  ~scheduler_core();
+  scheduler_core(scheduler_core&&) noexcept;
+  scheduler_core& operator=(scheduler_core&&) noexcept;
+
+  // Workers. Registration order is the tie-break between equal scores.
+  void add_worker(worker_capability worker);
+  /// Removes the worker; returns ids of the tasks that were placed on it (now
+  /// pending again, at their original submission order).
+  std::vector<std::string> remove_worker(const std::string& worker_id);
+  void update_metrics(const std::string& worker_id, const worker_metrics& metrics);
+
+  // Tasks.
+  /// Queues a task. Throws std::invalid_argument on a duplicate live id.
+  void submit(task t, double now_s = 0.0);
+  /// Requeues a finished (failed/timed out) task for another attempt, preferring
+  /// a worker other than `avoid_worker_id` when one is feasible.
+  void requeue(const std::string& task_id, const std::string& avoid_worker_id, double now_s = 0.0);
+  /// Cancels a pending or placed task; returns false if unknown or final.
+  bool cancel(const std::string& task_id);
+
+  /// Places pending tasks (priority high first, then predicted duration long
+  /// first, then submission order) onto free slots.
+  std::vector<assignment> schedule(double now_s = 0.0);
+  /// Frees the slot and feeds predictor, specialization and affinity.
+  void record_result(const task_result& result, double now_s = 0.0);
+
+  /// Pending tasks no registered worker could ever run (filters ignoring slots).
+  std::vector<unplaceable_task> unplaceable() const;
+  std::size_t pending_count() const;
+  std::size_t running_count() const;
+
+  // Observability.
+  /// The explanation captured when the task was decided (needs keep_explanations).
+  std::optional<decision_explanation> explanation(const std::string& task_id) const;
+  /// Explains how the task would be decided against the current state.
+  decision_explanation explain_now(const task& t, double now_s = 0.0) const;
+  scheduler_stats stats() const;
+
+  const scheduler_config& config() const;
+  const execution_predictor& predictor() const;
+  execution_predictor& predictor();
+  const affinity_map& affinity() const;
+  const specialization_tracker& specialization() const;
+  const std::vector<worker_capability>& workers() const;
+
+private:
+  friend class scheduler_view;
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+} // namespace dtf
