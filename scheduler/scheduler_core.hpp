@@ -136,6 +136,11 @@ public:
   /// Frees the slot and feeds predictor, specialization and affinity.
   void record_result(const task_result& result, double now_s = 0.0);
 
+  /// Frees a placed task's slot WITHOUT feeding any learning: for planning dry
+  /// runs (`dtf plan` advances predicted time wave by wave). Status: succeeded
+  /// is not claimed; the task counts as "planned" in the statistics.
+  void release_planned(const std::string& task_id, double now_s = 0.0);
+
   /// Pending tasks no registered worker could ever run (filters ignoring slots).
   std::vector<unplaceable_task> unplaceable() const;
   std::size_t pending_count() const;
