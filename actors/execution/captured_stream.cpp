@@ -1,0 +1,94 @@
+#include "actors/execution/captured_stream.hpp"
+#include "actors/execution/metrics_line.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <system_error>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+namespace dtf {
+namespace {
+
+// A metrics line longer than this is not a metrics line; keeps memory bounded
+// when a command prints megabytes without a newline.
+constexpr std::size_t max_metrics_line_bytes = 64 * 1024;
+
+void write_fully(int fd, std::string_view data) {
+  while (!data.empty()) {
+    auto n = ::write(fd, data.data(), data.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return;  // disk full or similar: the capture is best effort, the run goes on
+    }
+    data.remove_prefix(static_cast<std::size_t>(n));
+  }
+}
+
+} // namespace
+
+captured_stream::~captured_stream() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+std::string captured_stream::open(const std::filesystem::path& path) {
+  fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd_ < 0) return "cannot create '" + path.string() + "': " + std::generic_category().message(errno);
+  return {};
+}
+
+void captured_stream::consume(std::string_view data) {
+  bytes_seen_ += data.size();
+  write_to_file(data);
+  if (opts_.tail_bytes > 0) {
+    tail_.append(data.size() > opts_.tail_bytes ? data.substr(data.size() - opts_.tail_bytes) : data);
+    if (tail_.size() > 2 * opts_.tail_bytes) tail_.erase(0, tail_.size() - opts_.tail_bytes);
+  }
+  if (opts_.scan_metrics) scan_lines(data);
+}
+
+void captured_stream::finish() {
+  if (opts_.scan_metrics && !partial_line_overflowed_ && !partial_line_.empty())
+    parse_metrics_line(partial_line_, metrics_);
+  partial_line_.clear();
+  if (tail_.size() > opts_.tail_bytes) tail_.erase(0, tail_.size() - opts_.tail_bytes);
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = -1;
+}
+
+void captured_stream::write_to_file(std::string_view data) {
+  if (fd_ < 0 || truncated_) return;
+  auto room = opts_.cap_bytes - bytes_written_;
+  if (data.size() <= room) {
+    write_fully(fd_, data);
+    bytes_written_ += data.size();
+    return;
+  }
+  write_fully(fd_, data.substr(0, room));
+  bytes_written_ += room;
+  truncated_ = true;
+  write_fully(fd_, "\n[dtf: output truncated at " + std::to_string(opts_.cap_bytes) + " bytes]\n");
+}
+
+void captured_stream::scan_lines(std::string_view data) {
+  while (!data.empty()) {
+    auto newline = data.find('\n');
+    auto piece = data.substr(0, newline);
+    if (!partial_line_overflowed_) {
+      if (partial_line_.size() + piece.size() > max_metrics_line_bytes) {
+        partial_line_overflowed_ = true;
+        partial_line_.clear();
+      } else {
+        partial_line_.append(piece);
+      }
+    }
+    if (newline == std::string_view::npos) return;
+    if (!partial_line_overflowed_) parse_metrics_line(partial_line_, metrics_);
+    partial_line_.clear();
+    partial_line_overflowed_ = false;
+    data.remove_prefix(newline + 1);
+  }
+}
+
+} // namespace dtf

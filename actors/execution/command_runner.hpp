@@ -1,0 +1,88 @@
+#pragma once
+// Runs one task attempt on one worker, without CAF: a real subprocess for
+// real workers (run_command), a modeled wait for emulated ones (run_emulated).
+// Both block the calling thread; callers run them off the actor threads.
+#include "actors/execution/cancel_token.hpp"
+#include "scheduler/task.hpp"
+#include "scheduler/task_result.hpp"
+#include "scheduler/worker.hpp"
+
+#include <cstddef>
+#include <filesystem>
+#include <map>
+#include <string>
+
+namespace dtf {
+
+struct run_request {
+  /// command argv already substituted, env, working_directory, timeout_s (<= 0: no timeout).
+  task t;
+  /// kind and device_index pin the device; cpuset (e.g. "0-3,8") binds the process.
+  worker_capability worker;
+  int attempt = 1;
+  /// Per-attempt files: <output_dir>/<task>.<attempt>.stdout / .stderr (task id
+  /// with characters outside [A-Za-z0-9._-] replaced by '_'). Created if missing.
+  std::filesystem::path output_dir;
+  /// Per stream; beyond it the file ends with a truncation marker and the rest is
+  /// discarded (still read, so the child never blocks, and still scanned for metrics).
+  std::size_t output_cap_bytes = 1 << 20;
+  /// TERM, then KILL after this.
+  double kill_grace_s = 2.0;
+};
+
+struct run_outcome {
+  task_status status = task_status::failed;  // succeeded | failed | timed_out | cancelled
+  int exit_code = -1;      // -1 when killed by a signal or failed to start
+  int term_signal = 0;     // the signal that ended the command's main process
+  double start_unix_s = 0, end_unix_s = 0, duration_s = 0;
+  std::filesystem::path stdout_path, stderr_path;
+  /// From `DTF_METRICS {json}` lines on stdout; finite numbers only, later lines win.
+  std::map<std::string, double> metrics;
+  std::string error;        // e.g. "failed to start 'foo': No such file or directory"
+  std::string stderr_tail;  // last ~2 KiB of stderr, for JUnit and messages
+  std::size_t stdout_bytes = 0, stderr_bytes = 0;  // everything the command wrote, capped or not
+  bool output_truncated = false;                   // either stream hit output_cap_bytes
+};
+
+/// Blocking: runs the command as a real subprocess in its own process group and
+/// returns when it and every process left in its group are gone. Timeout and
+/// cancellation send SIGTERM to the group, then SIGKILL after kill_grace_s; a
+/// normal exit of the main process also ends what it left behind in the group.
+/// Never throws for a command that cannot start: that is a failed outcome with
+/// `error` set. Safe to call from several threads at once.
+///
+/// Environment: the parent's environment, then the task's env, then (winning
+/// over both, so a task cannot grab another worker's device) the device pinning:
+/// cuda -> CUDA_VISIBLE_DEVICES=<device_index>; rocm -> HIP_VISIBLE_DEVICES and
+/// ROCR_VISIBLE_DEVICES=<device_index>; cpu -> CUDA_VISIBLE_DEVICES="" — and
+/// DTF_TASK_ID, DTF_WORKER_ID, DTF_ATTEMPT.
+///
+/// On first use the process becomes a child subreaper (PR_SET_CHILD_SUBREAPER),
+/// so that orphaned grandchildren of a command are reparented to it and reaped
+/// here rather than lingering as zombies that keep their group alive.
+run_outcome run_command(const run_request& request, const cancel_token& token);
+
+/// The emulated execution-time model, in seconds, deterministic:
+///
+///   duration = type_base_s(type) * family_factor(model) * batch_factor(batch_size)
+///              * kind_factor(worker.kind) / speed  +  (model_warm ? 0 : load_s(model))
+///
+///   type_base_s:   benchmark 30, test 10, custom 20
+///   family_factor: llama/opt/llava 8, t5 3, whisper 3, clip/blip 2.5, vit/deit 2,
+///                  wav2vec2/hubert 2, bert/roberta 1, other or no model 1.5
+///   batch_factor:  sqrt(batch_size / 8), 1 when batch_size is not given (0)
+///   kind_factor:   cpu 5 (model work is slower on CPUs), cuda and rocm 1
+///   speed:         worker.speed (non-positive or non-finite is taken as 1)
+///   load_s:        2 * family_factor when the task has a model, else 0; loading
+///                  weights is I/O-bound, so it does not scale with speed
+double emulated_duration_s(const task& t, const worker_capability& worker, bool model_warm);
+
+/// Emulated workers: waits emulated_duration_s(...) * time_scale of wall time,
+/// interruptible by the token, and returns success (cancelled when the token
+/// fires; timed_out when the modeled duration exceeds the task's timeout_s, after
+/// waiting timeout_s * time_scale). duration_s is the wall time waited; the
+/// unscaled model value is in metrics["emulated_duration_s"].
+run_outcome run_emulated(const run_request& request, const cancel_token& token, bool model_warm,
+                         double time_scale);
+
+} // namespace dtf

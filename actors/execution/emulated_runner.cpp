@@ -1,0 +1,90 @@
+// The emulated execution model (documented in command_runner.hpp) and the
+// wait that stands in for running a task on a device that is not here.
+#include "actors/execution/command_runner.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <chrono>
+#include <cmath>
+#include <string_view>
+
+namespace dtf {
+namespace {
+
+double type_base_s(task_type type) {
+  switch (type) {
+    case task_type::benchmark: return 30.0;
+    case task_type::test: return 10.0;
+    case task_type::custom: return 20.0;
+  }
+  return 20.0;
+}
+
+struct family_cost {
+  std::string_view name_part;
+  double factor;
+};
+
+// Checked in order, so "llava" is found before a shorter name it contains.
+constexpr std::array<family_cost, 13> family_costs{{
+    {"llava", 8.0}, {"llama", 8.0}, {"opt", 8.0}, {"t5", 3.0}, {"whisper", 3.0}, {"clip", 2.5},
+    {"blip", 2.5}, {"deit", 2.0}, {"vit", 2.0}, {"wav2vec2", 2.0}, {"hubert", 2.0}, {"roberta", 1.0},
+    {"bert", 1.0},
+}};
+constexpr double unknown_family_factor = 1.5;
+
+double family_factor(const std::string& model) {
+  std::string lower = model;
+  for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (const auto& family : family_costs)
+    if (lower.find(family.name_part) != std::string::npos) return family.factor;
+  return unknown_family_factor;
+}
+
+double batch_factor(int batch_size) { return batch_size > 0 ? std::sqrt(batch_size / 8.0) : 1.0; }
+
+double kind_factor(device_kind kind) { return kind == device_kind::cpu ? 5.0 : 1.0; }
+
+double unix_now_s() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+} // namespace
+
+double emulated_duration_s(const task& t, const worker_capability& worker, bool model_warm) {
+  double speed = std::isfinite(worker.speed) && worker.speed > 0 ? worker.speed : 1.0;
+  double family = t.model.empty() ? unknown_family_factor : family_factor(t.model);
+  double compute_s = type_base_s(t.type) * family * batch_factor(t.batch_size) * kind_factor(worker.kind) / speed;
+  double load_s = model_warm || t.model.empty() ? 0.0 : 2.0 * family;
+  return compute_s + load_s;
+}
+
+run_outcome run_emulated(const run_request& request, const cancel_token& token, bool model_warm, double time_scale) {
+  run_outcome outcome;
+  outcome.start_unix_s = unix_now_s();
+  auto start = std::chrono::steady_clock::now();
+  if (!std::isfinite(time_scale) || time_scale < 0) time_scale = 1.0;
+  double modeled_s = emulated_duration_s(request.t, request.worker, model_warm);
+  double timeout_s = request.t.timeout_s;
+  bool times_out = timeout_s > 0 && std::isfinite(timeout_s) && modeled_s > timeout_s;
+  double wait_s = (times_out ? timeout_s : modeled_s) * time_scale;
+
+  bool cancelled = token.wait_for(wait_s);
+  outcome.duration_s = std::max(0.0, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  outcome.end_unix_s = outcome.start_unix_s + outcome.duration_s;
+  outcome.metrics["emulated_duration_s"] = modeled_s;
+  if (cancelled) {
+    outcome.status = task_status::cancelled;
+    outcome.error = "cancelled";
+  } else if (times_out) {
+    outcome.status = task_status::timed_out;
+    outcome.error = "timed out: the emulated duration exceeds the task's timeout";
+  } else {
+    outcome.status = task_status::succeeded;
+    outcome.exit_code = 0;
+  }
+  return outcome;
+}
+
+} // namespace dtf

@@ -1,0 +1,259 @@
+// The blocking command runner against real subprocesses.
+#include "actors/execution/command_runner.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cerrno>
+#include <chrono>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <signal.h>
+#include <unistd.h>
+
+namespace dtf {
+namespace {
+
+std::string read_file(const std::filesystem::path& path) {
+  std::ifstream in{path, std::ios::binary};
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+bool process_group_is_gone(pid_t pgid) { return ::kill(-pgid, 0) == -1 && errno == ESRCH; }
+
+class command_runner : public ::testing::Test {
+protected:
+  void SetUp() override {
+    auto name = std::string(::testing::UnitTest::GetInstance()->current_test_info()->name());
+    output_dir_ = std::filesystem::temp_directory_path() / ("dtf-exec-" + std::to_string(::getpid()) + "-" + name);
+    std::filesystem::remove_all(output_dir_);
+  }
+  void TearDown() override { std::filesystem::remove_all(output_dir_); }
+
+  run_request shell(const std::string& script, double timeout_s = 30.0) {
+    run_request request;
+    request.t.id = "task-1";
+    request.t.command = {"/bin/sh", "-c", script};
+    request.t.timeout_s = timeout_s;
+    request.worker.id = "worker-cpu-0";
+    request.output_dir = output_dir_;
+    request.kill_grace_s = 0.2;
+    return request;
+  }
+
+  /// Runs a command that prints its own pid (= its group id) first, so the test
+  /// can check afterwards that nothing of the group is left.
+  run_outcome run_and_remember_group(const run_request& request, pid_t& pgid, const cancel_token& token) {
+    auto outcome = run_command(request, token);
+    auto out = read_file(outcome.stdout_path);
+    pgid = static_cast<pid_t>(std::stol(out.substr(0, out.find('\n'))));
+    return outcome;
+  }
+
+  std::filesystem::path output_dir_;
+  cancel_token never_cancelled_;
+};
+
+TEST_F(command_runner, succeeds_and_captures_stdout_and_stderr_to_per_attempt_files) {
+  auto request = shell("echo hello; echo oops >&2");
+  request.attempt = 3;
+  auto outcome = run_command(request, never_cancelled_);
+  EXPECT_EQ(outcome.status, task_status::succeeded);
+  EXPECT_EQ(outcome.exit_code, 0);
+  EXPECT_EQ(outcome.stdout_path, output_dir_ / "task-1.3.stdout");
+  EXPECT_EQ(outcome.stderr_path, output_dir_ / "task-1.3.stderr");
+  EXPECT_EQ(read_file(outcome.stdout_path), "hello\n");
+  EXPECT_EQ(read_file(outcome.stderr_path), "oops\n");
+  EXPECT_EQ(outcome.stderr_tail, "oops\n");
+  EXPECT_GE(outcome.duration_s, 0.0);
+  EXPECT_GE(outcome.end_unix_s, outcome.start_unix_s);
+  EXPECT_TRUE(outcome.error.empty()) << outcome.error;
+}
+
+TEST_F(command_runner, reports_a_non_zero_exit_as_failed_with_its_code) {
+  auto outcome = run_command(shell("exit 3"), never_cancelled_);
+  EXPECT_EQ(outcome.status, task_status::failed);
+  EXPECT_EQ(outcome.exit_code, 3);
+  EXPECT_EQ(outcome.term_signal, 0);
+  EXPECT_EQ(outcome.error, "exit code 3");
+}
+
+TEST_F(command_runner, reports_death_by_signal_with_exit_code_minus_one) {
+  auto outcome = run_command(shell("kill -SEGV $$"), never_cancelled_);
+  EXPECT_EQ(outcome.status, task_status::failed);
+  EXPECT_EQ(outcome.exit_code, -1);
+  EXPECT_EQ(outcome.term_signal, SIGSEGV);
+  EXPECT_EQ(outcome.error, "terminated by SIGSEGV");
+}
+
+TEST_F(command_runner, timeout_kills_the_whole_process_tree) {
+  pid_t pgid = 0;
+  auto outcome = run_and_remember_group(shell("echo $$; sleep 100 & sleep 100", 0.3), pgid, never_cancelled_);
+  EXPECT_EQ(outcome.status, task_status::timed_out);
+  EXPECT_EQ(outcome.error, "timed out after 0.3 s");
+  EXPECT_TRUE(process_group_is_gone(pgid));
+  EXPECT_LT(outcome.duration_s, 30.0);  // sanity only: it did not wait for the sleeps
+}
+
+TEST_F(command_runner, a_child_that_ignores_term_is_killed_after_the_grace) {
+  pid_t pgid = 0;
+  // The shell and its background child both ignore TERM; only KILL ends them.
+  auto request = shell("trap '' TERM; echo $$; sleep 100 & wait", 0.2);
+  auto outcome = run_and_remember_group(request, pgid, never_cancelled_);
+  EXPECT_EQ(outcome.status, task_status::timed_out);
+  EXPECT_EQ(outcome.term_signal, SIGKILL);
+  EXPECT_TRUE(process_group_is_gone(pgid));
+}
+
+TEST_F(command_runner, background_processes_left_by_a_finished_command_are_ended) {
+  pid_t pgid = 0;
+  auto outcome = run_and_remember_group(shell("echo $$; sleep 100 >/dev/null 2>&1 &"), pgid, never_cancelled_);
+  EXPECT_EQ(outcome.status, task_status::succeeded);
+  EXPECT_TRUE(process_group_is_gone(pgid));
+}
+
+TEST_F(command_runner, cancellation_ends_the_group_with_status_cancelled) {
+  cancel_token token;
+  std::thread canceller{[&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    token.cancel();
+  }};
+  pid_t pgid = 0;
+  auto outcome = run_and_remember_group(shell("echo $$; sleep 100 & sleep 100"), pgid, token);
+  canceller.join();
+  EXPECT_EQ(outcome.status, task_status::cancelled);
+  EXPECT_EQ(outcome.error, "cancelled");
+  EXPECT_TRUE(process_group_is_gone(pgid));
+}
+
+TEST_F(command_runner, output_beyond_the_cap_is_truncated_with_a_marker) {
+  auto request = shell("head -c 100000 /dev/zero | tr '\\0' x");
+  request.output_cap_bytes = 1000;
+  auto outcome = run_command(request, never_cancelled_);
+  EXPECT_EQ(outcome.status, task_status::succeeded);
+  EXPECT_TRUE(outcome.output_truncated);
+  EXPECT_EQ(outcome.stdout_bytes, 100000u);
+  auto text = read_file(outcome.stdout_path);
+  EXPECT_EQ(text, std::string(1000, 'x') + "\n[dtf: output truncated at 1000 bytes]\n");
+}
+
+TEST_F(command_runner, collects_finite_metrics_from_dtf_metrics_lines) {
+  auto outcome = run_command(shell("echo 'DTF_METRICS {\"throughput\": 12.5, \"label\": \"x\"}';"
+                                   "echo 'DTF_METRICS {not json';"
+                                   "echo 'DTF_METRICS [1, 2]';"
+                                   "echo 'DTF_METRICS {\"loss\": 1e999, \"steps\": 3}';"
+                                   "printf 'DTF_METRICS {\"throughput\": 13}'"),
+                             never_cancelled_);
+  EXPECT_EQ(outcome.status, task_status::succeeded);
+  std::map<std::string, double> expected{{"steps", 3.0}, {"throughput", 13.0}};
+  EXPECT_EQ(outcome.metrics, expected);
+}
+
+TEST_F(command_runner, a_missing_executable_is_a_failed_outcome_with_a_clear_error) {
+  run_request request = shell("");
+  request.t.command = {"dtf-no-such-program-anywhere", "--flag"};
+  auto outcome = run_command(request, never_cancelled_);
+  EXPECT_EQ(outcome.status, task_status::failed);
+  EXPECT_EQ(outcome.exit_code, -1);
+  EXPECT_EQ(outcome.error, "failed to start 'dtf-no-such-program-anywhere': No such file or directory");
+
+  request.t.command = {"/nonexistent/dtf-program"};
+  outcome = run_command(request, never_cancelled_);
+  EXPECT_EQ(outcome.status, task_status::failed);
+  EXPECT_EQ(outcome.error, "failed to start '/nonexistent/dtf-program': No such file or directory");
+}
+
+TEST_F(command_runner, a_missing_working_directory_is_a_failed_outcome) {
+  auto request = shell("true");
+  request.t.working_directory = "/nonexistent-dtf-dir";
+  auto outcome = run_command(request, never_cancelled_);
+  EXPECT_EQ(outcome.status, task_status::failed);
+  EXPECT_EQ(outcome.error,
+            "failed to start '/bin/sh': cannot enter working directory '/nonexistent-dtf-dir': No such file or directory");
+}
+
+TEST_F(command_runner, applies_the_task_env_working_directory_and_dtf_variables) {
+  std::filesystem::create_directories(output_dir_ / "work");
+  auto request = shell("echo \"$GREETING|$(pwd)|$DTF_TASK_ID|$DTF_WORKER_ID|$DTF_ATTEMPT|${CUDA_VISIBLE_DEVICES-unset}\"");
+  request.t.env = {{"GREETING", "hi there"}};
+  request.t.working_directory = (output_dir_ / "work").string();
+  request.attempt = 2;
+  auto outcome = run_command(request, never_cancelled_);
+  ASSERT_EQ(outcome.status, task_status::succeeded) << outcome.error;
+  auto expected = "hi there|" + std::filesystem::canonical(output_dir_ / "work").string() + "|task-1|worker-cpu-0|2|\n";
+  EXPECT_EQ(read_file(outcome.stdout_path), expected);
+}
+
+TEST_F(command_runner, searches_the_path_for_a_bare_program_name) {
+  auto request = shell("");
+  request.t.command = {"echo", "found"};
+  auto outcome = run_command(request, never_cancelled_);
+  EXPECT_EQ(outcome.status, task_status::succeeded) << outcome.error;
+  EXPECT_EQ(read_file(outcome.stdout_path), "found\n");
+}
+
+TEST_F(command_runner, pins_the_device_of_a_cuda_worker) {
+  auto request = shell("echo \"$CUDA_VISIBLE_DEVICES\"");
+  request.t.env = {{"CUDA_VISIBLE_DEVICES", "0,1,2"}};  // a task cannot widen its device set
+  request.worker.kind = device_kind::cuda;
+  request.worker.device_index = 1;
+  auto outcome = run_command(request, never_cancelled_);
+  EXPECT_EQ(read_file(outcome.stdout_path), "1\n");
+}
+
+TEST_F(command_runner, pins_the_device_of_a_rocm_worker) {
+  auto request = shell("echo \"$HIP_VISIBLE_DEVICES $ROCR_VISIBLE_DEVICES\"");
+  request.worker.kind = device_kind::rocm;
+  request.worker.device_index = 2;
+  auto outcome = run_command(request, never_cancelled_);
+  EXPECT_EQ(read_file(outcome.stdout_path), "2 2\n");
+}
+
+TEST_F(command_runner, binds_the_process_to_the_worker_cpuset) {
+  auto request = shell("grep Cpus_allowed_list /proc/self/status");
+  request.worker.cpuset = "0";
+  auto outcome = run_command(request, never_cancelled_);
+  ASSERT_EQ(outcome.status, task_status::succeeded) << outcome.error;
+  auto text = read_file(outcome.stdout_path);
+  EXPECT_EQ(text.substr(text.find(':') + 1), "\t0\n");
+}
+
+TEST_F(command_runner, an_unreadable_cpuset_is_a_failed_outcome) {
+  auto request = shell("true");
+  request.worker.cpuset = "0-x";
+  auto outcome = run_command(request, never_cancelled_);
+  EXPECT_EQ(outcome.status, task_status::failed);
+  EXPECT_EQ(outcome.error, "worker 'worker-cpu-0' has an unreadable cpuset '0-x'");
+}
+
+TEST_F(command_runner, task_ids_cannot_escape_the_output_directory) {
+  auto request = shell("true");
+  request.t.id = "../evil/id";
+  auto outcome = run_command(request, never_cancelled_);
+  EXPECT_EQ(outcome.stdout_path, output_dir_ / ".._evil_id.1.stdout");
+  EXPECT_TRUE(std::filesystem::exists(outcome.stdout_path));
+}
+
+TEST_F(command_runner, runs_many_commands_from_several_threads_at_once) {
+  std::vector<std::thread> threads;
+  std::vector<run_outcome> outcomes(8);
+  for (std::size_t i = 0; i < outcomes.size(); ++i)
+    threads.emplace_back([&, i] {
+      auto request = shell("echo " + std::to_string(i) + "; exit " + std::to_string(i % 2));
+      request.t.id = "task-" + std::to_string(i);
+      outcomes[i] = run_command(request, never_cancelled_);
+    });
+  for (auto& thread : threads) thread.join();
+  for (std::size_t i = 0; i < outcomes.size(); ++i) {
+    EXPECT_EQ(outcomes[i].exit_code, static_cast<int>(i % 2));
+    EXPECT_EQ(read_file(outcomes[i].stdout_path), std::to_string(i) + "\n");
+  }
+}
+
+} // namespace
+} // namespace dtf
