@@ -31,6 +31,9 @@ struct worker_capability {
   std::string pci_bus_id;           // "0000:3b:00.0"
   int device_index = -1;            // CUDA/HIP ordinal for *_VISIBLE_DEVICES
   std::string host;                 // node the worker lives on
+  /// Probe backends that reported the device ("cuda", "nvml", "opencl",
+  /// "rsmi", "hip", "hwloc"); a GPU seen by several is still one worker.
+  std::vector<std::string> backends;
 };
 
 /// Live metrics sampled on demand; all optional because not every backend has them.

@@ -1,0 +1,106 @@
+// `dtf probe`, run as the real binary (DTF_BINARY).
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <sched.h>
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <array>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+namespace {
+
+struct run_result {
+  int exit_code = -1;
+  std::string out;  // stdout
+  std::string err;  // stderr
+};
+
+run_result run_dtf(const std::string& arguments) {
+  const char* binary = std::getenv("DTF_BINARY");
+  EXPECT_NE(binary, nullptr) << "DTF_BINARY is not set";
+  const std::string err_file = ::testing::TempDir() + "probe_command_test.stderr";
+  const std::string command = std::string{binary ? binary : "dtf"} + " " + arguments + " 2>" + err_file;
+  run_result result;
+  FILE* pipe = popen(command.c_str(), "r");
+  EXPECT_NE(pipe, nullptr);
+  if (!pipe) return result;
+  std::array<char, 4096> buffer{};
+  for (std::size_t n; (n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0;) result.out.append(buffer.data(), n);
+  const int status = pclose(pipe);
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  if (FILE* err = std::fopen(err_file.c_str(), "r")) {
+    for (std::size_t n; (n = fread(buffer.data(), 1, buffer.size(), err)) > 0;) result.err.append(buffer.data(), n);
+    std::fclose(err);
+  }
+  return result;
+}
+
+std::string own_fixture(const std::string& name) { return std::string{DTF_SOURCE_DIR} + "/tests/fixtures/hwloc/" + name; }
+
+} // namespace
+
+TEST(probe_command, lists_this_machines_cpu_workers_and_exits_0) {
+  const auto result = run_dtf("probe --json");
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  const auto json = nlohmann::json::parse(result.out);
+  ASSERT_FALSE(json["workers"].empty());
+  int pus = 0;
+  for (const auto& w : json["workers"]) {
+    // This CI machine has no GPU: only CPU workers, with their cores and cpuset.
+    EXPECT_EQ(w["kind"], "cpu");
+    EXPECT_GT(w["cores"].get<int>(), 0);
+    EXPECT_FALSE(w["cpuset"].get<std::string>().empty());
+    EXPECT_GT(w["memory_bytes"].get<std::uint64_t>(), 0u);
+    EXPECT_TRUE(w["pci_bus_id"].is_null());
+    EXPECT_TRUE(w["compute_capability"].is_null());
+    pus += w["pus"].get<int>();
+  }
+  cpu_set_t allowed;
+  CPU_ZERO(&allowed);
+  ASSERT_EQ(sched_getaffinity(0, sizeof allowed, &allowed), 0);
+  EXPECT_GE(pus, CPU_COUNT(&allowed));  // every CPU this test may use belongs to a worker
+}
+
+TEST(probe_command, prints_a_table_with_one_line_per_worker) {
+  const auto result = run_dtf("probe --topology " + own_fixture("nvidia-2pkg-4xa100.xml"));
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_NE(result.out.find("cuda3"), std::string::npos);
+  EXPECT_NE(result.out.find("NVIDIA A100-SXM4-40GB"), std::string::npos);
+  EXPECT_EQ(std::count(result.out.begin(), result.out.end(), '\n'), 7);  // header + 6 workers
+}
+
+TEST(probe_command, json_for_a_topology_file_has_every_field_with_nulls_where_they_do_not_apply) {
+  const auto result = run_dtf("probe --json --by numa --topology " + own_fixture("amd-1pkg-2numa-4xmi210.xml"));
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  const auto workers = nlohmann::json::parse(result.out)["workers"];
+  ASSERT_EQ(workers.size(), 6u);
+  for (const char* field : {"id", "kind", "name", "memory_bytes", "compute_capability", "arch", "cores", "cpuset",
+                            "numa_nodes", "pci_bus_id", "slots"})
+    for (const auto& w : workers) EXPECT_TRUE(w.contains(field)) << field;
+  EXPECT_EQ(workers[0]["id"], "cpu-numa0");
+  EXPECT_TRUE(workers[0]["arch"].is_null());
+  EXPECT_EQ(workers[2]["id"], "rocm0");
+  EXPECT_EQ(workers[2]["arch"], "gfx90a");
+  EXPECT_EQ(workers[2]["memory_bytes"], 67092480ull * 1024);
+  EXPECT_EQ(workers[2]["pci_bus_id"], "0000:c1:00.0");
+  EXPECT_EQ(workers[2]["numa_nodes"], nlohmann::json::array({0}));
+  EXPECT_TRUE(workers[2]["compute_capability"].is_null());
+}
+
+TEST(probe_command, unreadable_topology_file_exits_2_with_one_line_naming_it) {
+  const auto result = run_dtf("probe --topology /nonexistent/machine.xml");
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_TRUE(result.out.empty());
+  EXPECT_NE(result.err.find("/nonexistent/machine.xml"), std::string::npos);
+  EXPECT_EQ(std::count(result.err.begin(), result.err.end(), '\n'), 1);
+}
+
+TEST(probe_command, unknown_grouping_exits_2) {
+  const auto result = run_dtf("probe --by socket");
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_NE(result.err.find("socket"), std::string::npos);
+}
