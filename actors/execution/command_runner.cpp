@@ -1,6 +1,6 @@
 #include "actors/execution/command_runner.hpp"
 #include "actors/execution/captured_stream.hpp"
-#include "actors/execution/cpu_list.hpp"
+#include "hw/cpu_binding.hpp"
 
 #include <algorithm>
 #include <array>
@@ -12,6 +12,7 @@
 #include <cstring>
 #include <mutex>
 #include <optional>
+#include <stdexcept>
 #include <string_view>
 #include <system_error>
 #include <utility>
@@ -184,7 +185,7 @@ struct child_plan {
   char* const* argv;
   char* const* envp;
   const char* working_directory;  // nullptr: inherit
-  const cpu_set_t* cpus;          // nullptr: no binding
+  const hw::cpu_affinity* cpus;   // nullptr: no binding
   int stdin_fd, stdout_fd, stderr_fd, status_fd;
 };
 
@@ -204,7 +205,12 @@ struct child_plan {
   struct sigaction default_action {};
   default_action.sa_handler = SIG_DFL;
   for (int sig = 1; sig < NSIG; ++sig) ::sigaction(sig, &default_action, nullptr);
-  if (plan.cpus && ::sched_setaffinity(0, sizeof(cpu_set_t), plan.cpus) != 0) fail(start_stage::affinity);
+  if (plan.cpus) {
+    if (int error = plan.cpus->apply_to_this_process(); error != 0) {
+      errno = error;
+      fail(start_stage::affinity);
+    }
+  }
   if (::dup2(plan.stdin_fd, 0) < 0 || ::dup2(plan.stdout_fd, 1) < 0 || ::dup2(plan.stderr_fd, 2) < 0)
     fail(start_stage::redirect);
   if (::dup2(status_fd, 3) < 0) fail(start_stage::redirect);
@@ -401,11 +407,13 @@ run_outcome run_command(const run_request& request, const cancel_token& token) {
   if (auto e = out.open(outcome.stdout_path); !e.empty()) return failed_to_start(e);
   if (auto e = err.open(outcome.stderr_path); !e.empty()) return failed_to_start(e);
 
-  std::optional<cpu_set_t> cpus;
+  std::optional<hw::cpu_affinity> cpus;
   if (!request.worker.cpuset.empty()) {
-    cpus = parse_cpu_list(request.worker.cpuset);
-    if (!cpus)
+    try {
+      cpus = hw::cpu_affinity::from_cpuset(request.worker.cpuset);
+    } catch (const std::invalid_argument&) {
       return failed_to_start("worker '" + request.worker.id + "' has an unreadable cpuset '" + request.worker.cpuset + "'");
+    }
   }
 
   // Everything the child needs is built here: after fork it may not allocate.

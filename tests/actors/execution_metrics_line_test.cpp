@@ -1,5 +1,4 @@
-// Parsers the runner uses: DTF_METRICS lines and cpu lists.
-#include "actors/execution/cpu_list.hpp"
+// DTF_METRICS lines, as the runner reads them from a command's stdout.
 #include "actors/execution/metrics_line.hpp"
 
 #include <gtest/gtest.h>
@@ -41,18 +40,6 @@ RC_GTEST_PROP(metrics_line, never_throws_on_arbitrary_text, (std::string tail)) 
   std::map<std::string, double> metrics;
   parse_metrics_line("DTF_METRICS " + tail, metrics);
   for (const auto& [key, value] : metrics) RC_ASSERT(std::isfinite(value));
-}
-
-TEST(cpu_list, parses_ranges_and_single_cpus) {
-  auto set = parse_cpu_list("0-2,5");
-  ASSERT_TRUE(set);
-  EXPECT_EQ(CPU_COUNT(&*set), 4);
-  EXPECT_TRUE(CPU_ISSET(0, &*set) && CPU_ISSET(2, &*set) && CPU_ISSET(5, &*set));
-  EXPECT_FALSE(CPU_ISSET(3, &*set));
-}
-
-TEST(cpu_list, rejects_malformed_lists) {
-  for (auto text : {"", "x", "1-", "3-1", "0,,1", "-1", "99999"}) EXPECT_FALSE(parse_cpu_list(text)) << text;
 }
 
 } // namespace
