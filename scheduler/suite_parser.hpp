@@ -1,0 +1,29 @@
+#pragma once
+// Suites (YAML or JSON) -> tasks: `defaults` merged under each task, `matrix`
+// expanded like CI matrices (cartesian product in written order, with optional
+// include/exclude), `{placeholder}` substitution, generated ids, sequence and
+// origin assigned in file order. Every error is a dtf::input_error naming the
+// file, the line and the field.
+#include "scheduler/input_document.hpp"
+#include "scheduler/task.hpp"
+
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace dtf {
+
+using suite_format = input_format;
+
+struct suite {
+  std::string name;
+  std::vector<task> tasks;  // in file order; task.sequence = index
+};
+
+/// Format from the extension (.yaml/.yml/.json), otherwise sniffed from the text.
+suite parse_suite_file(const std::filesystem::path& path);
+/// `file_name` is only used in error messages and task origins.
+suite parse_suite_text(std::string_view text, std::string file_name, suite_format format);
+
+} // namespace dtf
