@@ -395,6 +395,12 @@ run_outcome run_command(const run_request& request, const cancel_token& token) {
     return outcome;
   };
   if (request.t.command.empty()) return failed_to_start("failed to start: task '" + request.t.id + "' has no command");
+  if (token.cancelled()) {
+    outcome.status = task_status::cancelled;
+    outcome.error = "cancelled before it started";
+    finish_times(outcome, start);
+    return outcome;
+  }
 
   std::error_code ec;
   std::filesystem::create_directories(request.output_dir, ec);

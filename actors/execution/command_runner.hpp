@@ -77,6 +77,20 @@ run_outcome run_command(const run_request& request, const cancel_token& token);
 ///                  weights is I/O-bound, so it does not scale with speed
 double emulated_duration_s(const task& t, const worker_capability& worker, bool model_warm);
 
+/// What an emulated attempt amounts to, for callers that wait with their own
+/// timers (an actor's delayed message) rather than blocking in run_emulated.
+struct emulated_run_plan {
+  double modeled_s = 0;    // emulated_duration_s(...), unscaled
+  bool times_out = false;  // the model exceeds the task's timeout_s (> 0)
+  double wall_wait_s = 0;  // (times_out ? timeout_s : modeled_s) * time_scale
+};
+/// A non-finite or negative time_scale is taken as 1.
+emulated_run_plan plan_emulated_run(const task& t, const worker_capability& worker, bool model_warm, double time_scale);
+/// The outcome of a planned emulated attempt that started at start_unix_s and
+/// waited waited_s of wall time (cancelled: it was stopped early). Sets status,
+/// exit_code (0 on success, else -1), times, error and metrics["emulated_duration_s"].
+run_outcome emulated_outcome(const emulated_run_plan& plan, double start_unix_s, double waited_s, bool cancelled);
+
 /// Emulated workers: waits emulated_duration_s(...) * time_scale of wall time,
 /// interruptible by the token, and returns success (cancelled when the token
 /// fires; timed_out when the modeled duration exceeds the task's timeout_s, after

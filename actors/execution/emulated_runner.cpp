@@ -60,24 +60,26 @@ double emulated_duration_s(const task& t, const worker_capability& worker, bool 
   return compute_s + load_s;
 }
 
-run_outcome run_emulated(const run_request& request, const cancel_token& token, bool model_warm, double time_scale) {
-  run_outcome outcome;
-  outcome.start_unix_s = unix_now_s();
-  auto start = std::chrono::steady_clock::now();
+emulated_run_plan plan_emulated_run(const task& t, const worker_capability& worker, bool model_warm,
+                                    double time_scale) {
   if (!std::isfinite(time_scale) || time_scale < 0) time_scale = 1.0;
-  double modeled_s = emulated_duration_s(request.t, request.worker, model_warm);
-  double timeout_s = request.t.timeout_s;
-  bool times_out = timeout_s > 0 && std::isfinite(timeout_s) && modeled_s > timeout_s;
-  double wait_s = (times_out ? timeout_s : modeled_s) * time_scale;
+  emulated_run_plan plan;
+  plan.modeled_s = emulated_duration_s(t, worker, model_warm);
+  plan.times_out = t.timeout_s > 0 && std::isfinite(t.timeout_s) && plan.modeled_s > t.timeout_s;
+  plan.wall_wait_s = (plan.times_out ? t.timeout_s : plan.modeled_s) * time_scale;
+  return plan;
+}
 
-  bool cancelled = token.wait_for(wait_s);
-  outcome.duration_s = std::max(0.0, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+run_outcome emulated_outcome(const emulated_run_plan& plan, double start_unix_s, double waited_s, bool cancelled) {
+  run_outcome outcome;
+  outcome.start_unix_s = start_unix_s;
+  outcome.duration_s = std::isfinite(waited_s) ? std::max(0.0, waited_s) : 0.0;
   outcome.end_unix_s = outcome.start_unix_s + outcome.duration_s;
-  outcome.metrics["emulated_duration_s"] = modeled_s;
+  outcome.metrics["emulated_duration_s"] = plan.modeled_s;
   if (cancelled) {
     outcome.status = task_status::cancelled;
     outcome.error = "cancelled";
-  } else if (times_out) {
+  } else if (plan.times_out) {
     outcome.status = task_status::timed_out;
     outcome.error = "timed out: the emulated duration exceeds the task's timeout";
   } else {
@@ -85,6 +87,15 @@ run_outcome run_emulated(const run_request& request, const cancel_token& token, 
     outcome.exit_code = 0;
   }
   return outcome;
+}
+
+run_outcome run_emulated(const run_request& request, const cancel_token& token, bool model_warm, double time_scale) {
+  auto start_unix_s = unix_now_s();
+  auto start = std::chrono::steady_clock::now();
+  auto plan = plan_emulated_run(request.t, request.worker, model_warm, time_scale);
+  bool cancelled = token.wait_for(plan.wall_wait_s);
+  double waited_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return emulated_outcome(plan, start_unix_s, waited_s, cancelled);
 }
 
 } // namespace dtf

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 namespace dtf {
@@ -131,6 +132,15 @@ TEST_F(command_runner, cancellation_ends_the_group_with_status_cancelled) {
   EXPECT_TRUE(process_group_is_gone(pgid));
 }
 
+TEST_F(command_runner, a_token_cancelled_before_the_start_runs_nothing) {
+  cancel_token token;
+  token.cancel();
+  auto marker = std::filesystem::temp_directory_path() / ("dtf-ran-" + std::to_string(::getpid()));
+  auto outcome = run_command(shell("touch '" + marker.string() + "'"), token);
+  EXPECT_EQ(outcome.status, task_status::cancelled);
+  EXPECT_FALSE(std::filesystem::exists(marker));
+}
+
 TEST_F(command_runner, output_beyond_the_cap_is_truncated_with_a_marker) {
   auto request = shell("head -c 100000 /dev/zero | tr '\\0' x");
   request.output_cap_bytes = 1000;
@@ -237,6 +247,24 @@ TEST_F(command_runner, task_ids_cannot_escape_the_output_directory) {
   auto outcome = run_command(request, never_cancelled_);
   EXPECT_EQ(outcome.stdout_path, output_dir_ / ".._evil_id.1.stdout");
   EXPECT_TRUE(std::filesystem::exists(outcome.stdout_path));
+}
+
+std::size_t open_descriptor_count() {
+  std::size_t count = 0;
+  for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator("/proc/self/fd")) ++count;
+  return count;
+}
+
+TEST_F(command_runner, leaves_no_open_descriptors_or_zombies_behind) {
+  auto before = open_descriptor_count();
+  for (const auto& script : {"true", "exit 1", "sleep 100 & sleep 100", "echo $$; sleep 100 >/dev/null &"})
+    run_command(shell(script, 0.2), never_cancelled_);
+  auto missing = shell("");
+  missing.t.command = {"dtf-no-such-program-anywhere"};
+  run_command(missing, never_cancelled_);
+  EXPECT_EQ(open_descriptor_count(), before);
+  EXPECT_EQ(::waitpid(-1, nullptr, WNOHANG), -1);  // no child of ours left, not even a zombie
+  EXPECT_EQ(errno, ECHILD);
 }
 
 TEST_F(command_runner, runs_many_commands_from_several_threads_at_once) {

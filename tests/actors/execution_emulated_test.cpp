@@ -91,6 +91,22 @@ TEST(emulated_runner, times_out_when_the_model_exceeds_the_timeout) {
   EXPECT_EQ(outcome.status, task_status::timed_out);
 }
 
+TEST(emulated_runner, a_plan_scales_the_wait_and_caps_it_at_the_timeout) {
+  auto t = benchmark_of("llama", 8);  // 240 s modeled
+  auto plan = plan_emulated_run(t, gpu_with_speed(1.0), true, 0.01);
+  EXPECT_DOUBLE_EQ(plan.modeled_s, 240.0);
+  EXPECT_FALSE(plan.times_out);
+  EXPECT_DOUBLE_EQ(plan.wall_wait_s, 2.4);
+  t.timeout_s = 100;
+  plan = plan_emulated_run(t, gpu_with_speed(1.0), true, 0.01);
+  EXPECT_TRUE(plan.times_out);
+  EXPECT_DOUBLE_EQ(plan.wall_wait_s, 1.0);
+  auto outcome = emulated_outcome(plan, 1000.0, 1.0, false);
+  EXPECT_EQ(outcome.status, task_status::timed_out);
+  EXPECT_EQ(outcome.exit_code, -1);
+  EXPECT_DOUBLE_EQ(outcome.end_unix_s, 1001.0);
+}
+
 TEST(emulated_runner, is_interrupted_by_cancellation) {
   cancel_token token;
   std::thread canceller{[&] {
