@@ -1,7 +1,7 @@
 // The project's own hwloc XML fixtures (tests/fixtures/hwloc, written by
 // tests/fixtures/hwloc/generate): exact workers, memory, locality and merges.
 #include "hw/probe.hpp"
-#include "hw_test_paths.hpp"
+#include "hw_test_support.hpp"
 #include "scheduler/input_error.hpp"
 
 #include <gtest/gtest.h>

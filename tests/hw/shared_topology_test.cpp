@@ -1,7 +1,7 @@
 // Real machines' topologies from ../shared/fixtures/hwloc (hwloc's test
 // suite); skipped with a message when a clone has no ../shared.
 #include "hw/probe.hpp"
-#include "hw_test_paths.hpp"
+#include "hw_test_support.hpp"
 
 #include <gtest/gtest.h>
 

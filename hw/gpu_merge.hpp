@@ -1,0 +1,17 @@
+#pragma once
+// One record per physical GPU when several sources saw it (the driver API and
+// hwloc's own OS devices): matched by PCI bus id, driver figures first.
+#include "hw/topology.hpp"
+#include "scheduler/worker.hpp"
+
+#include <vector>
+
+namespace dtf::hw {
+
+/// Merges driver records (CUDA, HIP) with topology records of the same bus
+/// id, attaches each GPU's nearby cpuset and NUMA nodes from `topo`, and
+/// assigns ids (assign_gpu_ids). Topology-only GPUs are kept.
+std::vector<worker_capability> merge_gpu_records(const topology& topo, std::vector<worker_capability> from_drivers,
+                                                 std::vector<worker_capability> from_topology);
+
+} // namespace dtf::hw

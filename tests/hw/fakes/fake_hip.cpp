@@ -1,0 +1,32 @@
+// A stand-in libamdhip64 for tests: one MI300X at 0000:c1:00.0 (HIP spells
+// bus ids in upper case).
+#include <cstddef>
+#include <cstdio>
+
+extern "C" {
+
+int hipInit(unsigned int) { return 0; }
+
+int hipGetDeviceCount(int* count) {
+  *count = 1;
+  return 0;
+}
+
+int hipDeviceGetName(char* name, int length, int) {
+  std::snprintf(name, static_cast<std::size_t>(length), "AMD Instinct MI300X");
+  return 0;
+}
+
+int hipDeviceTotalMem(std::size_t* bytes, int) {
+  *bytes = 206141652992ull;
+  return 0;
+}
+
+int hipDeviceGetPCIBusId(char* bus_id, int length, int) {
+  std::snprintf(bus_id, static_cast<std::size_t>(length), "0000:C1:00.0");
+  return 0;
+}
+
+const char* hipGetErrorString(int) { return "fake error"; }
+
+}
