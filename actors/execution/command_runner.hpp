@@ -48,6 +48,8 @@ struct run_outcome {
 /// returns when it and every process left in its group are gone. Timeout and
 /// cancellation send SIGTERM to the group, then SIGKILL after kill_grace_s; a
 /// normal exit of the main process also ends what it left behind in the group.
+/// (A process that leaves the group with setsid escapes; its hold on the
+/// output pipes is waited for only briefly.)
 /// Never throws for a command that cannot start: that is a failed outcome with
 /// `error` set. Safe to call from several threads at once.
 ///
