@@ -30,12 +30,23 @@ struct scheduler_config {
   /// Hold a task back for a busy worker whose predicted finish beats every free
   /// worker's (part of predictive scheduling). Off: greedy placement on free slots.
   bool allow_deferral = true;
+  /// Defer only when a busy worker's predicted finish beats the chosen free
+  /// worker's by this fraction (0.25: at least 25 % sooner).
+  double deferral_margin = 0.25;
+  /// Never defer a task that has already waited longer than this many times
+  /// its predicted duration on the chosen free worker (no starvation).
+  double deferral_max_wait_factor = 3.0;
+  /// Deferrals per requirement class per schedule() call before the class is
+  /// left for the next call (bounds the work of one call).
+  int max_deferrals_per_class = 4;
   /// Default concurrent tasks per worker; a worker's own `slots` or an entry in
   /// the overrides map wins.
   int max_tasks_per_worker = 2;
   std::map<std::string, int> max_tasks_per_worker_overrides;
   /// Upper bound on learned affinity links (oldest/weakest evicted first).
   std::size_t max_learned_links = 1024;
+  /// Models remembered as warm per worker (most recent first).
+  std::size_t affinity_recent_models = 4;
   /// Keep the explanation of every decision (bounded by this many); 0 = none.
   std::size_t keep_explanations = 0;
   /// Seed for policies that use randomness (the `random` baseline).

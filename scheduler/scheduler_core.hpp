@@ -82,6 +82,19 @@ public:
   const affinity_map& affinity() const;
   const specialization_tracker& specialization() const;
   const scheduler_config& config() const;
+  /// Live metrics last reported for the worker (empty optionals when none).
+  const worker_metrics& metrics(std::size_t index) const;
+  /// Affinity of the task's model on the worker, [0, 1] (see affinity_map).
+  double affinity_value(const task& t, std::size_t index) const;
+  /// Specialization of the worker for the task's (type, family), [-1, 1].
+  double specialization_value(const task& t, std::size_t index) const;
+  /// Seconds the task has waited since submission (0 for a task the core does not hold).
+  double waiting_s(const task& t, double now_s) const;
+  /// nullopt when the worker passes every requirement filter for t (slots aside).
+  std::optional<std::string> rejection(const task& t, std::size_t index) const;
+  /// Smallest predicted duration of t over the workers that pass its filters
+  /// and have a free slot; 0 when there is none.
+  double best_free_predicted_finish_s(const task& t, double now_s) const;
 private:
   const scheduler_core& core_;
 };
@@ -101,6 +114,15 @@ public:
   virtual candidate_explanation explain(const task& t, std::size_t worker_index,
                                         const scheduler_view& view, double now_s) = 0;
   virtual void on_result(const task_result&) {}
+  /// What choose() would answer, without changing the policy's state (for
+  /// explain_now). Default: the free candidate with the highest explain() total,
+  /// the earliest registered on ties.
+  virtual std::optional<std::size_t> preview(const task& t, std::span<const std::size_t> free_feasible,
+                                             std::span<const std::size_t> busy_feasible,
+                                             const scheduler_view& view, double now_s);
+  /// The score of the last choose() answer, when the policy has one (else the
+  /// core asks explain()).
+  virtual std::optional<double> last_choice_score() const { return std::nullopt; }
 };
 
 /// "intelligent" (default), "seed", "round_robin", "random", "least_loaded", "min_completion".

@@ -1,0 +1,132 @@
+#pragma once
+// Learns execution times from results and predicts them. History is keyed by
+// (model, type, batch size, device name); a query falls back through coarser
+// keys to a size-scaled default:
+//   exact             (model, type, batch, device)      seconds
+//   model_type_device (model, type, device)             seconds per batch unit
+//   family_type_device(family, type, device)            seconds per batch unit
+//   model_type        (model, type)                     seconds per batch unit at speed 1
+//   type_kind         (type, device kind)               seconds per batch unit at speed 1
+//   type              (type)                            seconds per batch unit at speed 1
+//   default_estimate  per-type constant x batch factor / speed
+// A batch unit is batch_factor(batch) = sqrt(max(batch, 1)). Estimates are a
+// running mean for the first 10 samples, then an EWMA (alpha 0.1), so they
+// follow drift but one outlier cannot swing them. Accuracy (MAPE of the
+// predictions made at placement vs the results) is recorded, not assumed.
+// Never returns NaN or inf: non-finite or negative durations are ignored.
+#include "scheduler/string_interner.hpp"
+#include "scheduler/task.hpp"
+#include "scheduler/worker.hpp"
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace dtf {
+
+enum class prediction_level { exact, model_type_device, family_type_device, model_type, type_kind, type, default_estimate };
+std::string_view to_string(prediction_level level);
+
+struct prediction {
+  double seconds = 0.0;
+  prediction_level level = prediction_level::default_estimate;
+  std::uint64_t samples = 0;  // samples behind the answering level
+};
+
+/// One learned estimate, in the plain form snapshots carry between actors.
+struct predictor_entry {
+  prediction_level level = prediction_level::type;
+  std::string model;       // model (or family at family_type_device); "" when not in the key
+  task_type type = task_type::custom;
+  int batch_size = 0;      // exact level only
+  std::string device;      // device name at device levels, else ""
+  device_kind kind = device_kind::cpu;  // type_kind level only
+  double estimate_s = 0.0; // see the level table above for the unit
+  std::uint64_t count = 0;
+};
+
+struct predictor_accuracy {
+  std::uint64_t samples = 0;
+  double mape = 0.0;              // mean absolute percentage error, as a fraction (0.1 = 10 %)
+  double mean_abs_error_s = 0.0;
+};
+
+/// The predictor's whole state as a copyable value (vectors of entries).
+struct predictor_snapshot {
+  std::vector<predictor_entry> entries;  // sorted: level, model, type, batch, device, kind
+  std::uint64_t accuracy_samples = 0;
+  double abs_percentage_error_sum = 0.0;
+  double abs_error_sum_s = 0.0;
+};
+
+class execution_predictor {
+public:
+  using key = string_interner::key;
+  static constexpr key no_key = ~key{0};
+  static constexpr double max_seconds = 1e9;
+
+  /// A prepared query: names resolved once, then predicted for many devices.
+  struct query {
+    key model = no_key;
+    key family = no_key;
+    task_type type = task_type::custom;
+    int batch_size = 0;
+  };
+
+  static double batch_factor(int batch_size);
+  static double default_seconds(task_type type);
+
+  query prepare(std::string_view model, task_type type, int batch_size) const;
+  /// Device key of a device name (interned, so later results can be stored).
+  key device_key(std::string_view device_name);
+  key find_device(std::string_view device_name) const;
+
+  prediction predict(const query& q, key device, device_kind kind, double speed) const;
+  prediction predict(const task& t, const worker_capability& worker) const;
+  /// Worker-independent estimate (speed 1, no device levels): used for queue order.
+  prediction predict(const task& t) const;
+
+  /// Learns from one successful run. Ignores negative or non-finite durations.
+  void record(std::string_view model, task_type type, int batch_size, const worker_capability& worker,
+              double duration_s);
+  /// Accuracy bookkeeping: a prediction made for a run and its actual duration.
+  void record_accuracy(double predicted_s, double actual_s);
+  predictor_accuracy accuracy() const;
+  /// Results learned from.
+  std::uint64_t samples() const { return samples_; }
+
+  predictor_snapshot snapshot() const;
+  void load(const predictor_snapshot& snapshot);
+
+private:
+  struct entry_key {
+    std::uint32_t level_type;  // level << 8 | type
+    std::uint32_t name;        // model or family key, or kind at type_kind
+    std::uint32_t batch;
+    std::uint32_t device;
+    bool operator==(const entry_key&) const = default;
+  };
+  struct entry_key_hash {
+    std::size_t operator()(const entry_key& k) const noexcept;
+  };
+  struct estimate {
+    double value_s = 0.0;
+    std::uint64_t count = 0;
+  };
+  static entry_key make_key(prediction_level level, task_type type, std::uint32_t name, std::uint32_t batch,
+                            std::uint32_t device);
+  void update(const entry_key& k, double value_s);
+  const estimate* find(const entry_key& k) const;
+
+  string_interner names_;    // models and families
+  string_interner devices_;  // device names
+  std::unordered_map<entry_key, estimate, entry_key_hash> estimates_;  // looked up; snapshot() sorts
+  std::uint64_t samples_ = 0;
+  std::uint64_t accuracy_samples_ = 0;
+  double abs_percentage_error_sum_ = 0.0;
+  double abs_error_sum_s_ = 0.0;
+};
+
+} // namespace dtf

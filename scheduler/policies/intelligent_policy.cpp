@@ -1,0 +1,109 @@
+// The "intelligent" policy: among the free feasible workers, the highest
+// weighted sum of normalized terms wins (earliest registered on ties). With
+// predictive scheduling and deferral on, the task is held back when a busy
+// feasible worker is predicted to finish it clearly sooner than the winner
+// would (slot-free time + predicted duration there), unless the task has
+// already waited longer than deferral_max_wait_factor x its duration on the
+// winner -- so heterogeneous fleets finish near the lower bound without
+// starving anyone. Deterministic: no randomness, no hash-order iteration.
+#include "scheduler/policies/policy_factories.hpp"
+#include "scheduler/terms/weighted_score.hpp"
+
+#include <cmath>
+#include <limits>
+#include <vector>
+
+namespace dtf {
+
+namespace {
+
+class intelligent_policy final : public placement_policy {
+public:
+  explicit intelligent_policy(const scheduler_config& config) : config_(config) {}
+
+  std::string_view name() const override { return "intelligent"; }
+
+  std::optional<std::size_t> choose(const task& t, std::span<const std::size_t> free_feasible,
+                                    std::span<const std::size_t> busy_feasible, const scheduler_view& view,
+                                    double now_s) override {
+    return decide(t, free_feasible, busy_feasible, view, now_s);
+  }
+
+  std::optional<std::size_t> preview(const task& t, std::span<const std::size_t> free_feasible,
+                                     std::span<const std::size_t> busy_feasible, const scheduler_view& view,
+                                     double now_s) override {
+    // choose() keeps no state besides the last score, so a preview is a decision.
+    const double kept = last_score_;
+    auto choice = decide(t, free_feasible, busy_feasible, view, now_s);
+    last_score_ = kept;
+    return choice;
+  }
+
+  std::optional<double> last_choice_score() const override { return last_score_; }
+
+  candidate_explanation explain(const task& t, std::size_t worker_index, const scheduler_view& view,
+                                double now_s) override {
+    candidate_explanation c;
+    c.worker_id = view.worker(worker_index).id;
+    c.predicted_duration_s = view.predicted_duration_s(t, worker_index);
+    const double finish = view.predicted_slot_free_in_s(worker_index, now_s) + c.predicted_duration_s;
+    const double best = view.best_free_predicted_finish_s(t, now_s);
+    term_context ctx{t, worker_index, view.worker(worker_index), view, now_s, finish, best > 0.0 ? best : finish};
+    c.total = weighted_score(ctx, view.config(), &c.terms);
+    return c;
+  }
+
+private:
+  std::optional<std::size_t> decide(const task& t, std::span<const std::size_t> free_feasible,
+                                    std::span<const std::size_t> busy_feasible, const scheduler_view& view,
+                                    double now_s) {
+    if (free_feasible.empty()) return std::nullopt;
+    durations_.resize(free_feasible.size());
+    double best_finish = std::numeric_limits<double>::infinity();
+    for (std::size_t k = 0; k < free_feasible.size(); ++k) {
+      durations_[k] = view.predicted_duration_s(t, free_feasible[k]);
+      best_finish = std::min(best_finish, durations_[k]);
+    }
+    std::size_t winner = 0;
+    double winner_score = -std::numeric_limits<double>::infinity();
+    for (std::size_t k = 0; k < free_feasible.size(); ++k) {
+      const std::size_t w = free_feasible[k];
+      term_context ctx{t, w, view.worker(w), view, now_s, durations_[k], best_finish};
+      const double score = weighted_score(ctx, config_);
+      if (score > winner_score) {  // strict: the earliest registered keeps ties
+        winner_score = score;
+        winner = k;
+      }
+    }
+    last_score_ = winner_score;
+    if (should_defer(t, durations_[winner], busy_feasible, view, now_s)) return std::nullopt;
+    return free_feasible[winner];
+  }
+
+  bool should_defer(const task& t, double winner_finish_s, std::span<const std::size_t> busy_feasible,
+                    const scheduler_view& view, double now_s) const {
+    if (!config_.allow_deferral || !config_.enable_predictive_scheduling || busy_feasible.empty()) return false;
+    if (!(winner_finish_s > 0.0) || !std::isfinite(winner_finish_s)) return false;
+    if (view.waiting_s(t, now_s) > config_.deferral_max_wait_factor * winner_finish_s) return false;
+    const double threshold = winner_finish_s * (1.0 - config_.deferral_margin);
+    for (std::size_t w : busy_feasible) {
+      if (view.running(w) == 0) continue;  // a worker with no slot at all never frees
+      const double slot_free = view.predicted_slot_free_in_s(w, now_s);
+      if (slot_free >= threshold) continue;
+      if (slot_free + view.predicted_duration_s(t, w) < threshold) return true;
+    }
+    return false;
+  }
+
+  scheduler_config config_;
+  std::vector<double> durations_;  // reused: no allocation per decision
+  double last_score_ = 0.0;
+};
+
+} // namespace
+
+std::unique_ptr<placement_policy> make_intelligent_policy(const scheduler_config& config) {
+  return std::make_unique<intelligent_policy>(config);
+}
+
+} // namespace dtf

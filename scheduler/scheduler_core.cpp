@@ -1,0 +1,889 @@
+#include "scheduler/scheduler_core.hpp"
+
+#include "scheduler/affinity_map.hpp"
+#include "scheduler/execution_predictor.hpp"
+#include "scheduler/filters/requirement_filter.hpp"
+#include "scheduler/scheduler_stats.hpp"
+#include "scheduler/specialization_tracker.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstring>
+#include <deque>
+#include <limits>
+#include <map>
+#include <set>
+#include <stdexcept>
+#include <unordered_map>
+
+namespace dtf {
+
+namespace {
+
+constexpr std::uint32_t no_handle = std::numeric_limits<std::uint32_t>::max();
+constexpr int no_worker = -1;
+constexpr double infinity = std::numeric_limits<double>::infinity();
+
+// Status buckets for the counters: the task_status values, then "planned".
+constexpr std::size_t status_buckets = 8;
+constexpr std::size_t planned_bucket = 7;
+std::size_t bucket(task_status s) { return static_cast<std::size_t>(s); }
+std::string_view bucket_name(std::size_t b) {
+  return b == planned_bucket ? std::string_view{"planned"} : to_string(static_cast<task_status>(b));
+}
+
+double finite_or(double v, double fallback) { return std::isfinite(v) ? v : fallback; }
+
+// Order of the pending queue: priority high first, predicted duration (at
+// submission) long first, then submission sequence, then handle.
+struct queue_key {
+  int priority = 0;
+  double predicted_s = 0.0;
+  std::uint64_t sequence = 0;
+  std::uint32_t handle = 0;
+  bool operator<(const queue_key& o) const {
+    if (priority != o.priority) return priority > o.priority;
+    if (predicted_s != o.predicted_s) return predicted_s > o.predicted_s;
+    if (sequence != o.sequence) return sequence < o.sequence;
+    return handle < o.handle;
+  }
+};
+
+// Tasks with identical requirements share feasibility: one class per distinct
+// requirement set, computed once per worker registration.
+std::string requirement_signature(const task_requirements& r) {
+  std::string s;
+  auto add = [&](std::string_view part) {
+    s += part;
+    s += '\x1f';
+  };
+  auto add_double = [&](double v) {
+    char bytes[sizeof v];
+    std::memcpy(bytes, &v, sizeof v);
+    s.append(bytes, sizeof bytes);
+    s += '\x1f';
+  };
+  for (auto k : r.hardware) s += static_cast<char>('0' + static_cast<int>(k));
+  s += '\x1e';
+  add_double(r.min_memory_gb);
+  if (r.min_cuda_compute) add_double(*r.min_cuda_compute); else add("-");
+  for (const auto& g : r.gfx_arch) add(g);
+  s += '\x1e';
+  // The soft `device` preference does not change feasibility, but the class
+  // also caches nothing score-related, so it stays out of the signature.
+  for (const auto& d : r.require_device) add(d);
+  s += '\x1e';
+  for (const auto& l : r.labels) add(l);
+  s += '\x1e';
+  add(std::to_string(r.min_cores));
+  return s;
+}
+
+} // namespace
+
+std::optional<std::size_t> placement_policy::preview(const task& t, std::span<const std::size_t> free_feasible,
+                                                     std::span<const std::size_t>, const scheduler_view& view,
+                                                     double now_s) {
+  std::optional<std::size_t> best;
+  double best_total = -infinity;
+  for (std::size_t index : free_feasible) {
+    const double total = explain(t, index, view, now_s).total;
+    if (!best || total > best_total) {
+      best = index;
+      best_total = total;
+    }
+  }
+  return best;
+}
+
+struct scheduler_core::impl {
+  struct worker_record {
+    worker_capability cap;
+    int slots = 0;
+    int running = 0;
+    std::vector<std::uint32_t> running_tasks;  // task handles
+    double earliest_end_s = infinity;          // min over running of placed_at + predicted
+    worker_metrics metrics;
+    affinity_map::key affinity_key = affinity_map::no_key;
+    specialization_tracker::key specialization_key = specialization_tracker::no_key;
+    execution_predictor::key device_key = execution_predictor::no_key;
+    std::uint32_t prediction_class = 0;  // workers predicted alike (name, kind, speed)
+    std::vector<std::uint32_t> classes;  // requirement classes this worker passes
+    double busy_s = 0.0;
+    std::uint64_t completed = 0;
+  };
+
+  struct task_record {
+    task body;
+    task_status status = task_status::pending;
+    bool live = false;   // holds a task (false: free handle)
+    int worker = no_worker;
+    double submitted_at_s = 0.0;
+    double placed_at_s = 0.0;
+    double predicted_s = 0.0;  // prediction on the chosen worker at placement
+    queue_key key;
+    std::uint32_t class_id = 0;
+    affinity_map::key affinity_model = affinity_map::no_key;
+    specialization_tracker::key specialization_family = specialization_tracker::no_key;
+    affinity_map::key avoid_worker = affinity_map::no_key;  // requeue preference
+  };
+
+  struct requirement_class {
+    task_requirements requirements;
+    std::vector<std::size_t> feasible;  // worker indices, ascending
+    int free_feasible = 0;              // feasible workers with a free slot
+    std::set<queue_key> pending;
+  };
+
+  // Per-decision cache so that scoring one task against many workers resolves
+  // names once and predicts once per prediction class.
+  struct decision_context {
+    const task* t = nullptr;
+    std::uint32_t handle = no_handle;
+    execution_predictor::query query;
+    affinity_map::key affinity_model = affinity_map::no_key;
+    specialization_tracker::key specialization_family = specialization_tracker::no_key;
+    std::vector<double> duration_s;        // by prediction class
+    std::vector<std::uint32_t> stamp;      // generation that filled duration_s
+    std::uint32_t generation = 0;
+  };
+
+  scheduler_config config;
+  std::unique_ptr<placement_policy> policy;
+  execution_predictor predictor;
+  affinity_map affinity;
+  specialization_tracker specialization;
+
+  std::vector<worker_record> workers;
+  std::vector<worker_capability> capabilities;  // mirror for workers()
+  std::unordered_map<std::string, std::size_t> worker_index;  // lookups only
+
+  std::vector<task_record> tasks;
+  std::vector<std::uint32_t> free_handles;
+  std::unordered_map<std::string, std::uint32_t> task_index;  // live tasks; lookups only
+
+  std::vector<requirement_class> classes;
+  std::unordered_map<std::string, std::uint32_t> class_index;  // lookups only
+  string_interner prediction_classes;
+
+  std::uint64_t next_sequence = 1;
+  std::size_t pending = 0;
+  std::size_t running = 0;
+
+  // Statistics.
+  std::array<std::array<std::uint64_t, status_buckets>, 3> counts{};
+  std::array<double, 3> duration_sum_s{};
+  std::array<std::uint64_t, 3> duration_count{};
+  std::map<std::string, std::uint64_t> family_distribution;
+  std::map<std::string, std::uint64_t> metric_counts;
+  affinity_stats affinity_counts;
+  std::uint64_t decisions = 0;
+  std::uint64_t deferrals = 0;
+  double first_now_s = infinity;
+  double last_now_s = -infinity;
+
+  // Explanations (only when config.keep_explanations > 0).
+  std::map<std::string, decision_explanation> explanations;
+  std::deque<std::string> explanation_order;
+
+  mutable decision_context context;
+
+  // Scratch buffers reused by schedule(): no allocation per decision.
+  std::vector<std::size_t> free_scratch;
+  std::vector<std::size_t> busy_scratch;
+
+  impl(scheduler_config c, std::unique_ptr<placement_policy> p)
+    : config(std::move(c)), policy(std::move(p)), affinity(config.max_learned_links, config.affinity_recent_models) {
+    if (!policy) policy = make_policy("intelligent", config);
+  }
+
+  // ---- time and counters ----
+  void observe(double now_s) {
+    if (!std::isfinite(now_s)) return;
+    first_now_s = std::min(first_now_s, now_s);
+    last_now_s = std::max(last_now_s, now_s);
+  }
+  void count_status(const task_record& r, std::size_t b, int delta) {
+    auto& c = counts[static_cast<std::size_t>(r.body.type)][b];
+    c = static_cast<std::uint64_t>(static_cast<std::int64_t>(c) + delta);
+  }
+  void set_status(task_record& r, task_status s) {
+    count_status(r, bucket(r.status), -1);
+    r.status = s;
+    count_status(r, bucket(s), +1);
+  }
+
+  int effective_slots(const worker_capability& w) const {
+    auto it = config.max_tasks_per_worker_overrides.find(w.id);
+    if (it != config.max_tasks_per_worker_overrides.end()) return std::max(0, it->second);
+    if (w.slots > 0) return w.slots;
+    return std::max(0, config.max_tasks_per_worker);
+  }
+
+  // ---- requirement classes ----
+  std::uint32_t class_of(const task_requirements& req) {
+    auto signature = requirement_signature(req);
+    auto it = class_index.find(signature);
+    if (it != class_index.end()) return it->second;
+    const auto id = static_cast<std::uint32_t>(classes.size());
+    requirement_class c;
+    c.requirements = req;
+    for (std::size_t i = 0; i < workers.size(); ++i) {
+      if (first_rejection(req, workers[i].cap)) continue;
+      c.feasible.push_back(i);
+      workers[i].classes.push_back(id);
+      if (workers[i].running < workers[i].slots) ++c.free_feasible;
+    }
+    classes.push_back(std::move(c));
+    class_index.emplace(std::move(signature), id);
+    return id;
+  }
+
+  void rebuild_classes() {
+    for (auto& w : workers) w.classes.clear();
+    for (std::uint32_t id = 0; id < classes.size(); ++id) {
+      auto& c = classes[id];
+      c.feasible.clear();
+      c.free_feasible = 0;
+      for (std::size_t i = 0; i < workers.size(); ++i) {
+        if (first_rejection(c.requirements, workers[i].cap)) continue;
+        c.feasible.push_back(i);
+        workers[i].classes.push_back(id);
+        if (workers[i].running < workers[i].slots) ++c.free_feasible;
+      }
+    }
+  }
+
+  // ---- slots ----
+  void recompute_earliest_end(worker_record& w) {
+    w.earliest_end_s = infinity;
+    for (auto h : w.running_tasks)
+      w.earliest_end_s = std::min(w.earliest_end_s, tasks[h].placed_at_s + tasks[h].predicted_s);
+  }
+
+  void occupy(std::size_t wi, std::uint32_t h) {
+    auto& w = workers[wi];
+    ++w.running;
+    w.running_tasks.push_back(h);
+    w.earliest_end_s = std::min(w.earliest_end_s, tasks[h].placed_at_s + tasks[h].predicted_s);
+    if (w.running == w.slots)
+      for (auto c : w.classes) --classes[c].free_feasible;
+    ++running;
+  }
+
+  /// Frees the task's slot; returns the worker index it held.
+  int vacate(std::uint32_t h, double now_s) {
+    auto& r = tasks[h];
+    const int wi = r.worker;
+    if (wi == no_worker) return wi;
+    auto& w = workers[static_cast<std::size_t>(wi)];
+    auto it = std::find(w.running_tasks.begin(), w.running_tasks.end(), h);
+    if (it != w.running_tasks.end()) w.running_tasks.erase(it);
+    if (w.running == w.slots)
+      for (auto c : w.classes) ++classes[c].free_feasible;
+    --w.running;
+    if (std::isfinite(now_s)) w.busy_s += std::max(0.0, now_s - r.placed_at_s);
+    recompute_earliest_end(w);
+    r.worker = no_worker;
+    --running;
+    return wi;
+  }
+
+  void enqueue(std::uint32_t h) {
+    auto& r = tasks[h];
+    classes[r.class_id].pending.insert(r.key);
+    ++pending;
+  }
+
+  void dequeue(std::uint32_t h) {
+    auto& r = tasks[h];
+    if (classes[r.class_id].pending.erase(r.key) > 0) --pending;
+  }
+
+  /// Forget a finished task's body (its id may be submitted again).
+  void retire(std::uint32_t h) {
+    auto& r = tasks[h];
+    task_index.erase(r.body.id);
+    r.live = false;
+    r.body = task{};
+    free_handles.push_back(h);
+  }
+
+  std::uint32_t find_task(const std::string& id) const {
+    auto it = task_index.find(id);
+    return it == task_index.end() ? no_handle : it->second;
+  }
+
+  // ---- decision context ----
+  void begin_decision(const task& t, std::uint32_t handle) const {
+    auto& c = context;
+    c.t = &t;
+    c.handle = handle;
+    c.query = predictor.prepare(t.model, t.type, t.batch_size);
+    if (handle != no_handle) {
+      c.affinity_model = tasks[handle].affinity_model;
+      c.specialization_family = tasks[handle].specialization_family;
+    } else {
+      c.affinity_model = affinity.find_model(t.model);
+      c.specialization_family = specialization.find_family(specialization_family(t.model));
+    }
+    if (c.duration_s.size() < prediction_classes.size()) {
+      c.duration_s.resize(prediction_classes.size());
+      c.stamp.resize(prediction_classes.size(), 0);
+    }
+    if (++c.generation == 0) {
+      std::fill(c.stamp.begin(), c.stamp.end(), 0);
+      c.generation = 1;
+    }
+  }
+  void end_decision() const { context.t = nullptr; }
+
+  double predicted_duration(const task& t, std::size_t wi) const {
+    const auto& w = workers[wi];
+    if (context.t != &t) return predictor.predict(t, w.cap).seconds;
+    const auto pc = w.prediction_class;
+    if (context.stamp[pc] != context.generation) {
+      context.duration_s[pc] = predictor.predict(context.query, w.device_key, w.cap.kind, w.cap.speed).seconds;
+      context.stamp[pc] = context.generation;
+    }
+    return context.duration_s[pc];
+  }
+
+  double slot_free_in(std::size_t wi, double now_s) const {
+    const auto& w = workers[wi];
+    if (w.running < w.slots) return 0.0;
+    if (w.running_tasks.empty()) return infinity;  // zero slots: never frees
+    return std::max(0.0, w.earliest_end_s - now_s);
+  }
+
+  // ---- explanation ----
+  decision_explanation explain_task(const task& t, std::uint32_t handle, double now_s) const {
+    decision_explanation e;
+    e.task_id = t.id;
+    e.policy = std::string{policy->name()};
+    scheduler_view view{*owner};
+    begin_decision(t, handle);
+    std::vector<std::size_t> free_list, busy_list;
+    for (std::size_t i = 0; i < workers.size(); ++i) {
+      candidate_explanation c;
+      if (auto reason = first_rejection(t.requirements, workers[i].cap)) {
+        c.worker_id = workers[i].cap.id;
+        c.rejection = *reason;
+        e.candidates.push_back(std::move(c));
+        continue;
+      }
+      const bool free = workers[i].running < workers[i].slots;
+      (free ? free_list : busy_list).push_back(i);
+      c = policy->explain(t, i, view, now_s);
+      c.worker_id = workers[i].cap.id;
+      c.feasible = true;
+      c.has_free_slot = free;
+      if (!free) c.rejection = *check_free_slot(workers[i].running, workers[i].slots);
+      e.candidates.push_back(std::move(c));
+    }
+    if (free_list.empty() && busy_list.empty()) {
+      e.outcome = "unplaceable: no worker passes the filters";
+    } else if (free_list.empty()) {
+      e.outcome = "waiting: every compatible worker is busy";
+    } else {
+      begin_decision(t, handle);
+      auto choice = policy->preview(t, free_list, busy_list, view, now_s);
+      if (choice) {
+        e.winner = workers[*choice].cap.id;
+        e.outcome = "placed";
+      } else {
+        e.outcome = "deferred: a busy compatible worker is predicted to finish it sooner";
+      }
+    }
+    end_decision();
+    return e;
+  }
+
+  void keep_explanation(decision_explanation e) {
+    if (config.keep_explanations == 0) return;
+    auto it = explanations.find(e.task_id);
+    if (it != explanations.end()) {
+      it->second = std::move(e);
+      return;
+    }
+    explanation_order.push_back(e.task_id);
+    explanations.emplace(e.task_id, std::move(e));
+    while (explanation_order.size() > config.keep_explanations) {
+      explanations.erase(explanation_order.front());
+      explanation_order.pop_front();
+    }
+  }
+
+  scheduler_core* owner = nullptr;
+};
+
+// ---------------------------------------------------------------- view
+
+std::size_t scheduler_view::worker_count() const { return core_.impl_->workers.size(); }
+const worker_capability& scheduler_view::worker(std::size_t index) const { return core_.impl_->workers.at(index).cap; }
+int scheduler_view::running(std::size_t index) const { return core_.impl_->workers.at(index).running; }
+int scheduler_view::slots(std::size_t index) const { return core_.impl_->workers.at(index).slots; }
+double scheduler_view::predicted_slot_free_in_s(std::size_t index, double now_s) const {
+  return core_.impl_->slot_free_in(index, now_s);
+}
+double scheduler_view::predicted_duration_s(const task& t, std::size_t index) const {
+  return core_.impl_->predicted_duration(t, index);
+}
+const execution_predictor& scheduler_view::predictor() const { return core_.impl_->predictor; }
+const affinity_map& scheduler_view::affinity() const { return core_.impl_->affinity; }
+const specialization_tracker& scheduler_view::specialization() const { return core_.impl_->specialization; }
+const scheduler_config& scheduler_view::config() const { return core_.impl_->config; }
+const worker_metrics& scheduler_view::metrics(std::size_t index) const { return core_.impl_->workers.at(index).metrics; }
+
+double scheduler_view::affinity_value(const task& t, std::size_t index) const {
+  const auto& i = *core_.impl_;
+  const auto model = i.context.t == &t ? i.context.affinity_model : i.affinity.find_model(t.model);
+  return i.affinity.value(i.workers.at(index).affinity_key, model);
+}
+
+double scheduler_view::specialization_value(const task& t, std::size_t index) const {
+  const auto& i = *core_.impl_;
+  const auto family = i.context.t == &t ? i.context.specialization_family
+                                        : i.specialization.find_family(specialization_family(t.model));
+  return i.specialization.value(i.workers.at(index).specialization_key, t.type, family);
+}
+
+double scheduler_view::waiting_s(const task& t, double now_s) const {
+  const auto& i = *core_.impl_;
+  std::uint32_t h = i.context.t == &t ? i.context.handle : i.find_task(t.id);
+  if (h == no_handle) return 0.0;
+  return std::max(0.0, finite_or(now_s - i.tasks[h].submitted_at_s, 0.0));
+}
+
+std::optional<std::string> scheduler_view::rejection(const task& t, std::size_t index) const {
+  return first_rejection(t.requirements, core_.impl_->workers.at(index).cap);
+}
+
+double scheduler_view::best_free_predicted_finish_s(const task& t, double) const {
+  const auto& i = *core_.impl_;
+  double best = 0.0;
+  for (std::size_t w = 0; w < i.workers.size(); ++w) {
+    if (i.workers[w].running >= i.workers[w].slots) continue;
+    if (first_rejection(t.requirements, i.workers[w].cap)) continue;
+    const double d = i.predicted_duration(t, w);
+    if (best == 0.0 || d < best) best = d;
+  }
+  return best;
+}
+
+// ---------------------------------------------------------------- core
+
+scheduler_core::scheduler_core(scheduler_config config, std::unique_ptr<placement_policy> policy)
+  : impl_(std::make_unique<impl>(std::move(config), std::move(policy))) {
+  impl_->owner = this;
+}
+scheduler_core::~scheduler_core() = default;
+scheduler_core::scheduler_core(scheduler_core&& other) noexcept : impl_(std::move(other.impl_)) {
+  if (impl_) impl_->owner = this;
+}
+scheduler_core& scheduler_core::operator=(scheduler_core&& other) noexcept {
+  impl_ = std::move(other.impl_);
+  if (impl_) impl_->owner = this;
+  return *this;
+}
+
+void scheduler_core::add_worker(worker_capability worker) {
+  auto& i = *impl_;
+  if (worker.id.empty()) throw std::invalid_argument("worker id is empty");
+  if (i.worker_index.count(worker.id)) throw std::invalid_argument("duplicate worker id '" + worker.id + "'");
+  if (!std::isfinite(worker.speed) || worker.speed <= 0.0) worker.speed = 1.0;
+  impl::worker_record w;
+  w.slots = i.effective_slots(worker);
+  w.affinity_key = i.affinity.worker_key(worker.id);
+  i.affinity.forget_worker(w.affinity_key);  // a re-registered id starts cold
+  w.specialization_key = i.specialization.worker_key(worker.id);
+  w.device_key = i.predictor.device_key(worker.name);
+  {
+    std::string pc = worker.name;
+    pc += '\x1f';
+    pc += to_string(worker.kind);
+    pc += '\x1f';
+    pc += std::to_string(worker.speed);
+    w.prediction_class = i.prediction_classes.intern(pc);
+  }
+  w.cap = std::move(worker);
+  const std::size_t index = i.workers.size();
+  for (std::uint32_t c = 0; c < i.classes.size(); ++c) {
+    if (first_rejection(i.classes[c].requirements, w.cap)) continue;
+    i.classes[c].feasible.push_back(index);
+    w.classes.push_back(c);
+    if (w.slots > 0) ++i.classes[c].free_feasible;
+  }
+  i.worker_index.emplace(w.cap.id, index);
+  i.capabilities.push_back(w.cap);
+  i.workers.push_back(std::move(w));
+}
+
+std::vector<std::string> scheduler_core::remove_worker(const std::string& worker_id) {
+  auto& i = *impl_;
+  auto it = i.worker_index.find(worker_id);
+  if (it == i.worker_index.end()) return {};
+  const std::size_t index = it->second;
+  // Requeue what ran there, in submission order.
+  auto handles = i.workers[index].running_tasks;
+  std::sort(handles.begin(), handles.end(),
+            [&](auto a, auto b) { return i.tasks[a].key.sequence < i.tasks[b].key.sequence; });
+  std::vector<std::string> requeued;
+  for (auto h : handles) {
+    i.vacate(h, i.last_now_s);
+    i.set_status(i.tasks[h], task_status::pending);
+    i.enqueue(h);
+    requeued.push_back(i.tasks[h].body.id);
+  }
+  i.affinity.forget_worker(i.workers[index].affinity_key);
+  i.workers.erase(i.workers.begin() + static_cast<std::ptrdiff_t>(index));
+  i.capabilities.erase(i.capabilities.begin() + static_cast<std::ptrdiff_t>(index));
+  i.worker_index.clear();
+  for (std::size_t w = 0; w < i.workers.size(); ++w) {
+    i.worker_index.emplace(i.workers[w].cap.id, w);
+    for (auto h : i.workers[w].running_tasks) i.tasks[h].worker = static_cast<int>(w);
+  }
+  i.rebuild_classes();
+  return requeued;
+}
+
+void scheduler_core::update_metrics(const std::string& worker_id, const worker_metrics& metrics) {
+  auto& i = *impl_;
+  auto it = i.worker_index.find(worker_id);
+  if (it == i.worker_index.end()) return;
+  worker_metrics m = metrics;
+  auto clean = [](std::optional<double>& v, double lo, double hi) {
+    if (v && !std::isfinite(*v)) v.reset();
+    if (v) *v = std::clamp(*v, lo, hi);
+  };
+  clean(m.utilization, 0.0, 1.0);
+  clean(m.temperature_c, -100.0, 1000.0);
+  clean(m.power_w, 0.0, 1e6);
+  clean(m.power_limit_w, 0.0, 1e6);
+  i.workers[it->second].metrics = m;
+}
+
+void scheduler_core::submit(task t, double now_s) {
+  auto& i = *impl_;
+  if (t.id.empty()) throw std::invalid_argument("task id is empty");
+  if (auto existing = i.find_task(t.id); existing != no_handle) {
+    if (!is_final(i.tasks[existing].status)) throw std::invalid_argument("duplicate task id '" + t.id + "'");
+    i.retire(existing);  // a finished attempt kept for requeue: the new submission replaces it
+  }
+  i.observe(now_s);
+  // Sequence: the caller's when given (non-zero), else the next after the largest seen.
+  if (t.sequence == 0) t.sequence = i.next_sequence;
+  i.next_sequence = std::max(i.next_sequence, t.sequence + 1);
+
+  std::uint32_t h;
+  if (!i.free_handles.empty()) {
+    h = i.free_handles.back();
+    i.free_handles.pop_back();
+  } else {
+    h = static_cast<std::uint32_t>(i.tasks.size());
+    i.tasks.emplace_back();
+  }
+  auto& r = i.tasks[h];
+  r = impl::task_record{};
+  r.live = true;
+  r.submitted_at_s = finite_or(now_s, 0.0);
+  r.class_id = i.class_of(t.requirements);
+  const auto family = model_family(t.model);
+  i.family_distribution[t.model.empty() ? "none" : family.empty() ? "other" : std::string{family}]++;
+  if (!t.model.empty()) r.affinity_model = i.affinity.model_key(t.model);
+  r.specialization_family = i.specialization.family_key(specialization_family(t.model));
+  r.key = queue_key{t.priority, i.predictor.predict(t).seconds, t.sequence, h};
+  r.body = std::move(t);
+  r.status = task_status::pending;
+  i.count_status(r, bucket(task_status::pending), +1);
+  i.task_index.emplace(r.body.id, h);
+  i.enqueue(h);
+}
+
+void scheduler_core::requeue(const std::string& task_id, const std::string& avoid_worker_id, double now_s) {
+  auto& i = *impl_;
+  const auto h = i.find_task(task_id);
+  if (h == no_handle) throw std::invalid_argument("requeue: unknown task '" + task_id + "'");
+  auto& r = i.tasks[h];
+  i.observe(now_s);
+  if (r.status == task_status::pending) i.dequeue(h);
+  if (r.worker != no_worker) i.vacate(h, now_s);
+  r.avoid_worker = avoid_worker_id.empty() ? affinity_map::no_key : i.affinity.find_worker(avoid_worker_id);
+  i.set_status(r, task_status::pending);
+  i.enqueue(h);
+}
+
+bool scheduler_core::cancel(const std::string& task_id) {
+  auto& i = *impl_;
+  const auto h = i.find_task(task_id);
+  if (h == no_handle || is_final(i.tasks[h].status)) return false;
+  auto& r = i.tasks[h];
+  if (r.status == task_status::pending) i.dequeue(h);
+  if (r.worker != no_worker) i.vacate(h, i.last_now_s);
+  i.set_status(r, task_status::cancelled);
+  i.retire(h);
+  return true;
+}
+
+std::vector<assignment> scheduler_core::schedule(double now_s) {
+  auto& i = *impl_;
+  i.observe(now_s);
+  std::vector<assignment> out;
+  if (i.pending == 0 || i.workers.empty()) return out;
+  scheduler_view view{*this};
+  const int max_skips = std::max(1, i.config.max_deferrals_per_class);
+
+  // Per call: each class's cursor (first task not yet skipped in this call).
+  struct cursor_state {
+    std::set<queue_key>::iterator at;
+    int skips = 0;
+    bool started = false;
+  };
+  std::vector<cursor_state> cursors(i.classes.size());
+
+  while (true) {
+    // The class whose next task comes first in queue order, among classes
+    // with a free feasible worker. Few classes: a linear pass is cheapest.
+    std::uint32_t best = no_handle;
+    for (std::uint32_t c = 0; c < i.classes.size(); ++c) {
+      auto& cls = i.classes[c];
+      if (cls.free_feasible <= 0 || cls.pending.empty()) continue;
+      auto& cur = cursors[c];
+      if (!cur.started) {
+        cur.at = cls.pending.begin();
+        cur.started = true;
+      }
+      if (cur.at == cls.pending.end() || cur.skips >= max_skips) continue;
+      if (best == no_handle || *cur.at < *cursors[best].at) best = c;
+    }
+    if (best == no_handle) break;
+
+    auto& cls = i.classes[best];
+    auto& cur = cursors[best];
+    const std::uint32_t h = cur.at->handle;
+    auto& r = i.tasks[h];
+
+    // Candidates. A requeued task avoids its last worker when another one is feasible.
+    const bool avoid = r.avoid_worker != affinity_map::no_key && cls.feasible.size() > 1;
+    i.free_scratch.clear();
+    i.busy_scratch.clear();
+    for (std::size_t w : cls.feasible) {
+      const auto& wr = i.workers[w];
+      if (avoid && wr.affinity_key == r.avoid_worker) continue;
+      (wr.running < wr.slots ? i.free_scratch : i.busy_scratch).push_back(w);
+    }
+
+    std::optional<std::size_t> choice;
+    if (!i.free_scratch.empty()) {
+      i.begin_decision(r.body, h);
+      choice = i.policy->choose(r.body, i.free_scratch, i.busy_scratch, view, now_s);
+      if (choice && !std::binary_search(i.free_scratch.begin(), i.free_scratch.end(), *choice)) {
+        i.end_decision();
+        throw std::logic_error("policy '" + std::string{i.policy->name()} +
+                               "' chose a worker without a free feasible slot");
+      }
+    }
+
+    if (!choice) {
+      if (!i.free_scratch.empty()) {
+        ++i.deferrals;
+        if (i.config.keep_explanations > 0) i.keep_explanation(i.explain_task(r.body, h, now_s));
+      }
+      i.end_decision();
+      ++cur.skips;
+      ++cur.at;
+      continue;
+    }
+
+    const std::size_t w = *choice;
+    const double predicted = i.predicted_duration(r.body, w);
+    double score = 0.0;
+    if (auto s = i.policy->last_choice_score()) score = *s;
+    else score = i.policy->explain(r.body, w, view, now_s).total;
+    if (i.config.keep_explanations > 0) {
+      auto e = i.explain_task(r.body, h, now_s);
+      e.winner = i.workers[w].cap.id;
+      e.outcome = "placed";
+      i.keep_explanation(std::move(e));
+    }
+    i.end_decision();
+
+    // Affinity bookkeeping before the model becomes warm there.
+    auto& wr = i.workers[w];
+    if (r.affinity_model != affinity_map::no_key) {
+      ++i.affinity_counts.placements;
+      const double a = i.affinity.value(wr.affinity_key, r.affinity_model);
+      if (a >= affinity_map::same_model_value) ++i.affinity_counts.same_model_hits;
+      else if (a >= affinity_map::same_family_value) ++i.affinity_counts.same_family_hits;
+      else if (a > 0.0) ++i.affinity_counts.learned_link_hits;
+      i.affinity.touch(wr.affinity_key, r.affinity_model);
+    }
+
+    cur.at = cls.pending.erase(cur.at);
+    --i.pending;
+    r.worker = static_cast<int>(w);
+    r.placed_at_s = finite_or(now_s, 0.0);
+    r.predicted_s = predicted;
+    r.avoid_worker = affinity_map::no_key;
+    i.set_status(r, task_status::assigned);
+    i.occupy(w, h);
+    ++i.decisions;
+    out.push_back({r.body.id, wr.cap.id, finite_or(score, 0.0), finite_or(predicted, 0.0)});
+  }
+  return out;
+}
+
+void scheduler_core::record_result(const task_result& result, double now_s) {
+  auto& i = *impl_;
+  i.observe(now_s);
+  const double duration = result.duration_s;
+  const bool valid_duration = std::isfinite(duration) && duration >= 0.0;
+  const task_status status = is_final(result.status) ? result.status : task_status::failed;
+  const bool success = status == task_status::succeeded;
+
+  const auto h = i.find_task(result.task_id);
+  impl::task_record* r = (h != no_handle && i.tasks[h].live) ? &i.tasks[h] : nullptr;
+  if (r && is_final(r->status)) r = nullptr;  // a late duplicate result: learn, do not recount
+
+  int wi = no_worker;
+  if (r && r->worker != no_worker) {
+    if (success && valid_duration) i.predictor.record_accuracy(r->predicted_s, duration);
+    wi = i.vacate(h, now_s);
+  } else if (auto it = i.worker_index.find(result.worker_id); it != i.worker_index.end()) {
+    wi = static_cast<int>(it->second);
+  }
+
+  if (wi != no_worker) {
+    auto& w = i.workers[static_cast<std::size_t>(wi)];
+    ++w.completed;
+    if (success && valid_duration) i.predictor.record(result.model, result.type, result.batch_size, w.cap, duration);
+    const auto family = (r && r->body.model == result.model)
+                            ? r->specialization_family
+                            : i.specialization.family_key(specialization_family(result.model));
+    std::optional<double> normalized;
+    if (success && valid_duration) normalized = duration / execution_predictor::batch_factor(result.batch_size);
+    i.specialization.record(w.specialization_key, result.type, family, success, normalized);
+    if (success && !result.model.empty()) i.affinity.learn_success(w.affinity_key, i.affinity.model_key(result.model));
+  }
+
+  for (const auto& [name, value] : result.metrics)
+    if (std::isfinite(value)) ++i.metric_counts[name];
+  if (success && valid_duration) {
+    const auto t = static_cast<std::size_t>(result.type);
+    i.duration_sum_s[t] += std::min(duration, execution_predictor::max_seconds);
+    ++i.duration_count[t];
+  }
+
+  if (r) {
+    if (r->status == task_status::pending) i.dequeue(h);
+    i.set_status(*r, status);
+    // Failed and timed-out attempts keep their body for requeue().
+    if (status == task_status::succeeded || status == task_status::cancelled) i.retire(h);
+  }
+  i.policy->on_result(result);
+}
+
+void scheduler_core::release_planned(const std::string& task_id, double now_s) {
+  auto& i = *impl_;
+  const auto h = i.find_task(task_id);
+  if (h == no_handle || i.tasks[h].worker == no_worker)
+    throw std::invalid_argument("release_planned: task '" + task_id + "' is not placed");
+  i.observe(now_s);
+  auto& r = i.tasks[h];
+  i.vacate(h, now_s);
+  i.count_status(r, bucket(r.status), -1);
+  i.count_status(r, planned_bucket, +1);
+  r.status = task_status::succeeded;  // final for lifecycle purposes; counted as "planned"
+  i.retire(h);
+}
+
+std::vector<unplaceable_task> scheduler_core::unplaceable() const {
+  const auto& i = *impl_;
+  std::vector<std::pair<std::uint64_t, std::uint32_t>> stuck;  // sequence, handle
+  for (const auto& c : i.classes)
+    if (c.feasible.empty())
+      for (const auto& k : c.pending) stuck.emplace_back(k.sequence, k.handle);
+  std::sort(stuck.begin(), stuck.end());
+  std::vector<unplaceable_task> out;
+  for (auto [seq, h] : stuck) {
+    unplaceable_task u;
+    u.task_id = i.tasks[h].body.id;
+    for (const auto& w : i.workers)
+      u.reasons.emplace_back(w.cap.id, first_rejection(i.tasks[h].body.requirements, w.cap).value_or(""));
+    out.push_back(std::move(u));
+  }
+  return out;
+}
+
+std::size_t scheduler_core::pending_count() const { return impl_->pending; }
+std::size_t scheduler_core::running_count() const { return impl_->running; }
+
+std::optional<decision_explanation> scheduler_core::explanation(const std::string& task_id) const {
+  auto it = impl_->explanations.find(task_id);
+  if (it == impl_->explanations.end()) return std::nullopt;
+  return it->second;
+}
+
+decision_explanation scheduler_core::explain_now(const task& t, double now_s) const {
+  const auto h = impl_->find_task(t.id);
+  const bool same = h != no_handle && &impl_->tasks[h].body == &t;
+  return impl_->explain_task(t, same ? h : no_handle, now_s);
+}
+
+scheduler_stats scheduler_core::stats() const {
+  const auto& i = *impl_;
+  scheduler_stats s;
+  s.policy = std::string{i.policy->name()};
+  for (std::size_t t = 0; t < 3; ++t) {
+    const std::string type{to_string(static_cast<task_type>(t))};
+    for (std::size_t b = 0; b < status_buckets; ++b) {
+      if (i.counts[t][b] == 0) continue;
+      s.tasks_by_type_and_status[type][std::string{bucket_name(b)}] = i.counts[t][b];
+      s.tasks_by_status[std::string{bucket_name(b)}] += i.counts[t][b];
+    }
+    if (i.duration_count[t] > 0)
+      s.execution_time_by_type[type] = {i.duration_count[t],
+                                        i.duration_sum_s[t] / static_cast<double>(i.duration_count[t])};
+  }
+  const double span = (std::isfinite(i.first_now_s) && std::isfinite(i.last_now_s)) ? i.last_now_s - i.first_now_s : 0.0;
+  double utilization_sum = 0.0;
+  for (const auto& w : i.workers) {
+    worker_utilization u;
+    u.worker_id = w.cap.id;
+    u.running = w.running;
+    u.slots = w.slots;
+    u.utilization = w.slots > 0 ? std::clamp(static_cast<double>(w.running) / w.slots, 0.0, 1.0) : 0.0;
+    u.busy_s = w.busy_s;
+    for (auto h : w.running_tasks) u.busy_s += std::max(0.0, i.last_now_s - i.tasks[h].placed_at_s);
+    u.busy_s = finite_or(u.busy_s, 0.0);
+    u.busy_fraction = (span > 0.0 && w.slots > 0) ? std::clamp(u.busy_s / (span * w.slots), 0.0, 1.0) : 0.0;
+    u.tasks_completed = w.completed;
+    utilization_sum += u.utilization;
+    s.workers.push_back(std::move(u));
+  }
+  s.average_utilization = i.workers.empty() ? 0.0 : utilization_sum / static_cast<double>(i.workers.size());
+  s.specialization = i.specialization.entries();
+  s.affinity = i.affinity_counts;
+  s.affinity.learned_links = i.affinity.learned_link_count();
+  s.affinity.hit_rate = s.affinity.placements
+                            ? static_cast<double>(s.affinity.same_model_hits) / static_cast<double>(s.affinity.placements)
+                            : 0.0;
+  s.model_family_distribution = i.family_distribution;
+  s.performance_metric_counts = i.metric_counts;
+  s.predictor = i.predictor.accuracy();
+  s.decisions = i.decisions;
+  s.deferrals = i.deferrals;
+  s.pending = i.pending;
+  s.running = i.running;
+  return s;
+}
+
+const scheduler_config& scheduler_core::config() const { return impl_->config; }
+const execution_predictor& scheduler_core::predictor() const { return impl_->predictor; }
+execution_predictor& scheduler_core::predictor() { return impl_->predictor; }
+const affinity_map& scheduler_core::affinity() const { return impl_->affinity; }
+const specialization_tracker& scheduler_core::specialization() const { return impl_->specialization; }
+const std::vector<worker_capability>& scheduler_core::workers() const { return impl_->capabilities; }
+
+} // namespace dtf

@@ -1,0 +1,61 @@
+#pragma once
+// Statistics equivalent to the original get_scheduler_stats(): tasks by type
+// and status, worker utilization (every registered worker, idle ones with 0),
+// average execution time by type, specialization, affinity, model-family
+// distribution, performance-metric counts, predictor accuracy. All numbers finite.
+#include "scheduler/execution_predictor.hpp"
+#include "scheduler/specialization_tracker.hpp"
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace dtf {
+
+struct worker_utilization {
+  std::string worker_id;
+  int running = 0;
+  int slots = 0;
+  double utilization = 0.0;    // running / slots now, [0, 1]
+  double busy_s = 0.0;         // slot-seconds occupied (finished attempts + in flight)
+  double busy_fraction = 0.0;  // busy_s / (slots x observed time span), [0, 1]
+  std::uint64_t tasks_completed = 0;  // results recorded on this worker
+};
+
+struct execution_time_stats {
+  std::uint64_t count = 0;   // successful attempts with a valid duration
+  double average_s = 0.0;
+};
+
+struct affinity_stats {
+  std::uint64_t placements = 0;         // placements of tasks that name a model
+  std::uint64_t same_model_hits = 0;    // the model was warm on the chosen worker
+  std::uint64_t same_family_hits = 0;   // a model of its family was
+  std::uint64_t learned_link_hits = 0;  // a linked model was
+  double hit_rate = 0.0;                // same_model_hits / placements
+  std::size_t learned_links = 0;
+};
+
+struct scheduler_stats {
+  std::string policy;
+  /// type -> status -> count; statuses are task_status names plus "planned".
+  std::map<std::string, std::map<std::string, std::uint64_t>> tasks_by_type_and_status;
+  std::map<std::string, std::uint64_t> tasks_by_status;
+  std::vector<worker_utilization> workers;  // registration order
+  double average_utilization = 0.0;         // mean of workers' utilization
+  std::map<std::string, execution_time_stats> execution_time_by_type;
+  std::vector<specialization_entry> specialization;
+  affinity_stats affinity;
+  /// family -> tasks submitted ("other": a model outside the families, "none": no model).
+  std::map<std::string, std::uint64_t> model_family_distribution;
+  /// metric name -> results that reported it.
+  std::map<std::string, std::uint64_t> performance_metric_counts;
+  predictor_accuracy predictor;
+  std::uint64_t decisions = 0;   // placements
+  std::uint64_t deferrals = 0;
+  std::size_t pending = 0;
+  std::size_t running = 0;
+};
+
+} // namespace dtf

@@ -1,0 +1,62 @@
+#include "scheduler/stats_json.hpp"
+
+#include <cmath>
+
+namespace dtf {
+
+namespace {
+double finite(double v) { return std::isfinite(v) ? v : 0.0; }
+} // namespace
+
+nlohmann::json to_json(const scheduler_stats& stats) {
+  using nlohmann::json;
+  json out;
+  out["policy"] = stats.policy;
+  out["tasks_by_type_and_status"] = stats.tasks_by_type_and_status;
+  out["tasks_by_status"] = stats.tasks_by_status;
+  json workers = json::array();
+  for (const auto& w : stats.workers)
+    workers.push_back({{"worker", w.worker_id},
+                       {"running", w.running},
+                       {"slots", w.slots},
+                       {"utilization", finite(w.utilization)},
+                       {"busy_s", finite(w.busy_s)},
+                       {"busy_fraction", finite(w.busy_fraction)},
+                       {"tasks_completed", w.tasks_completed}});
+  out["worker_utilization"] = std::move(workers);
+  out["average_utilization"] = finite(stats.average_utilization);
+  json times = json::object();
+  for (const auto& [type, t] : stats.execution_time_by_type)
+    times[type] = {{"count", t.count}, {"average_s", finite(t.average_s)}};
+  out["average_execution_time_by_type"] = std::move(times);
+  json spec = json::array();
+  for (const auto& e : stats.specialization)
+    spec.push_back({{"worker", e.worker_id},
+                    {"type", std::string{to_string(e.type)}},
+                    {"family", e.family},
+                    {"successes", e.successes},
+                    {"failures", e.failures},
+                    {"success_rate", finite(e.success_rate)},
+                    {"relative_speed", finite(e.relative_speed)},
+                    {"mean_duration_s", finite(e.mean_duration_s)},
+                    {"value", finite(e.value)}});
+  out["specialization"] = std::move(spec);
+  out["affinity"] = {{"placements", stats.affinity.placements},
+                     {"same_model_hits", stats.affinity.same_model_hits},
+                     {"same_family_hits", stats.affinity.same_family_hits},
+                     {"learned_link_hits", stats.affinity.learned_link_hits},
+                     {"hit_rate", finite(stats.affinity.hit_rate)},
+                     {"learned_links", stats.affinity.learned_links}};
+  out["model_family_distribution"] = stats.model_family_distribution;
+  out["performance_metric_counts"] = stats.performance_metric_counts;
+  out["predictor"] = {{"samples", stats.predictor.samples},
+                      {"mape", finite(stats.predictor.mape)},
+                      {"mean_abs_error_s", finite(stats.predictor.mean_abs_error_s)}};
+  out["decisions"] = stats.decisions;
+  out["deferrals"] = stats.deferrals;
+  out["pending"] = stats.pending;
+  out["running"] = stats.running;
+  return out;
+}
+
+} // namespace dtf

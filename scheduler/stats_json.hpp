@@ -1,0 +1,12 @@
+#pragma once
+// JSON form of scheduler_stats (conversion only; writing it is the caller's job).
+#include "scheduler/scheduler_stats.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace dtf {
+
+/// Non-finite numbers become 0.
+nlohmann::json to_json(const scheduler_stats& stats);
+
+} // namespace dtf

@@ -1,0 +1,374 @@
+#include "fleet_fixtures.hpp"
+#include "scheduler/scheduler_stats.hpp"
+#include "scheduler/execution_predictor.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <map>
+
+using namespace dtf;
+using namespace dtf::testing;
+
+namespace {
+std::map<std::string, std::string> placement(const std::vector<assignment>& assignments) {
+  std::map<std::string, std::string> out;
+  for (const auto& a : assignments) out[a.task_id] = a.worker_id;
+  return out;
+}
+
+// One CPU worker "w" with a single slot.
+scheduler_core one_slot_core() {
+  scheduler_config config;
+  config.max_tasks_per_worker = 1;
+  scheduler_core core(config);
+  core.add_worker(cpu_worker("w", "cpu", 64, 32));
+  return core;
+}
+
+// The original design's four profiles.
+void add_reference_fleet(scheduler_core& core) {
+  core.add_worker(cuda_worker("rtx3080", "NVIDIA GeForce RTX 3080", 10, 8.6, 68));
+  core.add_worker(cuda_worker("a100", "NVIDIA A100-SXM4-40GB", 40, 8.0, 108));
+  core.add_worker(cpu_worker("xeon", "Intel Xeon 32-core", 64, 32));
+  core.add_worker(rocm_worker("mi100", "AMD Instinct MI100", 32, "gfx908"));
+}
+} // namespace
+
+TEST(scheduler_core, places_each_task_on_a_worker_meeting_its_requirements) {
+  scheduler_core core;
+  add_reference_fleet(core);
+  core.submit(make_task("big-cuda", {device_kind::cuda}, 16));
+  core.submit(make_task("cpu-test"));
+  core.submit(make_task("rocm-only", {device_kind::rocm}));
+  auto where = placement(core.schedule());
+  EXPECT_EQ(where["big-cuda"], "a100");
+  EXPECT_EQ(where["cpu-test"], "xeon");
+  EXPECT_EQ(where["rocm-only"], "mi100");
+  EXPECT_EQ(core.pending_count(), 0u);
+  EXPECT_EQ(core.running_count(), 3u);
+}
+
+TEST(scheduler_core, prefers_the_first_listed_kind) {
+  scheduler_core core;
+  add_reference_fleet(core);
+  core.submit(make_task("t", {device_kind::rocm, device_kind::cuda}));
+  EXPECT_EQ(placement(core.schedule())["t"], "mi100");
+}
+
+TEST(scheduler_core, never_exceeds_a_workers_slots) {
+  scheduler_config config;
+  config.max_tasks_per_worker = 2;
+  config.max_tasks_per_worker_overrides["solo"] = 1;
+  scheduler_core core(config);
+  core.add_worker(cpu_worker("solo", "cpu", 64, 32));
+  core.add_worker(cpu_worker("pair", "cpu", 64, 32));
+  for (int i = 0; i < 6; ++i) core.submit(make_task("t" + std::to_string(i)));
+  auto placed = core.schedule();
+  EXPECT_EQ(placed.size(), 3u);
+  EXPECT_EQ(core.pending_count(), 3u);
+  auto stats = core.stats();
+  EXPECT_EQ(stats.workers[0].slots, 1);
+  EXPECT_EQ(stats.workers[0].running, 1);
+  EXPECT_EQ(stats.workers[1].running, 2);
+}
+
+TEST(scheduler_core, places_higher_priority_first_when_slots_are_scarce) {
+  auto core = one_slot_core();
+  core.submit(make_task("low", {}, 0, 1));
+  core.submit(make_task("high", {}, 0, 5));
+  auto placed = core.schedule();
+  ASSERT_EQ(placed.size(), 1u);
+  EXPECT_EQ(placed[0].task_id, "high");
+}
+
+TEST(scheduler_core, breaks_equal_priorities_by_longer_predicted_duration_then_submission) {
+  auto core = one_slot_core();
+  auto small = make_task("small");
+  small.batch_size = 1;
+  auto large = make_task("large");
+  large.batch_size = 64;
+  core.submit(small);
+  core.submit(large);
+  core.submit(make_task("third"));
+  std::vector<std::string> order;
+  for (int i = 0; i < 3; ++i) {
+    auto placed = core.schedule(i);
+    ASSERT_EQ(placed.size(), 1u);
+    order.push_back(placed[0].task_id);
+    core.record_result(success_of(placed[0].task_id, "w", 1.0), i + 0.5);
+  }
+  EXPECT_EQ(order, (std::vector<std::string>{"large", "small", "third"}));
+}
+
+TEST(scheduler_core, breaks_score_ties_by_registration_order) {
+  scheduler_core core;
+  core.add_worker(cpu_worker("first", "cpu", 64, 32));
+  core.add_worker(cpu_worker("second", "cpu", 64, 32));
+  core.submit(make_task("t"));
+  EXPECT_EQ(placement(core.schedule())["t"], "first");
+}
+
+TEST(scheduler_core, rejects_a_duplicate_live_task_id) {
+  scheduler_core core;
+  core.submit(make_task("t"));
+  EXPECT_THROW(core.submit(make_task("t")), std::invalid_argument);
+}
+
+TEST(scheduler_core, reports_unplaceable_tasks_with_each_workers_reason) {
+  scheduler_core core;
+  add_reference_fleet(core);
+  core.submit(make_task("huge", {device_kind::cuda}, 100));
+  EXPECT_TRUE(core.schedule().empty());
+  auto stuck = core.unplaceable();
+  ASSERT_EQ(stuck.size(), 1u);
+  EXPECT_EQ(stuck[0].task_id, "huge");
+  ASSERT_EQ(stuck[0].reasons.size(), 4u);
+  EXPECT_EQ(stuck[0].reasons[0].second, "memory 10.0 GB < required 100.0 GB");
+  EXPECT_EQ(stuck[0].reasons[2].second, "device kind cpu not in [cuda]");
+}
+
+TEST(scheduler_core, frees_the_slot_when_a_result_arrives) {
+  auto core = one_slot_core();
+  core.submit(make_task("a"));
+  core.submit(make_task("b"));
+  ASSERT_EQ(core.schedule(0).size(), 1u);
+  EXPECT_TRUE(core.schedule(1).empty());
+  core.record_result(success_of("a", "w", 2.0), 2.0);
+  auto placed = core.schedule(2.0);
+  ASSERT_EQ(placed.size(), 1u);
+  EXPECT_EQ(placed[0].task_id, "b");
+}
+
+TEST(scheduler_core, requeues_the_tasks_of_a_removed_worker) {
+  scheduler_core core;
+  core.add_worker(cpu_worker("gone", "cpu", 64, 32));
+  core.submit(make_task("a"));
+  core.submit(make_task("b"));
+  ASSERT_EQ(core.schedule().size(), 2u);
+  auto requeued = core.remove_worker("gone");
+  EXPECT_EQ(requeued, (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(core.pending_count(), 2u);
+  EXPECT_EQ(core.running_count(), 0u);
+  core.add_worker(cpu_worker("new", "cpu", 64, 32));
+  auto where = placement(core.schedule());
+  EXPECT_EQ(where["a"], "new");
+  EXPECT_EQ(where["b"], "new");
+}
+
+TEST(scheduler_core, requeue_prefers_another_worker_but_uses_the_only_one) {
+  scheduler_core core;
+  core.add_worker(cpu_worker("w1", "cpu", 64, 32));
+  core.add_worker(cpu_worker("w2", "cpu", 64, 32));
+  core.submit(make_task("t"));
+  auto first = core.schedule();
+  ASSERT_EQ(first.size(), 1u);
+  task_result failed = success_of("t", first[0].worker_id, 1.0);
+  failed.status = task_status::failed;
+  core.record_result(failed, 1.0);
+  core.requeue("t", first[0].worker_id, 1.0);
+  auto second = core.schedule(1.0);
+  ASSERT_EQ(second.size(), 1u);
+  EXPECT_NE(second[0].worker_id, first[0].worker_id);
+
+  scheduler_core single;
+  single.add_worker(cpu_worker("only", "cpu", 64, 32));
+  single.submit(make_task("t"));
+  single.schedule();
+  single.record_result([] {
+    auto r = success_of("t", "only", 1.0);
+    r.status = task_status::timed_out;
+    return r;
+  }());
+  single.requeue("t", "only");
+  auto again = single.schedule();
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_EQ(again[0].worker_id, "only");
+}
+
+TEST(scheduler_core, cancels_pending_and_placed_tasks_but_not_finished_ones) {
+  auto core = one_slot_core();
+  core.submit(make_task("placed"));
+  core.submit(make_task("waiting"));
+  core.submit(make_task("done"));
+  ASSERT_EQ(core.schedule().size(), 1u);
+  EXPECT_TRUE(core.cancel("waiting"));
+  EXPECT_TRUE(core.cancel("placed"));
+  EXPECT_EQ(core.running_count(), 0u);
+  auto placed = core.schedule();
+  ASSERT_EQ(placed.size(), 1u);
+  core.record_result(success_of("done", "w", 1.0));
+  EXPECT_FALSE(core.cancel("done"));
+  EXPECT_FALSE(core.cancel("never-submitted"));
+  EXPECT_EQ(core.stats().tasks_by_status["cancelled"], 2u);
+}
+
+TEST(scheduler_core, release_planned_frees_the_slot_without_learning) {
+  auto core = one_slot_core();
+  core.submit(make_task("a"));
+  core.submit(make_task("b"));
+  core.schedule();
+  core.release_planned("a", 60.0);
+  EXPECT_EQ(core.predictor().samples(), 0u);
+  EXPECT_EQ(core.schedule(60.0).size(), 1u);
+  EXPECT_EQ(core.stats().tasks_by_status["planned"], 1u);
+}
+
+TEST(scheduler_core, returns_to_a_worker_where_the_model_is_warm) {
+  scheduler_core core;
+  core.add_worker(cuda_worker("g1", "A100", 40, 8.0));
+  core.add_worker(cuda_worker("g2", "A100", 40, 8.0));
+  core.submit(make_task("first", {device_kind::cuda}, 0, 0, "bert-base-uncased"));
+  auto a = core.schedule(0);
+  ASSERT_EQ(a.size(), 1u);
+  EXPECT_EQ(a[0].worker_id, "g1");
+  core.record_result(success_of("first", "g1", 10.0, "bert-base-uncased"), 10);
+  // g1 is idle again; make g2 look slightly better on everything but affinity.
+  core.submit(make_task("unrelated", {device_kind::cuda}, 0, 0, "resnet50"));
+  core.submit(make_task("again", {device_kind::cuda}, 0, 0, "distilbert-base-uncased"));
+  auto where = placement(core.schedule(10));
+  EXPECT_EQ(where["again"], "g1");
+  EXPECT_EQ(core.stats().affinity.same_family_hits, 1u);
+}
+
+TEST(scheduler_core, defers_for_a_much_faster_busy_worker) {
+  scheduler_config config;
+  config.max_tasks_per_worker = 1;
+  scheduler_core core(config);
+  core.add_worker(cpu_worker("fast", "fast-cpu", 64, 32, 1, 10.0));
+  core.add_worker(cpu_worker("slow", "slow-cpu", 64, 32, 1, 1.0));
+  // Without history the predictor scales by speed: 6 s on fast, 60 s on slow.
+  core.submit(make_task("a"), 0);
+  core.submit(make_task("b"), 0);
+  auto first = placement(core.schedule(0));
+  // "a" takes the fast worker; "b" would need 60 s on the slow one but only
+  // 6 + 6 s waiting for the fast one, so it is held back.
+  EXPECT_EQ(first.size(), 1u);
+  EXPECT_EQ(first.begin()->second, "fast");
+  EXPECT_EQ(core.pending_count(), 1u);
+  EXPECT_GE(core.stats().deferrals, 1u);
+
+  // With deferral off the same situation places greedily.
+  config.allow_deferral = false;
+  scheduler_core greedy(config);
+  greedy.add_worker(cpu_worker("fast", "fast-cpu", 64, 32, 1, 10.0));
+  greedy.add_worker(cpu_worker("slow", "slow-cpu", 64, 32, 1, 1.0));
+  greedy.submit(make_task("a"));
+  greedy.submit(make_task("b"));
+  EXPECT_EQ(greedy.schedule().size(), 2u);
+}
+
+TEST(scheduler_core, never_defers_when_nothing_is_running) {
+  scheduler_core core;
+  core.add_worker(cpu_worker("fast", "fast-cpu", 64, 32, 1, 10.0));
+  core.add_worker(cpu_worker("slow", "slow-cpu", 64, 32, 1, 1.0));
+  core.submit(make_task("only"));
+  EXPECT_EQ(core.schedule().size(), 1u);
+}
+
+TEST(scheduler_core, does_not_defer_a_task_forever) {
+  scheduler_config config;
+  config.max_tasks_per_worker = 1;
+  scheduler_core core(config);
+  core.add_worker(cpu_worker("fast", "fast-cpu", 64, 32, 1, 10.0));
+  core.add_worker(cpu_worker("slow", "slow-cpu", 64, 32, 1, 1.0));
+  core.submit(make_task("a"), 0);
+  core.submit(make_task("b"), 0);
+  core.schedule(0);
+  // Whatever was deferred at t=0 is placed once it has waited long enough,
+  // even if the fast worker never reports back.
+  core.schedule(1e6);
+  EXPECT_EQ(core.pending_count(), 0u);
+}
+
+TEST(scheduler_core, explains_every_candidate_with_terms_or_a_reason) {
+  scheduler_config config;
+  config.keep_explanations = 8;
+  scheduler_core core(config);
+  add_reference_fleet(core);
+  core.submit(make_task("t", {device_kind::cuda}, 16, 0, "bert-base-uncased"));
+  core.schedule();
+  auto e = core.explanation("t");
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->policy, "intelligent");
+  EXPECT_EQ(e->winner, "a100");
+  EXPECT_EQ(e->outcome, "placed");
+  ASSERT_EQ(e->candidates.size(), 4u);
+  EXPECT_FALSE(e->candidates[0].feasible);
+  EXPECT_EQ(e->candidates[0].rejection, "memory 10.0 GB < required 16.0 GB");
+  EXPECT_TRUE(e->candidates[1].feasible);
+  EXPECT_EQ(e->candidates[1].terms.size(), 10u);
+  double sum = 0;
+  for (const auto& term : e->candidates[1].terms) {
+    EXPECT_DOUBLE_EQ(term.contribution, term.value * term.weight);
+    sum += term.contribution;
+  }
+  EXPECT_NEAR(sum, e->candidates[1].total, 1e-9);
+  EXPECT_EQ(e->candidates[2].rejection, "device kind cpu not in [cuda]");
+}
+
+TEST(scheduler_core, explain_now_describes_a_hypothetical_task) {
+  scheduler_core core;
+  add_reference_fleet(core);
+  auto e = core.explain_now(make_task("what-if", {device_kind::rocm}));
+  EXPECT_EQ(e.winner, "mi100");
+  EXPECT_EQ(core.pending_count(), 0u);  // nothing was submitted
+  auto none = core.explain_now(make_task("impossible", {device_kind::rocm}, 500));
+  EXPECT_FALSE(none.winner);
+  EXPECT_EQ(none.outcome.rfind("unplaceable", 0), 0u);
+}
+
+TEST(scheduler_core, keeps_a_bounded_number_of_explanations) {
+  scheduler_config config;
+  config.keep_explanations = 2;
+  scheduler_core core(config);
+  core.add_worker(cpu_worker("w", "cpu", 64, 32, 8));
+  for (int i = 0; i < 4; ++i) core.submit(make_task("t" + std::to_string(i)));
+  core.schedule();
+  EXPECT_FALSE(core.explanation("t0"));
+  EXPECT_TRUE(core.explanation("t3"));
+}
+
+TEST(scheduler_stats, counts_idle_workers_and_tasks_by_type_and_status) {
+  scheduler_core core;
+  add_reference_fleet(core);
+  auto t = make_task("bench", {device_kind::cuda}, 0, 0, "bert-base-uncased");
+  core.submit(t, 0);
+  auto test_task = make_task("unit");
+  test_task.type = task_type::test;
+  core.submit(test_task, 0);
+  auto placed = placement(core.schedule(0));
+  task_result r = success_of("bench", placed["bench"], 12.0, "bert-base-uncased");
+  r.metrics = {{"throughput", 100.0}, {"latency_ms", 3.0}};
+  core.record_result(r, 12.0);
+
+  auto s = core.stats();
+  ASSERT_EQ(s.workers.size(), 4u);  // idle ones included
+  for (const auto& w : s.workers) {
+    EXPECT_GE(w.utilization, 0.0);
+    EXPECT_LE(w.utilization, 1.0);
+  }
+  EXPECT_EQ(s.workers[3].worker_id, "mi100");
+  EXPECT_EQ(s.workers[3].running, 0);
+  EXPECT_DOUBLE_EQ(s.workers[3].utilization, 0.0);
+  EXPECT_EQ(s.tasks_by_type_and_status["benchmark"]["succeeded"], 1u);
+  EXPECT_EQ(s.tasks_by_type_and_status["test"]["assigned"], 1u);
+  EXPECT_DOUBLE_EQ(s.execution_time_by_type["benchmark"].average_s, 12.0);
+  EXPECT_EQ(s.performance_metric_counts["throughput"], 1u);
+  EXPECT_EQ(s.model_family_distribution["bert"], 1u);
+  EXPECT_EQ(s.model_family_distribution["none"], 1u);
+  EXPECT_EQ(s.predictor.samples, 1u);
+  EXPECT_FALSE(s.specialization.empty());
+  EXPECT_EQ(s.decisions, 2u);
+}
+
+TEST(policy_registry, names_the_valid_policies_for_an_unknown_one) {
+  auto names = policy_names();
+  EXPECT_NE(std::find(names.begin(), names.end(), "intelligent"), names.end());
+  try {
+    make_policy("nope", {});
+    FAIL() << "expected std::invalid_argument";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string{e.what()}.find("intelligent"), std::string::npos);
+  }
+}
