@@ -43,7 +43,7 @@ std::string_view current_affinity_list(char* buffer, std::size_t size) noexcept;
 class topology;
 
 /// Binds a whole process (every thread) to the cpuset through hwloc; `topo`
-/// must be this machine's (topology::load_this_machine, loaded once and
+/// must be this machine's (topology::this_machine(), loaded once and
 /// reused). Throws std::invalid_argument for a bad cpuset or a topology of
 /// another machine, std::runtime_error when hwloc cannot bind.
 void bind_process_with_hwloc(const topology& topo, pid_t pid, std::string_view cpuset);

@@ -1,6 +1,7 @@
 #include "hw/hip_probe.hpp"
 
 #include "hw/amd_sysfs_probe.hpp"
+#include "hw/gpu_model_table.hpp"
 #include "hw/locality.hpp"
 #include "hw/shared_library.hpp"
 
@@ -104,6 +105,7 @@ gpu_probe_result probe_hip(const std::string& library_name, const std::string& s
 #if defined(DTF_HAVE_HIP_H)
     fill_from_properties(library, ordinal, w);
 #endif
+    if (w.arch.empty()) w.arch = gfx_arch_from_model(w.name);  // no KFD sysfs (a container, say)
     result.gpus.push_back(std::move(w));
   }
   return result;

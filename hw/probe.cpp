@@ -7,10 +7,14 @@
 #include "hw/hip_probe.hpp"
 #include "hw/topology.hpp"
 
+#include <optional>
+
 namespace dtf::hw {
 
 std::vector<worker_capability> probe_workers(const probe_options& options, std::vector<std::string>* warnings) {
-  const topology topo = options.topology_xml ? topology::load_xml(*options.topology_xml) : topology::load_this_machine();
+  std::optional<topology> from_file;
+  if (options.topology_xml) from_file.emplace(topology::load_xml(*options.topology_xml));
+  const topology& topo = from_file ? *from_file : topology::this_machine();
   std::vector<worker_capability> workers =
       probe_cpu_workers(topo, options.by_numa ? cpu_grouping::numa : cpu_grouping::package);
   std::vector<worker_capability> from_drivers;

@@ -35,6 +35,11 @@ topology topology::load_this_machine() {
   return topology{topo.release(), true};
 }
 
+const topology& topology::this_machine() {
+  static const topology* const loaded = new topology(load_this_machine());  // intentionally never freed
+  return *loaded;
+}
+
 topology topology::load_xml(const std::string& path) {
   std::error_code ec;
   if (!std::filesystem::is_regular_file(path, ec))

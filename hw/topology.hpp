@@ -11,8 +11,14 @@ namespace dtf::hw {
 
 class topology {
 public:
-  /// The machine this process runs on. Throws std::runtime_error if hwloc fails.
+  /// The machine this process runs on, freshly loaded. Throws
+  /// std::runtime_error if hwloc fails.
   static topology load_this_machine();
+  /// The machine this process runs on, loaded once per process and never
+  /// destroyed: reloading rescans PCI, and hwloc unloads its plugins with the
+  /// last topology, leaving libpciaccess's allocations unreachable (leaks
+  /// under LeakSanitizer). Read-only use from several threads is safe.
+  static const topology& this_machine();
   /// An `lstopo --of xml` file. Throws dtf::input_error naming the file.
   static topology load_xml(const std::string& path);
   /// hwloc's synthetic syntax, e.g. "package:2 numa:2 core:4 pu:2". Throws

@@ -71,7 +71,7 @@ TEST(cpu_binding, rejects_text_that_is_not_a_cpu_list) {
 }
 
 TEST(cpu_binding, hwloc_binds_a_running_child_process) {
-  const auto topo = dtf::hw::topology::load_this_machine();
+  const auto& topo = dtf::hw::topology::this_machine();
   int ready[2], done[2];
   ASSERT_EQ(pipe(ready), 0);
   ASSERT_EQ(pipe(done), 0);

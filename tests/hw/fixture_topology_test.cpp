@@ -1,5 +1,6 @@
 // The project's own hwloc XML fixtures (tests/fixtures/hwloc, written by
 // tests/fixtures/hwloc/generate): exact workers, memory, locality and merges.
+#include "hw/gpu_model_table.hpp"
 #include "hw/probe.hpp"
 #include "hw_test_support.hpp"
 #include "scheduler/input_error.hpp"
@@ -151,4 +152,16 @@ TEST(own_fixtures, a_file_that_is_not_hwloc_xml_is_an_input_error) {
   dtf::hw::probe_options options;
   options.topology_xml = own_fixture("generate");
   EXPECT_THROW(dtf::hw::probe_workers(options), dtf::input_error);
+}
+
+TEST(gpu_model_table, knows_compute_capability_arch_and_memory_from_model_names) {
+  EXPECT_EQ(dtf::hw::compute_capability_from_model("NVIDIA A100-SXM4-80GB"), 8.0);
+  EXPECT_EQ(dtf::hw::compute_capability_from_model("NVIDIA A10"), 8.6);
+  EXPECT_EQ(dtf::hw::compute_capability_from_model("NVIDIA L40S"), 8.9);
+  EXPECT_EQ(dtf::hw::compute_capability_from_model("NVIDIA H200"), 9.0);
+  EXPECT_FALSE(dtf::hw::compute_capability_from_model("Some Future GPU"));
+  EXPECT_EQ(dtf::hw::gfx_arch_from_model("AMD Instinct MI250X"), "gfx90a");
+  EXPECT_EQ(dtf::hw::gfx_arch_from_model("Unknown AMD"), "");
+  EXPECT_EQ(dtf::hw::memory_bytes_from_model("Tesla V100-SXM3-32GB-H"), 32ull << 30);
+  EXPECT_FALSE(dtf::hw::memory_bytes_from_model("Tesla K40m"));
 }

@@ -170,3 +170,12 @@ TEST(amd_sysfs, gfx_target_versions_spell_like_the_compiler_targets) {
   EXPECT_EQ(dtf::hw::gfx_arch_from_target_version(110000), "gfx1100");
   EXPECT_EQ(dtf::hw::gfx_arch_from_target_version(100300), "gfx1030");
 }
+
+TEST(hip_probe, without_kfd_sysfs_the_arch_comes_from_the_model_name) {
+  const fake_tree empty_sys{"empty-sys"};
+  const auto result = dtf::hw::probe_hip(fake_library("fake_hip"), empty_sys.path());
+  ASSERT_EQ(result.gpus.size(), 1u);
+  EXPECT_EQ(result.gpus[0].arch, "gfx942");
+  EXPECT_EQ(result.gpus[0].cores, 0);  // unknown without sysfs or HIP headers
+  EXPECT_EQ(result.gpus[0].backends, std::vector<std::string>{"hip"});
+}
