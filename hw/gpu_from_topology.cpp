@@ -102,6 +102,30 @@ void absorb(gpu_under_construction& gpu, hwloc_obj_t osdev, backend from) {
   }
 }
 
+// GPUs with a link in hwloc's "NVLinkBandwidth" / "XGMIBandwidth" matrices
+// (to another GPU, a switch or a CPU) get the label "nvlink" / "xgmi", which
+// suites can require (`labels: [nvlink]`).
+void label_links(hwloc_topology_t topo, std::map<std::string, gpu_under_construction>& gpus) {
+  for (const auto& [matrix, label] : {std::pair{"NVLinkBandwidth", "nvlink"}, std::pair{"XGMIBandwidth", "xgmi"}}) {
+    unsigned count = 1;
+    hwloc_distances_s* distances = nullptr;
+    if (hwloc_distances_get_by_name(topo, matrix, &count, &distances, 0) != 0 || count == 0) continue;
+    const unsigned n = distances->nbobjs;
+    for (unsigned i = 0; i < n; ++i) {
+      hwloc_obj_t obj = distances->objs[i];
+      if (obj->type == HWLOC_OBJ_OS_DEVICE) obj = obj->parent;
+      if (!obj || obj->type != HWLOC_OBJ_PCI_DEVICE) continue;
+      const auto gpu = gpus.find(pci_bus_id_of(obj));
+      if (gpu == gpus.end()) continue;
+      bool linked = false;
+      for (unsigned j = 0; j < n; ++j) linked = linked || (j != i && distances->values[i * n + j] > 0);
+      auto& labels = gpu->second.record.labels;
+      if (linked && std::find(labels.begin(), labels.end(), label) == labels.end()) labels.push_back(label);
+    }
+    hwloc_distances_release(topo, distances);
+  }
+}
+
 } // namespace
 
 std::vector<worker_capability> gpus_from_topology(const topology& topology) {
@@ -127,6 +151,7 @@ std::vector<worker_capability> gpus_from_topology(const topology& topology) {
     }
     absorb(gpu, osdev, *from);
   }
+  label_links(topo, gpus);
   std::vector<worker_capability> out;
   const std::string host = topology.host_name();
   for (auto& [key, gpu] : gpus) {

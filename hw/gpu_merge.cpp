@@ -17,7 +17,8 @@ void add_backends(worker_capability& into, const std::vector<std::string>& more)
 } // namespace
 
 std::vector<worker_capability> merge_gpu_records(const topology& topo, std::vector<worker_capability> from_drivers,
-                                                 std::vector<worker_capability> from_topology) {
+                                                 std::vector<worker_capability> from_topology,
+                                                 const std::string& sys_root) {
   std::vector<worker_capability> out;
   std::vector<bool> taken(from_topology.size(), false);
   for (auto& gpu : from_drivers) {
@@ -34,7 +35,8 @@ std::vector<worker_capability> merge_gpu_records(const topology& topo, std::vect
       gpu.cpuset = seen.cpuset;
       gpu.numa_nodes = seen.numa_nodes;
     }
-    attach_locality(topo, gpu);  // no-op when the topology has no such PCI device
+    if (!attach_locality(topo, gpu) && gpu.cpuset.empty() && topo.is_this_system())
+      attach_locality_from_sysfs(topo, gpu, sys_root);
     if (gpu.host.empty()) gpu.host = topo.host_name();
     out.push_back(std::move(gpu));
   }

@@ -4,14 +4,17 @@
 #include "hw/topology.hpp"
 #include "scheduler/worker.hpp"
 
+#include <string>
 #include <vector>
 
 namespace dtf::hw {
 
 /// Merges driver records (CUDA, HIP) with topology records of the same bus
-/// id, attaches each GPU's nearby cpuset and NUMA nodes from `topo`, and
-/// assigns ids (assign_gpu_ids). Topology-only GPUs are kept.
+/// id, attaches each GPU's nearby cpuset and NUMA nodes from `topo` (for a
+/// live topology that lacks the PCI device, from <sys_root>), and assigns ids
+/// (assign_gpu_ids). Topology-only GPUs are kept.
 std::vector<worker_capability> merge_gpu_records(const topology& topo, std::vector<worker_capability> from_drivers,
-                                                 std::vector<worker_capability> from_topology);
+                                                 std::vector<worker_capability> from_topology,
+                                                 const std::string& sys_root = "/sys");
 
 } // namespace dtf::hw

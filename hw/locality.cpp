@@ -1,7 +1,10 @@
 #include "hw/locality.hpp"
 
+#include "hw/hwloc_bitmap.hpp"
+
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 
 namespace dtf::hw {
 
@@ -43,6 +46,32 @@ bool attach_locality(const topology& topo, worker_capability& gpu) {
   hwloc_obj_t pci = hwloc_get_pcidev_by_busidstring(topo.get(), bus_id.c_str());
   if (!pci) return false;
   attach_locality(topo, pci, gpu);
+  return true;
+}
+
+bool attach_locality_from_sysfs(const topology& topo, worker_capability& gpu, const std::string& sys_root) {
+  const std::string bus_id = normalize_pci_bus_id(gpu.pci_bus_id);
+  hwloc_const_bitmap_t machine = hwloc_topology_get_topology_cpuset(topo.get());
+  bitmap near;
+  int node = -1;
+  if (!bus_id.empty()) {
+    const std::string device = sys_root + "/bus/pci/devices/" + bus_id;
+    std::string list;
+    if (std::ifstream(device + "/local_cpulist") >> list) {
+      bitmap parsed;
+      if (hwloc_bitmap_list_sscanf(parsed.get(), list.c_str()) == 0) near = parsed;
+      near.and_with(machine);
+    }
+    std::ifstream(device + "/numa_node") >> node;
+  }
+  if (near.empty() && hwloc_get_nbobjs_by_type(topo.get(), HWLOC_OBJ_NUMANODE) == 1) {
+    near = bitmap{machine};
+    node = static_cast<int>(hwloc_get_obj_by_type(topo.get(), HWLOC_OBJ_NUMANODE, 0)->os_index);
+  }
+  if (near.empty()) return false;
+  gpu.cpuset = to_list_string(near.get());
+  gpu.numa_nodes.clear();
+  if (node >= 0) gpu.numa_nodes.push_back(node);
   return true;
 }
 

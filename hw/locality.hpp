@@ -19,6 +19,12 @@ std::string normalize_pci_bus_id(const std::string& text);
 /// Returns false (and leaves the record alone) when the topology has no such object.
 bool attach_locality(const topology& topo, worker_capability& gpu);
 
+/// For a live GPU the topology does not show (PCI discovery unavailable, as
+/// in some containers): the kernel's view, <sys_root>/bus/pci/devices/<bus
+/// id>/local_cpulist and numa_node; on a machine with one NUMA node, every
+/// core is equally near. Returns false when neither tells.
+bool attach_locality_from_sysfs(const topology& topo, worker_capability& gpu, const std::string& sys_root = "/sys");
+
 /// Same, from a known I/O object (PCI device or OS device).
 void attach_locality(const topology& topo, hwloc_obj_t io_object, worker_capability& gpu);
 

@@ -12,6 +12,8 @@ using nvml_return = int;
 using nvml_device = struct nvml_device_opaque*;
 constexpr nvml_return nvml_success = 0;
 constexpr int nvml_temperature_gpu = 0;
+constexpr int nvml_feature_enabled = 1;
+constexpr unsigned int nvml_nvlink_max_links = 18;
 struct nvml_utilization {
   unsigned int gpu;     // percent of time a kernel ran
   unsigned int memory;  // percent of time memory was read or written
@@ -33,6 +35,7 @@ struct nvml_library::api {
   nvml_return (*power_limit_mw)(nvml_device, unsigned int*) = nullptr;
   nvml_return (*utilization)(nvml_device, nvml_utilization*) = nullptr;
   nvml_return (*memory)(nvml_device, nvml_memory*) = nullptr;
+  nvml_return (*nvlink_state)(nvml_device, unsigned int, int*) = nullptr;
 };
 
 std::unique_ptr<nvml_library> nvml_library::load(const std::string& name, std::string* warning) {
@@ -51,6 +54,7 @@ std::unique_ptr<nvml_library> nvml_library::load(const std::string& name, std::s
   functions->power_limit_mw = lib.function<nvml_return (*)(nvml_device, unsigned int*)>("nvmlDeviceGetEnforcedPowerLimit");
   functions->utilization = lib.function<nvml_return (*)(nvml_device, nvml_utilization*)>("nvmlDeviceGetUtilizationRates");
   functions->memory = lib.function<nvml_return (*)(nvml_device, nvml_memory*)>("nvmlDeviceGetMemoryInfo");
+  functions->nvlink_state = lib.function<nvml_return (*)(nvml_device, unsigned int, int*)>("nvmlDeviceGetNvLinkState");
   if (!init || !functions->shutdown || !functions->handle_by_bus_id) {
     if (warning) *warning = name + " lacks nvmlInit_v2 / nvmlDeviceGetHandleByPciBusId_v2; no NVIDIA GPU metrics";
     return nullptr;
@@ -81,6 +85,16 @@ std::optional<worker_metrics> nvml_library::sample(const std::string& pci_bus_id
   nvml_memory memory{};
   if (api_->memory && api_->memory(device, &memory) == nvml_success) m.memory_used_bytes = memory.used;
   return m;
+}
+
+bool nvml_library::has_active_nvlink(const std::string& pci_bus_id) const {
+  nvml_device device = nullptr;
+  if (!api_->nvlink_state || api_->handle_by_bus_id(pci_bus_id.c_str(), &device) != nvml_success) return false;
+  for (unsigned int link = 0; link < nvml_nvlink_max_links; ++link) {
+    int state = 0;
+    if (api_->nvlink_state(device, link, &state) == nvml_success && state == nvml_feature_enabled) return true;
+  }
+  return false;
 }
 
 } // namespace dtf::hw

@@ -23,6 +23,9 @@ public:
   /// does not know the device. A metric NVML cannot give stays empty.
   std::optional<worker_metrics> sample(const std::string& pci_bus_id) const;
 
+  /// True when the GPU at `pci_bus_id` has at least one active NVLink.
+  bool has_active_nvlink(const std::string& pci_bus_id) const;
+
   struct api;
 
 private:

@@ -5,11 +5,35 @@
 #include "hw/gpu_from_topology.hpp"
 #include "hw/gpu_merge.hpp"
 #include "hw/hip_probe.hpp"
+#include "hw/nvml_probe.hpp"
 #include "hw/topology.hpp"
 
+#include <algorithm>
 #include <optional>
 
 namespace dtf::hw {
+namespace {
+
+// Live CUDA GPUs with an active NVLink get the label "nvlink", as the
+// topology-file path does from hwloc's NVLinkBandwidth matrix.
+void label_nvlinks(std::vector<worker_capability>& gpus, const std::string& nvml_name, std::vector<std::string>* warnings) {
+  const bool any_cuda = std::any_of(gpus.begin(), gpus.end(), [](const auto& w) { return w.kind == device_kind::cuda; });
+  if (!any_cuda) return;
+  std::string warning;
+  const auto nvml = nvml_library::load(nvml_name, &warning);
+  if (!warning.empty() && warnings) warnings->push_back(warning);
+  if (!nvml) return;
+  for (auto& gpu : gpus) {
+    if (gpu.kind != device_kind::cuda || !nvml->has_active_nvlink(gpu.pci_bus_id)) continue;
+    if (std::find(gpu.labels.begin(), gpu.labels.end(), "nvlink") == gpu.labels.end()) gpu.labels.push_back("nvlink");
+    if (std::find(gpu.backends.begin(), gpu.backends.end(), "nvml") == gpu.backends.end()) {
+      gpu.backends.push_back("nvml");
+      std::sort(gpu.backends.begin(), gpu.backends.end());
+    }
+  }
+}
+
+} // namespace
 
 std::vector<worker_capability> probe_workers(const probe_options& options, std::vector<std::string>* warnings) {
   std::optional<topology> from_file;
@@ -24,8 +48,9 @@ std::vector<worker_capability> probe_workers(const probe_options& options, std::
       for (auto& gpu : probed.gpus) from_drivers.push_back(std::move(gpu));
     }
   }
-  for (auto& gpu : merge_gpu_records(topo, std::move(from_drivers), gpus_from_topology(topo)))
-    workers.push_back(std::move(gpu));
+  std::vector<worker_capability> gpus = merge_gpu_records(topo, std::move(from_drivers), gpus_from_topology(topo));
+  if (!options.topology_xml && options.probe_gpu_libraries) label_nvlinks(gpus, options.libraries.nvml, warnings);
+  for (auto& gpu : gpus) workers.push_back(std::move(gpu));
   return workers;
 }
 

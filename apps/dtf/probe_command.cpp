@@ -39,6 +39,7 @@ nlohmann::json worker_json(const worker_capability& w) {
   out["device_index"] = w.device_index >= 0 ? json(w.device_index) : json(nullptr);
   out["slots"] = w.slots > 0 ? json(w.slots) : json(nullptr);  // null: the scheduler's default
   out["host"] = text_or_null(w.host);
+  out["labels"] = w.labels.empty() ? json(nullptr) : json(w.labels);
   out["backends"] = w.backends.empty() ? json(nullptr) : json(w.backends);
   return out;
 }

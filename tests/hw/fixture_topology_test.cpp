@@ -71,6 +71,7 @@ TEST(own_fixtures, gpu_seen_by_cuda_nvml_and_opencl_is_one_worker_with_cuda_figu
     EXPECT_EQ(gpu.numa_nodes, std::vector<int>{i < 2 ? 0 : 1});
     EXPECT_EQ(gpu.backends, i == 0 ? (std::vector<std::string>{"cuda", "nvml", "opencl"})
                                    : (std::vector<std::string>{"cuda", "nvml"}));
+    EXPECT_TRUE(gpu.labels.empty());  // the fixture has no NVLink matrix
   }
 }
 

@@ -5,6 +5,7 @@
 #include "hw/gpu_from_topology.hpp"
 #include "hw/gpu_merge.hpp"
 #include "hw/hip_probe.hpp"
+#include "hw/locality.hpp"
 #include "hw/probe.hpp"
 #include "hw_test_support.hpp"
 
@@ -138,6 +139,7 @@ TEST(probe_workers, live_probe_lists_cpu_workers_then_driver_gpus_in_id_order) {
   dtf::hw::probe_options options;
   options.libraries.cuda = fake_library("fake_cuda");
   options.libraries.hip = fake_library("fake_hip");
+  options.libraries.nvml = fake_library("fake_nvml");
   std::vector<std::string> warnings;
   const auto workers = dtf::hw::probe_workers(options, &warnings);
   EXPECT_TRUE(warnings.empty());
@@ -148,7 +150,12 @@ TEST(probe_workers, live_probe_lists_cpu_workers_then_driver_gpus_in_id_order) {
     else cpu_seen_after_gpu = cpu_seen_after_gpu || !gpu_ids.empty();
   }
   EXPECT_FALSE(cpu_seen_after_gpu);
-  EXPECT_EQ(gpu_ids, (std::vector<std::string>{"cuda0", "cuda1", "rocm0"}));
+  ASSERT_EQ(gpu_ids, (std::vector<std::string>{"cuda0", "cuda1", "rocm0"}));
+  // NVML knows only the first GPU, and reports an active link on it.
+  const auto& cuda0 = workers[workers.size() - 3];
+  EXPECT_EQ(cuda0.labels, std::vector<std::string>{"nvlink"});
+  EXPECT_EQ(cuda0.backends, (std::vector<std::string>{"cuda", "nvml"}));
+  EXPECT_TRUE(workers[workers.size() - 2].labels.empty());
 }
 
 TEST(probe_workers, a_failing_library_is_reported_once_and_the_cpu_workers_remain) {
@@ -178,4 +185,30 @@ TEST(hip_probe, without_kfd_sysfs_the_arch_comes_from_the_model_name) {
   EXPECT_EQ(result.gpus[0].arch, "gfx942");
   EXPECT_EQ(result.gpus[0].cores, 0);  // unknown without sysfs or HIP headers
   EXPECT_EQ(result.gpus[0].backends, std::vector<std::string>{"hip"});
+}
+
+TEST(locality, gpu_missing_from_the_topology_takes_the_kernels_local_cpulist_and_numa_node) {
+  const fake_tree sys{"locality-sys"};
+  sys.write("bus/pci/devices/0000:b1:00.0/local_cpulist", "16-31\n");
+  sys.write("bus/pci/devices/0000:b1:00.0/numa_node", "1\n");
+  const auto topo = dtf::hw::topology::load_synthetic("package:2 numa:1(memory=1GiB) core:8 pu:2");
+  dtf::worker_capability gpu;
+  gpu.pci_bus_id = "0000:B1:00.0";
+  ASSERT_TRUE(dtf::hw::attach_locality_from_sysfs(topo, gpu, sys.path()));
+  EXPECT_EQ(gpu.cpuset, "16-31");
+  EXPECT_EQ(gpu.numa_nodes, std::vector<int>{1});
+  gpu = {};
+  gpu.pci_bus_id = "0000:17:00.0";  // the kernel says nothing and there are two NUMA nodes
+  EXPECT_FALSE(dtf::hw::attach_locality_from_sysfs(topo, gpu, sys.path()));
+  EXPECT_TRUE(gpu.cpuset.empty());
+}
+
+TEST(locality, on_a_single_numa_machine_every_core_is_near_a_gpu_the_kernel_does_not_place) {
+  const fake_tree sys{"locality-one-node"};
+  const auto topo = dtf::hw::topology::load_synthetic("package:1 numa:1(memory=1GiB) core:4 pu:1");
+  dtf::worker_capability gpu;
+  gpu.pci_bus_id = "0000:17:00.0";
+  ASSERT_TRUE(dtf::hw::attach_locality_from_sysfs(topo, gpu, sys.path()));
+  EXPECT_EQ(gpu.cpuset, "0-3");
+  EXPECT_EQ(gpu.numa_nodes, std::vector<int>{0});
 }

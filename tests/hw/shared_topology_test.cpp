@@ -46,6 +46,7 @@ TEST(shared_topologies, dgx2_yields_sixteen_v100_workers_with_32_gib_each_near_t
     EXPECT_EQ(gpus[i].cpuset, i < 8 ? "0-1" : "24-25");
     EXPECT_EQ(gpus[i].numa_nodes, std::vector<int>{i < 8 ? 0 : 1});
     EXPECT_EQ(gpus[i].backends, std::vector<std::string>{"nvml"});
+    EXPECT_EQ(gpus[i].labels, std::vector<std::string>{"nvlink"});  // linked to the NVSwitches
   }
   EXPECT_EQ(of_kind(workers, device_kind::cpu).size(), 2u);
 }
@@ -66,6 +67,7 @@ TEST(shared_topologies, power8_yields_four_p100_workers_each_merged_from_cuda_nv
     EXPECT_FALSE(gpus[i].cpuset.empty());
     EXPECT_EQ(gpus[i].cpuset, i < 2 ? "0-1,8-9,16-17,24-25" : "80-81,88-89,96-97,104-105");
     EXPECT_EQ(gpus[i].backends, (std::vector<std::string>{"cuda", "nvml", "opencl"}));
+    EXPECT_EQ(gpus[i].labels, std::vector<std::string>{"nvlink"});
   }
 }
 

@@ -46,6 +46,12 @@ int nvmlDeviceGetUtilizationRates(fake_device*, utilization* rates) {
   return 0;
 }
 
+int nvmlDeviceGetNvLinkState(fake_device*, unsigned int link, int* active) {
+  if (link >= 4) return 2;  // NVML_ERROR_INVALID_ARGUMENT
+  *active = link == 2 ? 1 : 0;
+  return 0;
+}
+
 int nvmlDeviceGetMemoryInfo(fake_device*, memory_info* memory) {
   *memory = {150754820096ull, 150754820096ull - (1ull << 34), 1ull << 34};
   return 0;
