@@ -18,6 +18,7 @@ namespace {
 using hip_error = int;
 constexpr hip_error hip_success = 0;
 constexpr hip_error hip_error_no_device = 100;
+constexpr hip_error hip_error_invalid_device = 101;  // ROCm 5's hipInit on a machine without AMD GPU
 using hip_init_fn = hip_error (*)(unsigned int);
 using hip_get_device_count_fn = hip_error (*)(int*);
 using hip_device_get_name_fn = hip_error (*)(char*, int, int);
@@ -26,12 +27,17 @@ using hip_device_get_pci_bus_id_fn = hip_error (*)(char*, int, int);
 using hip_get_error_string_fn = const char* (*)(hip_error);
 
 #if defined(DTF_HAVE_HIP_H)
-static_assert(hipErrorNoDevice == hip_error_no_device);
+static_assert(hipErrorNoDevice == hip_error_no_device && hipErrorInvalidDevice == hip_error_invalid_device);
 
 // With the headers the struct layout is known: arch and CUs straight from HIP.
+// ROCm 6 headers map hipGetDeviceProperties to a versioned symbol
+// (hipGetDevicePropertiesR0600) whose struct differs from the unversioned
+// one, so look up whatever name the header expands to.
+#define DTF_HIP_SYMBOL_NAME(symbol) DTF_HIP_SYMBOL_NAME_EXPANDED(symbol)
+#define DTF_HIP_SYMBOL_NAME_EXPANDED(symbol) #symbol
 void fill_from_properties(const shared_library& library, int ordinal, worker_capability& w) {
   using get_properties_fn = hipError_t (*)(hipDeviceProp_t*, int);
-  const auto get_properties = library.function<get_properties_fn>("hipGetDeviceProperties");
+  const auto get_properties = library.function<get_properties_fn>(DTF_HIP_SYMBOL_NAME(hipGetDeviceProperties));
   hipDeviceProp_t props{};
   if (!get_properties || get_properties(&props, ordinal) != hipSuccess) return;
   std::string arch = props.gcnArchName;  // "gfx90a:sramecc+:xnack-"
@@ -40,13 +46,24 @@ void fill_from_properties(const shared_library& library, int ordinal, worker_cap
 }
 #endif
 
+// Only ROCm's -dev packages install the unversioned name: for the default,
+// also try the runtime's versioned names.
+shared_library open_hip_runtime(const std::string& name) {
+  if (name != "libamdhip64.so") return shared_library{name};
+  for (const char* candidate : {"libamdhip64.so", "libamdhip64.so.6", "libamdhip64.so.5"}) {
+    shared_library library{candidate};
+    if (!library.is_absent()) return library;
+  }
+  return shared_library{name};
+}
+
 } // namespace
 
 gpu_probe_result probe_hip(const std::string& library_name, const std::string& sys_root) {
   gpu_probe_result result;
-  const shared_library library{library_name};
+  const shared_library library = open_hip_runtime(library_name);
   if (!library.is_open()) {
-    if (!library.is_absent()) result.warning = library_name + " is present but cannot be loaded: " + library.error();
+    if (!library.is_absent()) result.warning = library.name() + " is present but cannot be loaded: " + library.error();
     return result;
   }
   const auto init = library.function<hip_init_fn>("hipInit");
@@ -56,7 +73,7 @@ gpu_probe_result probe_hip(const std::string& library_name, const std::string& s
   const auto get_bus_id = library.function<hip_device_get_pci_bus_id_fn>("hipDeviceGetPCIBusId");
   const auto error_string = library.function<hip_get_error_string_fn>("hipGetErrorString");
   if (!init || !get_count || !get_name || !total_mem || !get_bus_id) {
-    result.warning = library_name + " lacks the HIP device API (hipInit, hipDeviceGet*); no ROCm workers";
+    result.warning = library.name() + " lacks the HIP device API (hipInit, hipDeviceGet*); no ROCm workers";
     return result;
   }
   auto describe = [&](hip_error rc) {
@@ -64,15 +81,15 @@ gpu_probe_result probe_hip(const std::string& library_name, const std::string& s
     return "HIP error " + std::to_string(rc) + (text ? std::string{" ("} + text + ")" : std::string{});
   };
   hip_error rc = init(0);
-  if (rc == hip_error_no_device) return result;
+  if (rc == hip_error_no_device || rc == hip_error_invalid_device) return result;  // runtime installed, no GPU
   if (rc != hip_success) {
-    result.warning = library_name + ": hipInit failed with " + describe(rc) + "; no ROCm workers";
+    result.warning = library.name() + ": hipInit failed with " + describe(rc) + "; no ROCm workers";
     return result;
   }
   int count = 0;
   if ((rc = get_count(&count)) != hip_success) {
     if (rc != hip_error_no_device)
-      result.warning = library_name + ": hipGetDeviceCount failed with " + describe(rc) + "; no ROCm workers";
+      result.warning = library.name() + ": hipGetDeviceCount failed with " + describe(rc) + "; no ROCm workers";
     return result;
   }
   const std::vector<amd_sysfs_gpu> sysfs = scan_amd_sysfs(sys_root);
@@ -85,7 +102,7 @@ gpu_probe_result probe_hip(const std::string& library_name, const std::string& s
                                        get_bus_id(bus_id, static_cast<int>(sizeof bus_id) - 1, ordinal)},
                                       hip_success);
     if (failed) {
-      result.warning = library_name + ": querying HIP device " + std::to_string(ordinal) + " failed with " +
+      result.warning = library.name() + ": querying HIP device " + std::to_string(ordinal) + " failed with " +
                        describe(*failed) + "; it is left out";
       continue;
     }

@@ -129,6 +129,19 @@ TEST(hip_probe, absent_library_means_no_gpus_and_no_warning) {
   EXPECT_FALSE(result.warning);
 }
 
+TEST(hip_probe, runtime_installed_on_a_machine_without_amd_gpu_is_silent) {
+  for (const char* no_gpu : {"100", "101"}) {  // hipErrorNoDevice; ROCm 5's hipInit says hipErrorInvalidDevice
+    const scoped_env init_result{"DTF_FAKE_HIP_INIT_RESULT", no_gpu};
+    const auto result = dtf::hw::probe_hip(fake_library("fake_hip"));
+    EXPECT_TRUE(result.gpus.empty());
+    EXPECT_FALSE(result.warning) << *result.warning;
+  }
+  const scoped_env failing{"DTF_FAKE_HIP_INIT_RESULT", "999"};
+  const auto result = dtf::hw::probe_hip(fake_library("fake_hip"));
+  ASSERT_TRUE(result.warning);
+  EXPECT_NE(result.warning->find("hipInit failed with HIP error 999"), std::string::npos) << *result.warning;
+}
+
 TEST(hip_probe, library_that_is_not_hip_gives_a_warning) {
   const auto result = dtf::hw::probe_hip(fake_library("fake_unrelated"));
   ASSERT_TRUE(result.warning);

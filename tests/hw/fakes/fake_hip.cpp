@@ -1,11 +1,15 @@
 // A stand-in libamdhip64 for tests: one MI300X at 0000:c1:00.0 (HIP spells
-// bus ids in upper case).
+// bus ids in upper case). DTF_FAKE_HIP_INIT_RESULT makes hipInit return that.
 #include <cstddef>
 #include <cstdio>
+#include <cstdlib>
 
 extern "C" {
 
-int hipInit(unsigned int) { return 0; }
+int hipInit(unsigned int) {
+  const char* forced = std::getenv("DTF_FAKE_HIP_INIT_RESULT");
+  return forced ? std::atoi(forced) : 0;
+}
 
 int hipGetDeviceCount(int* count) {
   *count = 1;
