@@ -44,6 +44,7 @@ std::string format_duration(double seconds) {
   char buffer[64];
   if (!std::isfinite(seconds)) return "inf";
   if (seconds < 0) return "-" + format_duration(-seconds);
+  if (seconds == 0.0) return "0s";
   if (seconds < 1.0) {
     std::snprintf(buffer, sizeof buffer, "%.0fms", seconds * 1000.0);
   } else if (seconds < 60.0) {

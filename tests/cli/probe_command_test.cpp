@@ -1,4 +1,6 @@
 // `dtf probe`, run as the real binary (DTF_BINARY).
+#include "tests/cli/run_dtf.hpp"
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -9,34 +11,18 @@
 #include <array>
 #include <cstdio>
 #include <cstdlib>
+#include <sstream>
 #include <string>
+#include <vector>
 
 namespace {
 
-struct run_result {
-  int exit_code = -1;
-  std::string out;  // stdout
-  std::string err;  // stderr
-};
-
-run_result run_dtf(const std::string& arguments) {
-  const char* binary = std::getenv("DTF_BINARY");
-  EXPECT_NE(binary, nullptr) << "DTF_BINARY is not set";
-  const std::string err_file = ::testing::TempDir() + "probe_command_test.stderr";
-  const std::string command = std::string{binary ? binary : "dtf"} + " " + arguments + " 2>" + err_file;
-  run_result result;
-  FILE* pipe = popen(command.c_str(), "r");
-  EXPECT_NE(pipe, nullptr);
-  if (!pipe) return result;
-  std::array<char, 4096> buffer{};
-  for (std::size_t n; (n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0;) result.out.append(buffer.data(), n);
-  const int status = pclose(pipe);
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  if (FILE* err = std::fopen(err_file.c_str(), "r")) {
-    for (std::size_t n; (n = fread(buffer.data(), 1, buffer.size(), err)) > 0;) result.err.append(buffer.data(), n);
-    std::fclose(err);
-  }
-  return result;
+// The shared runner (tests/cli/run_dtf.hpp) takes argv words; these tests write them as one line.
+dtf::testing::run_result run_dtf(const std::string& arguments) {
+  std::vector<std::string> words;
+  std::istringstream in(arguments);
+  for (std::string word; in >> word;) words.push_back(word);
+  return dtf::testing::run_dtf(words);
 }
 
 std::string own_fixture(const std::string& name) { return std::string{DTF_SOURCE_DIR} + "/tests/fixtures/hwloc/" + name; }

@@ -1,0 +1,34 @@
+#pragma once
+// A dry run in predicted time: schedule, advance the clock to the earliest
+// predicted end among placed tasks, release it (no learning), schedule again,
+// until nothing pending can be placed. Every placeable task gets a worker and
+// a predicted start; what stays pending is listed with each worker's reason.
+// Used by `dtf plan`.
+#include "scheduler/scheduler_core.hpp"
+
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace dtf {
+
+struct planned_assignment {
+  std::string task_id;
+  std::string worker_id;
+  double score = 0.0;
+  double start_s = 0.0;
+  double predicted_duration_s = 0.0;
+};
+
+struct dry_run_plan {
+  std::vector<planned_assignment> assignments;  // in placement order (start time ascending)
+  /// Tasks left pending, with each worker's reason (registration order).
+  std::vector<unplaceable_task> pending;
+  double makespan_s = 0.0;  // predicted end of the last task
+};
+
+/// Runs the dry run on `core` (tasks already submitted, workers registered).
+/// `tasks` are the submitted tasks, used to explain tasks left pending.
+dry_run_plan plan_in_predicted_time(scheduler_core& core, const std::vector<task>& tasks);
+
+} // namespace dtf
