@@ -2,8 +2,9 @@
 // The probes' front door: the workers a machine offers, as capability records.
 //
 // Live (no topology file): hwloc for CPU workers and locality, plus the GPU
-// driver libraries loaded with dlopen (CUDA driver, HIP). From an hwloc XML
-// file: everything comes from the file (CUDA/NVML/RSMI/OpenCL OS devices).
+// driver libraries loaded with dlopen (CUDA driver, HIP; NVML for the
+// "nvlink" label). From an hwloc XML file: everything comes from the file
+// (CUDA/NVML/RSMI/OpenCL OS devices; NVLink/XGMI matrices give "nvlink"/"xgmi").
 //
 // Ids are deterministic and host-local: "cpu-pkg0"/"cpu-numa0" (hwloc logical
 // index), "cuda0".. and "rocm0".. (by device index, then PCI bus id). The host

@@ -6,7 +6,9 @@ namespace dtf::hw {
 
 shared_library::shared_library(const std::string& name) : name_(name) {
   // RTLD_LOCAL: the drivers' symbols stay out of the global namespace.
-  handle_ = dlopen(name.c_str(), RTLD_NOW | RTLD_LOCAL);
+  // RTLD_NODELETE: an initialised driver may run threads of its own, so its
+  // code must stay mapped after dlclose (reopening then finds it loaded).
+  handle_ = dlopen(name.c_str(), RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
   if (!handle_) {
     const char* why = dlerror();
     error_ = why ? why : "dlopen failed";

@@ -96,6 +96,7 @@ TEST(own_fixtures, amd_rsmi_devices_become_rocm_workers_named_in_rsmi_order_near
     EXPECT_EQ(gpu.cpuset, i < 2 ? "0-15" : "16-31");
     EXPECT_EQ(gpu.numa_nodes, std::vector<int>{i < 2 ? 0 : 1});
     EXPECT_EQ(gpu.backends, std::vector<std::string>{"rsmi"});
+    EXPECT_EQ(gpu.labels, i < 2 ? std::vector<std::string>{"xgmi"} : std::vector<std::string>{});  // one XGMI pair
     EXPECT_EQ(gpu.host, "gpu-node-b");
   }
 }
