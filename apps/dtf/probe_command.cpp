@@ -1,4 +1,5 @@
 // `dtf probe`: the workers this machine (or an hwloc XML topology) offers.
+#include "hw/metrics_sampler.hpp"
 #include "hw/probe.hpp"
 #include "scheduler/input_error.hpp"
 
@@ -9,6 +10,7 @@
 #include <iomanip>
 #include <iostream>
 #include <sstream>
+#include <thread>
 #include <string>
 #include <vector>
 
@@ -16,9 +18,10 @@ namespace dtf::app {
 namespace {
 
 constexpr const char* probe_usage =
-    "usage: dtf probe [--topology FILE.xml] [--by package|numa] [--json]\n"
+    "usage: dtf probe [--topology FILE.xml] [--by package|numa] [--metrics] [--json]\n"
     "  --topology FILE.xml  describe the machine in an hwloc XML file (lstopo --of xml) instead of this one\n"
     "  --by package|numa    one CPU worker per package (default) or per NUMA node\n"
+    "  --metrics            also sample live metrics (utilization, memory used, temperature, power)\n"
     "  --json               print {\"workers\":[...]} instead of a table\n";
 
 nlohmann::json worker_json(const worker_capability& w) {
@@ -44,6 +47,40 @@ nlohmann::json worker_json(const worker_capability& w) {
   return out;
 }
 
+nlohmann::json metrics_json(const worker_metrics& m) {
+  using nlohmann::json;
+  auto number = [](const std::optional<double>& v) { return v ? json(*v) : json(nullptr); };
+  return json{{"utilization", number(m.utilization)},
+              {"memory_used_bytes", m.memory_used_bytes ? json(*m.memory_used_bytes) : json(nullptr)},
+              {"temperature_c", number(m.temperature_c)},
+              {"power_w", number(m.power_w)},
+              {"power_limit_w", number(m.power_limit_w)}};
+}
+
+// Two samples a quarter second apart, so CPU utilization is recent rather
+// than since boot (GPU backends report current values either way).
+std::vector<worker_metrics> sample_metrics(const std::vector<worker_capability>& workers, std::vector<std::string>& warnings) {
+  hw::metrics_sampler sampler;
+  for (const auto& w : workers) sampler.sample(w);
+  std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  std::vector<worker_metrics> out;
+  for (const auto& w : workers) out.push_back(sampler.sample(w));
+  warnings.insert(warnings.end(), sampler.warnings().begin(), sampler.warnings().end());
+  return out;
+}
+
+std::string metrics_text(const worker_metrics& m) {
+  std::ostringstream out;
+  out << std::fixed << std::setprecision(0);
+  if (m.utilization) out << *m.utilization * 100 << "% busy";
+  if (m.memory_used_bytes) out << (out.tellp() > 0 ? ", " : "") << std::setprecision(1)
+                               << static_cast<double>(*m.memory_used_bytes) / bytes_per_gb << " GiB used" << std::setprecision(0);
+  if (m.temperature_c) out << (out.tellp() > 0 ? ", " : "") << *m.temperature_c << " C";
+  if (m.power_w) out << (out.tellp() > 0 ? ", " : "") << *m.power_w << " W";
+  if (m.power_limit_w) out << " of " << *m.power_limit_w << " W";
+  return out.tellp() > 0 ? out.str() : "-";
+}
+
 std::string memory_text(std::uint64_t bytes) {
   if (bytes == 0) return "-";
   char buffer[32];
@@ -57,9 +94,12 @@ std::string join(const std::vector<int>& values) {
   return out.empty() ? "-" : out;
 }
 
-void print_table(std::ostream& out, const std::vector<worker_capability>& workers) {
+void print_table(std::ostream& out, const std::vector<worker_capability>& workers,
+                 const std::vector<worker_metrics>& metrics) {
   std::vector<std::vector<std::string>> rows{{"ID", "KIND", "NAME", "MEMORY", "CC/ARCH", "CORES", "PUS", "CPUSET", "NUMA", "PCI"}};
-  for (const auto& w : workers) {
+  if (!metrics.empty()) rows.front().push_back("METRICS");
+  for (std::size_t i = 0; i < workers.size(); ++i) {
+    const worker_capability& w = workers[i];
     std::string cc_arch = "-";
     if (w.compute_capability) {
       std::ostringstream cc;
@@ -71,6 +111,7 @@ void print_table(std::ostream& out, const std::vector<worker_capability>& worker
     rows.push_back({w.id, std::string{to_string(w.kind)}, w.name, memory_text(w.memory_bytes), cc_arch,
                     w.cores > 0 ? std::to_string(w.cores) : "-", w.pus > 0 ? std::to_string(w.pus) : "-",
                     w.cpuset.empty() ? "-" : w.cpuset, join(w.numa_nodes), w.pci_bus_id.empty() ? "-" : w.pci_bus_id});
+    if (!metrics.empty()) rows.back().push_back(metrics_text(metrics[i]));
   }
   std::vector<std::size_t> width(rows.front().size(), 0);
   for (const auto& row : rows)
@@ -90,6 +131,7 @@ void print_table(std::ostream& out, const std::vector<worker_capability>& worker
 int probe_command(int argc, char** argv) {
   hw::probe_options options;
   bool json_output = false;
+  bool with_metrics = false;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg == "--help" || arg == "-h") {
@@ -97,6 +139,8 @@ int probe_command(int argc, char** argv) {
       return 0;
     } else if (arg == "--json") {
       json_output = true;
+    } else if (arg == "--metrics") {
+      with_metrics = true;
     } else if (arg == "--topology" && i + 1 < argc) {
       options.topology_xml = argv[++i];
     } else if (arg == "--by" && i + 1 < argc) {
@@ -111,6 +155,10 @@ int probe_command(int argc, char** argv) {
       return 2;
     }
   }
+  if (with_metrics && options.topology_xml) {
+    std::cerr << "dtf probe: --metrics samples this machine; it cannot be combined with --topology\n";
+    return 2;
+  }
   std::vector<std::string> warnings;
   std::vector<worker_capability> workers;
   try {
@@ -122,14 +170,18 @@ int probe_command(int argc, char** argv) {
     std::cerr << "dtf probe: " << e.what() << "\n";
     return 1;
   }
+  const std::vector<worker_metrics> metrics = with_metrics ? sample_metrics(workers, warnings) : std::vector<worker_metrics>{};
   for (const auto& warning : warnings) std::cerr << "dtf probe: warning: " << warning << "\n";
   if (json_output) {
     nlohmann::json out;
     out["workers"] = nlohmann::json::array();
-    for (const auto& w : workers) out["workers"].push_back(worker_json(w));
+    for (std::size_t i = 0; i < workers.size(); ++i) {
+      out["workers"].push_back(worker_json(workers[i]));
+      if (with_metrics) out["workers"].back()["metrics"] = metrics_json(metrics[i]);
+    }
     std::cout << out.dump(2) << "\n";
   } else {
-    print_table(std::cout, workers);
+    print_table(std::cout, workers, metrics);
   }
   return 0;
 }

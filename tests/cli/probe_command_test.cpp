@@ -90,3 +90,21 @@ TEST(probe_command, unknown_grouping_exits_2) {
   EXPECT_EQ(result.exit_code, 2);
   EXPECT_NE(result.err.find("socket"), std::string::npos);
 }
+
+TEST(probe_command, metrics_adds_live_utilization_and_memory_used_to_each_cpu_worker) {
+  const auto result = run_dtf("probe --metrics --json");
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  for (const auto& w : nlohmann::json::parse(result.out)["workers"]) {
+    ASSERT_TRUE(w.contains("metrics"));
+    const auto utilization = w["metrics"]["utilization"].get<double>();
+    EXPECT_GE(utilization, 0.0);
+    EXPECT_LE(utilization, 1.0);
+    EXPECT_GT(w["metrics"]["memory_used_bytes"].get<std::uint64_t>(), 0u);
+  }
+}
+
+TEST(probe_command, metrics_of_a_topology_file_is_refused_with_exit_2) {
+  const auto result = run_dtf("probe --metrics --topology " + own_fixture("nvidia-2pkg-4xa100.xml"));
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_NE(result.err.find("--metrics"), std::string::npos);
+}
