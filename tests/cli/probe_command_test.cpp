@@ -94,7 +94,8 @@ TEST(probe_command, unknown_grouping_exits_2) {
 TEST(probe_command, metrics_adds_live_utilization_and_memory_used_to_each_cpu_worker) {
   const auto result = run_dtf("probe --metrics --json");
   ASSERT_EQ(result.exit_code, 0) << result.err;
-  for (const auto& w : nlohmann::json::parse(result.out)["workers"]) {
+  const auto json = nlohmann::json::parse(result.out);
+  for (const auto& w : json["workers"]) {
     ASSERT_TRUE(w.contains("metrics"));
     const auto utilization = w["metrics"]["utilization"].get<double>();
     EXPECT_GE(utilization, 0.0);
