@@ -4,6 +4,9 @@ namespace dtf::app {
 
 int plan_command(int argc, char** argv);
 int probe_command(int argc, char** argv);
+int simulate_command(int argc, char** argv);
+int trace_command(int argc, char** argv);
+int bench_command(int argc, char** argv);
 
 const std::vector<command>& commands() {
   static const std::vector<command> table = {
@@ -11,6 +14,12 @@ const std::vector<command>& commands() {
      "schedule a suite onto a fleet of emulated workers in predicted time and show where and why", plan_command},
     {"probe", "dtf probe [--topology FILE.xml] [--by package|numa] [--metrics] [--json]",
      "list the workers this machine (or an hwloc XML topology) offers", probe_command},
+    {"simulate", "dtf simulate --trace TRACE.jsonl --fleet FLEET.yaml [--policy P|all] [--json] [--timeline FILE.csv]",
+     "replay a trace on a fleet with a policy: makespan, completion times, lower bound", simulate_command},
+    {"trace", "dtf trace generate [--tasks N] [--arrivals batch|online] [--seed S] [--out TRACE.jsonl] [--fleet-out FLEET.yaml]",
+     "write a synthetic trace and a matching fleet", trace_command},
+    {"bench", "dtf bench scheduling [--out DIR] | dtf bench scale [--tasks N] [--workers N]",
+     "every policy against the lower bound on three scenarios; scale and cost per decision", bench_command},
   };
   return table;
 }

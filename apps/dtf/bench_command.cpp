@@ -1,0 +1,215 @@
+// `dtf bench scheduling`: every policy (and the ablations) on three scenarios,
+// next to the lower bound; writes a Markdown table and SVG charts.
+// `dtf bench scale`: a million tasks on a thousand workers, and the scheduler's
+// cost per decision at 10, 100 and 1,000 workers.
+#include "apps/dtf/command_options.hpp"
+#include "apps/dtf/simulation_report.hpp"
+#include "apps/dtf/svg_chart.hpp"
+#include "scheduler/simulation/policy_variants.hpp"
+#include "scheduler/simulation/trace_generator.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <sstream>
+
+namespace dtf::app {
+namespace {
+
+struct scenario {
+  std::string name;
+  generator_options generator;
+  bool heterogeneous;
+};
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+std::string fixed(double x, int decimals) {
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, "%.*f", decimals, x);
+  return buffer;
+}
+
+const simulation_result& find(const std::vector<simulation_result>& results, const std::string& policy) {
+  return *std::find_if(results.begin(), results.end(), [&](const auto& r) { return r.policy == policy; });
+}
+
+/// The targets of the heterogeneous scenarios, as Markdown bullet lines.
+std::string target_report(const scenario& s, const std::vector<simulation_result>& results) {
+  std::ostringstream out;
+  const auto& intelligent = find(results, "intelligent");
+  for (const char* rival : {"seed", "round_robin", "least_loaded"}) {
+    const auto& other = find(results, rival);
+    for (auto [metric, mine, theirs] : {std::tuple{"makespan", intelligent.makespan_s, other.makespan_s},
+                                        std::tuple{"mean completion", intelligent.mean_completion_s,
+                                                   other.mean_completion_s}}) {
+      const double gain = 100.0 * (theirs - mine) / theirs;
+      out << "- " << (mine < theirs ? "met" : "MISSED") << ": intelligent " << metric << " " << fixed(mine, 0)
+          << " s vs " << rival << " " << fixed(theirs, 0) << " s (" << (gain >= 0 ? "-" : "+") << fixed(std::abs(gain), 1)
+          << " %)\n";
+    }
+  }
+  if (s.generator.arrivals == arrival_pattern::batch)
+    out << "- " << (intelligent.makespan_over_lower_bound <= 1.2 ? "met" : "MISSED")
+        << ": intelligent makespan / lower bound = " << fixed(intelligent.makespan_over_lower_bound, 3)
+        << " (target <= 1.2)\n";
+  for (const char* ablation : {"intelligent-no-affinity", "intelligent-no-specialization", "intelligent-no-prediction"}) {
+    const auto& a = find(results, ablation);
+    out << "- ablation " << ablation << ": makespan " << fixed(100.0 * (a.makespan_s / intelligent.makespan_s - 1), 1)
+        << " %, mean completion " << fixed(100.0 * (a.mean_completion_s / intelligent.mean_completion_s - 1), 1)
+        << " % vs intelligent\n";
+  }
+  return out.str();
+}
+
+void write_file(const std::filesystem::path& path, const std::string& text) {
+  std::ofstream out(path);
+  if (!out) throw input_error(path.string(), 0, "--out", "cannot write");
+  out << text;
+}
+
+int scheduling(int argc, char** argv) {
+  const command_options options(argc, argv, {"--help"}, {"--out", "--tasks", "--workers", "--seed"});
+  if (options.has("--help")) {
+    std::cout << "usage: dtf bench scheduling [--out DIR] [--tasks N] [--workers N] [--seed S]\n";
+    return 0;
+  }
+  const std::filesystem::path dir = options.value("--out").value_or("bench-results");
+  std::filesystem::create_directories(dir);
+  generator_options base;
+  base.tasks = options.unsigned_value("--tasks", 2000);
+  base.workers = options.unsigned_value("--workers", 20);
+  base.seed = options.unsigned_value("--seed", 1);
+  std::vector<scenario> scenarios;
+  scenarios.push_back({"heterogeneous-batch", base, true});
+  scenarios.push_back({"heterogeneous-online", base, true});
+  scenarios.back().generator.arrivals = arrival_pattern::online;
+  scenarios.push_back({"cpu-homogeneous-batch", base, false});
+  scenarios.back().generator.fleet = fleet_shape::cpu_only;
+
+  const auto policies = simulation_policy_names();
+  std::ostringstream md;
+  md << "# Scheduling benchmark\n\n" << base.tasks << " tasks per scenario, " << base.workers
+     << " workers, generator seed " << base.seed << " (`dtf bench scheduling`). Makespan and times in seconds of "
+     << "simulated time; `x LB` = makespan / lower bound; us/decision is wall time inside schedule().\n";
+  std::vector<bar_series> makespan_series, completion_series;
+  for (const auto& s : scenarios) {
+    const auto started = std::chrono::steady_clock::now();
+    const auto workload = generate_workload(s.generator);
+    simulation_options sim;
+    auto results = simulate_policies(workload.tasks, workload.fleet, policies, sim);
+    std::cout << "\n== " << s.name << " (" << workload.tasks.tasks.size() << " tasks, " << workload.fleet.size()
+              << " workers, lower bound " << fixed(results.front().lower_bound.value_s, 0) << " s, "
+              << fixed(seconds_since(started), 1) << " s to run)\n";
+    print_table(std::cout, results, false);
+    md << "\n## " << s.name << "\n\n" << workload.tasks.tasks.size() << " tasks, " << workload.fleet.size()
+       << " workers, lower bound " << fixed(results.front().lower_bound.value_s, 0) << " s (longest task "
+       << fixed(results.front().lower_bound.longest_task_s, 0) << ", work/slots "
+       << fixed(results.front().lower_bound.work_over_slots_s, 0) << ", LP " << fixed(results.front().lower_bound.lp_s, 0)
+       << ").\n\n";
+    print_table(md, results, true);
+    if (s.heterogeneous) {
+      const auto targets = target_report(s, results);
+      md << "\n" << targets;
+      std::cout << targets;
+    }
+    bar_series makespan{s.name, {}}, completion{s.name, {}};
+    double best_completion = results.front().mean_completion_s;
+    for (const auto& r : results) best_completion = std::min(best_completion, r.mean_completion_s);
+    for (const auto& r : results) {
+      makespan.values.push_back(r.makespan_over_lower_bound);
+      completion.values.push_back(best_completion > 0 ? r.mean_completion_s / best_completion : 0.0);
+    }
+    makespan_series.push_back(makespan);
+    completion_series.push_back(completion);
+
+    if (s.name == "heterogeneous-batch") {
+      sim.policy = "intelligent";
+      sim.record_timeline = true;
+      sim.compute_lower_bound = false;
+      auto run = simulate(workload.tasks, workload.fleet, sim);
+      std::map<std::string, std::string> model;
+      for (const auto& t : workload.tasks.tasks) model.emplace(t.spec.id, t.spec.model);
+      std::vector<std::string> ids;
+      for (const auto& w : workload.fleet) ids.push_back(w.id);
+      write_file(dir / "timeline.svg", timeline_svg("intelligent on " + s.name + ": which task ran where", run, ids,
+                                                     [&](const std::string& id) { return model.at(id); }));
+    }
+  }
+  write_file(dir / "makespan.svg",
+             bar_chart_svg("Makespan / lower bound per policy (lower is better)", "makespan / lower bound", policies,
+                           makespan_series));
+  write_file(dir / "mean_completion.svg",
+             bar_chart_svg("Mean completion time / best policy's (lower is better)", "relative mean completion",
+                           policies, completion_series));
+  md << "\nCharts: `makespan.svg`, `mean_completion.svg`, `timeline.svg` (intelligent on heterogeneous-batch).\n";
+  write_file(dir / "scheduling.md", md.str());
+  std::cout << "\nwrote " << (dir / "scheduling.md").string() << ", makespan.svg, mean_completion.svg, timeline.svg\n";
+  return 0;
+}
+
+int scale(int argc, char** argv) {
+  const command_options options(argc, argv, {"--help", "--batch"}, {"--tasks", "--workers", "--seed", "--policy"});
+  if (options.has("--help")) {
+    std::cout << "usage: dtf bench scale [--tasks N] [--workers N] [--seed S] [--policy P] [--batch]\n";
+    return 0;
+  }
+  generator_options g;
+  g.tasks = options.unsigned_value("--tasks", 1'000'000);
+  g.workers = options.unsigned_value("--workers", 1000);
+  g.seed = options.unsigned_value("--seed", 1);
+  g.arrivals = options.has("--batch") ? arrival_pattern::batch : arrival_pattern::online;
+  simulation_options sim;
+  sim.policy = options.value("--policy").value_or("intelligent");
+  if (!resolve_policy_variant(sim.policy, sim.config)) throw input_error("", 0, "--policy", "unknown policy");
+  sim.compute_lower_bound = false;
+
+  auto started = std::chrono::steady_clock::now();
+  auto workload = generate_workload(g);
+  const double generate_s = seconds_since(started);
+  started = std::chrono::steady_clock::now();
+  const auto r = simulate(workload.tasks, workload.fleet, sim);
+  const double simulate_s = seconds_since(started);
+  std::cout << "scale: " << r.tasks << " tasks (" << (g.arrivals == arrival_pattern::batch ? "batch" : "online")
+            << ") on " << r.workers << " workers, policy " << r.policy << "\n"
+            << "  generate " << fixed(generate_s, 2) << " s, simulate " << fixed(simulate_s, 2)
+            << " s (target <= 30 s), of which schedule() " << fixed(r.scheduler_total_s, 2) << " s\n"
+            << "  " << r.decisions << " decisions, " << fixed(r.scheduler_us_per_decision, 2) << " us per decision; "
+            << "makespan " << fixed(r.makespan_s, 0) << " s, mean completion " << fixed(r.mean_completion_s, 0)
+            << " s\n";
+
+  std::cout << "cost per decision (" << sim.policy << ", online arrivals, 50 tasks per worker):\n";
+  for (std::size_t workers : {10, 100, 1000}) {
+    generator_options small = g;
+    small.workers = workers;
+    small.tasks = 50 * workers;
+    const auto w = generate_workload(small);
+    const auto run = simulate(w.tasks, w.fleet, sim);
+    std::cout << "  " << workers << " workers: " << fixed(run.scheduler_us_per_decision, 2) << " us per decision ("
+              << run.decisions << " decisions" << (workers == 1000 ? ", target <= 5 us" : "") << ")\n";
+  }
+  return 0;
+}
+
+} // namespace
+
+int bench_command(int argc, char** argv) {
+  try {
+    const std::string sub = argc >= 2 ? argv[1] : "";
+    if (sub == "scheduling") return scheduling(argc - 1, argv + 1);
+    if (sub == "scale") return scale(argc - 1, argv + 1);
+    std::cerr << "usage: dtf bench scheduling [--out DIR] | dtf bench scale [--tasks N] [--workers N]\n";
+    return sub == "--help" ? 0 : 2;
+  } catch (const input_error& e) {
+    std::cerr << "dtf bench: " << e.what() << "\n";
+    return 2;
+  }
+}
+
+} // namespace dtf::app

@@ -1,0 +1,25 @@
+#pragma once
+// Presenting simulation results: one result as text or JSON, several as a
+// table (plain or Markdown), timelines as CSV.
+#include "scheduler/simulation/simulator.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <iosfwd>
+#include <vector>
+
+namespace dtf::app {
+
+nlohmann::ordered_json to_json(const simulation_result& r);
+void print_result(std::ostream& out, const simulation_result& r);
+/// One row per result; `markdown` gives a GitHub table.
+void print_table(std::ostream& out, const std::vector<simulation_result>& results, bool markdown);
+/// CSV: policy,task,worker,arrival_s,start_s,end_s,load_s,predicted_s
+void write_timeline_csv(std::ostream& out, const std::vector<simulation_result>& results);
+
+/// Runs every named policy on the same input, computing the lower bound once.
+std::vector<simulation_result> simulate_policies(const trace& tasks, const std::vector<worker_capability>& fleet,
+                                                 const std::vector<std::string>& policies,
+                                                 const simulation_options& base);
+
+} // namespace dtf::app

@@ -1,0 +1,33 @@
+#include "scheduler/simulation/policy_variants.hpp"
+
+#include "scheduler/scheduler_core.hpp"
+
+#include <algorithm>
+
+namespace dtf {
+
+std::optional<policy_variant> resolve_policy_variant(std::string_view name, const scheduler_config& base) {
+  policy_variant v{"intelligent", base};
+  if (name == "intelligent-no-affinity") {
+    v.config.enable_task_affinity = false;
+  } else if (name == "intelligent-no-specialization") {
+    v.config.enable_worker_specialization = false;
+  } else if (name == "intelligent-no-prediction") {
+    v.config.enable_predictive_scheduling = false;
+    v.config.allow_deferral = false;  // deferral is part of predictive scheduling
+  } else {
+    const auto names = policy_names();
+    if (std::find(names.begin(), names.end(), name) == names.end()) return std::nullopt;
+    v.policy = std::string{name};
+  }
+  return v;
+}
+
+std::vector<std::string> simulation_policy_names() {
+  auto names = policy_names();
+  for (const char* ablation : {"intelligent-no-affinity", "intelligent-no-specialization", "intelligent-no-prediction"})
+    names.emplace_back(ablation);
+  return names;
+}
+
+} // namespace dtf

@@ -1,0 +1,25 @@
+#pragma once
+// Policy names the simulator and benchmark accept: every make_policy name, plus
+// ablations of the intelligent policy with one feature switched off.
+#include "scheduler/scheduler_config.hpp"
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace dtf {
+
+struct policy_variant {
+  std::string policy;       // the make_policy name
+  scheduler_config config;  // the base config with the variant's switches applied
+};
+
+/// nullopt for an unknown name. Ablations: "intelligent-no-affinity",
+/// "intelligent-no-specialization", "intelligent-no-prediction".
+std::optional<policy_variant> resolve_policy_variant(std::string_view name, const scheduler_config& base);
+
+/// make_policy's names followed by the ablations.
+std::vector<std::string> simulation_policy_names();
+
+} // namespace dtf

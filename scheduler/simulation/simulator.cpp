@@ -1,0 +1,222 @@
+#include "scheduler/simulation/simulator.hpp"
+
+#include "scheduler/filters/requirement_filter.hpp"
+#include "scheduler/input_error.hpp"
+#include "scheduler/scheduler_core.hpp"
+#include "scheduler/simulation/policy_variants.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <limits>
+#include <map>
+#include <queue>
+#include <tuple>
+#include <unordered_map>
+
+namespace dtf {
+namespace {
+
+/// The models a worker holds warm, most recently started first.
+class warm_models {
+public:
+  explicit warm_models(std::size_t capacity) : capacity_(capacity) {}
+  /// Starts a task of `model`: true when it was warm (then it moves to the front).
+  bool start(const std::string& model) {
+    auto it = std::find(models_.begin(), models_.end(), model);
+    const bool warm = it != models_.end();
+    if (warm) models_.erase(it);
+    if (capacity_ == 0) return warm;
+    if (models_.size() >= capacity_) models_.pop_back();
+    models_.insert(models_.begin(), model);
+    return warm;
+  }
+
+private:
+  std::size_t capacity_;
+  std::vector<std::string> models_;
+};
+
+struct running_task {
+  double end_s;
+  std::uint64_t placement;  // tie-break between equal end times
+  std::size_t task;
+  std::size_t worker;
+  double measured_s;
+  bool operator>(const running_task& o) const { return std::tie(end_s, placement) > std::tie(o.end_s, o.placement); }
+};
+
+/// Workers of identical capability (all but id) form one class.
+auto capability_key(const worker_capability& w) {
+  return std::tie(w.kind, w.name, w.memory_bytes, w.compute_capability, w.arch, w.cores, w.labels, w.speed, w.slots);
+}
+
+double percentile(std::vector<double> values, double p) {
+  if (values.empty()) return 0.0;
+  std::sort(values.begin(), values.end());
+  auto rank = static_cast<std::size_t>(std::ceil(p * static_cast<double>(values.size())));
+  return values[std::clamp<std::size_t>(rank, 1, values.size()) - 1];
+}
+
+} // namespace
+
+lower_bound_instance make_lower_bound_instance(const trace& tasks, const std::vector<worker_capability>& fleet,
+                                               const scheduler_config& config) {
+  lower_bound_instance instance;
+  std::vector<const worker_capability*> representative;
+  std::map<decltype(capability_key(fleet.front())), std::size_t> classes;
+  for (const auto& w : fleet) {
+    int slots = w.slots > 0 ? w.slots : config.max_tasks_per_worker;
+    if (auto o = config.max_tasks_per_worker_overrides.find(w.id); o != config.max_tasks_per_worker_overrides.end())
+      slots = o->second;
+    auto [it, fresh] = classes.try_emplace(capability_key(w), representative.size());
+    if (fresh) {
+      representative.push_back(&w);
+      instance.class_slots.push_back(0);
+    }
+    instance.class_slots[it->second] += std::max(slots, 0);
+  }
+  constexpr double infeasible = std::numeric_limits<double>::infinity();
+  for (const auto& t : tasks.tasks) {
+    lower_bound_instance::job job{t.arrival_s, std::vector<double>(representative.size(), infeasible)};
+    bool any = false;
+    for (std::size_t c = 0; c < representative.size(); ++c) {
+      const auto& w = *representative[c];
+      if (instance.class_slots[c] == 0 || first_rejection(t.spec.requirements, w)) continue;
+      if (auto d = true_duration_s(t, w)) {
+        job.duration_s[c] = *d / w.speed;
+        any = true;
+      }
+    }
+    if (any) instance.jobs.push_back(std::move(job));
+  }
+  return instance;
+}
+
+simulation_result simulate(const trace& tasks, const std::vector<worker_capability>& fleet,
+                           const simulation_options& options) {
+  const auto variant = resolve_policy_variant(options.policy, options.config);
+  if (!variant) throw input_error("", 0, "policy", "unknown policy '" + options.policy + "'");
+  scheduler_core core(variant->config, make_policy(variant->policy, variant->config));
+  std::unordered_map<std::string, std::size_t> worker_index;  // lookups only
+  for (std::size_t i = 0; i < fleet.size(); ++i) {
+    core.add_worker(fleet[i]);
+    worker_index.emplace(fleet[i].id, i);
+  }
+  std::vector<warm_models> warm(fleet.size(), warm_models(options.warm_models_per_worker));
+
+  // Arrival order: time, then file order.
+  std::vector<std::size_t> arrival_order(tasks.tasks.size());
+  for (std::size_t i = 0; i < arrival_order.size(); ++i) arrival_order[i] = i;
+  std::stable_sort(arrival_order.begin(), arrival_order.end(),
+                   [&](std::size_t a, std::size_t b) { return tasks.tasks[a].arrival_s < tasks.tasks[b].arrival_s; });
+  std::unordered_map<std::string, std::size_t> task_index;  // lookups only
+  task_index.reserve(tasks.tasks.size());
+  for (std::size_t i = 0; i < tasks.tasks.size(); ++i) task_index.emplace(tasks.tasks[i].spec.id, i);
+
+  simulation_result out;
+  out.policy = options.policy;
+  out.tasks = tasks.tasks.size();
+  out.workers = fleet.size();
+  std::priority_queue<running_task, std::vector<running_task>, std::greater<>> running;
+  std::vector<double> completion_s, errors;
+  completion_s.reserve(tasks.tasks.size());
+  errors.reserve(tasks.tasks.size());
+  double wait_sum = 0.0, busy_s = 0.0;
+  std::size_t with_model = 0, warm_hits = 0;
+  std::chrono::nanoseconds in_schedule{0};
+  std::size_t next_arrival = 0;
+  std::uint64_t placements = 0;
+
+  while (next_arrival < arrival_order.size() || !running.empty()) {
+    double now = std::numeric_limits<double>::infinity();
+    if (next_arrival < arrival_order.size()) now = tasks.tasks[arrival_order[next_arrival]].arrival_s;
+    if (!running.empty()) now = std::min(now, running.top().end_s);
+
+    while (!running.empty() && running.top().end_s <= now) {
+      const auto done = running.top();
+      running.pop();
+      const auto& t = tasks.tasks[done.task];
+      task_result r;
+      r.task_id = t.spec.id;
+      r.worker_id = fleet[done.worker].id;
+      r.status = task_status::succeeded;
+      r.duration_s = done.measured_s;
+      r.model = t.spec.model;
+      r.type = t.spec.type;
+      r.batch_size = t.spec.batch_size;
+      core.record_result(r, now);
+      ++out.completed;
+      out.makespan_s = std::max(out.makespan_s, done.end_s);
+      completion_s.push_back(done.end_s - t.arrival_s);
+    }
+    while (next_arrival < arrival_order.size() && tasks.tasks[arrival_order[next_arrival]].arrival_s <= now)
+      core.submit(tasks.tasks[arrival_order[next_arrival++]].spec, now);
+
+    const auto started = std::chrono::steady_clock::now();
+    const auto assignments = core.schedule(now);
+    in_schedule += std::chrono::steady_clock::now() - started;
+
+    for (const auto& a : assignments) {
+      const std::size_t ti = task_index.at(a.task_id);
+      const std::size_t wi = worker_index.at(a.worker_id);
+      const auto& t = tasks.tasks[ti];
+      const auto& w = fleet[wi];
+      const auto true_s = true_duration_s(t, w);
+      if (!true_s)
+        throw input_error(tasks.file, t.line, "duration",
+                          "task '" + t.spec.id + "' has no duration for worker '" + w.id + "' (" + w.name + ", " +
+                              std::string{to_string(w.kind)} +
+                              ") although the worker meets its requirements: the trace does not match the fleet");
+      double load_s = 0.0;
+      if (!t.spec.model.empty()) {
+        ++with_model;
+        if (warm[wi].start(t.spec.model)) ++warm_hits;
+        else load_s = t.load_s;
+      }
+      const double measured_s = *true_s / w.speed + load_s;
+      running.push({now + measured_s, placements++, ti, wi, measured_s});
+      wait_sum += now - t.arrival_s;
+      busy_s += measured_s;
+      out.load_time_s += load_s;
+      errors.push_back(std::abs(a.predicted_duration_s - measured_s) / measured_s);
+      if (options.record_timeline)
+        out.timeline.push_back({t.spec.id, w.id, t.arrival_s, now, now + measured_s, load_s, a.predicted_duration_s});
+    }
+  }
+
+  out.decisions = placements;
+  out.unscheduled = tasks.tasks.size() - out.completed;
+  if (out.completed > 0) {
+    double sum = 0.0;
+    for (double c : completion_s) sum += c;
+    out.mean_completion_s = sum / static_cast<double>(out.completed);
+    out.p95_completion_s = percentile(completion_s, 0.95);
+    out.mean_wait_s = wait_sum / static_cast<double>(placements);
+  }
+  const scheduler_view view(core);
+  double slots = 0.0;
+  for (std::size_t i = 0; i < view.worker_count(); ++i) slots += view.slots(i);
+  if (out.makespan_s > 0 && slots > 0) out.utilization = busy_s / (slots * out.makespan_s);
+  if (with_model > 0) out.affinity_hit_rate = static_cast<double>(warm_hits) / static_cast<double>(with_model);
+  if (!errors.empty()) {
+    double all = 0.0, late = 0.0;
+    const auto skip = static_cast<std::size_t>(std::ceil(options.warmup_fraction * static_cast<double>(errors.size())));
+    for (std::size_t i = 0; i < errors.size(); ++i) {
+      all += errors[i];
+      if (i >= skip) late += errors[i];
+    }
+    out.predictor_mape = all / static_cast<double>(errors.size());
+    out.predictor_mape_after_warmup = errors.size() > skip ? late / static_cast<double>(errors.size() - skip) : out.predictor_mape;
+  }
+  out.scheduler_total_s = std::chrono::duration<double>(in_schedule).count();
+  if (placements > 0) out.scheduler_us_per_decision = out.scheduler_total_s * 1e6 / static_cast<double>(placements);
+  if (options.compute_lower_bound) {
+    const auto instance = make_lower_bound_instance(tasks, fleet, variant->config);
+    out.lower_bound = compute_lower_bound(instance, options.lower_bound);
+    if (out.lower_bound.value_s > 0) out.makespan_over_lower_bound = out.makespan_s / out.lower_bound.value_s;
+  }
+  return out;
+}
+
+} // namespace dtf

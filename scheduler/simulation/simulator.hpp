@@ -1,0 +1,77 @@
+#pragma once
+// Discrete-event simulator: replays a trace on a fleet through the very same
+// scheduling core, with the policy under test. Events are arrivals and
+// completions; at each event time the core schedules, the simulator looks up
+// each placed task's TRUE duration in the trace (the core never sees it), adds
+// the model load time when the model is not warm on the worker, and feeds the
+// measured duration back through record_result so the core learns online.
+//
+// Warm models: each worker keeps the `warm_models_per_worker` most recently
+// started models (LRU); a task whose model is among them starts without `load`.
+#include "scheduler/scheduler_config.hpp"
+#include "scheduler/simulation/lower_bound.hpp"
+#include "scheduler/simulation/trace.hpp"
+#include "scheduler/worker.hpp"
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+namespace dtf {
+
+struct simulation_options {
+  /// A make_policy name or an ablation (see policy_variants.hpp).
+  std::string policy = "intelligent";
+  scheduler_config config;
+  std::size_t warm_models_per_worker = 2;
+  /// Predictor error "after warm-up" skips this fraction of the first placements.
+  double warmup_fraction = 0.1;
+  bool record_timeline = false;
+  bool compute_lower_bound = true;
+  lower_bound_options lower_bound;
+};
+
+struct timeline_entry {
+  std::string task_id;
+  std::string worker_id;
+  double arrival_s = 0.0;
+  double start_s = 0.0;
+  double end_s = 0.0;
+  double load_s = 0.0;  // part of [start, end) spent loading the model
+  double predicted_s = 0.0;
+};
+
+struct simulation_result {
+  std::string policy;
+  std::size_t tasks = 0;        // in the trace
+  std::size_t workers = 0;
+  std::size_t completed = 0;
+  std::size_t unscheduled = 0;  // never placed (no feasible worker)
+  double makespan_s = 0.0;      // last completion (time 0 = trace start)
+  double mean_completion_s = 0.0;  // completion - arrival
+  double p95_completion_s = 0.0;
+  double mean_wait_s = 0.0;        // start - arrival
+  double utilization = 0.0;        // busy slot time / (slots x makespan)
+  double load_time_s = 0.0;        // total time spent loading models
+  double affinity_hit_rate = 0.0;  // placements of a model already warm on the worker
+  double predictor_mape = 0.0;     // |predicted - measured| / measured, all placements
+  double predictor_mape_after_warmup = 0.0;
+  std::size_t decisions = 0;       // placements
+  double scheduler_us_per_decision = 0.0;  // wall time inside schedule() / placements
+  double scheduler_total_s = 0.0;
+  lower_bound_result lower_bound;  // value_s == 0 when not computed
+  double makespan_over_lower_bound = 0.0;
+  std::vector<timeline_entry> timeline;  // when record_timeline, in placement order
+};
+
+/// Throws dtf::input_error when the policy name is unknown, or when the core
+/// places a task on a worker the trace gives no duration for (trace/fleet mismatch).
+simulation_result simulate(const trace& tasks, const std::vector<worker_capability>& fleet,
+                           const simulation_options& options);
+
+/// The lower-bound instance of a trace on a fleet (workers aggregated into
+/// classes of identical capability; infeasible pairs +infinity).
+lower_bound_instance make_lower_bound_instance(const trace& tasks, const std::vector<worker_capability>& fleet,
+                                               const scheduler_config& config);
+
+} // namespace dtf

@@ -1,0 +1,201 @@
+#include "scheduler/filters/requirement_filter.hpp"
+#include "scheduler/input_error.hpp"
+#include "scheduler/simulation/policy_variants.hpp"
+#include "scheduler/simulation/simulator.hpp"
+#include "scheduler/simulation/trace_generator.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+namespace dtf {
+namespace {
+
+generated_workload small_workload(arrival_pattern arrivals, std::uint64_t seed = 3) {
+  generator_options o;
+  o.tasks = 150;
+  o.workers = 8;
+  o.seed = seed;
+  o.arrivals = arrivals;
+  return generate_workload(o);
+}
+
+simulation_options with_policy(const std::string& policy, bool timeline = true) {
+  simulation_options o;
+  o.policy = policy;
+  o.record_timeline = timeline;
+  return o;
+}
+
+worker_capability cpu_worker(std::string id, int slots) {
+  worker_capability w;
+  w.id = std::move(id);
+  w.kind = device_kind::cpu;
+  w.name = "Test CPU";
+  w.memory_bytes = static_cast<std::uint64_t>(16 * bytes_per_gb);
+  w.cores = 8;
+  w.slots = slots;
+  return w;
+}
+
+trace_task cpu_task(std::string id, std::string model, double seconds, double load_s = 0.0, double arrival_s = 0.0) {
+  trace_task t;
+  t.spec.id = std::move(id);
+  t.spec.model = std::move(model);
+  t.spec.type = task_type::benchmark;
+  t.spec.requirements.hardware = {device_kind::cpu};
+  t.duration_s = {{"cpu", seconds}};
+  t.load_s = load_s;
+  t.arrival_s = arrival_s;
+  return t;
+}
+
+TEST(simulator, same_inputs_give_the_same_result) {
+  const auto w = small_workload(arrival_pattern::online);
+  for (const auto& policy : {"intelligent", "random", "seed"}) {
+    const auto a = simulate(w.tasks, w.fleet, with_policy(policy));
+    const auto b = simulate(w.tasks, w.fleet, with_policy(policy));
+    EXPECT_EQ(a.makespan_s, b.makespan_s) << policy;
+    EXPECT_EQ(a.mean_completion_s, b.mean_completion_s) << policy;
+    EXPECT_EQ(a.predictor_mape, b.predictor_mape) << policy;
+    EXPECT_EQ(a.lower_bound.value_s, b.lower_bound.value_s) << policy;
+    ASSERT_EQ(a.timeline.size(), b.timeline.size());
+    for (std::size_t i = 0; i < a.timeline.size(); ++i) {
+      EXPECT_EQ(a.timeline[i].task_id, b.timeline[i].task_id);
+      EXPECT_EQ(a.timeline[i].worker_id, b.timeline[i].worker_id);
+      EXPECT_EQ(a.timeline[i].start_s, b.timeline[i].start_s);
+    }
+  }
+}
+
+/// Every task finishes exactly once, never before it arrives, only on a worker
+/// that meets its requirements, and no worker runs more tasks than its slots.
+void expect_conservation(const generated_workload& w, const simulation_result& r) {
+  std::map<std::string, const trace_task*> tasks;
+  for (const auto& t : w.tasks.tasks) tasks.emplace(t.spec.id, &t);
+  std::map<std::string, const worker_capability*> workers;
+  for (const auto& worker : w.fleet) workers.emplace(worker.id, &worker);
+  std::set<std::string> seen;
+  std::map<std::string, std::vector<std::pair<double, int>>> events;  // per worker: (time, +1/-1)
+  for (const auto& e : r.timeline) {
+    ASSERT_TRUE(seen.insert(e.task_id).second) << e.task_id << " ran twice under " << r.policy;
+    const auto& t = *tasks.at(e.task_id);
+    const auto& worker = *workers.at(e.worker_id);
+    EXPECT_GE(e.start_s, t.arrival_s) << e.task_id;
+    EXPECT_GT(e.end_s, e.start_s) << e.task_id;
+    EXPECT_FALSE(first_rejection(t.spec.requirements, worker).has_value()) << e.task_id << " on " << e.worker_id;
+    EXPECT_TRUE(true_duration_s(t, worker).has_value());
+    events[e.worker_id].push_back({e.start_s, +1});
+    events[e.worker_id].push_back({e.end_s, -1});
+  }
+  EXPECT_EQ(seen.size(), w.tasks.tasks.size()) << r.policy;
+  EXPECT_EQ(r.completed, w.tasks.tasks.size());
+  for (auto& [id, list] : events) {
+    std::sort(list.begin(), list.end());  // at equal times, ends (-1) before starts
+    int running = 0;
+    for (const auto& [time, delta] : list) {
+      running += delta;
+      ASSERT_LE(running, std::max(workers.at(id)->slots, 1)) << id << " at " << time << " under " << r.policy;
+    }
+  }
+}
+
+TEST(simulator, every_policy_conserves_tasks_and_respects_requirements_and_slots) {
+  for (auto arrivals : {arrival_pattern::batch, arrival_pattern::online}) {
+    const auto w = small_workload(arrivals);
+    for (const auto& policy : simulation_policy_names()) {
+      const auto r = simulate(w.tasks, w.fleet, with_policy(policy));
+      expect_conservation(w, r);
+      EXPECT_GE(r.makespan_s, r.lower_bound.value_s * (1 - 1e-9)) << policy;
+      EXPECT_GT(r.utilization, 0.0);
+      EXPECT_LE(r.utilization, 1.0 + 1e-9);
+    }
+  }
+}
+
+TEST(simulator, a_warm_model_starts_without_its_load_time) {
+  trace t;
+  t.tasks = {cpu_task("a", "bert", 10, 5), cpu_task("b", "bert", 10, 5)};
+  const std::vector<worker_capability> fleet = {cpu_worker("w", 1)};
+  const auto r = simulate(t, fleet, with_policy("round_robin"));
+  ASSERT_EQ(r.timeline.size(), 2u);
+  EXPECT_EQ(r.timeline[0].load_s, 5.0);
+  EXPECT_EQ(r.timeline[1].load_s, 0.0);
+  EXPECT_DOUBLE_EQ(r.makespan_s, 25.0);
+  EXPECT_DOUBLE_EQ(r.load_time_s, 5.0);
+  EXPECT_DOUBLE_EQ(r.affinity_hit_rate, 0.5);
+}
+
+TEST(simulator, evicts_the_least_recently_used_model) {
+  trace t;
+  t.tasks = {cpu_task("a", "m1", 1, 5), cpu_task("b", "m2", 1, 5), cpu_task("c", "m3", 1, 5),
+             cpu_task("d", "m1", 1, 5)};
+  auto options = with_policy("round_robin");
+  options.warm_models_per_worker = 2;
+  const auto r = simulate(t, {cpu_worker("w", 1)}, options);
+  ASSERT_EQ(r.timeline.size(), 4u);
+  // m1 was pushed out by m2 and m3 (whatever order they ran in, m1 ran first).
+  EXPECT_EQ(r.affinity_hit_rate, 0.0);
+}
+
+TEST(simulator, waits_for_arrivals_and_measures_completion_from_arrival) {
+  trace t;
+  t.tasks = {cpu_task("late", "m", 10, 0, 100.0)};
+  const auto r = simulate(t, {cpu_worker("w", 1)}, with_policy("intelligent"));
+  ASSERT_EQ(r.timeline.size(), 1u);
+  EXPECT_EQ(r.timeline[0].start_s, 100.0);
+  EXPECT_DOUBLE_EQ(r.makespan_s, 110.0);
+  EXPECT_DOUBLE_EQ(r.mean_completion_s, 10.0);
+  EXPECT_DOUBLE_EQ(r.mean_wait_s, 0.0);
+  EXPECT_DOUBLE_EQ(r.lower_bound.value_s, 110.0 * (1.0));
+}
+
+TEST(simulator, reports_tasks_no_worker_can_run_and_finishes_the_rest) {
+  trace t;
+  t.tasks = {cpu_task("ok", "m", 10)};
+  auto gpu = cpu_task("gpu", "m", 10);
+  gpu.spec.requirements.hardware = {device_kind::rocm};
+  gpu.duration_s = {{"rocm", 1}};
+  t.tasks.push_back(gpu);
+  const auto r = simulate(t, {cpu_worker("w", 1)}, with_policy("intelligent"));
+  EXPECT_EQ(r.completed, 1u);
+  EXPECT_EQ(r.unscheduled, 1u);
+}
+
+TEST(simulator, a_trace_without_a_time_for_a_feasible_worker_is_a_named_error) {
+  trace t;
+  t.file = "mismatch.jsonl";
+  auto task = cpu_task("x", "m", 10);
+  task.duration_s = {{"V100", 10}};  // no entry for a CPU
+  task.line = 7;
+  t.tasks = {task};
+  try {
+    simulate(t, {cpu_worker("w", 1)}, with_policy("intelligent"));
+    FAIL() << "expected an input_error";
+  } catch (const input_error& e) {
+    EXPECT_EQ(e.file(), "mismatch.jsonl");
+    EXPECT_EQ(e.line(), 7);
+    EXPECT_EQ(e.field(), "duration");
+  }
+}
+
+TEST(simulator, unknown_policy_is_an_input_error) {
+  trace t;
+  t.tasks = {cpu_task("a", "m", 1)};
+  EXPECT_THROW(simulate(t, {cpu_worker("w", 1)}, with_policy("clairvoyant")), input_error);
+}
+
+TEST(simulator, ablations_switch_off_one_feature_each) {
+  const scheduler_config base;
+  EXPECT_FALSE(resolve_policy_variant("intelligent-no-affinity", base)->config.enable_task_affinity);
+  EXPECT_FALSE(resolve_policy_variant("intelligent-no-specialization", base)->config.enable_worker_specialization);
+  EXPECT_FALSE(resolve_policy_variant("intelligent-no-prediction", base)->config.enable_predictive_scheduling);
+  EXPECT_EQ(resolve_policy_variant("intelligent-no-prediction", base)->policy, "intelligent");
+  EXPECT_EQ(resolve_policy_variant("seed", base)->policy, "seed");
+  EXPECT_FALSE(resolve_policy_variant("nonsense", base).has_value());
+}
+
+} // namespace
+} // namespace dtf
