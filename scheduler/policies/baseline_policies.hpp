@@ -9,6 +9,16 @@
 
 namespace dtf {
 
+/// The start of every baseline's explanation: the candidate, feasible (the core
+/// only offers feasible workers), and whether it has a free slot.
+inline candidate_explanation baseline_candidate(const scheduler_view& view, std::size_t worker_index) {
+  candidate_explanation c;
+  c.worker_id = view.worker(worker_index).id;
+  c.feasible = true;
+  c.has_free_slot = view.running(worker_index) < view.slots(worker_index);
+  return c;
+}
+
 /// The original implementation's effective scoring (see seed_policy.cpp).
 std::unique_ptr<placement_policy> make_seed_policy(const scheduler_config& config);
 /// Rotates through the workers in registration order.

@@ -22,11 +22,8 @@ public:
   }
 
   candidate_explanation explain(const task&, std::size_t worker_index, const scheduler_view& view, double) override {
-    candidate_explanation c;
-    c.worker_id = view.worker(worker_index).id;
-    c.feasible = true;
+    auto c = baseline_candidate(view, worker_index);
     const int slots = view.slots(worker_index);
-    c.has_free_slot = view.running(worker_index) < slots;
     const double load = slots > 0 ? static_cast<double>(view.running(worker_index)) / slots : 1.0;
     c.terms.push_back({"load", load, -1.0, -load});
     c.total = -load;

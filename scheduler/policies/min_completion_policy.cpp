@@ -23,10 +23,7 @@ public:
 
   candidate_explanation explain(const task& t, std::size_t worker_index, const scheduler_view& view,
                                 double now_s) override {
-    candidate_explanation c;
-    c.worker_id = view.worker(worker_index).id;
-    c.feasible = true;
-    c.has_free_slot = view.running(worker_index) < view.slots(worker_index);
+    auto c = baseline_candidate(view, worker_index);
     c.predicted_duration_s = view.predicted_duration_s(t, worker_index);
     const double start_in_s = c.has_free_slot ? 0.0 : view.predicted_slot_free_in_s(worker_index, now_s);
     const double finish_in_s = start_in_s + c.predicted_duration_s;

@@ -17,10 +17,7 @@ public:
   }
 
   candidate_explanation explain(const task&, std::size_t worker_index, const scheduler_view& view, double) override {
-    candidate_explanation c;
-    c.worker_id = view.worker(worker_index).id;
-    c.feasible = true;
-    c.has_free_slot = view.running(worker_index) < view.slots(worker_index);
+    auto c = baseline_candidate(view, worker_index);
     c.terms.push_back({"uniform_random", 0.0, 0.0, 0.0});  // every free candidate is equally likely
     return c;
   }

@@ -23,10 +23,7 @@ public:
   }
 
   candidate_explanation explain(const task&, std::size_t worker_index, const scheduler_view& view, double) override {
-    candidate_explanation c;
-    c.worker_id = view.worker(worker_index).id;
-    c.feasible = true;
-    c.has_free_slot = view.running(worker_index) < view.slots(worker_index);
+    auto c = baseline_candidate(view, worker_index);
     // Distance in registration order from the rotation pointer (0 = next in turn).
     const auto n = view.worker_count();
     const double distance = static_cast<double>((worker_index + n - next_ % n) % n);

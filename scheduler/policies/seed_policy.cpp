@@ -46,10 +46,7 @@ public:
   candidate_explanation explain(const task& t, std::size_t worker_index, const scheduler_view& view, double) override {
     const auto& w = view.worker(worker_index);
     const auto& req = t.requirements;
-    candidate_explanation c;
-    c.worker_id = w.id;
-    c.feasible = true;
-    c.has_free_slot = view.running(worker_index) < view.slots(worker_index);
+    auto c = baseline_candidate(view, worker_index);
     auto add = [&c](std::string name, double value, double weight) {
       c.terms.push_back({std::move(name), value, weight, value * weight});
       c.total += value * weight;
