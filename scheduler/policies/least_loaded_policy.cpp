@@ -1,6 +1,6 @@
 // least_loaded: the free feasible worker with the fewest running tasks per
 // slot; ties to the earliest registered.
-#include "scheduler/policies/baseline_policies.hpp"
+#include "scheduler/policies/policy_factories.hpp"
 
 namespace dtf {
 namespace {

@@ -1,7 +1,7 @@
 // min_completion: the free feasible worker where the task is predicted to
 // finish first (the core's online predictor; no deferral, affinity or
 // specialization). Ties to the earliest registered.
-#include "scheduler/policies/baseline_policies.hpp"
+#include "scheduler/policies/policy_factories.hpp"
 
 namespace dtf {
 namespace {

@@ -15,9 +15,11 @@ struct registered_policy {
 const std::vector<registered_policy>& registry() {
   static const std::vector<registered_policy> table = {
       {"intelligent", &make_intelligent_policy},
-      // Baselines register here, one line each (factory declared in policy_factories.hpp):
-      // {"seed", &make_seed_policy}, {"round_robin", ...}, {"random", ...},
-      // {"least_loaded", ...}, {"min_completion", ...}.
+      {"seed", &make_seed_policy},
+      {"round_robin", &make_round_robin_policy},
+      {"random", &make_random_policy},
+      {"least_loaded", &make_least_loaded_policy},
+      {"min_completion", &make_min_completion_policy},
   };
   return table;
 }

@@ -1,5 +1,5 @@
 // random: a uniformly random free feasible worker; reproducible from config.seed.
-#include "scheduler/policies/baseline_policies.hpp"
+#include "scheduler/policies/policy_factories.hpp"
 #include "scheduler/random_source.hpp"
 
 namespace dtf {

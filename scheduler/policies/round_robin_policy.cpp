@@ -1,6 +1,6 @@
 // round_robin: the next free feasible worker at or after the one following the
 // previous choice, in registration order (wrapping around).
-#include "scheduler/policies/baseline_policies.hpp"
+#include "scheduler/policies/policy_factories.hpp"
 
 namespace dtf {
 namespace {

@@ -9,7 +9,7 @@
 //         - 1 per task already running on the worker
 // Highest score wins, ties to the earliest registered worker. No affinity,
 // specialization or prediction: it never consults the predictor.
-#include "scheduler/policies/baseline_policies.hpp"
+#include "scheduler/policies/policy_factories.hpp"
 
 #include <algorithm>
 #include <cctype>

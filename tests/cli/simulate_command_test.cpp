@@ -25,7 +25,11 @@ std::string slurp(const std::string& path) {
   return s.str();
 }
 
-std::string temp(const std::string& name) { return ::testing::TempDir() + "simulate_command_test." + name; }
+/// Per test, since ctest runs the tests of this file in parallel processes.
+std::string temp(const std::string& name) {
+  return ::testing::TempDir() + "simulate_command_test." +
+         ::testing::UnitTest::GetInstance()->current_test_info()->name() + "." + name;
+}
 
 finished_command dtf(const std::string& arguments) {
   const char* binary = std::getenv("DTF_BINARY");
