@@ -30,6 +30,9 @@ std::string_view to_string(prediction_level level) {
     case prediction_level::type_kind: return "type_kind";
     case prediction_level::type: return "type";
     case prediction_level::default_estimate: return "default";
+    case prediction_level::model_type_scaled: return "model_type_scaled";
+    case prediction_level::family_device_ratio: return "family_device_ratio";
+    case prediction_level::device_ratio: return "device_ratio";
   }
   return "default";
 }
@@ -101,6 +104,15 @@ prediction execution_predictor::predict(const query& q, key device, device_kind 
       if (auto e = find(make_key(prediction_level::model_type_device, q.type, q.model, none, device)))
         return answer(e->value_s * units, prediction_level::model_type_device, e->count);
     }
+    if (q.model != no_key && device != no_key)
+      if (auto m = find(make_key(prediction_level::model_type, q.type, q.model, none, none))) {
+        const estimate* ratio = nullptr;
+        if (q.family != no_key) ratio = find(make_key(prediction_level::family_device_ratio, q.type, q.family, none, device));
+        if (!ratio) ratio = find(make_key(prediction_level::device_ratio, q.type, none, none, device));
+        if (ratio)
+          return answer(m->value_s * ratio->value_s * per_speed, prediction_level::model_type_scaled,
+                        std::min(m->count, ratio->count));
+      }
     if (q.family != no_key && device != no_key)
       if (auto e = find(make_key(prediction_level::family_type_device, q.type, q.family, none, device)))
         return answer(e->value_s * units, prediction_level::family_type_device, e->count);
@@ -141,6 +153,14 @@ void execution_predictor::update(const entry_key& k, double value_s) {
   e.value_s = clamp_seconds(e.value_s + alpha * (value_s - e.value_s));
 }
 
+void execution_predictor::update_ratio(const entry_key& k, double ratio) {
+  auto& e = estimates_[k];
+  ++e.count;
+  const double alpha = e.count <= mean_samples ? 1.0 / static_cast<double>(e.count) : ewma_alpha;
+  const double log_value = e.count == 1 ? 0.0 : std::log(e.value_s);
+  e.value_s = std::exp(log_value + alpha * (std::log(ratio) - log_value));
+}
+
 void execution_predictor::record(std::string_view model, task_type type, int batch_size,
                                  const worker_capability& worker, double duration_s) {
   if (!std::isfinite(duration_s) || duration_s < 0.0) return;
@@ -152,6 +172,15 @@ void execution_predictor::record(std::string_view model, task_type type, int bat
   ++samples_;
   if (!model.empty()) {
     const key m = names_.intern(model);
+    // How this device compares with the model's mean so far (a ratio, learned
+    // as a geometric mean so that 10x slower and 10x faster weigh the same).
+    if (auto mean = find(make_key(prediction_level::model_type, type, m, none, none)); mean && mean->value_s > 0.0) {
+      const double ratio = std::clamp(per_unit_speed1 / mean->value_s, 1e-3, 1e3);
+      const auto family = model_family(model);
+      if (!family.empty())
+        update_ratio(make_key(prediction_level::family_device_ratio, type, names_.intern(family), none, device), ratio);
+      update_ratio(make_key(prediction_level::device_ratio, type, none, none, device), ratio);
+    }
     update(make_key(prediction_level::exact, type, m, batch_key(batch_size), device), d);
     update(make_key(prediction_level::model_type_device, type, m, none, device), per_unit);
     update(make_key(prediction_level::model_type, type, m, none, none), per_unit_speed1);

@@ -4,6 +4,10 @@
 // keys to a size-scaled default:
 //   exact             (model, type, batch, device)      seconds
 //   model_type_device (model, type, device)             seconds per batch unit
+//   model_type_scaled model_type x the device's learned ratio to each model's
+//                     mean: family_device_ratio (family, type, device), else
+//                     device_ratio (type, device) -- so a model never seen on a
+//                     device is predicted from how that device runs other models
 //   family_type_device(family, type, device)            seconds per batch unit
 //   model_type        (model, type)                     seconds per batch unit at speed 1
 //   type_kind         (type, device kind)               seconds per batch unit at speed 1
@@ -26,7 +30,12 @@
 
 namespace dtf {
 
-enum class prediction_level { exact, model_type_device, family_type_device, model_type, type_kind, type, default_estimate };
+enum class prediction_level {
+  exact, model_type_device, family_type_device, model_type, type_kind, type, default_estimate,
+  // Device speed learned relative to each model's own mean (stored ratios, and
+  // the level of an answer built from them).
+  model_type_scaled, family_device_ratio, device_ratio
+};
 std::string_view to_string(prediction_level level);
 
 struct prediction {
@@ -118,6 +127,8 @@ private:
   static entry_key make_key(prediction_level level, task_type type, std::uint32_t name, std::uint32_t batch,
                             std::uint32_t device);
   void update(const entry_key& k, double value_s);
+  /// Geometric running mean (then EWMA) of a positive ratio.
+  void update_ratio(const entry_key& k, double ratio);
   const estimate* find(const entry_key& k) const;
 
   string_interner names_;    // models and families
