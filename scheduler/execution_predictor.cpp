@@ -33,6 +33,7 @@ std::string_view to_string(prediction_level level) {
     case prediction_level::model_type_scaled: return "model_type_scaled";
     case prediction_level::family_device_ratio: return "family_device_ratio";
     case prediction_level::device_ratio: return "device_ratio";
+    case prediction_level::model_type_normalized: return "model_type_normalized";
   }
   return "default";
 }
@@ -105,7 +106,7 @@ prediction execution_predictor::predict(const query& q, key device, device_kind 
         return answer(e->value_s * units, prediction_level::model_type_device, e->count);
     }
     if (q.model != no_key && device != no_key)
-      if (auto m = find(make_key(prediction_level::model_type, q.type, q.model, none, none))) {
+      if (auto m = find(make_key(prediction_level::model_type_normalized, q.type, q.model, none, none))) {
         const estimate* ratio = nullptr;
         if (q.family != no_key) ratio = find(make_key(prediction_level::family_device_ratio, q.type, q.family, none, device));
         if (!ratio) ratio = find(make_key(prediction_level::device_ratio, q.type, none, none, device));
@@ -172,19 +173,23 @@ void execution_predictor::record(std::string_view model, task_type type, int bat
   ++samples_;
   if (!model.empty()) {
     const key m = names_.intern(model);
-    // How this device compares with the model's mean so far (a ratio, learned
-    // as a geometric mean so that 10x slower and 10x faster weigh the same).
-    if (auto mean = find(make_key(prediction_level::model_type, type, m, none, none)); mean && mean->value_s > 0.0) {
-      const double ratio = std::clamp(per_unit_speed1 / mean->value_s, 1e-3, 1e3);
-      const auto family = model_family(model);
+    // time = model x device, learned alternately: the device's ratio to the
+    // model's normalized time (a geometric mean, so 10x slower and 10x faster
+    // weigh the same), then the model's time normalized by that ratio.
+    const auto family = model_family(model);
+    const auto device_ratio_key = make_key(prediction_level::device_ratio, type, none, none, device);
+    const auto normalized_key = make_key(prediction_level::model_type_normalized, type, m, none, none);
+    if (auto norm = find(normalized_key); norm && norm->value_s > 0.0) {
+      const double ratio = std::clamp(per_unit_speed1 / norm->value_s, 1e-3, 1e3);
       if (!family.empty())
         update_ratio(make_key(prediction_level::family_device_ratio, type, names_.intern(family), none, device), ratio);
-      update_ratio(make_key(prediction_level::device_ratio, type, none, none, device), ratio);
+      update_ratio(device_ratio_key, ratio);
     }
+    const auto* ratio = find(device_ratio_key);
+    update(normalized_key, per_unit_speed1 / (ratio && ratio->value_s > 0.0 ? ratio->value_s : 1.0));
     update(make_key(prediction_level::exact, type, m, batch_key(batch_size), device), d);
     update(make_key(prediction_level::model_type_device, type, m, none, device), per_unit);
     update(make_key(prediction_level::model_type, type, m, none, none), per_unit_speed1);
-    const auto family = model_family(model);
     if (!family.empty())
       update(make_key(prediction_level::family_type_device, type, names_.intern(family), none, device), per_unit);
   }

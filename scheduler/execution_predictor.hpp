@@ -4,10 +4,12 @@
 // keys to a size-scaled default:
 //   exact             (model, type, batch, device)      seconds
 //   model_type_device (model, type, device)             seconds per batch unit
-//   model_type_scaled model_type x the device's learned ratio to each model's
-//                     mean: family_device_ratio (family, type, device), else
-//                     device_ratio (type, device) -- so a model never seen on a
-//                     device is predicted from how that device runs other models
+//   model_type_scaled a multiplicative model, time = model x device: the
+//                     model's time normalized by the device ratio it ran on
+//                     (model_type_normalized) x the device's ratio
+//                     (family_device_ratio, else device_ratio), both learned
+//                     online -- so a model never seen on a device is predicted
+//                     from how that device runs other models
 //   family_type_device(family, type, device)            seconds per batch unit
 //   model_type        (model, type)                     seconds per batch unit at speed 1
 //   type_kind         (type, device kind)               seconds per batch unit at speed 1
@@ -34,7 +36,7 @@ enum class prediction_level {
   exact, model_type_device, family_type_device, model_type, type_kind, type, default_estimate,
   // Device speed learned relative to each model's own mean (stored ratios, and
   // the level of an answer built from them).
-  model_type_scaled, family_device_ratio, device_ratio
+  model_type_scaled, family_device_ratio, device_ratio, model_type_normalized
 };
 std::string_view to_string(prediction_level level);
 

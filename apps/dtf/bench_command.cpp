@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -97,7 +98,7 @@ int scheduling(int argc, char** argv) {
   std::ostringstream md;
   md << "# Scheduling benchmark\n\n" << base.tasks << " tasks per scenario, " << base.workers
      << " workers, generator seed " << base.seed << " (`dtf bench scheduling`). Makespan and times in seconds of "
-     << "simulated time; `x LB` = makespan / lower bound; us/decision is wall time inside schedule().\n";
+     << "simulated time; `x LB` = makespan / lower bound; us/decision is CPU time inside schedule().\n";
   std::vector<bar_series> makespan_series, completion_series;
   for (const auto& s : scenarios) {
     const auto started = std::chrono::steady_clock::now();
@@ -155,9 +156,10 @@ int scheduling(int argc, char** argv) {
 }
 
 int scale(int argc, char** argv) {
-  const command_options options(argc, argv, {"--help", "--batch"}, {"--tasks", "--workers", "--seed", "--policy"});
+  const command_options options(argc, argv, {"--help", "--batch"}, {"--tasks", "--workers", "--seed", "--policy", "--tasks-per-worker"});
   if (options.has("--help")) {
-    std::cout << "usage: dtf bench scale [--tasks N] [--workers N] [--seed S] [--policy P] [--batch]\n";
+    std::cout << "usage: dtf bench scale [--tasks N] [--workers N] [--seed S] [--policy P] [--batch] [--tasks-per-worker N]\n"
+                 "--tasks 0 skips the large run; --tasks-per-worker sizes the cost-per-decision runs (default 20).\n";
     return 0;
   }
   generator_options g;
@@ -170,25 +172,30 @@ int scale(int argc, char** argv) {
   if (!resolve_policy_variant(sim.policy, sim.config)) throw input_error("", 0, "--policy", "unknown policy");
   sim.compute_lower_bound = false;
 
-  auto started = std::chrono::steady_clock::now();
-  auto workload = generate_workload(g);
-  const double generate_s = seconds_since(started);
-  started = std::chrono::steady_clock::now();
-  const auto r = simulate(workload.tasks, workload.fleet, sim);
-  const double simulate_s = seconds_since(started);
-  std::cout << "scale: " << r.tasks << " tasks (" << (g.arrivals == arrival_pattern::batch ? "batch" : "online")
-            << ") on " << r.workers << " workers, policy " << r.policy << "\n"
-            << "  generate " << fixed(generate_s, 2) << " s, simulate " << fixed(simulate_s, 2)
-            << " s (target <= 30 s), of which schedule() " << fixed(r.scheduler_total_s, 2) << " s\n"
-            << "  " << r.decisions << " decisions, " << fixed(r.scheduler_us_per_decision, 2) << " us per decision; "
-            << "makespan " << fixed(r.makespan_s, 0) << " s, mean completion " << fixed(r.mean_completion_s, 0)
-            << " s\n";
-
-  std::cout << "cost per decision (" << sim.policy << ", online arrivals, 50 tasks per worker):\n";
+  const auto per_worker = options.unsigned_value("--tasks-per-worker", 20);
+  if (g.tasks > 0) {
+    auto started = std::chrono::steady_clock::now();
+    auto workload = generate_workload(g);
+    const double generate_s = seconds_since(started);
+    started = std::chrono::steady_clock::now();
+    const std::clock_t cpu_started = std::clock();
+    const auto r = simulate(workload.tasks, workload.fleet, sim);
+    const double simulate_s = seconds_since(started);
+    const double simulate_cpu_s = static_cast<double>(std::clock() - cpu_started) / CLOCKS_PER_SEC;
+    std::cout << "scale: " << r.tasks << " tasks (" << (g.arrivals == arrival_pattern::batch ? "batch" : "online")
+              << ") on " << r.workers << " workers, policy " << r.policy << "\n"
+              << "  generate " << fixed(generate_s, 2) << " s, simulate " << fixed(simulate_s, 2)
+              << " s wall, " << fixed(simulate_cpu_s, 2)
+              << " s CPU (target <= 30 s), of which schedule() " << fixed(r.scheduler_total_s, 2) << " s CPU\n"
+              << "  " << r.decisions << " decisions, " << fixed(r.scheduler_us_per_decision, 2) << " us per decision; "
+              << "makespan " << fixed(r.makespan_s, 0) << " s, mean completion " << fixed(r.mean_completion_s, 0)
+              << " s\n";
+  }
+  std::cout << "cost per decision (" << sim.policy << ", online arrivals, " << per_worker << " tasks per worker):\n";
   for (std::size_t workers : {10, 100, 1000}) {
     generator_options small = g;
     small.workers = workers;
-    small.tasks = 50 * workers;
+    small.tasks = per_worker * workers;
     const auto w = generate_workload(small);
     const auto run = simulate(w.tasks, w.fleet, sim);
     std::cout << "  " << workers << " workers: " << fixed(run.scheduler_us_per_decision, 2) << " us per decision ("

@@ -57,7 +57,7 @@ struct simulation_result {
   double predictor_mape = 0.0;     // |predicted - measured| / measured, all placements
   double predictor_mape_after_warmup = 0.0;
   std::size_t decisions = 0;       // placements
-  double scheduler_us_per_decision = 0.0;  // wall time inside schedule() / placements
+  double scheduler_us_per_decision = 0.0;  // CPU time inside schedule() / placements
   double scheduler_total_s = 0.0;
   lower_bound_result lower_bound;  // value_s == 0 when not computed
   double makespan_over_lower_bound = 0.0;
