@@ -37,7 +37,8 @@ bool token_matches(std::string_view token, std::string_view member) {
 
 } // namespace
 
-std::string_view model_family(std::string_view model) {
+namespace {
+std::string_view detect_family(std::string_view model) {
   std::string lower(model);
   for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   std::string_view best_family;
@@ -59,6 +60,18 @@ std::string_view model_family(std::string_view model) {
     start = end + 1;
   }
   return best_family;
+}
+} // namespace
+
+std::string_view model_family(std::string_view model) {
+  // Detection is pure, and the same few model names come back for every task:
+  // memoize per thread (bounded; cleared when full, which changes no result).
+  thread_local std::unordered_map<std::string, std::string_view> memo;
+  if (auto it = memo.find(std::string{model}); it != memo.end()) return it->second;
+  if (memo.size() >= 4096) memo.clear();
+  const auto family = detect_family(model);
+  memo.emplace(std::string{model}, family);
+  return family;
 }
 
 affinity_map::affinity_map(std::size_t max_learned_links, std::size_t recent_models_per_worker)

@@ -108,8 +108,7 @@ struct scheduler_core::impl {
     affinity_map::key affinity_key = affinity_map::no_key;
     specialization_tracker::key specialization_key = specialization_tracker::no_key;
     execution_predictor::key device_key = execution_predictor::no_key;
-    std::uint32_t prediction_class = 0;  // workers predicted alike (name, kind, speed)
-    std::vector<std::uint32_t> classes;  // requirement classes this worker passes
+    std::uint32_t profile = 0;           // workers alike for filters, terms and predictions
     double busy_s = 0.0;
     std::uint64_t completed = 0;
   };
@@ -127,11 +126,26 @@ struct scheduler_core::impl {
     affinity_map::key affinity_model = affinity_map::no_key;
     specialization_tracker::key specialization_family = specialization_tracker::no_key;
     affinity_map::key avoid_worker = affinity_map::no_key;  // requeue preference
+    double first_deferred_at_s = -1.0;  // when the policy first held it back; < 0: never
+  };
+
+  // Workers identical in everything the filters, terms and predictor read
+  // (kind, name, memory, capability, arch, cores, labels, speed). A
+  // requirement class's feasible set is a union of profiles, and one
+  // prediction per profile serves all its workers.
+  struct worker_profile {
+    worker_capability representative;
+    std::vector<std::size_t> members;       // ascending
+    std::vector<std::size_t> free_members;  // ascending: running < slots
+    // Full workers that run something, by predicted time their first slot frees.
+    std::vector<std::pair<double, std::size_t>> full_by_end;  // sorted
+    std::vector<std::uint32_t> classes;     // requirement classes it passes
   };
 
   struct requirement_class {
     task_requirements requirements;
     std::vector<std::size_t> feasible;  // worker indices, ascending
+    std::vector<std::uint32_t> profiles;  // feasible profiles, ascending
     int free_feasible = 0;              // feasible workers with a free slot
     std::set<queue_key> pending;
   };
@@ -144,7 +158,8 @@ struct scheduler_core::impl {
     execution_predictor::query query;
     affinity_map::key affinity_model = affinity_map::no_key;
     specialization_tracker::key specialization_family = specialization_tracker::no_key;
-    std::vector<double> duration_s;        // by prediction class
+    std::size_t deferred_ahead = 0;        // tasks of its class held back earlier in this call
+    std::vector<double> duration_s;        // by worker profile
     std::vector<std::uint32_t> stamp;      // generation that filled duration_s
     std::uint32_t generation = 0;
   };
@@ -165,10 +180,13 @@ struct scheduler_core::impl {
 
   std::vector<requirement_class> classes;
   std::unordered_map<std::string, std::uint32_t> class_index;  // lookups only
-  string_interner prediction_classes;
+  std::vector<worker_profile> profiles;
+  std::unordered_map<std::string, std::uint32_t> profile_index;  // lookups only
 
   std::uint64_t next_sequence = 1;
   std::size_t pending = 0;
+  double pending_work_s = 0.0;      // sum of pending tasks' queue estimates (speed 1)
+  double capacity = 0.0;            // sum over workers of slots x speed
   std::size_t running = 0;
 
   // Statistics.
@@ -221,7 +239,47 @@ struct scheduler_core::impl {
     return std::max(0, config.max_tasks_per_worker);
   }
 
-  // ---- requirement classes ----
+  // ---- profiles and requirement classes ----
+  static std::string profile_signature(const worker_capability& w) {
+    std::string key = w.name;
+    key += '\x1f';
+    key += to_string(w.kind);
+    key += '\x1f' + std::to_string(w.memory_bytes) + '\x1f';
+    key += w.compute_capability ? std::to_string(*w.compute_capability) : std::string{"-"};
+    key += '\x1f' + w.arch + '\x1f' + std::to_string(w.cores) + '\x1f' + std::to_string(w.speed);
+    for (const auto& label : w.labels) key += '\x1f' + label;
+    return key;
+  }
+
+  /// The worker's profile, created (with its feasibility for every class) if new.
+  std::uint32_t profile_of(const worker_capability& w) {
+    auto signature = profile_signature(w);
+    auto it = profile_index.find(signature);
+    if (it != profile_index.end()) return it->second;
+    const auto id = static_cast<std::uint32_t>(profiles.size());
+    worker_profile p;
+    p.representative = w;
+    for (std::uint32_t c = 0; c < classes.size(); ++c)
+      if (!first_rejection(classes[c].requirements, w)) {
+        p.classes.push_back(c);
+        classes[c].profiles.push_back(id);
+      }
+    profiles.push_back(std::move(p));
+    profile_index.emplace(std::move(signature), id);
+    return id;
+  }
+
+  /// Feasible workers and free count of a class from its profiles.
+  void fill_class(requirement_class& c) {
+    c.feasible.clear();
+    c.free_feasible = 0;
+    for (auto p : c.profiles) {
+      c.feasible.insert(c.feasible.end(), profiles[p].members.begin(), profiles[p].members.end());
+      c.free_feasible += static_cast<int>(profiles[p].free_members.size());
+    }
+    std::sort(c.feasible.begin(), c.feasible.end());
+  }
+
   std::uint32_t class_of(const task_requirements& req) {
     auto signature = requirement_signature(req);
     auto it = class_index.find(signature);
@@ -229,30 +287,32 @@ struct scheduler_core::impl {
     const auto id = static_cast<std::uint32_t>(classes.size());
     requirement_class c;
     c.requirements = req;
-    for (std::size_t i = 0; i < workers.size(); ++i) {
-      if (first_rejection(req, workers[i].cap)) continue;
-      c.feasible.push_back(i);
-      workers[i].classes.push_back(id);
-      if (workers[i].running < workers[i].slots) ++c.free_feasible;
-    }
+    for (std::uint32_t p = 0; p < profiles.size(); ++p)
+      if (!first_rejection(req, profiles[p].representative)) {
+        c.profiles.push_back(p);
+        profiles[p].classes.push_back(id);
+      }
+    fill_class(c);
     classes.push_back(std::move(c));
     class_index.emplace(std::move(signature), id);
     return id;
   }
 
-  void rebuild_classes() {
-    for (auto& w : workers) w.classes.clear();
-    for (std::uint32_t id = 0; id < classes.size(); ++id) {
-      auto& c = classes[id];
-      c.feasible.clear();
-      c.free_feasible = 0;
-      for (std::size_t i = 0; i < workers.size(); ++i) {
-        if (first_rejection(c.requirements, workers[i].cap)) continue;
-        c.feasible.push_back(i);
-        workers[i].classes.push_back(id);
-        if (workers[i].running < workers[i].slots) ++c.free_feasible;
-      }
+  /// After a removal shifted worker indices: profiles and classes from scratch.
+  void rebuild_profiles_and_classes() {
+    profiles.clear();
+    profile_index.clear();
+    for (auto& c : classes) c.profiles.clear();
+    for (std::size_t i = 0; i < workers.size(); ++i) {
+      auto& w = workers[i];
+      w.profile = profile_of(w.cap);
+      auto& p = profiles[w.profile];
+      p.members.push_back(i);
+      if (w.running < w.slots) p.free_members.push_back(i);
+      else if (w.running > 0) p.full_by_end.emplace_back(w.earliest_end_s, i);
     }
+    for (auto& p : profiles) std::sort(p.full_by_end.begin(), p.full_by_end.end());
+    for (auto& c : classes) fill_class(c);
   }
 
   // ---- slots ----
@@ -262,13 +322,25 @@ struct scheduler_core::impl {
       w.earliest_end_s = std::min(w.earliest_end_s, tasks[h].placed_at_s + tasks[h].predicted_s);
   }
 
+  template <typename T>
+  static void insert_sorted(std::vector<T>& v, const T& x) { v.insert(std::lower_bound(v.begin(), v.end(), x), x); }
+  template <typename T>
+  static void erase_sorted(std::vector<T>& v, const T& x) {
+    auto it = std::lower_bound(v.begin(), v.end(), x);
+    if (it != v.end() && *it == x) v.erase(it);
+  }
+
   void occupy(std::size_t wi, std::uint32_t h) {
     auto& w = workers[wi];
+    auto& p = profiles[w.profile];
     ++w.running;
     w.running_tasks.push_back(h);
     w.earliest_end_s = std::min(w.earliest_end_s, tasks[h].placed_at_s + tasks[h].predicted_s);
-    if (w.running == w.slots)
-      for (auto c : w.classes) --classes[c].free_feasible;
+    if (w.running == w.slots) {
+      erase_sorted(p.free_members, wi);
+      insert_sorted(p.full_by_end, std::pair{w.earliest_end_s, wi});
+      for (auto c : p.classes) --classes[c].free_feasible;
+    }
     ++running;
   }
 
@@ -277,11 +349,16 @@ struct scheduler_core::impl {
     auto& r = tasks[h];
     const int wi = r.worker;
     if (wi == no_worker) return wi;
-    auto& w = workers[static_cast<std::size_t>(wi)];
+    const auto index = static_cast<std::size_t>(wi);
+    auto& w = workers[index];
+    auto& p = profiles[w.profile];
     auto it = std::find(w.running_tasks.begin(), w.running_tasks.end(), h);
     if (it != w.running_tasks.end()) w.running_tasks.erase(it);
-    if (w.running == w.slots)
-      for (auto c : w.classes) ++classes[c].free_feasible;
+    if (w.running == w.slots) {
+      erase_sorted(p.full_by_end, std::pair{w.earliest_end_s, index});
+      insert_sorted(p.free_members, index);
+      for (auto c : p.classes) ++classes[c].free_feasible;
+    }
     --w.running;
     if (std::isfinite(now_s)) w.busy_s += std::max(0.0, now_s - r.placed_at_s);
     recompute_earliest_end(w);
@@ -292,13 +369,20 @@ struct scheduler_core::impl {
 
   void enqueue(std::uint32_t h) {
     auto& r = tasks[h];
-    classes[r.class_id].pending.insert(r.key);
-    ++pending;
+    if (classes[r.class_id].pending.insert(r.key).second) {
+      ++pending;
+      pending_work_s += r.key.predicted_s;
+    }
+  }
+
+  void forget_pending(const task_record& r) {
+    --pending;
+    pending_work_s = pending == 0 ? 0.0 : std::max(0.0, pending_work_s - r.key.predicted_s);
   }
 
   void dequeue(std::uint32_t h) {
     auto& r = tasks[h];
-    if (classes[r.class_id].pending.erase(r.key) > 0) --pending;
+    if (classes[r.class_id].pending.erase(r.key) > 0) forget_pending(r);
   }
 
   /// Forget a finished task's body (its id may be submitted again).
@@ -328,9 +412,10 @@ struct scheduler_core::impl {
       c.affinity_model = affinity.find_model(t.model);
       c.specialization_family = specialization.find_family(specialization_family(t.model));
     }
-    if (c.duration_s.size() < prediction_classes.size()) {
-      c.duration_s.resize(prediction_classes.size());
-      c.stamp.resize(prediction_classes.size(), 0);
+    c.deferred_ahead = 0;
+    if (c.duration_s.size() < profiles.size()) {
+      c.duration_s.resize(profiles.size());
+      c.stamp.resize(profiles.size(), 0);
     }
     if (++c.generation == 0) {
       std::fill(c.stamp.begin(), c.stamp.end(), 0);
@@ -342,7 +427,7 @@ struct scheduler_core::impl {
   double predicted_duration(const task& t, std::size_t wi) const {
     const auto& w = workers[wi];
     if (context.t != &t) return predictor.predict(t, w.cap).seconds;
-    const auto pc = w.prediction_class;
+    const auto pc = w.profile;
     if (context.stamp[pc] != context.generation) {
       context.duration_s[pc] = predictor.predict(context.query, w.device_key, w.cap.kind, w.cap.speed).seconds;
       context.stamp[pc] = context.generation;
@@ -456,6 +541,55 @@ double scheduler_view::waiting_s(const task& t, double now_s) const {
   return std::max(0.0, finite_or(now_s - i.tasks[h].submitted_at_s, 0.0));
 }
 
+double scheduler_view::drain_estimate_s() const {
+  const auto& i = *core_.impl_;
+  if (!(i.capacity > 0.0)) return 0.0;
+  return finite_or(i.pending_work_s / i.capacity, 0.0);
+}
+
+double scheduler_view::deferred_for_s(const task& t, double now_s) const {
+  const auto& i = *core_.impl_;
+  std::uint32_t h = i.context.t == &t ? i.context.handle : i.find_task(t.id);
+  if (h == no_handle || i.tasks[h].first_deferred_at_s < 0.0) return 0.0;
+  return std::max(0.0, finite_or(now_s - i.tasks[h].first_deferred_at_s, 0.0));
+}
+
+std::size_t scheduler_view::deferred_ahead(const task& t) const {
+  const auto& i = *core_.impl_;
+  return i.context.t == &t ? i.context.deferred_ahead : 0;
+}
+
+std::size_t scheduler_view::busy_finishing_within(const task& t, double now_s, double within_s,
+                                                  std::size_t limit) const {
+  const auto& i = *core_.impl_;
+  if (!(within_s > 0.0) || limit == 0) return 0;
+  std::size_t count = 0;
+  auto count_profile = [&](std::uint32_t p) {
+    const auto& profile = i.profiles[p];
+    if (profile.full_by_end.empty()) return;
+    const double d = i.predicted_duration(t, profile.full_by_end.front().second);
+    if (!(d < within_s)) return;
+    // slot_free + d < within  <=>  end < now + within - d (slot_free = max(0, end - now)).
+    const double cutoff = now_s + (within_s - d);
+    auto end = std::lower_bound(profile.full_by_end.begin(), profile.full_by_end.end(),
+                                std::pair{cutoff, std::size_t{0}});
+    count += static_cast<std::size_t>(end - profile.full_by_end.begin());
+  };
+  if (i.context.t == &t && i.context.handle != no_handle) {
+    for (auto p : i.classes[i.tasks[i.context.handle].class_id].profiles) {
+      count_profile(p);
+      if (count >= limit) return limit;
+    }
+    return count;
+  }
+  for (std::uint32_t p = 0; p < i.profiles.size(); ++p) {
+    if (first_rejection(t.requirements, i.profiles[p].representative)) continue;
+    count_profile(p);
+    if (count >= limit) return limit;
+  }
+  return count;
+}
+
 std::optional<std::string> scheduler_view::rejection(const task& t, std::size_t index) const {
   return first_rejection(t.requirements, core_.impl_->workers.at(index).cap);
 }
@@ -499,22 +633,17 @@ void scheduler_core::add_worker(worker_capability worker) {
   i.affinity.forget_worker(w.affinity_key);  // a re-registered id starts cold
   w.specialization_key = i.specialization.worker_key(worker.id);
   w.device_key = i.predictor.device_key(worker.name);
-  {
-    std::string pc = worker.name;
-    pc += '\x1f';
-    pc += to_string(worker.kind);
-    pc += '\x1f';
-    pc += std::to_string(worker.speed);
-    w.prediction_class = i.prediction_classes.intern(pc);
-  }
-  w.cap = std::move(worker);
   const std::size_t index = i.workers.size();
-  for (std::uint32_t c = 0; c < i.classes.size(); ++c) {
-    if (first_rejection(i.classes[c].requirements, w.cap)) continue;
+  w.profile = i.profile_of(worker);
+  w.cap = std::move(worker);
+  auto& profile = i.profiles[w.profile];
+  profile.members.push_back(index);
+  if (w.slots > 0) profile.free_members.push_back(index);
+  for (auto c : profile.classes) {
     i.classes[c].feasible.push_back(index);
-    w.classes.push_back(c);
     if (w.slots > 0) ++i.classes[c].free_feasible;
   }
+  i.capacity += w.slots * w.cap.speed;
   i.worker_index.emplace(w.cap.id, index);
   i.capabilities.push_back(w.cap);
   i.workers.push_back(std::move(w));
@@ -537,6 +666,7 @@ std::vector<std::string> scheduler_core::remove_worker(const std::string& worker
     requeued.push_back(i.tasks[h].body.id);
   }
   i.affinity.forget_worker(i.workers[index].affinity_key);
+  i.capacity = std::max(0.0, i.capacity - i.workers[index].slots * i.workers[index].cap.speed);
   i.workers.erase(i.workers.begin() + static_cast<std::ptrdiff_t>(index));
   i.capabilities.erase(i.capabilities.begin() + static_cast<std::ptrdiff_t>(index));
   i.worker_index.clear();
@@ -544,7 +674,7 @@ std::vector<std::string> scheduler_core::remove_worker(const std::string& worker
     i.worker_index.emplace(i.workers[w].cap.id, w);
     for (auto h : i.workers[w].running_tasks) i.tasks[h].worker = static_cast<int>(w);
   }
-  i.rebuild_classes();
+  i.rebuild_profiles_and_classes();
   return requeued;
 }
 
@@ -632,12 +762,14 @@ std::vector<assignment> scheduler_core::schedule(double now_s) {
   std::vector<assignment> out;
   if (i.pending == 0 || i.workers.empty()) return out;
   scheduler_view view{*this};
-  const int max_skips = std::max(1, i.config.max_deferrals_per_class);
+  const int max_deferrals = std::max(1, i.config.max_deferrals_per_class);
+  const bool wants_busy = i.policy->wants_busy_feasible();
 
-  // Per call: each class's cursor (first task not yet skipped in this call).
+  // Per call: each class's cursor (first task not yet passed over in this call).
   struct cursor_state {
     std::set<queue_key>::iterator at;
-    int skips = 0;
+    std::size_t passed = 0;  // tasks of the class held back in this call (ahead of the cursor)
+    int deferrals = 0;       // decisions that deferred
     bool started = false;
   };
   std::vector<cursor_state> cursors(i.classes.size());
@@ -654,7 +786,7 @@ std::vector<assignment> scheduler_core::schedule(double now_s) {
         cur.at = cls.pending.begin();
         cur.started = true;
       }
-      if (cur.at == cls.pending.end() || cur.skips >= max_skips) continue;
+      if (cur.at == cls.pending.end() || cur.deferrals >= max_deferrals) continue;
       if (best == no_handle || *cur.at < *cursors[best].at) best = c;
     }
     if (best == no_handle) break;
@@ -666,17 +798,31 @@ std::vector<assignment> scheduler_core::schedule(double now_s) {
 
     // Candidates. A requeued task avoids its last worker when another one is feasible.
     const bool avoid = r.avoid_worker != affinity_map::no_key && cls.feasible.size() > 1;
+    // Free candidates come from the feasible profiles' free lists (few in a
+    // busy fleet); the full busy list is only built for policies that read it.
     i.free_scratch.clear();
     i.busy_scratch.clear();
-    for (std::size_t w : cls.feasible) {
-      const auto& wr = i.workers[w];
-      if (avoid && wr.affinity_key == r.avoid_worker) continue;
-      (wr.running < wr.slots ? i.free_scratch : i.busy_scratch).push_back(w);
+    std::size_t contributing = 0;
+    for (auto p : cls.profiles) {
+      const auto& members = i.profiles[p].free_members;
+      if (members.empty()) continue;
+      ++contributing;
+      i.free_scratch.insert(i.free_scratch.end(), members.begin(), members.end());
     }
+    if (contributing > 1) std::sort(i.free_scratch.begin(), i.free_scratch.end());
+    if (avoid)
+      std::erase_if(i.free_scratch, [&](std::size_t w) { return i.workers[w].affinity_key == r.avoid_worker; });
+    if (wants_busy && !i.free_scratch.empty())
+      for (std::size_t w : cls.feasible) {
+        const auto& wr = i.workers[w];
+        if (wr.running >= wr.slots && !(avoid && wr.affinity_key == r.avoid_worker)) i.busy_scratch.push_back(w);
+      }
 
     std::optional<std::size_t> choice;
+    std::size_t pass_over = 1;
     if (!i.free_scratch.empty()) {
       i.begin_decision(r.body, h);
+      i.context.deferred_ahead = cur.passed;
       choice = i.policy->choose(r.body, i.free_scratch, i.busy_scratch, view, now_s);
       if (choice && !std::binary_search(i.free_scratch.begin(), i.free_scratch.end(), *choice)) {
         i.end_decision();
@@ -688,11 +834,17 @@ std::vector<assignment> scheduler_core::schedule(double now_s) {
     if (!choice) {
       if (!i.free_scratch.empty()) {
         ++i.deferrals;
+        ++cur.deferrals;
+        if (r.first_deferred_at_s < 0.0) r.first_deferred_at_s = finite_or(now_s, 0.0);
+        pass_over = std::max<std::size_t>(1, i.policy->deferral_pass_over());
         if (i.config.keep_explanations > 0) i.keep_explanation(i.explain_task(r.body, h, now_s));
       }
       i.end_decision();
-      ++cur.skips;
-      ++cur.at;
+      // The tasks passed over stay pending; they are reconsidered next call.
+      for (std::size_t k = 0; k < pass_over && cur.at != cls.pending.end(); ++k) {
+        ++cur.at;
+        ++cur.passed;
+      }
       continue;
     }
 
@@ -721,11 +873,12 @@ std::vector<assignment> scheduler_core::schedule(double now_s) {
     }
 
     cur.at = cls.pending.erase(cur.at);
-    --i.pending;
+    i.forget_pending(r);
     r.worker = static_cast<int>(w);
     r.placed_at_s = finite_or(now_s, 0.0);
     r.predicted_s = predicted;
     r.avoid_worker = affinity_map::no_key;
+    r.first_deferred_at_s = -1.0;
     i.set_status(r, task_status::assigned);
     i.occupy(w, h);
     ++i.decisions;

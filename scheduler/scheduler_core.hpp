@@ -95,6 +95,18 @@ public:
   /// Smallest predicted duration of t over the workers that pass its filters
   /// and have a free slot; 0 when there is none.
   double best_free_predicted_finish_s(const task& t, double now_s) const;
+  /// How many full workers that pass t's filters are predicted to finish t
+  /// (slot-free time + predicted duration there) within `within_s` from now;
+  /// counts at most `limit`. O(profiles x log workers), not O(workers).
+  std::size_t busy_finishing_within(const task& t, double now_s, double within_s, std::size_t limit) const;
+  /// Tasks of t's requirement class that this schedule() call already held
+  /// back ahead of t (0 outside a schedule() decision).
+  std::size_t deferred_ahead(const task& t) const;
+  /// Rough seconds the whole fleet needs to work off the pending queue: the
+  /// queue's worker-independent predictions over the sum of slots x speed.
+  double drain_estimate_s() const;
+  /// Seconds since a policy first deferred t (0 if never).
+  double deferred_for_s(const task& t, double now_s) const;
 private:
   const scheduler_core& core_;
 };
@@ -123,6 +135,15 @@ public:
   /// The score of the last choose() answer, when the policy has one (else the
   /// core asks explain()).
   virtual std::optional<double> last_choice_score() const { return std::nullopt; }
+  /// Whether choose() reads busy_feasible. Building it costs O(feasible
+  /// workers) per decision; a policy that answers false gets an empty span
+  /// and can use scheduler_view::busy_finishing_within instead.
+  virtual bool wants_busy_feasible() const { return true; }
+  /// After choose() deferred a task: how many tasks of its requirement class,
+  /// starting with it, the core passes over in this call (at least 1). The
+  /// intelligent policy passes over as many as the busy workers it expects to
+  /// serve them sooner, so one call does not re-decide each of them.
+  virtual std::size_t deferral_pass_over() const { return 1; }
 };
 
 /// "intelligent" (default), "seed", "round_robin", "random", "least_loaded", "min_completion".

@@ -1,11 +1,10 @@
 // The "intelligent" policy: among the free feasible workers, the highest
 // weighted sum of normalized terms wins (earliest registered on ties). With
-// predictive scheduling and deferral on, the task is held back when a busy
-// feasible worker is predicted to finish it clearly sooner than the winner
-// would (slot-free time + predicted duration there), unless the task has
-// already waited longer than deferral_max_wait_factor x its duration on the
-// winner -- so heterogeneous fleets finish near the lower bound without
-// starving anyone. Deterministic: no randomness, no hash-order iteration.
+// predictive scheduling and deferral on, the task is held back when busy
+// feasible workers are predicted to finish it clearly sooner than the winner
+// would (see should_defer) -- so heterogeneous fleets finish near the lower
+// bound without starving anyone. Deterministic: no randomness, no hash-order
+// iteration.
 #include "scheduler/policies/policy_factories.hpp"
 #include "scheduler/terms/weighted_score.hpp"
 
@@ -33,13 +32,17 @@ public:
                                      std::span<const std::size_t> busy_feasible, const scheduler_view& view,
                                      double now_s) override {
     // choose() keeps no state besides the last score, so a preview is a decision.
-    const double kept = last_score_;
+    const double kept_score = last_score_;
+    const std::size_t kept_pass_over = pass_over_;
     auto choice = decide(t, free_feasible, busy_feasible, view, now_s);
-    last_score_ = kept;
+    last_score_ = kept_score;
+    pass_over_ = kept_pass_over;
     return choice;
   }
 
   std::optional<double> last_choice_score() const override { return last_score_; }
+  bool wants_busy_feasible() const override { return false; }
+  std::size_t deferral_pass_over() const override { return pass_over_; }
 
   candidate_explanation explain(const task& t, std::size_t worker_index, const scheduler_view& view,
                                 double now_s) override {
@@ -55,8 +58,7 @@ public:
 
 private:
   std::optional<std::size_t> decide(const task& t, std::span<const std::size_t> free_feasible,
-                                    std::span<const std::size_t> busy_feasible, const scheduler_view& view,
-                                    double now_s) {
+                                    std::span<const std::size_t>, const scheduler_view& view, double now_s) {
     if (free_feasible.empty()) return std::nullopt;
     durations_.resize(free_feasible.size());
     double best_finish = std::numeric_limits<double>::infinity();
@@ -76,25 +78,34 @@ private:
       }
     }
     last_score_ = winner_score;
-    if (should_defer(t, durations_[winner], busy_feasible, view, now_s)) return std::nullopt;
+    if (should_defer(t, durations_[winner], view, now_s)) return std::nullopt;
     return free_feasible[winner];
   }
 
-  bool should_defer(const task& t, double winner_finish_s, std::span<const std::size_t> busy_feasible,
-                    const scheduler_view& view, double now_s) const {
-    if (!config_.allow_deferral || !config_.enable_predictive_scheduling || busy_feasible.empty()) return false;
+  // Defer when more busy workers would finish this task clearly sooner than
+  // the winner (slot-free time + predicted duration < (1 - margin) x the
+  // winner's) than there are tasks of its class already waiting for them in
+  // this call -- and only when the winner would still be running after the
+  // fleet has worked off the queue (while the queue is deep a slow worker's
+  // task ends before the makespan does, so free workers keep taking work;
+  // near the end of a batch the long tasks wait for the fast devices). A task
+  // deferred for longer than deferral_max_wait_factor x its duration on the
+  // winner is placed anyway (no starvation when predictions are wrong).
+  bool should_defer(const task& t, double winner_finish_s, const scheduler_view& view, double now_s) {
+    if (!config_.allow_deferral || !config_.enable_predictive_scheduling) return false;
     if (!(winner_finish_s > 0.0) || !std::isfinite(winner_finish_s)) return false;
-    if (view.waiting_s(t, now_s) > config_.deferral_max_wait_factor * winner_finish_s) return false;
-    const double threshold = winner_finish_s * (1.0 - config_.deferral_margin);
-    for (std::size_t w : busy_feasible) {
-      if (view.running(w) == 0) continue;  // a worker with no slot at all never frees
-      const double slot_free = view.predicted_slot_free_in_s(w, now_s);
-      if (slot_free >= threshold) continue;
-      if (slot_free + view.predicted_duration_s(t, w) < threshold) return true;
-    }
-    return false;
+    if (view.deferred_for_s(t, now_s) > config_.deferral_max_wait_factor * winner_finish_s) return false;
+    if (winner_finish_s <= view.drain_estimate_s()) return false;
+    const double within = winner_finish_s * (1.0 - config_.deferral_margin);
+    const std::size_t ahead = view.deferred_ahead(t);
+    const std::size_t sooner = view.busy_finishing_within(t, now_s, within, ahead + max_pass_over);
+    if (sooner <= ahead) return false;
+    pass_over_ = sooner - ahead;
+    return true;
   }
 
+  static constexpr std::size_t max_pass_over = 256;
+  std::size_t pass_over_ = 1;
   scheduler_config config_;
   std::vector<double> durations_;  // reused: no allocation per decision
   double last_score_ = 0.0;
