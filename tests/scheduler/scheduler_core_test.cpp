@@ -372,3 +372,52 @@ TEST(policy_registry, names_the_valid_policies_for_an_unknown_one) {
     EXPECT_NE(std::string{e.what()}.find("intelligent"), std::string::npos);
   }
 }
+
+namespace {
+// Four fast single-slot workers (speed 10) and one slow one (speed 1).
+scheduler_core fast_and_slow_fleet() {
+  scheduler_core core;
+  for (int i = 0; i < 4; ++i) core.add_worker(cpu_worker("fast" + std::to_string(i), "fast-cpu", 64, 32, 1, 10.0));
+  core.add_worker(cpu_worker("slow", "slow-cpu", 64, 32, 1, 1.0));
+  return core;
+}
+} // namespace
+
+TEST(scheduler_view, counts_the_busy_workers_that_would_finish_a_task_sooner) {
+  auto core = fast_and_slow_fleet();
+  for (int i = 0; i < 4; ++i) core.submit(make_task("busy" + std::to_string(i)), 0);
+  auto placed = placement(core.schedule(0));
+  ASSERT_EQ(placed.size(), 4u);
+  for (const auto& [task_id, worker] : placed) EXPECT_EQ(worker.rfind("fast", 0), 0u);
+  scheduler_view view{core};
+  auto probe = make_task("probe");
+  // Each fast worker frees in 6 s and runs the probe in 6 s: 12 s < 45 s.
+  EXPECT_EQ(view.busy_finishing_within(probe, 0, 45.0, 10), 4u);
+  EXPECT_EQ(view.busy_finishing_within(probe, 0, 45.0, 2), 2u);
+  EXPECT_EQ(view.busy_finishing_within(probe, 0, 10.0, 10), 0u);
+  EXPECT_EQ(view.deferred_ahead(probe), 0u);
+  EXPECT_DOUBLE_EQ(view.drain_estimate_s(), 0.0);  // nothing pending
+  core.submit(make_task("queued"), 0);
+  EXPECT_NEAR(view.drain_estimate_s(), 60.0 / 41.0, 1e-9);  // 60 s of work over 4 x 10 + 1 x 1
+}
+
+TEST(scheduler_core, passes_over_the_tasks_that_busy_workers_will_serve_sooner) {
+  auto core = fast_and_slow_fleet();
+  for (int i = 0; i < 6; ++i) core.submit(make_task("t" + std::to_string(i)), 0);
+  auto placed = placement(core.schedule(0));
+  // Four go to the fast workers; the other two wait for them (12 s) rather
+  // than take 60 s on the slow one, decided by one deferral, not two.
+  EXPECT_EQ(placed.size(), 4u);
+  EXPECT_EQ(placed.count("slow"), 0u);
+  EXPECT_EQ(core.pending_count(), 2u);
+  EXPECT_EQ(core.stats().deferrals, 1u);
+}
+
+TEST(scheduler_core, keeps_slow_workers_busy_while_the_queue_is_deep) {
+  auto core = fast_and_slow_fleet();
+  for (int i = 0; i < 200; ++i) core.submit(make_task("t" + std::to_string(i)), 0);
+  // 200 x 60 s of work over a capacity of 41: the slow worker's 60 s task ends
+  // long before the queue drains, so it takes work instead of idling.
+  EXPECT_EQ(core.schedule(0).size(), 5u);
+  EXPECT_EQ(core.stats().deferrals, 0u);
+}
