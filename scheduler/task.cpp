@@ -32,4 +32,11 @@ std::string_view to_string(task_status status) {
   return "pending";
 }
 
+std::optional<task_status> parse_task_status(std::string_view text) {
+  for (auto status : {task_status::pending, task_status::assigned, task_status::running, task_status::succeeded,
+                      task_status::failed, task_status::timed_out, task_status::cancelled})
+    if (to_string(status) == text) return status;
+  return std::nullopt;
+}
+
 } // namespace dtf

@@ -11,6 +11,8 @@ namespace dtf {
 
 enum class task_status { pending, assigned, running, succeeded, failed, timed_out, cancelled };
 std::string_view to_string(task_status status);
+/// The inverse of to_string(task_status); nullopt for any other text.
+std::optional<task_status> parse_task_status(std::string_view text);
 inline bool is_final(task_status s) {
   return s == task_status::succeeded || s == task_status::failed || s == task_status::timed_out ||
          s == task_status::cancelled;
