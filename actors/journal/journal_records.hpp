@@ -1,0 +1,74 @@
+#pragma once
+// What the journal gives back: runs, accepted tasks, execution history rows and
+// a summary. Plain data, no CAF, no SQLite.
+#include "scheduler/device_kind.hpp"
+#include "scheduler/task.hpp"
+#include "scheduler/task_result.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace dtf {
+
+struct journal_run {
+  std::int64_t id = 0;
+  std::string suite;
+  double started_unix_s = 0.0;
+  std::optional<double> finished_unix_s;
+  std::string status;  // "running" until finish_run, then what finish_run said
+};
+
+/// A task accepted in a run, as the journal last saw it.
+struct journal_task {
+  std::int64_t run_id = 0;
+  task definition;
+  task_status status = task_status::pending;
+  int attempts = 0;  // attempts recorded so far
+};
+
+/// One finished attempt as the learning sees it: enough to replay it into the
+/// predictor (model, type, batch size, device name/kind, speed), the
+/// specialization (worker, type, model, success) and the affinity (worker, model).
+struct history_row {
+  std::string model;
+  task_type type = task_type::custom;
+  int batch_size = 0;
+  std::string device_name;
+  device_kind kind = device_kind::cpu;
+  std::string worker_id;
+  double speed = 1.0;
+  double duration_s = 0.0;
+  std::optional<double> predicted_s;  // what the predictor expected at placement
+  task_status status = task_status::succeeded;
+  double timestamp_unix_s = 0.0;      // when the attempt ended
+};
+
+/// What `dtf history` prints.
+struct journal_summary {
+  struct model_device {
+    std::string model;
+    std::string device_name;
+    std::string device_kind;
+    std::uint64_t runs = 0;        // attempts in the history
+    std::uint64_t succeeded = 0;
+    double mean_duration_s = 0.0;  // of successful attempts
+  };
+  struct status_count {
+    std::string status;
+    std::uint64_t count = 0;
+  };
+  std::vector<journal_run> runs;              // newest first
+  std::vector<status_count> tasks_by_status;  // every run kept, by status name
+  std::uint64_t attempts = 0;
+  std::uint64_t workers = 0;
+  std::uint64_t history_rows = 0;
+  std::vector<model_device> by_model_device;  // by model, then device name
+  /// Accuracy of the recorded predictions (successful attempts that had one).
+  std::uint64_t predictions = 0;
+  double prediction_mape = 0.0;               // fraction, 0.1 = 10 %
+  double prediction_mean_abs_error_s = 0.0;
+};
+
+} // namespace dtf

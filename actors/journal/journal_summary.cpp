@@ -1,0 +1,46 @@
+// sqlite_journal::summary: what `dtf history` prints, in a few aggregate queries.
+#include "actors/journal/sqlite_connection.hpp"
+#include "actors/journal/sqlite_journal.hpp"
+
+namespace dtf {
+
+journal_summary sqlite_journal::summary() {
+  journal_summary out;
+  out.runs = runs();
+  std::lock_guard lock{db_mutex_};
+  auto& db = connection();
+  auto count_of = [&db](const char* sql) {
+    sqlite::statement count(db, sql);
+    count.step();
+    return static_cast<std::uint64_t>(count.column_int(0));
+  };
+  out.attempts = count_of("SELECT count(*) FROM attempts");
+  out.workers = count_of("SELECT count(*) FROM workers");
+  out.history_rows = count_of("SELECT count(*) FROM history");
+
+  sqlite::statement by_status(db, "SELECT status, count(*) FROM tasks GROUP BY status ORDER BY status");
+  while (by_status.step())
+    out.tasks_by_status.push_back({by_status.column_text(0), static_cast<std::uint64_t>(by_status.column_int(1))});
+
+  sqlite::statement by_model(db,
+      "SELECT model, device_name, device_kind, count(*), sum(status = 'succeeded'), "
+      "coalesce(avg(CASE WHEN status = 'succeeded' THEN duration_s END), 0) "
+      "FROM history GROUP BY model, device_name, device_kind ORDER BY model, device_name, device_kind");
+  while (by_model.step())
+    out.by_model_device.push_back({by_model.column_text(0), by_model.column_text(1), by_model.column_text(2),
+                                   static_cast<std::uint64_t>(by_model.column_int(3)),
+                                   static_cast<std::uint64_t>(by_model.column_int(4)), by_model.column_double(5)});
+
+  // The same measure as execution_predictor::record_accuracy: |predicted - actual| / actual.
+  sqlite::statement accuracy(db,
+      "SELECT count(*), coalesce(avg(min(abs(predicted_s - duration_s) / duration_s, 1e6)), 0), "
+      "coalesce(avg(abs(predicted_s - duration_s)), 0) FROM history "
+      "WHERE status = 'succeeded' AND predicted_s IS NOT NULL AND predicted_s >= 0 AND duration_s > 0");
+  accuracy.step();
+  out.predictions = static_cast<std::uint64_t>(accuracy.column_int(0));
+  out.prediction_mape = accuracy.column_double(1);
+  out.prediction_mean_abs_error_s = accuracy.column_double(2);
+  return out;
+}
+
+} // namespace dtf
