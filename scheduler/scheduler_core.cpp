@@ -937,6 +937,19 @@ void scheduler_core::record_result(const task_result& result, double now_s) {
   i.policy->on_result(result);
 }
 
+void scheduler_core::learn_from_history(const task_result& result, const worker_capability& worker) {
+  auto& i = *impl_;
+  const double duration = result.duration_s;
+  const bool success = result.status == task_status::succeeded && std::isfinite(duration) && duration >= 0.0;
+  if (success) i.predictor.record(result.model, result.type, result.batch_size, worker, duration);
+  std::optional<double> normalized;
+  if (success) normalized = duration / execution_predictor::batch_factor(result.batch_size);
+  i.specialization.record(worker.id, result.type, specialization_family(result.model),
+                          result.status == task_status::succeeded, normalized);
+  if (success && !result.model.empty())
+    i.affinity.learn_success(i.affinity.worker_key(worker.id), i.affinity.model_key(result.model));
+}
+
 void scheduler_core::release_planned(const std::string& task_id, double now_s) {
   auto& i = *impl_;
   const auto h = i.find_task(task_id);

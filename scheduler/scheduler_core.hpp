@@ -179,6 +179,12 @@ public:
   /// Frees the slot and feeds predictor, specialization and affinity.
   void record_result(const task_result& result, double now_s = 0.0);
 
+  /// Learns from a result of an earlier run (the journal's history) the way
+  /// record_result does: predictor, specialization and affinity links. Touches
+  /// no slot, task or statistic; the worker need not be registered (its
+  /// capability gives device name, kind and speed).
+  void learn_from_history(const task_result& result, const worker_capability& worker);
+
   /// Frees a placed task's slot WITHOUT feeding any learning: for planning dry
   /// runs (`dtf plan` advances predicted time wave by wave). Status: succeeded
   /// is not claimed; the task counts as "planned" in the statistics.
