@@ -1,0 +1,43 @@
+#include "actors/journal/history_replay.hpp"
+
+#include "scheduler/execution_predictor.hpp"
+#include "scheduler/scheduler_core.hpp"
+
+namespace dtf {
+
+worker_capability history_worker(const history_row& row) {
+  worker_capability w;
+  w.id = row.worker_id;
+  w.kind = row.kind;
+  w.name = row.device_name;
+  w.speed = row.speed;
+  return w;
+}
+
+task_result history_result(const history_row& row) {
+  task_result r;
+  r.worker_id = row.worker_id;
+  r.status = row.status;
+  r.duration_s = row.duration_s;
+  r.model = row.model;
+  r.type = row.type;
+  r.batch_size = row.batch_size;
+  return r;
+}
+
+std::size_t replay_history(std::span<const history_row> rows, execution_predictor& predictor) {
+  std::size_t learned = 0;
+  for (const auto& row : rows) {
+    if (row.status != task_status::succeeded) continue;
+    predictor.record(row.model, row.type, row.batch_size, history_worker(row), row.duration_s);
+    ++learned;
+  }
+  return learned;
+}
+
+std::size_t replay_history(std::span<const history_row> rows, scheduler_core& core) {
+  for (const auto& row : rows) core.learn_from_history(history_result(row), history_worker(row));
+  return rows.size();
+}
+
+} // namespace dtf
