@@ -2,18 +2,25 @@
 
 namespace dtf::app {
 
+int history_command(int argc, char** argv);
 int plan_command(int argc, char** argv);
 int probe_command(int argc, char** argv);
+int report_command(int argc, char** argv);
 int simulate_command(int argc, char** argv);
 int trace_command(int argc, char** argv);
 int bench_command(int argc, char** argv);
 
 const std::vector<command>& commands() {
   static const std::vector<command> table = {
+    {"history", "dtf history [--journal FILE] [--json]",
+     "what the journal has learned: runs, tasks by status, mean durations per model and device, prediction accuracy",
+     history_command},
     {"plan", "dtf plan SUITE --fleet FLEET [--json] [--explain TASK_ID] [--max-tasks-per-worker N] [--policy NAME]",
      "schedule a suite onto a fleet of emulated workers in predicted time and show where and why", plan_command},
     {"probe", "dtf probe [--topology FILE.xml] [--by package|numa] [--metrics] [--json]",
      "list the workers this machine (or an hwloc XML topology) offers", probe_command},
+    {"report", "dtf report RESULTS.jsonl --html OUT.html [--title TEXT]",
+     "an HTML report (summary, tables, timeline of which task ran where) from a results file", report_command},
     {"simulate", "dtf simulate --trace TRACE.jsonl --fleet FLEET.yaml [--policy P|all] [--json] [--timeline FILE.csv]",
      "replay a trace on a fleet with a policy: makespan, completion times, lower bound", simulate_command},
     {"trace", "dtf trace generate [--tasks N] [--arrivals batch|online] [--seed S] [--out TRACE.jsonl] [--fleet-out FLEET.yaml]",

@@ -1,0 +1,103 @@
+#include "actors/output/results_jsonl_reader.hpp"
+
+#include "scheduler/input_error.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+
+namespace dtf {
+namespace {
+
+using json = nlohmann::json;
+
+struct line_reader {
+  const json& object;
+  const std::string& file;
+  int line;
+
+  [[noreturn]] void fail(const char* field, const std::string& message) const {
+    throw input_error(file, line, field, message);
+  }
+  const json* find(const char* field) const {
+    auto it = object.find(field);
+    return it == object.end() || it->is_null() ? nullptr : &*it;
+  }
+  std::string text(const char* field, bool required = false) const {
+    const auto* value = find(field);
+    if (!value) {
+      if (required) fail(field, "missing");
+      return {};
+    }
+    if (!value->is_string()) fail(field, "expected a string");
+    return value->get<std::string>();
+  }
+  double number(const char* field, double fallback = 0.0) const {
+    const auto* value = find(field);
+    if (!value) return fallback;
+    if (!value->is_number()) fail(field, "expected a number");
+    return value->get<double>();
+  }
+  int integer(const char* field, int fallback) const {
+    const auto* value = find(field);
+    if (!value) return fallback;
+    if (!value->is_number_integer()) fail(field, "expected an integer");
+    return value->get<int>();
+  }
+};
+
+} // namespace
+
+attempt_record parse_results_json_line(std::string_view text, const std::string& file, int line) {
+  json object;
+  try {
+    object = json::parse(text);
+  } catch (const json::parse_error& e) {
+    throw input_error(file, line, "", std::string{"not JSON: "} + e.what());
+  }
+  if (!object.is_object()) throw input_error(file, line, "", "expected one JSON object per line");
+  const line_reader in{object, file, line};
+  attempt_record r;
+  r.task_id = in.text("task", true);
+  r.worker_id = in.text("worker");
+  const auto status = in.text("status", true);
+  const auto parsed_status = parse_task_status(status);
+  if (!parsed_status) in.fail("status", "unknown status '" + status + "'");
+  r.status = *parsed_status;
+  r.exit_code = in.integer("exit_code", -1);
+  r.term_signal = in.integer("term_signal", 0);
+  r.attempt = in.integer("attempt", 1);
+  r.start_unix_s = in.number("start");
+  r.end_unix_s = in.number("end");
+  r.duration_s = in.number("duration_s");
+  if (in.find("predicted_s")) r.predicted_s = in.number("predicted_s");
+  if (const auto* metrics = in.find("metrics")) {
+    if (!metrics->is_object()) in.fail("metrics", "expected an object");
+    for (const auto& [name, value] : metrics->items())
+      if (value.is_number()) r.metrics[name] = value.get<double>();
+  }
+  r.model = in.text("model");
+  if (const auto type = in.text("type"); !type.empty()) {
+    const auto parsed_type = parse_task_type(type);
+    if (!parsed_type) in.fail("type", "unknown task type '" + type + "'");
+    r.type = *parsed_type;
+  }
+  r.batch_size = in.integer("batch_size", 0);
+  r.error = in.text("error");
+  return r;
+}
+
+std::vector<attempt_record> read_results_jsonl(const std::filesystem::path& path) {
+  std::ifstream in{path};
+  if (!in) throw input_error(path.string(), 0, "", "cannot read the file");
+  std::vector<attempt_record> records;
+  int line_number = 0;
+  for (std::string line; std::getline(in, line);) {
+    ++line_number;
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    records.push_back(parse_results_json_line(line, path.string(), line_number));
+  }
+  return records;
+}
+
+} // namespace dtf

@@ -1,0 +1,146 @@
+// `dtf history`, run as the real binary on journals written by sqlite_journal.
+#include "actors/journal/sqlite_journal.hpp"
+#include "tests/cli/run_dtf.hpp"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include <unistd.h>
+
+namespace dtf {
+namespace {
+
+std::filesystem::path temp_dir() {
+  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+  auto dir = std::filesystem::temp_directory_path() / ("dtf-history-" + std::to_string(::getpid()) + "-" + info->name());
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  return dir;
+}
+
+worker_capability t4() {
+  worker_capability w;
+  w.id = "cuda-0";
+  w.kind = device_kind::cuda;
+  w.name = "Tesla T4";
+  return w;
+}
+
+attempt_record succeeded(const std::string& task_id, double duration_s, double predicted_s) {
+  attempt_record a;
+  a.task_id = task_id;
+  a.worker_id = "cuda-0";
+  a.status = task_status::succeeded;
+  a.exit_code = 0;
+  a.end_unix_s = 1700000000.0;
+  a.duration_s = duration_s;
+  a.predicted_s = predicted_s;
+  a.model = "resnet50";
+  a.type = task_type::benchmark;
+  a.batch_size = 32;
+  return a;
+}
+
+// A journal of one finished run: two resnet50 results on a T4 (10 s and 30 s,
+// both predicted 15 s) and one task still pending.
+std::filesystem::path write_journal(const std::filesystem::path& dir) {
+  const auto file = dir / "journal.sqlite";
+  sqlite_journal journal{file};
+  const auto run = journal.begin_run("nightly");
+  journal.record_worker(t4());
+  for (const char* id : {"a", "b", "c"}) {
+    task t;
+    t.id = id;
+    journal.record_task_submitted(t);
+  }
+  journal.record_result(succeeded("a", 10.0, 15.0), t4());
+  journal.record_result(succeeded("b", 30.0, 15.0), t4());
+  journal.record_state("a", task_status::succeeded);
+  journal.record_state("b", task_status::succeeded);
+  journal.finish_run(run);
+  return file;
+}
+
+TEST(history_command, prints_runs_tasks_means_and_accuracy_as_json) {
+  const auto dir = temp_dir();
+  const auto file = write_journal(dir);
+  const auto result = testing::run_dtf({"history", "--journal", file.string(), "--json"});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  const auto json = nlohmann::json::parse(result.out);
+  EXPECT_EQ(json["journal"], file.string());
+  ASSERT_EQ(json["runs"].size(), 1u);
+  EXPECT_EQ(json["runs"][0]["suite"], "nightly");
+  EXPECT_EQ(json["runs"][0]["status"], "finished");
+  EXPECT_EQ(json["tasks_by_status"]["succeeded"], 2);
+  EXPECT_EQ(json["tasks_by_status"]["pending"], 1);
+  ASSERT_EQ(json["by_model_device"].size(), 1u);
+  EXPECT_EQ(json["by_model_device"][0]["model"], "resnet50");
+  EXPECT_EQ(json["by_model_device"][0]["device"], "Tesla T4");
+  EXPECT_DOUBLE_EQ(json["by_model_device"][0]["mean_duration_s"].get<double>(), 20.0);
+  EXPECT_EQ(json["predictor"]["predictions"], 2);
+  EXPECT_DOUBLE_EQ(json["predictor"]["mean_abs_error_s"].get<double>(), 10.0);
+  std::filesystem::remove_all(dir);
+}
+
+TEST(history_command, prints_a_readable_summary) {
+  const auto dir = temp_dir();
+  const auto file = write_journal(dir);
+  const auto result = testing::run_dtf({"history", "--journal", file.string()});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_NE(result.out.find("nightly"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("succeeded 2"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("resnet50"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("Tesla T4"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("20.000"), std::string::npos) << result.out;  // mean seconds
+  std::filesystem::remove_all(dir);
+}
+
+TEST(history_command, finds_the_journal_through_DTF_JOURNAL) {
+  const auto dir = temp_dir();
+  const auto file = write_journal(dir);
+  ::setenv("DTF_JOURNAL", file.c_str(), 1);
+  const auto result = testing::run_dtf({"history", "--json"});
+  ::unsetenv("DTF_JOURNAL");
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_EQ(nlohmann::json::parse(result.out)["journal"], file.string());
+  std::filesystem::remove_all(dir);
+}
+
+TEST(history_command, without_any_journal_says_so_and_creates_nothing) {
+  const auto dir = temp_dir();
+  ::setenv("XDG_STATE_HOME", dir.c_str(), 1);
+  ::unsetenv("DTF_JOURNAL");
+  const auto result = testing::run_dtf({"history"});
+  ::unsetenv("XDG_STATE_HOME");
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_NE(result.out.find((dir / "dtf" / "journal.sqlite").string()), std::string::npos) << result.out;
+  EXPECT_FALSE(std::filesystem::exists(dir / "dtf"));
+  std::filesystem::remove_all(dir);
+}
+
+TEST(history_command, a_corrupt_journal_exits_2_with_one_line_naming_it) {
+  const auto dir = temp_dir();
+  const auto file = dir / "broken.sqlite";
+  std::ofstream{file} << std::string(4096, 'x');
+  const auto result = testing::run_dtf({"history", "--journal", file.string()});
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_NE(result.err.find(file.string()), std::string::npos) << result.err;
+  EXPECT_EQ(std::count(result.err.begin(), result.err.end(), '\n'), 1) << result.err;
+  std::filesystem::remove_all(dir);
+}
+
+TEST(history_command, a_missing_explicit_journal_exits_2) {
+  const auto dir = temp_dir();
+  const auto result = testing::run_dtf({"history", "--journal", (dir / "none.sqlite").string()});
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_NE(result.err.find("does not exist"), std::string::npos) << result.err;
+  std::filesystem::remove_all(dir);
+}
+
+} // namespace
+} // namespace dtf
