@@ -90,7 +90,7 @@ public:
   /// cancelled) means no more attempts: recover_unfinished skips the task.
   void record_state(const std::string& task_id, task_status status);
   /// An attempt started or ended (inserted or replaced by task id and attempt
-  /// number); raises the task's attempt count.
+  /// number); the task's attempt count is its highest attempt number.
   void record_attempt(const attempt_record& attempt);
   /// A finished attempt: record_attempt plus one history row learned from
   /// `worker` (device name, kind, speed). Does not change the task's status.
