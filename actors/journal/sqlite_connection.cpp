@@ -35,6 +35,8 @@ void connection::fail(int code, std::string_view doing) const {
   throw journal_error(file_, message);
 }
 
+void connection::fail_last(std::string_view doing) const { fail(sqlite3_extended_errcode(handle_), doing); }
+
 void connection::exec(std::string_view sql) {
   const std::string text{sql};
   char* error = nullptr;

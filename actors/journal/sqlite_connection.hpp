@@ -72,6 +72,8 @@ public:
   sqlite3* handle() const { return handle_; }
   /// Throws journal_error: "<doing>: <sqlite message> (<code name>)".
   [[noreturn]] void fail(int code, std::string_view doing) const;
+  /// fail() with the connection's last error code.
+  [[noreturn]] void fail_last(std::string_view doing) const;
 
 private:
   std::filesystem::path file_;

@@ -218,8 +218,13 @@ void sqlite_journal::open_schema() {
   auto& db = db_->db;
   db.exec("PRAGMA busy_timeout = 5000");
   // The first read of the file: garbage shows up here as "file is not a database".
-  sqlite::statement tables(db, "SELECT count(*), coalesce(sum(name = 'schema_version'), 0) FROM sqlite_master");
-  tables.step();
+  sqlite::statement tables;
+  try {
+    tables = sqlite::statement(db, "SELECT count(*), coalesce(sum(name = 'schema_version'), 0) FROM sqlite_master");
+    tables.step();
+  } catch (const journal_error&) {
+    db.fail_last("cannot read it");  // the same error without the SQL text
+  }
   const auto table_count = tables.column_int(0);
   const bool has_version = tables.column_int(1) > 0;
   tables.reset();
