@@ -63,6 +63,7 @@ struct journal_summary {
   std::vector<status_count> tasks_by_status;  // every run kept, by status name
   std::uint64_t attempts = 0;
   std::uint64_t workers = 0;
+  std::uint64_t workers_lost = 0;             // lost and not registered again
   std::uint64_t history_rows = 0;
   std::vector<model_device> by_model_device;  // by model, then device name
   /// Accuracy of the recorded predictions (successful attempts that had one).

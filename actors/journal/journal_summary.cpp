@@ -16,6 +16,7 @@ journal_summary sqlite_journal::summary() {
   };
   out.attempts = count_of("SELECT count(*) FROM attempts");
   out.workers = count_of("SELECT count(*) FROM workers");
+  out.workers_lost = count_of("SELECT count(*) FROM workers WHERE lost_unix_s IS NOT NULL");
   out.history_rows = count_of("SELECT count(*) FROM history");
 
   sqlite::statement by_status(db, "SELECT status, count(*) FROM tasks GROUP BY status ORDER BY status");

@@ -79,6 +79,10 @@ CREATE TABLE history (
   timestamp_unix_s REAL NOT NULL);
 CREATE INDEX history_by_model_device ON history (model, device_name);
 )sql",
+  // 1 -> 2: when a worker was lost (NULL while it is registered).
+  R"sql(
+ALTER TABLE workers ADD COLUMN lost_unix_s REAL;
+)sql",
 };
 static_assert(std::size(migrations) == journal_schema_version);
 
@@ -139,15 +143,18 @@ struct sqlite_journal::operation {
   struct worker {
     worker_capability capability;
   };
+  struct worker_lost {
+    std::string worker_id;
+  };
   std::int64_t run_id = 0;
   double at_unix_s = 0.0;
-  std::variant<submitted, state, attempt, worker> what;
+  std::variant<submitted, state, attempt, worker, worker_lost> what;
 };
 
 struct sqlite_journal::handles {
   sqlite::connection db;
   sqlite::statement begin, commit, rollback;
-  sqlite::statement upsert_task, update_state, upsert_attempt, insert_history, upsert_worker;
+  sqlite::statement upsert_task, update_state, upsert_attempt, insert_history, upsert_worker, lose_worker;
 
   handles(const std::filesystem::path& file, bool read_only) : db(file, read_only) {}
 
@@ -179,7 +186,9 @@ struct sqlite_journal::handles {
         "INSERT INTO workers (id, kind, name, capability, first_seen_unix_s, last_seen_unix_s) "
         "VALUES (?1, ?2, ?3, ?4, ?5, ?5) "
         "ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, name = excluded.name, "
-        "capability = excluded.capability, last_seen_unix_s = excluded.last_seen_unix_s");
+        "capability = excluded.capability, last_seen_unix_s = excluded.last_seen_unix_s, lost_unix_s = NULL");
+    lose_worker = sqlite::statement(db,
+        "UPDATE workers SET lost_unix_s = ?2, last_seen_unix_s = ?2 WHERE id = ?1");
   }
 };
 
@@ -387,6 +396,12 @@ void sqlite_journal::record_worker(const worker_capability& worker) {
   enqueue(std::move(op));
 }
 
+void sqlite_journal::record_worker_lost(const std::string& worker_id) {
+  operation op;
+  op.what = operation::worker_lost{worker_id};
+  enqueue(std::move(op));
+}
+
 sqlite::connection& sqlite_journal::connection() { return db_->db; }
 
 std::int64_t sqlite_journal::require_run() const {
@@ -398,7 +413,9 @@ void sqlite_journal::enqueue(operation op) {
   if (options_.read_only) throw journal_error(file_, "is open read-only");
   op.at_unix_s = now_unix_s();
   std::unique_lock lock{queue_mutex_};
-  op.run_id = std::holds_alternative<operation::worker>(op.what) ? 0 : require_run();
+  const bool about_a_worker =
+      std::holds_alternative<operation::worker>(op.what) || std::holds_alternative<operation::worker_lost>(op.what);
+  op.run_id = about_a_worker ? 0 : require_run();
   if (auto* submitted = std::get_if<operation::submitted>(&op.what)) submitted->suite = current_suite_;
   if (failure_) {
     ++dropped_;
@@ -561,6 +578,8 @@ void sqlite_journal::apply(const operation& op) {
         .bind(4, capability_json(w->capability))
         .bind(5, op.at_unix_s)
         .run();
+  } else if (const auto* lost = std::get_if<operation::worker_lost>(&op.what)) {
+    h.lose_worker.bind(1, lost->worker_id).bind(2, op.at_unix_s).run();
   }
 }
 

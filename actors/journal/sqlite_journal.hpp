@@ -53,7 +53,7 @@ struct journal_options {
 };
 
 /// The current schema version (schema_version table); older files are migrated.
-inline constexpr int journal_schema_version = 1;
+inline constexpr int journal_schema_version = 2;
 
 class sqlite_journal {
 public:
@@ -97,6 +97,8 @@ public:
   void record_result(const attempt_record& attempt, const worker_capability& worker);
   /// A worker registered (first/last seen, capability as JSON).
   void record_worker(const worker_capability& worker);
+  /// A worker was lost (its node went away); registering it again clears that.
+  void record_worker_lost(const std::string& worker_id);
 
   /// Blocks until everything recorded so far is committed. Throws
   /// journal_error when the writer failed.

@@ -46,6 +46,7 @@ nlohmann::ordered_json summary_json(const std::filesystem::path& file, const jou
   for (const auto& c : s.tasks_by_status) by_status[c.status] = c.count;
   out["attempts"] = s.attempts;
   out["workers"] = s.workers;
+  out["workers_lost"] = s.workers_lost;
   out["history_rows"] = s.history_rows;
   auto& by_model = out["by_model_device"] = nlohmann::ordered_json::array();
   for (const auto& m : s.by_model_device)
@@ -82,7 +83,8 @@ void print_summary(std::ostream& out, const std::filesystem::path& file, const j
   std::string statuses;
   for (const auto& c : s.tasks_by_status) statuses += (statuses.empty() ? "" : ", ") + c.status + " " + std::to_string(c.count);
   out << "tasks: " << (statuses.empty() ? "none" : statuses) << "\n";
-  out << "attempts: " << s.attempts << ", workers: " << s.workers << ", history rows: " << s.history_rows << "\n";
+  out << "attempts: " << s.attempts << ", workers: " << s.workers << " (" << s.workers_lost
+      << " lost), history rows: " << s.history_rows << "\n";
   if (s.predictions > 0)
     out << "predictor accuracy: " << s.predictions << " predictions, mean abs error " << fixed(s.prediction_mean_abs_error_s, 3)
         << " s, MAPE " << fixed(100.0 * s.prediction_mape, 1) << " %\n";

@@ -1,0 +1,106 @@
+// The journal's schema version: older files are migrated on open, files from
+// a newer dtf and SQLite files that are not journals are refused by name.
+// The files are edited with the sqlite3 C API, as another program would.
+#include "actors/journal/sqlite_journal.hpp"
+#include "journal_temp_dir.hpp"
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <string>
+
+namespace dtf {
+namespace {
+
+using testing::journal_temp_dir;
+
+void edit(const std::filesystem::path& file, const std::string& sql) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(file.c_str(), &db), SQLITE_OK);
+  char* error = nullptr;
+  EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error), SQLITE_OK) << (error ? error : "");
+  sqlite3_free(error);
+  sqlite3_close(db);
+}
+
+int version_of(const std::filesystem::path& file) {
+  sqlite3* db = nullptr;
+  sqlite3_open(file.c_str(), &db);
+  sqlite3_stmt* select = nullptr;
+  sqlite3_prepare_v2(db, "SELECT version FROM schema_version", -1, &select, nullptr);
+  const int version = sqlite3_step(select) == SQLITE_ROW ? sqlite3_column_int(select, 0) : -1;
+  sqlite3_finalize(select);
+  sqlite3_close(db);
+  return version;
+}
+
+worker_capability cpu_worker() {
+  worker_capability w;
+  w.id = "cpu-0";
+  w.name = "AMD EPYC";
+  return w;
+}
+
+std::string open_error(const std::filesystem::path& file, journal_options options = {}) {
+  try {
+    sqlite_journal journal{file, options};
+  } catch (const journal_error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(journal_schema, a_new_journal_has_the_current_version) {
+  journal_temp_dir dir;
+  { sqlite_journal journal{dir / "j.sqlite"}; }
+  EXPECT_EQ(version_of(dir / "j.sqlite"), journal_schema_version);
+}
+
+TEST(journal_schema, a_version_1_journal_is_migrated_and_keeps_its_data) {
+  journal_temp_dir dir;
+  const auto file = dir / "j.sqlite";
+  {
+    sqlite_journal journal{file};
+    journal.begin_run("old");
+    journal.record_worker(cpu_worker());
+  }
+  // What dtf with schema 1 wrote: no lost_unix_s column yet.
+  edit(file, "ALTER TABLE workers DROP COLUMN lost_unix_s; UPDATE schema_version SET version = 1;");
+  ASSERT_EQ(version_of(file), 1);
+
+  journal_options read_only;
+  read_only.read_only = true;
+  EXPECT_NE(open_error(file, read_only).find("open it read-write to migrate"), std::string::npos);
+
+  sqlite_journal journal{file};
+  EXPECT_EQ(version_of(file), journal_schema_version);
+  journal.record_worker_lost("cpu-0");
+  const auto summary = journal.summary();
+  EXPECT_EQ(summary.runs.size(), 1u);
+  EXPECT_EQ(summary.workers, 1u);
+  EXPECT_EQ(summary.workers_lost, 1u);
+  journal.record_worker(cpu_worker());  // registered again
+  EXPECT_EQ(journal.summary().workers_lost, 0u);
+}
+
+TEST(journal_schema, a_journal_from_a_newer_dtf_is_refused_by_name) {
+  journal_temp_dir dir;
+  const auto file = dir / "j.sqlite";
+  { sqlite_journal journal{file}; }
+  edit(file, "UPDATE schema_version SET version = 99;");
+  const auto message = open_error(file);
+  EXPECT_NE(message.find(file.string()), std::string::npos) << message;
+  EXPECT_NE(message.find("schema version 99"), std::string::npos) << message;
+}
+
+TEST(journal_schema, an_sqlite_database_of_another_program_is_refused_and_left_alone) {
+  journal_temp_dir dir;
+  const auto file = dir / "other.sqlite";
+  edit(file, "CREATE TABLE tasks (id TEXT PRIMARY KEY); INSERT INTO tasks VALUES ('x');");
+  const auto message = open_error(file);
+  EXPECT_NE(message.find("not a dtf journal"), std::string::npos) << message;
+  EXPECT_EQ(version_of(file), -1);  // no schema_version table was added
+}
+
+} // namespace
+} // namespace dtf
