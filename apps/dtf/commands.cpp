@@ -9,6 +9,8 @@ int report_command(int argc, char** argv);
 int simulate_command(int argc, char** argv);
 int trace_command(int argc, char** argv);
 int bench_command(int argc, char** argv);
+int run_command(int argc, char** argv);
+int demo_command(int argc, char** argv);
 
 const std::vector<command>& commands() {
   static const std::vector<command> table = {
@@ -27,6 +29,10 @@ const std::vector<command>& commands() {
      "write a synthetic trace and a matching fleet", trace_command},
     {"bench", "dtf bench scheduling [--out DIR] | dtf bench scale [--tasks N] [--workers N]",
      "every policy against the lower bound on three scenarios; scale and cost per decision", bench_command},
+    {"run", "dtf run SUITE [--fleet FLEET] [--no-local] [--max-tasks-per-worker N] [--results FILE.jsonl] [--junit FILE.xml] [--time-scale X]",
+     "run every task of a suite on this machine's workers and an emulated fleet", run_command},
+    {"demo", "dtf demo [--num-workers 4] [--run-time 120] [--seed S]",
+     "the original design's demonstration on four emulated worker profiles", demo_command},
   };
   return table;
 }

@@ -1,0 +1,477 @@
+// The coordinator: owns every task's lifecycle and the worker registry, and
+// decides batching and back-pressure (the scheduler only ever holds a bounded
+// window of pending tasks; the rest wait here in priority order).
+#include "actors/coordinator.hpp"
+
+#include "actors/predictor_actor.hpp"
+#include "actors/scheduler_actor.hpp"
+
+#include <caf/actor_system.hpp>
+#include <caf/event_based_actor.hpp>
+#include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <map>
+#include <optional>
+#include <queue>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+namespace dtf {
+
+namespace {
+
+struct task_record {
+  task work;
+  task_status status = task_status::pending;
+  int attempts = 0;          // assignments so far
+  int failures = 0;          // failed or timed-out attempts
+  std::string worker_id;     // current or last worker
+  bool in_scheduler = false; // counted in the scheduler window
+  bool unplaceable = false;
+  bool rejected = false;
+  double predicted_duration_s = 0.0;
+  std::string reason;
+  std::optional<attempt_report> last_report;
+};
+
+struct worker_entry {
+  worker_capability capability;
+  worker_actor handle;
+  caf::actor_addr address;
+  bool alive = true;
+  int running = 0;
+  std::uint64_t completed = 0;
+  double busy_s = 0.0;
+};
+
+/// Backlog order: priority high first, then submission order.
+struct backlog_entry {
+  int priority;
+  std::uint64_t sequence;
+  std::size_t index;
+  bool operator<(const backlog_entry& other) const {  // std::priority_queue is a max-heap
+    if (priority != other.priority) return priority < other.priority;
+    return sequence > other.sequence;
+  }
+};
+
+} // namespace
+
+struct coordinator_state {
+  static inline const char* name = "dtf.coordinator";
+
+  coordinator_config config;
+  scheduler_actor scheduler;
+  predictor_actor predictor;
+  std::chrono::steady_clock::time_point started_at;
+
+  std::vector<task_record> tasks;
+  std::unordered_map<std::string, std::size_t> task_index;  // lookup only, never iterated
+  std::priority_queue<backlog_entry> backlog;
+  std::size_t in_scheduler = 0;
+  std::uint64_t next_sequence = 1;
+
+  std::vector<worker_entry> workers;                 // registration order
+  std::map<std::string, std::size_t> worker_index;
+  int total_slots = 0;
+
+  std::vector<event_listener_actor> listeners;
+  std::vector<task_update> outbox;
+  std::vector<caf::typed_response_promise<runtime_stats>> drain_waiters;
+
+  runtime_stats counts;
+
+  bool has_listeners() const { return !listeners.empty(); }
+
+  std::size_t window() const {
+    if (config.scheduler_window > 0) return config.scheduler_window;
+    return std::max<std::size_t>(256, 4 * static_cast<std::size_t>(std::max(total_slots, 0)));
+  }
+
+  task_record* find(const std::string& id) {
+    auto i = task_index.find(id);
+    return i == task_index.end() ? nullptr : &tasks[i->second];
+  }
+
+  worker_entry* find_worker(const std::string& id) {
+    auto i = worker_index.find(id);
+    return i == worker_index.end() ? nullptr : &workers[i->second];
+  }
+
+  void emit(const task_record& r, task_event_kind kind, std::optional<attempt_report> report = std::nullopt) {
+    if (!has_listeners()) return;
+    task_update u;
+    u.task_id = r.work.id;
+    u.kind = kind;
+    u.status = r.status;
+    u.worker_id = r.worker_id;
+    u.attempt = r.attempts;
+    u.predicted_duration_s = r.predicted_duration_s;
+    u.reason = r.reason;
+    u.report = std::move(report);
+    outbox.push_back(std::move(u));
+  }
+
+  /// Moves a record to a final status and keeps the counts.
+  void finish(task_record& r, task_status status) {
+    r.status = status;
+    switch (status) {
+      case task_status::succeeded: ++counts.succeeded; break;
+      case task_status::failed: ++counts.failed; break;
+      case task_status::timed_out: ++counts.timed_out; break;
+      case task_status::cancelled: ++counts.cancelled; break;
+      default: break;
+    }
+    leave_scheduler(r);
+  }
+
+  void leave_scheduler(task_record& r) {
+    if (r.in_scheduler) {
+      r.in_scheduler = false;
+      --in_scheduler;
+    }
+  }
+
+  runtime_stats snapshot_stats() const {
+    runtime_stats s = counts;
+    s.pending = s.assigned = s.running = 0;
+    for (const auto& r : tasks) {
+      if (r.status == task_status::pending && !r.unplaceable && !r.rejected) ++s.pending;
+      else if (r.status == task_status::assigned) ++s.assigned;
+      else if (r.status == task_status::running) ++s.running;
+    }
+    s.elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_at).count();
+    s.workers.clear();
+    for (const auto& w : workers)
+      s.workers.push_back({w.capability.id, w.running, w.completed, finite_or(w.busy_s)});
+    return s;
+  }
+};
+
+using coordinator_pointer = coordinator_actor::stateful_pointer<coordinator_state>;
+
+namespace {
+
+void flush_events(coordinator_pointer self) {
+  auto& st = self->state;
+  if (st.outbox.empty()) return;
+  if (st.listeners.size() == 1) {
+    self->send(st.listeners.front(), atom::event_v, std::move(st.outbox));
+  } else {
+    for (auto& l : st.listeners) self->send(l, atom::event_v, st.outbox);
+  }
+  st.outbox.clear();
+}
+
+void answer_drain_waiters(coordinator_pointer self) {
+  auto& st = self->state;
+  if (st.drain_waiters.empty() || !st.counts.all_final()) return;
+  auto stats = st.snapshot_stats();
+  for (auto& p : st.drain_waiters) p.deliver(stats);
+  st.drain_waiters.clear();
+}
+
+/// Moves tasks from the backlog into the scheduler while the window allows.
+void feed_scheduler(coordinator_pointer self) {
+  auto& st = self->state;
+  std::vector<task> batch;
+  const auto limit = st.window();
+  while (st.in_scheduler < limit && !st.backlog.empty()) {
+    auto entry = st.backlog.top();
+    st.backlog.pop();
+    auto& r = st.tasks[entry.index];
+    if (r.status != task_status::pending || r.in_scheduler) continue;  // cancelled while waiting
+    r.in_scheduler = true;
+    ++st.in_scheduler;
+    batch.push_back(r.work);
+  }
+  if (!batch.empty()) self->send(st.scheduler, atom::submit_v, std::move(batch));
+}
+
+/// Every handler ends here: send what accumulated, answer waiters.
+void settle(coordinator_pointer self) {
+  feed_scheduler(self);
+  flush_events(self);
+  answer_drain_waiters(self);
+}
+
+std::string join_reasons(const unplaceable_task& u) {
+  std::string out = "no worker can run it";
+  if (u.reasons.empty()) return out + " (no workers registered)";
+  out += ":";
+  for (const auto& [worker, reason] : u.reasons) out += " " + worker + ": " + reason + ";";
+  out.pop_back();
+  return out;
+}
+
+void handle_round(coordinator_pointer self, scheduling_round& round) {
+  auto& st = self->state;
+  for (const auto& id : round.requeued) {
+    auto* r = st.find(id);
+    if (!r || is_final(r->status)) continue;
+    if (auto* w = st.find_worker(r->worker_id); w && w->running > 0) --w->running;
+    r->status = task_status::pending;
+    r->reason = "worker " + r->worker_id + " lost";
+    st.emit(*r, task_event_kind::accepted);
+  }
+  std::vector<std::string> dropped;
+  for (auto& u : round.unplaceable) {
+    auto* r = st.find(u.task_id);
+    if (!r || is_final(r->status) || r->unplaceable || r->status != task_status::pending) continue;
+    r->unplaceable = true;
+    r->status = task_status::failed;  // final; counted as unplaceable, not failed
+    r->reason = join_reasons(u);
+    ++st.counts.unplaceable;
+    st.leave_scheduler(*r);
+    dropped.push_back(u.task_id);
+    st.emit(*r, task_event_kind::unplaceable);
+  }
+  if (!dropped.empty()) self->send(st.scheduler, atom::cancel_v, std::move(dropped));
+  // Group work orders per worker, in assignment order.
+  std::map<std::size_t, std::vector<work_order>> orders;
+  for (auto& a : round.assignments) {
+    auto* r = st.find(a.task_id);
+    if (!r || r->status != task_status::pending) continue;
+    auto wi = st.worker_index.find(a.worker_id);
+    if (wi == st.worker_index.end()) continue;
+    r->status = task_status::assigned;
+    r->worker_id = a.worker_id;
+    r->predicted_duration_s = finite_or(a.predicted_duration_s);
+    ++r->attempts;
+    ++st.counts.attempts;
+    ++st.workers[wi->second].running;
+    st.emit(*r, task_event_kind::assigned);
+    orders[wi->second].push_back(work_order{r->work, r->attempts, r->predicted_duration_s});
+  }
+  for (auto& [index, batch] : orders) self->send(st.workers[index].handle, atom::run_v, std::move(batch));
+}
+
+void handle_results(coordinator_pointer self, std::vector<attempt_report>& reports) {
+  auto& st = self->state;
+  std::vector<task_result> learned;
+  std::vector<attempt_report> observed;
+  learned.reserve(reports.size());
+  for (auto& rep : reports) {
+    auto& res = rep.result;
+    res.duration_s = std::max(0.0, finite_or(res.duration_s));
+    if (auto* w = st.find_worker(res.worker_id)) {
+      if (w->running > 0) --w->running;
+      ++w->completed;
+      w->busy_s += res.duration_s;
+    }
+    auto* r = st.find(res.task_id);
+    if (!r) continue;
+    if (is_final(r->status) || r->worker_id != res.worker_id || r->attempts != res.attempt) {
+      // A late attempt (cancelled, or from a worker that was given up on):
+      // recorded for the outputs, not learned from.
+      st.emit(*r, task_event_kind::attempt_done, rep);
+      continue;
+    }
+    res.model = r->work.model;
+    res.type = r->work.type;
+    res.batch_size = r->work.batch_size;
+    learned.push_back(res);
+    observed.push_back(rep);
+    r->last_report = rep;
+    switch (res.status) {
+      case task_status::succeeded:
+        st.finish(*r, task_status::succeeded);
+        st.emit(*r, task_event_kind::finished, rep);
+        break;
+      case task_status::failed:
+      case task_status::timed_out: {
+        ++r->failures;
+        if (r->failures <= r->work.retries) {
+          r->status = task_status::pending;
+          r->reason = rep.error.empty() ? std::string{to_string(res.status)} : rep.error;
+          ++st.counts.retries;
+          st.emit(*r, task_event_kind::attempt_done, rep);
+          st.emit(*r, task_event_kind::retrying);
+          double delay = st.config.retry_backoff_s * std::pow(2.0, r->failures - 1);
+          delay = std::clamp(finite_or(delay), 0.0, st.config.retry_backoff_max_s);
+          self->delayed_send(self, std::chrono::duration_cast<caf::timespan>(std::chrono::duration<double>(delay)),
+                             atom::retry_v, r->work.id);
+        } else {
+          r->reason = rep.error;
+          st.finish(*r, res.status);
+          st.emit(*r, task_event_kind::finished, rep);
+        }
+        break;
+      }
+      default:  // cancelled by the worker (e.g. it is shutting down)
+        st.finish(*r, task_status::cancelled);
+        st.emit(*r, task_event_kind::finished, rep);
+        break;
+    }
+  }
+  if (!learned.empty()) {
+    self->send(st.predictor, atom::result_v, std::move(observed));
+    self->send(st.scheduler, atom::result_v, std::move(learned));
+  }
+}
+
+} // namespace
+
+coordinator_actor::behavior_type coordinator(coordinator_pointer self, coordinator_config config) {
+  auto& st = self->state;
+  st.config = config;
+  st.started_at = std::chrono::steady_clock::now();
+  st.scheduler = spawn_scheduler(self->system(), caf::actor_cast<caf::actor>(self), config.scheduling, config.policy);
+  st.predictor = spawn_predictor(self->system(), st.scheduler, config.snapshot_every_results,
+                                 config.snapshot_interval_s);
+  self->link_to(st.scheduler);
+  self->link_to(st.predictor);
+  self->set_down_handler([self](caf::down_msg& msg) {
+    auto& st = self->state;
+    for (auto& w : st.workers) {
+      if (!w.alive || w.address != msg.source) continue;
+      w.alive = false;
+      w.running = 0;
+      ++st.counts.workers_lost;
+      st.total_slots -= w.capability.slots > 0 ? w.capability.slots : st.config.scheduling.max_tasks_per_worker;
+      self->send(st.scheduler, atom::remove_v, w.capability.id);
+    }
+  });
+  return {
+    [self](atom::submit, std::vector<task>& batch) -> std::uint64_t {
+      auto& st = self->state;
+      std::uint64_t accepted = 0;
+      for (auto& t : batch) {
+        if (t.id.empty()) t.id = "task-" + std::to_string(st.next_sequence);
+        t.sequence = st.next_sequence++;
+        t.timeout_s = finite_or(t.timeout_s, 600.0);
+        t.requirements.min_memory_gb = finite_or(t.requirements.min_memory_gb);
+        ++st.counts.submitted;
+        if (st.task_index.count(t.id)) {
+          task_record dup;
+          dup.work = t;
+          dup.rejected = true;
+          dup.status = task_status::failed;
+          dup.reason = "duplicate task id '" + t.id + "'";
+          ++st.counts.rejected;
+          st.emit(dup, task_event_kind::rejected);
+          continue;
+        }
+        auto index = st.tasks.size();
+        st.task_index.emplace(t.id, index);
+        st.backlog.push({t.priority, t.sequence, index});
+        st.tasks.push_back(task_record{});
+        st.tasks.back().work = std::move(t);
+        st.emit(st.tasks.back(), task_event_kind::accepted);
+        ++accepted;
+      }
+      settle(self);
+      return accepted;
+    },
+    [self](atom::cancel, const std::string& id) -> bool {
+      auto& st = self->state;
+      auto* r = st.find(id);
+      if (!r || is_final(r->status) || r->unplaceable) return false;
+      const bool on_worker = r->status == task_status::assigned || r->status == task_status::running;
+      if (r->in_scheduler) self->send(st.scheduler, atom::cancel_v, std::vector<std::string>{id});
+      if (on_worker) {
+        if (auto* w = st.find_worker(r->worker_id); w && w->alive) self->send(w->handle, atom::cancel_v, id);
+      }
+      r->reason = "cancelled";
+      st.finish(*r, task_status::cancelled);
+      st.emit(*r, task_event_kind::finished);
+      settle(self);
+      return true;
+    },
+    [self](atom::status, const std::string& id) -> task_update {
+      auto& st = self->state;
+      task_update u;
+      u.task_id = id;
+      auto* r = st.find(id);
+      if (!r) {
+        u.kind = task_event_kind::rejected;
+        u.status = task_status::failed;
+        u.reason = "unknown task";
+        return u;
+      }
+      u.status = r->status;
+      u.worker_id = r->worker_id;
+      u.attempt = r->attempts;
+      u.reason = r->reason;
+      u.report = r->last_report;
+      if (r->unplaceable) u.kind = task_event_kind::unplaceable;
+      else if (is_final(r->status)) u.kind = task_event_kind::finished;
+      else if (r->status == task_status::running) u.kind = task_event_kind::started;
+      else if (r->status == task_status::assigned) u.kind = task_event_kind::assigned;
+      else u.kind = task_event_kind::accepted;
+      return u;
+    },
+    [self](atom::stats) -> caf::result<runtime_stats> {
+      auto rp = self->make_response_promise<runtime_stats>();
+      auto stats = self->state.snapshot_stats();
+      self->request(self->state.scheduler, std::chrono::seconds(10), atom::stats_v)
+        .then([rp, stats](std::string& json) mutable {
+                stats.scheduler_stats_json = std::move(json);
+                rp.deliver(std::move(stats));
+              },
+              [rp, stats](caf::error&) mutable { rp.deliver(std::move(stats)); });
+      return rp;
+    },
+    [self](atom::drain) -> caf::result<runtime_stats> {
+      auto& st = self->state;
+      if (st.counts.all_final()) return st.snapshot_stats();
+      st.drain_waiters.push_back(self->make_response_promise<runtime_stats>());
+      return st.drain_waiters.back();
+    },
+    [self](atom::subscribe, const caf::actor& listener) {
+      self->state.listeners.push_back(caf::actor_cast<event_listener_actor>(listener));
+    },
+    [self](atom::enroll, worker_capability& capability, const caf::actor& handle) -> bool {
+      auto& st = self->state;
+      if (st.worker_index.count(capability.id) || !handle) return false;
+      self->monitor(handle);
+      st.total_slots += capability.slots > 0 ? capability.slots : st.config.scheduling.max_tasks_per_worker;
+      ++st.counts.workers_registered;
+      st.worker_index.emplace(capability.id, st.workers.size());
+      st.workers.push_back(worker_entry{capability, caf::actor_cast<worker_actor>(handle), handle->address()});
+      std::vector<worker_capability> enrolled{std::move(capability)};
+      self->send(st.predictor, atom::enroll_v, enrolled);
+      self->send(st.scheduler, atom::enroll_v, std::move(enrolled));
+      settle(self);
+      return true;
+    },
+    [self](atom::assign, scheduling_round& round) {
+      handle_round(self, round);
+      settle(self);
+    },
+    [self](atom::started, const std::string& worker_id, const std::vector<std::string>& ids) {
+      auto& st = self->state;
+      for (const auto& id : ids) {
+        auto* r = st.find(id);
+        if (!r || r->status != task_status::assigned || r->worker_id != worker_id) continue;
+        r->status = task_status::running;
+        st.emit(*r, task_event_kind::started);
+      }
+      flush_events(self);
+    },
+    [self](atom::result, std::vector<attempt_report>& reports) {
+      handle_results(self, reports);
+      settle(self);
+    },
+    [self](atom::metrics, std::vector<worker_metrics_report>& reports) {
+      self->send(self->state.scheduler, atom::metrics_v, std::move(reports));
+    },
+    [self](atom::retry, const std::string& id) {
+      auto& st = self->state;
+      auto* r = st.find(id);
+      if (!r || r->status != task_status::pending || !r->in_scheduler) return;
+      self->send(st.scheduler, atom::requeue_v, std::vector<requeue_request>{{id, r->worker_id}});
+    },
+  };
+}
+
+coordinator_actor spawn_coordinator(caf::actor_system& system, coordinator_config config) {
+  return system.spawn(coordinator, std::move(config));
+}
+
+} // namespace dtf

@@ -1,0 +1,31 @@
+#pragma once
+// The coordinator: task lifecycle, worker registry, public API. Spawns and
+// links the scheduler (scoring actor) and the predictor it talks to.
+#include "actors/interfaces.hpp"
+#include "scheduler/scheduler_config.hpp"
+
+#include <caf/fwd.hpp>
+
+#include <cstddef>
+#include <string>
+
+namespace dtf {
+
+struct coordinator_config {
+  scheduler_config scheduling;
+  /// Placement policy by name (see make_policy); "intelligent" by default.
+  std::string policy = "intelligent";
+  /// Back-pressure: most tasks the scheduler holds at once (pending + placed).
+  /// 0 = automatic: max(256, 4 x the registered slots).
+  std::size_t scheduler_window = 0;
+  /// Retry backoff: first delay, doubled per failure, capped.
+  double retry_backoff_s = 0.2;
+  double retry_backoff_max_s = 5.0;
+  /// Predictor snapshots: after this many results, or this many seconds.
+  std::size_t snapshot_every_results = 256;
+  double snapshot_interval_s = 0.5;
+};
+
+coordinator_actor spawn_coordinator(caf::actor_system& system, coordinator_config config);
+
+} // namespace dtf

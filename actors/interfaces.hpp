@@ -1,0 +1,121 @@
+#pragma once
+// Every typed actor interface of dtf (CAF 0.17 syntax). Hot paths are
+// asynchronous and batched: tasks, assignments, work orders and results move
+// in vectors, and no handler inside the pipeline blocks on a request.
+// Handles travel in messages as `caf::actor` and are actor_cast on receipt.
+#include "actors/type_ids.hpp"
+
+#include <caf/replies_to.hpp>
+#include <caf/typed_actor.hpp>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace dtf {
+
+/// Receives lifecycle events (anything that subscribed at the coordinator).
+using event_listener_actor = caf::typed_actor<
+  /// A batch of task updates, in the order they happened.
+  caf::reacts_to<atom::event, std::vector<task_update>>>;
+
+/// One per device: runs tasks, reports results and metrics.
+using worker_actor = caf::typed_actor<
+  /// Work orders to run now (the coordinator never sends more than the
+  /// worker's free slots). Zero-duration emulated tasks finish inline; the
+  /// rest run without blocking the mailbox. Results go back to the
+  /// coordinator in batches (`atom::result`), tasks that keep running are
+  /// announced with `atom::started`.
+  caf::reacts_to<atom::run, std::vector<work_order>>,
+  /// Cancels a running task (kills its process group / drops its timer); the
+  /// attempt is reported with status cancelled.
+  caf::reacts_to<atom::cancel, std::string>,
+  /// Internal: an attempt finished on the worker's execution helper or timer.
+  caf::reacts_to<atom::done, attempt_report>,
+  /// Internal: sends the results collected since the last flush as one batch.
+  caf::reacts_to<atom::flush>,
+  /// Live metrics sampled now.
+  caf::replies_to<atom::metrics>::with<worker_metrics>>;
+
+/// Learns execution times from every result and sends the scheduler snapshots
+/// of what it learned (batched: after N results or T seconds, whichever first).
+using predictor_actor = caf::typed_actor<
+  /// Workers whose results will arrive (device name, kind and speed key the history).
+  caf::reacts_to<atom::enroll, std::vector<worker_capability>>,
+  /// Finished attempts, in batches: successes are learned from, and each
+  /// prediction made at placement is scored against the actual duration.
+  caf::reacts_to<atom::result, std::vector<attempt_report>>,
+  /// Internal: periodic tick that flushes a snapshot if anything changed.
+  caf::reacts_to<atom::flush>>;
+
+/// The scoring actor: wraps scheduler_core (capability records, live metrics,
+/// pending tasks, learning state) and answers with assignment batches.
+/// Every output goes to the coordinator as one `atom::assign` round.
+using scheduler_actor = caf::typed_actor<
+  /// Registers workers (registration order is the tie-break).
+  caf::reacts_to<atom::enroll, std::vector<worker_capability>>,
+  /// Removes a lost worker; its placed tasks become pending again and are
+  /// listed in the next round's `requeued`.
+  caf::reacts_to<atom::remove, std::string>,
+  /// Live metrics of workers (the efficiency term uses them).
+  caf::reacts_to<atom::metrics, std::vector<worker_metrics_report>>,
+  /// Pending tasks to place.
+  caf::reacts_to<atom::submit, std::vector<task>>,
+  /// Finished attempts: frees slots and feeds specialization, affinity and
+  /// the core's predictor (record_result with model and type).
+  caf::reacts_to<atom::result, std::vector<task_result>>,
+  /// Failed attempts to retry, preferring another worker.
+  caf::reacts_to<atom::requeue, std::vector<requeue_request>>,
+  /// Cancels pending or placed tasks.
+  caf::reacts_to<atom::cancel, std::vector<std::string>>,
+  /// A predictor snapshot to score with.
+  caf::reacts_to<atom::snapshot, predictor_snapshot>,
+  /// Internal: run one scheduling round (coalesces bursts of input).
+  caf::reacts_to<atom::schedule>,
+  /// The core's statistics as JSON text.
+  caf::replies_to<atom::stats>::with<std::string>>;
+
+/// Owns the task lifecycle (pending -> assigned -> running -> succeeded |
+/// failed | timed_out | cancelled, retries with backoff), the worker registry
+/// and the public API. Decides batching and back-pressure: it feeds the
+/// scheduler a bounded window of pending tasks.
+using coordinator_actor = caf::typed_actor<
+  /// Queues tasks; replies with how many were accepted (duplicates and
+  /// invalid tasks are rejected with a `rejected` event).
+  caf::replies_to<atom::submit, std::vector<task>>::with<std::uint64_t>,
+  /// Cancels a pending or running task; false if unknown or already final.
+  caf::replies_to<atom::cancel, std::string>::with<bool>,
+  /// The latest update of one task (kind `rejected` with a reason if unknown).
+  caf::replies_to<atom::status, std::string>::with<task_update>,
+  /// Lifecycle counts, per-worker load and the scheduler's statistics.
+  caf::replies_to<atom::stats>::with<runtime_stats>,
+  /// Replies once every submitted task is final (immediately if none).
+  caf::replies_to<atom::drain>::with<runtime_stats>,
+  /// Subscribes an event listener (a caf::actor implementing
+  /// event_listener_actor) to every task update.
+  caf::reacts_to<atom::subscribe, caf::actor>,
+  /// Registers a worker (a caf::actor implementing worker_actor); the
+  /// coordinator monitors it and re-queues its tasks when it goes down.
+  caf::replies_to<atom::enroll, worker_capability, caf::actor>::with<bool>,
+  /// Scheduler output: assignments, unplaceable tasks, requeued tasks.
+  caf::reacts_to<atom::assign, scheduling_round>,
+  /// Tasks a worker began running (worker id, task ids).
+  caf::reacts_to<atom::started, std::string, std::vector<std::string>>,
+  /// Finished attempts from a worker.
+  caf::reacts_to<atom::result, std::vector<attempt_report>>,
+  /// Live metrics from nodes, forwarded to the scheduler.
+  caf::reacts_to<atom::metrics, std::vector<worker_metrics_report>>,
+  /// Internal: a retry backoff elapsed for this task.
+  caf::reacts_to<atom::retry, std::string>>;
+
+/// One per host: probes the devices, spawns one worker per device (and the
+/// emulated workers it was given), registers them with a coordinator and
+/// samples their live metrics periodically.
+using node_actor = caf::typed_actor<
+  /// Joins a coordinator (a caf::actor implementing coordinator_actor):
+  /// registers every worker; replies with the number registered.
+  caf::replies_to<atom::join, caf::actor>::with<std::uint64_t>,
+  /// Internal: periodic metrics sampling.
+  caf::reacts_to<atom::sample>>;
+
+} // namespace dtf

@@ -1,0 +1,287 @@
+#pragma once
+// The records that travel between dtf's actors, and `inspect` overloads for
+// them and for the core types they carry (task, task_result,
+// worker_capability, ...). Every message element is serializable, so the same
+// actors can run across processes through CAF's middleman.
+//
+// CAF-free on purpose: the overloads are templates over the inspector, so the
+// embedding header (actors/runtime.hpp) can expose these records without
+// pulling CAF into user code.
+#include "scheduler/execution_predictor.hpp"
+#include "scheduler/scheduler_core.hpp"
+#include "scheduler/task.hpp"
+#include "scheduler/task_result.hpp"
+#include "scheduler/worker.hpp"
+
+#include <cmath>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace dtf {
+
+/// Non-finite doubles never enter a message: they are clamped at the boundary.
+inline double finite_or(double value, double fallback = 0.0) {
+  return std::isfinite(value) ? value : fallback;
+}
+
+/// One task handed to a worker: the task and which attempt this is.
+struct work_order {
+  task work;
+  int attempt = 1;
+  double predicted_duration_s = 0.0;  // from the scheduler's snapshot, finite
+};
+
+/// What a worker reports for one finished attempt. `result` carries the
+/// model/type/batch size that feed learning; the rest is for outputs.
+struct attempt_report {
+  task_result result;
+  double started_at_s = 0.0;   // unix time
+  double finished_at_s = 0.0;  // unix time
+  double predicted_duration_s = 0.0;
+  std::string stdout_path;
+  std::string stderr_path;
+  std::string stderr_tail;     // for JUnit failure messages
+  int term_signal = 0;         // the signal that ended the command, 0 if none
+  std::string error;           // why the attempt could not run or failed (spawn error, timeout, ...)
+};
+
+/// Where a task stands: sent to subscribers on every lifecycle change.
+enum class task_event_kind : std::uint8_t {
+  accepted,     // queued (pending)
+  rejected,     // refused at submission (duplicate id, ...): final
+  assigned,     // placed on a worker
+  started,      // the worker began running it
+  attempt_done, // one attempt finished (carries `report`); a retry may follow
+  retrying,     // will be requeued after a backoff
+  finished,     // final: succeeded | failed | timed_out | cancelled
+  unplaceable,  // final: no registered worker can ever run it (reason says why)
+};
+
+struct task_update {
+  std::string task_id;
+  task_event_kind kind = task_event_kind::accepted;
+  task_status status = task_status::pending;
+  std::string worker_id;
+  int attempt = 0;
+  double predicted_duration_s = 0.0;       // of the current attempt, once assigned
+  std::string reason;                      // unplaceable/rejection reasons, cancel notes
+  std::optional<attempt_report> report;    // set for attempt_done and finished-after-run
+};
+
+/// A worker a node offers to the coordinator (the handle travels separately).
+struct worker_load {
+  std::string worker_id;
+  int running = 0;
+  std::uint64_t completed = 0;
+  double busy_s = 0.0;
+};
+
+/// Lifecycle counts and per-worker load, plus the scheduler's statistics.
+struct runtime_stats {
+  std::uint64_t submitted = 0;
+  std::uint64_t pending = 0;
+  std::uint64_t assigned = 0;
+  std::uint64_t running = 0;
+  std::uint64_t succeeded = 0;
+  std::uint64_t failed = 0;
+  std::uint64_t timed_out = 0;
+  std::uint64_t cancelled = 0;
+  std::uint64_t unplaceable = 0;
+  std::uint64_t rejected = 0;
+  std::uint64_t attempts = 0;
+  std::uint64_t retries = 0;
+  std::uint64_t workers_registered = 0;
+  std::uint64_t workers_lost = 0;
+  double elapsed_s = 0.0;
+  std::vector<worker_load> workers;  // registration order
+  /// The scheduling core's statistics (tasks by type/status, utilization,
+  /// averages by type, specialization, affinity, families) as JSON text.
+  std::string scheduler_stats_json;
+
+  std::uint64_t final_count() const { return succeeded + failed + timed_out + cancelled + unplaceable + rejected; }
+  bool all_final() const { return final_count() >= submitted; }
+};
+
+/// One scheduling round's output, scheduler actor -> coordinator.
+struct scheduling_round {
+  std::vector<assignment> assignments;
+  std::vector<unplaceable_task> unplaceable;
+  /// Tasks that were on a lost worker and are pending again.
+  std::vector<std::string> requeued;
+};
+
+/// A finished task to put back in the queue, avoiding the worker it failed on.
+struct requeue_request {
+  std::string task_id;
+  std::string avoid_worker_id;
+};
+
+/// Live metrics of one worker, node -> coordinator -> scheduler.
+struct worker_metrics_report {
+  std::string worker_id;
+  worker_metrics metrics;
+};
+
+// -- inspect overloads -------------------------------------------------------
+// Loading inspectors have `writes_state`; std::optional is mapped to a flag and
+// a value the way CAF 0.17 does for caf::optional.
+
+template <class T>
+struct optional_field {
+  std::optional<T>& value;
+};
+
+template <class T>
+struct optional_payload {
+  bool& present;
+  T& storage;
+  template <class Inspector>
+  friend auto inspect(Inspector& f, optional_payload& x) {
+    return x.present ? f(x.storage) : f();
+  }
+};
+
+template <class Inspector, class T>
+auto inspect(Inspector& f, optional_field<T>& x) {
+  if constexpr (Inspector::writes_state) {
+    bool present = false;
+    T tmp{};
+    optional_payload<T> payload{present, tmp};
+    auto err = f(present, payload);
+    if (present)
+      x.value = std::move(tmp);
+    else
+      x.value.reset();
+    return err;
+  } else {
+    bool present = x.value.has_value();
+    if (present) return f(present, *x.value);
+    return f(present);
+  }
+}
+
+/// Device kinds travel as bytes (CAF 0.17's enum-vector path trips GCC's
+/// -Wmaybe-uninitialized).
+struct device_kinds_field {
+  std::vector<device_kind>& kinds;
+};
+
+template <class Inspector>
+auto inspect(Inspector& f, device_kinds_field& x) {
+  std::vector<std::uint8_t> raw;
+  if constexpr (Inspector::writes_state) {
+    auto err = f(raw);
+    x.kinds.clear();
+    for (auto k : raw) x.kinds.push_back(static_cast<device_kind>(k));
+    return err;
+  } else {
+    for (auto k : x.kinds) raw.push_back(static_cast<std::uint8_t>(k));
+    return f(raw);
+  }
+}
+
+template <class Inspector>
+auto inspect(Inspector& f, task_requirements& x) {
+  device_kinds_field hardware{x.hardware};
+  optional_field<double> cc{x.min_cuda_compute};
+  optional_field<std::string> device{x.device};
+  return f(hardware, x.min_memory_gb, cc, x.gfx_arch, device, x.require_device, x.labels, x.min_cores);
+}
+
+template <class Inspector>
+auto inspect(Inspector& f, task& x) {
+  return f(x.id, x.type, x.priority, x.model, x.batch_size, x.requirements, x.command, x.env,
+           x.working_directory, x.timeout_s, x.retries, x.sequence, x.origin);
+}
+
+template <class Inspector>
+auto inspect(Inspector& f, task_result& x) {
+  return f(x.task_id, x.worker_id, x.status, x.duration_s, x.exit_code, x.model, x.type, x.batch_size,
+           x.attempt, x.metrics);
+}
+
+template <class Inspector>
+auto inspect(Inspector& f, worker_capability& x) {
+  optional_field<double> cc{x.compute_capability};
+  return f(x.id, x.kind, x.name, x.memory_bytes, cc, x.arch, x.cores, x.pus, x.labels, x.slots, x.speed,
+           x.emulated, x.cpuset, x.numa_nodes, x.pci_bus_id, x.device_index, x.host, x.backends);
+}
+
+template <class Inspector>
+auto inspect(Inspector& f, worker_metrics& x) {
+  optional_field<double> utilization{x.utilization};
+  optional_field<std::uint64_t> memory{x.memory_used_bytes};
+  optional_field<double> temperature{x.temperature_c};
+  optional_field<double> power{x.power_w};
+  optional_field<double> power_limit{x.power_limit_w};
+  return f(utilization, memory, temperature, power, power_limit);
+}
+
+template <class Inspector>
+auto inspect(Inspector& f, assignment& x) {
+  return f(x.task_id, x.worker_id, x.score, x.predicted_duration_s);
+}
+
+template <class Inspector>
+auto inspect(Inspector& f, unplaceable_task& x) {
+  return f(x.task_id, x.reasons);
+}
+
+template <class Inspector>
+auto inspect(Inspector& f, predictor_entry& x) {
+  return f(x.level, x.model, x.type, x.batch_size, x.device, x.kind, x.estimate_s, x.count);
+}
+
+template <class Inspector>
+auto inspect(Inspector& f, predictor_snapshot& x) {
+  return f(x.entries, x.accuracy_samples, x.abs_percentage_error_sum, x.abs_error_sum_s);
+}
+
+template <class Inspector>
+auto inspect(Inspector& f, work_order& x) {
+  return f(x.work, x.attempt, x.predicted_duration_s);
+}
+
+template <class Inspector>
+auto inspect(Inspector& f, attempt_report& x) {
+  return f(x.result, x.started_at_s, x.finished_at_s, x.predicted_duration_s, x.stdout_path, x.stderr_path,
+           x.stderr_tail, x.term_signal, x.error);
+}
+
+template <class Inspector>
+auto inspect(Inspector& f, task_update& x) {
+  optional_field<attempt_report> report{x.report};
+  return f(x.task_id, x.kind, x.status, x.worker_id, x.attempt, x.predicted_duration_s, x.reason, report);
+}
+
+template <class Inspector>
+auto inspect(Inspector& f, worker_load& x) {
+  return f(x.worker_id, x.running, x.completed, x.busy_s);
+}
+
+template <class Inspector>
+auto inspect(Inspector& f, runtime_stats& x) {
+  return f(x.submitted, x.pending, x.assigned, x.running, x.succeeded, x.failed, x.timed_out, x.cancelled,
+           x.unplaceable, x.rejected, x.attempts, x.retries, x.workers_registered, x.workers_lost, x.elapsed_s,
+           x.workers, x.scheduler_stats_json);
+}
+
+template <class Inspector>
+auto inspect(Inspector& f, scheduling_round& x) {
+  return f(x.assignments, x.unplaceable, x.requeued);
+}
+
+template <class Inspector>
+auto inspect(Inspector& f, requeue_request& x) {
+  return f(x.task_id, x.avoid_worker_id);
+}
+
+template <class Inspector>
+auto inspect(Inspector& f, worker_metrics_report& x) {
+  return f(x.worker_id, x.metrics);
+}
+
+} // namespace dtf

@@ -1,0 +1,57 @@
+#pragma once
+// Follows a run from its task updates: the counts and ETA input the progress
+// reporter shows, the finished-task lines, and each task's final state for the
+// summary. CAF-free; fed from the runtime's update callback (one thread) and
+// read from another, hence the mutex.
+#include "actors/messages.hpp"
+#include "actors/output/progress_reporter.hpp"
+
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace dtf {
+
+struct task_summary {
+  std::string task_id;
+  task_event_kind last_kind = task_event_kind::accepted;
+  task_status status = task_status::pending;
+  std::string worker_id;
+  int attempts = 0;
+  double duration_s = 0.0;  // of the last attempt
+  int exit_code = 0;
+  std::string reason;       // error, unplaceable reasons, rejection
+  bool final = false;
+  bool unplaceable = false;
+  bool rejected = false;
+  bool succeeded() const { return final && !unplaceable && !rejected && status == task_status::succeeded; }
+};
+
+class run_progress {
+public:
+  explicit run_progress(std::size_t parallel_slots);
+
+  /// Feeds one update; returns the finished-task line data when a task became final.
+  std::optional<finished_task> on_update(const task_update& update);
+  progress_snapshot snapshot() const;
+  /// Every task seen, in first-seen order.
+  std::vector<task_summary> tasks() const;
+
+private:
+  struct entry {
+    task_summary summary;
+    double predicted_s = 0.0;
+    std::chrono::steady_clock::time_point assigned_at{};
+    bool on_worker = false;
+  };
+  mutable std::mutex mutex_;
+  std::size_t parallel_slots_;
+  std::chrono::steady_clock::time_point started_at_;
+  std::vector<entry> entries_;
+  std::map<std::string, std::size_t> index_;
+};
+
+} // namespace dtf

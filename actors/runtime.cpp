@@ -1,0 +1,241 @@
+// The embedding API's implementation: owns the actor system and the handles;
+// blocking calls (wait, stats, cancel) are scoped-actor requests made from the
+// caller's thread, outside the actor pipeline.
+#include "actors/runtime.hpp"
+
+#include "actors/coordinator.hpp"
+#include "actors/node_actor.hpp"
+#include "actors/runtime_outputs.hpp"
+#include "actors/system_setup.hpp"
+
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+#include <caf/event_based_actor.hpp>
+#include <caf/exit_reason.hpp>
+#include <caf/scoped_actor.hpp>
+#include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+
+#include <chrono>
+#include <mutex>
+#include <stdexcept>
+#include <utility>
+
+namespace dtf {
+
+namespace {
+
+/// Receives every task update; calls the callbacks in order. `flush` answers
+/// once everything received before it was handled.
+using update_listener_actor = event_listener_actor::extend<caf::replies_to<atom::flush>::with<bool>>;
+
+struct update_listener_state {
+  static inline const char* name = "dtf.runtime_listener";
+  std::shared_ptr<std::vector<task_update_callback>> callbacks;
+};
+
+update_listener_actor::behavior_type update_listener(update_listener_actor::stateful_pointer<update_listener_state> self,
+                                                     std::shared_ptr<std::vector<task_update_callback>> callbacks) {
+  self->state.callbacks = std::move(callbacks);
+  return {
+    [self](atom::event, const std::vector<task_update>& updates) {
+      for (const auto& u : updates)
+        for (auto& cb : *self->state.callbacks) cb(u);
+    },
+    [](atom::flush) { return true; },
+  };
+}
+
+std::runtime_error runtime_failure(const std::string& what, const caf::error& err, caf::actor_system& sys) {
+  return std::runtime_error("dtf runtime: " + what + ": " + sys.render(err));
+}
+
+} // namespace
+
+struct runtime::impl {
+  runtime_config config;
+  caf::actor_system_config caf_config;
+  std::unique_ptr<caf::actor_system> system;
+  coordinator_actor coordinator;
+  node_actor node;
+  update_listener_actor listener;
+  std::shared_ptr<std::vector<task_update_callback>> callbacks = std::make_shared<std::vector<task_update_callback>>();
+  std::unique_ptr<runtime_outputs> outputs;
+  std::vector<worker_capability> workers;
+  std::vector<std::string> warnings;
+  bool started = false;
+  bool stopped = false;
+
+  caf::actor_system& sys() { return *system; }
+
+  /// Waits until the listener handled every update sent before this call.
+  void flush_listener() {
+    caf::scoped_actor self{sys()};
+    self->request(listener, std::chrono::seconds(60), atom::flush_v).receive([](bool) {}, [](caf::error&) {});
+    if (outputs) outputs->flush();
+  }
+};
+
+runtime::runtime(runtime_config config) : impl_(std::make_unique<impl>()) { impl_->config = std::move(config); }
+
+runtime::~runtime() {
+  try {
+    stop();
+  } catch (...) {
+    // Destructors never throw; stop() already did what it could.
+  }
+}
+
+void runtime::subscribe(task_update_callback callback) {
+  if (impl_->started) throw std::logic_error("dtf runtime: subscribe before start()");
+  impl_->callbacks->push_back(std::move(callback));
+}
+
+void runtime::start() {
+  auto& d = *impl_;
+  if (d.started) return;
+  auto& cfg = d.config;
+  cfg.scheduling.max_tasks_per_worker = cfg.max_tasks_per_worker;
+
+  node_config node;
+  node.probe_local = cfg.probe_local;
+  node.cpu_by_numa = cfg.cpu_by_numa;
+  node.emulated = cfg.fleet;
+  node.worker.time_scale = cfg.time_scale;
+  node.worker.output_dir = cfg.output_dir;
+  node.metrics_interval_s = cfg.metrics_interval_s;
+  d.workers = node_workers(node, &d.warnings);  // probes; throws on failure
+
+  if (!cfg.results_path.empty() || !cfg.junit_path.empty()) {
+    d.outputs = std::make_unique<runtime_outputs>(cfg.results_path, cfg.junit_path, cfg.junit_suite_name);
+    d.callbacks->insert(d.callbacks->begin(), [out = d.outputs.get()](const task_update& u) { out->on_update(u); });
+  }
+
+  configure_actor_system(d.caf_config, cfg.scheduler_threads);
+  d.system = std::make_unique<caf::actor_system>(d.caf_config);
+  d.started = true;
+
+  coordinator_config cc;
+  cc.scheduling = cfg.scheduling;
+  cc.policy = cfg.policy;
+  cc.scheduler_window = cfg.scheduler_window;
+  cc.retry_backoff_s = cfg.retry_backoff_s;
+  cc.retry_backoff_max_s = cfg.retry_backoff_max_s;
+  d.coordinator = spawn_coordinator(d.sys(), cc);
+  if (!d.callbacks->empty()) {
+    d.listener = d.sys().spawn(update_listener, d.callbacks);
+    caf::anon_send(d.coordinator, atom::subscribe_v, caf::actor_cast<caf::actor>(d.listener));
+  }
+  d.node = spawn_node(d.sys(), node, d.workers);
+  caf::scoped_actor self{d.sys()};
+  std::uint64_t registered = 0;
+  caf::error failure;
+  self->request(d.node, std::chrono::seconds(60), atom::join_v, caf::actor_cast<caf::actor>(d.coordinator))
+    .receive([&](std::uint64_t n) { registered = n; }, [&](caf::error& err) { failure = std::move(err); });
+  if (failure) throw runtime_failure("workers did not register", failure, d.sys());
+  if (registered != d.workers.size())
+    throw std::runtime_error("dtf runtime: only " + std::to_string(registered) + " of " +
+                             std::to_string(d.workers.size()) + " workers registered");
+}
+
+const std::vector<worker_capability>& runtime::workers() const { return impl_->workers; }
+const std::vector<std::string>& runtime::warnings() const { return impl_->warnings; }
+
+std::size_t runtime::submit(task t) {
+  std::vector<task> batch;
+  batch.push_back(std::move(t));
+  return submit(std::move(batch));
+}
+
+std::size_t runtime::submit(std::vector<task> tasks) {
+  auto& d = *impl_;
+  if (!d.started || d.stopped) throw std::logic_error("dtf runtime: submit needs a started runtime");
+  caf::scoped_actor self{d.sys()};
+  std::size_t accepted = 0;
+  caf::error failure;
+  self->request(d.coordinator, std::chrono::seconds(60), atom::submit_v, std::move(tasks))
+    .receive([&](std::uint64_t n) { accepted = static_cast<std::size_t>(n); },
+             [&](caf::error& err) { failure = std::move(err); });
+  if (failure) throw runtime_failure("submit failed", failure, d.sys());
+  return accepted;
+}
+
+bool runtime::cancel(const std::string& task_id) {
+  auto& d = *impl_;
+  if (!d.started || d.stopped) return false;
+  caf::scoped_actor self{d.sys()};
+  bool cancelled = false;
+  self->request(d.coordinator, std::chrono::seconds(60), atom::cancel_v, task_id)
+    .receive([&](bool ok) { cancelled = ok; }, [](caf::error&) {});
+  return cancelled;
+}
+
+task_update runtime::status(const std::string& task_id) {
+  auto& d = *impl_;
+  task_update out;
+  out.task_id = task_id;
+  out.kind = task_event_kind::rejected;
+  out.reason = "runtime not running";
+  if (!d.started || d.stopped) return out;
+  caf::scoped_actor self{d.sys()};
+  self->request(d.coordinator, std::chrono::seconds(60), atom::status_v, task_id)
+    .receive([&](task_update& u) { out = std::move(u); }, [](caf::error&) {});
+  return out;
+}
+
+runtime_stats runtime::wait() {
+  auto& d = *impl_;
+  if (!d.started || d.stopped) throw std::logic_error("dtf runtime: wait needs a started runtime");
+  runtime_stats out;
+  caf::error failure;
+  {
+    caf::scoped_actor self{d.sys()};
+    self->request(d.coordinator, caf::infinite, atom::drain_v)
+      .receive([&](runtime_stats& s) { out = std::move(s); }, [&](caf::error& err) { failure = std::move(err); });
+  }
+  if (failure) throw runtime_failure("wait failed", failure, d.sys());
+  if (d.listener) d.flush_listener();
+  return out;
+}
+
+std::optional<runtime_stats> runtime::wait_for(double seconds) {
+  auto& d = *impl_;
+  if (!d.started || d.stopped) throw std::logic_error("dtf runtime: wait_for needs a started runtime");
+  std::optional<runtime_stats> out;
+  {
+    caf::scoped_actor self{d.sys()};
+    auto timeout = std::chrono::duration_cast<caf::timespan>(std::chrono::duration<double>(std::max(0.0, seconds)));
+    self->request(d.coordinator, timeout, atom::drain_v)
+      .receive([&](runtime_stats& s) { out = std::move(s); }, [](caf::error&) {});
+  }
+  if (out && d.listener) d.flush_listener();
+  return out;
+}
+
+runtime_stats runtime::stats() {
+  auto& d = *impl_;
+  if (!d.started || d.stopped) throw std::logic_error("dtf runtime: stats needs a started runtime");
+  runtime_stats out;
+  caf::error failure;
+  caf::scoped_actor self{d.sys()};
+  self->request(d.coordinator, std::chrono::seconds(60), atom::stats_v)
+    .receive([&](runtime_stats& s) { out = std::move(s); }, [&](caf::error& err) { failure = std::move(err); });
+  if (failure) throw runtime_failure("stats failed", failure, d.sys());
+  return out;
+}
+
+void runtime::stop() {
+  auto& d = *impl_;
+  if (!d.started || d.stopped) return;
+  d.stopped = true;
+  if (d.listener) d.flush_listener();
+  // Workers are linked to the node: they stop with it, cancelling what runs
+  // (their helpers end the process groups before the system shuts down).
+  caf::anon_send_exit(d.node, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(d.coordinator, caf::exit_reason::user_shutdown);
+  if (d.listener) caf::anon_send_exit(d.listener, caf::exit_reason::user_shutdown);
+  d.system.reset();  // awaits every actor
+  if (d.outputs) d.outputs->flush();
+}
+
+} // namespace dtf

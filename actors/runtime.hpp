@@ -1,0 +1,103 @@
+#pragma once
+// dtf's embedding API: run dtf's actors (coordinator, scheduler, predictor,
+// node, workers) inside your program, submit tasks, and read results, without
+// including a CAF header.
+//
+//   dtf::runtime_config config;
+//   config.fleet = dtf::parse_fleet_file("fleet.yaml");   // emulated workers (optional)
+//   dtf::runtime rt{config};
+//   rt.subscribe([](const dtf::task_update& u) { ... });  // optional
+//   rt.start();
+//   rt.submit(tasks);
+//   dtf::runtime_stats s = rt.wait();                      // every task final
+//   rt.stop();
+#include "actors/messages.hpp"
+#include "scheduler/scheduler_config.hpp"
+#include "scheduler/task.hpp"
+#include "scheduler/worker.hpp"
+
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace dtf {
+
+struct runtime_config {
+  /// Emulated workers (fleet file), registered after the probed ones.
+  std::vector<worker_capability> fleet;
+  /// Probe this machine and add one real worker per device.
+  bool probe_local = true;
+  /// One CPU worker per NUMA node instead of per package.
+  bool cpu_by_numa = false;
+  /// Concurrent tasks per worker unless the worker says otherwise.
+  int max_tasks_per_worker = 2;
+  scheduler_config scheduling;
+  std::string policy = "intelligent";
+  /// Emulated workers: wall seconds per modeled second (0 = finish at once).
+  double time_scale = 1.0;
+  /// Outputs (empty = not written): results JSON Lines (one record per attempt), JUnit XML.
+  std::string results_path;
+  std::string junit_path;
+  std::string junit_suite_name = "dtf";
+  /// Per-attempt stdout/stderr files of real commands.
+  std::string output_dir = "dtf-output";
+  /// Back-pressure: most tasks the scheduler holds at once (0 = automatic).
+  std::size_t scheduler_window = 0;
+  /// Retry backoff: first delay in seconds, doubled per failure, capped.
+  double retry_backoff_s = 0.2;
+  double retry_backoff_max_s = 5.0;
+  /// Seconds between metrics samples of the workers (0 = never).
+  double metrics_interval_s = 5.0;
+  /// CAF worker threads (0 = CAF's default: one per core).
+  std::size_t scheduler_threads = 0;
+};
+
+/// Called for every task update, on one runtime thread, in order.
+using task_update_callback = std::function<void(const task_update&)>;
+
+class runtime {
+public:
+  explicit runtime(runtime_config config);
+  ~runtime();  // stops
+  runtime(const runtime&) = delete;
+  runtime& operator=(const runtime&) = delete;
+
+  /// Starts the actor system, probes, registers the workers. Throws
+  /// std::runtime_error (or dtf::input_error for bad probe input) on failure.
+  void start();
+  /// Workers registered at start (probed first, then the fleet).
+  const std::vector<worker_capability>& workers() const;
+  /// Probe warnings from start().
+  const std::vector<std::string>& warnings() const;
+
+  /// Queues tasks; returns how many were accepted (duplicate ids are rejected
+  /// with a `rejected` update).
+  std::size_t submit(task t);
+  std::size_t submit(std::vector<task> tasks);
+  /// Cancels a pending or running task; false if unknown or already final.
+  bool cancel(const std::string& task_id);
+  /// The latest state of one task.
+  task_update status(const std::string& task_id);
+
+  /// Callbacks must be added before start().
+  void subscribe(task_update_callback callback);
+
+  /// Blocks until every submitted task is final; outputs are written by then.
+  runtime_stats wait();
+  /// As wait(), giving up after `seconds`: nullopt when tasks are still open.
+  std::optional<runtime_stats> wait_for(double seconds);
+  /// Counts so far plus the scheduler's statistics (JSON text).
+  runtime_stats stats();
+
+  /// Cancels what runs, writes the outputs, stops the actors. Idempotent.
+  void stop();
+
+private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+} // namespace dtf

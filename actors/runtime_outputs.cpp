@@ -1,0 +1,64 @@
+#include "actors/runtime_outputs.hpp"
+
+#include <chrono>
+
+namespace dtf {
+
+attempt_record to_attempt_record(const attempt_report& report) {
+  const auto& res = report.result;
+  attempt_record rec;
+  rec.task_id = res.task_id;
+  rec.worker_id = res.worker_id;
+  rec.status = res.status;
+  rec.exit_code = res.exit_code;
+  rec.term_signal = report.term_signal;
+  rec.attempt = res.attempt;
+  rec.start_unix_s = report.started_at_s;
+  rec.end_unix_s = report.finished_at_s;
+  rec.duration_s = res.duration_s;
+  if (report.predicted_duration_s > 0) rec.predicted_s = report.predicted_duration_s;
+  rec.metrics = res.metrics;
+  rec.model = res.model;
+  rec.type = res.type;
+  rec.batch_size = res.batch_size;
+  rec.error = report.error;
+  rec.stderr_tail = report.stderr_tail;
+  return rec;
+}
+
+runtime_outputs::runtime_outputs(const std::string& results_path, const std::string& junit_path,
+                                 std::string suite_name)
+  : junit_(std::move(suite_name)), junit_path_(junit_path) {
+  started_unix_s_ = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  if (!results_path.empty()) results_ = std::make_unique<results_jsonl_writer>(results_path);
+  if (!junit_path_.empty()) flush();  // fails early on an unwritable path
+}
+
+void runtime_outputs::on_update(const task_update& update) {
+  switch (update.kind) {
+    case task_event_kind::attempt_done:
+    case task_event_kind::finished:
+      if (update.report) {
+        auto rec = to_attempt_record(*update.report);
+        if (results_) results_->write(rec);
+        junit_.record(rec);
+      } else if (update.kind == task_event_kind::finished) {
+        junit_.record_not_run(update.task_id, update.reason.empty() ? "cancelled before it ran" : update.reason);
+      }
+      break;
+    case task_event_kind::unplaceable:
+      junit_.record_not_run(update.task_id, "unplaceable: " + update.reason);
+      break;
+    case task_event_kind::rejected:
+      junit_.record_not_run(update.task_id, "rejected: " + update.reason);
+      break;
+    default:
+      break;
+  }
+}
+
+void runtime_outputs::flush() {
+  if (!junit_path_.empty()) junit_.write(junit_path_, started_unix_s_);
+}
+
+} // namespace dtf

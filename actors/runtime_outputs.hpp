@@ -1,0 +1,35 @@
+#pragma once
+// The runtime's output files, fed from task updates: results JSON Lines (one
+// record per attempt, written as attempts finish) and JUnit XML (one testcase
+// per task, rewritten on flush). CAF-free.
+#include "actors/messages.hpp"
+#include "actors/output/attempt_record.hpp"
+#include "actors/output/junit_writer.hpp"
+#include "actors/output/results_jsonl_writer.hpp"
+
+#include <memory>
+#include <string>
+
+namespace dtf {
+
+/// The output writers' record of one attempt report.
+attempt_record to_attempt_record(const attempt_report& report);
+
+class runtime_outputs {
+public:
+  /// Empty paths are not written. Throws std::runtime_error naming a path that
+  /// cannot be opened.
+  runtime_outputs(const std::string& results_path, const std::string& junit_path, std::string suite_name);
+
+  void on_update(const task_update& update);
+  /// Writes the JUnit file for every task seen so far.
+  void flush();
+
+private:
+  std::unique_ptr<results_jsonl_writer> results_;
+  junit_writer junit_;
+  std::string junit_path_;
+  double started_unix_s_ = 0.0;
+};
+
+} // namespace dtf

@@ -1,0 +1,135 @@
+// The scoring actor. Input handlers only update scheduler_core and queue one
+// scheduling round behind whatever is already in the mailbox, so a burst of
+// submissions and results is answered by one round (one assignment batch).
+#include "actors/scheduler_actor.hpp"
+
+#include "scheduler/scheduler_core.hpp"
+#include "scheduler/scheduler_stats.hpp"
+#include "scheduler/stats_json.hpp"
+
+#include <caf/actor_system.hpp>
+#include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+
+#include <chrono>
+#include <stdexcept>
+#include <utility>
+#include <vector>
+
+namespace dtf {
+
+struct scheduler_state {
+  static inline const char* name = "dtf.scheduler";
+
+  scheduler_core core;
+  coordinator_actor coordinator;
+  caf::actor_clock::time_point started_at;
+  bool round_queued = false;
+  /// Placeability only changes when tasks arrive or workers come and go.
+  bool placeability_dirty = false;
+  std::vector<std::string> requeued;
+};
+
+using scheduler_pointer = scheduler_actor::stateful_pointer<scheduler_state>;
+
+namespace {
+
+double now_s(scheduler_pointer self) {
+  return std::chrono::duration<double>(self->clock().now() - self->state.started_at).count();
+}
+
+void queue_round(scheduler_pointer self) {
+  auto& st = self->state;
+  if (st.round_queued) return;
+  st.round_queued = true;
+  self->send(self, atom::schedule_v);
+}
+
+void run_round(scheduler_pointer self) {
+  auto& st = self->state;
+  st.round_queued = false;
+  scheduling_round round;
+  const double now = now_s(self);
+  round.assignments = st.core.schedule(now);
+  for (auto& a : round.assignments) {
+    a.score = finite_or(a.score);
+    a.predicted_duration_s = finite_or(a.predicted_duration_s);
+  }
+  if (st.placeability_dirty && !st.core.workers().empty()) {
+    st.placeability_dirty = false;
+    round.unplaceable = st.core.unplaceable();
+  }
+  round.requeued = std::move(st.requeued);
+  st.requeued.clear();
+  if (round.assignments.empty() && round.unplaceable.empty() && round.requeued.empty()) return;
+  self->send(st.coordinator, atom::assign_v, std::move(round));
+}
+
+} // namespace
+
+scheduler_actor::behavior_type scheduler(scheduler_pointer self, caf::actor coordinator, scheduler_config config,
+                                         std::string policy) {
+  auto& st = self->state;
+  st.core = scheduler_core(config, make_policy(policy, config));
+  st.coordinator = caf::actor_cast<coordinator_actor>(coordinator);
+  st.started_at = self->clock().now();
+  return {
+    [self](atom::enroll, std::vector<worker_capability>& workers) {
+      for (auto& w : workers) self->state.core.add_worker(std::move(w));
+      self->state.placeability_dirty = true;
+      queue_round(self);
+    },
+    [self](atom::remove, const std::string& worker_id) {
+      auto& st = self->state;
+      auto ids = st.core.remove_worker(worker_id);
+      st.requeued.insert(st.requeued.end(), ids.begin(), ids.end());
+      st.placeability_dirty = true;
+      queue_round(self);
+    },
+    [self](atom::metrics, std::vector<worker_metrics_report>& reports) {
+      for (auto& r : reports) self->state.core.update_metrics(r.worker_id, r.metrics);
+    },
+    [self](atom::submit, std::vector<task>& tasks) {
+      auto& st = self->state;
+      const double now = now_s(self);
+      for (auto& t : tasks) {
+        try {
+          st.core.submit(std::move(t), now);
+        } catch (const std::invalid_argument&) {
+          // The coordinator already rejects duplicate ids; nothing to do.
+        }
+      }
+      st.placeability_dirty = true;
+      queue_round(self);
+    },
+    [self](atom::result, std::vector<task_result>& results) {
+      auto& st = self->state;
+      const double now = now_s(self);
+      for (const auto& r : results) st.core.record_result(r, now);
+      queue_round(self);
+    },
+    [self](atom::requeue, std::vector<requeue_request>& requests) {
+      auto& st = self->state;
+      const double now = now_s(self);
+      for (const auto& r : requests) st.core.requeue(r.task_id, r.avoid_worker_id, now);
+      st.placeability_dirty = true;
+      queue_round(self);
+    },
+    [self](atom::cancel, std::vector<std::string>& ids) {
+      for (const auto& id : ids) self->state.core.cancel(id);
+      queue_round(self);
+    },
+    [self](atom::snapshot, predictor_snapshot& snapshot) {
+      self->state.core.predictor().load(snapshot);
+    },
+    [self](atom::schedule) { run_round(self); },
+    [self](atom::stats) -> std::string { return to_json(self->state.core.stats()).dump(); },
+  };
+}
+
+scheduler_actor spawn_scheduler(caf::actor_system& system, caf::actor coordinator, scheduler_config config,
+                                std::string policy) {
+  return system.spawn(scheduler, std::move(coordinator), std::move(config), std::move(policy));
+}
+
+} // namespace dtf

@@ -1,0 +1,228 @@
+// The worker actor never blocks its mailbox: a real command runs on a helper
+// (a blocking actor with its own thread) that calls run_command and sends the
+// outcome back; an emulated task is a timer for its modeled duration (tasks of
+// zero duration finish inline). Results are sent to the coordinator in batches.
+#include "actors/worker_actor.hpp"
+
+#include "actors/execution/cancel_token.hpp"
+#include "actors/execution/command_runner.hpp"
+
+#include <caf/actor_system.hpp>
+#include <caf/blocking_actor.hpp>
+#include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <deque>
+#include <map>
+#include <memory>
+#include <utility>
+#include <vector>
+
+namespace dtf {
+
+namespace {
+
+double unix_now_s() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+caf::timespan to_timespan(double seconds) {
+  return std::chrono::duration_cast<caf::timespan>(std::chrono::duration<double>(std::max(0.0, seconds)));
+}
+
+struct running_attempt {
+  int attempt = 0;
+  std::string model;
+  std::shared_ptr<cancel_token> token;  // real commands only; shared with the helper thread
+  attempt_report emulated;              // emulated only: reported when cancelled
+};
+
+} // namespace
+
+struct worker_state {
+  static inline const char* name = "dtf.worker";
+
+  worker_capability capability;
+  coordinator_actor coordinator;
+  worker_options options;
+  std::deque<std::string> warm_models;       // most recent first
+  std::map<std::string, running_attempt> running;
+  std::vector<attempt_report> outbox;
+  bool flush_queued = false;
+
+  ~worker_state() {
+    for (auto& [id, r] : running)
+      if (r.token) r.token->cancel();  // the helpers end their process groups
+  }
+
+  bool is_warm(const std::string& model) const {
+    return !model.empty() && std::find(warm_models.begin(), warm_models.end(), model) != warm_models.end();
+  }
+
+  void touch_model(const std::string& model) {
+    if (model.empty() || options.warm_models == 0) return;
+    warm_models.erase(std::remove(warm_models.begin(), warm_models.end(), model), warm_models.end());
+    warm_models.push_front(model);
+    while (warm_models.size() > options.warm_models) warm_models.pop_back();
+  }
+};
+
+using worker_pointer = worker_actor::stateful_pointer<worker_state>;
+
+namespace {
+
+attempt_report report_from(const run_outcome& outcome, const work_order& order, const worker_capability& worker) {
+  attempt_report rep;
+  auto& res = rep.result;
+  res.task_id = order.work.id;
+  res.worker_id = worker.id;
+  res.status = outcome.status;
+  res.duration_s = std::max(0.0, finite_or(outcome.duration_s));
+  res.exit_code = outcome.exit_code;
+  res.model = order.work.model;
+  res.type = order.work.type;
+  res.batch_size = order.work.batch_size;
+  res.attempt = order.attempt;
+  for (const auto& [key, value] : outcome.metrics)
+    if (std::isfinite(value)) res.metrics.emplace(key, value);
+  rep.started_at_s = finite_or(outcome.start_unix_s);
+  rep.finished_at_s = finite_or(outcome.end_unix_s);
+  rep.predicted_duration_s = finite_or(order.predicted_duration_s);
+  rep.stdout_path = outcome.stdout_path.string();
+  rep.stderr_path = outcome.stderr_path.string();
+  rep.stderr_tail = outcome.stderr_tail;
+  rep.error = outcome.error;
+  return rep;
+}
+
+void queue_result(worker_pointer self, attempt_report report) {
+  auto& st = self->state;
+  st.outbox.push_back(std::move(report));
+  if (!st.flush_queued) {
+    st.flush_queued = true;
+    self->send(self, atom::flush_v);  // behind whatever is already queued: batches bursts
+  }
+}
+
+/// Emulated: plan_emulated_run's model and a timer instead of a blocked thread.
+/// The reported duration is in modeled seconds (the unit of predictions and
+/// fleet speeds, whatever the time scale); the timestamps show wall time.
+void start_emulated(worker_pointer self, const work_order& order, std::vector<std::string>& started,
+                    std::vector<attempt_report>& finished_now) {
+  auto& st = self->state;
+  const auto plan = plan_emulated_run(order.work, st.capability, st.is_warm(order.work.model), st.options.time_scale);
+  st.touch_model(order.work.model);
+  auto outcome = emulated_outcome(plan, unix_now_s(), plan.wall_wait_s, false);
+  auto report = report_from(outcome, order, st.capability);
+  report.result.duration_s = finite_or(plan.times_out ? order.work.timeout_s : plan.modeled_s);
+  if (plan.wall_wait_s <= 0.0) {
+    finished_now.push_back(std::move(report));
+    return;
+  }
+  running_attempt r;
+  r.attempt = order.attempt;
+  r.model = order.work.model;
+  r.emulated = report;
+  st.running[order.work.id] = std::move(r);
+  started.push_back(order.work.id);
+  self->delayed_send(self, to_timespan(plan.wall_wait_s), atom::done_v, std::move(report));
+}
+
+/// Real: run_command on a helper with its own thread; it reports via atom::done.
+void start_real(worker_pointer self, const work_order& order, std::vector<std::string>& started) {
+  auto& st = self->state;
+  run_request request;
+  request.t = order.work;
+  request.worker = st.capability;
+  request.attempt = order.attempt;
+  request.output_dir = st.options.output_dir;
+  request.output_cap_bytes = st.options.output_cap_bytes;
+  request.kill_grace_s = st.options.kill_grace_s;
+  auto token = std::make_shared<cancel_token>();
+  running_attempt r;
+  r.attempt = order.attempt;
+  r.model = order.work.model;
+  r.token = token;
+  st.running[order.work.id] = std::move(r);
+  started.push_back(order.work.id);
+  auto worker = caf::actor_cast<worker_actor>(self);
+  auto capability = st.capability;
+  self->spawn([worker, request, token, order, capability](caf::blocking_actor* helper) {
+    auto outcome = run_command(request, *token);
+    helper->send(worker, atom::done_v, report_from(outcome, order, capability));
+  });
+}
+
+} // namespace
+
+worker_actor::behavior_type worker(worker_pointer self, worker_capability capability, caf::actor coordinator,
+                                   worker_options options) {
+  auto& st = self->state;
+  st.capability = std::move(capability);
+  st.coordinator = caf::actor_cast<coordinator_actor>(coordinator);
+  if (!std::isfinite(options.time_scale) || options.time_scale < 0) options.time_scale = 1.0;
+  st.options = std::move(options);
+  return {
+    [self](atom::run, std::vector<work_order>& orders) {
+      auto& st = self->state;
+      std::vector<std::string> started;
+      std::vector<attempt_report> finished_now;
+      for (const auto& order : orders) {
+        if (st.capability.emulated) start_emulated(self, order, started, finished_now);
+        else start_real(self, order, started);
+      }
+      if (!started.empty()) self->send(st.coordinator, atom::started_v, st.capability.id, std::move(started));
+      if (!finished_now.empty()) self->send(st.coordinator, atom::result_v, std::move(finished_now));
+    },
+    [self](atom::cancel, const std::string& task_id) {
+      auto& st = self->state;
+      auto i = st.running.find(task_id);
+      if (i == st.running.end()) return;
+      if (i->second.token) {
+        i->second.token->cancel();  // the helper reports the cancelled attempt
+        return;
+      }
+      auto report = std::move(i->second.emulated);
+      st.running.erase(i);
+      report.result.status = task_status::cancelled;
+      report.result.exit_code = -1;
+      report.finished_at_s = unix_now_s();
+      const double scale = st.options.time_scale > 0 ? st.options.time_scale : 1.0;
+      report.result.duration_s = std::max(0.0, (report.finished_at_s - report.started_at_s) / scale);
+      report.error = "cancelled";
+      queue_result(self, std::move(report));
+    },
+    [self](atom::done, attempt_report& report) {
+      auto& st = self->state;
+      auto i = st.running.find(report.result.task_id);
+      if (i == st.running.end() || i->second.attempt != report.result.attempt) return;  // cancelled timer
+      st.touch_model(i->second.model);
+      st.running.erase(i);
+      queue_result(self, std::move(report));
+    },
+    [self](atom::flush) {
+      auto& st = self->state;
+      st.flush_queued = false;
+      if (!st.outbox.empty()) {
+        self->send(st.coordinator, atom::result_v, std::move(st.outbox));
+        st.outbox.clear();
+      }
+    },
+    [self](atom::metrics) -> worker_metrics {
+      auto& st = self->state;
+      worker_metrics m;
+      int slots = st.capability.slots > 0 ? st.capability.slots : 1;
+      m.utilization = std::clamp(static_cast<double>(st.running.size()) / slots, 0.0, 1.0);
+      return m;
+    },
+  };
+}
+
+worker_actor spawn_worker(caf::actor_system& system, worker_capability capability, caf::actor coordinator,
+                          worker_options options) {
+  return system.spawn(worker, std::move(capability), std::move(coordinator), std::move(options));
+}
+
+} // namespace dtf

@@ -1,0 +1,165 @@
+// `dtf run SUITE`: runs every task of a suite in one process (coordinator,
+// scheduler, predictor, one worker per local device plus the emulated fleet),
+// shows progress, prints a summary. Exit 0 only if every task succeeded,
+// 1 if any did not, 2 for bad input.
+#include "actors/run_progress.hpp"
+#include "actors/runtime.hpp"
+#include "apps/dtf/run_summary.hpp"
+#include "scheduler/fleet_parser.hpp"
+#include "scheduler/input_error.hpp"
+#include "scheduler/suite_parser.hpp"
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace dtf::app {
+
+namespace {
+
+constexpr const char* run_usage =
+  "usage: dtf run SUITE [--fleet FLEET] [--no-local] [--max-tasks-per-worker N] [--results FILE.jsonl]\n"
+  "               [--junit FILE.xml] [--time-scale X] [--output-dir DIR] [--policy NAME]\n"
+  "  SUITE      suite file (YAML or JSON)\n"
+  "  --fleet    emulated workers (YAML or JSON fleet file)\n"
+  "  --no-local do not probe this machine (emulated workers only)\n"
+  "  --max-tasks-per-worker  concurrent tasks per worker unless the worker says (default 2)\n"
+  "  --results  results as JSON Lines, one record per attempt\n"
+  "  --junit    JUnit XML, one testcase per task\n"
+  "  --time-scale  wall seconds per modeled second on emulated workers (default 1)\n"
+  "  --output-dir  per-attempt stdout/stderr files (default dtf-output)\n";
+
+struct run_options {
+  std::string suite_path;
+  std::string fleet_path;
+  bool probe_local = true;
+  int max_tasks_per_worker = 2;
+  std::string results_path, junit_path, output_dir = "dtf-output", policy = "intelligent";
+  double time_scale = 1.0;
+};
+
+struct usage_error {
+  std::string message;
+};
+
+double parse_number(std::string_view flag, const std::string& text) {
+  char* end = nullptr;
+  double v = std::strtod(text.c_str(), &end);
+  if (text.empty() || *end != '\0' || !std::isfinite(v) || v < 0)
+    throw usage_error{std::string{flag} + " needs a non-negative number, got '" + text + "'"};
+  return v;
+}
+
+run_options parse_options(int argc, char** argv) {
+  run_options o;
+  for (int i = 1; i < argc; ++i) {
+    std::string_view arg = argv[i];
+    auto value = [&]() -> std::string {
+      if (i + 1 >= argc) throw usage_error{std::string{arg} + " needs a value"};
+      return argv[++i];
+    };
+    if (arg == "--fleet") o.fleet_path = value();
+    else if (arg == "--no-local") o.probe_local = false;
+    else if (arg == "--max-tasks-per-worker") {
+      double n = parse_number(arg, value());
+      if (n < 1 || n != std::floor(n)) throw usage_error{"--max-tasks-per-worker needs a whole number >= 1"};
+      o.max_tasks_per_worker = static_cast<int>(n);
+    } else if (arg == "--results") o.results_path = value();
+    else if (arg == "--junit") o.junit_path = value();
+    else if (arg == "--time-scale") o.time_scale = parse_number(arg, value());
+    else if (arg == "--output-dir") o.output_dir = value();
+    else if (arg == "--policy") o.policy = value();
+    else if (!arg.empty() && arg[0] == '-') throw usage_error{"unknown option " + std::string{arg}};
+    else if (o.suite_path.empty()) o.suite_path = arg;
+    else throw usage_error{"more than one suite given ('" + o.suite_path + "', '" + std::string{arg} + "')"};
+  }
+  if (o.suite_path.empty()) throw usage_error{"no suite given"};
+  return o;
+}
+
+} // namespace
+
+int run_command(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i)
+    if (std::string_view{argv[i]} == "--help" || std::string_view{argv[i]} == "-h") {
+      std::cout << run_usage;
+      return 0;
+    }
+  run_options options;
+  suite parsed;
+  runtime_config config;
+  try {
+    options = parse_options(argc, argv);
+    parsed = parse_suite_file(options.suite_path);
+    if (!options.fleet_path.empty()) config.fleet = parse_fleet_file(options.fleet_path);
+  } catch (const usage_error& e) {
+    std::cerr << "dtf run: " << e.message << " (see dtf run --help)\n";
+    return 2;
+  } catch (const input_error& e) {
+    std::cerr << "dtf run: " << e.what() << "\n";
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "dtf run: " << e.what() << "\n";
+    return 2;
+  }
+  if (!options.probe_local && config.fleet.empty()) {
+    std::cerr << "dtf run: --no-local needs --fleet (there would be no workers)\n";
+    return 2;
+  }
+  config.probe_local = options.probe_local;
+  config.max_tasks_per_worker = options.max_tasks_per_worker;
+  config.results_path = options.results_path;
+  config.junit_path = options.junit_path;
+  config.junit_suite_name = parsed.name.empty() ? "dtf" : parsed.name;
+  config.time_scale = options.time_scale;
+  config.output_dir = options.output_dir;
+  config.policy = options.policy;
+
+  try {
+    runtime rt{config};
+    std::size_t slots = 0;
+    auto reporter = std::make_shared<progress_reporter>(stdout, progress_reporter::stream_is_terminal(stdout));
+    std::shared_ptr<run_progress> progress;
+    rt.subscribe([&progress, reporter](const task_update& u) {
+      if (!progress) return;
+      if (auto finished = progress->on_update(u)) reporter->task_finished(*finished, progress->snapshot());
+    });
+    // Probe first so the progress knows the slots before any update arrives.
+    rt.start();
+    for (const auto& w : rt.workers()) slots += static_cast<std::size_t>(w.slots > 0 ? w.slots : config.max_tasks_per_worker);
+    progress = std::make_shared<run_progress>(slots);
+    for (const auto& warning : rt.warnings()) std::cerr << "dtf run: " << warning << "\n";
+    std::cout << "dtf run: suite '" << parsed.name << "', " << parsed.tasks.size() << " tasks on "
+              << rt.workers().size() << " workers";
+    for (const auto& w : rt.workers()) std::cout << (&w == &rt.workers().front() ? " (" : ", ") << w.id << (w.emulated ? "*" : "");
+    std::cout << (rt.workers().empty() ? "" : "; * emulated)") << "\n";
+    std::cout.flush();
+    rt.submit(parsed.tasks);
+    std::optional<runtime_stats> done;
+    while (!(done = rt.wait_for(0.5))) reporter->update(progress->snapshot());
+    reporter->finish(progress->snapshot());
+    auto stats = rt.stats();
+    rt.stop();
+    std::cout << "\n";
+    print_task_table(std::cout, progress->tasks());
+    std::cout << "\n";
+    print_run_stats(std::cout, stats);
+    if (!options.results_path.empty()) std::cout << "results: " << options.results_path << "\n";
+    if (!options.junit_path.empty()) std::cout << "junit: " << options.junit_path << "\n";
+    const bool all_ok = stats.succeeded == stats.submitted;
+    return all_ok ? 0 : 1;
+  } catch (const input_error& e) {
+    std::cerr << "dtf run: " << e.what() << "\n";
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "dtf run: " << e.what() << "\n";
+    return 1;
+  }
+}
+
+} // namespace dtf::app

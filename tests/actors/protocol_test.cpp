@@ -1,0 +1,262 @@
+// The coordinator's protocol under CAF's deterministic `testing` scheduler:
+// the test plays the workers (scripted worker actors that record their work
+// orders) and listens to every task update.
+#include "actors/coordinator.hpp"
+#include "actors/system_setup.hpp"
+#include "actors/worker_actor.hpp"
+
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+#include <caf/scheduler/test_coordinator.hpp>
+#include <caf/send.hpp>
+#include <caf/typed_event_based_actor.hpp>
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace dtf {
+namespace {
+
+struct worker_log {
+  std::vector<work_order> orders;
+  std::vector<std::string> cancels;
+};
+
+worker_actor::behavior_type scripted_worker(worker_actor::pointer, std::shared_ptr<worker_log> log) {
+  return {
+    [log](atom::run, std::vector<work_order>& orders) {
+      log->orders.insert(log->orders.end(), orders.begin(), orders.end());
+    },
+    [log](atom::cancel, const std::string& id) { log->cancels.push_back(id); },
+    [](atom::done, const attempt_report&) {},
+    [](atom::flush) {},
+    [](atom::metrics) { return worker_metrics{}; },
+  };
+}
+
+event_listener_actor::behavior_type recording_listener(event_listener_actor::pointer,
+                                                       std::shared_ptr<std::vector<task_update>> log) {
+  return {
+    [log](atom::event, const std::vector<task_update>& updates) {
+      log->insert(log->end(), updates.begin(), updates.end());
+    },
+  };
+}
+
+caf::actor_system_config& deterministic(caf::actor_system_config& cfg) {
+  configure_deterministic_actor_system(cfg);
+  return cfg;
+}
+
+worker_capability cpu_worker(const std::string& id, int slots = 2) {
+  worker_capability w;
+  w.id = id;
+  w.kind = device_kind::cpu;
+  w.name = "Test CPU " + id;
+  w.memory_bytes = 64ull << 30;
+  w.cores = 8;
+  w.slots = slots;
+  w.emulated = true;
+  return w;
+}
+
+task cpu_task(const std::string& id, int retries = 0) {
+  task t;
+  t.id = id;
+  t.type = task_type::test;
+  t.model = "bert-base-uncased";
+  t.requirements.hardware = {device_kind::cpu};
+  t.retries = retries;
+  t.command = {"true"};
+  return t;
+}
+
+attempt_report outcome_of(const work_order& order, const std::string& worker_id, task_status status) {
+  attempt_report r;
+  r.result.task_id = order.work.id;
+  r.result.worker_id = worker_id;
+  r.result.status = status;
+  r.result.attempt = order.attempt;
+  r.result.duration_s = 1.5;
+  r.result.exit_code = status == task_status::succeeded ? 0 : 1;
+  return r;
+}
+
+struct protocol : ::testing::Test {
+  caf::actor_system_config cfg;
+  caf::actor_system sys{deterministic(cfg)};
+  caf::scheduler::test_coordinator& sched = dynamic_cast<caf::scheduler::test_coordinator&>(sys.scheduler());
+  std::shared_ptr<std::vector<task_update>> updates = std::make_shared<std::vector<task_update>>();
+  coordinator_actor coordinator;
+
+  protocol() {
+    coordinator_config config;
+    config.retry_backoff_s = 0.5;
+    coordinator = spawn_coordinator(sys, config);
+    auto listener = sys.spawn(recording_listener, updates);
+    caf::anon_send(coordinator, atom::subscribe_v, caf::actor_cast<caf::actor>(listener));
+    sched.run();
+  }
+
+  ~protocol() override {
+    caf::anon_send_exit(coordinator, caf::exit_reason::user_shutdown);
+    sched.run();
+  }
+
+  std::shared_ptr<worker_log> add_worker(const worker_capability& capability) {
+    auto log = std::make_shared<worker_log>();
+    auto handle = sys.spawn(scripted_worker, log);
+    caf::anon_send(coordinator, atom::enroll_v, capability, caf::actor_cast<caf::actor>(handle));
+    sched.run();
+    workers.push_back(handle);
+    return log;
+  }
+
+  void submit(std::vector<task> tasks) {
+    caf::anon_send(coordinator, atom::submit_v, std::move(tasks));
+    sched.run();
+  }
+
+  void report(std::vector<attempt_report> reports) {
+    caf::anon_send(coordinator, atom::result_v, std::move(reports));
+    sched.run();
+  }
+
+  /// The last update of a task with the given kind, if any.
+  const task_update* last(const std::string& id, task_event_kind kind) const {
+    for (auto i = updates->rbegin(); i != updates->rend(); ++i)
+      if (i->task_id == id && i->kind == kind) return &*i;
+    return nullptr;
+  }
+
+  std::vector<worker_actor> workers;
+};
+
+TEST_F(protocol, assigns_a_submitted_task_to_the_worker_and_finishes_it_on_success) {
+  auto log = add_worker(cpu_worker("w1"));
+  submit({cpu_task("t1")});
+  ASSERT_EQ(log->orders.size(), 1u);
+  EXPECT_EQ(log->orders[0].work.id, "t1");
+  EXPECT_EQ(log->orders[0].attempt, 1);
+  ASSERT_NE(last("t1", task_event_kind::assigned), nullptr);
+
+  caf::anon_send(coordinator, atom::started_v, std::string{"w1"}, std::vector<std::string>{"t1"});
+  sched.run();
+  ASSERT_NE(last("t1", task_event_kind::started), nullptr);
+
+  report({outcome_of(log->orders[0], "w1", task_status::succeeded)});
+  auto* done = last("t1", task_event_kind::finished);
+  ASSERT_NE(done, nullptr);
+  EXPECT_EQ(done->status, task_status::succeeded);
+  ASSERT_TRUE(done->report.has_value());
+  EXPECT_EQ(done->report->result.model, "bert-base-uncased");  // the coordinator fills model/type for learning
+}
+
+TEST_F(protocol, never_sends_a_worker_more_tasks_than_its_slots) {
+  auto log = add_worker(cpu_worker("w1", 2));
+  submit({cpu_task("a"), cpu_task("b"), cpu_task("c")});
+  ASSERT_EQ(log->orders.size(), 2u);
+  report({outcome_of(log->orders[0], "w1", task_status::succeeded)});
+  ASSERT_EQ(log->orders.size(), 3u);
+}
+
+TEST_F(protocol, retries_a_failed_task_after_backoff_on_a_different_worker) {
+  auto first = add_worker(cpu_worker("w1", 1));
+  auto second = add_worker(cpu_worker("w2", 1));
+  submit({cpu_task("flaky", 1)});
+  auto& initial = first->orders.empty() ? second : first;
+  auto& other = first->orders.empty() ? first : second;
+  const std::string initial_id = first->orders.empty() ? "w2" : "w1";
+  ASSERT_EQ(initial->orders.size(), 1u);
+
+  report({outcome_of(initial->orders[0], initial_id, task_status::failed)});
+  ASSERT_NE(last("flaky", task_event_kind::retrying), nullptr);
+  EXPECT_EQ(last("flaky", task_event_kind::finished), nullptr);
+  EXPECT_TRUE(other->orders.empty()) << "the retry waits for its backoff";
+
+  sched.trigger_timeouts();
+  sched.run();
+  ASSERT_EQ(other->orders.size(), 1u) << "the retry prefers the worker it did not fail on";
+  EXPECT_EQ(other->orders[0].attempt, 2);
+  report({outcome_of(other->orders[0], initial_id == "w1" ? "w2" : "w1", task_status::succeeded)});
+  auto* done = last("flaky", task_event_kind::finished);
+  ASSERT_NE(done, nullptr);
+  EXPECT_EQ(done->status, task_status::succeeded);
+}
+
+TEST_F(protocol, fails_a_task_for_good_once_its_retries_are_spent) {
+  auto log = add_worker(cpu_worker("w1", 1));
+  submit({cpu_task("broken", 1)});
+  report({outcome_of(log->orders.at(0), "w1", task_status::failed)});
+  sched.trigger_timeouts();
+  sched.run();
+  ASSERT_EQ(log->orders.size(), 2u);
+  report({outcome_of(log->orders.at(1), "w1", task_status::timed_out)});
+  auto* done = last("broken", task_event_kind::finished);
+  ASSERT_NE(done, nullptr);
+  EXPECT_EQ(done->status, task_status::timed_out);
+}
+
+TEST_F(protocol, cancels_a_running_task_on_its_worker) {
+  auto log = add_worker(cpu_worker("w1"));
+  submit({cpu_task("long")});
+  ASSERT_EQ(log->orders.size(), 1u);
+  caf::anon_send(coordinator, atom::cancel_v, std::string{"long"});
+  sched.run();
+  ASSERT_EQ(log->cancels, std::vector<std::string>{"long"});
+  auto* done = last("long", task_event_kind::finished);
+  ASSERT_NE(done, nullptr);
+  EXPECT_EQ(done->status, task_status::cancelled);
+}
+
+TEST_F(protocol, cancels_a_pending_task_before_it_is_ever_assigned) {
+  auto log = add_worker(cpu_worker("w1", 1));
+  submit({cpu_task("first"), cpu_task("second")});
+  ASSERT_EQ(log->orders.size(), 1u);
+  caf::anon_send(coordinator, atom::cancel_v, std::string{"second"});
+  sched.run();
+  report({outcome_of(log->orders[0], "w1", task_status::succeeded)});
+  EXPECT_EQ(log->orders.size(), 1u);
+  EXPECT_TRUE(log->cancels.empty());
+  ASSERT_NE(last("second", task_event_kind::finished), nullptr);
+  EXPECT_EQ(last("second", task_event_kind::finished)->status, task_status::cancelled);
+}
+
+TEST_F(protocol, requeues_the_tasks_of_a_lost_worker_onto_another) {
+  auto first = add_worker(cpu_worker("w1", 1));
+  submit({cpu_task("survivor")});
+  ASSERT_EQ(first->orders.size(), 1u);
+  auto second = add_worker(cpu_worker("w2", 1));
+  EXPECT_TRUE(second->orders.empty());
+
+  caf::anon_send_exit(workers.front(), caf::exit_reason::kill);
+  sched.run();
+  ASSERT_EQ(second->orders.size(), 1u);
+  EXPECT_EQ(second->orders[0].work.id, "survivor");
+  report({outcome_of(second->orders[0], "w2", task_status::succeeded)});
+  ASSERT_NE(last("survivor", task_event_kind::finished), nullptr);
+}
+
+TEST_F(protocol, reports_a_task_no_worker_can_run_as_unplaceable_with_reasons) {
+  add_worker(cpu_worker("w1"));
+  task gpu = cpu_task("needs-cuda");
+  gpu.requirements.hardware = {device_kind::cuda};
+  submit({gpu, cpu_task("fine")});
+  auto* u = last("needs-cuda", task_event_kind::unplaceable);
+  ASSERT_NE(u, nullptr);
+  EXPECT_NE(u->reason.find("w1"), std::string::npos) << u->reason;
+}
+
+TEST_F(protocol, rejects_a_duplicate_task_id) {
+  add_worker(cpu_worker("w1", 1));
+  submit({cpu_task("same"), cpu_task("same")});
+  ASSERT_NE(last("same", task_event_kind::rejected), nullptr);
+}
+
+} // namespace
+} // namespace dtf
