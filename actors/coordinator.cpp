@@ -3,6 +3,7 @@
 // window of pending tasks; the rest wait here in priority order).
 #include "actors/coordinator.hpp"
 
+#include "actors/journal/task_journal.hpp"
 #include "actors/predictor_actor.hpp"
 #include "actors/scheduler_actor.hpp"
 
@@ -85,6 +86,9 @@ struct coordinator_state {
   std::vector<caf::typed_response_promise<runtime_stats>> drain_waiters;
 
   runtime_stats counts;
+  /// Every lifecycle change is written here (one transaction per handler,
+  /// committed before replies or events leave); null when not journaling.
+  std::shared_ptr<task_journal> journal;
 
   bool has_listeners() const { return !listeners.empty(); }
 
@@ -104,6 +108,11 @@ struct coordinator_state {
   }
 
   void emit(const task_record& r, task_event_kind kind, std::optional<attempt_report> report = std::nullopt) {
+    if (journal && kind != task_event_kind::rejected) {
+      if (report) journal->attempt_finished(*report);
+      if (kind == task_event_kind::accepted && r.attempts == 0) journal->task_accepted(r.work);
+      else journal->task_changed(r.work.id, r.status, r.attempts, r.worker_id, r.reason, r.unplaceable);
+    }
     if (!has_listeners()) return;
     task_update u;
     u.task_id = r.work.id;
@@ -159,6 +168,7 @@ namespace {
 
 void flush_events(coordinator_pointer self) {
   auto& st = self->state;
+  if (st.journal) st.journal->commit();
   if (st.outbox.empty()) return;
   if (st.listeners.size() == 1) {
     self->send(st.listeners.front(), atom::event_v, std::move(st.outbox));
@@ -317,9 +327,11 @@ void handle_results(coordinator_pointer self, std::vector<attempt_report>& repor
 
 } // namespace
 
-coordinator_actor::behavior_type coordinator(coordinator_pointer self, coordinator_config config) {
+coordinator_actor::behavior_type coordinator(coordinator_pointer self, coordinator_config config,
+                                             std::shared_ptr<task_journal> journal) {
   auto& st = self->state;
   st.config = config;
+  st.journal = std::move(journal);
   st.started_at = std::chrono::steady_clock::now();
   st.scheduler = spawn_scheduler(self->system(), caf::actor_cast<caf::actor>(self), config.scheduling, config.policy);
   st.predictor = spawn_predictor(self->system(), st.scheduler, config.snapshot_every_results,
@@ -333,6 +345,10 @@ coordinator_actor::behavior_type coordinator(coordinator_pointer self, coordinat
       w.alive = false;
       w.running = 0;
       ++st.counts.workers_lost;
+      if (st.journal) {
+        st.journal->worker_lost(w.capability.id);
+        st.journal->commit();
+      }
       st.total_slots -= w.capability.slots > 0 ? w.capability.slots : st.config.scheduling.max_tasks_per_worker;
       self->send(st.scheduler, atom::remove_v, w.capability.id);
     }
@@ -433,7 +449,8 @@ coordinator_actor::behavior_type coordinator(coordinator_pointer self, coordinat
       st.total_slots += capability.slots > 0 ? capability.slots : st.config.scheduling.max_tasks_per_worker;
       ++st.counts.workers_registered;
       st.worker_index.emplace(capability.id, st.workers.size());
-      st.workers.push_back(worker_entry{capability, caf::actor_cast<worker_actor>(handle), handle->address()});
+      if (st.journal) st.journal->worker_registered(capability);
+      st.workers.push_back(worker_entry{capability, caf::actor_cast<worker_actor>(handle), handle.address()});
       std::vector<worker_capability> enrolled{std::move(capability)};
       self->send(st.predictor, atom::enroll_v, enrolled);
       self->send(st.scheduler, atom::enroll_v, std::move(enrolled));
@@ -470,8 +487,9 @@ coordinator_actor::behavior_type coordinator(coordinator_pointer self, coordinat
   };
 }
 
-coordinator_actor spawn_coordinator(caf::actor_system& system, coordinator_config config) {
-  return system.spawn(coordinator, std::move(config));
+coordinator_actor spawn_coordinator(caf::actor_system& system, coordinator_config config,
+                                    std::shared_ptr<task_journal> journal) {
+  return system.spawn(coordinator, std::move(config), std::move(journal));
 }
 
 } // namespace dtf

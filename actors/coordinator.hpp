@@ -7,6 +7,7 @@
 #include <caf/fwd.hpp>
 
 #include <cstddef>
+#include <memory>
 #include <string>
 
 namespace dtf {
@@ -26,6 +27,11 @@ struct coordinator_config {
   double snapshot_interval_s = 0.5;
 };
 
-coordinator_actor spawn_coordinator(caf::actor_system& system, coordinator_config config);
+class task_journal;
+
+/// `journal` (optional) records every lifecycle change; the coordinator is its
+/// only user once spawned.
+coordinator_actor spawn_coordinator(caf::actor_system& system, coordinator_config config,
+                                    std::shared_ptr<task_journal> journal = nullptr);
 
 } // namespace dtf

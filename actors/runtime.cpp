@@ -4,6 +4,7 @@
 #include "actors/runtime.hpp"
 
 #include "actors/coordinator.hpp"
+#include "actors/journal/task_journal.hpp"
 #include "actors/node_actor.hpp"
 #include "actors/runtime_outputs.hpp"
 #include "actors/system_setup.hpp"
@@ -111,6 +112,9 @@ void runtime::start() {
     d.callbacks->insert(d.callbacks->begin(), [out = d.outputs.get()](const task_update& u) { out->on_update(u); });
   }
 
+  std::shared_ptr<task_journal> journal;
+  if (!cfg.journal_path.empty()) journal = std::make_shared<task_journal>(cfg.journal_path);  // throws on failure
+
   configure_actor_system(d.caf_config, cfg.scheduler_threads);
   d.system = std::make_unique<caf::actor_system>(d.caf_config);
   d.started = true;
@@ -121,7 +125,7 @@ void runtime::start() {
   cc.scheduler_window = cfg.scheduler_window;
   cc.retry_backoff_s = cfg.retry_backoff_s;
   cc.retry_backoff_max_s = cfg.retry_backoff_max_s;
-  d.coordinator = spawn_coordinator(d.sys(), cc);
+  d.coordinator = spawn_coordinator(d.sys(), cc, std::move(journal));
   if (!d.callbacks->empty()) {
     d.listener = d.sys().spawn(update_listener, d.callbacks);
     caf::anon_send(d.coordinator, atom::subscribe_v, caf::actor_cast<caf::actor>(d.listener));

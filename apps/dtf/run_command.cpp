@@ -24,13 +24,14 @@ namespace {
 
 constexpr const char* run_usage =
   "usage: dtf run SUITE [--fleet FLEET] [--no-local] [--max-tasks-per-worker N] [--results FILE.jsonl]\n"
-  "               [--junit FILE.xml] [--time-scale X] [--output-dir DIR] [--policy NAME]\n"
+  "               [--junit FILE.xml] [--journal FILE.db] [--time-scale X] [--output-dir DIR] [--policy NAME]\n"
   "  SUITE      suite file (YAML or JSON)\n"
   "  --fleet    emulated workers (YAML or JSON fleet file)\n"
   "  --no-local do not probe this machine (emulated workers only)\n"
   "  --max-tasks-per-worker  concurrent tasks per worker unless the worker says (default 2)\n"
   "  --results  results as JSON Lines, one record per attempt\n"
   "  --junit    JUnit XML, one testcase per task\n"
+  "  --journal  SQLite journal of tasks, attempts and workers\n"
   "  --time-scale  wall seconds per modeled second on emulated workers (default 1)\n"
   "  --output-dir  per-attempt stdout/stderr files (default dtf-output)\n";
 
@@ -39,7 +40,7 @@ struct run_options {
   std::string fleet_path;
   bool probe_local = true;
   int max_tasks_per_worker = 2;
-  std::string results_path, junit_path, output_dir = "dtf-output", policy = "intelligent";
+  std::string results_path, junit_path, journal_path, output_dir = "dtf-output", policy = "intelligent";
   double time_scale = 1.0;
 };
 
@@ -71,6 +72,7 @@ run_options parse_options(int argc, char** argv) {
       o.max_tasks_per_worker = static_cast<int>(n);
     } else if (arg == "--results") o.results_path = value();
     else if (arg == "--junit") o.junit_path = value();
+    else if (arg == "--journal") o.journal_path = value();
     else if (arg == "--time-scale") o.time_scale = parse_number(arg, value());
     else if (arg == "--output-dir") o.output_dir = value();
     else if (arg == "--policy") o.policy = value();
@@ -115,6 +117,7 @@ int run_command(int argc, char** argv) {
   config.max_tasks_per_worker = options.max_tasks_per_worker;
   config.results_path = options.results_path;
   config.junit_path = options.junit_path;
+  config.journal_path = options.journal_path;
   config.junit_suite_name = parsed.name.empty() ? "dtf" : parsed.name;
   config.time_scale = options.time_scale;
   config.output_dir = options.output_dir;

@@ -94,7 +94,7 @@ TEST_F(dtf_run, runs_real_commands_and_exits_zero_when_every_task_succeeds) {
 defaults: {timeout: 30s, requirements: {hardware: [cpu]}}
 tasks:
   - id: hello
-    command: [sh, -c, "echo hello from $DTF_TASK_ID; echo 'DTF_METRICS {\"items_per_s\": 42}'"]
+    command: [sh, -c, "echo hello from $DTF_TASK_ID; echo 'DTF_METRICS {{\"items_per_s\": 42}}'"]
   - id: second
     type: test
     command: "sh -c 'echo second'"
