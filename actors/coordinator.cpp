@@ -3,7 +3,8 @@
 // window of pending tasks; the rest wait here in priority order).
 #include "actors/coordinator.hpp"
 
-#include "actors/journal/task_journal.hpp"
+#include "actors/journal/sqlite_journal.hpp"
+#include "actors/runtime_outputs.hpp"
 #include "actors/predictor_actor.hpp"
 #include "actors/scheduler_actor.hpp"
 
@@ -88,7 +89,7 @@ struct coordinator_state {
   runtime_stats counts;
   /// Every lifecycle change is written here (one transaction per handler,
   /// committed before replies or events leave); null when not journaling.
-  std::shared_ptr<task_journal> journal;
+  std::shared_ptr<sqlite_journal> journal;
 
   bool has_listeners() const { return !listeners.empty(); }
 
@@ -109,9 +110,13 @@ struct coordinator_state {
 
   void emit(const task_record& r, task_event_kind kind, std::optional<attempt_report> report = std::nullopt) {
     if (journal && kind != task_event_kind::rejected) {
-      if (report) journal->attempt_finished(*report);
-      if (kind == task_event_kind::accepted && r.attempts == 0) journal->task_accepted(r.work);
-      else journal->task_changed(r.work.id, r.status, r.attempts, r.worker_id, r.reason, r.unplaceable);
+      if (report) {
+        auto i = worker_index.find(report->result.worker_id);
+        if (i != worker_index.end()) journal->record_result(to_attempt_record(*report), workers[i->second].capability);
+        else journal->record_attempt(to_attempt_record(*report));
+      }
+      if (kind == task_event_kind::accepted && r.attempts == 0) journal->record_task_submitted(r.work);
+      else journal->record_state(r.work.id, r.status);
     }
     if (!has_listeners()) return;
     task_update u;
@@ -168,7 +173,7 @@ namespace {
 
 void flush_events(coordinator_pointer self) {
   auto& st = self->state;
-  if (st.journal) st.journal->commit();
+  if (st.journal) st.journal->flush();  // durable before replies and events leave
   if (st.outbox.empty()) return;
   if (st.listeners.size() == 1) {
     self->send(st.listeners.front(), atom::event_v, std::move(st.outbox));
@@ -328,7 +333,7 @@ void handle_results(coordinator_pointer self, std::vector<attempt_report>& repor
 } // namespace
 
 coordinator_actor::behavior_type coordinator(coordinator_pointer self, coordinator_config config,
-                                             std::shared_ptr<task_journal> journal) {
+                                             std::shared_ptr<sqlite_journal> journal) {
   auto& st = self->state;
   st.config = config;
   st.journal = std::move(journal);
@@ -346,8 +351,8 @@ coordinator_actor::behavior_type coordinator(coordinator_pointer self, coordinat
       w.running = 0;
       ++st.counts.workers_lost;
       if (st.journal) {
-        st.journal->worker_lost(w.capability.id);
-        st.journal->commit();
+        st.journal->record_worker_lost(w.capability.id);
+        st.journal->flush();
       }
       st.total_slots -= w.capability.slots > 0 ? w.capability.slots : st.config.scheduling.max_tasks_per_worker;
       self->send(st.scheduler, atom::remove_v, w.capability.id);
@@ -449,7 +454,7 @@ coordinator_actor::behavior_type coordinator(coordinator_pointer self, coordinat
       st.total_slots += capability.slots > 0 ? capability.slots : st.config.scheduling.max_tasks_per_worker;
       ++st.counts.workers_registered;
       st.worker_index.emplace(capability.id, st.workers.size());
-      if (st.journal) st.journal->worker_registered(capability);
+      if (st.journal) st.journal->record_worker(capability);
       st.workers.push_back(worker_entry{capability, caf::actor_cast<worker_actor>(handle), handle.address()});
       std::vector<worker_capability> enrolled{std::move(capability)};
       self->send(st.predictor, atom::enroll_v, enrolled);
@@ -488,7 +493,7 @@ coordinator_actor::behavior_type coordinator(coordinator_pointer self, coordinat
 }
 
 coordinator_actor spawn_coordinator(caf::actor_system& system, coordinator_config config,
-                                    std::shared_ptr<task_journal> journal) {
+                                    std::shared_ptr<sqlite_journal> journal) {
   return system.spawn(coordinator, std::move(config), std::move(journal));
 }
 

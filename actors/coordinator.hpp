@@ -27,11 +27,11 @@ struct coordinator_config {
   double snapshot_interval_s = 0.5;
 };
 
-class task_journal;
+class sqlite_journal;
 
 /// `journal` (optional) records every lifecycle change; the coordinator is its
 /// only user once spawned.
 coordinator_actor spawn_coordinator(caf::actor_system& system, coordinator_config config,
-                                    std::shared_ptr<task_journal> journal = nullptr);
+                                    std::shared_ptr<sqlite_journal> journal = nullptr);
 
 } // namespace dtf

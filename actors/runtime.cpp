@@ -4,7 +4,7 @@
 #include "actors/runtime.hpp"
 
 #include "actors/coordinator.hpp"
-#include "actors/journal/task_journal.hpp"
+#include "actors/journal/sqlite_journal.hpp"
 #include "actors/node_actor.hpp"
 #include "actors/runtime_outputs.hpp"
 #include "actors/system_setup.hpp"
@@ -62,6 +62,8 @@ struct runtime::impl {
   update_listener_actor listener;
   std::shared_ptr<std::vector<task_update_callback>> callbacks = std::make_shared<std::vector<task_update_callback>>();
   std::unique_ptr<runtime_outputs> outputs;
+  std::shared_ptr<sqlite_journal> journal;
+  std::int64_t journal_run = 0;
   std::vector<worker_capability> workers;
   std::vector<std::string> warnings;
   bool started = false;
@@ -112,8 +114,10 @@ void runtime::start() {
     d.callbacks->insert(d.callbacks->begin(), [out = d.outputs.get()](const task_update& u) { out->on_update(u); });
   }
 
-  std::shared_ptr<task_journal> journal;
-  if (!cfg.journal_path.empty()) journal = std::make_shared<task_journal>(cfg.journal_path);  // throws on failure
+  if (!cfg.journal_path.empty()) {
+    d.journal = std::make_shared<sqlite_journal>(cfg.journal_path);  // throws journal_error naming the file
+    d.journal_run = d.journal->begin_run(cfg.junit_suite_name);
+  }
 
   configure_actor_system(d.caf_config, cfg.scheduler_threads);
   d.system = std::make_unique<caf::actor_system>(d.caf_config);
@@ -125,7 +129,7 @@ void runtime::start() {
   cc.scheduler_window = cfg.scheduler_window;
   cc.retry_backoff_s = cfg.retry_backoff_s;
   cc.retry_backoff_max_s = cfg.retry_backoff_max_s;
-  d.coordinator = spawn_coordinator(d.sys(), cc, std::move(journal));
+  d.coordinator = spawn_coordinator(d.sys(), cc, d.journal);
   if (!d.callbacks->empty()) {
     d.listener = d.sys().spawn(update_listener, d.callbacks);
     caf::anon_send(d.coordinator, atom::subscribe_v, caf::actor_cast<caf::actor>(d.listener));
@@ -240,6 +244,10 @@ void runtime::stop() {
   if (d.listener) caf::anon_send_exit(d.listener, caf::exit_reason::user_shutdown);
   d.system.reset();  // awaits every actor
   if (d.outputs) d.outputs->flush();
+  if (d.journal) {
+    d.journal->finish_run(d.journal_run);
+    d.journal->flush();
+  }
 }
 
 } // namespace dtf

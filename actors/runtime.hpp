@@ -42,7 +42,8 @@ struct runtime_config {
   std::string results_path;
   std::string junit_path;
   std::string junit_suite_name = "dtf";
-  /// SQLite journal of tasks, attempts and workers (empty = none).
+  /// SQLite journal (actors/journal/sqlite_journal.hpp) of this run's tasks,
+  /// attempts, workers and execution history (empty = none).
   std::string journal_path;
   /// Per-attempt stdout/stderr files of real commands.
   std::string output_dir = "dtf-output";
