@@ -33,6 +33,11 @@ struct task_record {
   int attempts = 0;          // assignments so far
   int failures = 0;          // failed or timed-out attempts
   std::string worker_id;     // current or last worker
+  int attempt = 0;           // the attempt number running on worker_id
+  // A backup attempt started because the first overran its prediction
+  // (scheduler_config::backup_attempts): the first to succeed wins.
+  std::string backup_worker_id;
+  int backup_attempt = 0;
   bool in_scheduler = false; // counted in the scheduler window
   bool unplaceable = false;
   bool rejected = false;
@@ -251,17 +256,27 @@ void handle_round(coordinator_pointer self, scheduling_round& round) {
   std::map<std::size_t, std::vector<work_order>> orders;
   for (auto& a : round.assignments) {
     auto* r = st.find(a.task_id);
-    if (!r || r->status != task_status::pending) continue;
     auto wi = st.worker_index.find(a.worker_id);
-    if (wi == st.worker_index.end()) continue;
+    if (!r || wi == st.worker_index.end()) continue;
+    if (a.backup) {
+      const bool on_worker = r->status == task_status::assigned || r->status == task_status::running;
+      if (!on_worker || !r->backup_worker_id.empty() || r->worker_id == a.worker_id) continue;
+      r->backup_worker_id = a.worker_id;
+      r->backup_attempt = ++r->attempts;
+      ++st.counts.attempts;
+      ++st.workers[wi->second].running;
+      orders[wi->second].push_back(work_order{r->work, r->backup_attempt, finite_or(a.predicted_duration_s)});
+      continue;
+    }
+    if (r->status != task_status::pending) continue;
     r->status = task_status::assigned;
     r->worker_id = a.worker_id;
     r->predicted_duration_s = finite_or(a.predicted_duration_s);
-    ++r->attempts;
+    r->attempt = ++r->attempts;
     ++st.counts.attempts;
     ++st.workers[wi->second].running;
     st.emit(*r, task_event_kind::assigned);
-    orders[wi->second].push_back(work_order{r->work, r->attempts, r->predicted_duration_s});
+    orders[wi->second].push_back(work_order{r->work, r->attempt, r->predicted_duration_s});
   }
   for (auto& [index, batch] : orders) self->send(st.workers[index].handle, atom::run_v, std::move(batch));
 }
@@ -281,7 +296,10 @@ void handle_results(coordinator_pointer self, std::vector<attempt_report>& repor
     }
     auto* r = st.find(res.task_id);
     if (!r) continue;
-    if (is_final(r->status) || r->worker_id != res.worker_id || r->attempts != res.attempt) {
+    const bool first = r->worker_id == res.worker_id && r->attempt == res.attempt;
+    const bool backup = !r->backup_worker_id.empty() && r->backup_worker_id == res.worker_id &&
+                        r->backup_attempt == res.attempt;
+    if (is_final(r->status) || (!first && !backup)) {
       // A late attempt (cancelled, or from a worker that was given up on):
       // recorded for the outputs, not learned from.
       st.emit(*r, task_event_kind::attempt_done, rep);
@@ -293,6 +311,22 @@ void handle_results(coordinator_pointer self, std::vector<attempt_report>& repor
     learned.push_back(res);
     observed.push_back(rep);
     r->last_report = rep;
+    if (!r->backup_worker_id.empty()) {
+      // Two attempts were in flight: a failure leaves the task to the other
+      // one (no retry); a success wins and the other attempt is cancelled.
+      const std::string other = first ? r->backup_worker_id : r->worker_id;
+      const int other_attempt = first ? r->backup_attempt : r->attempt;
+      r->backup_worker_id.clear();
+      if (res.status != task_status::succeeded) {
+        r->worker_id = other;
+        r->attempt = other_attempt;
+        st.emit(*r, task_event_kind::attempt_done, rep);
+        continue;
+      }
+      r->worker_id = res.worker_id;
+      r->attempt = res.attempt;
+      if (auto* w = st.find_worker(other); w && w->alive) self->send(w->handle, atom::cancel_v, r->work.id);
+    }
     switch (res.status) {
       case task_status::succeeded:
         st.finish(*r, task_status::succeeded);
@@ -397,6 +431,7 @@ coordinator_actor::behavior_type coordinator(coordinator_pointer self, coordinat
       if (r->in_scheduler) self->send(st.scheduler, atom::cancel_v, std::vector<std::string>{id});
       if (on_worker) {
         if (auto* w = st.find_worker(r->worker_id); w && w->alive) self->send(w->handle, atom::cancel_v, id);
+        if (auto* w = st.find_worker(r->backup_worker_id); w && w->alive) self->send(w->handle, atom::cancel_v, id);
       }
       r->reason = "cancelled";
       st.finish(*r, task_status::cancelled);

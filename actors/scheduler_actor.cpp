@@ -28,6 +28,9 @@ struct scheduler_state {
   /// Placeability only changes when tasks arrive or workers come and go.
   bool placeability_dirty = false;
   std::vector<std::string> requeued;
+  /// Core time of the round already booked to wake the core (backups of
+  /// overdue attempts need a round even when nothing else happens).
+  double wakeup_booked_s = -1.0;
 };
 
 using scheduler_pointer = scheduler_actor::stateful_pointer<scheduler_state>;
@@ -58,6 +61,11 @@ void run_round(scheduler_pointer self) {
   if (st.placeability_dirty && !st.core.workers().empty()) {
     st.placeability_dirty = false;
     round.unplaceable = st.core.unplaceable();
+  }
+  if (auto wake = st.core.next_wakeup_s(); wake && *wake != st.wakeup_booked_s) {
+    st.wakeup_booked_s = *wake;
+    const auto delay = std::chrono::duration<double>(std::max(0.0, *wake - now) + 1e-3);
+    self->delayed_send(self, std::chrono::duration_cast<caf::timespan>(delay), atom::schedule_v);
   }
   round.requeued = std::move(st.requeued);
   st.requeued.clear();

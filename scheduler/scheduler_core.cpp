@@ -127,6 +127,11 @@ struct scheduler_core::impl {
     specialization_tracker::key specialization_family = specialization_tracker::no_key;
     affinity_map::key avoid_worker = affinity_map::no_key;  // requeue preference
     double first_deferred_at_s = -1.0;  // when the policy first held it back; < 0: never
+    // A second attempt started because the first overran its prediction.
+    int backup_worker = no_worker;
+    double backup_placed_at_s = 0.0;
+    double backup_predicted_s = 0.0;
+    double overdue_at_s = infinity;  // key in `overdue` while the attempt runs without a backup
   };
 
   // Workers identical in everything the filters, terms and predictor read
@@ -198,6 +203,11 @@ struct scheduler_core::impl {
   affinity_stats affinity_counts;
   std::uint64_t decisions = 0;
   std::uint64_t deferrals = 0;
+  std::uint64_t backups_started = 0;
+  std::uint64_t backups_won = 0;
+  // Running first attempts by the time they become overdue (policies that want backups only).
+  std::set<std::pair<double, std::uint32_t>> overdue;
+  double wakeup_s = infinity;  // when schedule() may start a backup with no other event
   double first_now_s = infinity;
   double last_now_s = -infinity;
 
@@ -316,10 +326,17 @@ struct scheduler_core::impl {
   }
 
   // ---- slots ----
-  void recompute_earliest_end(worker_record& w) {
+  /// Predicted end of the task's attempt on worker wi (its backup or its first).
+  double expected_end(std::uint32_t h, std::size_t wi) const {
+    const auto& r = tasks[h];
+    if (r.backup_worker == static_cast<int>(wi)) return r.backup_placed_at_s + r.backup_predicted_s;
+    return r.placed_at_s + r.predicted_s;
+  }
+
+  void recompute_earliest_end(std::size_t wi) {
+    auto& w = workers[wi];
     w.earliest_end_s = infinity;
-    for (auto h : w.running_tasks)
-      w.earliest_end_s = std::min(w.earliest_end_s, tasks[h].placed_at_s + tasks[h].predicted_s);
+    for (auto h : w.running_tasks) w.earliest_end_s = std::min(w.earliest_end_s, expected_end(h, wi));
   }
 
   template <typename T>
@@ -335,7 +352,7 @@ struct scheduler_core::impl {
     auto& p = profiles[w.profile];
     ++w.running;
     w.running_tasks.push_back(h);
-    w.earliest_end_s = std::min(w.earliest_end_s, tasks[h].placed_at_s + tasks[h].predicted_s);
+    w.earliest_end_s = std::min(w.earliest_end_s, expected_end(h, wi));
     if (w.running == w.slots) {
       erase_sorted(p.free_members, wi);
       insert_sorted(p.full_by_end, std::pair{w.earliest_end_s, wi});
@@ -344,11 +361,9 @@ struct scheduler_core::impl {
     ++running;
   }
 
-  /// Frees the task's slot; returns the worker index it held.
-  int vacate(std::uint32_t h, double now_s) {
-    auto& r = tasks[h];
-    const int wi = r.worker;
-    if (wi == no_worker) return wi;
+  /// Frees the slot of the task's attempt on worker wi (no bookkeeping of
+  /// which attempt it was: see vacate and drop_backup).
+  void free_slot(std::uint32_t h, int wi, double placed_at_s, double now_s) {
     const auto index = static_cast<std::size_t>(wi);
     auto& w = workers[index];
     auto& p = profiles[w.profile];
@@ -360,11 +375,59 @@ struct scheduler_core::impl {
       for (auto c : p.classes) ++classes[c].free_feasible;
     }
     --w.running;
-    if (std::isfinite(now_s)) w.busy_s += std::max(0.0, now_s - r.placed_at_s);
-    recompute_earliest_end(w);
-    r.worker = no_worker;
+    if (std::isfinite(now_s)) w.busy_s += std::max(0.0, now_s - placed_at_s);
+    recompute_earliest_end(index);
     --running;
+  }
+
+  void unmark_overdue(task_record& r, std::uint32_t h) {
+    if (r.overdue_at_s != infinity) overdue.erase({r.overdue_at_s, h});
+    r.overdue_at_s = infinity;
+  }
+
+  /// Frees the slot of the task's backup attempt, if any.
+  void drop_backup(std::uint32_t h, double now_s) {
+    auto& r = tasks[h];
+    if (r.backup_worker == no_worker) return;
+    const int wi = r.backup_worker;
+    free_slot(h, wi, r.backup_placed_at_s, now_s);
+    r.backup_worker = no_worker;
+  }
+
+  /// Frees the slot of the task's first attempt and of its backup; returns
+  /// the first attempt's worker index.
+  int vacate(std::uint32_t h, double now_s) {
+    auto& r = tasks[h];
+    drop_backup(h, now_s);
+    unmark_overdue(r, h);
+    const int wi = r.worker;
+    if (wi == no_worker) return wi;
+    free_slot(h, wi, r.placed_at_s, now_s);
+    r.worker = no_worker;
     return wi;
+  }
+
+  /// The backup attempt becomes the task's only attempt (its first failed or
+  /// its worker left).
+  void promote_backup(std::uint32_t h, double now_s) {
+    auto& r = tasks[h];
+    unmark_overdue(r, h);
+    if (r.worker != no_worker) free_slot(h, r.worker, r.placed_at_s, now_s);
+    r.worker = r.backup_worker;
+    r.placed_at_s = r.backup_placed_at_s;
+    r.predicted_s = r.backup_predicted_s;
+    r.backup_worker = no_worker;
+  }
+
+  /// A first attempt just placed: remember when it becomes overdue.
+  void mark_overdue_time(std::uint32_t h) {
+    auto& r = tasks[h];
+    if (!policy->wants_backups() || !config.backup_attempts) return;
+    const double factor = std::max(1.0, finite_or(config.backup_overrun_factor, 2.0));
+    const double at = r.placed_at_s + factor * std::max(r.predicted_s, 1e-3);
+    if (!std::isfinite(at)) return;
+    r.overdue_at_s = at;
+    overdue.emplace(at, h);
   }
 
   void enqueue(std::uint32_t h) {
@@ -440,6 +503,73 @@ struct scheduler_core::impl {
     if (w.running < w.slots) return 0.0;
     if (w.running_tasks.empty()) return infinity;  // zero slots: never frees
     return std::max(0.0, w.earliest_end_s - now_s);
+  }
+
+  // ---- backup attempts ----
+  /// Starts backups of overdue first attempts (most overdue first) where a
+  /// free feasible worker is predicted to finish the task in at most
+  /// `max_fraction` of the time the attempt has already run: a task that
+  /// has overrun its prediction this much is expected to run on at least as
+  /// long again (heavy-tailed run times), so the backup likely wins.
+  void place_backups(double now_s, std::vector<assignment>& out, double max_fraction) {
+    const double fraction = std::clamp(finite_or(max_fraction, 0.0), 0.0, 1.0);
+    if (fraction <= 0.0) return;
+    int checks = std::max(1, config.max_backup_checks);
+    for (auto it = overdue.begin(); it != overdue.end() && it->first <= now_s && checks-- > 0;) {
+      const std::uint32_t h = it->second;
+      auto& r = tasks[h];
+      ++it;  // r's entry may be erased below
+      const auto& cls = classes[r.class_id];
+      if (cls.free_feasible <= 0) continue;
+      const double elapsed = now_s - r.placed_at_s;
+      // The fastest free feasible worker other than the first attempt's;
+      // profiles in ascending order, members ascending: ties go to the earliest registered.
+      begin_decision(r.body, h);
+      std::size_t best = 0;
+      double best_s = infinity;
+      for (auto p : cls.profiles) {
+        for (std::size_t w : profiles[p].free_members) {
+          if (static_cast<int>(w) == r.worker) continue;
+          const double d = predicted_duration(r.body, w);
+          if (d < best_s || (d == best_s && w < best)) {
+            best_s = d;
+            best = w;
+          }
+          break;  // one prediction per profile: its first free member stands for it
+        }
+      }
+      end_decision();
+      if (!(best_s <= fraction * elapsed)) {
+        // Eligible later, if the worker is still free then.
+        if (fraction > 0.0 && std::isfinite(best_s)) wakeup_s = std::min(wakeup_s, r.placed_at_s + best_s / fraction);
+        continue;
+      }
+      unmark_overdue(r, h);
+      auto& wr = workers[best];
+      if (r.affinity_model != affinity_map::no_key) affinity.touch(wr.affinity_key, r.affinity_model);
+      r.backup_worker = static_cast<int>(best);
+      r.backup_placed_at_s = finite_or(now_s, 0.0);
+      r.backup_predicted_s = best_s;
+      occupy(best, h);
+      ++backups_started;
+      if (config.keep_explanations > 0) {
+        decision_explanation e;
+        e.task_id = r.body.id;
+        e.policy = std::string{policy->name()};
+        e.winner = wr.cap.id;
+        e.outcome = "backup: the attempt on " + workers[static_cast<std::size_t>(r.worker)].cap.id + " has run " +
+                    std::to_string(elapsed) + " s against " + std::to_string(r.predicted_s) + " s predicted; " +
+                    wr.cap.id + " is predicted to need " + std::to_string(best_s) + " s";
+        keep_explanation(std::move(e));
+      }
+      out.push_back({r.body.id, wr.cap.id, 0.0, finite_or(best_s, 0.0), true});
+    }
+  }
+
+  /// The next first attempt to become overdue after now is a wake-up time.
+  void note_next_overdue(double now_s) {
+    auto it = overdue.upper_bound({now_s, std::numeric_limits<std::uint32_t>::max()});
+    if (it != overdue.end()) wakeup_s = std::min(wakeup_s, it->first);
   }
 
   // ---- explanation ----
@@ -660,19 +790,36 @@ std::vector<std::string> scheduler_core::remove_worker(const std::string& worker
             [&](auto a, auto b) { return i.tasks[a].key.sequence < i.tasks[b].key.sequence; });
   std::vector<std::string> requeued;
   for (auto h : handles) {
+    auto& r = i.tasks[h];
+    // A task with another attempt elsewhere keeps running there.
+    if (r.backup_worker == static_cast<int>(index)) {
+      i.drop_backup(h, i.last_now_s);
+      continue;
+    }
+    if (r.backup_worker != no_worker) {
+      i.promote_backup(h, i.last_now_s);
+      continue;
+    }
     i.vacate(h, i.last_now_s);
-    i.set_status(i.tasks[h], task_status::pending);
+    i.set_status(r, task_status::pending);
     i.enqueue(h);
-    requeued.push_back(i.tasks[h].body.id);
+    requeued.push_back(r.body.id);
   }
   i.affinity.forget_worker(i.workers[index].affinity_key);
   i.capacity = std::max(0.0, i.capacity - i.workers[index].slots * i.workers[index].cap.speed);
   i.workers.erase(i.workers.begin() + static_cast<std::ptrdiff_t>(index));
   i.capabilities.erase(i.capabilities.begin() + static_cast<std::ptrdiff_t>(index));
   i.worker_index.clear();
+  // Indices above the removed worker move down by one; a task with a backup
+  // sits in two running lists, so shift each attempt once, by where it runs.
   for (std::size_t w = 0; w < i.workers.size(); ++w) {
     i.worker_index.emplace(i.workers[w].cap.id, w);
-    for (auto h : i.workers[w].running_tasks) i.tasks[h].worker = static_cast<int>(w);
+    const int old_index = w >= index ? static_cast<int>(w) + 1 : static_cast<int>(w);
+    for (auto h : i.workers[w].running_tasks) {
+      auto& r = i.tasks[h];
+      if (r.worker == old_index) r.worker = static_cast<int>(w);
+      else if (r.backup_worker == old_index) r.backup_worker = static_cast<int>(w);
+    }
   }
   i.rebuild_profiles_and_classes();
   return requeued;
@@ -760,7 +907,17 @@ std::vector<assignment> scheduler_core::schedule(double now_s) {
   auto& i = *impl_;
   i.observe(now_s);
   std::vector<assignment> out;
-  if (i.pending == 0 || i.workers.empty()) return out;
+  i.wakeup_s = infinity;
+  if (i.workers.empty()) return out;
+  // Backups of attempts that overran grossly go before the queue; milder
+  // cases only take slots nothing else waits for.
+  const bool overdue_now = !i.overdue.empty() && i.overdue.begin()->first <= now_s;
+  if (overdue_now) i.place_backups(now_s, out, i.config.backup_urgent_fraction);
+  if (i.pending == 0) {
+    if (overdue_now) i.place_backups(now_s, out, i.config.backup_max_fraction);
+    i.note_next_overdue(now_s);
+    return out;
+  }
   scheduler_view view{*this};
   const int max_deferrals = std::max(1, i.config.max_deferrals_per_class);
   const bool wants_busy = i.policy->wants_busy_feasible();
@@ -881,13 +1038,21 @@ std::vector<assignment> scheduler_core::schedule(double now_s) {
     r.first_deferred_at_s = -1.0;
     i.set_status(r, task_status::assigned);
     i.occupy(w, h);
+    i.mark_overdue_time(h);
     ++i.decisions;
     out.push_back({r.body.id, wr.cap.id, finite_or(score, 0.0), finite_or(predicted, 0.0)});
   }
+  i.note_next_overdue(now_s);
   return out;
 }
 
-void scheduler_core::record_result(const task_result& result, double now_s) {
+std::optional<double> scheduler_core::next_wakeup_s() const {
+  const auto& i = *impl_;
+  if (!std::isfinite(i.wakeup_s) || i.wakeup_s <= i.last_now_s) return std::nullopt;
+  return i.wakeup_s;
+}
+
+result_effect scheduler_core::record_result(const task_result& result, double now_s) {
   auto& i = *impl_;
   i.observe(now_s);
   const double duration = result.duration_s;
@@ -898,13 +1063,46 @@ void scheduler_core::record_result(const task_result& result, double now_s) {
   const auto h = i.find_task(result.task_id);
   impl::task_record* r = (h != no_handle && i.tasks[h].live) ? &i.tasks[h] : nullptr;
   if (r && is_final(r->status)) r = nullptr;  // a late duplicate result: learn, do not recount
+  // The losing attempt of a task with a backup was cancelled by the caller: nothing to learn.
+  if (!r && status == task_status::cancelled) return {};
 
+  result_effect effect;
   int wi = no_worker;
-  if (r && r->worker != no_worker) {
-    if (success && valid_duration) i.predictor.record_accuracy(r->predicted_s, duration);
+  const auto reporter = i.worker_index.find(result.worker_id);
+  const bool from_backup = r && r->backup_worker != no_worker && reporter != i.worker_index.end() &&
+                           static_cast<int>(reporter->second) == r->backup_worker;
+  if (r && r->backup_worker != no_worker && !success) {
+    // One of two attempts failed: the other keeps the task.
+    wi = from_backup ? r->backup_worker : r->worker;
+    if (from_backup) {
+      i.drop_backup(h, now_s);
+      effect.still_running = true;
+    } else {
+      i.promote_backup(h, now_s);
+      effect.still_running = true;
+    }
+  } else if (r && r->worker != no_worker) {
+    const int other = r->backup_worker == no_worker ? no_worker : from_backup ? r->worker : r->backup_worker;
+    if (success && valid_duration)
+      i.predictor.record_accuracy(from_backup ? r->backup_predicted_s : r->predicted_s, duration);
+    if (from_backup) {
+      // The first attempt ran at least this long there: learn that (a
+      // censored sample, still far better than the prediction it overran), so
+      // the slow worker stops drawing such tasks.
+      const double ran_s = now_s - r->placed_at_s;
+      const auto& loser = i.workers[static_cast<std::size_t>(r->worker)];
+      if (success && std::isfinite(ran_s) && ran_s > 0.0) {
+        i.predictor.record(result.model, result.type, result.batch_size, loser.cap, ran_s);
+        std::optional<double> normalized = ran_s / execution_predictor::batch_factor(result.batch_size);
+        i.specialization.record(loser.specialization_key, result.type, r->specialization_family, true, normalized);
+      }
+      i.promote_backup(h, now_s);  // the first attempt's slot is freed here
+      ++i.backups_won;
+    }
+    if (other != no_worker) effect.cancel_on_worker = i.workers[static_cast<std::size_t>(other)].cap.id;
     wi = i.vacate(h, now_s);
-  } else if (auto it = i.worker_index.find(result.worker_id); it != i.worker_index.end()) {
-    wi = static_cast<int>(it->second);
+  } else if (reporter != i.worker_index.end()) {
+    wi = static_cast<int>(reporter->second);
   }
 
   if (wi != no_worker) {
@@ -928,13 +1126,14 @@ void scheduler_core::record_result(const task_result& result, double now_s) {
     ++i.duration_count[t];
   }
 
-  if (r) {
+  if (r && !effect.still_running) {
     if (r->status == task_status::pending) i.dequeue(h);
     i.set_status(*r, status);
     // Failed and timed-out attempts keep their body for requeue().
     if (status == task_status::succeeded || status == task_status::cancelled) i.retire(h);
   }
   i.policy->on_result(result);
+  return effect;
 }
 
 void scheduler_core::learn_from_history(const task_result& result, const worker_capability& worker) {
@@ -1040,6 +1239,8 @@ scheduler_stats scheduler_core::stats() const {
   s.predictor = i.predictor.accuracy();
   s.decisions = i.decisions;
   s.deferrals = i.deferrals;
+  s.backups_started = i.backups_started;
+  s.backups_won = i.backups_won;
   s.pending = i.pending;
   s.running = i.running;
   return s;

@@ -30,6 +30,18 @@ struct assignment {
   std::string worker_id;
   double score = 0.0;
   double predicted_duration_s = 0.0;
+  /// A backup attempt: the task already runs on another worker (see
+  /// scheduler_config::backup_attempts); the first to succeed wins.
+  bool backup = false;
+};
+
+/// What the caller must do after record_result.
+struct result_effect {
+  /// The worker whose attempt of the same task is now redundant: cancel it
+  /// there (its slot is already free in the core).
+  std::optional<std::string> cancel_on_worker;
+  /// The failed attempt's task still runs on another worker: no retry needed.
+  bool still_running = false;
 };
 
 /// One term of a score: its normalized value (documented range per term),
@@ -144,6 +156,9 @@ public:
   /// intelligent policy passes over as many as the busy workers it expects to
   /// serve them sooner, so one call does not re-decide each of them.
   virtual std::size_t deferral_pass_over() const { return 1; }
+  /// Whether the core may start backup attempts of overdue tasks for this
+  /// policy (scheduler_config::backup_attempts).
+  virtual bool wants_backups() const { return false; }
 };
 
 /// "intelligent" (default), "seed", "round_robin", "random", "least_loaded", "min_completion".
@@ -174,10 +189,16 @@ public:
   bool cancel(const std::string& task_id);
 
   /// Places pending tasks (priority high first, then predicted duration long
-  /// first, then submission order) onto free slots.
+  /// first, then submission order) onto free slots; before them, backup
+  /// attempts of overdue tasks when the policy wants them.
   std::vector<assignment> schedule(double now_s = 0.0);
-  /// Frees the slot and feeds predictor, specialization and affinity.
-  void record_result(const task_result& result, double now_s = 0.0);
+  /// When schedule() should be called again even if nothing else happens (an
+  /// attempt becomes overdue for a backup); nullopt: only on the next event.
+  std::optional<double> next_wakeup_s() const;
+  /// Frees the slot and feeds predictor, specialization and affinity. With a
+  /// backup attempt in flight, the answer says which attempt to cancel (after
+  /// a success) or that the task still runs (after a failure).
+  result_effect record_result(const task_result& result, double now_s = 0.0);
 
   /// Learns from a result of an earlier run (the journal's history) the way
   /// record_result does: predictor, specialization and affinity links. Touches

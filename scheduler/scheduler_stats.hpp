@@ -54,6 +54,8 @@ struct scheduler_stats {
   predictor_accuracy predictor;
   std::uint64_t decisions = 0;   // placements
   std::uint64_t deferrals = 0;
+  std::uint64_t backups_started = 0;  // backup attempts of overdue tasks
+  std::uint64_t backups_won = 0;      // ... that finished first
   std::size_t pending = 0;
   std::size_t running = 0;
 };

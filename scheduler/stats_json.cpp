@@ -54,6 +54,8 @@ nlohmann::json to_json(const scheduler_stats& stats) {
                       {"mean_abs_error_s", finite(stats.predictor.mean_abs_error_s)}};
   out["decisions"] = stats.decisions;
   out["deferrals"] = stats.deferrals;
+  out["backups_started"] = stats.backups_started;
+  out["backups_won"] = stats.backups_won;
   out["pending"] = stats.pending;
   out["running"] = stats.running;
   return out;

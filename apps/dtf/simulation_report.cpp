@@ -34,6 +34,9 @@ nlohmann::ordered_json to_json(const simulation_result& r) {
   j["predictor_mape"] = r.predictor_mape;
   j["predictor_mape_after_warmup"] = r.predictor_mape_after_warmup;
   j["decisions"] = r.decisions;
+  j["backups_started"] = r.backups_started;
+  j["backups_won"] = r.backups_won;
+  j["backup_wasted_s"] = r.backup_wasted_s;
   j["scheduler_us_per_decision"] = r.scheduler_us_per_decision;
   j["lower_bound"] = r.lower_bound.value_s;
   j["lower_bound_parts"] = {{"longest_task_s", r.lower_bound.longest_task_s},
@@ -64,19 +67,22 @@ void print_result(std::ostream& out, const simulation_result& r) {
       << "predictor MAPE      " << percent(r.predictor_mape) << " (after warm-up " << percent(r.predictor_mape_after_warmup)
       << ")\n"
       << "scheduler cost      " << fixed(r.scheduler_us_per_decision, 2) << " us per decision (" << r.decisions
-      << " decisions)\n";
+      << " decisions)\n"
+      << "backup attempts     " << r.backups_started << " started, " << r.backups_won << " won, "
+      << fixed(r.backup_wasted_s, 1) << " s of slot time spent on losers\n";
 }
 
 void print_table(std::ostream& out, const std::vector<simulation_result>& results, bool markdown) {
   const std::vector<std::string> header = {"policy", "makespan s", "x LB", "mean compl. s", "p95 compl. s",
                                            "mean wait s", "util.", "loading s", "warm hits", "MAPE",
-                                           "MAPE warm", "us/decision"};
+                                           "MAPE warm", "backups", "us/decision"};
   std::vector<std::vector<std::string>> rows;
   for (const auto& r : results)
     rows.push_back({r.policy, fixed(r.makespan_s, 0), fixed(r.makespan_over_lower_bound, 3),
                     fixed(r.mean_completion_s, 0), fixed(r.p95_completion_s, 0), fixed(r.mean_wait_s, 0),
                     percent(r.utilization), fixed(r.load_time_s, 0), percent(r.affinity_hit_rate),
                     percent(r.predictor_mape), percent(r.predictor_mape_after_warmup),
+                    std::to_string(r.backups_won) + "/" + std::to_string(r.backups_started),
                     fixed(r.scheduler_us_per_decision, 2)});
   std::vector<std::size_t> width(header.size());
   for (std::size_t c = 0; c < header.size(); ++c) {
@@ -102,12 +108,13 @@ void print_table(std::ostream& out, const std::vector<simulation_result>& result
 }
 
 void write_timeline_csv(std::ostream& out, const std::vector<simulation_result>& results) {
-  out << "policy,task,worker,arrival_s,start_s,end_s,load_s,predicted_s\n";
+  out << "policy,task,worker,arrival_s,start_s,end_s,load_s,predicted_s,attempt,cancelled\n";
   for (const auto& r : results)
     for (const auto& e : r.timeline)
       out << r.policy << ',' << e.task_id << ',' << e.worker_id << ',' << fixed(e.arrival_s, 3) << ','
           << fixed(e.start_s, 3) << ',' << fixed(e.end_s, 3) << ',' << fixed(e.load_s, 3) << ','
-          << fixed(e.predicted_s, 3) << '\n';
+          << fixed(e.predicted_s, 3) << ',' << (e.backup ? "backup" : "first") << ',' << (e.cancelled ? 1 : 0)
+          << '\n';
 }
 
 std::vector<simulation_result> simulate_policies(const trace& tasks, const std::vector<worker_capability>& fleet,

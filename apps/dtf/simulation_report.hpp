@@ -14,7 +14,7 @@ nlohmann::ordered_json to_json(const simulation_result& r);
 void print_result(std::ostream& out, const simulation_result& r);
 /// One row per result; `markdown` gives a GitHub table.
 void print_table(std::ostream& out, const std::vector<simulation_result>& results, bool markdown);
-/// CSV: policy,task,worker,arrival_s,start_s,end_s,load_s,predicted_s
+/// CSV: policy,task,worker,arrival_s,start_s,end_s,load_s,predicted_s,attempt,cancelled
 void write_timeline_csv(std::ostream& out, const std::vector<simulation_result>& results);
 
 /// Runs every named policy on the same input, computing the lower bound once.

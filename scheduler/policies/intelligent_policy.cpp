@@ -43,6 +43,9 @@ public:
   std::optional<double> last_choice_score() const override { return last_score_; }
   bool wants_busy_feasible() const override { return false; }
   std::size_t deferral_pass_over() const override { return pass_over_; }
+  bool wants_backups() const override {
+    return config_.backup_attempts && config_.enable_predictive_scheduling;
+  }
 
   candidate_explanation explain(const task& t, std::size_t worker_index, const scheduler_view& view,
                                 double now_s) override {

@@ -15,6 +15,9 @@ std::optional<policy_variant> resolve_policy_variant(std::string_view name, cons
   } else if (name == "intelligent-no-prediction") {
     v.config.enable_predictive_scheduling = false;
     v.config.allow_deferral = false;  // deferral is part of predictive scheduling
+    v.config.backup_attempts = false;  // so are backup attempts
+  } else if (name == "intelligent-no-backups") {
+    v.config.backup_attempts = false;
   } else {
     const auto names = policy_names();
     if (std::find(names.begin(), names.end(), name) == names.end()) return std::nullopt;
@@ -25,7 +28,8 @@ std::optional<policy_variant> resolve_policy_variant(std::string_view name, cons
 
 std::vector<std::string> simulation_policy_names() {
   auto names = policy_names();
-  for (const char* ablation : {"intelligent-no-affinity", "intelligent-no-specialization", "intelligent-no-prediction"})
+  for (const char* ablation : {"intelligent-no-affinity", "intelligent-no-specialization", "intelligent-no-prediction",
+                             "intelligent-no-backups"})
     names.emplace_back(ablation);
   return names;
 }

@@ -43,6 +43,7 @@ struct running_task {
   std::size_t task;
   std::size_t worker;
   double measured_s;
+  double start_s;
   bool operator>(const running_task& o) const { return std::tie(end_s, placement) > std::tie(o.end_s, o.placement); }
 };
 
@@ -135,15 +136,23 @@ simulation_result simulate(const trace& tasks, const std::vector<worker_capabili
   double in_schedule_s = 0.0;
   std::size_t next_arrival = 0;
   std::uint64_t placements = 0;
+  // Attempts in flight per task (two while a backup runs), by placement number;
+  // a cancelled attempt stays in the heap and is skipped when it comes up.
+  std::unordered_map<std::size_t, std::vector<std::uint64_t>> attempts_of;  // lookups only
+  std::vector<char> cancelled;
+  struct attempt { std::size_t worker; double start_s; double measured_s; };
+  std::vector<attempt> placed;  // by placement number
 
   while (next_arrival < arrival_order.size() || !running.empty()) {
     double now = std::numeric_limits<double>::infinity();
     if (next_arrival < arrival_order.size()) now = tasks.tasks[arrival_order[next_arrival]].arrival_s;
     if (!running.empty()) now = std::min(now, running.top().end_s);
+    if (auto wake = core.next_wakeup_s(); wake && !running.empty()) now = std::min(now, *wake);
 
     while (!running.empty() && running.top().end_s <= now) {
       const auto done = running.top();
       running.pop();
+      if (cancelled[done.placement]) continue;
       const auto& t = tasks.tasks[done.task];
       task_result r;
       r.task_id = t.spec.id;
@@ -153,7 +162,21 @@ simulation_result simulate(const trace& tasks, const std::vector<worker_capabili
       r.model = t.spec.model;
       r.type = t.spec.type;
       r.batch_size = t.spec.batch_size;
-      core.record_result(r, now);
+      const auto effect = core.record_result(r, now);
+      auto& mine = attempts_of[done.task];
+      if (effect.cancel_on_worker) {
+        // The other attempt lost: it stops now, its time so far was spent for nothing.
+        for (auto p : mine)
+          if (p != done.placement && placed[p].worker == worker_index.at(*effect.cancel_on_worker)) {
+            cancelled[p] = 1;
+            const double spent = now - placed[p].start_s;
+            busy_s -= placed[p].measured_s - spent;
+            out.backup_wasted_s += spent;
+            if (options.record_timeline) out.timeline[p].end_s = now, out.timeline[p].cancelled = true;
+          }
+        if (done.placement != mine.front()) ++out.backups_won;
+      }
+      attempts_of.erase(done.task);
       ++out.completed;
       out.makespan_s = std::max(out.makespan_s, done.end_s);
       completion_s.push_back(done.end_s - t.arrival_s);
@@ -178,29 +201,37 @@ simulation_result simulate(const trace& tasks, const std::vector<worker_capabili
                               ") although the worker meets its requirements: the trace does not match the fleet");
       double load_s = 0.0;
       if (!t.spec.model.empty()) {
-        ++with_model;
-        if (warm[wi].start(t.spec.model)) ++warm_hits;
+        if (!a.backup) ++with_model;
+        if (warm[wi].start(t.spec.model)) warm_hits += a.backup ? 0 : 1;
         else load_s = t.load_s;
       }
       const double measured_s = *true_s / w.speed + load_s;
-      running.push({now + measured_s, placements++, ti, wi, measured_s});
-      wait_sum += now - t.arrival_s;
+      attempts_of[ti].push_back(placements);
+      placed.push_back({wi, now, measured_s});
+      cancelled.push_back(0);
+      running.push({now + measured_s, placements++, ti, wi, measured_s, now});
       busy_s += measured_s;
       out.load_time_s += load_s;
-      errors.push_back(std::abs(a.predicted_duration_s - measured_s) / measured_s);
+      if (a.backup) {
+        ++out.backups_started;
+      } else {
+        ++out.decisions;
+        wait_sum += now - t.arrival_s;
+        errors.push_back(std::abs(a.predicted_duration_s - measured_s) / measured_s);
+      }
       if (options.record_timeline)
-        out.timeline.push_back({t.spec.id, w.id, t.arrival_s, now, now + measured_s, load_s, a.predicted_duration_s});
+        out.timeline.push_back({t.spec.id, w.id, t.arrival_s, now, now + measured_s, load_s, a.predicted_duration_s,
+                                a.backup, false});
     }
   }
 
-  out.decisions = placements;
   out.unscheduled = tasks.tasks.size() - out.completed;
   if (out.completed > 0) {
     double sum = 0.0;
     for (double c : completion_s) sum += c;
     out.mean_completion_s = sum / static_cast<double>(out.completed);
     out.p95_completion_s = percentile(completion_s, 0.95);
-    out.mean_wait_s = wait_sum / static_cast<double>(placements);
+    out.mean_wait_s = wait_sum / static_cast<double>(std::max<std::size_t>(out.decisions, 1));
   }
   const scheduler_view view(core);
   double slots = 0.0;

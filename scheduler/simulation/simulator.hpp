@@ -39,6 +39,8 @@ struct timeline_entry {
   double end_s = 0.0;
   double load_s = 0.0;  // part of [start, end) spent loading the model
   double predicted_s = 0.0;
+  bool backup = false;     // a backup attempt of a task already running elsewhere
+  bool cancelled = false;  // lost to the task's other attempt (end_s: when it was stopped)
 };
 
 struct simulation_result {
@@ -56,8 +58,11 @@ struct simulation_result {
   double affinity_hit_rate = 0.0;  // placements of a model already warm on the worker
   double predictor_mape = 0.0;     // |predicted - measured| / measured, all placements
   double predictor_mape_after_warmup = 0.0;
-  std::size_t decisions = 0;       // placements
-  double scheduler_us_per_decision = 0.0;  // CPU time inside schedule() / placements
+  std::size_t decisions = 0;       // placements (first attempts)
+  std::size_t backups_started = 0; // backup attempts of overdue tasks
+  std::size_t backups_won = 0;     // ... that finished before the first attempt
+  double backup_wasted_s = 0.0;    // slot time of attempts cancelled because the other won
+  double scheduler_us_per_decision = 0.0;  // CPU time inside schedule() / placements (backups included)
   double scheduler_total_s = 0.0;
   lower_bound_result lower_bound;  // value_s == 0 when not computed
   double makespan_over_lower_bound = 0.0;

@@ -71,7 +71,8 @@ TEST(simulate_command, all_policies_print_one_table) {
   const auto run = dtf("simulate --trace " + temp("t2.jsonl") + " --fleet " + temp("f2.yaml") + " --policy all");
   ASSERT_EQ(run.exit_code, 0) << run.err;
   for (const char* policy : {"intelligent", "seed", "round_robin", "random", "least_loaded", "min_completion",
-                             "intelligent-no-affinity", "intelligent-no-specialization", "intelligent-no-prediction"})
+                             "intelligent-no-affinity", "intelligent-no-specialization", "intelligent-no-prediction",
+                             "intelligent-no-backups"})
     EXPECT_NE(run.out.find(policy), std::string::npos) << policy;
 }
 

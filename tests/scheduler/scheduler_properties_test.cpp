@@ -105,7 +105,7 @@ int effective_slots(const scheduler_config& config, const worker_capability& w) 
 struct observed {
   std::map<std::string, task> submitted;
   std::set<std::string> pending;             // submitted, never placed
-  std::map<std::string, std::string> placed; // running now: task -> worker
+  std::map<std::string, std::vector<std::string>> placed;  // running now: task -> its attempts' workers
   std::map<std::string, int> running;        // worker -> running tasks
   std::vector<assignment> assignments;       // of this call
   double now = 0.0;
@@ -130,7 +130,10 @@ std::vector<std::vector<assignment>> drive(const scenario& s, const scheduler_co
     o.assignments = core.schedule(o.now);
     for (const auto& a : o.assignments) {
       o.pending.erase(a.task_id);
-      o.placed[a.task_id] = a.worker_id;
+      auto& attempts = o.placed[a.task_id];
+      RC_ASSERT(attempts.size() == (a.backup ? 1u : 0u));  // a backup only beside one running attempt
+      if (a.backup) RC_ASSERT(attempts.front() != a.worker_id);
+      attempts.push_back(a.worker_id);
       ++o.running[a.worker_id];
     }
     check(core, o);
@@ -141,18 +144,29 @@ std::vector<std::vector<assignment>> drive(const scenario& s, const scheduler_co
       if (rng() % 2 == 0) done.push_back(t);
     for (const auto& id : done) {
       const auto& t = o.submitted[id];
+      auto& attempts = o.placed[id];
+      const std::size_t reporting = rng() % attempts.size();
       task_result r;
       r.task_id = id;
-      r.worker_id = o.placed[id];
+      r.worker_id = attempts[reporting];
       r.status = rng() % 4 == 0 ? task_status::failed : task_status::succeeded;
       r.duration_s = wild_duration(rng);
       r.model = t.model;
       r.type = t.type;
       r.batch_size = t.batch_size;
       if (rng() % 3 == 0) r.metrics["throughput"] = wild_duration(rng);
-      core.record_result(r, o.now);
-      --o.running[o.placed[id]];
-      o.placed.erase(id);
+      const auto effect = core.record_result(r, o.now);
+      --o.running[r.worker_id];
+      attempts.erase(attempts.begin() + static_cast<std::ptrdiff_t>(reporting));
+      // The other attempt either carries on (a failure) or is cancelled (a success).
+      RC_ASSERT(effect.still_running == (!attempts.empty() && r.status != task_status::succeeded));
+      RC_ASSERT(effect.cancel_on_worker.has_value() == (!attempts.empty() && r.status == task_status::succeeded));
+      if (effect.cancel_on_worker) {
+        RC_ASSERT(*effect.cancel_on_worker == attempts.front());
+        --o.running[attempts.front()];
+        attempts.clear();
+      }
+      if (attempts.empty()) o.placed.erase(id);
     }
     o.now += 1.0 + static_cast<double>(rng() % 50);
   }

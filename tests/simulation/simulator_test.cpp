@@ -70,8 +70,10 @@ TEST(simulator, same_inputs_give_the_same_result) {
   }
 }
 
-/// Every task finishes exactly once, never before it arrives, only on a worker
-/// that meets its requirements, and no worker runs more tasks than its slots.
+/// Every task finishes exactly once (an attempt that lost to its backup, or a
+/// backup that lost, is marked cancelled), never before it arrives, only on a
+/// worker that meets its requirements, and no worker runs more tasks than its
+/// slots (cancelled attempts count until they are stopped).
 void expect_conservation(const generated_workload& w, const simulation_result& r) {
   std::map<std::string, const trace_task*> tasks;
   for (const auto& t : w.tasks.tasks) tasks.emplace(t.spec.id, &t);
@@ -79,8 +81,11 @@ void expect_conservation(const generated_workload& w, const simulation_result& r
   for (const auto& worker : w.fleet) workers.emplace(worker.id, &worker);
   std::set<std::string> seen;
   std::map<std::string, std::vector<std::pair<double, int>>> events;  // per worker: (time, +1/-1)
+  std::map<std::string, std::string> first_worker;
   for (const auto& e : r.timeline) {
-    ASSERT_TRUE(seen.insert(e.task_id).second) << e.task_id << " ran twice under " << r.policy;
+    if (!e.backup) first_worker[e.task_id] = e.worker_id;
+    else EXPECT_NE(first_worker.at(e.task_id), e.worker_id) << e.task_id << ": a backup on its own worker";
+    if (!e.cancelled) ASSERT_TRUE(seen.insert(e.task_id).second) << e.task_id << " finished twice under " << r.policy;
     const auto& t = *tasks.at(e.task_id);
     const auto& worker = *workers.at(e.worker_id);
     EXPECT_GE(e.start_s, t.arrival_s) << e.task_id;
@@ -181,6 +186,38 @@ TEST(simulator, a_trace_without_a_time_for_a_feasible_worker_is_a_named_error) {
   }
 }
 
+TEST(simulator, a_backup_attempt_rescues_a_task_stuck_on_a_slow_worker) {
+  // `b` takes 10,000 s on the CPU but 10 s on the GPU; nothing tells the
+  // scheduler so before it starts, and both workers are free at time 0.
+  worker_capability gpu = cpu_worker("gpu", 1);
+  gpu.kind = device_kind::cuda;
+  gpu.name = "Test GPU";
+  gpu.compute_capability = 8.0;
+  trace t;
+  t.tasks = {cpu_task("a", "m", 10), cpu_task("b", "m", 10)};
+  for (auto& task : t.tasks) task.spec.requirements.hardware = {device_kind::cuda, device_kind::cpu};
+  t.tasks[0].duration_s = {{"cuda", 10}, {"cpu", 12}};
+  t.tasks[1].duration_s = {{"cuda", 10}, {"cpu", 10000}};
+  const std::vector<worker_capability> fleet{gpu, cpu_worker("cpu", 1)};
+
+  const auto without = simulate(t, fleet, with_policy("intelligent-no-backups"));
+  EXPECT_GE(without.makespan_s, 10000.0);
+  EXPECT_EQ(without.backups_started, 0u);
+
+  const auto with = simulate(t, fleet, with_policy("intelligent"));
+  EXPECT_LT(with.makespan_s, 1000.0);
+  EXPECT_EQ(with.backups_started, 1u);
+  EXPECT_EQ(with.backups_won, 1u);
+  EXPECT_GT(with.backup_wasted_s, 0.0);  // the CPU's time on b until it was cancelled
+  ASSERT_EQ(with.timeline.size(), 3u);
+  EXPECT_EQ(with.completed, 2u);
+  const auto& stuck = *std::find_if(with.timeline.begin(), with.timeline.end(),
+                                    [](const auto& e) { return e.task_id == "b" && !e.backup; });
+  EXPECT_EQ(stuck.worker_id, "cpu");
+  EXPECT_TRUE(stuck.cancelled);
+  EXPECT_LT(stuck.end_s, 1000.0);
+}
+
 TEST(simulator, unknown_policy_is_an_input_error) {
   trace t;
   t.tasks = {cpu_task("a", "m", 1)};
@@ -193,6 +230,9 @@ TEST(simulator, ablations_switch_off_one_feature_each) {
   EXPECT_FALSE(resolve_policy_variant("intelligent-no-specialization", base)->config.enable_worker_specialization);
   EXPECT_FALSE(resolve_policy_variant("intelligent-no-prediction", base)->config.enable_predictive_scheduling);
   EXPECT_EQ(resolve_policy_variant("intelligent-no-prediction", base)->policy, "intelligent");
+  EXPECT_FALSE(resolve_policy_variant("intelligent-no-prediction", base)->config.backup_attempts);
+  EXPECT_FALSE(resolve_policy_variant("intelligent-no-backups", base)->config.backup_attempts);
+  EXPECT_TRUE(resolve_policy_variant("intelligent-no-backups", base)->config.enable_predictive_scheduling);
   EXPECT_EQ(resolve_policy_variant("seed", base)->policy, "seed");
   EXPECT_FALSE(resolve_policy_variant("nonsense", base).has_value());
 }
