@@ -511,7 +511,16 @@ struct scheduler_core::impl {
   /// `max_fraction` of the time the attempt has already run: a task that
   /// has overrun its prediction this much is expected to run on at least as
   /// long again (heavy-tailed run times), so the backup likely wins.
-  void place_backups(double now_s, std::vector<assignment>& out, double max_fraction) {
+  /// Priority of the first task in queue order (INT_MIN when nothing is pending).
+  int highest_pending_priority() const {
+    int highest = std::numeric_limits<int>::min();
+    for (const auto& c : classes)
+      if (!c.pending.empty()) highest = std::max(highest, c.pending.begin()->priority);
+    return highest;
+  }
+
+  /// Backups go ahead of pending tasks of lower priority only (`min_priority`).
+  void place_backups(double now_s, std::vector<assignment>& out, double max_fraction, int min_priority) {
     const double fraction = std::clamp(finite_or(max_fraction, 0.0), 0.0, 1.0);
     if (fraction <= 0.0) return;
     int checks = std::max(1, config.max_backup_checks);
@@ -519,6 +528,7 @@ struct scheduler_core::impl {
       const std::uint32_t h = it->second;
       auto& r = tasks[h];
       ++it;  // r's entry may be erased below
+      if (r.body.priority < min_priority) continue;
       const auto& cls = classes[r.class_id];
       if (cls.free_feasible <= 0) continue;
       const double elapsed = now_s - r.placed_at_s;
@@ -912,9 +922,9 @@ std::vector<assignment> scheduler_core::schedule(double now_s) {
   // Backups of attempts that overran grossly go before the queue; milder
   // cases only take slots nothing else waits for.
   const bool overdue_now = !i.overdue.empty() && i.overdue.begin()->first <= now_s;
-  if (overdue_now) i.place_backups(now_s, out, i.config.backup_urgent_fraction);
+  if (overdue_now) i.place_backups(now_s, out, i.config.backup_urgent_fraction, i.highest_pending_priority());
   if (i.pending == 0) {
-    if (overdue_now) i.place_backups(now_s, out, i.config.backup_max_fraction);
+    if (overdue_now) i.place_backups(now_s, out, i.config.backup_max_fraction, std::numeric_limits<int>::min());
     i.note_next_overdue(now_s);
     return out;
   }

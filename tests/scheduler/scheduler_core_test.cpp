@@ -417,8 +417,14 @@ TEST(scheduler_core, passes_over_the_tasks_that_busy_workers_will_serve_sooner) 
 TEST(scheduler_core, keeps_slow_workers_busy_while_the_queue_is_deep) {
   auto core = fast_and_slow_fleet();
   for (int i = 0; i < 200; ++i) core.submit(make_task("t" + std::to_string(i)), 0);
-  // 200 x 60 s of work over a capacity of 41: the slow worker's 60 s task ends
-  // long before the queue drains, so it takes work instead of idling.
-  EXPECT_EQ(core.schedule(0).size(), 5u);
-  EXPECT_EQ(core.stats().deferrals, 0u);
+  // The first task left after the fast workers filled waits for one of them
+  // (each finishes it in 6 s, the slow one in 60 s), but with 200 queued the
+  // four fast workers cannot serve everything sooner: the slow worker takes
+  // the first task that no fast worker is expected to reach first.
+  auto placed = placement(core.schedule(0));
+  EXPECT_EQ(placed.size(), 5u);
+  EXPECT_EQ(core.stats().deferrals, 1u);
+  EXPECT_FALSE(placed.count("t4"));
+  for (const auto& [task_id, worker] : placed)
+    if (worker == "slow") EXPECT_EQ(task_id, "t8");  // t4..t7: one for each fast worker
 }
