@@ -713,7 +713,12 @@ std::size_t scheduler_view::busy_finishing_within(const task& t, double now_s, d
     const double cutoff = now_s + (within_s - d);
     auto end = std::lower_bound(profile.full_by_end.begin(), profile.full_by_end.end(),
                                 std::pair{cutoff, std::size_t{0}});
-    count += static_cast<std::size_t>(end - profile.full_by_end.begin());
+    // Each such worker finishes floor((within - slot_free) / d) tasks like t
+    // in the window, one after another.
+    for (auto it = profile.full_by_end.begin(); it != end && count < limit; ++it) {
+      const double free_in = std::max(0.0, it->first - now_s);
+      count += std::max<std::size_t>(1, static_cast<std::size_t>(std::min((within_s - free_in) / d, 1e6)));
+    }
   };
   if (i.context.t == &t && i.context.handle != no_handle) {
     for (auto p : i.classes[i.tasks[i.context.handle].class_id].profiles) {

@@ -107,9 +107,10 @@ public:
   /// Smallest predicted duration of t over the workers that pass its filters
   /// and have a free slot; 0 when there is none.
   double best_free_predicted_finish_s(const task& t, double now_s) const;
-  /// How many full workers that pass t's filters are predicted to finish t
-  /// (slot-free time + predicted duration there) within `within_s` from now;
-  /// counts at most `limit`. O(profiles x log workers), not O(workers).
+  /// How many tasks like t the full workers that pass t's filters are
+  /// predicted to finish within `within_s` from now (each from its slot-free
+  /// time on, one after another); counts at most `limit`. O(profiles x log
+  /// workers + limit), not O(workers).
   std::size_t busy_finishing_within(const task& t, double now_s, double within_s, std::size_t limit) const;
   /// Tasks of t's requirement class that this schedule() call already held
   /// back ahead of t (0 outside a schedule() decision).

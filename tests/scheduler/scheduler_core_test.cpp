@@ -384,7 +384,7 @@ scheduler_core fast_and_slow_fleet() {
 }
 } // namespace
 
-TEST(scheduler_view, counts_the_busy_workers_that_would_finish_a_task_sooner) {
+TEST(scheduler_view, counts_the_tasks_busy_workers_would_finish_sooner) {
   auto core = fast_and_slow_fleet();
   for (int i = 0; i < 4; ++i) core.submit(make_task("busy" + std::to_string(i)), 0);
   auto placed = placement(core.schedule(0));
@@ -392,8 +392,10 @@ TEST(scheduler_view, counts_the_busy_workers_that_would_finish_a_task_sooner) {
   for (const auto& [task_id, worker] : placed) EXPECT_EQ(worker.rfind("fast", 0), 0u);
   scheduler_view view{core};
   auto probe = make_task("probe");
-  // Each fast worker frees in 6 s and runs the probe in 6 s: 12 s < 45 s.
-  EXPECT_EQ(view.busy_finishing_within(probe, 0, 45.0, 10), 4u);
+  // Each fast worker frees in 6 s and then runs a probe every 6 s: six of
+  // them end by 45 s (6 + 6 x 6 = 42), 24 over the four fast workers.
+  EXPECT_EQ(view.busy_finishing_within(probe, 0, 45.0, 100), 24u);
+  EXPECT_EQ(view.busy_finishing_within(probe, 0, 45.0, 10), 10u);
   EXPECT_EQ(view.busy_finishing_within(probe, 0, 45.0, 2), 2u);
   EXPECT_EQ(view.busy_finishing_within(probe, 0, 10.0, 10), 0u);
   EXPECT_EQ(view.deferred_ahead(probe), 0u);
@@ -417,14 +419,15 @@ TEST(scheduler_core, passes_over_the_tasks_that_busy_workers_will_serve_sooner) 
 TEST(scheduler_core, keeps_slow_workers_busy_while_the_queue_is_deep) {
   auto core = fast_and_slow_fleet();
   for (int i = 0; i < 200; ++i) core.submit(make_task("t" + std::to_string(i)), 0);
-  // The first task left after the fast workers filled waits for one of them
-  // (each finishes it in 6 s, the slow one in 60 s), but with 200 queued the
+  // The first task left after the fast workers filled waits for them (each
+  // finishes one every 6 s; the slow one needs 60 s), but with 200 queued the
   // four fast workers cannot serve everything sooner: the slow worker takes
-  // the first task that no fast worker is expected to reach first.
+  // the first task that no fast worker is expected to finish within 45 s
+  // (0.75 x its 60 s).
   auto placed = placement(core.schedule(0));
   EXPECT_EQ(placed.size(), 5u);
   EXPECT_EQ(core.stats().deferrals, 1u);
   EXPECT_FALSE(placed.count("t4"));
   for (const auto& [task_id, worker] : placed)
-    if (worker == "slow") EXPECT_EQ(task_id, "t8");  // t4..t7: one for each fast worker
+    if (worker == "slow") EXPECT_EQ(task_id, "t28");  // t4..t27: six for each fast worker
 }
