@@ -36,6 +36,11 @@ struct scheduler_config {
   /// Never defer a task that has already waited longer than this many times
   /// its predicted duration on the chosen free worker (no starvation).
   double deferral_max_wait_factor = 3.0;
+  /// Queue aging: a pending task that has waited longer than this many times
+  /// its queue estimate, while later submissions could overtake it, moves
+  /// ahead of the un-aged tasks of its priority (in submission order), so a
+  /// stream of longer tasks cannot starve it. 0: off.
+  double queue_aging_factor = 4.0;
   /// Deferrals per requirement class per schedule() call before the class is
   /// left for the next call (bounds the work of one call).
   int max_deferrals_per_class = 4;

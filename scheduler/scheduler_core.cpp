@@ -35,15 +35,19 @@ std::string_view bucket_name(std::size_t b) {
 
 double finite_or(double v, double fallback) { return std::isfinite(v) ? v : fallback; }
 
-// Order of the pending queue: priority high first, predicted duration (at
+// Order of the pending queue: priority high first; then tasks that waited
+// too long (aged, in submission order); then predicted duration (at
 // submission) long first, then submission sequence, then handle.
 struct queue_key {
   int priority = 0;
   double predicted_s = 0.0;
   std::uint64_t sequence = 0;
   std::uint32_t handle = 0;
+  bool aged = false;
   bool operator<(const queue_key& o) const {
     if (priority != o.priority) return priority > o.priority;
+    if (aged != o.aged) return aged;
+    if (aged && sequence != o.sequence) return sequence < o.sequence;
     if (predicted_s != o.predicted_s) return predicted_s > o.predicted_s;
     if (sequence != o.sequence) return sequence < o.sequence;
     return handle < o.handle;
@@ -127,6 +131,7 @@ struct scheduler_core::impl {
     specialization_tracker::key specialization_family = specialization_tracker::no_key;
     affinity_map::key avoid_worker = affinity_map::no_key;  // requeue preference
     double first_deferred_at_s = -1.0;  // when the policy first held it back; < 0: never
+    double ages_at_s = infinity;        // key in `aging` while pending and not aged
     // A second attempt started because the first overran its prediction.
     int backup_worker = no_worker;
     double backup_placed_at_s = 0.0;
@@ -208,6 +213,12 @@ struct scheduler_core::impl {
   // Running first attempts by the time they become overdue (policies that want backups only).
   std::set<std::pair<double, std::uint32_t>> overdue;
   double wakeup_s = infinity;  // when schedule() may start a backup with no other event
+  // Pending tasks by the time they age (move ahead of younger, longer tasks).
+  std::set<std::pair<double, std::uint32_t>> aging;
+  // Past their aging time but submitted with the latest submissions: nothing
+  // arrived after them, so nothing overtook them (a batch keeps its order).
+  std::vector<std::pair<std::uint32_t, std::uint64_t>> aging_parked;  // handle, sequence
+  double last_submission_s = -infinity;
   double first_now_s = infinity;
   double last_now_s = -infinity;
 
@@ -435,10 +446,48 @@ struct scheduler_core::impl {
     if (classes[r.class_id].pending.insert(r.key).second) {
       ++pending;
       pending_work_s += r.key.predicted_s;
+      const double factor = finite_or(config.queue_aging_factor, 0.0);
+      if (!r.key.aged && factor > 0.0) {
+        r.ages_at_s = finite_or(last_now_s, 0.0) + factor * std::max(r.key.predicted_s, 1.0);
+        if (std::isfinite(r.ages_at_s)) aging.emplace(r.ages_at_s, h);
+      }
     }
   }
 
-  void forget_pending(const task_record& r) {
+  /// Tasks that waited past their aging time while later submissions could
+  /// overtake them move ahead of the un-aged ones (no starvation of short
+  /// tasks behind a stream of longer ones).
+  void promote_aged(double now_s) {
+    while (!aging.empty() && aging.begin()->first <= now_s) {
+      const auto h = aging.begin()->second;
+      aging.erase(aging.begin());
+      auto& r = tasks[h];
+      r.ages_at_s = infinity;
+      if (r.submitted_at_s < last_submission_s) age(h);
+      else aging_parked.emplace_back(h, r.key.sequence);
+    }
+  }
+
+  void age(std::uint32_t h) {
+    auto& r = tasks[h];
+    auto& pending_set = classes[r.class_id].pending;
+    if (r.key.aged || pending_set.erase(r.key) == 0) return;
+    r.key.aged = true;
+    pending_set.insert(r.key);
+  }
+
+  /// A submission later than every earlier one: parked tasks can now be overtaken.
+  void note_submission(double now_s) {
+    if (!(now_s > last_submission_s)) return;
+    last_submission_s = now_s;
+    for (auto [h, sequence] : aging_parked)
+      if (tasks[h].live && tasks[h].key.sequence == sequence && tasks[h].status == task_status::pending) age(h);
+    aging_parked.clear();
+  }
+
+  void forget_pending(task_record& r) {
+    if (r.ages_at_s != infinity) aging.erase({r.ages_at_s, r.key.handle});
+    r.ages_at_s = infinity;
     --pending;
     pending_work_s = pending == 0 ? 0.0 : std::max(0.0, pending_work_s - r.key.predicted_s);
   }
@@ -886,6 +935,7 @@ void scheduler_core::submit(task t, double now_s) {
   if (!t.model.empty()) r.affinity_model = i.affinity.model_key(t.model);
   r.specialization_family = i.specialization.family_key(specialization_family(t.model));
   r.key = queue_key{t.priority, i.predictor.predict(t).seconds, t.sequence, h};
+  i.note_submission(r.submitted_at_s);
   r.body = std::move(t);
   r.status = task_status::pending;
   i.count_status(r, bucket(task_status::pending), +1);
@@ -928,6 +978,7 @@ std::vector<assignment> scheduler_core::schedule(double now_s) {
   // cases only take slots nothing else waits for.
   const bool overdue_now = !i.overdue.empty() && i.overdue.begin()->first <= now_s;
   if (overdue_now) i.place_backups(now_s, out, i.config.backup_urgent_fraction, i.highest_pending_priority());
+  i.promote_aged(now_s);
   if (i.pending == 0) {
     if (overdue_now) i.place_backups(now_s, out, i.config.backup_max_fraction, std::numeric_limits<int>::min());
     i.note_next_overdue(now_s);

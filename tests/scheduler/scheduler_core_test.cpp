@@ -431,3 +431,38 @@ TEST(scheduler_core, keeps_slow_workers_busy_while_the_queue_is_deep) {
   for (const auto& [task_id, worker] : placed)
     if (worker == "slow") EXPECT_EQ(task_id, "t28");  // t4..t27: six for each fast worker
 }
+
+namespace {
+// One single-slot worker; `long0` (batch 100: predicted 10x `short`) runs
+// from 0 to 600 s while `short` (batch 1) waits; `long1` arrives at
+// `long1_at_s`. Returns the task placed when long0 finishes.
+std::string placed_after_long0(double aging_factor, double long1_at_s) {
+  scheduler_config config;
+  config.queue_aging_factor = aging_factor;
+  scheduler_core core(config);
+  core.add_worker(cpu_worker("w", "cpu", 64, 32, 1));
+  auto sized = [](std::string id, int batch) {
+    auto t = make_task(std::move(id));
+    t.batch_size = batch;
+    return t;
+  };
+  core.submit(sized("long0", 100), 0);
+  core.submit(sized("short", 1), 0);
+  EXPECT_EQ(placement(core.schedule(0)).count("long0"), 1u);
+  core.submit(sized("long1", 100), long1_at_s);
+  core.schedule(long1_at_s);
+  core.record_result(success_of("long0", "w", 600), 600);
+  auto next = core.schedule(600);
+  return next.size() == 1 ? next[0].task_id : "";
+}
+} // namespace
+
+TEST(scheduler_core, a_task_overtaken_by_later_longer_ones_ages_ahead_of_them) {
+  EXPECT_EQ(placed_after_long0(4.0, 100), "short");  // waited 600 s > 4 x 60 s, and long1 came later
+  EXPECT_EQ(placed_after_long0(0.0, 100), "long1");  // aging off: longest first
+}
+
+TEST(scheduler_core, aging_keeps_a_batch_in_longest_first_order) {
+  // Everything submitted at once: nothing overtook `short`, so it stays behind.
+  EXPECT_EQ(placed_after_long0(4.0, 0), "long1");
+}
