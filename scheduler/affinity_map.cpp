@@ -89,6 +89,7 @@ affinity_map::key affinity_map::model_key(std::string_view model) {
   if (models_.size() != before) {
     const auto family = model_family(model);
     model_family_.push_back(family.empty() ? no_key : families_.intern(family));
+    link_value_bound_.push_back(0.0);
   }
   return k;
 }
@@ -139,11 +140,18 @@ void affinity_map::strengthen(key a, key b) {
   const pair_key pk = make_pair_key(a, b);
   ++clock_;
   auto it = links_.find(pk);
+  const auto raise_bound = [&](std::uint64_t strength) {
+    const double s = static_cast<double>(strength);
+    const double v = max_link_value * s / (s + 2.0);
+    for (key m : {a, b})
+      if (m < link_value_bound_.size()) link_value_bound_[m] = std::max(link_value_bound_[m], v);
+  };
   if (it != links_.end()) {
     eviction_order_.erase({it->second.strength, it->second.last_update, pk});
     ++it->second.strength;
     it->second.last_update = clock_;
     eviction_order_.insert({it->second.strength, it->second.last_update, pk});
+    raise_bound(it->second.strength);
     return;
   }
   if (links_.size() >= max_links_) {
@@ -153,6 +161,12 @@ void affinity_map::strengthen(key a, key b) {
   }
   links_.emplace(pk, link_state{1, clock_});
   eviction_order_.insert({1, clock_, pk});
+  raise_bound(1);
+}
+
+double affinity_map::value_bound_without_model(key model) const {
+  if (model >= model_family_.size()) return 0.0;
+  return std::max(family_of(model) != no_key ? same_family_value : 0.0, link_value_bound_[model]);
 }
 
 double affinity_map::value(key worker, key model) const {

@@ -19,6 +19,7 @@
 #include <set>
 #include <tuple>
 #include <string>
+#include <span>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
@@ -65,6 +66,14 @@ public:
 
   /// Warm models on the worker, most recent first.
   std::vector<std::string> warm_models(std::string_view worker_id) const;
+  std::span<const key> recent_models(key worker) const {
+    if (worker >= recent_.size()) return {};
+    return recent_[worker];
+  }
+  /// At least value(w, model) for every worker w that does not hold the model
+  /// itself warm: same_family_value when the model has a family, else at least
+  /// the strongest learned link the model ever had.
+  double value_bound_without_model(key model) const;
   std::uint64_t link_strength(std::string_view model_a, std::string_view model_b) const;
   std::size_t learned_link_count() const { return links_.size(); }
   /// Every learned link, strongest first then by names (deterministic).
@@ -87,6 +96,7 @@ private:
   string_interner models_;
   string_interner families_;
   std::vector<key> model_family_;                 // model key -> family key or no_key
+  std::vector<double> link_value_bound_;          // model key -> max link value it ever had
   std::vector<std::vector<key>> recent_;          // worker key -> models, most recent first
   std::unordered_map<pair_key, link_state> links_;  // looked up, never iterated for decisions
   // Eviction order: weakest, then least recently updated, then key (deterministic).

@@ -3,6 +3,7 @@
 #include "scheduler/affinity_map.hpp"
 #include "scheduler/execution_predictor.hpp"
 #include "scheduler/filters/requirement_filter.hpp"
+#include "scheduler/profile_member_order.hpp"
 #include "scheduler/scheduler_stats.hpp"
 #include "scheduler/specialization_tracker.hpp"
 
@@ -23,6 +24,7 @@ namespace {
 
 constexpr std::uint32_t no_handle = std::numeric_limits<std::uint32_t>::max();
 constexpr int no_worker = -1;
+constexpr std::size_t no_avoided = std::numeric_limits<std::size_t>::max();
 constexpr double infinity = std::numeric_limits<double>::infinity();
 
 // Status buckets for the counters: the task_status values, then "planned".
@@ -169,6 +171,8 @@ struct scheduler_core::impl {
     affinity_map::key affinity_model = affinity_map::no_key;
     specialization_tracker::key specialization_family = specialization_tracker::no_key;
     std::size_t deferred_ahead = 0;        // tasks of its class held back earlier in this call
+    std::span<const std::uint32_t> profiles;  // feasible profiles of its class (in schedule())
+    std::size_t avoided = no_avoided;         // worker this decision must not use
     std::vector<double> duration_s;        // by worker profile
     std::vector<std::uint32_t> stamp;      // generation that filled duration_s
     std::uint32_t generation = 0;
@@ -192,6 +196,7 @@ struct scheduler_core::impl {
   std::unordered_map<std::string, std::uint32_t> class_index;  // lookups only
   std::vector<worker_profile> profiles;
   std::unordered_map<std::string, std::uint32_t> profile_index;  // lookups only
+  profile_member_order member_order{specialization, affinity};
 
   std::uint64_t next_sequence = 1;
   std::size_t pending = 0;
@@ -334,6 +339,24 @@ struct scheduler_core::impl {
     }
     for (auto& p : profiles) std::sort(p.full_by_end.begin(), p.full_by_end.end());
     for (auto& c : classes) fill_class(c);
+    member_order.clear();
+    for (std::size_t i = 0; i < workers.size(); ++i) add_to_member_order(i);
+  }
+
+  void add_to_member_order(std::size_t wi) {
+    const auto& w = workers[wi];
+    member_order.add(wi, w.profile, w.specialization_key, w.affinity_key);
+    member_order.set_has_metrics(wi, has_any_metric(w.metrics));
+  }
+  static bool has_any_metric(const worker_metrics& m) {
+    return m.utilization || m.temperature_c || m.power_w || m.power_limit_w || m.memory_used_bytes;
+  }
+  /// affinity.touch / learn_success with the member order kept current.
+  void touch_affinity(std::size_t wi, affinity_map::key model, bool success) {
+    member_order.before_warm_change(wi);
+    if (success) affinity.learn_success(workers[wi].affinity_key, model);
+    else affinity.touch(workers[wi].affinity_key, model);
+    member_order.after_warm_change(wi);
   }
 
   // ---- slots ----
@@ -525,6 +548,8 @@ struct scheduler_core::impl {
       c.specialization_family = specialization.find_family(specialization_family(t.model));
     }
     c.deferred_ahead = 0;
+    c.profiles = {};
+    c.avoided = no_avoided;
     if (c.duration_s.size() < profiles.size()) {
       c.duration_s.resize(profiles.size());
       c.stamp.resize(profiles.size(), 0);
@@ -743,6 +768,34 @@ double scheduler_view::deferred_for_s(const task& t, double now_s) const {
   return std::max(0.0, finite_or(now_s - i.tasks[h].first_deferred_at_s, 0.0));
 }
 
+std::span<const std::uint32_t> scheduler_view::decision_profiles(const task& t) const {
+  const auto& i = *core_.impl_;
+  return i.context.t == &t ? i.context.profiles : std::span<const std::uint32_t>{};
+}
+
+std::span<const std::size_t> scheduler_view::free_members(std::uint32_t profile) const {
+  return core_.impl_->profiles.at(profile).free_members;
+}
+
+std::optional<std::size_t> scheduler_view::avoided_worker(const task& t) const {
+  const auto& i = *core_.impl_;
+  if (i.context.t != &t || i.context.avoided == no_avoided) return std::nullopt;
+  return i.context.avoided;
+}
+
+const profile_member_order& scheduler_view::member_order() const { return core_.impl_->member_order; }
+
+std::uint32_t scheduler_view::affinity_model_key(const task& t) const {
+  const auto& i = *core_.impl_;
+  return i.context.t == &t ? i.context.affinity_model : i.affinity.find_model(t.model);
+}
+
+std::uint32_t scheduler_view::specialization_family_key(const task& t) const {
+  const auto& i = *core_.impl_;
+  return i.context.t == &t ? i.context.specialization_family
+                           : i.specialization.find_family(specialization_family(t.model));
+}
+
 std::size_t scheduler_view::deferred_ahead(const task& t) const {
   const auto& i = *core_.impl_;
   return i.context.t == &t ? i.context.deferred_ahead : 0;
@@ -841,6 +894,7 @@ void scheduler_core::add_worker(worker_capability worker) {
   i.worker_index.emplace(w.cap.id, index);
   i.capabilities.push_back(w.cap);
   i.workers.push_back(std::move(w));
+  i.add_to_member_order(index);
 }
 
 std::vector<std::string> scheduler_core::remove_worker(const std::string& worker_id) {
@@ -903,6 +957,7 @@ void scheduler_core::update_metrics(const std::string& worker_id, const worker_m
   clean(m.power_w, 0.0, 1e6);
   clean(m.power_limit_w, 0.0, 1e6);
   i.workers[it->second].metrics = m;
+  i.member_order.set_has_metrics(it->second, impl::has_any_metric(m));
 }
 
 void scheduler_core::submit(task t, double now_s) {
@@ -987,6 +1042,7 @@ std::vector<assignment> scheduler_core::schedule(double now_s) {
   scheduler_view view{*this};
   const int max_deferrals = std::max(1, i.config.max_deferrals_per_class);
   const bool wants_busy = i.policy->wants_busy_feasible();
+  const bool wants_free = i.policy->wants_free_feasible();
 
   // Per call: each class's cursor (first task not yet passed over in this call).
   struct cursor_state {
@@ -1021,33 +1077,51 @@ std::vector<assignment> scheduler_core::schedule(double now_s) {
 
     // Candidates. A requeued task avoids its last worker when another one is feasible.
     const bool avoid = r.avoid_worker != affinity_map::no_key && cls.feasible.size() > 1;
+    std::size_t avoided = no_avoided;
+    if (avoid)
+      for (std::size_t w : cls.feasible)
+        if (i.workers[w].affinity_key == r.avoid_worker) avoided = w;
     // Free candidates come from the feasible profiles' free lists (few in a
-    // busy fleet); the full busy list is only built for policies that read it.
+    // busy fleet); the flat lists are only built for policies that read them
+    // (others walk the profiles through the view).
     i.free_scratch.clear();
     i.busy_scratch.clear();
-    std::size_t contributing = 0;
-    for (auto p : cls.profiles) {
-      const auto& members = i.profiles[p].free_members;
-      if (members.empty()) continue;
-      ++contributing;
-      i.free_scratch.insert(i.free_scratch.end(), members.begin(), members.end());
+    std::size_t free_count = 0;
+    if (wants_free) {
+      std::size_t contributing = 0;
+      for (auto p : cls.profiles) {
+        const auto& members = i.profiles[p].free_members;
+        if (members.empty()) continue;
+        ++contributing;
+        i.free_scratch.insert(i.free_scratch.end(), members.begin(), members.end());
+      }
+      if (contributing > 1) std::sort(i.free_scratch.begin(), i.free_scratch.end());
+      if (avoided != no_avoided) std::erase(i.free_scratch, avoided);
+      free_count = i.free_scratch.size();
+    } else {
+      for (auto p : cls.profiles) free_count += i.profiles[p].free_members.size();
+      if (avoided != no_avoided && i.workers[avoided].running < i.workers[avoided].slots) --free_count;
     }
-    if (contributing > 1) std::sort(i.free_scratch.begin(), i.free_scratch.end());
-    if (avoid)
-      std::erase_if(i.free_scratch, [&](std::size_t w) { return i.workers[w].affinity_key == r.avoid_worker; });
-    if (wants_busy && !i.free_scratch.empty())
+    if (wants_busy && free_count > 0)
       for (std::size_t w : cls.feasible) {
         const auto& wr = i.workers[w];
-        if (wr.running >= wr.slots && !(avoid && wr.affinity_key == r.avoid_worker)) i.busy_scratch.push_back(w);
+        if (wr.running >= wr.slots && w != avoided) i.busy_scratch.push_back(w);
       }
 
     std::optional<std::size_t> choice;
     std::size_t pass_over = 1;
-    if (!i.free_scratch.empty()) {
+    if (free_count > 0) {
       i.begin_decision(r.body, h);
       i.context.deferred_ahead = cur.passed;
+      i.context.profiles = cls.profiles;
+      i.context.avoided = avoided;
       choice = i.policy->choose(r.body, i.free_scratch, i.busy_scratch, view, now_s);
-      if (choice && !std::binary_search(i.free_scratch.begin(), i.free_scratch.end(), *choice)) {
+      const auto is_candidate = [&](std::size_t w) {
+        if (wants_free) return std::binary_search(i.free_scratch.begin(), i.free_scratch.end(), w);
+        return w < i.workers.size() && w != avoided && i.workers[w].running < i.workers[w].slots &&
+               std::binary_search(cls.profiles.begin(), cls.profiles.end(), i.workers[w].profile);
+      };
+      if (choice && !is_candidate(*choice)) {
         i.end_decision();
         throw std::logic_error("policy '" + std::string{i.policy->name()} +
                                "' chose a worker without a free feasible slot");
@@ -1055,7 +1129,7 @@ std::vector<assignment> scheduler_core::schedule(double now_s) {
     }
 
     if (!choice) {
-      if (!i.free_scratch.empty()) {
+      if (free_count > 0) {
         ++i.deferrals;
         ++cur.deferrals;
         if (r.first_deferred_at_s < 0.0) r.first_deferred_at_s = finite_or(now_s, 0.0);
@@ -1092,7 +1166,7 @@ std::vector<assignment> scheduler_core::schedule(double now_s) {
       if (a >= affinity_map::same_model_value) ++i.affinity_counts.same_model_hits;
       else if (a >= affinity_map::same_family_value) ++i.affinity_counts.same_family_hits;
       else if (a > 0.0) ++i.affinity_counts.learned_link_hits;
-      i.affinity.touch(wr.affinity_key, r.affinity_model);
+      i.touch_affinity(w, r.affinity_model, false);
     }
 
     cur.at = cls.pending.erase(cur.at);
@@ -1180,8 +1254,11 @@ result_effect scheduler_core::record_result(const task_result& result, double no
                             : i.specialization.family_key(specialization_family(result.model));
     std::optional<double> normalized;
     if (success && valid_duration) normalized = duration / execution_predictor::batch_factor(result.batch_size);
+    const auto at = static_cast<std::size_t>(wi);
+    i.member_order.before_history_change(at, result.type, family);
     i.specialization.record(w.specialization_key, result.type, family, success, normalized);
-    if (success && !result.model.empty()) i.affinity.learn_success(w.affinity_key, i.affinity.model_key(result.model));
+    i.member_order.after_history_change(at, result.type, family);
+    if (success && !result.model.empty()) i.touch_affinity(at, i.affinity.model_key(result.model), true);
   }
 
   for (const auto& [name, value] : result.metrics)
@@ -1209,10 +1286,20 @@ void scheduler_core::learn_from_history(const task_result& result, const worker_
   if (success) i.predictor.record(result.model, result.type, result.batch_size, worker, duration);
   std::optional<double> normalized;
   if (success) normalized = duration / execution_predictor::batch_factor(result.batch_size);
-  i.specialization.record(worker.id, result.type, specialization_family(result.model),
+  // A registered worker's member order follows its history.
+  const auto registered = i.worker_index.find(worker.id);
+  const std::size_t at = registered == i.worker_index.end() ? no_avoided : registered->second;
+  const auto specialization_worker = i.specialization.worker_key(worker.id);
+  const auto family = i.specialization.family_key(specialization_family(result.model));
+  i.member_order.before_history_change(at, result.type, family);
+  i.specialization.record(specialization_worker, result.type, family,
                           result.status == task_status::succeeded, normalized);
-  if (success && !result.model.empty())
-    i.affinity.learn_success(i.affinity.worker_key(worker.id), i.affinity.model_key(result.model));
+  i.member_order.after_history_change(at, result.type, family);
+  if (success && !result.model.empty()) {
+    const auto model = i.affinity.model_key(result.model);
+    if (at != no_avoided) i.touch_affinity(at, model, true);
+    else i.affinity.learn_success(i.affinity.worker_key(worker.id), model);
+  }
 }
 
 void scheduler_core::release_planned(const std::string& task_id, double now_s) {

@@ -23,6 +23,7 @@ namespace dtf {
 class execution_predictor;
 class affinity_map;
 class specialization_tracker;
+class profile_member_order;
 struct scheduler_stats;
 
 struct assignment {
@@ -120,6 +121,20 @@ public:
   double drain_estimate_s() const;
   /// Seconds since a policy first deferred t (0 if never).
   double deferred_for_s(const task& t, double now_s) const;
+  /// During a schedule() decision for t: the worker profiles (workers alike
+  /// in capability) that pass t's filters, ascending; empty otherwise.
+  std::span<const std::uint32_t> decision_profiles(const task& t) const;
+  /// Members of the profile with a free slot, ascending.
+  std::span<const std::size_t> free_members(std::uint32_t profile) const;
+  /// During a schedule() decision for t: a free worker t must not use (a
+  /// requeued task avoids its last worker), if any.
+  std::optional<std::size_t> avoided_worker(const task& t) const;
+  /// Members of each profile ordered by specialization and warm models.
+  const profile_member_order& member_order() const;
+  /// t's model as affinity_map keys it, and its specialization family as
+  /// specialization_tracker keys it (no_key of each when unknown).
+  std::uint32_t affinity_model_key(const task& t) const;
+  std::uint32_t specialization_family_key(const task& t) const;
 private:
   const scheduler_core& core_;
 };
@@ -152,6 +167,11 @@ public:
   /// workers) per decision; a policy that answers false gets an empty span
   /// and can use scheduler_view::busy_finishing_within instead.
   virtual bool wants_busy_feasible() const { return true; }
+  /// Whether choose() reads free_feasible. Building it costs O(free workers)
+  /// per decision; a policy that answers false gets an empty span and finds
+  /// the candidates through scheduler_view::decision_profiles, free_members
+  /// and avoided_worker (preview() still gets the lists).
+  virtual bool wants_free_feasible() const { return true; }
   /// After choose() deferred a task: how many tasks of its requirement class,
   /// starting with it, the core passes over in this call (at least 1). The
   /// intelligent policy passes over as many as the busy workers it expects to

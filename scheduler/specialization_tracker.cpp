@@ -39,7 +39,12 @@ std::uint64_t specialization_tracker::fleet_key(task_type type, key family) {
 void specialization_tracker::record(key worker, task_type type, key family, bool success,
                                     std::optional<double> normalized_duration_s) {
   if (worker == no_key || family == no_key) return;
-  auto& c = cells_[cell_key(worker, type, family)];
+  auto [it, fresh] = cells_.try_emplace(cell_key(worker, type, family));
+  if (fresh) {
+    if (cells_per_worker_.size() <= worker) cells_per_worker_.resize(worker + 1, 0);
+    ++cells_per_worker_[worker];
+  }
+  auto& c = it->second;
   if (success) ++c.successes; else ++c.failures;
   if (success && normalized_duration_s && std::isfinite(*normalized_duration_s) && *normalized_duration_s > 0.0) {
     const double d = std::min(*normalized_duration_s, 1e9);
@@ -80,6 +85,26 @@ double specialization_tracker::value(key worker, task_type type, key family) con
   auto it = cells_.find(cell_key(worker, type, family));
   if (it == cells_.end()) return 0.0;
   return value_of(it->second, type, family, nullptr, nullptr);
+}
+
+specialization_tracker::ranking specialization_tracker::rank(key worker, task_type type, key family) const {
+  if (worker == no_key || family == no_key || cells_.empty()) return {};
+  auto it = cells_.find(cell_key(worker, type, family));
+  if (it == cells_.end()) return {};
+  const cell& c = it->second;
+  if (c.duration_count == 0) return {false, value_of(c, type, family, nullptr, nullptr)};
+  // value = success part + 0.5 log4(clamp(fleet_mean / mine)): without the
+  // clamps, success part - 0.5 log4(mine) + 0.5 log4(fleet_mean).
+  const double rate = (static_cast<double>(c.successes) + 1.0) / (static_cast<double>(c.successes + c.failures) + 2.0);
+  const double mine = c.duration_sum_s / static_cast<double>(c.duration_count);
+  return {true, 0.5 * (2.0 * rate - 1.0) - 0.5 * std::log(mine) / std::log(max_relative_speed)};
+}
+
+double specialization_tracker::fleet_log_speed_offset(task_type type, key family) const {
+  auto f = fleet_.find(fleet_key(type, family));
+  if (f == fleet_.end() || f->second.duration_count == 0) return 0.0;
+  const double fleet_mean = f->second.duration_sum_s / static_cast<double>(f->second.duration_count);
+  return 0.5 * std::log(fleet_mean) / std::log(max_relative_speed);
 }
 
 double specialization_tracker::value(std::string_view worker_id, task_type type, std::string_view family) const {

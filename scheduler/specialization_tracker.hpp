@@ -53,6 +53,22 @@ public:
   double value(key worker, task_type type, key family) const;
   double value(std::string_view worker_id, task_type type, std::string_view family) const;
 
+  /// An order of workers by their term for (type, family) that no later result
+  /// of other workers changes (see profile_member_order). `fleet_relative`:
+  /// the term is (up to the speed clamps) `key` + fleet_log_speed_offset(type,
+  /// family), and never more than max(that, 0) -- the fleet mean moves every
+  /// such worker alike. Otherwise `key` is the term itself (no cell: 0; no
+  /// duration yet: the success part alone).
+  struct ranking {
+    bool fleet_relative = false;
+    double key = 0.0;
+  };
+  ranking rank(key worker, task_type type, key family) const;
+  /// Half the log4 of the fleet's mean duration for (type, family); 0 without one.
+  double fleet_log_speed_offset(task_type type, key family) const;
+  /// Whether any cell exists for the worker (a worker without one scores 0 everywhere).
+  bool has_history(key worker) const { return worker < cells_per_worker_.size() && cells_per_worker_[worker] > 0; }
+
   /// Every (worker, type, family) seen, sorted by worker id, type, family.
   std::vector<specialization_entry> entries() const;
   std::size_t size() const { return cells_.size(); }
@@ -76,6 +92,7 @@ private:
   string_interner families_;
   std::unordered_map<std::uint64_t, cell> cells_;        // looked up; entries() sorts
   std::unordered_map<std::uint64_t, fleet_cell> fleet_;
+  std::vector<std::uint32_t> cells_per_worker_;  // by worker key
 };
 
 } // namespace dtf

@@ -6,8 +6,10 @@
 // bound without starving anyone. Deterministic: no randomness, no hash-order
 // iteration.
 #include "scheduler/policies/policy_factories.hpp"
+#include "scheduler/profile_member_order.hpp"
 #include "scheduler/terms/weighted_score.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <vector>
@@ -25,6 +27,7 @@ public:
   std::optional<std::size_t> choose(const task& t, std::span<const std::size_t> free_feasible,
                                     std::span<const std::size_t> busy_feasible, const scheduler_view& view,
                                     double now_s) override {
+    if (free_feasible.empty()) return decide_by_profiles(t, view, now_s);
     return decide(t, free_feasible, busy_feasible, view, now_s);
   }
 
@@ -42,6 +45,7 @@ public:
 
   std::optional<double> last_choice_score() const override { return last_score_; }
   bool wants_busy_feasible() const override { return false; }
+  bool wants_free_feasible() const override { return false; }
   std::size_t deferral_pass_over() const override { return pass_over_; }
   bool wants_backups() const override {
     return config_.backup_attempts && config_.enable_predictive_scheduling;
@@ -85,6 +89,114 @@ private:
     return free_feasible[winner];
   }
 
+  // The same decision as decide() over every free feasible worker, found per
+  // worker profile: members of a profile share every term but
+  // specialization, affinity and load, so the profile's member orders are
+  // walked in descending upper bound of the score and a member is scored
+  // only while its bound reaches the best score so far (ties: the earliest
+  // registered, as in decide()). Small profiles are simply scored through.
+  std::optional<std::size_t> decide_by_profiles(const task& t, const scheduler_view& view, double now_s) {
+    constexpr std::size_t npos = std::numeric_limits<std::size_t>::max();
+    const std::size_t avoided = view.avoided_worker(t).value_or(npos);
+    profiles_.clear();
+    double best_finish = std::numeric_limits<double>::infinity();
+    for (auto p : view.decision_profiles(t)) {
+      const auto members = view.free_members(p);
+      const std::size_t first = members.empty() ? npos : members[0] != avoided ? members[0]
+                                                      : members.size() > 1      ? members[1]
+                                                                                : npos;
+      if (first == npos) continue;
+      const double duration = view.predicted_duration_s(t, first);
+      profiles_.push_back({p, first, duration, false, 0.0});
+      best_finish = std::min(best_finish, duration);
+    }
+    if (profiles_.empty()) return std::nullopt;
+
+    const auto& order = view.member_order();
+    plans_.resize(std::max(plans_.size(), profiles_.size()));
+    for (std::size_t k = 0; k < profiles_.size(); ++k) {
+      auto& c = profiles_[k];
+      const term_context representative{t, c.first, view.worker(c.first), view, now_s, c.duration_s, best_finish};
+      c.ordered = view.free_members(c.profile).size() > scan_at_most && order.orderable(c.profile) &&
+                  plans_[k].prepare(representative, config_);
+      c.bound = c.ordered ? plans_[k].total(1.0, 1.0, 0.0) : std::numeric_limits<double>::infinity();
+      c.plan = k;
+    }
+    // Most promising profiles first, so that the walks of the others stop early.
+    std::stable_sort(profiles_.begin(), profiles_.end(), [](const auto& a, const auto& b) { return a.bound > b.bound; });
+
+    std::size_t best = npos;
+    double best_score = -std::numeric_limits<double>::infinity();
+    double best_duration = 0.0;
+    for (const auto& c : profiles_) {
+      const auto consider = [&](std::size_t w) {
+        const term_context ctx{t, w, view.worker(w), view, now_s, c.duration_s, best_finish};
+        const double score = weighted_score(ctx, config_);
+        if (score > best_score || (score == best_score && w < best)) {
+          best = w;
+          best_score = score;
+          best_duration = c.duration_s;
+        }
+      };
+      if (!c.ordered) {
+        for (std::size_t w : view.free_members(c.profile))
+          if (w != avoided) consider(w);
+        continue;
+      }
+      if (c.bound < best_score) continue;
+      walk_profile(t, view, order, plans_[c.plan], c.profile, avoided, best, best_score, consider);
+    }
+    last_score_ = best_score;
+    if (should_defer(t, best_duration, view, now_s)) return std::nullopt;
+    return best;
+  }
+
+  template <typename Consider>
+  void walk_profile(const task& t, const scheduler_view& view, const profile_member_order& order,
+                    const profile_score_plan& plan, std::uint32_t profile, std::size_t avoided,
+                    const std::size_t& best, const double& best_score, const Consider& consider) {
+    const auto model = view.affinity_model_key(t);
+    const auto family = view.specialization_family_key(t);
+    const double fleet_offset = view.specialization().fleet_log_speed_offset(t.type, family);
+    const auto is_free = [&](std::size_t w) { return w != avoided && view.running(w) < view.slots(w); };
+    // Walks one order while the bound of its next member reaches the best
+    // score; a run of equal keys is left once it ties the best from a later index.
+    const auto walk = [&](const profile_member_order::ordered& members, bool fleet_relative, double affinity_bound,
+                          bool skip_warm) {
+      for (auto it = members.begin(); it != members.end();) {
+        const double key = -it->first;
+        // The fleet-relative term is at most max(key + offset, 0); the margin covers rounding.
+        const double specialization_bound = fleet_relative ? std::max(key + fleet_offset, 0.0) + 1e-9 : key;
+        const double bound = plan.total(specialization_bound, affinity_bound, 0.0);
+        if (bound < best_score) return;
+        if (bound == best_score && it->second > best) {
+          it = members.upper_bound({it->first, std::numeric_limits<std::size_t>::max()});
+          continue;
+        }
+        const std::size_t w = it->second;
+        ++it;
+        if (!is_free(w) || (skip_warm && order.holds_warm(w, model))) continue;
+        consider(w);
+      }
+    };
+    if (model != affinity_map::no_key) {
+      const auto& warm = order.holding_model(profile, model, t.type, family);
+      walk(warm.fleet_relative, true, affinity_map::same_model_value, false);
+      walk(warm.fixed, false, affinity_map::same_model_value, false);
+    }
+    const double others_affinity = model != affinity_map::no_key ? view.affinity().value_bound_without_model(model) : 0.0;
+    const auto& all = order.by_specialization(profile, t.type, family);
+    walk(all.fleet_relative, true, others_affinity, model != affinity_map::no_key);
+    walk(all.fixed, false, others_affinity, model != affinity_map::no_key);
+    // Clean members (no history, nothing warm) score alike but for their load.
+    if (plan.total(0.0, 0.0, 0.0) < best_score) return;
+    for (std::size_t w : order.clean_members(profile)) {
+      if (!is_free(w)) continue;
+      consider(w);
+      if (view.running(w) == 0) return;  // the later ones score no more and lose ties
+    }
+  }
+
   // Defer when more busy workers would finish this task clearly sooner than
   // the winner (slot-free time + predicted duration < (1 - margin) x the
   // winner's) than there are tasks of its class already waiting for them in
@@ -105,6 +217,19 @@ private:
     pass_over_ = sooner - ahead;
     return true;
   }
+
+  struct profile_candidates {
+    std::uint32_t profile;
+    std::size_t first;   // a free member (the representative)
+    double duration_s;   // predicted duration of the task on the profile
+    bool ordered;        // walked through the member orders (else scored through)
+    double bound;        // upper bound of any member's score when ordered
+    std::size_t plan = 0;
+  };
+  /// Profiles with at most this many free members are scored member by member.
+  static constexpr std::size_t scan_at_most = 8;
+  std::vector<profile_candidates> profiles_;  // reused: no allocation per decision
+  std::vector<profile_score_plan> plans_;
 
   static constexpr std::size_t max_pass_over = 256;
   std::size_t pass_over_ = 1;

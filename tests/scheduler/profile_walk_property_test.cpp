@@ -1,0 +1,138 @@
+// The intelligent policy finds its winner by walking each worker profile's
+// member orders (profile_member_order) instead of scoring every free worker;
+// over random runs it must place exactly as scoring every free worker does.
+#include "scheduler/scheduler_core.hpp"
+
+#include <gtest/gtest.h>
+#include <rapidcheck.h>
+#include <rapidcheck/gtest.h>
+
+#include <string>
+#include <vector>
+
+using namespace dtf;
+
+namespace {
+
+/// The intelligent policy fed the flat free list: it scores every free worker.
+class scoring_every_free_worker final : public placement_policy {
+public:
+  explicit scoring_every_free_worker(const scheduler_config& config) : inner_(make_policy("intelligent", config)) {}
+  std::string_view name() const override { return inner_->name(); }
+  std::optional<std::size_t> choose(const task& t, std::span<const std::size_t> free_feasible,
+                                    std::span<const std::size_t> busy_feasible, const scheduler_view& view,
+                                    double now_s) override {
+    return inner_->choose(t, free_feasible, busy_feasible, view, now_s);
+  }
+  candidate_explanation explain(const task& t, std::size_t worker_index, const scheduler_view& view,
+                                double now_s) override {
+    return inner_->explain(t, worker_index, view, now_s);
+  }
+  std::optional<double> last_choice_score() const override { return inner_->last_choice_score(); }
+  bool wants_busy_feasible() const override { return inner_->wants_busy_feasible(); }
+  std::size_t deferral_pass_over() const override { return inner_->deferral_pass_over(); }
+  bool wants_free_feasible() const override { return true; }
+
+private:
+  std::unique_ptr<placement_policy> inner_;
+};
+
+const std::vector<std::string> models = {"bert-base-uncased", "distilbert-base-uncased", "t5-small", "resnet50",
+                                         "openai/whisper-small", "dlrm", ""};
+
+/// Profiles with many identical members, so that the walk (not the plain scan) decides.
+std::vector<worker_capability> fleet(int per_profile, bool with_cpu) {
+  std::vector<worker_capability> out;
+  for (int i = 0; i < per_profile; ++i) {
+    worker_capability gpu;
+    gpu.id = "a100-" + std::to_string(i);
+    gpu.kind = device_kind::cuda;
+    gpu.name = "NVIDIA A100";
+    gpu.memory_bytes = static_cast<std::uint64_t>(40 * bytes_per_gb);
+    gpu.compute_capability = 8.0;
+    gpu.cores = 108;
+    gpu.slots = 1;
+    out.push_back(gpu);
+    worker_capability t4 = gpu;
+    t4.id = "t4-" + std::to_string(i);
+    t4.name = "Tesla T4";
+    t4.memory_bytes = static_cast<std::uint64_t>(16 * bytes_per_gb);
+    t4.compute_capability = 7.5;
+    t4.cores = 40;
+    t4.speed = 0.5;
+    out.push_back(t4);
+    if (with_cpu) {
+      worker_capability cpu;
+      cpu.id = "cpu-" + std::to_string(i);
+      cpu.kind = device_kind::cpu;
+      cpu.name = "Xeon";
+      cpu.memory_bytes = static_cast<std::uint64_t>(64 * bytes_per_gb);
+      cpu.cores = 32;
+      cpu.slots = 2;
+      cpu.speed = 0.25;
+      out.push_back(cpu);
+    }
+  }
+  return out;
+}
+
+} // namespace
+
+RC_GTEST_PROP(profile_walk, places_exactly_as_scoring_every_free_worker, ()) {
+  const int per_profile = *rc::gen::inRange(9, 30);
+  const bool with_cpu = *rc::gen::arbitrary<bool>();
+  const auto workers = fleet(per_profile, with_cpu);
+  scheduler_config config;
+  config.allow_deferral = *rc::gen::arbitrary<bool>();
+  scheduler_core walking(config, make_policy("intelligent", config));
+  scheduler_core scanning(config, std::make_unique<scoring_every_free_worker>(config));
+  for (const auto& w : workers) {
+    walking.add_worker(w);
+    scanning.add_worker(w);
+  }
+  std::vector<std::pair<std::string, std::string>> running;  // task, worker
+  int next_task = 0;
+  double now_s = 0.0;
+  const int steps = *rc::gen::inRange(5, 40);
+  for (int step = 0; step < steps; ++step) {
+    now_s += *rc::gen::inRange(0, 100);
+    const int arrivals = *rc::gen::inRange(0, 3 * per_profile);
+    for (int a = 0; a < arrivals; ++a) {
+      task t;
+      t.id = "t" + std::to_string(next_task++);
+      t.type = *rc::gen::element(task_type::benchmark, task_type::test, task_type::custom);
+      t.model = *rc::gen::elementOf(models);
+      t.batch_size = *rc::gen::element(0, 8, 32);
+      t.requirements.hardware = *rc::gen::element(std::vector<device_kind>{device_kind::cuda},
+                                                  std::vector<device_kind>{device_kind::cuda, device_kind::cpu},
+                                                  std::vector<device_kind>{device_kind::cpu, device_kind::cuda});
+      walking.submit(t, now_s);
+      scanning.submit(t, now_s);
+    }
+    const auto placed = walking.schedule(now_s);
+    const auto expected = scanning.schedule(now_s);
+    RC_ASSERT(placed.size() == expected.size());
+    for (std::size_t k = 0; k < placed.size(); ++k) {
+      RC_ASSERT(placed[k].task_id == expected[k].task_id);
+      RC_ASSERT(placed[k].worker_id == expected[k].worker_id);
+      RC_ASSERT(placed[k].score == expected[k].score);
+      running.emplace_back(placed[k].task_id, placed[k].worker_id);
+    }
+    // Some running tasks finish: successes of varied speed, some failures.
+    const int finishing = *rc::gen::inRange(0, static_cast<int>(running.size()) + 1);
+    for (int f = 0; f < finishing && !running.empty(); ++f) {
+      const auto pick = static_cast<std::size_t>(*rc::gen::inRange(0, static_cast<int>(running.size())));
+      const auto [task_id, worker_id] = running[pick];
+      running.erase(running.begin() + static_cast<std::ptrdiff_t>(pick));
+      task_result r;
+      r.task_id = task_id;
+      r.worker_id = worker_id;
+      r.status = *rc::gen::inRange(0, 8) == 0 ? task_status::failed : task_status::succeeded;
+      r.duration_s = *rc::gen::inRange(1, 500);
+      r.model = *rc::gen::elementOf(models);
+      r.type = *rc::gen::element(task_type::benchmark, task_type::test, task_type::custom);
+      walking.record_result(r, now_s);
+      scanning.record_result(r, now_s);
+    }
+  }
+}
