@@ -630,7 +630,7 @@ struct scheduler_core::impl {
       }
       unmark_overdue(r, h);
       auto& wr = workers[best];
-      if (r.affinity_model != affinity_map::no_key) affinity.touch(wr.affinity_key, r.affinity_model);
+      if (r.affinity_model != affinity_map::no_key) touch_affinity(best, r.affinity_model, false);
       r.backup_worker = static_cast<int>(best);
       r.backup_placed_at_s = finite_or(now_s, 0.0);
       r.backup_predicted_s = best_s;
@@ -1234,7 +1234,10 @@ result_effect scheduler_core::record_result(const task_result& result, double no
       if (success && std::isfinite(ran_s) && ran_s > 0.0) {
         i.predictor.record(result.model, result.type, result.batch_size, loser.cap, ran_s);
         std::optional<double> normalized = ran_s / execution_predictor::batch_factor(result.batch_size);
+        const auto loser_index = static_cast<std::size_t>(r->worker);
+        i.member_order.before_history_change(loser_index, result.type, r->specialization_family);
         i.specialization.record(loser.specialization_key, result.type, r->specialization_family, true, normalized);
+        i.member_order.after_history_change(loser_index, result.type, r->specialization_family);
       }
       i.promote_backup(h, now_s);  // the first attempt's slot is freed here
       ++i.backups_won;

@@ -31,6 +31,7 @@ public:
   std::optional<double> last_choice_score() const override { return inner_->last_choice_score(); }
   bool wants_busy_feasible() const override { return inner_->wants_busy_feasible(); }
   std::size_t deferral_pass_over() const override { return inner_->deferral_pass_over(); }
+  bool wants_backups() const override { return inner_->wants_backups(); }
   bool wants_free_feasible() const override { return true; }
 
 private:
