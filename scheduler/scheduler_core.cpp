@@ -12,6 +12,8 @@
 #include <cmath>
 #include <cstring>
 #include <deque>
+#include <ext/pb_ds/assoc_container.hpp>
+#include <ext/pb_ds/tree_policy.hpp>
 #include <limits>
 #include <map>
 #include <set>
@@ -159,7 +161,11 @@ struct scheduler_core::impl {
     std::vector<std::size_t> feasible;  // worker indices, ascending
     std::vector<std::uint32_t> profiles;  // feasible profiles, ascending
     int free_feasible = 0;              // feasible workers with a free slot
-    std::set<queue_key> pending;
+    // Ordered like std::set<queue_key>, plus the k-th element in O(log n):
+    // schedule() passes over runs of tasks without stepping through them.
+    __gnu_pbds::tree<queue_key, __gnu_pbds::null_type, std::less<queue_key>, __gnu_pbds::rb_tree_tag,
+                     __gnu_pbds::tree_order_statistics_node_update>
+        pending;
   };
 
   // Per-decision cache so that scoring one task against many workers resolves
@@ -1046,7 +1052,7 @@ std::vector<assignment> scheduler_core::schedule(double now_s) {
 
   // Per call: each class's cursor (first task not yet passed over in this call).
   struct cursor_state {
-    std::set<queue_key>::iterator at;
+    decltype(impl::requirement_class::pending)::iterator at;
     std::size_t passed = 0;  // tasks of the class held back in this call (ahead of the cursor)
     int deferrals = 0;       // decisions that deferred
     bool started = false;
@@ -1138,10 +1144,17 @@ std::vector<assignment> scheduler_core::schedule(double now_s) {
       }
       i.end_decision();
       // The tasks passed over stay pending; they are reconsidered next call.
-      for (std::size_t k = 0; k < pass_over && cur.at != cls.pending.end(); ++k) {
-        ++cur.at;
-        ++cur.passed;
+      // A class out of deferrals is not visited again in this call, so its
+      // cursor need not move; past the end it jumps (`passed` counts the
+      // tasks before the cursor: placements erase at the cursor).
+      if (cur.deferrals >= max_deferrals) continue;
+      if (const std::size_t remaining = cls.pending.size() - cur.passed; pass_over >= remaining) {
+        cur.at = cls.pending.end();
+        cur.passed += remaining;
+        continue;
       }
+      cur.passed += pass_over;
+      cur.at = cls.pending.find_by_order(cur.passed);
       continue;
     }
 

@@ -112,6 +112,22 @@ private:
     }
     if (profiles_.empty()) return std::nullopt;
 
+    // The deferral depends on the winner only through its predicted finish
+    // and is monotone in it: when the fastest and the slowest free profile
+    // give the same answer, every winner would, and finding it is moot for
+    // a deferral (a placement still needs the winner, but not the check).
+    const auto [fastest, slowest] = std::minmax_element(
+        profiles_.begin(), profiles_.end(), [](const auto& a, const auto& b) { return a.duration_s < b.duration_s; });
+    // (At the cap, max_pass_over, a later finish gives the same.)
+    const auto at_fastest = deferral(t, fastest->duration_s, view, now_s);
+    const bool deferral_known = (at_fastest && *at_fastest == max_pass_over) ||
+                                fastest->duration_s == slowest->duration_s ||
+                                deferral(t, slowest->duration_s, view, now_s) == at_fastest;
+    if (deferral_known && at_fastest) {
+      pass_over_ = *at_fastest;
+      return std::nullopt;
+    }
+
     const auto& order = view.member_order();
     plans_.resize(std::max(plans_.size(), profiles_.size()));
     for (std::size_t k = 0; k < profiles_.size(); ++k) {
@@ -147,7 +163,7 @@ private:
       walk_profile(t, view, order, plans_[c.plan], c.profile, avoided, best, best_score, consider);
     }
     last_score_ = best_score;
-    if (should_defer(t, best_duration, view, now_s)) return std::nullopt;
+    if (!deferral_known && should_defer(t, best_duration, view, now_s)) return std::nullopt;
     return best;
   }
 
@@ -207,15 +223,25 @@ private:
   // deferral_max_wait_factor x its duration on the winner is placed anyway
   // (no starvation when predictions are wrong).
   bool should_defer(const task& t, double winner_finish_s, const scheduler_view& view, double now_s) {
-    if (!config_.allow_deferral || !config_.enable_predictive_scheduling) return false;
-    if (!(winner_finish_s > 0.0) || !std::isfinite(winner_finish_s)) return false;
-    if (view.deferred_for_s(t, now_s) > config_.deferral_max_wait_factor * winner_finish_s) return false;
+    const auto pass_over = deferral(t, winner_finish_s, view, now_s);
+    if (pass_over) pass_over_ = *pass_over;
+    return pass_over.has_value();
+  }
+
+  /// How many tasks to pass over when the winner's predicted finish is
+  /// `winner_finish_s`; nullopt: place it. Monotone in winner_finish_s: a
+  /// later finish never turns a deferral into a placement nor lowers the
+  /// count (each condition only loosens as it grows).
+  std::optional<std::size_t> deferral(const task& t, double winner_finish_s, const scheduler_view& view,
+                                      double now_s) const {
+    if (!config_.allow_deferral || !config_.enable_predictive_scheduling) return std::nullopt;
+    if (!(winner_finish_s > 0.0) || !std::isfinite(winner_finish_s)) return std::nullopt;
+    if (view.deferred_for_s(t, now_s) > config_.deferral_max_wait_factor * winner_finish_s) return std::nullopt;
     const double within = winner_finish_s * (1.0 - config_.deferral_margin);
     const std::size_t ahead = view.deferred_ahead(t);
     const std::size_t sooner = view.busy_finishing_within(t, now_s, within, ahead + max_pass_over);
-    if (sooner <= ahead) return false;
-    pass_over_ = sooner - ahead;
-    return true;
+    if (sooner <= ahead) return std::nullopt;
+    return sooner - ahead;
   }
 
   struct profile_candidates {
