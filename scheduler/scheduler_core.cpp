@@ -822,10 +822,17 @@ std::size_t scheduler_view::busy_finishing_within(const task& t, double now_s, d
     auto end = std::lower_bound(profile.full_by_end.begin(), profile.full_by_end.end(),
                                 std::pair{cutoff, std::size_t{0}});
     // Each such worker finishes floor((within - slot_free) / d) tasks like t
-    // in the window, one after another.
-    for (auto it = profile.full_by_end.begin(); it != end && count < limit; ++it) {
-      const double free_in = std::max(0.0, it->first - now_s);
-      count += std::max<std::size_t>(1, static_cast<std::size_t>(std::min((within_s - free_in) / d, 1e6)));
+    // in the window, one after another. That count never grows along the
+    // end-time order, so equal counts come in runs: sum them run by run.
+    const auto tasks_in_window = [&](const std::pair<double, std::size_t>& entry) {
+      const double free_in = std::max(0.0, entry.first - now_s);
+      return std::max<std::size_t>(1, static_cast<std::size_t>(std::min((within_s - free_in) / d, 1e6)));
+    };
+    for (auto it = profile.full_by_end.begin(); it != end && count < limit;) {
+      const std::size_t each = tasks_in_window(*it);
+      const auto run_end = std::partition_point(it, end, [&](const auto& e) { return tasks_in_window(e) == each; });
+      count += each * static_cast<std::size_t>(run_end - it);
+      it = run_end;
     }
   };
   if (i.context.t == &t && i.context.handle != no_handle) {
