@@ -90,6 +90,9 @@ public:
   static double default_seconds(task_type type);
 
   query prepare(std::string_view model, task_type type, int batch_size) const;
+  /// Names (models, families) resolved so far: a prepared query stays valid
+  /// while this count does not change (names are only ever added).
+  std::size_t name_count() const { return names_.size(); }
   /// Device key of a device name (interned, so later results can be stored).
   key device_key(std::string_view device_name);
   key find_device(std::string_view device_name) const;

@@ -135,6 +135,9 @@ struct scheduler_core::impl {
     specialization_tracker::key specialization_family = specialization_tracker::no_key;
     affinity_map::key avoid_worker = affinity_map::no_key;  // requeue preference
     double first_deferred_at_s = -1.0;  // when the policy first held it back; < 0: never
+    // The predictor query of the body, kept while the predictor's names do not change.
+    mutable execution_predictor::query query;
+    mutable std::size_t query_names = std::numeric_limits<std::size_t>::max();
     double ages_at_s = infinity;        // key in `aging` while pending and not aged
     // A second attempt started because the first overran its prediction.
     int backup_worker = no_worker;
@@ -242,6 +245,7 @@ struct scheduler_core::impl {
   // Scratch buffers reused by schedule(): no allocation per decision.
   std::vector<std::size_t> free_scratch;
   std::vector<std::size_t> busy_scratch;
+  std::vector<std::pair<queue_key, std::uint32_t>> class_heap;
 
   impl(scheduler_config c, std::unique_ptr<placement_policy> p)
     : config(std::move(c)), policy(std::move(p)), affinity(config.max_learned_links, config.affinity_recent_models) {
@@ -545,7 +549,16 @@ struct scheduler_core::impl {
     auto& c = context;
     c.t = &t;
     c.handle = handle;
-    c.query = predictor.prepare(t.model, t.type, t.batch_size);
+    if (handle != no_handle && &tasks[handle].body == &t) {
+      auto& r = tasks[handle];
+      if (r.query_names != predictor.name_count()) {
+        r.query = predictor.prepare(t.model, t.type, t.batch_size);
+        r.query_names = predictor.name_count();
+      }
+      c.query = r.query;
+    } else {
+      c.query = predictor.prepare(t.model, t.type, t.batch_size);
+    }
     if (handle != no_handle) {
       c.affinity_model = tasks[handle].affinity_model;
       c.specialization_family = tasks[handle].specialization_family;
@@ -1062,26 +1075,40 @@ std::vector<assignment> scheduler_core::schedule(double now_s) {
     decltype(impl::requirement_class::pending)::iterator at;
     std::size_t passed = 0;  // tasks of the class held back in this call (ahead of the cursor)
     int deferrals = 0;       // decisions that deferred
-    bool started = false;
   };
   std::vector<cursor_state> cursors(i.classes.size());
+  // Classes in play by the queue key of their cursor's task, smallest on top.
+  // Free slots only shrink within a call, so a class found out of play stays out.
+  auto& in_play = i.class_heap;
+  in_play.clear();
+  const auto later = [](const auto& a, const auto& b) { return b.first < a.first; };
+  for (std::uint32_t c = 0; c < i.classes.size(); ++c)
+    if (i.classes[c].free_feasible > 0 && !i.classes[c].pending.empty()) {
+      cursors[c].at = i.classes[c].pending.begin();
+      in_play.emplace_back(*cursors[c].at, c);
+    }
+  std::make_heap(in_play.begin(), in_play.end(), later);
+  std::uint32_t last = no_handle;
 
   while (true) {
     // The class whose next task comes first in queue order, among classes
-    // with a free feasible worker. Few classes: a linear pass is cheapest.
-    std::uint32_t best = no_handle;
-    for (std::uint32_t c = 0; c < i.classes.size(); ++c) {
-      auto& cls = i.classes[c];
-      if (cls.free_feasible <= 0 || cls.pending.empty()) continue;
-      auto& cur = cursors[c];
-      if (!cur.started) {
-        cur.at = cls.pending.begin();
-        cur.started = true;
+    // with a free feasible worker; the last one decided goes back in play
+    // at its cursor's new task.
+    if (last != no_handle) {
+      const auto& cur = cursors[last];
+      if (cur.at != i.classes[last].pending.end() && cur.deferrals < max_deferrals) {
+        in_play.emplace_back(*cur.at, last);
+        std::push_heap(in_play.begin(), in_play.end(), later);
       }
-      if (cur.at == cls.pending.end() || cur.deferrals >= max_deferrals) continue;
-      if (best == no_handle || *cur.at < *cursors[best].at) best = c;
+    }
+    std::uint32_t best = no_handle;
+    while (!in_play.empty() && best == no_handle) {
+      std::pop_heap(in_play.begin(), in_play.end(), later);
+      if (i.classes[in_play.back().second].free_feasible > 0) best = in_play.back().second;
+      in_play.pop_back();
     }
     if (best == no_handle) break;
+    last = best;
 
     auto& cls = i.classes[best];
     auto& cur = cursors[best];
