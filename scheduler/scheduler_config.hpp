@@ -65,6 +65,13 @@ struct scheduler_config {
   /// the overrides map wins.
   int max_tasks_per_worker = 2;
   std::map<std::string, int> max_tasks_per_worker_overrides;
+  /// Affinity lookahead (with task affinity on, intelligent policy): a pending
+  /// task whose model is warm on the worker chosen for the head task goes
+  /// first; the head task is passed over at most this many times. 0: off.
+  int affinity_max_skips = 2;
+  /// ... and only where that worker's prediction for it is within this factor
+  /// of its best feasible worker's (a warm slow worker costs more than the load).
+  double affinity_lookahead_slack = 1.25;
   /// Upper bound on learned affinity links (oldest/weakest evicted first).
   std::size_t max_learned_links = 1024;
   /// Models remembered as warm per worker (most recent first).

@@ -139,6 +139,7 @@ struct scheduler_core::impl {
     mutable execution_predictor::query query;
     mutable std::size_t query_names = std::numeric_limits<std::size_t>::max();
     double ages_at_s = infinity;        // key in `aging` while pending and not aged
+    int affinity_skips = 0;             // times a warm-model task went ahead of it
     // A second attempt started because the first overran its prediction.
     int backup_worker = no_worker;
     double backup_placed_at_s = 0.0;
@@ -224,9 +225,12 @@ struct scheduler_core::impl {
   std::uint64_t deferrals = 0;
   std::uint64_t backups_started = 0;
   std::uint64_t backups_won = 0;
+  std::uint64_t affinity_lookaheads = 0;
   // Running first attempts by the time they become overdue (policies that want backups only).
   std::set<std::pair<double, std::uint32_t>> overdue;
   double wakeup_s = infinity;  // when schedule() may start a backup with no other event
+  // Pending tasks with a model, per model, in queue order (affinity lookahead).
+  std::unordered_map<affinity_map::key, std::set<queue_key>> pending_by_model;  // lookups only
   // Pending tasks by the time they age (move ahead of younger, longer tasks).
   std::set<std::pair<double, std::uint32_t>> aging;
   // Past their aging time but submitted with the latest submissions: nothing
@@ -477,6 +481,7 @@ struct scheduler_core::impl {
   void enqueue(std::uint32_t h) {
     auto& r = tasks[h];
     if (classes[r.class_id].pending.insert(r.key).second) {
+      if (r.affinity_model != affinity_map::no_key) pending_by_model[r.affinity_model].insert(r.key);
       ++pending;
       pending_work_s += r.key.predicted_s;
       const double factor = finite_or(config.queue_aging_factor, 0.0);
@@ -505,8 +510,10 @@ struct scheduler_core::impl {
     auto& r = tasks[h];
     auto& pending_set = classes[r.class_id].pending;
     if (r.key.aged || pending_set.erase(r.key) == 0) return;
+    if (r.affinity_model != affinity_map::no_key) pending_by_model[r.affinity_model].erase(r.key);
     r.key.aged = true;
     pending_set.insert(r.key);
+    if (r.affinity_model != affinity_map::no_key) pending_by_model[r.affinity_model].insert(r.key);
   }
 
   /// A submission later than every earlier one: parked tasks can now be overtaken.
@@ -519,6 +526,8 @@ struct scheduler_core::impl {
   }
 
   void forget_pending(task_record& r) {
+    if (r.affinity_model != affinity_map::no_key)
+      if (auto it = pending_by_model.find(r.affinity_model); it != pending_by_model.end()) it->second.erase(r.key);
     if (r.ages_at_s != infinity) aging.erase({r.ages_at_s, r.key.handle});
     r.ages_at_s = infinity;
     --pending;
@@ -596,6 +605,33 @@ struct scheduler_core::impl {
     if (w.running < w.slots) return 0.0;
     if (w.running_tasks.empty()) return infinity;  // zero slots: never frees
     return std::max(0.0, w.earliest_end_s - now_s);
+  }
+
+  /// Places pending task h (already out of its class's queue) on worker w.
+  void place(std::uint32_t h, std::size_t w, double now_s, double score, double predicted,
+             std::vector<assignment>& out) {
+    auto& r = tasks[h];
+    auto& wr = workers[w];
+    // Affinity bookkeeping before the model becomes warm there.
+    if (r.affinity_model != affinity_map::no_key) {
+      ++affinity_counts.placements;
+      const double a = affinity.value(wr.affinity_key, r.affinity_model);
+      if (a >= affinity_map::same_model_value) ++affinity_counts.same_model_hits;
+      else if (a >= affinity_map::same_family_value) ++affinity_counts.same_family_hits;
+      else if (a > 0.0) ++affinity_counts.learned_link_hits;
+      touch_affinity(w, r.affinity_model, false);
+    }
+    forget_pending(r);
+    r.worker = static_cast<int>(w);
+    r.placed_at_s = finite_or(now_s, 0.0);
+    r.predicted_s = predicted;
+    r.avoid_worker = affinity_map::no_key;
+    r.first_deferred_at_s = -1.0;
+    set_status(r, task_status::assigned);
+    occupy(w, h);
+    mark_overdue_time(h);
+    ++decisions;
+    out.push_back({r.body.id, wr.cap.id, finite_or(score, 0.0), finite_or(predicted, 0.0)});
   }
 
   // ---- backup attempts ----
@@ -1193,6 +1229,66 @@ std::vector<assignment> scheduler_core::schedule(double now_s) {
     }
 
     const std::size_t w = *choice;
+    // Affinity lookahead (delay scheduling): when the head task's model is not
+    // warm on the chosen worker but a pending task of the same priority with a
+    // model warm there can run on it, that task goes first; the head task
+    // stays at the head for the next free worker, passed over at most
+    // affinity_max_skips times.
+    std::uint32_t warm_h = no_handle;
+    if (i.policy->prefers_warm_tasks() && r.affinity_skips < i.config.affinity_max_skips &&
+        !(r.affinity_model != affinity_map::no_key &&
+          i.affinity.value(i.workers[w].affinity_key, r.affinity_model) >= affinity_map::same_model_value)) {
+      const auto& wr = i.workers[w];
+      const queue_key* best = nullptr;
+      for (auto model : i.affinity.recent_models(wr.affinity_key)) {
+        auto it = i.pending_by_model.find(model);
+        if (it == i.pending_by_model.end()) continue;
+        for (const auto& k : it->second) {  // queue order: the first eligible one of the model
+          if (k.priority != r.key.priority) break;
+          const auto& p = i.tasks[k.handle];
+          if (k.handle == h || p.first_deferred_at_s >= 0.0 || p.avoid_worker == wr.affinity_key) continue;
+          const auto& pc = cursors[p.class_id];
+          if (pc.started && (pc.at == i.classes[p.class_id].pending.end() || k < *pc.at)) continue;  // passed over
+          if (first_rejection(p.body.requirements, wr.cap)) continue;
+          // Only where the worker is about as fast for it as any (a warm slow
+          // worker would cost more than the load it saves).
+          const double here = i.predictor.predict(p.body, wr.cap).seconds;
+          bool near_best = true;
+          for (auto q : i.classes[p.class_id].profiles)
+            if (!i.profiles[q].members.empty() &&
+                i.predictor.predict(p.body, i.profiles[q].representative).seconds * i.config.affinity_lookahead_slack < here) {
+              near_best = false;
+              break;
+            }
+          if (!near_best) break;
+          if (!best || k < *best) best = &k;
+          break;
+        }
+      }
+      if (best) warm_h = best->handle;
+    }
+    if (warm_h != no_handle) {
+      ++r.affinity_skips;
+      ++i.affinity_lookaheads;
+      i.end_decision();
+      auto& p = i.tasks[warm_h];
+      auto& pcls = i.classes[p.class_id];
+      auto& pc = cursors[p.class_id];
+      auto it = pcls.pending.find(p.key);
+      const bool cursor_here = pc.started && pc.at == it;
+      auto next = pcls.pending.erase(it);
+      if (cursor_here) pc.at = next;
+      const double predicted = i.predicted_duration(p.body, w);
+      const double score = i.policy->explain(p.body, w, view, now_s).total;
+      if (i.config.keep_explanations > 0) {
+        auto e = i.explain_task(p.body, warm_h, now_s);
+        e.winner = i.workers[w].cap.id;
+        e.outcome = "placed: its model is warm on " + i.workers[w].cap.id + ", ahead of " + r.body.id;
+        i.keep_explanation(std::move(e));
+      }
+      i.place(warm_h, w, now_s, score, predicted, out);
+      continue;  // the head task stays; the next iteration finds it a worker
+    }
     const double predicted = i.predicted_duration(r.body, w);
     double score = 0.0;
     if (auto s = i.policy->last_choice_score()) score = *s;
@@ -1204,34 +1300,13 @@ std::vector<assignment> scheduler_core::schedule(double now_s) {
       i.keep_explanation(std::move(e));
     }
     i.end_decision();
-
-    // Affinity bookkeeping before the model becomes warm there.
-    auto& wr = i.workers[w];
-    if (r.affinity_model != affinity_map::no_key) {
-      ++i.affinity_counts.placements;
-      const double a = i.affinity.value(wr.affinity_key, r.affinity_model);
-      if (a >= affinity_map::same_model_value) ++i.affinity_counts.same_model_hits;
-      else if (a >= affinity_map::same_family_value) ++i.affinity_counts.same_family_hits;
-      else if (a > 0.0) ++i.affinity_counts.learned_link_hits;
-      i.touch_affinity(w, r.affinity_model, false);
-    }
-
     cur.at = cls.pending.erase(cur.at);
-    i.forget_pending(r);
-    r.worker = static_cast<int>(w);
-    r.placed_at_s = finite_or(now_s, 0.0);
-    r.predicted_s = predicted;
-    r.avoid_worker = affinity_map::no_key;
-    r.first_deferred_at_s = -1.0;
-    i.set_status(r, task_status::assigned);
-    i.occupy(w, h);
-    i.mark_overdue_time(h);
-    ++i.decisions;
-    out.push_back({r.body.id, wr.cap.id, finite_or(score, 0.0), finite_or(predicted, 0.0)});
+    i.place(h, w, now_s, score, predicted, out);
   }
   i.note_next_overdue(now_s);
   return out;
 }
+
 
 std::optional<double> scheduler_core::next_wakeup_s() const {
   const auto& i = *impl_;
@@ -1444,6 +1519,7 @@ scheduler_stats scheduler_core::stats() const {
   s.deferrals = i.deferrals;
   s.backups_started = i.backups_started;
   s.backups_won = i.backups_won;
+  s.affinity.lookaheads = i.affinity_lookaheads;
   s.pending = i.pending;
   s.running = i.running;
   return s;

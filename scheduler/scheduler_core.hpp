@@ -180,6 +180,9 @@ public:
   /// Whether the core may start backup attempts of overdue tasks for this
   /// policy (scheduler_config::backup_attempts).
   virtual bool wants_backups() const { return false; }
+  /// Whether the core may place a pending task whose model is warm on the
+  /// chosen worker ahead of the head task (scheduler_config::affinity_max_skips).
+  virtual bool prefers_warm_tasks() const { return false; }
 };
 
 /// "intelligent" (default), "seed", "round_robin", "random", "least_loaded", "min_completion".

@@ -35,6 +35,7 @@ struct affinity_stats {
   std::uint64_t learned_link_hits = 0;  // a linked model was
   double hit_rate = 0.0;                // same_model_hits / placements
   std::size_t learned_links = 0;
+  std::uint64_t lookaheads = 0;         // warm-model tasks placed ahead of the head task
 };
 
 struct scheduler_stats {

@@ -46,7 +46,8 @@ nlohmann::json to_json(const scheduler_stats& stats) {
                      {"same_family_hits", stats.affinity.same_family_hits},
                      {"learned_link_hits", stats.affinity.learned_link_hits},
                      {"hit_rate", finite(stats.affinity.hit_rate)},
-                     {"learned_links", stats.affinity.learned_links}};
+                     {"learned_links", stats.affinity.learned_links},
+                     {"lookaheads", stats.affinity.lookaheads}};
   out["model_family_distribution"] = stats.model_family_distribution;
   out["performance_metric_counts"] = stats.performance_metric_counts;
   out["predictor"] = {{"samples", stats.predictor.samples},

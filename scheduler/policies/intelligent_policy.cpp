@@ -47,6 +47,7 @@ public:
   bool wants_busy_feasible() const override { return false; }
   bool wants_free_feasible() const override { return false; }
   std::size_t deferral_pass_over() const override { return pass_over_; }
+  bool prefers_warm_tasks() const override { return config_.enable_task_affinity; }
   bool wants_backups() const override {
     return config_.backup_attempts && config_.enable_predictive_scheduling;
   }

@@ -32,6 +32,7 @@ public:
   bool wants_busy_feasible() const override { return inner_->wants_busy_feasible(); }
   std::size_t deferral_pass_over() const override { return inner_->deferral_pass_over(); }
   bool wants_backups() const override { return inner_->wants_backups(); }
+  bool prefers_warm_tasks() const override { return inner_->prefers_warm_tasks(); }
   bool wants_free_feasible() const override { return true; }
 
 private:

@@ -466,3 +466,54 @@ TEST(scheduler_core, aging_keeps_a_batch_in_longest_first_order) {
   // Everything submitted at once: nothing overtook `short`, so it stays behind.
   EXPECT_EQ(placed_after_long0(4.0, 0), "long1");
 }
+
+namespace {
+// One single-slot worker that just ran "bert" (warm); the head of the queue is
+// a longer "t5" task, behind it a "bert" task of the same priority.
+scheduler_core core_with_bert_warm(scheduler_config config) {
+  config.max_tasks_per_worker = 1;
+  config.keep_explanations = 8;
+  scheduler_core core(config);
+  core.add_worker(cpu_worker("w", "cpu", 64, 32, 1));
+  core.submit(make_task("warmup", {}, 0, 0, "bert"), 0);
+  core.schedule(0);
+  core.record_result(success_of("warmup", "w", 10, "bert"), 10);
+  auto t5 = make_task("t5-long", {}, 0, 0, "t5");
+  t5.batch_size = 64;  // predicted longer: the head of the queue
+  core.submit(t5, 10);
+  core.submit(make_task("bert-next", {}, 0, 0, "bert"), 10);
+  return core;
+}
+} // namespace
+
+TEST(scheduler_core, a_task_whose_model_is_warm_goes_ahead_of_the_head_task) {
+  auto core = core_with_bert_warm(scheduler_config{});
+  const auto placed = core.schedule(10);
+  ASSERT_EQ(placed.size(), 1u);
+  EXPECT_EQ(placed[0].task_id, "bert-next");
+  EXPECT_EQ(core.stats().affinity.lookaheads, 1u);
+  EXPECT_EQ(core.stats().affinity.same_model_hits, 1u);  // bert-next; the warm-up started cold
+  auto why = core.explanation("bert-next");
+  ASSERT_TRUE(why.has_value());
+  EXPECT_EQ(why->outcome, "placed: its model is warm on w, ahead of t5-long");
+}
+
+TEST(scheduler_core, affinity_lookahead_passes_the_head_task_over_a_bounded_number_of_times) {
+  scheduler_config once;
+  once.affinity_max_skips = 1;
+  auto core = core_with_bert_warm(once);
+  ASSERT_EQ(core.schedule(10)[0].task_id, "bert-next");
+  core.submit(make_task("bert-third", {}, 0, 0, "bert"), 11);
+  core.record_result(success_of("bert-next", "w", 10, "bert"), 20);
+  const auto placed = core.schedule(20);
+  ASSERT_EQ(placed.size(), 1u);
+  EXPECT_EQ(placed[0].task_id, "t5-long");  // skipped once already
+}
+
+TEST(scheduler_core, affinity_lookahead_is_off_without_task_affinity) {
+  scheduler_config off;
+  off.enable_task_affinity = false;
+  auto core = core_with_bert_warm(off);
+  EXPECT_EQ(core.schedule(10)[0].task_id, "t5-long");
+  EXPECT_EQ(core.stats().affinity.lookaheads, 0u);
+}
