@@ -1140,8 +1140,16 @@ std::vector<assignment> scheduler_core::schedule(double now_s) {
     std::uint32_t best = no_handle;
     while (!in_play.empty() && best == no_handle) {
       std::pop_heap(in_play.begin(), in_play.end(), later);
-      if (i.classes[in_play.back().second].free_feasible > 0) best = in_play.back().second;
+      const auto [key, c] = in_play.back();
       in_play.pop_back();
+      if (i.classes[c].free_feasible <= 0 || cursors[c].at == i.classes[c].pending.end()) continue;
+      if (cursors[c].at->handle != key.handle) {
+        // The affinity lookahead took the task its entry was keyed by: re-key.
+        in_play.emplace_back(*cursors[c].at, c);
+        std::push_heap(in_play.begin(), in_play.end(), later);
+        continue;
+      }
+      best = c;
     }
     if (best == no_handle) break;
     last = best;
@@ -1247,9 +1255,11 @@ std::vector<assignment> scheduler_core::schedule(double now_s) {
           if (k.priority != r.key.priority) break;
           const auto& p = i.tasks[k.handle];
           if (k.handle == h || p.first_deferred_at_s >= 0.0 || p.avoid_worker == wr.affinity_key) continue;
-          const auto& pc = cursors[p.class_id];
-          if (pc.started && (pc.at == i.classes[p.class_id].pending.end() || k < *pc.at)) continue;  // passed over
           if (first_rejection(p.body.requirements, wr.cap)) continue;
+          // Feasible on the free worker w, so its class was in play from the
+          // start of this call and has a cursor: skip it if passed over.
+          const auto& pc = cursors[p.class_id];
+          if (pc.at == i.classes[p.class_id].pending.end() || k < *pc.at) continue;
           // Only where the worker is about as fast for it as any (a warm slow
           // worker would cost more than the load it saves).
           const double here = i.predictor.predict(p.body, wr.cap).seconds;
@@ -1275,7 +1285,7 @@ std::vector<assignment> scheduler_core::schedule(double now_s) {
       auto& pcls = i.classes[p.class_id];
       auto& pc = cursors[p.class_id];
       auto it = pcls.pending.find(p.key);
-      const bool cursor_here = pc.started && pc.at == it;
+      const bool cursor_here = pc.at == it;
       auto next = pcls.pending.erase(it);
       if (cursor_here) pc.at = next;
       const double predicted = i.predicted_duration(p.body, w);
