@@ -242,6 +242,60 @@ TEST_F(protocol, requeues_the_tasks_of_a_lost_worker_onto_another) {
   ASSERT_NE(last("survivor", task_event_kind::finished), nullptr);
 }
 
+TEST(protocol_backups, a_backup_attempt_wins_and_the_first_attempt_is_cancelled) {
+  caf::actor_system_config cfg;
+  caf::actor_system sys{deterministic(cfg)};
+  auto& sched = dynamic_cast<caf::scheduler::test_coordinator&>(sys.scheduler());
+  coordinator_config config;
+  config.scheduling.allow_deferral = false;  // b must start on the slow worker
+  auto coordinator = spawn_coordinator(sys, config);
+  auto updates = std::make_shared<std::vector<task_update>>();
+  caf::anon_send(coordinator, atom::subscribe_v, caf::actor_cast<caf::actor>(sys.spawn(recording_listener, updates)));
+  sched.run();
+  auto enroll = [&](worker_capability w) {
+    auto log = std::make_shared<worker_log>();
+    caf::anon_send(coordinator, atom::enroll_v, w, caf::actor_cast<caf::actor>(sys.spawn(scripted_worker, log)));
+    sched.run();
+    return log;
+  };
+  auto fast_capability = cpu_worker("fast", 1);
+  auto slow_capability = cpu_worker("slow", 1);
+  slow_capability.speed = 0.1;  // predicted 10x longer there
+  auto fast = enroll(fast_capability);
+  auto slow = enroll(slow_capability);
+  caf::anon_send(coordinator, atom::submit_v, std::vector<task>{cpu_task("a"), cpu_task("b")});
+  sched.run();
+  ASSERT_EQ(fast->orders.size(), 1u);
+  ASSERT_EQ(slow->orders.size(), 1u);
+  const auto b_first = slow->orders[0];
+  ASSERT_EQ(b_first.work.id, "b");
+  caf::anon_send(coordinator, atom::result_v, std::vector<attempt_report>{outcome_of(fast->orders[0], "fast", task_status::succeeded)});
+  sched.run();
+  EXPECT_EQ(fast->orders.size(), 1u) << "b has not overrun its prediction yet";
+
+  // b runs on and on on the slow worker: the scheduler wakes itself and starts a backup.
+  sched.clock().advance_time(std::chrono::hours(1));
+  sched.run();
+  ASSERT_EQ(fast->orders.size(), 2u);
+  EXPECT_EQ(fast->orders[1].work.id, "b");
+  EXPECT_EQ(fast->orders[1].attempt, 2);
+
+  caf::anon_send(coordinator, atom::result_v, std::vector<attempt_report>{outcome_of(fast->orders[1], "fast", task_status::succeeded)});
+  sched.run();
+  EXPECT_EQ(slow->cancels, std::vector<std::string>{"b"});
+  // The cancelled first attempt reports late; the task stays succeeded.
+  caf::anon_send(coordinator, atom::result_v, std::vector<attempt_report>{outcome_of(b_first, "slow", task_status::cancelled)});
+  sched.run();
+  const task_update* done = nullptr;
+  for (const auto& u : *updates)
+    if (u.task_id == "b" && u.kind == task_event_kind::finished) done = &u;
+  ASSERT_NE(done, nullptr);
+  EXPECT_EQ(done->status, task_status::succeeded);
+  EXPECT_EQ(done->worker_id, "fast");
+  caf::anon_send_exit(coordinator, caf::exit_reason::user_shutdown);
+  sched.run();
+}
+
 TEST_F(protocol, reports_a_task_no_worker_can_run_as_unplaceable_with_reasons) {
   add_worker(cpu_worker("w1"));
   task gpu = cpu_task("needs-cuda");
