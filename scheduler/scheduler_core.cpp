@@ -1255,7 +1255,9 @@ std::vector<assignment> scheduler_core::schedule(double now_s) {
           if (k.priority != r.key.priority) break;
           const auto& p = i.tasks[k.handle];
           if (k.handle == h || p.first_deferred_at_s >= 0.0 || p.avoid_worker == wr.affinity_key) continue;
-          if (first_rejection(p.body.requirements, wr.cap)) continue;
+          // Feasible: w's profile is one of its class's (sorted) feasible profiles.
+          const auto& feasible_profiles = i.classes[p.class_id].profiles;
+          if (!std::binary_search(feasible_profiles.begin(), feasible_profiles.end(), wr.profile)) continue;
           // Feasible on the free worker w, so its class was in play from the
           // start of this call and has a cursor: skip it if passed over.
           const auto& pc = cursors[p.class_id];

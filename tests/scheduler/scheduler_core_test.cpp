@@ -428,8 +428,11 @@ TEST(scheduler_core, keeps_slow_workers_busy_while_the_queue_is_deep) {
   EXPECT_EQ(placed.size(), 5u);
   EXPECT_EQ(core.stats().deferrals, 1u);
   EXPECT_FALSE(placed.count("t4"));
-  for (const auto& [task_id, worker] : placed)
-    if (worker == "slow") EXPECT_EQ(task_id, "t28");  // t4..t27: six for each fast worker
+  for (const auto& [task_id, worker] : placed) {
+    if (worker == "slow") {
+      EXPECT_EQ(task_id, "t28");  // t4..t27: six for each fast worker
+    }
+  }
 }
 
 namespace {

@@ -83,9 +83,14 @@ void expect_conservation(const generated_workload& w, const simulation_result& r
   std::map<std::string, std::vector<std::pair<double, int>>> events;  // per worker: (time, +1/-1)
   std::map<std::string, std::string> first_worker;
   for (const auto& e : r.timeline) {
-    if (!e.backup) first_worker[e.task_id] = e.worker_id;
-    else EXPECT_NE(first_worker.at(e.task_id), e.worker_id) << e.task_id << ": a backup on its own worker";
-    if (!e.cancelled) ASSERT_TRUE(seen.insert(e.task_id).second) << e.task_id << " finished twice under " << r.policy;
+    if (!e.backup) {
+      first_worker[e.task_id] = e.worker_id;
+    } else {
+      EXPECT_NE(first_worker.at(e.task_id), e.worker_id) << e.task_id << ": a backup on its own worker";
+    }
+    if (!e.cancelled) {
+      ASSERT_TRUE(seen.insert(e.task_id).second) << e.task_id << " finished twice under " << r.policy;
+    }
     const auto& t = *tasks.at(e.task_id);
     const auto& worker = *workers.at(e.worker_id);
     EXPECT_GE(e.start_s, t.arrival_s) << e.task_id;
