@@ -149,10 +149,14 @@ void start_real(worker_pointer self, const work_order& order, std::vector<std::s
   started.push_back(order.work.id);
   auto worker = caf::actor_cast<worker_actor>(self);
   auto capability = st.capability;
-  self->spawn([worker, request, token, order, capability](caf::blocking_actor* helper) {
-    auto outcome = run_command(request, *token);
-    helper->send(worker, atom::done_v, report_from(outcome, order, capability));
-  });
+  // The unused int: CAF 0.17 dereferences a null argument tuple when a
+  // function actor takes no arguments (UBSan: reference binding to null).
+  self->spawn(
+    [worker, request, token, order, capability](caf::blocking_actor* helper, int) {
+      auto outcome = run_command(request, *token);
+      helper->send(worker, atom::done_v, report_from(outcome, order, capability));
+    },
+    0);
 }
 
 } // namespace
