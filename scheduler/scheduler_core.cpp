@@ -1348,13 +1348,9 @@ result_effect scheduler_core::record_result(const task_result& result, double no
   if (r && r->backup_worker != no_worker && !success) {
     // One of two attempts failed: the other keeps the task.
     wi = from_backup ? r->backup_worker : r->worker;
-    if (from_backup) {
-      i.drop_backup(h, now_s);
-      effect.still_running = true;
-    } else {
-      i.promote_backup(h, now_s);
-      effect.still_running = true;
-    }
+    if (from_backup) i.drop_backup(h, now_s);
+    else i.promote_backup(h, now_s);
+    effect.still_running = true;
   } else if (r && r->worker != no_worker) {
     const int other = r->backup_worker == no_worker ? no_worker : from_backup ? r->worker : r->backup_worker;
     if (success && valid_duration)

@@ -43,7 +43,6 @@ struct running_task {
   std::size_t task;
   std::size_t worker;
   double measured_s;
-  double start_s;
   bool operator>(const running_task& o) const { return std::tie(end_s, placement) > std::tie(o.end_s, o.placement); }
 };
 
@@ -139,8 +138,7 @@ simulation_result simulate(const trace& tasks, const std::vector<worker_capabili
   // Attempts in flight per task (two while a backup runs), by placement number;
   // a cancelled attempt stays in the heap and is skipped when it comes up.
   std::unordered_map<std::size_t, std::vector<std::uint64_t>> attempts_of;  // lookups only
-  std::vector<char> cancelled;
-  struct attempt { std::size_t worker; double start_s; double measured_s; };
+  struct attempt { std::size_t worker; double start_s; double measured_s; bool cancelled = false; };
   std::vector<attempt> placed;  // by placement number
 
   while (next_arrival < arrival_order.size() || !running.empty()) {
@@ -152,7 +150,7 @@ simulation_result simulate(const trace& tasks, const std::vector<worker_capabili
     while (!running.empty() && running.top().end_s <= now) {
       const auto done = running.top();
       running.pop();
-      if (cancelled[done.placement]) continue;
+      if (placed[done.placement].cancelled) continue;
       const auto& t = tasks.tasks[done.task];
       task_result r;
       r.task_id = t.spec.id;
@@ -168,7 +166,7 @@ simulation_result simulate(const trace& tasks, const std::vector<worker_capabili
         // The other attempt lost: it stops now, its time so far was spent for nothing.
         for (auto p : mine)
           if (p != done.placement && placed[p].worker == worker_index.at(*effect.cancel_on_worker)) {
-            cancelled[p] = 1;
+            placed[p].cancelled = true;
             const double spent = now - placed[p].start_s;
             busy_s -= placed[p].measured_s - spent;
             out.backup_wasted_s += spent;
@@ -208,8 +206,7 @@ simulation_result simulate(const trace& tasks, const std::vector<worker_capabili
       const double measured_s = *true_s / w.speed + load_s;
       attempts_of[ti].push_back(placements);
       placed.push_back({wi, now, measured_s});
-      cancelled.push_back(0);
-      running.push({now + measured_s, placements++, ti, wi, measured_s, now});
+      running.push({now + measured_s, placements++, ti, wi, measured_s});
       busy_s += measured_s;
       out.load_time_s += load_s;
       if (a.backup) {
