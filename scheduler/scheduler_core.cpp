@@ -866,23 +866,36 @@ std::size_t scheduler_view::busy_finishing_within(const task& t, double now_s, d
     if (profile.full_by_end.empty()) return;
     const double d = i.predicted_duration(t, profile.full_by_end.front().second);
     if (!(d < within_s)) return;
-    // slot_free + d < within  <=>  end < now + within - d (slot_free = max(0, end - now)).
-    const double cutoff = now_s + (within_s - d);
-    auto end = std::lower_bound(profile.full_by_end.begin(), profile.full_by_end.end(),
-                                std::pair{cutoff, std::size_t{0}});
-    // Each such worker finishes floor((within - slot_free) / d) tasks like t
-    // in the window, one after another. That count never grows along the
-    // end-time order, so equal counts come in runs: sum them run by run.
+    // A slot predicted to free by `end` frees in end - now; one already past
+    // it has overrun its prediction and is expected to need as long again
+    // as it has overrun (now - end): a worker stuck far past its prediction
+    // stops counting instead of holding tasks back forever.
+    // free_in + d < within  <=>  now - (within - d) < end < now + (within - d).
+    const double slack = within_s - d;
+    const auto at = [&](double v) {
+      return std::lower_bound(profile.full_by_end.begin(), profile.full_by_end.end(), std::pair{v, std::size_t{0}});
+    };
+    const auto first = at(std::nextafter(now_s - slack, infinity));
+    const auto due = at(now_s);
+    const auto end = at(now_s + slack);
+    // Each such worker finishes floor((within - free_in) / d) tasks like t
+    // in the window, one after another. That count is monotone along the
+    // end-time order on each side of now, so equal counts come in runs: sum
+    // them run by run.
     const auto tasks_in_window = [&](const std::pair<double, std::size_t>& entry) {
-      const double free_in = std::max(0.0, entry.first - now_s);
+      const double free_in = std::abs(entry.first - now_s);
       return std::max<std::size_t>(1, static_cast<std::size_t>(std::min((within_s - free_in) / d, 1e6)));
     };
-    for (auto it = profile.full_by_end.begin(); it != end && count < limit;) {
-      const std::size_t each = tasks_in_window(*it);
-      const auto run_end = std::partition_point(it, end, [&](const auto& e) { return tasks_in_window(e) == each; });
-      count += each * static_cast<std::size_t>(run_end - it);
-      it = run_end;
-    }
+    const auto sum_runs = [&](auto it, auto stop) {
+      while (it != stop && count < limit) {
+        const std::size_t each = tasks_in_window(*it);
+        const auto run_end = std::partition_point(it, stop, [&](const auto& e) { return tasks_in_window(e) == each; });
+        count += each * static_cast<std::size_t>(run_end - it);
+        it = run_end;
+      }
+    };
+    if (first < due) sum_runs(first, due);
+    sum_runs(due, end);
   };
   if (i.context.t == &t && i.context.handle != no_handle) {
     for (auto p : i.classes[i.tasks[i.context.handle].class_id].profiles) {

@@ -282,6 +282,29 @@ TEST(scheduler_core, does_not_defer_a_task_forever) {
   EXPECT_EQ(core.pending_count(), 0u);
 }
 
+TEST(scheduler_core, stops_waiting_for_a_worker_stuck_far_past_its_prediction) {
+  scheduler_config config;
+  config.max_tasks_per_worker = 1;
+  config.backup_attempts = false;
+  config.deferral_max_wait_factor = 1e9;  // only the stuck worker's overrun can release the task
+  scheduler_core core(config);
+  core.add_worker(cpu_worker("fast", "fast-cpu", 64, 32, 1, 10.0));
+  core.add_worker(cpu_worker("slow", "slow-cpu", 64, 32, 1, 1.0));
+  core.submit(make_task("a"), 0);
+  core.submit(make_task("b"), 0);
+  const auto first = core.schedule(0);
+  ASSERT_EQ(first.size(), 1u);
+  EXPECT_EQ(first[0].worker_id, "fast");
+  const double fast_s = first[0].predicted_duration_s;
+  // Slightly past its prediction the fast worker is still expected to free soon: b waits for it.
+  EXPECT_TRUE(core.schedule(fast_s * 1.5).empty());
+  // Far past it, the fast worker no longer counts as about to free: b goes to the slow one.
+  const auto later = core.schedule(1e6);
+  ASSERT_EQ(later.size(), 1u);
+  EXPECT_EQ(later[0].task_id, "b");
+  EXPECT_EQ(later[0].worker_id, "slow");
+}
+
 TEST(scheduler_core, explains_every_candidate_with_terms_or_a_reason) {
   scheduler_config config;
   config.keep_explanations = 8;
