@@ -372,9 +372,10 @@ coordinator_actor::behavior_type coordinator(coordinator_pointer self, coordinat
   st.config = config;
   st.journal = std::move(journal);
   st.started_at = std::chrono::steady_clock::now();
-  st.scheduler = spawn_scheduler(self->system(), caf::actor_cast<caf::actor>(self), config.scheduling, config.policy);
+  st.scheduler = spawn_scheduler(self->system(), caf::actor_cast<caf::actor>(self), config.scheduling, config.policy,
+                                 config.history);
   st.predictor = spawn_predictor(self->system(), st.scheduler, config.snapshot_every_results,
-                                 config.snapshot_interval_s);
+                                 config.snapshot_interval_s, config.history);
   self->link_to(st.scheduler);
   self->link_to(st.predictor);
   self->set_down_handler([self](caf::down_msg& msg) {

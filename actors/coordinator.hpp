@@ -2,6 +2,7 @@
 // The coordinator: task lifecycle, worker registry, public API. Spawns and
 // links the scheduler (scoring actor) and the predictor it talks to.
 #include "actors/interfaces.hpp"
+#include "actors/journal/journal_records.hpp"
 #include "scheduler/scheduler_config.hpp"
 
 #include <caf/fwd.hpp>
@@ -9,6 +10,7 @@
 #include <cstddef>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace dtf {
 
@@ -25,6 +27,10 @@ struct coordinator_config {
   /// Predictor snapshots: after this many results, or this many seconds.
   std::size_t snapshot_every_results = 256;
   double snapshot_interval_s = 0.5;
+  /// Results of earlier runs (the journal's history), learned by the
+  /// scheduler and the predictor before the first task: a run starts from
+  /// what the earlier ones measured. In-process only, never sent.
+  std::shared_ptr<const std::vector<history_row>> history;
 };
 
 class sqlite_journal;

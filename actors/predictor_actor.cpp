@@ -5,6 +5,7 @@
 // result not yet sent, whichever comes first.
 #include "actors/predictor_actor.hpp"
 
+#include "actors/journal/history_replay.hpp"
 #include "scheduler/execution_predictor.hpp"
 
 #include <caf/actor_system.hpp>
@@ -43,8 +44,9 @@ void send_snapshot(predictor_pointer self) {
 } // namespace
 
 predictor_actor::behavior_type predictor(predictor_pointer self, scheduler_actor scheduler, std::size_t every_results,
-                                         double interval_s) {
+                                         double interval_s, std::shared_ptr<const std::vector<history_row>> history) {
   auto& st = self->state;
+  if (history) replay_history(*history, st.predictor);
   st.scheduler = std::move(scheduler);
   st.every_results = every_results > 0 ? every_results : 1;
   st.interval_s = std::isfinite(interval_s) && interval_s > 0 ? interval_s : 0.5;
@@ -84,8 +86,8 @@ predictor_actor::behavior_type predictor(predictor_pointer self, scheduler_actor
 }
 
 predictor_actor spawn_predictor(caf::actor_system& system, scheduler_actor scheduler, std::size_t every_results,
-                                double interval_s) {
-  return system.spawn(predictor, std::move(scheduler), every_results, interval_s);
+                                double interval_s, std::shared_ptr<const std::vector<history_row>> history) {
+  return system.spawn(predictor, std::move(scheduler), every_results, interval_s, std::move(history));
 }
 
 } // namespace dtf

@@ -64,6 +64,7 @@ struct runtime::impl {
   std::unique_ptr<runtime_outputs> outputs;
   std::shared_ptr<sqlite_journal> journal;
   std::int64_t journal_run = 0;
+  std::size_t history_rows = 0;
   std::vector<worker_capability> workers;
   std::vector<std::string> warnings;
   bool started = false;
@@ -114,8 +115,13 @@ void runtime::start() {
     d.callbacks->insert(d.callbacks->begin(), [out = d.outputs.get()](const task_update& u) { out->on_update(u); });
   }
 
+  std::shared_ptr<const std::vector<history_row>> history;
   if (!cfg.journal_path.empty()) {
     d.journal = std::make_shared<sqlite_journal>(cfg.journal_path);  // throws journal_error naming the file
+    // Earlier runs' results first: this run predicts and places from them.
+    auto rows = std::make_shared<const std::vector<history_row>>(d.journal->load_history());
+    d.history_rows = rows->size();
+    if (!rows->empty()) history = std::move(rows);
     d.journal_run = d.journal->begin_run(cfg.junit_suite_name);
   }
 
@@ -129,6 +135,7 @@ void runtime::start() {
   cc.scheduler_window = cfg.scheduler_window;
   cc.retry_backoff_s = cfg.retry_backoff_s;
   cc.retry_backoff_max_s = cfg.retry_backoff_max_s;
+  cc.history = std::move(history);
   d.coordinator = spawn_coordinator(d.sys(), cc, d.journal);
   if (!d.callbacks->empty()) {
     d.listener = d.sys().spawn(update_listener, d.callbacks);
@@ -148,6 +155,7 @@ void runtime::start() {
 
 const std::vector<worker_capability>& runtime::workers() const { return impl_->workers; }
 const std::vector<std::string>& runtime::warnings() const { return impl_->warnings; }
+std::size_t runtime::history_results() const { return impl_->history_rows; }
 
 std::size_t runtime::submit(task t) {
   std::vector<task> batch;

@@ -75,6 +75,8 @@ public:
   const std::vector<worker_capability>& workers() const;
   /// Probe warnings from start().
   const std::vector<std::string>& warnings() const;
+  /// Results of earlier runs read from the journal at start() and learned from.
+  std::size_t history_results() const;
 
   /// Queues tasks; returns how many were accepted (duplicate ids are rejected
   /// with a `rejected` update).

@@ -3,6 +3,7 @@
 // submissions and results is answered by one round (one assignment batch).
 #include "actors/scheduler_actor.hpp"
 
+#include "actors/journal/history_replay.hpp"
 #include "scheduler/scheduler_core.hpp"
 #include "scheduler/scheduler_stats.hpp"
 #include "scheduler/stats_json.hpp"
@@ -76,9 +77,10 @@ void run_round(scheduler_pointer self) {
 } // namespace
 
 scheduler_actor::behavior_type scheduler(scheduler_pointer self, caf::actor coordinator, scheduler_config config,
-                                         std::string policy) {
+                                         std::string policy, std::shared_ptr<const std::vector<history_row>> history) {
   auto& st = self->state;
   st.core = scheduler_core(config, make_policy(policy, config));
+  if (history) replay_history(*history, st.core);
   st.coordinator = caf::actor_cast<coordinator_actor>(coordinator);
   st.started_at = self->clock().now();
   return {
@@ -136,8 +138,8 @@ scheduler_actor::behavior_type scheduler(scheduler_pointer self, caf::actor coor
 }
 
 scheduler_actor spawn_scheduler(caf::actor_system& system, caf::actor coordinator, scheduler_config config,
-                                std::string policy) {
-  return system.spawn(scheduler, std::move(coordinator), std::move(config), std::move(policy));
+                                std::string policy, std::shared_ptr<const std::vector<history_row>> history) {
+  return system.spawn(scheduler, std::move(coordinator), std::move(config), std::move(policy), std::move(history));
 }
 
 } // namespace dtf

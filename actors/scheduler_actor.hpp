@@ -2,16 +2,21 @@
 // The scoring actor: wraps scheduler_core, answers pending-task batches with
 // assignment batches sent to the coordinator.
 #include "actors/interfaces.hpp"
+#include "actors/journal/journal_records.hpp"
 #include "scheduler/scheduler_config.hpp"
 
 #include <caf/fwd.hpp>
 
+#include <memory>
 #include <string>
+#include <vector>
 
 namespace dtf {
 
-/// `coordinator` receives every round (atom::assign).
+/// `coordinator` receives every round (atom::assign). `history` (optional):
+/// earlier runs' results, learned before the first task.
 scheduler_actor spawn_scheduler(caf::actor_system& system, caf::actor coordinator, scheduler_config config,
-                                std::string policy);
+                                std::string policy,
+                                std::shared_ptr<const std::vector<history_row>> history = nullptr);
 
 } // namespace dtf

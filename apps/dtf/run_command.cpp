@@ -141,6 +141,9 @@ int run_command(int argc, char** argv) {
               << rt.workers().size() << " workers";
     for (const auto& w : rt.workers()) std::cout << (&w == &rt.workers().front() ? " (" : ", ") << w.id << (w.emulated ? "*" : "");
     std::cout << (rt.workers().empty() ? "" : "; * emulated)") << "\n";
+    if (!config.journal_path.empty())
+      std::cout << "dtf run: learned from " << rt.history_results() << " results of earlier runs in "
+                << config.journal_path << "\n";
     std::cout.flush();
     rt.submit(parsed.tasks);
     std::optional<runtime_stats> done;

@@ -204,6 +204,35 @@ tasks:
   EXPECT_NE(results.find("\"worker\":\"gpu-a\""), std::string::npos) << results;
 }
 
+// Gets smarter with every run: the second run with the same journal predicts
+// the task from the first run's measurement instead of the default guess.
+TEST_F(dtf_run, a_second_run_with_the_same_journal_predicts_from_the_first) {
+  write_suite(R"(suite: learn
+tasks:
+  - id: nap
+    type: test
+    requirements: {hardware: [cpu]}
+    command: [sh, -c, "sleep 0.2"]
+)");
+  const auto predicted_s = [&] {
+    const auto lines = read_lines(dir / "results.jsonl");
+    EXPECT_EQ(lines.size(), 1u);
+    const auto at = lines.empty() ? std::string::npos : lines[0].find("\"predicted_s\":");
+    return at == std::string::npos ? -1.0 : std::atof(lines[0].c_str() + at + 14);
+  };
+  auto first = run("--journal journal.sqlite");
+  ASSERT_EQ(first.exit_code, 0) << first.output;
+  EXPECT_NE(first.output.find("learned from 0 results of earlier runs"), std::string::npos) << first.output;
+  const double cold_s = predicted_s();
+  EXPECT_GE(cold_s, 10.0) << "no history: the default estimate for a test";
+  auto second = run("--journal journal.sqlite");
+  ASSERT_EQ(second.exit_code, 0) << second.output;
+  EXPECT_NE(second.output.find("learned from 1 results of earlier runs"), std::string::npos) << second.output;
+  const double warm_s = predicted_s();
+  EXPECT_GT(warm_s, 0.0);
+  EXPECT_LT(warm_s, 5.0) << "the first run measured about 0.2 s";
+}
+
 TEST_F(dtf_run, rejects_a_malformed_suite_with_exit_two_and_names_the_file) {
   write_suite("suite: bad\ntasks:\n  - id: x\n    requirements: {hardware: [quantum]}\n    command: [true]\n");
   auto r = run();
