@@ -210,8 +210,6 @@ struct scheduler_core::impl {
 
   std::uint64_t next_sequence = 1;
   std::size_t pending = 0;
-  double pending_work_s = 0.0;      // sum of pending tasks' queue estimates (speed 1)
-  double capacity = 0.0;            // sum over workers of slots x speed
   std::size_t running = 0;
 
   // Statistics.
@@ -483,7 +481,6 @@ struct scheduler_core::impl {
     if (classes[r.class_id].pending.insert(r.key).second) {
       if (r.affinity_model != affinity_map::no_key) pending_by_model[r.affinity_model].insert(r.key);
       ++pending;
-      pending_work_s += r.key.predicted_s;
       const double factor = finite_or(config.queue_aging_factor, 0.0);
       if (!r.key.aged && factor > 0.0) {
         r.ages_at_s = finite_or(last_now_s, 0.0) + factor * std::max(r.key.predicted_s, 1.0);
@@ -531,7 +528,6 @@ struct scheduler_core::impl {
     if (r.ages_at_s != infinity) aging.erase({r.ages_at_s, r.key.handle});
     r.ages_at_s = infinity;
     --pending;
-    pending_work_s = pending == 0 ? 0.0 : std::max(0.0, pending_work_s - r.key.predicted_s);
   }
 
   void dequeue(std::uint32_t h) {
@@ -810,12 +806,6 @@ double scheduler_view::waiting_s(const task& t, double now_s) const {
   return std::max(0.0, finite_or(now_s - i.tasks[h].submitted_at_s, 0.0));
 }
 
-double scheduler_view::drain_estimate_s() const {
-  const auto& i = *core_.impl_;
-  if (!(i.capacity > 0.0)) return 0.0;
-  return finite_or(i.pending_work_s / i.capacity, 0.0);
-}
-
 double scheduler_view::deferred_for_s(const task& t, double now_s) const {
   const auto& i = *core_.impl_;
   std::uint32_t h = i.context.t == &t ? i.context.handle : i.find_task(t.id);
@@ -965,7 +955,6 @@ void scheduler_core::add_worker(worker_capability worker) {
     i.classes[c].feasible.push_back(index);
     if (w.slots > 0) ++i.classes[c].free_feasible;
   }
-  i.capacity += w.slots * w.cap.speed;
   i.worker_index.emplace(w.cap.id, index);
   i.capabilities.push_back(w.cap);
   i.workers.push_back(std::move(w));
@@ -999,7 +988,6 @@ std::vector<std::string> scheduler_core::remove_worker(const std::string& worker
     requeued.push_back(r.body.id);
   }
   i.affinity.forget_worker(i.workers[index].affinity_key);
-  i.capacity = std::max(0.0, i.capacity - i.workers[index].slots * i.workers[index].cap.speed);
   i.workers.erase(i.workers.begin() + static_cast<std::ptrdiff_t>(index));
   i.capabilities.erase(i.capabilities.begin() + static_cast<std::ptrdiff_t>(index));
   i.worker_index.clear();

@@ -116,9 +116,6 @@ public:
   /// Tasks of t's requirement class that this schedule() call already held
   /// back ahead of t (0 outside a schedule() decision).
   std::size_t deferred_ahead(const task& t) const;
-  /// Rough seconds the whole fleet needs to work off the pending queue: the
-  /// queue's worker-independent predictions over the sum of slots x speed.
-  double drain_estimate_s() const;
   /// Seconds since a policy first deferred t (0 if never).
   double deferred_for_s(const task& t, double now_s) const;
   /// During a schedule() decision for t: the worker profiles (workers alike

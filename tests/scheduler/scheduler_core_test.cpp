@@ -422,9 +422,11 @@ TEST(scheduler_view, counts_the_tasks_busy_workers_would_finish_sooner) {
   EXPECT_EQ(view.busy_finishing_within(probe, 0, 45.0, 2), 2u);
   EXPECT_EQ(view.busy_finishing_within(probe, 0, 10.0, 10), 0u);
   EXPECT_EQ(view.deferred_ahead(probe), 0u);
-  EXPECT_DOUBLE_EQ(view.drain_estimate_s(), 0.0);  // nothing pending
-  core.submit(make_task("queued"), 0);
-  EXPECT_NEAR(view.drain_estimate_s(), 60.0 / 41.0, 1e-9);  // 60 s of work over 4 x 10 + 1 x 1
+  // Past their predicted end (6 s) by 4 s, they are expected to need 4 s more.
+  EXPECT_EQ(view.busy_finishing_within(probe, 10.0, 45.0, 100), 24u);
+  EXPECT_EQ(view.busy_finishing_within(probe, 10.0, 15.0, 100), 4u);  // 4 + 6 < 15: one each
+  // Overrun by more than the window leaves room for: they no longer count.
+  EXPECT_EQ(view.busy_finishing_within(probe, 100.0, 45.0, 100), 0u);
 }
 
 TEST(scheduler_core, passes_over_the_tasks_that_busy_workers_will_serve_sooner) {
