@@ -181,6 +181,7 @@ struct scheduler_core::impl {
     affinity_map::key affinity_model = affinity_map::no_key;
     specialization_tracker::key specialization_family = specialization_tracker::no_key;
     std::size_t deferred_ahead = 0;        // tasks of its class held back earlier in this call
+    std::size_t ending_turn = std::numeric_limits<std::size_t>::max();  // see pass_over_ending_turn
     std::span<const std::uint32_t> profiles;  // feasible profiles of its class (in schedule())
     std::size_t avoided = no_avoided;         // worker this decision must not use
     std::vector<double> duration_s;        // by worker profile
@@ -572,6 +573,7 @@ struct scheduler_core::impl {
       c.specialization_family = specialization.find_family(specialization_family(t.model));
     }
     c.deferred_ahead = 0;
+    c.ending_turn = std::numeric_limits<std::size_t>::max();
     c.profiles = {};
     c.avoided = no_avoided;
     if (c.duration_s.size() < profiles.size()) {
@@ -844,6 +846,11 @@ std::uint32_t scheduler_view::specialization_family_key(const task& t) const {
 std::size_t scheduler_view::deferred_ahead(const task& t) const {
   const auto& i = *core_.impl_;
   return i.context.t == &t ? i.context.deferred_ahead : 0;
+}
+
+std::size_t scheduler_view::pass_over_ending_turn(const task& t) const {
+  const auto& i = *core_.impl_;
+  return i.context.t == &t ? i.context.ending_turn : std::numeric_limits<std::size_t>::max();
 }
 
 std::size_t scheduler_view::busy_finishing_within(const task& t, double now_s, double within_s,
@@ -1198,6 +1205,7 @@ std::vector<assignment> scheduler_core::schedule(double now_s) {
     if (free_count > 0) {
       i.begin_decision(r.body, h);
       i.context.deferred_ahead = cur.passed;
+      i.context.ending_turn = cur.deferrals + 1 >= max_deferrals ? 1 : cls.pending.size() - cur.passed;
       i.context.profiles = cls.profiles;
       i.context.avoided = avoided;
       choice = i.policy->choose(r.body, i.free_scratch, i.busy_scratch, view, now_s);

@@ -116,6 +116,12 @@ public:
   /// Tasks of t's requirement class that this schedule() call already held
   /// back ahead of t (0 outside a schedule() decision).
   std::size_t deferred_ahead(const task& t) const;
+  /// During a schedule() decision for t: the smallest pass-over (see
+  /// placement_policy::deferral_pass_over) after which t's class gets no
+  /// further decision in this call -- the tasks of the class left from t on,
+  /// or 1 when this is the class's last deferral in the call. Any deferral
+  /// passing over at least this many has the same effect. SIZE_MAX otherwise.
+  std::size_t pass_over_ending_turn(const task& t) const;
   /// Seconds since a policy first deferred t (0 if never).
   double deferred_for_s(const task& t, double now_s) const;
   /// During a schedule() decision for t: the worker profiles (workers alike

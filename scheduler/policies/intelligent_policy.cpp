@@ -119,9 +119,11 @@ private:
     // a deferral (a placement still needs the winner, but not the check).
     const auto [fastest, slowest] = std::minmax_element(
         profiles_.begin(), profiles_.end(), [](const auto& a, const auto& b) { return a.duration_s < b.duration_s; });
-    // (At the cap, max_pass_over, a later finish gives the same.)
+    // (At the cap, max_pass_over, a later finish gives the same; so does any
+    // count that ends the class's turn in this schedule() call.)
     const auto at_fastest = deferral(t, fastest->duration_s, view, now_s);
-    const bool deferral_known = (at_fastest && *at_fastest == max_pass_over) ||
+    const bool deferral_known = (at_fastest && (*at_fastest == max_pass_over ||
+                                                *at_fastest >= view.pass_over_ending_turn(t))) ||
                                 fastest->duration_s == slowest->duration_s ||
                                 deferral(t, slowest->duration_s, view, now_s) == at_fastest;
     if (deferral_known && at_fastest) {

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <limits>
 #include <map>
 
 using namespace dtf;
@@ -427,6 +428,7 @@ TEST(scheduler_view, counts_the_tasks_busy_workers_would_finish_sooner) {
   EXPECT_EQ(view.busy_finishing_within(probe, 10.0, 15.0, 100), 4u);  // 4 + 6 < 15: one each
   // Overrun by more than the window leaves room for: they no longer count.
   EXPECT_EQ(view.busy_finishing_within(probe, 100.0, 45.0, 100), 0u);
+  EXPECT_EQ(view.pass_over_ending_turn(probe), std::numeric_limits<std::size_t>::max());  // outside a decision
 }
 
 TEST(scheduler_core, passes_over_the_tasks_that_busy_workers_will_serve_sooner) {
