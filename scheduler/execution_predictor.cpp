@@ -171,6 +171,7 @@ void execution_predictor::record(std::string_view model, task_type type, int bat
   const double per_unit_speed1 = per_unit * clamp_speed(worker.speed);
   const key device = devices_.intern(worker.name);
   ++samples_;
+  changes_.note_record(model.empty() ? prediction_changes::none : names_.intern(model), type, device, worker.kind);
   if (!model.empty()) {
     const key m = names_.intern(model);
     // time = model x device, learned alternately: the device's ratio to the
@@ -244,6 +245,7 @@ predictor_snapshot execution_predictor::snapshot() const {
 void execution_predictor::load(const predictor_snapshot& snapshot) {
   estimates_.clear();
   samples_ = 0;
+  changes_.note_load();
   for (const auto& e : snapshot.entries) {
     if (!std::isfinite(e.estimate_s) || e.estimate_s < 0.0 || e.count == 0) continue;
     std::uint32_t name = none, batch = none, device = none;

@@ -20,6 +20,7 @@
 // follow drift but one outlier cannot swing them. Accuracy (MAPE of the
 // predictions made at placement vs the results) is recorded, not assumed.
 // Never returns NaN or inf: non-finite or negative durations are ignored.
+#include "scheduler/prediction_changes.hpp"
 #include "scheduler/string_interner.hpp"
 #include "scheduler/task.hpp"
 #include "scheduler/worker.hpp"
@@ -98,6 +99,12 @@ public:
   key find_device(std::string_view device_name) const;
 
   prediction predict(const query& q, key device, device_kind kind, double speed) const;
+  /// Changes whenever record() or load() could change what predict(q, device,
+  /// kind, ...) answers, given the level it answered at (prediction_changes.hpp).
+  /// Valid for q while name_count() does not change.
+  std::uint64_t change_stamp(const query& q, key device, device_kind kind, prediction_level answered) const {
+    return changes_.stamp(q.model, q.type, device, kind, answered);
+  }
   prediction predict(const task& t, const worker_capability& worker) const;
   /// Worker-independent estimate (speed 1, no device levels): used for queue order.
   prediction predict(const task& t) const;
@@ -140,6 +147,7 @@ private:
   string_interner devices_;  // device names
   std::unordered_map<entry_key, estimate, entry_key_hash> estimates_;  // looked up; snapshot() sorts
   std::uint64_t samples_ = 0;
+  prediction_changes changes_;  // for change_stamp
   std::uint64_t accuracy_samples_ = 0;
   double abs_percentage_error_sum_ = 0.0;
   double abs_error_sum_s_ = 0.0;

@@ -1,6 +1,7 @@
 #include "scheduler/scheduler_core.hpp"
 
 #include "scheduler/affinity_map.hpp"
+#include "scheduler/deferral_certificate.hpp"
 #include "scheduler/execution_predictor.hpp"
 #include "scheduler/filters/requirement_filter.hpp"
 #include "scheduler/profile_member_order.hpp"
@@ -170,6 +171,8 @@ struct scheduler_core::impl {
     __gnu_pbds::tree<queue_key, __gnu_pbds::null_type, std::less<queue_key>, __gnu_pbds::rb_tree_tag,
                      __gnu_pbds::tree_order_statistics_node_update>
         pending;
+    std::uint64_t queue_changes = 0;   // insertions into and removals from `pending`
+    deferral_certificate certificate;  // of its last deferral that ended its turn
   };
 
   // Per-decision cache so that scoring one task against many workers resolves
@@ -212,6 +215,7 @@ struct scheduler_core::impl {
   std::uint64_t next_sequence = 1;
   std::size_t pending = 0;
   std::size_t running = 0;
+  std::uint64_t structure_changes = 0;  // workers added or removed (deferral certificates)
 
   // Statistics.
   std::array<std::array<std::uint64_t, status_buckets>, 3> counts{};
@@ -480,6 +484,7 @@ struct scheduler_core::impl {
   void enqueue(std::uint32_t h) {
     auto& r = tasks[h];
     if (classes[r.class_id].pending.insert(r.key).second) {
+      ++classes[r.class_id].queue_changes;
       if (r.affinity_model != affinity_map::no_key) pending_by_model[r.affinity_model].insert(r.key);
       ++pending;
       const double factor = finite_or(config.queue_aging_factor, 0.0);
@@ -508,6 +513,7 @@ struct scheduler_core::impl {
     auto& r = tasks[h];
     auto& pending_set = classes[r.class_id].pending;
     if (r.key.aged || pending_set.erase(r.key) == 0) return;
+    ++classes[r.class_id].queue_changes;
     if (r.affinity_model != affinity_map::no_key) pending_by_model[r.affinity_model].erase(r.key);
     r.key.aged = true;
     pending_set.insert(r.key);
@@ -533,7 +539,10 @@ struct scheduler_core::impl {
 
   void dequeue(std::uint32_t h) {
     auto& r = tasks[h];
-    if (classes[r.class_id].pending.erase(r.key) > 0) forget_pending(r);
+    if (classes[r.class_id].pending.erase(r.key) > 0) {
+      ++classes[r.class_id].queue_changes;
+      forget_pending(r);
+    }
   }
 
   /// Forget a finished task's body (its id may be submitted again).
@@ -630,6 +639,67 @@ struct scheduler_core::impl {
     mark_overdue_time(h);
     ++decisions;
     out.push_back({r.body.id, wr.cap.id, finite_or(score, 0.0), finite_or(predicted, 0.0)});
+  }
+
+  // ---- deferral certificates (see deferral_certificate.hpp) ----
+  /// After the policy deferred the first task h of class c for the class's
+  /// whole turn (`ending_turn`: see pass_over_ending_turn): keep its bound.
+  /// Call inside the decision (the context holds h's query).
+  void certify_deferral(std::uint32_t c, std::uint32_t h, double now_s, std::size_t ending_turn) {
+    auto& cls = classes[c];
+    auto& cert = cls.certificate;
+    cert.active = false;
+    const auto bound = policy->last_deferral_bound();
+    if (!bound || bound->sooner < ending_turn || config.keep_explanations > 0 || context.avoided != no_avoided ||
+        context.handle != h)
+      return;
+    cert.active = true;
+    cert.head = h;
+    cert.queue_changes = cls.queue_changes;
+    cert.structure_changes = structure_changes;
+    cert.made_at_s = now_s;
+    cert.bound = *bound;
+    cert.query = context.query;
+    cert.names = predictor.name_count();
+    cert.profiles.resize(cls.profiles.size());
+    for (std::size_t k = 0; k < cls.profiles.size(); ++k) {
+      const auto& w = workers[profiles[cls.profiles[k]].members.front()];
+      const auto p = predictor.predict(cert.query, w.device_key, w.cap.kind, w.cap.speed);
+      cert.profiles[k] = {p.seconds, p.level, predictor.change_stamp(cert.query, w.device_key, w.cap.kind, p.level)};
+    }
+  }
+
+  /// Whether class c's certificate proves that the policy would defer its
+  /// first task h again now, for the class's whole turn. Counts the busy
+  /// workers again (with the kept predictions): that count moves with time.
+  bool deferral_certified(std::uint32_t c, std::uint32_t h, double now_s, std::size_t ending_turn) const {
+    const auto& cls = classes[c];
+    const auto& cert = cls.certificate;
+    if (!cert.active || cert.head != h || cert.queue_changes != cls.queue_changes ||
+        cert.structure_changes != structure_changes || cert.names != predictor.name_count() ||
+        config.keep_explanations > 0 || ending_turn > cert.bound.sooner)
+      return false;
+    const auto& r = tasks[h];
+    // As scheduler_view::deferred_for_s.
+    const double deferred_for =
+        r.first_deferred_at_s < 0.0 ? 0.0 : std::max(0.0, finite_or(now_s - r.first_deferred_at_s, 0.0));
+    if (deferred_for > cert.bound.max_deferred_for_s) return false;
+    for (std::size_t k = 0; k < cls.profiles.size(); ++k) {
+      const auto& profile = profiles[cls.profiles[k]];
+      const auto& kept = cert.profiles[k];
+      if (kept.duration_s < cert.bound.fastest_free_s && !profile.free_members.empty()) return false;
+      const auto& w = workers[profile.members.front()];
+      if (predictor.change_stamp(cert.query, w.device_key, w.cap.kind, kept.level) != kept.stamp) return false;
+    }
+    // The predictions are the kept ones: the decision context serves them.
+    begin_decision(r.body, h);
+    for (std::size_t k = 0; k < cls.profiles.size(); ++k) {
+      context.duration_s[cls.profiles[k]] = cert.profiles[k].duration_s;
+      context.stamp[cls.profiles[k]] = context.generation;
+    }
+    const auto sooner = scheduler_view{*owner}.busy_finishing_within(r.body, now_s, cert.bound.within_s, ending_turn);
+    end_decision();
+    return sooner >= ending_turn;
   }
 
   // ---- backup attempts ----
@@ -966,6 +1036,7 @@ void scheduler_core::add_worker(worker_capability worker) {
   i.capabilities.push_back(w.cap);
   i.workers.push_back(std::move(w));
   i.add_to_member_order(index);
+  ++i.structure_changes;
 }
 
 std::vector<std::string> scheduler_core::remove_worker(const std::string& worker_id) {
@@ -1010,6 +1081,7 @@ std::vector<std::string> scheduler_core::remove_worker(const std::string& worker
     }
   }
   i.rebuild_profiles_and_classes();
+  ++i.structure_changes;
   return requeued;
 }
 
@@ -1202,10 +1274,15 @@ std::vector<assignment> scheduler_core::schedule(double now_s) {
 
     std::optional<std::size_t> choice;
     std::size_t pass_over = 1;
-    if (free_count > 0) {
+    const std::size_t ending_turn = cur.deferrals + 1 >= max_deferrals ? 1 : cls.pending.size() - cur.passed;
+    // The class's first decision in this call repeats a deferral that its
+    // certificate still proves: no need to ask the policy.
+    const bool first_in_turn = cur.passed == 0 && cur.deferrals == 0;
+    const bool certified = free_count > 0 && first_in_turn && i.deferral_certified(best, h, now_s, ending_turn);
+    if (free_count > 0 && !certified) {
       i.begin_decision(r.body, h);
       i.context.deferred_ahead = cur.passed;
-      i.context.ending_turn = cur.deferrals + 1 >= max_deferrals ? 1 : cls.pending.size() - cur.passed;
+      i.context.ending_turn = ending_turn;
       i.context.profiles = cls.profiles;
       i.context.avoided = avoided;
       choice = i.policy->choose(r.body, i.free_scratch, i.busy_scratch, view, now_s);
@@ -1226,7 +1303,12 @@ std::vector<assignment> scheduler_core::schedule(double now_s) {
         ++i.deferrals;
         ++cur.deferrals;
         if (r.first_deferred_at_s < 0.0) r.first_deferred_at_s = finite_or(now_s, 0.0);
-        pass_over = std::max<std::size_t>(1, i.policy->deferral_pass_over());
+        if (certified) {
+          pass_over = ending_turn;
+        } else {
+          pass_over = std::max<std::size_t>(1, i.policy->deferral_pass_over());
+          if (first_in_turn) i.certify_deferral(best, h, now_s, ending_turn);
+        }
         if (i.config.keep_explanations > 0) i.keep_explanation(i.explain_task(r.body, h, now_s));
       }
       i.end_decision();
@@ -1298,6 +1380,7 @@ std::vector<assignment> scheduler_core::schedule(double now_s) {
       auto it = pcls.pending.find(p.key);
       const bool cursor_here = pc.at == it;
       auto next = pcls.pending.erase(it);
+      ++pcls.queue_changes;
       if (cursor_here) pc.at = next;
       const double predicted = i.predicted_duration(p.body, w);
       const double score = i.policy->explain(p.body, w, view, now_s).total;
@@ -1322,6 +1405,7 @@ std::vector<assignment> scheduler_core::schedule(double now_s) {
     }
     i.end_decision();
     cur.at = cls.pending.erase(cur.at);
+    ++cls.queue_changes;
     i.place(h, w, now_s, score, predicted, out);
   }
   i.note_next_overdue(now_s);

@@ -78,6 +78,18 @@ struct unplaceable_task {
   std::vector<std::pair<std::string, std::string>> reasons;  // worker id, reason
 };
 
+/// Why a policy deferred a task, as a promise the core can check later
+/// (placement_policy::last_deferral_bound).
+struct deferral_bound {
+  /// No free candidate profile was predicted to run the task faster.
+  double fastest_free_s = 0.0;
+  /// The window asked of scheduler_view::busy_finishing_within, and its answer.
+  double within_s = 0.0;
+  std::size_t sooner = 0;
+  /// The deferral holds while scheduler_view::deferred_for_s stays at most this.
+  double max_deferred_for_s = 0.0;
+};
+
 class scheduler_core;
 
 /// Read-only view a policy gets of the cluster state.
@@ -180,6 +192,15 @@ public:
   /// intelligent policy passes over as many as the busy workers it expects to
   /// serve them sooner, so one call does not re-decide each of them.
   virtual std::size_t deferral_pass_over() const { return 1; }
+  /// After choose() deferred t: a bound B under which it defers t again. The
+  /// promise: in any later state where t's predictions on its feasible
+  /// profiles are unchanged, no free candidate profile is predicted faster
+  /// than B.fastest_free_s, deferred_for_s(t) <= B.max_deferred_for_s,
+  /// deferred_ahead(t) is the same and busy_finishing_within(t, now,
+  /// B.within_s, ...) counts at least B.sooner, choose() defers t again and
+  /// passes over at least B.sooner - deferred_ahead(t) tasks. The core then
+  /// repeats such a deferral without asking. nullopt: no promise.
+  virtual std::optional<deferral_bound> last_deferral_bound() const { return std::nullopt; }
   /// Whether the core may start backup attempts of overdue tasks for this
   /// policy (scheduler_config::backup_attempts).
   virtual bool wants_backups() const { return false; }

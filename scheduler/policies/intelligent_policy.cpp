@@ -27,6 +27,7 @@ public:
   std::optional<std::size_t> choose(const task& t, std::span<const std::size_t> free_feasible,
                                     std::span<const std::size_t> busy_feasible, const scheduler_view& view,
                                     double now_s) override {
+    bound_.reset();
     if (free_feasible.empty()) return decide_by_profiles(t, view, now_s);
     return decide(t, free_feasible, busy_feasible, view, now_s);
   }
@@ -37,9 +38,11 @@ public:
     // choose() keeps no state besides the last score, so a preview is a decision.
     const double kept_score = last_score_;
     const std::size_t kept_pass_over = pass_over_;
+    const auto kept_bound = bound_;
     auto choice = decide(t, free_feasible, busy_feasible, view, now_s);
     last_score_ = kept_score;
     pass_over_ = kept_pass_over;
+    bound_ = kept_bound;
     return choice;
   }
 
@@ -47,6 +50,7 @@ public:
   bool wants_busy_feasible() const override { return false; }
   bool wants_free_feasible() const override { return false; }
   std::size_t deferral_pass_over() const override { return pass_over_; }
+  std::optional<deferral_bound> last_deferral_bound() const override { return bound_; }
   bool prefers_warm_tasks() const override { return config_.enable_task_affinity; }
   bool wants_backups() const override {
     return config_.backup_attempts && config_.enable_predictive_scheduling;
@@ -121,7 +125,9 @@ private:
         profiles_.begin(), profiles_.end(), [](const auto& a, const auto& b) { return a.duration_s < b.duration_s; });
     // (At the cap, max_pass_over, a later finish gives the same; so does any
     // count that ends the class's turn in this schedule() call.)
-    const auto at_fastest = deferral(t, fastest->duration_s, view, now_s);
+    // Deferring at the fastest free profile's finish, any winner defers (the
+    // bound the core may repeat this deferral under).
+    const auto at_fastest = deferral(t, fastest->duration_s, view, now_s, &bound_);
     const bool deferral_known = (at_fastest && (*at_fastest == max_pass_over ||
                                                 *at_fastest >= view.pass_over_ending_turn(t))) ||
                                 fastest->duration_s == slowest->duration_s ||
@@ -236,7 +242,7 @@ private:
   /// later finish never turns a deferral into a placement nor lowers the
   /// count (each condition only loosens as it grows).
   std::optional<std::size_t> deferral(const task& t, double winner_finish_s, const scheduler_view& view,
-                                      double now_s) const {
+                                      double now_s, std::optional<deferral_bound>* bound = nullptr) const {
     if (!config_.allow_deferral || !config_.enable_predictive_scheduling) return std::nullopt;
     if (!(winner_finish_s > 0.0) || !std::isfinite(winner_finish_s)) return std::nullopt;
     if (view.deferred_for_s(t, now_s) > config_.deferral_max_wait_factor * winner_finish_s) return std::nullopt;
@@ -244,6 +250,7 @@ private:
     const std::size_t ahead = view.deferred_ahead(t);
     const std::size_t sooner = view.busy_finishing_within(t, now_s, within, ahead + max_pass_over);
     if (sooner <= ahead) return std::nullopt;
+    if (bound) *bound = deferral_bound{winner_finish_s, within, sooner, config_.deferral_max_wait_factor * winner_finish_s};
     return sooner - ahead;
   }
 
@@ -262,6 +269,7 @@ private:
 
   static constexpr std::size_t max_pass_over = 256;
   std::size_t pass_over_ = 1;
+  std::optional<deferral_bound> bound_;  // of the last deferral (see last_deferral_bound)
   scheduler_config config_;
   std::vector<double> durations_;  // reused: no allocation per decision
   double last_score_ = 0.0;

@@ -1,6 +1,7 @@
 // The intelligent policy finds its winner by walking each worker profile's
 // member orders (profile_member_order) instead of scoring every free worker;
 // over random runs it must place exactly as scoring every free worker does.
+#include "forwarding_policy.hpp"
 #include "scheduler/scheduler_core.hpp"
 
 #include <gtest/gtest.h>
@@ -11,33 +12,9 @@
 #include <vector>
 
 using namespace dtf;
+using dtf::testing::forwarding_policy;
 
 namespace {
-
-/// The intelligent policy fed the flat free list: it scores every free worker.
-class scoring_every_free_worker final : public placement_policy {
-public:
-  explicit scoring_every_free_worker(const scheduler_config& config) : inner_(make_policy("intelligent", config)) {}
-  std::string_view name() const override { return inner_->name(); }
-  std::optional<std::size_t> choose(const task& t, std::span<const std::size_t> free_feasible,
-                                    std::span<const std::size_t> busy_feasible, const scheduler_view& view,
-                                    double now_s) override {
-    return inner_->choose(t, free_feasible, busy_feasible, view, now_s);
-  }
-  candidate_explanation explain(const task& t, std::size_t worker_index, const scheduler_view& view,
-                                double now_s) override {
-    return inner_->explain(t, worker_index, view, now_s);
-  }
-  std::optional<double> last_choice_score() const override { return inner_->last_choice_score(); }
-  bool wants_busy_feasible() const override { return inner_->wants_busy_feasible(); }
-  std::size_t deferral_pass_over() const override { return inner_->deferral_pass_over(); }
-  bool wants_backups() const override { return inner_->wants_backups(); }
-  bool prefers_warm_tasks() const override { return inner_->prefers_warm_tasks(); }
-  bool wants_free_feasible() const override { return true; }
-
-private:
-  std::unique_ptr<placement_policy> inner_;
-};
 
 const std::vector<std::string> models = {"bert-base-uncased", "distilbert-base-uncased", "t5-small", "resnet50",
                                          "openai/whisper-small", "dlrm", ""};
@@ -87,7 +64,8 @@ RC_GTEST_PROP(profile_walk, places_exactly_as_scoring_every_free_worker, ()) {
   scheduler_config config;
   config.allow_deferral = *rc::gen::arbitrary<bool>();
   scheduler_core walking(config, make_policy("intelligent", config));
-  scheduler_core scanning(config, std::make_unique<scoring_every_free_worker>(config));
+  // Fed the flat free list, the intelligent policy scores every free worker.
+  scheduler_core scanning(config, std::make_unique<forwarding_policy>(config, forwarding_policy::options{true, false}));
   for (const auto& w : workers) {
     walking.add_worker(w);
     scanning.add_worker(w);

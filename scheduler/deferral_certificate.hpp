@@ -1,0 +1,42 @@
+#pragma once
+// What schedule() keeps about a requirement class whose first task the
+// policy deferred for the class's whole turn, so that later calls can repeat
+// that deferral without asking the policy while the policy's deferral_bound
+// (see placement_policy::last_deferral_bound) still proves it:
+//  - the class's queue is unchanged (same first task, same number of tasks);
+//  - no worker was added or removed;
+//  - the task's predictions on the class's profiles are unchanged
+//    (execution_predictor::change_stamp; no new model or family name);
+//  - no profile predicted faster than the bound's fastest free one has a
+//    free worker;
+//  - the task has not waited past the bound's limit;
+//  - the busy workers still finish at least as many tasks like it within the
+//    bound's window as the turn needs (counted again at each call, with the
+//    kept predictions: the count moves with time).
+#include "scheduler/execution_predictor.hpp"
+#include "scheduler/scheduler_core.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace dtf {
+
+struct deferral_certificate {
+  struct profile_prediction {
+    double duration_s = 0.0;
+    prediction_level level = prediction_level::default_estimate;
+    std::uint64_t stamp = 0;
+  };
+  bool active = false;
+  std::uint32_t head = 0;                 // task handle
+  std::uint64_t queue_changes = 0;        // of the class, when made
+  std::uint64_t structure_changes = 0;    // of the fleet, when made
+  double made_at_s = 0.0;
+  deferral_bound bound;
+  execution_predictor::query query;
+  std::size_t names = 0;                  // predictor names when made (the query stays valid)
+  std::vector<profile_prediction> profiles;  // parallel to the class's profiles
+};
+
+} // namespace dtf
