@@ -172,7 +172,7 @@ struct scheduler_core::impl {
                      __gnu_pbds::tree_order_statistics_node_update>
         pending;
     std::uint64_t queue_changes = 0;   // insertions into and removals from `pending`
-    deferral_certificate certificate;  // of its last deferral that ended its turn
+    std::vector<deferral_certificate> certificates;  // by deferral within a turn
   };
 
   // Per-decision cache so that scoring one task against many workers resolves
@@ -234,6 +234,8 @@ struct scheduler_core::impl {
   double wakeup_s = infinity;  // when schedule() may start a backup with no other event
   // Pending tasks with a model, per model, in queue order (affinity lookahead).
   std::unordered_map<affinity_map::key, std::set<queue_key>> pending_by_model;  // lookups only
+  // ... those of them never deferred (the only ones the lookahead takes).
+  std::unordered_map<affinity_map::key, std::set<queue_key>> undeferred_by_model;  // lookups only
   // Pending tasks by the time they age (move ahead of younger, longer tasks).
   std::set<std::pair<double, std::uint32_t>> aging;
   // Past their aging time but submitted with the latest submissions: nothing
@@ -485,7 +487,7 @@ struct scheduler_core::impl {
     auto& r = tasks[h];
     if (classes[r.class_id].pending.insert(r.key).second) {
       ++classes[r.class_id].queue_changes;
-      if (r.affinity_model != affinity_map::no_key) pending_by_model[r.affinity_model].insert(r.key);
+      index_by_model(r);
       ++pending;
       const double factor = finite_or(config.queue_aging_factor, 0.0);
       if (!r.key.aged && factor > 0.0) {
@@ -514,10 +516,10 @@ struct scheduler_core::impl {
     auto& pending_set = classes[r.class_id].pending;
     if (r.key.aged || pending_set.erase(r.key) == 0) return;
     ++classes[r.class_id].queue_changes;
-    if (r.affinity_model != affinity_map::no_key) pending_by_model[r.affinity_model].erase(r.key);
+    unindex_by_model(r);
     r.key.aged = true;
     pending_set.insert(r.key);
-    if (r.affinity_model != affinity_map::no_key) pending_by_model[r.affinity_model].insert(r.key);
+    index_by_model(r);
   }
 
   /// A submission later than every earlier one: parked tasks can now be overtaken.
@@ -529,9 +531,21 @@ struct scheduler_core::impl {
     aging_parked.clear();
   }
 
+  /// A pending task with a model joins the lookahead's indexes (the
+  /// undeferred one while no policy deferred it).
+  void index_by_model(const task_record& r) {
+    if (r.affinity_model == affinity_map::no_key) return;
+    pending_by_model[r.affinity_model].insert(r.key);
+    if (r.first_deferred_at_s < 0.0) undeferred_by_model[r.affinity_model].insert(r.key);
+  }
+  void unindex_by_model(const task_record& r) {
+    if (r.affinity_model == affinity_map::no_key) return;
+    if (auto it = pending_by_model.find(r.affinity_model); it != pending_by_model.end()) it->second.erase(r.key);
+    if (auto it = undeferred_by_model.find(r.affinity_model); it != undeferred_by_model.end()) it->second.erase(r.key);
+  }
+
   void forget_pending(task_record& r) {
-    if (r.affinity_model != affinity_map::no_key)
-      if (auto it = pending_by_model.find(r.affinity_model); it != pending_by_model.end()) it->second.erase(r.key);
+    unindex_by_model(r);
     if (r.ages_at_s != infinity) aging.erase({r.ages_at_s, r.key.handle});
     r.ages_at_s = infinity;
     --pending;
@@ -642,19 +656,24 @@ struct scheduler_core::impl {
   }
 
   // ---- deferral certificates (see deferral_certificate.hpp) ----
-  /// After the policy deferred the first task h of class c for the class's
-  /// whole turn (`ending_turn`: see pass_over_ending_turn): keep its bound.
+  /// After the policy deferred task h of class c as the class's `step`-th
+  /// deferral in this call, `ahead` tasks into its queue (`ending_turn`: see
+  /// pass_over_ending_turn): keep its bound where it decides the effect.
   /// Call inside the decision (the context holds h's query).
-  void certify_deferral(std::uint32_t c, std::uint32_t h, double now_s, std::size_t ending_turn) {
+  void certify_deferral(std::uint32_t c, std::uint32_t h, std::size_t step, std::size_t ahead, double now_s,
+                        std::size_t ending_turn) {
     auto& cls = classes[c];
-    auto& cert = cls.certificate;
+    if (cls.certificates.size() <= step) cls.certificates.resize(step + 1);
+    auto& cert = cls.certificates[step];
     cert.active = false;
     const auto bound = policy->last_deferral_bound();
-    if (!bound || bound->sooner < ending_turn || config.keep_explanations > 0 || context.avoided != no_avoided ||
-        context.handle != h)
-      return;
+    if (!bound || config.keep_explanations > 0 || context.avoided != no_avoided || context.handle != h) return;
+    if (bound->sooner >= ahead + ending_turn) cert.required = ahead + ending_turn;  // the turn ends
+    else if (bound->sooner == bound->limit && bound->limit > ahead) cert.required = bound->limit;  // exactly limit - ahead
+    else return;
     cert.active = true;
     cert.head = h;
+    cert.ahead = ahead;
     cert.queue_changes = cls.queue_changes;
     cert.structure_changes = structure_changes;
     cert.made_at_s = now_s;
@@ -669,27 +688,31 @@ struct scheduler_core::impl {
     }
   }
 
-  /// Whether class c's certificate proves that the policy would defer its
-  /// first task h again now, for the class's whole turn. Counts the busy
-  /// workers again (with the kept predictions): that count moves with time.
-  bool deferral_certified(std::uint32_t c, std::uint32_t h, double now_s, std::size_t ending_turn) const {
+  /// When class c's certificate for its `step`-th deferral proves that the
+  /// policy would defer task h (`ahead` tasks into the queue) with the same
+  /// effect now: how many tasks that deferral passes over; 0 otherwise.
+  /// Counts the busy workers again (with the kept predictions): that count
+  /// moves with time.
+  std::size_t certified_pass_over(std::uint32_t c, std::uint32_t h, std::size_t step, std::size_t ahead,
+                                  double now_s) const {
     const auto& cls = classes[c];
-    const auto& cert = cls.certificate;
-    if (!cert.active || cert.head != h || cert.queue_changes != cls.queue_changes ||
+    if (step >= cls.certificates.size()) return 0;
+    const auto& cert = cls.certificates[step];
+    if (!cert.active || cert.head != h || cert.ahead != ahead || cert.queue_changes != cls.queue_changes ||
         cert.structure_changes != structure_changes || cert.names != predictor.name_count() ||
-        config.keep_explanations > 0 || ending_turn > cert.bound.sooner)
-      return false;
+        config.keep_explanations > 0)
+      return 0;
     const auto& r = tasks[h];
     // As scheduler_view::deferred_for_s.
     const double deferred_for =
         r.first_deferred_at_s < 0.0 ? 0.0 : std::max(0.0, finite_or(now_s - r.first_deferred_at_s, 0.0));
-    if (deferred_for > cert.bound.max_deferred_for_s) return false;
+    if (deferred_for > cert.bound.max_deferred_for_s) return 0;
     for (std::size_t k = 0; k < cls.profiles.size(); ++k) {
       const auto& profile = profiles[cls.profiles[k]];
       const auto& kept = cert.profiles[k];
-      if (kept.duration_s < cert.bound.fastest_free_s && !profile.free_members.empty()) return false;
+      if (kept.duration_s < cert.bound.fastest_free_s && !profile.free_members.empty()) return 0;
       const auto& w = workers[profile.members.front()];
-      if (predictor.change_stamp(cert.query, w.device_key, w.cap.kind, kept.level) != kept.stamp) return false;
+      if (predictor.change_stamp(cert.query, w.device_key, w.cap.kind, kept.level) != kept.stamp) return 0;
     }
     // The predictions are the kept ones: the decision context serves them.
     begin_decision(r.body, h);
@@ -697,9 +720,9 @@ struct scheduler_core::impl {
       context.duration_s[cls.profiles[k]] = cert.profiles[k].duration_s;
       context.stamp[cls.profiles[k]] = context.generation;
     }
-    const auto sooner = scheduler_view{*owner}.busy_finishing_within(r.body, now_s, cert.bound.within_s, ending_turn);
+    const auto sooner = scheduler_view{*owner}.busy_finishing_within(r.body, now_s, cert.bound.within_s, cert.required);
     end_decision();
-    return sooner >= ending_turn;
+    return sooner >= cert.required ? cert.required - ahead : 0;
   }
 
   // ---- backup attempts ----
@@ -1275,11 +1298,11 @@ std::vector<assignment> scheduler_core::schedule(double now_s) {
     std::optional<std::size_t> choice;
     std::size_t pass_over = 1;
     const std::size_t ending_turn = cur.deferrals + 1 >= max_deferrals ? 1 : cls.pending.size() - cur.passed;
-    // The class's first decision in this call repeats a deferral that its
-    // certificate still proves: no need to ask the policy.
-    const bool first_in_turn = cur.passed == 0 && cur.deferrals == 0;
-    const bool certified = free_count > 0 && first_in_turn && i.deferral_certified(best, h, now_s, ending_turn);
-    if (free_count > 0 && !certified) {
+    // A deferral that its certificate still proves is repeated without
+    // asking the policy.
+    const auto step = static_cast<std::size_t>(cur.deferrals);
+    const std::size_t certified = free_count > 0 ? i.certified_pass_over(best, h, step, cur.passed, now_s) : 0;
+    if (free_count > 0 && certified == 0) {
       i.begin_decision(r.body, h);
       i.context.deferred_ahead = cur.passed;
       i.context.ending_turn = ending_turn;
@@ -1302,12 +1325,15 @@ std::vector<assignment> scheduler_core::schedule(double now_s) {
       if (free_count > 0) {
         ++i.deferrals;
         ++cur.deferrals;
-        if (r.first_deferred_at_s < 0.0) r.first_deferred_at_s = finite_or(now_s, 0.0);
-        if (certified) {
-          pass_over = ending_turn;
+        if (r.first_deferred_at_s < 0.0) {
+          r.first_deferred_at_s = finite_or(now_s, 0.0);
+          if (r.affinity_model != affinity_map::no_key) i.undeferred_by_model[r.affinity_model].erase(r.key);
+        }
+        if (certified > 0) {
+          pass_over = certified;
         } else {
           pass_over = std::max<std::size_t>(1, i.policy->deferral_pass_over());
-          if (first_in_turn) i.certify_deferral(best, h, now_s, ending_turn);
+          i.certify_deferral(best, h, step, cur.passed, now_s, ending_turn);
         }
         if (i.config.keep_explanations > 0) i.keep_explanation(i.explain_task(r.body, h, now_s));
       }
@@ -1340,12 +1366,18 @@ std::vector<assignment> scheduler_core::schedule(double now_s) {
       const auto& wr = i.workers[w];
       const queue_key* best = nullptr;
       for (auto model : i.affinity.recent_models(wr.affinity_key)) {
-        auto it = i.pending_by_model.find(model);
-        if (it == i.pending_by_model.end()) continue;
+        // The model's pending tasks in queue order, up to the first of
+        // another priority; deferred ones are never taken, so only the
+        // undeferred ones are visited.
+        auto all = i.pending_by_model.find(model);
+        if (all == i.pending_by_model.end() || all->second.empty() || all->second.begin()->priority != r.key.priority)
+          continue;
+        auto it = i.undeferred_by_model.find(model);
+        if (it == i.undeferred_by_model.end()) continue;
         for (const auto& k : it->second) {  // queue order: the first eligible one of the model
           if (k.priority != r.key.priority) break;
           const auto& p = i.tasks[k.handle];
-          if (k.handle == h || p.first_deferred_at_s >= 0.0 || p.avoid_worker == wr.affinity_key) continue;
+          if (k.handle == h || p.avoid_worker == wr.affinity_key) continue;
           // Feasible: w's profile is one of its class's (sorted) feasible profiles.
           const auto& feasible_profiles = i.classes[p.class_id].profiles;
           if (!std::binary_search(feasible_profiles.begin(), feasible_profiles.end(), wr.profile)) continue;

@@ -83,9 +83,10 @@ struct unplaceable_task {
 struct deferral_bound {
   /// No free candidate profile was predicted to run the task faster.
   double fastest_free_s = 0.0;
-  /// The window asked of scheduler_view::busy_finishing_within, and its answer.
+  /// The window and the limit asked of scheduler_view::busy_finishing_within, and its answer.
   double within_s = 0.0;
   std::size_t sooner = 0;
+  std::size_t limit = 0;
   /// The deferral holds while scheduler_view::deferred_for_s stays at most this.
   double max_deferred_for_s = 0.0;
 };
@@ -195,11 +196,12 @@ public:
   /// After choose() deferred t: a bound B under which it defers t again. The
   /// promise: in any later state where t's predictions on its feasible
   /// profiles are unchanged, no free candidate profile is predicted faster
-  /// than B.fastest_free_s, deferred_for_s(t) <= B.max_deferred_for_s,
-  /// deferred_ahead(t) is the same and busy_finishing_within(t, now,
-  /// B.within_s, ...) counts at least B.sooner, choose() defers t again and
-  /// passes over at least B.sooner - deferred_ahead(t) tasks. The core then
-  /// repeats such a deferral without asking. nullopt: no promise.
+  /// than B.fastest_free_s, deferred_for_s(t) <= B.max_deferred_for_s and
+  /// deferred_ahead(t) is the same, let n = busy_finishing_within(t, now,
+  /// B.within_s, B.limit); if n > deferred_ahead(t), choose() defers t again
+  /// and passes over at least n - deferred_ahead(t) tasks, exactly that many
+  /// when n = B.limit. The core then repeats such a deferral without asking
+  /// where that decides its effect. nullopt: no promise.
   virtual std::optional<deferral_bound> last_deferral_bound() const { return std::nullopt; }
   /// Whether the core may start backup attempts of overdue tasks for this
   /// policy (scheduler_config::backup_attempts).
