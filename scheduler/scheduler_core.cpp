@@ -236,6 +236,7 @@ struct scheduler_core::impl {
   std::unordered_map<affinity_map::key, std::set<queue_key>> pending_by_model;  // lookups only
   // ... those of them never deferred (the only ones the lookahead takes).
   std::unordered_map<affinity_map::key, std::set<queue_key>> undeferred_by_model;  // lookups only
+  bool warm_lookahead = false;  // the policy prefers warm tasks: the two indexes above are kept
   // Pending tasks by the time they age (move ahead of younger, longer tasks).
   std::set<std::pair<double, std::uint32_t>> aging;
   // Past their aging time but submitted with the latest submissions: nothing
@@ -259,6 +260,7 @@ struct scheduler_core::impl {
   impl(scheduler_config c, std::unique_ptr<placement_policy> p)
     : config(std::move(c)), policy(std::move(p)), affinity(config.max_learned_links, config.affinity_recent_models) {
     if (!policy) policy = make_policy("intelligent", config);
+    warm_lookahead = policy->prefers_warm_tasks();
   }
 
   // ---- time and counters ----
@@ -534,12 +536,12 @@ struct scheduler_core::impl {
   /// A pending task with a model joins the lookahead's indexes (the
   /// undeferred one while no policy deferred it).
   void index_by_model(const task_record& r) {
-    if (r.affinity_model == affinity_map::no_key) return;
+    if (r.affinity_model == affinity_map::no_key || !warm_lookahead) return;
     pending_by_model[r.affinity_model].insert(r.key);
     if (r.first_deferred_at_s < 0.0) undeferred_by_model[r.affinity_model].insert(r.key);
   }
   void unindex_by_model(const task_record& r) {
-    if (r.affinity_model == affinity_map::no_key) return;
+    if (r.affinity_model == affinity_map::no_key || !warm_lookahead) return;
     if (auto it = pending_by_model.find(r.affinity_model); it != pending_by_model.end()) it->second.erase(r.key);
     if (auto it = undeferred_by_model.find(r.affinity_model); it != undeferred_by_model.end()) it->second.erase(r.key);
   }
@@ -1327,7 +1329,8 @@ std::vector<assignment> scheduler_core::schedule(double now_s) {
         ++cur.deferrals;
         if (r.first_deferred_at_s < 0.0) {
           r.first_deferred_at_s = finite_or(now_s, 0.0);
-          if (r.affinity_model != affinity_map::no_key) i.undeferred_by_model[r.affinity_model].erase(r.key);
+          if (r.affinity_model != affinity_map::no_key && i.warm_lookahead)
+            i.undeferred_by_model[r.affinity_model].erase(r.key);
         }
         if (certified > 0) {
           pass_over = certified;
@@ -1360,7 +1363,7 @@ std::vector<assignment> scheduler_core::schedule(double now_s) {
     // stays at the head for the next free worker, passed over at most
     // affinity_max_skips times.
     std::uint32_t warm_h = no_handle;
-    if (i.policy->prefers_warm_tasks() && r.affinity_skips < i.config.affinity_max_skips &&
+    if (i.warm_lookahead && r.affinity_skips < i.config.affinity_max_skips &&
         !(r.affinity_model != affinity_map::no_key &&
           i.affinity.value(i.workers[w].affinity_key, r.affinity_model) >= affinity_map::same_model_value)) {
       const auto& wr = i.workers[w];

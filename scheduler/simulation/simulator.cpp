@@ -17,12 +17,13 @@
 namespace dtf {
 namespace {
 
-/// The models a worker holds warm, most recently started first.
+/// The models a worker holds warm, most recently started first (by model
+/// number: the trace's distinct model names, numbered once).
 class warm_models {
 public:
   explicit warm_models(std::size_t capacity) : capacity_(capacity) {}
   /// Starts a task of `model`: true when it was warm (then it moves to the front).
-  bool start(const std::string& model) {
+  bool start(std::uint32_t model) {
     auto it = std::find(models_.begin(), models_.end(), model);
     const bool warm = it != models_.end();
     if (warm) models_.erase(it);
@@ -34,8 +35,18 @@ public:
 
 private:
   std::size_t capacity_;
-  std::vector<std::string> models_;
+  std::vector<std::uint32_t> models_;
 };
+
+/// Numbers the trace's model names (in order of first appearance).
+std::vector<std::uint32_t> model_numbers(const trace& tasks) {
+  std::unordered_map<std::string, std::uint32_t> numbers;  // lookups only
+  std::vector<std::uint32_t> out;
+  out.reserve(tasks.tasks.size());
+  for (const auto& t : tasks.tasks)
+    out.push_back(numbers.try_emplace(t.spec.model, static_cast<std::uint32_t>(numbers.size())).first->second);
+  return out;
+}
 
 struct running_task {
   double end_s;
@@ -112,6 +123,7 @@ simulation_result simulate(const trace& tasks, const std::vector<worker_capabili
     worker_index.emplace(fleet[i].id, i);
   }
   std::vector<warm_models> warm(fleet.size(), warm_models(options.warm_models_per_worker));
+  const auto model_of = model_numbers(tasks);
 
   // Arrival order: time, then file order.
   std::vector<std::size_t> arrival_order(tasks.tasks.size());
@@ -137,7 +149,7 @@ simulation_result simulate(const trace& tasks, const std::vector<worker_capabili
   std::uint64_t placements = 0;
   // Attempts in flight per task (two while a backup runs), by placement number;
   // a cancelled attempt stays in the heap and is skipped when it comes up.
-  std::unordered_map<std::size_t, std::vector<std::uint64_t>> attempts_of;  // lookups only
+  std::vector<std::vector<std::uint64_t>> attempts_of(tasks.tasks.size());
   struct attempt { std::size_t worker; double start_s; double measured_s; bool cancelled = false; };
   std::vector<attempt> placed;  // by placement number
 
@@ -174,7 +186,7 @@ simulation_result simulate(const trace& tasks, const std::vector<worker_capabili
           }
         if (done.placement != mine.front()) ++out.backups_won;
       }
-      attempts_of.erase(done.task);
+      std::vector<std::uint64_t>{}.swap(mine);  // done: free its attempts
       ++out.completed;
       out.makespan_s = std::max(out.makespan_s, done.end_s);
       completion_s.push_back(done.end_s - t.arrival_s);
@@ -200,7 +212,7 @@ simulation_result simulate(const trace& tasks, const std::vector<worker_capabili
       double load_s = 0.0;
       if (!t.spec.model.empty()) {
         if (!a.backup) ++with_model;
-        if (warm[wi].start(t.spec.model)) warm_hits += a.backup ? 0 : 1;
+        if (warm[wi].start(model_of[ti])) warm_hits += a.backup ? 0 : 1;
         else load_s = t.load_s;
       }
       const double measured_s = *true_s / w.speed + load_s;
