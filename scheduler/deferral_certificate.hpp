@@ -4,8 +4,9 @@
 // placement_policy::last_deferral_bound): it ended the turn, or it passed
 // over exactly the bound's limit. Later calls repeat that deferral without
 // asking the policy while the bound still proves the same effect:
-//  - the class's queue is unchanged and the turn reached the same task at
-//    the same position;
+//  - the turn reached a task like it (same predictions) at the same position
+//    (the rest of the queue may have changed: the effect is recomputed from
+//    the tasks left in the turn);
 //  - no worker was added or removed;
 //  - the task's predictions on the class's profiles are unchanged
 //    (execution_predictor::change_stamp; no new model or family name);
@@ -33,8 +34,6 @@ struct deferral_certificate {
   bool active = false;
   std::uint32_t head = 0;                 // task handle
   std::size_t ahead = 0;                  // tasks of the class passed over before it in the turn
-  std::size_t required = 0;               // busy count that gives the same effect
-  std::uint64_t queue_changes = 0;        // of the class, when made
   std::uint64_t structure_changes = 0;    // of the fleet, when made
   double made_at_s = 0.0;
   deferral_bound bound;

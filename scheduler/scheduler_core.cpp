@@ -171,7 +171,6 @@ struct scheduler_core::impl {
     __gnu_pbds::tree<queue_key, __gnu_pbds::null_type, std::less<queue_key>, __gnu_pbds::rb_tree_tag,
                      __gnu_pbds::tree_order_statistics_node_update>
         pending;
-    std::uint64_t queue_changes = 0;   // insertions into and removals from `pending`
     std::vector<deferral_certificate> certificates;  // by deferral within a turn
   };
 
@@ -488,7 +487,6 @@ struct scheduler_core::impl {
   void enqueue(std::uint32_t h) {
     auto& r = tasks[h];
     if (classes[r.class_id].pending.insert(r.key).second) {
-      ++classes[r.class_id].queue_changes;
       index_by_model(r);
       ++pending;
       const double factor = finite_or(config.queue_aging_factor, 0.0);
@@ -517,7 +515,6 @@ struct scheduler_core::impl {
     auto& r = tasks[h];
     auto& pending_set = classes[r.class_id].pending;
     if (r.key.aged || pending_set.erase(r.key) == 0) return;
-    ++classes[r.class_id].queue_changes;
     unindex_by_model(r);
     r.key.aged = true;
     pending_set.insert(r.key);
@@ -556,7 +553,6 @@ struct scheduler_core::impl {
   void dequeue(std::uint32_t h) {
     auto& r = tasks[h];
     if (classes[r.class_id].pending.erase(r.key) > 0) {
-      ++classes[r.class_id].queue_changes;
       forget_pending(r);
     }
   }
@@ -670,13 +666,10 @@ struct scheduler_core::impl {
     cert.active = false;
     const auto bound = policy->last_deferral_bound();
     if (!bound || config.keep_explanations > 0 || context.avoided != no_avoided || context.handle != h) return;
-    if (bound->sooner >= ahead + ending_turn) cert.required = ahead + ending_turn;  // the turn ends
-    else if (bound->sooner == bound->limit && bound->limit > ahead) cert.required = bound->limit;  // exactly limit - ahead
-    else return;
+    if (bound->sooner < required_count(*bound, ahead, ending_turn)) return;
     cert.active = true;
     cert.head = h;
     cert.ahead = ahead;
-    cert.queue_changes = cls.queue_changes;
     cert.structure_changes = structure_changes;
     cert.made_at_s = now_s;
     cert.bound = *bound;
@@ -690,20 +683,36 @@ struct scheduler_core::impl {
     }
   }
 
+  /// The busy count that decides a deferral's effect, `ahead` tasks into its
+  /// class's turn: at least the tasks left in the turn (it ends), or the
+  /// bound's limit (it passes over exactly limit - ahead).
+  static std::size_t required_count(const deferral_bound& bound, std::size_t ahead, std::size_t ending_turn) {
+    return std::min(bound.limit, ahead + ending_turn);
+  }
+
   /// When class c's certificate for its `step`-th deferral proves that the
-  /// policy would defer task h (`ahead` tasks into the queue) with the same
-  /// effect now: how many tasks that deferral passes over; 0 otherwise.
-  /// Counts the busy workers again (with the kept predictions): that count
-  /// moves with time.
+  /// policy would defer task h (`ahead` tasks into the queue, none of its
+  /// workers avoided) with the same effect now: how many tasks that deferral
+  /// passes over; 0 otherwise. Counts the busy workers again (with the kept
+  /// predictions): that count moves with time. The rest of the queue may
+  /// have changed: the decision reads only the task, its position and the
+  /// tasks left in the turn.
   std::size_t certified_pass_over(std::uint32_t c, std::uint32_t h, std::size_t step, std::size_t ahead,
-                                  double now_s) const {
+                                  std::size_t ending_turn, std::size_t avoided, double now_s) const {
     const auto& cls = classes[c];
     if (step >= cls.certificates.size()) return 0;
     const auto& cert = cls.certificates[step];
-    if (!cert.active || cert.head != h || cert.ahead != ahead || cert.queue_changes != cls.queue_changes ||
+    if (!cert.active || cert.head != h || cert.ahead != ahead || avoided != no_avoided ||
         cert.structure_changes != structure_changes || cert.names != predictor.name_count() ||
         config.keep_explanations > 0)
       return 0;
+    // The same predictions: the task in that place is one like the certified one.
+    const auto& q = tasks[h].query;
+    if (tasks[h].query_names != cert.names || q.model != cert.query.model || q.family != cert.query.family ||
+        q.type != cert.query.type || q.batch_size != cert.query.batch_size)
+      return 0;
+    const std::size_t required = required_count(cert.bound, ahead, ending_turn);
+    if (required <= ahead) return 0;
     const auto& r = tasks[h];
     // As scheduler_view::deferred_for_s.
     const double deferred_for =
@@ -722,9 +731,9 @@ struct scheduler_core::impl {
       context.duration_s[cls.profiles[k]] = cert.profiles[k].duration_s;
       context.stamp[cls.profiles[k]] = context.generation;
     }
-    const auto sooner = scheduler_view{*owner}.busy_finishing_within(r.body, now_s, cert.bound.within_s, cert.required);
+    const auto sooner = scheduler_view{*owner}.busy_finishing_within(r.body, now_s, cert.bound.within_s, required);
     end_decision();
-    return sooner >= cert.required ? cert.required - ahead : 0;
+    return sooner >= required ? required - ahead : 0;
   }
 
   // ---- backup attempts ----
@@ -1303,7 +1312,8 @@ std::vector<assignment> scheduler_core::schedule(double now_s) {
     // A deferral that its certificate still proves is repeated without
     // asking the policy.
     const auto step = static_cast<std::size_t>(cur.deferrals);
-    const std::size_t certified = free_count > 0 ? i.certified_pass_over(best, h, step, cur.passed, now_s) : 0;
+    const std::size_t certified =
+        free_count > 0 ? i.certified_pass_over(best, h, step, cur.passed, ending_turn, avoided, now_s) : 0;
     if (free_count > 0 && certified == 0) {
       i.begin_decision(r.body, h);
       i.context.deferred_ahead = cur.passed;
@@ -1415,7 +1425,6 @@ std::vector<assignment> scheduler_core::schedule(double now_s) {
       auto it = pcls.pending.find(p.key);
       const bool cursor_here = pc.at == it;
       auto next = pcls.pending.erase(it);
-      ++pcls.queue_changes;
       if (cursor_here) pc.at = next;
       const double predicted = i.predicted_duration(p.body, w);
       const double score = i.policy->explain(p.body, w, view, now_s).total;
@@ -1440,7 +1449,6 @@ std::vector<assignment> scheduler_core::schedule(double now_s) {
     }
     i.end_decision();
     cur.at = cls.pending.erase(cur.at);
-    ++cls.queue_changes;
     i.place(h, w, now_s, score, predicted, out);
   }
   i.note_next_overdue(now_s);
