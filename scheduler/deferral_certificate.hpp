@@ -1,9 +1,10 @@
 #pragma once
 // What schedule() keeps about a deferral of a requirement class's turn (its
-// k-th in a call) whose effect the policy's deferral_bound decides (see
-// placement_policy::last_deferral_bound): it ended the turn, or it passed
-// over exactly the bound's limit. Later calls repeat that deferral without
-// asking the policy while the bound still proves the same effect:
+// k-th in a call), so that later calls can repeat it without asking the
+// policy while its deferral_bound (placement_policy::last_deferral_bound)
+// still decides the effect -- the turn ends, or it passes over exactly the
+// bound's limit, or exactly the busy count when every free candidate profile
+// is predicted the bound's fastest free time:
 //  - the turn reached a task like it (same predictions) at the same position
 //    (the rest of the queue may have changed: the effect is recomputed from
 //    the tasks left in the turn);

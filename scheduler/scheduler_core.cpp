@@ -655,18 +655,15 @@ struct scheduler_core::impl {
 
   // ---- deferral certificates (see deferral_certificate.hpp) ----
   /// After the policy deferred task h of class c as the class's `step`-th
-  /// deferral in this call, `ahead` tasks into its queue (`ending_turn`: see
-  /// pass_over_ending_turn): keep its bound where it decides the effect.
+  /// deferral in this call, `ahead` tasks into its queue: keep its bound.
   /// Call inside the decision (the context holds h's query).
-  void certify_deferral(std::uint32_t c, std::uint32_t h, std::size_t step, std::size_t ahead, double now_s,
-                        std::size_t ending_turn) {
+  void certify_deferral(std::uint32_t c, std::uint32_t h, std::size_t step, std::size_t ahead, double now_s) {
     auto& cls = classes[c];
     if (cls.certificates.size() <= step) cls.certificates.resize(step + 1);
     auto& cert = cls.certificates[step];
     cert.active = false;
     const auto bound = policy->last_deferral_bound();
     if (!bound || config.keep_explanations > 0 || context.avoided != no_avoided || context.handle != h) return;
-    if (bound->sooner < required_count(*bound, ahead, ending_turn)) return;
     cert.active = true;
     cert.head = h;
     cert.ahead = ahead;
@@ -718,10 +715,14 @@ struct scheduler_core::impl {
     const double deferred_for =
         r.first_deferred_at_s < 0.0 ? 0.0 : std::max(0.0, finite_or(now_s - r.first_deferred_at_s, 0.0));
     if (deferred_for > cert.bound.max_deferred_for_s) return 0;
+    bool uniform = true;  // every free candidate profile predicted exactly fastest_free_s
     for (std::size_t k = 0; k < cls.profiles.size(); ++k) {
       const auto& profile = profiles[cls.profiles[k]];
       const auto& kept = cert.profiles[k];
-      if (kept.duration_s < cert.bound.fastest_free_s && !profile.free_members.empty()) return 0;
+      if (!profile.free_members.empty()) {
+        if (kept.duration_s < cert.bound.fastest_free_s) return 0;
+        uniform = uniform && kept.duration_s == cert.bound.fastest_free_s;
+      }
       const auto& w = workers[profile.members.front()];
       if (predictor.change_stamp(cert.query, w.device_key, w.cap.kind, kept.level) != kept.stamp) return 0;
     }
@@ -733,7 +734,10 @@ struct scheduler_core::impl {
     }
     const auto sooner = scheduler_view{*owner}.busy_finishing_within(r.body, now_s, cert.bound.within_s, required);
     end_decision();
-    return sooner >= required ? required - ahead : 0;
+    if (sooner >= required) return required - ahead;
+    // Below the required count the answer is exact; with the window exactly
+    // the bound's, so is the policy's pass-over.
+    return uniform && sooner > ahead ? sooner - ahead : 0;
   }
 
   // ---- backup attempts ----
@@ -1346,7 +1350,7 @@ std::vector<assignment> scheduler_core::schedule(double now_s) {
           pass_over = certified;
         } else {
           pass_over = std::max<std::size_t>(1, i.policy->deferral_pass_over());
-          i.certify_deferral(best, h, step, cur.passed, now_s, ending_turn);
+          i.certify_deferral(best, h, step, cur.passed, now_s);
         }
         if (i.config.keep_explanations > 0) i.keep_explanation(i.explain_task(r.body, h, now_s));
       }

@@ -200,8 +200,9 @@ public:
   /// deferred_ahead(t) is the same, let n = busy_finishing_within(t, now,
   /// B.within_s, B.limit); if n > deferred_ahead(t), choose() defers t again
   /// and passes over at least n - deferred_ahead(t) tasks, exactly that many
-  /// when n = B.limit. The core then repeats such a deferral without asking
-  /// where that decides its effect. nullopt: no promise.
+  /// when n = B.limit or when every free candidate profile is predicted
+  /// exactly B.fastest_free_s. The core then repeats such a deferral without
+  /// asking where that decides its effect. nullopt: no promise.
   virtual std::optional<deferral_bound> last_deferral_bound() const { return std::nullopt; }
   /// Whether the core may start backup attempts of overdue tasks for this
   /// policy (scheduler_config::backup_attempts).
