@@ -187,6 +187,7 @@ struct scheduler_core::impl {
     std::span<const std::uint32_t> profiles;  // feasible profiles of its class (in schedule())
     std::size_t avoided = no_avoided;         // worker this decision must not use
     std::vector<double> duration_s;        // by worker profile
+    std::vector<prediction_level> level;   // ... and the level that answered
     std::vector<std::uint32_t> stamp;      // generation that filled duration_s
     std::uint32_t generation = 0;
   };
@@ -599,6 +600,7 @@ struct scheduler_core::impl {
     c.avoided = no_avoided;
     if (c.duration_s.size() < profiles.size()) {
       c.duration_s.resize(profiles.size());
+      c.level.resize(profiles.size());
       c.stamp.resize(profiles.size(), 0);
     }
     if (++c.generation == 0) {
@@ -613,7 +615,9 @@ struct scheduler_core::impl {
     if (context.t != &t) return predictor.predict(t, w.cap).seconds;
     const auto pc = w.profile;
     if (context.stamp[pc] != context.generation) {
-      context.duration_s[pc] = predictor.predict(context.query, w.device_key, w.cap.kind, w.cap.speed).seconds;
+      const auto p = predictor.predict(context.query, w.device_key, w.cap.kind, w.cap.speed);
+      context.duration_s[pc] = p.seconds;
+      context.level[pc] = p.level;
       context.stamp[pc] = context.generation;
     }
     return context.duration_s[pc];
@@ -674,9 +678,12 @@ struct scheduler_core::impl {
     cert.names = predictor.name_count();
     cert.profiles.resize(cls.profiles.size());
     for (std::size_t k = 0; k < cls.profiles.size(); ++k) {
-      const auto& w = workers[profiles[cls.profiles[k]].members.front()];
-      const auto p = predictor.predict(cert.query, w.device_key, w.cap.kind, w.cap.speed);
-      cert.profiles[k] = {p.seconds, p.level, predictor.change_stamp(cert.query, w.device_key, w.cap.kind, p.level)};
+      // The decision's own predictions where it made them.
+      const auto pc = cls.profiles[k];
+      const auto& w = workers[profiles[pc].members.front()];
+      if (context.stamp[pc] != context.generation) predicted_duration(tasks[h].body, profiles[pc].members.front());
+      const auto level = context.level[pc];
+      cert.profiles[k] = {context.duration_s[pc], level, predictor.change_stamp(cert.query, w.device_key, w.cap.kind, level)};
     }
   }
 
@@ -730,6 +737,7 @@ struct scheduler_core::impl {
     begin_decision(r.body, h);
     for (std::size_t k = 0; k < cls.profiles.size(); ++k) {
       context.duration_s[cls.profiles[k]] = cert.profiles[k].duration_s;
+      context.level[cls.profiles[k]] = cert.profiles[k].level;
       context.stamp[cls.profiles[k]] = context.generation;
     }
     const auto sooner = scheduler_view{*owner}.busy_finishing_within(r.body, now_s, cert.bound.within_s, required);
@@ -1248,14 +1256,22 @@ std::vector<assignment> scheduler_core::schedule(double now_s) {
     // The class whose next task comes first in queue order, among classes
     // with a free feasible worker; the last one decided goes back in play
     // at its cursor's new task.
+    std::uint32_t best = no_handle;
     if (last != no_handle) {
       const auto& cur = cursors[last];
-      if (cur.at != i.classes[last].pending.end() && cur.deferrals < max_deferrals) {
-        in_play.emplace_back(*cur.at, last);
-        std::push_heap(in_play.begin(), in_play.end(), later);
+      if (cur.at != i.classes[last].pending.end() && cur.deferrals < max_deferrals &&
+          i.classes[last].free_feasible > 0) {
+        // Keys in the heap never exceed their class's current key (a stale
+        // one is re-keyed upward), so one below the top comes first: no heap
+        // traffic.
+        if (in_play.empty() || *cur.at < in_play.front().first) {
+          best = last;
+        } else {
+          in_play.emplace_back(*cur.at, last);
+          std::push_heap(in_play.begin(), in_play.end(), later);
+        }
       }
     }
-    std::uint32_t best = no_handle;
     while (!in_play.empty() && best == no_handle) {
       std::pop_heap(in_play.begin(), in_play.end(), later);
       const auto [key, c] = in_play.back();
