@@ -376,6 +376,7 @@ coordinator_actor::behavior_type coordinator(coordinator_pointer self, coordinat
                                  config.history);
   st.predictor = spawn_predictor(self->system(), st.scheduler, config.snapshot_every_results,
                                  config.snapshot_interval_s, config.history);
+  st.config.history.reset();  // learned by both at spawn; not kept for the whole run
   self->link_to(st.scheduler);
   self->link_to(st.predictor);
   self->set_down_handler([self](caf::down_msg& msg) {

@@ -5,7 +5,8 @@
 // still decides the effect -- the turn ends, or it passes over exactly the
 // bound's limit, or exactly the busy count when every free candidate profile
 // is predicted the bound's fastest free time:
-//  - the turn reached a task like it (same predictions) at the same position
+//  - the turn reached the same task (handle; its query is compared too, for a
+//    reused handle) at the same position
 //    (the rest of the queue may have changed: the effect is recomputed from
 //    the tasks left in the turn);
 //  - no worker was added or removed;
@@ -13,7 +14,7 @@
 //    (execution_predictor::change_stamp; no new model or family name);
 //  - no profile predicted faster than the bound's fastest free one has a
 //    free worker;
-//  - the task has not waited past the bound's limit;
+//  - the task has not waited past the bound's max_deferred_for_s;
 //  - the busy workers still finish at least as many tasks like it within the
 //    bound's window as the turn needs (counted again at each call, with the
 //    kept predictions: the count moves with time).
@@ -36,7 +37,6 @@ struct deferral_certificate {
   std::uint32_t head = 0;                 // task handle
   std::size_t ahead = 0;                  // tasks of the class passed over before it in the turn
   std::uint64_t structure_changes = 0;    // of the fleet, when made
-  double made_at_s = 0.0;
   deferral_bound bound;
   execution_predictor::query query;
   std::size_t names = 0;                  // predictor names when made (the query stays valid)

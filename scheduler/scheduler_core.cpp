@@ -661,7 +661,7 @@ struct scheduler_core::impl {
   /// After the policy deferred task h of class c as the class's `step`-th
   /// deferral in this call, `ahead` tasks into its queue: keep its bound.
   /// Call inside the decision (the context holds h's query).
-  void certify_deferral(std::uint32_t c, std::uint32_t h, std::size_t step, std::size_t ahead, double now_s) {
+  void certify_deferral(std::uint32_t c, std::uint32_t h, std::size_t step, std::size_t ahead) {
     auto& cls = classes[c];
     if (cls.certificates.size() <= step) cls.certificates.resize(step + 1);
     auto& cert = cls.certificates[step];
@@ -672,7 +672,6 @@ struct scheduler_core::impl {
     cert.head = h;
     cert.ahead = ahead;
     cert.structure_changes = structure_changes;
-    cert.made_at_s = now_s;
     cert.bound = *bound;
     cert.query = context.query;
     cert.names = predictor.name_count();
@@ -1366,7 +1365,7 @@ std::vector<assignment> scheduler_core::schedule(double now_s) {
           pass_over = certified;
         } else {
           pass_over = std::max<std::size_t>(1, i.policy->deferral_pass_over());
-          i.certify_deferral(best, h, step, cur.passed, now_s);
+          i.certify_deferral(best, h, step, cur.passed);
         }
         if (i.config.keep_explanations > 0) i.keep_explanation(i.explain_task(r.body, h, now_s));
       }

@@ -83,9 +83,8 @@ struct unplaceable_task {
 struct deferral_bound {
   /// No free candidate profile was predicted to run the task faster.
   double fastest_free_s = 0.0;
-  /// The window and the limit asked of scheduler_view::busy_finishing_within, and its answer.
+  /// The window and the limit asked of scheduler_view::busy_finishing_within.
   double within_s = 0.0;
-  std::size_t sooner = 0;
   std::size_t limit = 0;
   /// The deferral holds while scheduler_view::deferred_for_s stays at most this.
   double max_deferred_for_s = 0.0;
@@ -122,9 +121,11 @@ public:
   /// and have a free slot; 0 when there is none.
   double best_free_predicted_finish_s(const task& t, double now_s) const;
   /// How many tasks like t the full workers that pass t's filters are
-  /// predicted to finish within `within_s` from now (each from its slot-free
-  /// time on, one after another); counts at most `limit`. O(profiles x log
-  /// workers + limit), not O(workers).
+  /// predicted to finish within `within_s` from now, one after another from
+  /// the time their first slot frees: the predicted end, or for a worker
+  /// already x past it, x from now (it drops out once x + the task's
+  /// duration reaches the window). Counts at most `limit`; monotone in
+  /// `within_s`. O(profiles x log workers + limit), not O(workers).
   std::size_t busy_finishing_within(const task& t, double now_s, double within_s, std::size_t limit) const;
   /// Tasks of t's requirement class that this schedule() call already held
   /// back ahead of t (0 outside a schedule() decision).

@@ -251,7 +251,7 @@ private:
     const std::size_t sooner = view.busy_finishing_within(t, now_s, within, ahead + max_pass_over);
     if (sooner <= ahead) return std::nullopt;
     if (bound)
-      *bound = deferral_bound{winner_finish_s, within, sooner, ahead + max_pass_over,
+      *bound = deferral_bound{winner_finish_s, within, ahead + max_pass_over,
                               config_.deferral_max_wait_factor * winner_finish_s};
     return sooner - ahead;
   }

@@ -431,6 +431,26 @@ TEST(scheduler_view, counts_the_tasks_busy_workers_would_finish_sooner) {
   EXPECT_EQ(view.pass_over_ending_turn(probe), std::numeric_limits<std::size_t>::max());  // outside a decision
 }
 
+TEST(scheduler_view, counts_workers_before_and_past_their_predicted_end_by_how_soon_they_free) {
+  auto core = fast_and_slow_fleet();
+  // Two fast workers predicted to free at 6 s, two at 10 s.
+  for (int i = 0; i < 2; ++i) core.submit(make_task("early" + std::to_string(i)), 0);
+  auto placed = placement(core.schedule(0));
+  for (int i = 0; i < 2; ++i) core.submit(make_task("late" + std::to_string(i)), 4);
+  for (const auto& p : placement(core.schedule(4))) placed.insert(p);
+  ASSERT_EQ(placed.size(), 4u);
+  for (const auto& [task_id, worker] : placed) EXPECT_EQ(worker.rfind("fast", 0), 0u);
+  scheduler_view view{core};
+  auto probe = make_task("probe");  // 6 s on a fast worker
+  // At 7 s: two are 1 s past (free in 1: 4 probes by 25 s), two free in 3 (3 probes each).
+  EXPECT_EQ(view.busy_finishing_within(probe, 7.0, 25.0, 100), 14u);
+  // At 20 s: 14 s and 10 s past: free in 14 (1 probe by 25 s) and in 10 (2 probes).
+  EXPECT_EQ(view.busy_finishing_within(probe, 20.0, 25.0, 100), 6u);
+  // At 26 s the first two are 20 s past (20 + 6 >= 25: out), the later two 16 s (16 + 6 < 25: one each).
+  EXPECT_EQ(view.busy_finishing_within(probe, 26.0, 25.0, 100), 2u);
+  EXPECT_EQ(view.busy_finishing_within(probe, 26.0, 25.0, 1), 1u);
+}
+
 TEST(scheduler_core, passes_over_the_tasks_that_busy_workers_will_serve_sooner) {
   auto core = fast_and_slow_fleet();
   for (int i = 0; i < 6; ++i) core.submit(make_task("t" + std::to_string(i)), 0);
