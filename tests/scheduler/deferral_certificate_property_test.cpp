@@ -2,6 +2,7 @@
 // deferral bound still proves it (deferral_certificate.hpp); over random runs
 // it must place exactly as a core that asks the policy every time, and count
 // the same deferrals.
+#include "fleet_fixtures.hpp"
 #include "forwarding_policy.hpp"
 #include "scheduler/scheduler_core.hpp"
 #include "scheduler/scheduler_stats.hpp"
@@ -14,31 +15,20 @@
 #include <vector>
 
 using namespace dtf;
+using dtf::testing::cpu_worker;
+using dtf::testing::cuda_worker;
 using dtf::testing::forwarding_policy;
 
 namespace {
 
 const std::vector<std::string> models = {"bert-base-uncased", "t5-small", "resnet50", "dlrm", ""};
 
-worker_capability worker(std::string id, device_kind kind, std::string name, double speed, int slots) {
-  worker_capability w;
-  w.id = std::move(id);
-  w.kind = kind;
-  w.name = std::move(name);
-  w.memory_bytes = static_cast<std::uint64_t>(32 * bytes_per_gb);
-  if (kind == device_kind::cuda) w.compute_capability = 8.0;
-  w.cores = 32;
-  w.speed = speed;
-  w.slots = slots;
-  return w;
-}
-
 /// Fast GPUs, slower GPUs and slow CPUs: tasks wait for the fast ones.
 std::vector<worker_capability> fleet(int fast, int slow, int cpus) {
   std::vector<worker_capability> out;
-  for (int i = 0; i < fast; ++i) out.push_back(worker("fast-" + std::to_string(i), device_kind::cuda, "A100", 4.0, 1));
-  for (int i = 0; i < slow; ++i) out.push_back(worker("slow-" + std::to_string(i), device_kind::cuda, "T4", 1.0, 1));
-  for (int i = 0; i < cpus; ++i) out.push_back(worker("cpu-" + std::to_string(i), device_kind::cpu, "Xeon", 0.25, 2));
+  for (int i = 0; i < fast; ++i) out.push_back(cuda_worker("fast-" + std::to_string(i), "A100", 32, 8.0, 32, 1, 4.0));
+  for (int i = 0; i < slow; ++i) out.push_back(cuda_worker("slow-" + std::to_string(i), "T4", 32, 8.0, 32, 1, 1.0));
+  for (int i = 0; i < cpus; ++i) out.push_back(cpu_worker("cpu-" + std::to_string(i), "Xeon", 32, 32, 2, 0.25));
   return out;
 }
 

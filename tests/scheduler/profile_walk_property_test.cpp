@@ -1,6 +1,7 @@
 // The intelligent policy finds its winner by walking each worker profile's
 // member orders (profile_member_order) instead of scoring every free worker;
 // over random runs it must place exactly as scoring every free worker does.
+#include "fleet_fixtures.hpp"
 #include "forwarding_policy.hpp"
 #include "scheduler/scheduler_core.hpp"
 
@@ -12,6 +13,8 @@
 #include <vector>
 
 using namespace dtf;
+using dtf::testing::cpu_worker;
+using dtf::testing::cuda_worker;
 using dtf::testing::forwarding_policy;
 
 namespace {
@@ -23,34 +26,10 @@ const std::vector<std::string> models = {"bert-base-uncased", "distilbert-base-u
 std::vector<worker_capability> fleet(int per_profile, bool with_cpu) {
   std::vector<worker_capability> out;
   for (int i = 0; i < per_profile; ++i) {
-    worker_capability gpu;
-    gpu.id = "a100-" + std::to_string(i);
-    gpu.kind = device_kind::cuda;
-    gpu.name = "NVIDIA A100";
-    gpu.memory_bytes = static_cast<std::uint64_t>(40 * bytes_per_gb);
-    gpu.compute_capability = 8.0;
-    gpu.cores = 108;
-    gpu.slots = 1;
-    out.push_back(gpu);
-    worker_capability t4 = gpu;
-    t4.id = "t4-" + std::to_string(i);
-    t4.name = "Tesla T4";
-    t4.memory_bytes = static_cast<std::uint64_t>(16 * bytes_per_gb);
-    t4.compute_capability = 7.5;
-    t4.cores = 40;
-    t4.speed = 0.5;
-    out.push_back(t4);
-    if (with_cpu) {
-      worker_capability cpu;
-      cpu.id = "cpu-" + std::to_string(i);
-      cpu.kind = device_kind::cpu;
-      cpu.name = "Xeon";
-      cpu.memory_bytes = static_cast<std::uint64_t>(64 * bytes_per_gb);
-      cpu.cores = 32;
-      cpu.slots = 2;
-      cpu.speed = 0.25;
-      out.push_back(cpu);
-    }
+    const auto n = std::to_string(i);
+    out.push_back(cuda_worker("a100-" + n, "NVIDIA A100", 40, 8.0, 108, 1));
+    out.push_back(cuda_worker("t4-" + n, "Tesla T4", 16, 7.5, 40, 1, 0.5));
+    if (with_cpu) out.push_back(cpu_worker("cpu-" + n, "Xeon", 64, 32, 2, 0.25));
   }
   return out;
 }
