@@ -254,8 +254,9 @@ private:
 
   void check_matrix_key(const std::string& key, const located_node& value, const entry_list& task_fields) {
     if (contains(non_matrix_keys, key)) reader_.fail(value, "'" + key + "' cannot be a matrix key");
-    if (key.empty() || key.find_first_of("{} \t") != std::string::npos)
-      reader_.fail(value, "a matrix key must be a plain name usable as {placeholder}");
+    if (!is_placeholder_name(key))
+      reader_.fail(value, "matrix key '" + key + "' is not usable as a {placeholder} (a letter or '_', then letters, "
+                          "digits, '_', '-' or '.')");
     if (contains(matrix_field_keys, key) && find(task_fields, key))
       reader_.fail(value, "'" + key + "' is set both by the task and by its matrix");
   }

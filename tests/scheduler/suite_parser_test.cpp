@@ -167,9 +167,22 @@ TEST(suite_parser_errors, placeholder_for_an_unset_field_has_no_value) {
                      "placeholder {batch_size} has no value");
 }
 
-TEST(suite_parser_errors, stray_braces_must_be_doubled) {
-  expect_input_error("tasks:\n  - id: a\n    command: [awk, \"{print $1}\"]\n", 3, "command[1]", "write '{{'");
-  expect_input_error("tasks:\n  - id: a\n    command: [echo, \"a}\"]\n", 3, "command[1]", "write '}}'");
+TEST(suite_parser_errors, literal_identifier_in_braces_says_how_to_write_it) {
+  expect_input_error("tasks:\n  - id: a\n    command: [awk, \"{print}\"]\n", 3, "command[1]",
+                     "a literal {print} is written {{print}}");
+}
+
+TEST(suite_parser_errors, matrix_key_that_cannot_be_a_placeholder_is_rejected) {
+  expect_input_error("tasks:\n  - command: [run]\n    matrix: {\"2x\": [a]}\n", 3, "matrix.2x",
+                     "not usable as a {placeholder}");
+}
+
+TEST(suite_parser, braces_that_are_not_placeholders_are_literal) {
+  const auto s = parse_yaml(R"(tasks:
+  - id: a
+    command: [sh, -c, "echo \"DTF_METRICS {\\\"sort_ms\\\": 1}\"; awk '{ s += $1 } END { print s }'"]
+)");
+  EXPECT_EQ(s.tasks.at(0).command.at(2), R"(echo "DTF_METRICS {\"sort_ms\": 1}"; awk '{ s += $1 } END { print s }')");
 }
 
 TEST(suite_parser_errors, empty_task_list_is_rejected) {
