@@ -3,6 +3,7 @@
 // window of pending tasks; the rest wait here in priority order).
 #include "actors/coordinator.hpp"
 
+#include "actors/actor_failure.hpp"
 #include "actors/journal/sqlite_journal.hpp"
 #include "actors/runtime_outputs.hpp"
 #include "actors/predictor_actor.hpp"
@@ -10,6 +11,7 @@
 
 #include <caf/actor_system.hpp>
 #include <caf/event_based_actor.hpp>
+#include <caf/exit_reason.hpp>
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
@@ -41,6 +43,9 @@ struct task_record {
   bool in_scheduler = false; // counted in the scheduler window
   bool unplaceable = false;
   bool rejected = false;
+  /// The run is stopping: cancel sent to its worker(s), it ends when the
+  /// cancelled attempt is reported (or when the wait is abandoned).
+  bool cancelling = false;
   double predicted_duration_s = 0.0;
   std::string reason;
   std::optional<attempt_report> last_report;
@@ -92,6 +97,10 @@ struct coordinator_state {
   std::vector<caf::typed_response_promise<runtime_stats>> drain_waiters;
 
   runtime_stats counts;
+  /// Set once the run stops (interrupt or internal failure): nothing more is
+  /// placed, and unfinished tasks end cancelled with stop_reason.
+  bool stopping = false;
+  std::string stop_reason;
   /// Every lifecycle change is written here (one transaction per handler,
   /// committed before replies or events leave); null when not journaling.
   std::shared_ptr<sqlite_journal> journal;
@@ -133,6 +142,8 @@ struct coordinator_state {
     u.predicted_duration_s = r.predicted_duration_s;
     u.reason = r.reason;
     u.report = std::move(report);
+    u.stopped = stopping && kind == task_event_kind::finished && r.status != task_status::succeeded &&
+                r.reason == stop_reason;
     outbox.push_back(std::move(u));
   }
 
@@ -199,6 +210,7 @@ void answer_drain_waiters(coordinator_pointer self) {
 /// Moves tasks from the backlog into the scheduler while the window allows.
 void feed_scheduler(coordinator_pointer self) {
   auto& st = self->state;
+  if (st.stopping) return;
   std::vector<task> batch;
   const auto limit = st.window();
   while (st.in_scheduler < limit && !st.backlog.empty()) {
@@ -229,8 +241,75 @@ std::string join_reasons(const unplaceable_task& u) {
   return out;
 }
 
+/// How long a stopping run waits for workers to report their cancelled
+/// attempts (they end the process trees first: TERM, KILL after the grace).
+constexpr auto cancel_report_wait = std::chrono::seconds(15);
+
+/// Stops the run: the backlog is dropped, pending tasks end cancelled now,
+/// tasks on workers are cancelled there and end when their attempt reports.
+void stop_run(coordinator_pointer self, const std::string& task_reason) {
+  auto& st = self->state;
+  if (st.stopping) return;
+  st.stopping = true;
+  st.stop_reason = task_reason;
+  st.backlog = {};
+  std::vector<std::string> in_scheduler;
+  bool waiting = false;
+  for (auto& r : st.tasks) {
+    if (is_final(r.status) || r.unplaceable) continue;
+    if (r.in_scheduler) in_scheduler.push_back(r.work.id);
+    r.reason = task_reason;
+    if (r.status == task_status::assigned || r.status == task_status::running) {
+      for (const auto* worker_id : {&r.worker_id, &r.backup_worker_id}) {
+        auto* w = worker_id->empty() ? nullptr : st.find_worker(*worker_id);
+        if (!w || !w->alive) continue;
+        self->send(w->handle, atom::cancel_v, r.work.id);
+        r.cancelling = true;
+      }
+      if (r.cancelling) {
+        waiting = true;
+        continue;
+      }
+    }
+    st.finish(r, task_status::cancelled);
+    st.emit(r, task_event_kind::finished);
+  }
+  if (!in_scheduler.empty()) self->send(st.scheduler, atom::cancel_v, std::move(in_scheduler));
+  if (waiting) self->delayed_send(self, cancel_report_wait, atom::abandon_v);
+}
+
+/// An actor failed: the run stops and its statistics say why.
+void fail_run(coordinator_pointer self, const std::string& why) {
+  auto& st = self->state;
+  if (st.counts.failure.empty()) st.counts.failure = why;
+  stop_run(self, "not finished: dtf failed: " + why);
+}
+
+/// Ends a cancelling task (its worker reported, was lost, or never answered).
+void end_cancelling(coordinator_pointer self, task_record& r, std::optional<attempt_report> report) {
+  auto& st = self->state;
+  r.cancelling = false;
+  auto status = task_status::cancelled;
+  if (report) {
+    const auto reported = report->result.status;
+    if (reported == task_status::succeeded || reported == task_status::failed || reported == task_status::timed_out)
+      status = reported;  // it ended on its own before the cancel reached it
+    if (status == task_status::cancelled) report->error = st.stop_reason;
+    else if (status != task_status::succeeded) r.reason = report->error;
+    r.last_report = report;
+  }
+  st.finish(r, status);
+  st.emit(r, task_event_kind::finished, std::move(report));
+}
+
 void handle_round(coordinator_pointer self, scheduling_round& round) {
   auto& st = self->state;
+  if (st.stopping) {
+    // Nothing more is placed; a lost worker's cancelling tasks end here.
+    for (const auto& id : round.requeued)
+      if (auto* r = st.find(id); r && r->cancelling) end_cancelling(self, *r, std::nullopt);
+    return;
+  }
   for (const auto& id : round.requeued) {
     auto* r = st.find(id);
     if (!r || is_final(r->status)) continue;
@@ -302,7 +381,13 @@ void handle_results(coordinator_pointer self, std::vector<attempt_report>& repor
     if (is_final(r->status) || (!first && !backup)) {
       // A late attempt (cancelled, or from a worker that was given up on):
       // recorded for the outputs, not learned from.
+      if (st.stopping && res.status == task_status::cancelled) rep.error = st.stop_reason;
       st.emit(*r, task_event_kind::attempt_done, rep);
+      continue;
+    }
+    if (r->cancelling) {
+      r->backup_worker_id.clear();  // the other attempt, if any, is cancelled too and arrives late
+      end_cancelling(self, *r, rep);
       continue;
     }
     res.model = r->work.model;
@@ -379,6 +464,24 @@ coordinator_actor::behavior_type coordinator(coordinator_pointer self, coordinat
   st.config.history.reset();  // learned by both at spawn; not kept for the whole run
   self->link_to(st.scheduler);
   self->link_to(st.predictor);
+  report_exceptions(self, coordinator_state::name, [self](const std::string& why) {
+    fail_run(self, why);
+    settle(self);
+  });
+  // The scheduler and predictor are linked: when one fails the run fails
+  // (the coordinator lives on to cancel, report and answer); anything else
+  // that sends an exit (the runtime's shutdown) ends the coordinator.
+  self->set_exit_handler([self](caf::exit_msg& msg) {
+    auto& st = self->state;
+    const bool helper = msg.source == st.scheduler.address() || msg.source == st.predictor.address();
+    if (!helper) {
+      self->quit(msg.reason);
+      return;
+    }
+    if (!msg.reason) return;
+    fail_run(self, failure_text(msg.reason, self->system()));
+    settle(self);
+  });
   self->set_down_handler([self](caf::down_msg& msg) {
     auto& st = self->state;
     for (auto& w : st.workers) {
@@ -416,11 +519,18 @@ coordinator_actor::behavior_type coordinator(coordinator_pointer self, coordinat
         }
         auto index = st.tasks.size();
         st.task_index.emplace(t.id, index);
-        st.backlog.push({t.priority, t.sequence, index});
         st.tasks.push_back(task_record{});
-        st.tasks.back().work = std::move(t);
-        st.emit(st.tasks.back(), task_event_kind::accepted);
+        auto& r = st.tasks.back();
+        r.work = std::move(t);
+        st.emit(r, task_event_kind::accepted);
         ++accepted;
+        if (st.stopping) {  // the run is stopping: never placed
+          r.reason = st.stop_reason;
+          st.finish(r, task_status::cancelled);
+          st.emit(r, task_event_kind::finished);
+        } else {
+          st.backlog.push({r.work.priority, r.work.sequence, index});
+        }
       }
       settle(self);
       return accepted;
@@ -525,6 +635,21 @@ coordinator_actor::behavior_type coordinator(coordinator_pointer self, coordinat
       auto* r = st.find(id);
       if (!r || r->status != task_status::pending || !r->in_scheduler) return;
       self->send(st.scheduler, atom::requeue_v, std::vector<requeue_request>{{id, r->worker_id}});
+    },
+    [self](atom::failed, const std::string& why) {
+      fail_run(self, why);
+      settle(self);
+    },
+    [self](atom::interrupt, const std::string& signal_name) {
+      auto& st = self->state;
+      if (st.counts.interrupted.empty()) st.counts.interrupted = signal_name;
+      stop_run(self, "interrupted by " + signal_name);
+      settle(self);
+    },
+    [self](atom::abandon) {
+      for (auto& r : self->state.tasks)
+        if (r.cancelling) end_cancelling(self, r, std::nullopt);
+      settle(self);
     },
   };
 }

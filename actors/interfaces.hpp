@@ -106,7 +106,15 @@ using coordinator_actor = caf::typed_actor<
   /// Live metrics from nodes, forwarded to the scheduler.
   caf::reacts_to<atom::metrics, std::vector<worker_metrics_report>>,
   /// Internal: a retry backoff elapsed for this task.
-  caf::reacts_to<atom::retry, std::string>>;
+  caf::reacts_to<atom::retry, std::string>,
+  /// An actor of the run failed (report_exceptions' text): the run stops,
+  /// unfinished tasks are cancelled, and the statistics carry the text.
+  caf::reacts_to<atom::failed, std::string>,
+  /// Stop the run (a signal, named here): nothing more is placed, running
+  /// tasks are cancelled on their workers and end when those report.
+  caf::reacts_to<atom::interrupt, std::string>,
+  /// Internal: the wait for workers' cancelled reports is over.
+  caf::reacts_to<atom::abandon>>;
 
 /// One per host: probes the devices, spawns one worker per device (and the
 /// emulated workers it was given), registers them with a coordinator and

@@ -69,6 +69,9 @@ struct task_update {
   double predicted_duration_s = 0.0;       // of the current attempt, once assigned
   std::string reason;                      // unplaceable/rejection reasons, cancel notes
   std::optional<attempt_report> report;    // set for attempt_done and finished-after-run
+  /// Final because the run stopped (interrupted, or an internal failure)
+  /// before the task finished; `reason` says why.
+  bool stopped = false;
 };
 
 /// A worker a node offers to the coordinator (the handle travels separately).
@@ -100,6 +103,13 @@ struct runtime_stats {
   /// The scheduling core's statistics (tasks by type/status, utilization,
   /// averages by type, specialization, affinity, families) as JSON text.
   std::string scheduler_stats_json;
+  /// Why the run failed inside dtf (an actor's exception, see
+  /// actors/actor_failure.hpp); empty when nothing failed. Unfinished tasks
+  /// were cancelled with this reason.
+  std::string failure;
+  /// The signal that interrupted the run ("SIGINT", "SIGTERM"); empty when
+  /// not interrupted. Unfinished tasks were cancelled.
+  std::string interrupted;
 
   std::uint64_t final_count() const { return succeeded + failed + timed_out + cancelled + unplaceable + rejected; }
   bool all_final() const { return final_count() >= submitted; }
@@ -222,7 +232,7 @@ auto inspect(Inspector& f, worker_metrics& x) {
 
 template <class Inspector>
 auto inspect(Inspector& f, assignment& x) {
-  return f(x.task_id, x.worker_id, x.score, x.predicted_duration_s);
+  return f(x.task_id, x.worker_id, x.score, x.predicted_duration_s, x.backup);
 }
 
 template <class Inspector>
@@ -254,7 +264,7 @@ auto inspect(Inspector& f, attempt_report& x) {
 template <class Inspector>
 auto inspect(Inspector& f, task_update& x) {
   optional_field<attempt_report> report{x.report};
-  return f(x.task_id, x.kind, x.status, x.worker_id, x.attempt, x.predicted_duration_s, x.reason, report);
+  return f(x.task_id, x.kind, x.status, x.worker_id, x.attempt, x.predicted_duration_s, x.reason, report, x.stopped);
 }
 
 template <class Inspector>
@@ -266,7 +276,7 @@ template <class Inspector>
 auto inspect(Inspector& f, runtime_stats& x) {
   return f(x.submitted, x.pending, x.assigned, x.running, x.succeeded, x.failed, x.timed_out, x.cancelled,
            x.unplaceable, x.rejected, x.attempts, x.retries, x.workers_registered, x.workers_lost, x.elapsed_s,
-           x.workers, x.scheduler_stats_json);
+           x.workers, x.scheduler_stats_json, x.failure, x.interrupted);
 }
 
 template <class Inspector>

@@ -3,6 +3,8 @@
 // samples their metrics periodically for the scheduler's efficiency term.
 #include "actors/node_actor.hpp"
 
+#include "actors/actor_failure.hpp"
+
 #include "hw/probe.hpp"
 
 #include <caf/actor_system.hpp>
@@ -92,6 +94,9 @@ node_actor::behavior_type node(node_pointer self, node_config config, std::vecto
   auto& st = self->state;
   st.config = std::move(config);
   st.capabilities = std::move(capabilities);
+  report_exceptions(self, node_state::name, [self](const std::string& why) {
+    if (self->state.coordinator) self->send(self->state.coordinator, atom::failed_v, why);
+  });
   return {
     [self](atom::join, const caf::actor& coordinator) -> caf::result<std::uint64_t> {
       auto& st = self->state;

@@ -5,6 +5,7 @@
 // result not yet sent, whichever comes first.
 #include "actors/predictor_actor.hpp"
 
+#include "actors/actor_failure.hpp"
 #include "actors/journal/history_replay.hpp"
 #include "scheduler/execution_predictor.hpp"
 
@@ -46,6 +47,8 @@ void send_snapshot(predictor_pointer self) {
 predictor_actor::behavior_type predictor(predictor_pointer self, scheduler_actor scheduler, std::size_t every_results,
                                          double interval_s, std::shared_ptr<const std::vector<history_row>> history) {
   auto& st = self->state;
+  // Linked to the coordinator: its exit reason carries the text to it.
+  report_exceptions(self, predictor_state::name);
   if (history) replay_history(*history, st.predictor);
   st.scheduler = std::move(scheduler);
   st.every_results = every_results > 0 ? every_results : 1;

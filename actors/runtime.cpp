@@ -3,6 +3,7 @@
 // caller's thread, outside the actor pipeline.
 #include "actors/runtime.hpp"
 
+#include "actors/actor_failure.hpp"
 #include "actors/coordinator.hpp"
 #include "actors/journal/sqlite_journal.hpp"
 #include "actors/node_actor.hpp"
@@ -14,10 +15,12 @@
 #include <caf/event_based_actor.hpp>
 #include <caf/exit_reason.hpp>
 #include <caf/scoped_actor.hpp>
+#include <caf/sec.hpp>
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
 #include <chrono>
+#include <cstdio>
 #include <mutex>
 #include <stdexcept>
 #include <utility>
@@ -33,22 +36,54 @@ using update_listener_actor = event_listener_actor::extend<caf::replies_to<atom:
 struct update_listener_state {
   static inline const char* name = "dtf.runtime_listener";
   std::shared_ptr<std::vector<task_update_callback>> callbacks;
+  coordinator_actor coordinator;
+  bool failed = false;
 };
 
 update_listener_actor::behavior_type update_listener(update_listener_actor::stateful_pointer<update_listener_state> self,
-                                                     std::shared_ptr<std::vector<task_update_callback>> callbacks) {
+                                                     std::shared_ptr<std::vector<task_update_callback>> callbacks,
+                                                     coordinator_actor coordinator) {
   self->state.callbacks = std::move(callbacks);
+  self->state.coordinator = std::move(coordinator);
+  report_exceptions(self, update_listener_state::name,
+                    [self](const std::string& why) { self->send(self->state.coordinator, atom::failed_v, why); });
   return {
     [self](atom::event, const std::vector<task_update>& updates) {
+      auto& st = self->state;
       for (const auto& u : updates)
-        for (auto& cb : *self->state.callbacks) cb(u);
+        for (auto& cb : *st.callbacks) {
+          // A callback that throws (an output file that cannot be written)
+          // fails the run, once; the other callbacks still see every update,
+          // so the JUnit file and the summary say what happened.
+          try {
+            cb(u);
+          } catch (...) {
+            if (st.failed) continue;
+            st.failed = true;
+            auto why = "task update callback failed on task '" + u.task_id +
+                       "': " + exception_text(std::current_exception());
+            std::fprintf(stderr, "dtf: %s\n", why.c_str());
+            self->send(st.coordinator, atom::failed_v, why);
+          }
+        }
     },
     [](atom::flush) { return true; },
   };
 }
 
 std::runtime_error runtime_failure(const std::string& what, const caf::error& err, caf::actor_system& sys) {
-  return std::runtime_error("dtf runtime: " + what + ": " + sys.render(err));
+  return std::runtime_error("dtf runtime: " + what + ": " + failure_text(err, sys));
+}
+
+bool is_timeout(const caf::error& err) {
+  return err.category() == caf::atom("system") && err.code() == static_cast<std::uint8_t>(caf::sec::request_timeout);
+}
+
+/// The journal's word for how a run ended (resume continues any other).
+std::string run_status_of(const runtime_stats& s) {
+  if (!s.failure.empty()) return "failed";
+  if (!s.interrupted.empty()) return "interrupted";
+  return s.all_final() ? "finished" : "stopped";
 }
 
 } // namespace
@@ -138,7 +173,7 @@ void runtime::start() {
   cc.history = std::move(history);
   d.coordinator = spawn_coordinator(d.sys(), cc, d.journal);
   if (!d.callbacks->empty()) {
-    d.listener = d.sys().spawn(update_listener, d.callbacks);
+    d.listener = d.sys().spawn(update_listener, d.callbacks, d.coordinator);
     caf::anon_send(d.coordinator, atom::subscribe_v, caf::actor_cast<caf::actor>(d.listener));
   }
   d.node = spawn_node(d.sys(), node, d.workers);
@@ -221,8 +256,12 @@ std::optional<runtime_stats> runtime::wait_for(double seconds) {
   {
     caf::scoped_actor self{d.sys()};
     auto timeout = std::chrono::duration_cast<caf::timespan>(std::chrono::duration<double>(std::max(0.0, seconds)));
+    caf::error failure;
     self->request(d.coordinator, timeout, atom::drain_v)
-      .receive([&](runtime_stats& s) { out = std::move(s); }, [](caf::error&) {});
+      .receive([&](runtime_stats& s) { out = std::move(s); }, [&](caf::error& err) { failure = std::move(err); });
+    // A timeout means tasks are still open; anything else (the coordinator
+    // failed) would make the caller wait forever.
+    if (failure && !is_timeout(failure)) throw runtime_failure("wait failed", failure, d.sys());
   }
   if (out && d.listener) d.flush_listener();
   return out;
@@ -240,10 +279,22 @@ runtime_stats runtime::stats() {
   return out;
 }
 
+void runtime::interrupt(const std::string& signal_name) {
+  auto& d = *impl_;
+  if (!d.started || d.stopped) return;
+  caf::anon_send(d.coordinator, atom::interrupt_v, signal_name);
+}
+
 void runtime::stop() {
   auto& d = *impl_;
   if (!d.started || d.stopped) return;
   d.stopped = true;
+  std::string run_status = "failed";
+  {
+    caf::scoped_actor self{d.sys()};
+    self->request(d.coordinator, std::chrono::seconds(10), atom::stats_v)
+      .receive([&](runtime_stats& s) { run_status = run_status_of(s); }, [](caf::error&) {});
+  }
   if (d.listener) d.flush_listener();
   // Workers are linked to the node: they stop with it, cancelling what runs
   // (their helpers end the process groups before the system shuts down).
@@ -253,7 +304,7 @@ void runtime::stop() {
   d.system.reset();  // awaits every actor
   if (d.outputs) d.outputs->flush();
   if (d.journal) {
-    d.journal->finish_run(d.journal_run);
+    d.journal->finish_run(d.journal_run, run_status);
     d.journal->flush();
   }
 }

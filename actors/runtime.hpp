@@ -91,13 +91,24 @@ public:
   void subscribe(task_update_callback callback);
 
   /// Blocks until every submitted task is final; outputs are written by then.
+  /// An actor's failure does not hang it: the run stops, tasks end cancelled
+  /// and the statistics' `failure` says what failed (or, when the coordinator
+  /// itself failed, this throws std::runtime_error with the text).
   runtime_stats wait();
   /// As wait(), giving up after `seconds`: nullopt when tasks are still open.
   std::optional<runtime_stats> wait_for(double seconds);
   /// Counts so far plus the scheduler's statistics (JSON text).
   runtime_stats stats();
 
-  /// Cancels what runs, writes the outputs, stops the actors. Idempotent.
+  /// Stops the run without blocking (safe from a signal-watching thread):
+  /// nothing more is placed, pending tasks end cancelled, running ones are
+  /// cancelled (process trees ended) and end when their workers report; the
+  /// statistics' `interrupted` names the signal. wait() returns once all is final.
+  void interrupt(const std::string& signal_name);
+
+  /// Cancels what runs, writes the outputs, stops the actors, and marks the
+  /// journal's run "finished", "interrupted", "failed" (an actor failed) or
+  /// "stopped" (tasks still open). Idempotent.
   void stop();
 
 private:

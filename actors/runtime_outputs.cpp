@@ -38,13 +38,14 @@ void runtime_outputs::on_update(const task_update& update) {
   switch (update.kind) {
     case task_event_kind::attempt_done:
     case task_event_kind::finished:
-      if (update.report) {
-        auto rec = to_attempt_record(*update.report);
-        if (results_) results_->write(rec);
-        junit_.record(rec);
-      } else if (update.kind == task_event_kind::finished) {
+      // JUnit first: a results file that cannot be written (the exception
+      // fails the run) still leaves a JUnit file that says what happened.
+      if (update.report) junit_.record(to_attempt_record(*update.report));
+      if (update.kind == task_event_kind::finished && update.stopped)
+        junit_.record_stopped(update.task_id, update.reason);
+      else if (!update.report && update.kind == task_event_kind::finished)
         junit_.record_not_run(update.task_id, update.reason.empty() ? "cancelled before it ran" : update.reason);
-      }
+      if (update.report && results_) results_->write(to_attempt_record(*update.report));
       break;
     case task_event_kind::unplaceable:
       junit_.record_not_run(update.task_id, "unplaceable: " + update.reason);

@@ -3,6 +3,7 @@
 // submissions and results is answered by one round (one assignment batch).
 #include "actors/scheduler_actor.hpp"
 
+#include "actors/actor_failure.hpp"
 #include "actors/journal/history_replay.hpp"
 #include "scheduler/scheduler_core.hpp"
 #include "scheduler/scheduler_stats.hpp"
@@ -79,6 +80,8 @@ void run_round(scheduler_pointer self) {
 scheduler_actor::behavior_type scheduler(scheduler_pointer self, caf::actor coordinator, scheduler_config config,
                                          std::string policy, std::shared_ptr<const std::vector<history_row>> history) {
   auto& st = self->state;
+  // Linked to the coordinator: its exit reason carries the text to it.
+  report_exceptions(self, scheduler_state::name);
   st.core = scheduler_core(config, make_policy(policy, config));
   if (history) replay_history(*history, st.core);
   st.coordinator = caf::actor_cast<coordinator_actor>(coordinator);

@@ -62,5 +62,8 @@ CAF_BEGIN_TYPE_ID_BLOCK(dtf, caf::first_custom_type_id)
   CAF_ADD_ATOM(dtf, dtf::atom, join, "join")
   CAF_ADD_ATOM(dtf, dtf::atom, sample, "sample")
   CAF_ADD_ATOM(dtf, dtf::atom, flush, "flush")
+  CAF_ADD_ATOM(dtf, dtf::atom, failed, "failed")
+  CAF_ADD_ATOM(dtf, dtf::atom, interrupt, "interrupt")
+  CAF_ADD_ATOM(dtf, dtf::atom, abandon, "abandon")
 
 CAF_END_TYPE_ID_BLOCK(dtf)

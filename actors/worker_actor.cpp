@@ -4,6 +4,7 @@
 // zero duration finish inline). Results are sent to the coordinator in batches.
 #include "actors/worker_actor.hpp"
 
+#include "actors/actor_failure.hpp"
 #include "actors/execution/cancel_token.hpp"
 #include "actors/execution/command_runner.hpp"
 
@@ -13,6 +14,7 @@
 #include <caf/typed_event_based_actor.hpp>
 
 #include <algorithm>
+#include <cstdio>
 #include <chrono>
 #include <deque>
 #include <map>
@@ -148,12 +150,23 @@ void start_real(worker_pointer self, const work_order& order, std::vector<std::s
   st.running[order.work.id] = std::move(r);
   started.push_back(order.work.id);
   auto worker = caf::actor_cast<worker_actor>(self);
+  auto coordinator = st.coordinator;
   auto capability = st.capability;
   // The unused int: CAF 0.17 dereferences a null argument tuple when a
   // function actor takes no arguments (UBSan: reference binding to null).
   self->spawn(
-    [worker, request, token, order, capability](caf::blocking_actor* helper, int) {
-      auto outcome = run_command(request, *token);
+    [worker, coordinator, request, token, order, capability](caf::blocking_actor* helper, int) {
+      run_outcome outcome;
+      try {
+        outcome = run_command(request, *token);
+      } catch (...) {
+        // Never silent: the attempt fails, and so does the run.
+        auto why = "command helper of worker " + capability.id + " failed running task '" + order.work.id +
+                   "': " + exception_text(std::current_exception());
+        std::fprintf(stderr, "dtf: internal error: %s\n", why.c_str());
+        helper->send(coordinator, atom::failed_v, why);
+        outcome.error = "internal error: " + why;
+      }
       helper->send(worker, atom::done_v, report_from(outcome, order, capability));
     },
     0);
@@ -166,6 +179,8 @@ worker_actor::behavior_type worker(worker_pointer self, worker_capability capabi
   auto& st = self->state;
   st.capability = std::move(capability);
   st.coordinator = caf::actor_cast<coordinator_actor>(coordinator);
+  report_exceptions(self, worker_state::name,
+                    [self](const std::string& why) { self->send(self->state.coordinator, atom::failed_v, why); });
   if (!std::isfinite(options.time_scale) || options.time_scale < 0) options.time_scale = 1.0;
   st.options = std::move(options);
   return {

@@ -68,12 +68,25 @@ void junit_writer::record_not_run(const std::string& task_id, const std::string&
   cases_.push_back(std::move(c));
 }
 
+void junit_writer::record_stopped(const std::string& task_id, const std::string& reason) {
+  std::lock_guard lock{mutex_};
+  auto [it, inserted] = index_of_.emplace(task_id, cases_.size());
+  if (inserted) {
+    test_case c;
+    c.final_attempt.task_id = task_id;
+    c.ran = false;
+    c.not_run_reason = reason;
+    cases_.push_back(std::move(c));
+  }
+  cases_[it->second].stopped_reason = reason;
+}
+
 junit_counts junit_writer::counts() const {
   std::lock_guard lock{mutex_};
   junit_counts counts;
   for (const auto& c : cases_) {
     ++counts.tests;
-    if (!c.ran) ++counts.errors;
+    if (!c.ran || !c.stopped_reason.empty()) ++counts.errors;
     else if (c.final_attempt.status == task_status::failed || c.final_attempt.status == task_status::timed_out)
       ++counts.failures;
     else if (c.final_attempt.status == task_status::cancelled) ++counts.skipped;
@@ -99,12 +112,15 @@ std::string junit_writer::render(double timestamp_unix_s, const std::string& hos
     const auto& a = c.final_attempt;
     xml += "    <testcase" + attr("name", a.task_id) + attr("classname", suite_name_) +
            attr("time", seconds_attribute(c.ran ? a.duration_s : 0.0));
-    if (c.ran && a.status == task_status::succeeded) {
+    if (c.ran && a.status == task_status::succeeded && c.stopped_reason.empty()) {
       xml += "/>\n";
       continue;
     }
     xml += ">\n";
-    if (!c.ran) {
+    if (!c.stopped_reason.empty()) {
+      xml += "      <error" + attr("message", c.stopped_reason) + attr("type", "interrupted") + ">" +
+             xml_escape(c.ran ? a.stderr_tail : std::string{}, false) + "</error>\n";
+    } else if (!c.ran) {
       xml += "      <error" + attr("message", c.not_run_reason) + attr("type", "not_run") + "/>\n";
     } else if (a.status == task_status::failed || a.status == task_status::timed_out) {
       xml += "      <failure" + attr("message", failure_message(a)) +

@@ -31,6 +31,10 @@ public:
   /// A task that never ran (no worker can run it, or the run was stopped first):
   /// an <error> with the reason. Ignored if the task already has an attempt.
   void record_not_run(const std::string& task_id, const std::string& reason);
+  /// The run stopped (a signal, an internal failure) before the task finished:
+  /// an <error type="interrupted"> with the reason, whether or not an attempt
+  /// ran (CI must not read an interrupted run as skipped or green).
+  void record_stopped(const std::string& task_id, const std::string& reason);
 
   junit_counts counts() const;
   /// The XML document; timestamp is the suite's start (unix seconds).
@@ -45,6 +49,7 @@ private:
     attempt_record final_attempt;
     bool ran = true;
     std::string not_run_reason;
+    std::string stopped_reason;  // set by record_stopped
   };
 
   std::string suite_name_;

@@ -157,6 +157,11 @@ int run_command(int argc, char** argv) {
     print_run_stats(std::cout, stats);
     if (!options.results_path.empty()) std::cout << "results: " << options.results_path << "\n";
     if (!options.junit_path.empty()) std::cout << "junit: " << options.junit_path << "\n";
+    if (!stats.failure.empty()) {
+      std::cout << "run failed inside dtf: " << stats.failure << "\n";
+      std::cerr << "dtf run: the run failed: " << stats.failure << "\n";
+      return 1;
+    }
     const bool all_ok = stats.succeeded == stats.submitted;
     return all_ok ? 0 : 1;
   } catch (const input_error& e) {

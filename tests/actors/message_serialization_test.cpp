@@ -149,5 +149,91 @@ TEST_F(serialization, round_trips_scheduling_rounds_snapshots_and_stats) {
   EXPECT_EQ(stb.workers.at(0).completed, 2u);
 }
 
+// Every field of every record, set to a value other than its default: an
+// inspect overload that leaves one out fails here (a backup assignment once
+// arrived in another process as a normal one).
+TEST_F(serialization, round_trips_every_field_of_assignments_orders_reports_and_updates) {
+  assignment a{"t", "w", 3.5, 2.0, true};
+  auto ab = round_trip(scheduling_round{{a}, {}, {}}).assignments.at(0);
+  EXPECT_EQ(ab.task_id, "t");
+  EXPECT_EQ(ab.worker_id, "w");
+  EXPECT_DOUBLE_EQ(ab.score, 3.5);
+  EXPECT_DOUBLE_EQ(ab.predicted_duration_s, 2.0);
+  EXPECT_TRUE(ab.backup) << "a backup attempt must stay a backup between processes";
+
+  work_order o{sample_task(), 3, 4.25};
+  auto ob = round_trip(std::vector<work_order>{o}).at(0);
+  EXPECT_EQ(ob.work.id, o.work.id);
+  EXPECT_EQ(ob.attempt, 3);
+  EXPECT_DOUBLE_EQ(ob.predicted_duration_s, 4.25);
+  EXPECT_EQ(ob.work.sequence, 7u);
+  EXPECT_EQ(ob.work.retries, 2);
+  EXPECT_EQ(ob.work.env, o.work.env);
+
+  attempt_report r;
+  r.result = {"t", "w", task_status::failed, 1.5, 3, "bert", task_type::test, 8, 2, {{"m", 1.0}}};
+  r.started_at_s = 10;
+  r.finished_at_s = 11.5;
+  r.predicted_duration_s = 1.25;
+  r.stdout_path = "out/t.2.stdout";
+  r.stderr_path = "out/t.2.stderr";
+  r.stderr_tail = "tail";
+  r.term_signal = 9;
+  r.error = "terminated by SIGKILL";
+  auto rb = round_trip(std::vector<attempt_report>{r}).at(0);
+  EXPECT_EQ(rb.result.worker_id, "w");
+  EXPECT_EQ(rb.result.status, task_status::failed);
+  EXPECT_EQ(rb.result.exit_code, 3);
+  EXPECT_EQ(rb.result.model, "bert");
+  EXPECT_EQ(rb.result.type, task_type::test);
+  EXPECT_EQ(rb.result.batch_size, 8);
+  EXPECT_EQ(rb.result.attempt, 2);
+  EXPECT_DOUBLE_EQ(rb.started_at_s, 10);
+  EXPECT_DOUBLE_EQ(rb.finished_at_s, 11.5);
+  EXPECT_DOUBLE_EQ(rb.predicted_duration_s, 1.25);
+  EXPECT_EQ(rb.stdout_path, r.stdout_path);
+  EXPECT_EQ(rb.stderr_path, r.stderr_path);
+  EXPECT_EQ(rb.term_signal, 9);
+  EXPECT_EQ(rb.error, r.error);
+
+  task_update u;
+  u.task_id = "t";
+  u.kind = task_event_kind::finished;
+  u.status = task_status::cancelled;
+  u.worker_id = "w";
+  u.attempt = 2;
+  u.predicted_duration_s = 1.25;
+  u.reason = "interrupted by SIGINT";
+  u.stopped = true;
+  auto ub = round_trip(std::vector<task_update>{u}).at(0);
+  EXPECT_EQ(ub.worker_id, "w");
+  EXPECT_EQ(ub.attempt, 2);
+  EXPECT_DOUBLE_EQ(ub.predicted_duration_s, 1.25);
+  EXPECT_EQ(ub.reason, u.reason);
+  EXPECT_TRUE(ub.stopped);
+
+  auto qb = round_trip(std::vector<requeue_request>{{"t", "w"}}).at(0);
+  EXPECT_EQ(qb.task_id, "t");
+  EXPECT_EQ(qb.avoid_worker_id, "w");
+}
+
+TEST_F(serialization, round_trips_every_field_of_runtime_stats) {
+  runtime_stats s{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15.5, {{"w", 1, 2, 3.0}}, "{}", "", ""};
+  s.failure = "actor dtf.scheduler failed";
+  s.interrupted = "SIGTERM";
+  auto b = round_trip(s);
+  const std::vector<std::uint64_t> counts{b.submitted, b.pending, b.assigned, b.running, b.succeeded,
+                                          b.failed, b.timed_out, b.cancelled, b.unplaceable, b.rejected,
+                                          b.attempts, b.retries, b.workers_registered, b.workers_lost};
+  EXPECT_EQ(counts, (std::vector<std::uint64_t>{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14}));
+  EXPECT_DOUBLE_EQ(b.elapsed_s, 15.5);
+  EXPECT_EQ(b.workers.at(0).worker_id, "w");
+  EXPECT_EQ(b.workers.at(0).running, 1);
+  EXPECT_DOUBLE_EQ(b.workers.at(0).busy_s, 3.0);
+  EXPECT_EQ(b.scheduler_stats_json, "{}");
+  EXPECT_EQ(b.failure, s.failure);
+  EXPECT_EQ(b.interrupted, "SIGTERM");
+}
+
 } // namespace
 } // namespace dtf

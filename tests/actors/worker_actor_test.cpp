@@ -49,6 +49,9 @@ coordinator_actor::behavior_type recording_coordinator(coordinator_actor::pointe
     [log](atom::result, const std::vector<attempt_report>& reports) { log->result_batches.push_back(reports); },
     [](atom::metrics, const std::vector<worker_metrics_report>&) {},
     [](atom::retry, const std::string&) {},
+    [](atom::failed, const std::string&) {},
+    [](atom::interrupt, const std::string&) {},
+    [](atom::abandon) {},
   };
 }
 

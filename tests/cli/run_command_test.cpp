@@ -147,6 +147,27 @@ tasks:
   EXPECT_FALSE(process_alive(child_pid)) << "a process the command started survived its timeout";
 }
 
+// No actor dies silently: the results file cannot be written (the callback
+// that writes it throws inside an actor), so the run stops with exit 1, the
+// unfinished tasks are errors in JUnit, and the summary and stderr say why.
+TEST_F(dtf_run, a_failure_inside_dtf_stops_the_run_with_exit_one_and_the_outputs_say_why) {
+  write_suite(R"(suite: full
+tasks:
+  - {id: first, requirements: {hardware: [cpu]}, command: [sh, -c, "sleep 0.2"]}
+  - {id: second, requirements: {hardware: [cpu]}, command: [sh, -c, "sleep 0.2"]}
+  - {id: third, requirements: {hardware: [cpu]}, command: [sh, -c, "sleep 0.2"]}
+)");
+  auto r = run_shell("cd '" + dir.string() + "' && timeout 90 '" + dtf_binary() +
+                     "' run suite.yaml --results /dev/full --junit junit.xml --output-dir out --max-tasks-per-worker 1");
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("run failed inside dtf: task update callback failed"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("No space left on device"), std::string::npos) << r.output;
+  const auto junit = read_file(dir / "junit.xml");
+  EXPECT_NE(junit.find("tests=\"3\""), std::string::npos) << junit;
+  EXPECT_NE(junit.find("type=\"interrupted\""), std::string::npos) << junit;
+  EXPECT_NE(junit.find("dtf failed: task update callback failed"), std::string::npos) << junit;
+}
+
 TEST_F(dtf_run, retries_a_failed_task_and_succeeds_on_the_second_attempt) {
   write_suite(R"(suite: flaky
 tasks:
