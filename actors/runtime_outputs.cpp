@@ -28,10 +28,17 @@ attempt_record to_attempt_record(const attempt_report& report) {
 
 runtime_outputs::runtime_outputs(const std::string& results_path, const std::string& junit_path,
                                  std::string suite_name)
-  : junit_(std::move(suite_name)), junit_path_(junit_path) {
+  : junit_(suite_name), junit_path_(junit_path) {
   started_unix_s_ = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
   if (!results_path.empty()) results_ = std::make_unique<results_jsonl_writer>(results_path);
-  if (!junit_path_.empty()) flush();  // fails early on an unwritable path
+  if (!junit_path_.empty()) {
+    // Written now (fails early on an unwritable path) and replaced when the
+    // run writes its own: until then it says the run did not finish, so a
+    // dtf killed mid-run never leaves CI a green tests="0" file.
+    junit_writer unfinished{std::move(suite_name)};
+    unfinished.record_not_run("dtf", "the run did not finish: dtf stopped before writing its results");
+    unfinished.write(junit_path_, started_unix_s_);
+  }
 }
 
 void runtime_outputs::on_update(const task_update& update) {

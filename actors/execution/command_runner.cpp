@@ -1,5 +1,6 @@
 #include "actors/execution/command_runner.hpp"
 #include "actors/execution/captured_stream.hpp"
+#include "actors/execution/running_commands.hpp"
 #include "hw/cpu_binding.hpp"
 
 #include <algorithm>
@@ -481,8 +482,17 @@ run_outcome run_command(const run_request& request, const cancel_token& token) {
     return failed_to_start(start_failure_message(static_cast<start_stage>(message[0]), message[1], request));
   }
 
+  // Known to kill_all_running_commands (a second Ctrl-C) while supervised.
+  register_running_command(pid);
   process_group_supervisor supervisor{pid, request, token, start};
-  auto forced_status = supervisor.supervise(std::move(stdout_pipe->read_end), std::move(stderr_pipe->read_end), out, err);
+  std::optional<task_status> forced_status;
+  try {
+    forced_status = supervisor.supervise(std::move(stdout_pipe->read_end), std::move(stderr_pipe->read_end), out, err);
+  } catch (...) {
+    unregister_running_command(pid);
+    throw;
+  }
+  unregister_running_command(pid);
   out.finish();
   err.finish();
   finish_times(outcome, start);

@@ -4,6 +4,7 @@
 // every 5 s and the statistics at the end.
 #include "actors/run_progress.hpp"
 #include "actors/runtime.hpp"
+#include "apps/dtf/interrupt_watch.hpp"
 #include "apps/dtf/run_summary.hpp"
 
 #include <chrono>
@@ -183,6 +184,8 @@ int demo_command(int argc, char** argv) {
   config.probe_local = false;
   config.time_scale = time_scale;
   for (std::size_t i = 0; i < num_workers; ++i) config.fleet.push_back(profile(i, i / 4));
+  // Before any thread starts: Ctrl-C and SIGTERM end the demo early, with its statistics.
+  interrupt_watch interrupts;
   try {
     runtime rt{config};
     std::size_t slots = 0;
@@ -203,7 +206,8 @@ int demo_command(int argc, char** argv) {
     auto next_submit = start + std::chrono::milliseconds(500);
     const auto end = start + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
                                  std::chrono::duration<double>(run_time_s));
-    while (std::chrono::steady_clock::now() < end) {
+    interrupts.on_interrupt([&rt](const char* signal_name) { rt.interrupt(signal_name); });
+    while (std::chrono::steady_clock::now() < end && interrupts.signal() == 0) {
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
       const auto now = std::chrono::steady_clock::now();
       if (now >= next_submit) {
@@ -221,14 +225,20 @@ int demo_command(int argc, char** argv) {
       }
     }
     // Time is up: what has not finished yet is cancelled, then the statistics.
-    for (const auto& t : progress->tasks())
-      if (!t.final) rt.cancel(t.task_id);
+    // (Interrupted: the runtime already cancels them.)
+    if (interrupts.signal() == 0)
+      for (const auto& t : progress->tasks())
+        if (!t.final) rt.cancel(t.task_id);
     rt.wait_for(30);
     auto stats = rt.stats();
     rt.stop();
     std::cout << "\nfinal: " << format_progress_line(progress->snapshot()) << "\n\n";
     print_run_stats(std::cout, stats);
-    return 0;
+    if (!stats.interrupted.empty()) {
+      std::cout << "interrupted by " << stats.interrupted << ": unfinished tasks were cancelled\n";
+      return interrupts.exit_code();
+    }
+    return stats.failure.empty() ? 0 : 1;
   } catch (const std::exception& e) {
     std::cerr << "dtf demo: " << e.what() << "\n";
     return 1;

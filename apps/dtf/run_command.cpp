@@ -4,6 +4,7 @@
 // 1 if any did not, 2 for bad input.
 #include "actors/run_progress.hpp"
 #include "actors/runtime.hpp"
+#include "apps/dtf/interrupt_watch.hpp"
 #include "apps/dtf/run_summary.hpp"
 #include "scheduler/fleet_parser.hpp"
 #include "scheduler/input_error.hpp"
@@ -123,6 +124,8 @@ int run_command(int argc, char** argv) {
   config.output_dir = options.output_dir;
   config.policy = options.policy;
 
+  // Before any thread starts: Ctrl-C and SIGTERM stop the run gracefully.
+  interrupt_watch interrupts;
   try {
     runtime rt{config};
     std::size_t slots = 0;
@@ -145,6 +148,7 @@ int run_command(int argc, char** argv) {
       std::cout << "dtf run: learned from " << rt.history_results() << " results of earlier runs in "
                 << config.journal_path << "\n";
     std::cout.flush();
+    interrupts.on_interrupt([&rt](const char* signal_name) { rt.interrupt(signal_name); });
     rt.submit(parsed.tasks);
     std::optional<runtime_stats> done;
     while (!(done = rt.wait_for(0.5))) reporter->update(progress->snapshot());
@@ -161,6 +165,10 @@ int run_command(int argc, char** argv) {
       std::cout << "run failed inside dtf: " << stats.failure << "\n";
       std::cerr << "dtf run: the run failed: " << stats.failure << "\n";
       return 1;
+    }
+    if (!stats.interrupted.empty()) {
+      std::cout << "interrupted by " << stats.interrupted << ": unfinished tasks were cancelled\n";
+      return interrupts.exit_code();
     }
     const bool all_ok = stats.succeeded == stats.submitted;
     return all_ok ? 0 : 1;

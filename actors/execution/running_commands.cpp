@@ -1,0 +1,45 @@
+#include "actors/execution/running_commands.hpp"
+
+#include "actors/execution/process_tree.hpp"
+
+#include <csignal>
+#include <mutex>
+#include <set>
+
+#include <unistd.h>
+
+namespace dtf {
+
+namespace {
+
+std::mutex& registry_mutex() {
+  static std::mutex m;
+  return m;
+}
+
+std::set<pid_t>& registry() {
+  static std::set<pid_t> groups;
+  return groups;
+}
+
+} // namespace
+
+void register_running_command(pid_t process_group) {
+  std::lock_guard lock{registry_mutex()};
+  registry().insert(process_group);
+}
+
+void unregister_running_command(pid_t process_group) {
+  std::lock_guard lock{registry_mutex()};
+  registry().erase(process_group);
+}
+
+void kill_all_running_commands() {
+  {
+    std::lock_guard lock{registry_mutex()};
+    for (pid_t group : registry()) ::kill(-group, SIGKILL);
+  }
+  for (pid_t pid : descendants_of(::getpid())) ::kill(pid, SIGKILL);
+}
+
+} // namespace dtf

@@ -1,0 +1,18 @@
+#pragma once
+// Every command dtf runs right now, by process group, so that an immediate
+// exit (a second Ctrl-C) still ends them all. run_command registers each
+// group for as long as it supervises it. CAF-free; thread-safe.
+#include <sys/types.h>
+
+namespace dtf {
+
+void register_running_command(pid_t process_group);
+void unregister_running_command(pid_t process_group);
+
+/// SIGKILL to every registered process group and to every descendant of this
+/// process (commands' processes that left their group and were re-parented
+/// here, the child subreaper). For the last moments before _exit: does not
+/// wait and does not reap.
+void kill_all_running_commands();
+
+} // namespace dtf
