@@ -77,6 +77,40 @@ double percentile(std::vector<double> values, double p) {
   return values[std::clamp<std::size_t>(rank, 1, values.size()) - 1];
 }
 
+/// Slots the core gives the worker (its override, else its own, else the default).
+int configured_slots(const worker_capability& w, const scheduler_config& config) {
+  if (auto o = config.max_tasks_per_worker_overrides.find(w.id); o != config.max_tasks_per_worker_overrides.end())
+    return std::max(o->second, 0);
+  return std::max(w.slots > 0 ? w.slots : config.max_tasks_per_worker, 0);
+}
+
+struct presence_change {
+  double at_s;
+  bool join;  // else leave
+  std::size_t worker;
+};
+
+/// Joins and leaves in time order (leaves first at equal times, then fleet order).
+std::vector<presence_change> presence_changes(const fleet_dynamics& dynamics,
+                                              const std::unordered_map<std::string, std::size_t>& worker_index) {
+  std::vector<presence_change> out;
+  std::vector<bool> listed(worker_index.size(), false);
+  for (const auto& p : dynamics.presence) {
+    auto it = worker_index.find(p.worker_id);
+    if (it == worker_index.end()) throw input_error("", 0, "presence", "unknown worker '" + p.worker_id + "'");
+    if (listed[it->second]) throw input_error("", 0, "presence", "worker '" + p.worker_id + "' listed twice");
+    if (!(p.join_s >= 0) || !std::isfinite(p.join_s) || !(p.leave_s > p.join_s))
+      throw input_error("", 0, "presence", "worker '" + p.worker_id + "' must join at a time >= 0 before it leaves");
+    listed[it->second] = true;
+    if (p.join_s > 0) out.push_back({p.join_s, true, it->second});
+    if (std::isfinite(p.leave_s)) out.push_back({p.leave_s, false, it->second});
+  }
+  std::sort(out.begin(), out.end(), [](const presence_change& a, const presence_change& b) {
+    return std::tie(a.at_s, a.join, a.worker) < std::tie(b.at_s, b.join, b.worker);
+  });
+  return out;
+}
+
 } // namespace
 
 lower_bound_instance make_lower_bound_instance(const trace& tasks, const std::vector<worker_capability>& fleet,
@@ -85,15 +119,13 @@ lower_bound_instance make_lower_bound_instance(const trace& tasks, const std::ve
   std::vector<const worker_capability*> representative;
   std::map<decltype(capability_key(fleet.front())), std::size_t> classes;
   for (const auto& w : fleet) {
-    int slots = w.slots > 0 ? w.slots : config.max_tasks_per_worker;
-    if (auto o = config.max_tasks_per_worker_overrides.find(w.id); o != config.max_tasks_per_worker_overrides.end())
-      slots = o->second;
+    const int slots = configured_slots(w, config);
     auto [it, fresh] = classes.try_emplace(capability_key(w), representative.size());
     if (fresh) {
       representative.push_back(&w);
       instance.class_slots.push_back(0);
     }
-    instance.class_slots[it->second] += std::max(slots, 0);
+    instance.class_slots[it->second] += slots;
   }
   constexpr double infeasible = std::numeric_limits<double>::infinity();
   for (const auto& t : tasks.tasks) {
@@ -113,15 +145,23 @@ lower_bound_instance make_lower_bound_instance(const trace& tasks, const std::ve
 }
 
 simulation_result simulate(const trace& tasks, const std::vector<worker_capability>& fleet,
-                           const simulation_options& options) {
+                           const simulation_options& options, const fleet_dynamics& dynamics) {
   const auto variant = resolve_policy_variant(options.policy, options.config);
   if (!variant) throw input_error("", 0, "policy", "unknown policy '" + options.policy + "'");
   scheduler_core core(variant->config, make_policy(variant->policy, variant->config));
   std::unordered_map<std::string, std::size_t> worker_index;  // lookups only
+  std::vector<std::string> worker_ids;
   for (std::size_t i = 0; i < fleet.size(); ++i) {
-    core.add_worker(fleet[i]);
     worker_index.emplace(fleet[i].id, i);
+    worker_ids.push_back(fleet[i].id);
   }
+  const worker_speed_timeline speed(dynamics, worker_ids);
+  const auto changes = presence_changes(dynamics, worker_index);
+  std::vector<bool> present_from_start(fleet.size(), true);
+  for (const auto& c : changes)
+    if (c.join) present_from_start[c.worker] = false;
+  for (std::size_t i = 0; i < fleet.size(); ++i)
+    if (present_from_start[i]) core.add_worker(fleet[i]);
   std::vector<warm_models> warm(fleet.size(), warm_models(options.warm_models_per_worker));
   const auto model_of = model_numbers(tasks);
 
@@ -143,21 +183,42 @@ simulation_result simulate(const trace& tasks, const std::vector<worker_capabili
   completion_s.reserve(tasks.tasks.size());
   errors.reserve(tasks.tasks.size());
   double wait_sum = 0.0, busy_s = 0.0;
+  double weighted_completion_sum = 0.0, weight_sum = 0.0;
+  std::vector<bool> finished(tasks.tasks.size(), false);
+  auto complete = [&](std::size_t task, double at_s) {
+    const auto& t = tasks.tasks[task];
+    finished[task] = true;
+    const double weight = 1.0 + std::max(t.spec.priority, 0);
+    completion_s.push_back(at_s - t.arrival_s);
+    weighted_completion_sum += weight * (at_s - t.arrival_s);
+    weight_sum += weight;
+  };
   std::size_t with_model = 0, warm_hits = 0;
   double in_schedule_s = 0.0;
-  std::size_t next_arrival = 0;
+  std::size_t next_arrival = 0, next_change = 0, unfinished = 0;
   std::uint64_t placements = 0;
   // Attempts in flight per task (two while a backup runs), by placement number;
   // a cancelled attempt stays in the heap and is skipped when it comes up.
   std::vector<std::vector<std::uint64_t>> attempts_of(tasks.tasks.size());
-  struct attempt { std::size_t worker; double start_s; double measured_s; bool cancelled = false; };
+  struct attempt { std::size_t task; std::size_t worker; double start_s; double measured_s; bool cancelled = false; };
   std::vector<attempt> placed;  // by placement number
+  // Stops attempt p at `now`: its slot time so far counts as spent, the rest as never run.
+  auto stop_attempt = [&](std::uint64_t p, double now) {
+    placed[p].cancelled = true;
+    const double spent = now - placed[p].start_s;
+    busy_s -= placed[p].measured_s - spent;
+    if (options.record_timeline) out.timeline[p].end_s = now, out.timeline[p].cancelled = true;
+    return spent;
+  };
 
-  while (next_arrival < arrival_order.size() || !running.empty()) {
+  while (next_arrival < arrival_order.size() || !running.empty() ||
+         (next_change < changes.size() && unfinished > 0)) {
     double now = std::numeric_limits<double>::infinity();
     if (next_arrival < arrival_order.size()) now = tasks.tasks[arrival_order[next_arrival]].arrival_s;
     if (!running.empty()) now = std::min(now, running.top().end_s);
     if (auto wake = core.next_wakeup_s(); wake && !running.empty()) now = std::min(now, *wake);
+    if (next_change < changes.size() && unfinished > 0) now = std::min(now, changes[next_change].at_s);
+    if (options.horizon_s > 0 && now > options.horizon_s) break;
 
     while (!running.empty() && running.top().end_s <= now) {
       const auto done = running.top();
@@ -177,22 +238,38 @@ simulation_result simulate(const trace& tasks, const std::vector<worker_capabili
       if (effect.cancel_on_worker) {
         // The other attempt lost: it stops now, its time so far was spent for nothing.
         for (auto p : mine)
-          if (p != done.placement && placed[p].worker == worker_index.at(*effect.cancel_on_worker)) {
-            placed[p].cancelled = true;
-            const double spent = now - placed[p].start_s;
-            busy_s -= placed[p].measured_s - spent;
-            out.backup_wasted_s += spent;
-            if (options.record_timeline) out.timeline[p].end_s = now, out.timeline[p].cancelled = true;
-          }
+          if (p != done.placement && placed[p].worker == worker_index.at(*effect.cancel_on_worker))
+            out.backup_wasted_s += stop_attempt(p, now);
         if (done.placement != mine.front()) ++out.backups_won;
       }
       std::vector<std::uint64_t>{}.swap(mine);  // done: free its attempts
       ++out.completed;
+      --unfinished;
       out.makespan_s = std::max(out.makespan_s, done.end_s);
-      completion_s.push_back(done.end_s - t.arrival_s);
+      complete(done.task, done.end_s);
     }
-    while (next_arrival < arrival_order.size() && tasks.tasks[arrival_order[next_arrival]].arrival_s <= now)
+    for (; next_change < changes.size() && changes[next_change].at_s <= now; ++next_change) {
+      const std::size_t wi = changes[next_change].worker;
+      if (changes[next_change].join) {
+        core.add_worker(fleet[wi]);
+        continue;
+      }
+      // Leaving: the attempts running there are lost; the core requeues their tasks.
+      for (std::uint64_t p = 0; p < placed.size(); ++p) {
+        if (placed[p].worker != wi || placed[p].cancelled) continue;
+        auto& mine = attempts_of[placed[p].task];
+        auto it = std::find(mine.begin(), mine.end(), p);
+        if (it == mine.end()) continue;  // finished
+        mine.erase(it);
+        out.lost_to_churn_s += stop_attempt(p, now);
+      }
+      core.remove_worker(fleet[wi].id);
+      warm[wi] = warm_models(options.warm_models_per_worker);
+    }
+    while (next_arrival < arrival_order.size() && tasks.tasks[arrival_order[next_arrival]].arrival_s <= now) {
       core.submit(tasks.tasks[arrival_order[next_arrival++]].spec, now);
+      ++unfinished;
+    }
 
     const double started_s = thread_cpu_s();
     const auto assignments = core.schedule(now);
@@ -215,9 +292,9 @@ simulation_result simulate(const trace& tasks, const std::vector<worker_capabili
         if (warm[wi].start(model_of[ti])) warm_hits += a.backup ? 0 : 1;
         else load_s = t.load_s;
       }
-      const double measured_s = *true_s / w.speed + load_s;
+      const double measured_s = speed.run_s(wi, now, *true_s / w.speed + load_s);
       attempts_of[ti].push_back(placements);
-      placed.push_back({wi, now, measured_s});
+      placed.push_back({ti, wi, now, measured_s});
       running.push({now + measured_s, placements++, ti, wi, measured_s});
       busy_s += measured_s;
       out.load_time_s += load_s;
@@ -234,17 +311,30 @@ simulation_result simulate(const trace& tasks, const std::vector<worker_capabili
     }
   }
 
-  out.unscheduled = tasks.tasks.size() - out.completed;
-  if (out.completed > 0) {
+  if (options.horizon_s > 0 && unfinished > 0) {
+    // Censored: what still runs or waits at the horizon counts until then.
+    const double end_s = options.horizon_s;
+    for (; !running.empty(); running.pop())
+      if (!placed[running.top().placement].cancelled && running.top().end_s > end_s)
+        busy_s -= running.top().end_s - end_s;
+    for (std::size_t i = 0; i < next_arrival; ++i)
+      if (!finished[arrival_order[i]]) complete(arrival_order[i], end_s);
+    out.censored = unfinished;
+    out.makespan_s = end_s;
+  }
+  out.unscheduled = tasks.tasks.size() - out.completed - out.censored;
+  if (!completion_s.empty()) {
     double sum = 0.0;
     for (double c : completion_s) sum += c;
-    out.mean_completion_s = sum / static_cast<double>(out.completed);
+    out.mean_completion_s = sum / static_cast<double>(completion_s.size());
     out.p95_completion_s = percentile(completion_s, 0.95);
+    out.priority_weighted_completion_s = weighted_completion_sum / weight_sum;
     out.mean_wait_s = wait_sum / static_cast<double>(std::max<std::size_t>(out.decisions, 1));
   }
-  const scheduler_view view(core);
+  // Slots of every worker of the fleet (with churn: as if all were present throughout).
   double slots = 0.0;
-  for (std::size_t i = 0; i < view.worker_count(); ++i) slots += view.slots(i);
+  for (const auto& w : fleet) slots += configured_slots(w, variant->config);
+  out.busy_slot_s = busy_s;
   if (out.makespan_s > 0 && slots > 0) out.utilization = busy_s / (slots * out.makespan_s);
   if (with_model > 0) out.affinity_hit_rate = static_cast<double>(warm_hits) / static_cast<double>(with_model);
   if (!errors.empty()) {

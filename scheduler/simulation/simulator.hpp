@@ -8,12 +8,18 @@
 //
 // Warm models: each worker keeps the `warm_models_per_worker` most recently
 // started models (LRU); a task whose model is among them starts without `load`.
+//
+// Fleet dynamics (fleet_dynamics.hpp): workers join and leave at their times
+// (a leaving worker's attempts are lost and the core requeues them), and a
+// slowed worker's runs stretch over its slowdown windows.
 #include "scheduler/scheduler_config.hpp"
+#include "scheduler/simulation/fleet_dynamics.hpp"
 #include "scheduler/simulation/lower_bound.hpp"
 #include "scheduler/simulation/trace.hpp"
 #include "scheduler/worker.hpp"
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -29,6 +35,9 @@ struct simulation_options {
   bool record_timeline = false;
   bool compute_lower_bound = true;
   lower_bound_options lower_bound;
+  /// Observation ends here: tasks not finished by then are censored, their
+  /// completion counted as horizon - arrival (a lower bound). 0: run to the end.
+  double horizon_s = 0.0;
 };
 
 struct timeline_entry {
@@ -62,6 +71,14 @@ struct simulation_result {
   std::size_t backups_started = 0; // backup attempts of overdue tasks
   std::size_t backups_won = 0;     // ... that finished before the first attempt
   double backup_wasted_s = 0.0;    // slot time of attempts cancelled because the other won
+  double busy_slot_s = 0.0;        // slot time of every attempt (losers' until cancelled)
+  double lost_to_churn_s = 0.0;    // slot time of attempts lost with a worker that left
+  /// Completion weighted by 1 + priority (censored tasks included as in the mean).
+  double priority_weighted_completion_s = 0.0;
+  std::size_t censored = 0;        // arrived but not finished at horizon_s
+  /// Share of first attempts that ran at most their predicted p90; nullopt
+  /// while predictions carry no p90.
+  std::optional<double> p90_calibration;
   double scheduler_us_per_decision = 0.0;  // CPU time inside schedule() / placements (backups included)
   double scheduler_total_s = 0.0;
   lower_bound_result lower_bound;  // value_s == 0 when not computed
@@ -69,13 +86,16 @@ struct simulation_result {
   std::vector<timeline_entry> timeline;  // when record_timeline, in placement order
 };
 
-/// Throws dtf::input_error when the policy name is unknown, or when the core
-/// places a task on a worker the trace gives no duration for (trace/fleet mismatch).
+/// Throws dtf::input_error when the policy name is unknown, when the core
+/// places a task on a worker the trace gives no duration for (trace/fleet
+/// mismatch), or when the dynamics name a worker the fleet lacks.
 simulation_result simulate(const trace& tasks, const std::vector<worker_capability>& fleet,
-                           const simulation_options& options);
+                           const simulation_options& options, const fleet_dynamics& dynamics = {});
 
 /// The lower-bound instance of a trace on a fleet (workers aggregated into
-/// classes of identical capability; infeasible pairs +infinity).
+/// classes of identical capability; infeasible pairs +infinity). Every worker
+/// counts as present throughout at its usual speed: with churn or slowdowns
+/// the bound stays a lower bound (any schedule of the run is one on this fleet).
 lower_bound_instance make_lower_bound_instance(const trace& tasks, const std::vector<worker_capability>& fleet,
                                                const scheduler_config& config);
 
