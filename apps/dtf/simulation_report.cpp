@@ -15,6 +15,28 @@ std::string fixed(double x, int decimals) {
 
 std::string percent(double fraction) { return fixed(100.0 * fraction, 1) + " %"; }
 
+/// Right-aligned columns (the first left-aligned); rows[0] is the header.
+void print_aligned(std::ostream& out, const std::vector<std::vector<std::string>>& rows, bool markdown) {
+  std::vector<std::size_t> width(rows.front().size());
+  for (const auto& row : rows)
+    for (std::size_t c = 0; c < row.size(); ++c) width[c] = std::max(width[c], row[c].size());
+  for (std::size_t r = 0; r < rows.size(); ++r) {
+    for (std::size_t c = 0; c < rows[r].size(); ++c) {
+      const std::string pad(width[c] - rows[r][c].size(), ' ');
+      if (markdown) out << "| ";
+      else if (c) out << "  ";
+      out << (c == 0 ? rows[r][c] + pad : pad + rows[r][c]);
+      if (markdown) out << ' ';
+    }
+    out << (markdown ? "|\n" : "\n");
+    if (markdown && r == 0) {
+      for (std::size_t c = 0; c < width.size(); ++c)
+        out << "|" << (c ? std::string(width[c] + 1, '-') + ":" : std::string(width[c] + 2, '-'));
+      out << "|\n";
+    }
+  }
+}
+
 } // namespace
 
 nlohmann::ordered_json to_json(const simulation_result& r) {
@@ -37,6 +59,11 @@ nlohmann::ordered_json to_json(const simulation_result& r) {
   j["backups_started"] = r.backups_started;
   j["backups_won"] = r.backups_won;
   j["backup_wasted_s"] = r.backup_wasted_s;
+  j["busy_slot_s"] = r.busy_slot_s;
+  j["lost_to_churn_s"] = r.lost_to_churn_s;
+  j["priority_weighted_completion_s"] = r.priority_weighted_completion_s;
+  j["censored"] = r.censored;
+  j["p90_calibration"] = r.p90_calibration ? nlohmann::ordered_json(*r.p90_calibration) : nullptr;
   j["scheduler_us_per_decision"] = r.scheduler_us_per_decision;
   j["lower_bound"] = r.lower_bound.value_s;
   j["lower_bound_parts"] = {{"longest_task_s", r.lower_bound.longest_task_s},
@@ -73,10 +100,9 @@ void print_result(std::ostream& out, const simulation_result& r) {
 }
 
 void print_table(std::ostream& out, const std::vector<simulation_result>& results, bool markdown) {
-  const std::vector<std::string> header = {"policy", "makespan s", "x LB", "mean compl. s", "p95 compl. s",
-                                           "mean wait s", "util.", "loading s", "warm hits", "MAPE",
-                                           "MAPE warm", "backups", "us/decision"};
-  std::vector<std::vector<std::string>> rows;
+  std::vector<std::vector<std::string>> rows{{"policy", "makespan s", "x LB", "mean compl. s", "p95 compl. s",
+                                              "mean wait s", "util.", "loading s", "warm hits", "MAPE", "MAPE warm",
+                                              "backups", "us/decision"}};
   for (const auto& r : results)
     rows.push_back({r.policy, fixed(r.makespan_s, 0), fixed(r.makespan_over_lower_bound, 3),
                     fixed(r.mean_completion_s, 0), fixed(r.p95_completion_s, 0), fixed(r.mean_wait_s, 0),
@@ -84,27 +110,7 @@ void print_table(std::ostream& out, const std::vector<simulation_result>& result
                     percent(r.predictor_mape), percent(r.predictor_mape_after_warmup),
                     std::to_string(r.backups_won) + "/" + std::to_string(r.backups_started),
                     fixed(r.scheduler_us_per_decision, 2)});
-  std::vector<std::size_t> width(header.size());
-  for (std::size_t c = 0; c < header.size(); ++c) {
-    width[c] = header[c].size();
-    for (const auto& row : rows) width[c] = std::max(width[c], row[c].size());
-  }
-  auto line = [&](const std::vector<std::string>& cells) {
-    for (std::size_t c = 0; c < cells.size(); ++c) {
-      const std::string pad(width[c] - cells[c].size(), ' ');
-      if (markdown) out << "| ";
-      else if (c) out << "  ";
-      out << (c == 0 ? cells[c] + pad : pad + cells[c]);
-      if (markdown) out << ' ';
-    }
-    out << (markdown ? "|\n" : "\n");
-  };
-  line(header);
-  if (markdown) {
-    for (std::size_t c = 0; c < header.size(); ++c) out << "|" << (c ? std::string(width[c] + 1, '-') + ":" : std::string(width[c] + 2, '-'));
-    out << "|\n";
-  }
-  for (const auto& row : rows) line(row);
+  print_aligned(out, rows, markdown);
 }
 
 void write_timeline_csv(std::ostream& out, const std::vector<simulation_result>& results) {
@@ -119,7 +125,7 @@ void write_timeline_csv(std::ostream& out, const std::vector<simulation_result>&
 
 std::vector<simulation_result> simulate_policies(const trace& tasks, const std::vector<worker_capability>& fleet,
                                                  const std::vector<std::string>& policies,
-                                                 const simulation_options& base) {
+                                                 const simulation_options& base, const fleet_dynamics& dynamics) {
   lower_bound_result bound;
   if (base.compute_lower_bound)
     bound = compute_lower_bound(make_lower_bound_instance(tasks, fleet, base.config), base.lower_bound);
@@ -128,12 +134,109 @@ std::vector<simulation_result> simulate_policies(const trace& tasks, const std::
     auto options = base;
     options.policy = policy;
     options.compute_lower_bound = false;
-    auto r = simulate(tasks, fleet, options);
+    auto r = simulate(tasks, fleet, options, dynamics);
     r.lower_bound = bound;
     if (bound.value_s > 0) r.makespan_over_lower_bound = r.makespan_s / bound.value_s;
     results.push_back(std::move(r));
   }
   return results;
+}
+
+namespace {
+
+nlohmann::ordered_json optional_number(const std::optional<double>& x) {
+  return x ? nlohmann::ordered_json(*x) : nlohmann::ordered_json(nullptr);
+}
+
+nlohmann::ordered_json to_json(const std::optional<policy_comparison>& c) {
+  if (!c) return nullptr;
+  return {{"wins", c->wins}, {"losses", c->losses}, {"ratio", optional_number(c->ratio)}};
+}
+
+std::string arrivals_name(arrival_pattern a) { return a == arrival_pattern::batch ? "batch" : "online"; }
+
+/// "6-2 0.83": intelligent's wins-losses and its geometric-mean ratio.
+std::string comparison_cell(const std::optional<policy_comparison>& c) {
+  if (!c) return "";
+  return std::to_string(c->wins) + "-" + std::to_string(c->losses) + " " + (c->ratio ? fixed(*c->ratio, 3) : "n/a");
+}
+
+} // namespace
+
+nlohmann::ordered_json to_json(const family_bench_result& r) {
+  nlohmann::ordered_json j;
+  j["options"] = {{"seeds", r.options.seeds},
+                  {"tasks", r.options.tasks},
+                  {"offered_load", r.options.offered_load},
+                  {"policies", r.options.policies}};
+  auto& scenarios = j["scenarios"] = nlohmann::ordered_json::array();
+  for (const auto& s : r.scenarios) {
+    nlohmann::ordered_json js;
+    js["name"] = s.name;
+    js["family"] = std::string{to_string(s.family)};
+    js["arrivals"] = arrivals_name(s.arrivals);
+    js["tasks"] = s.tasks;
+    js["workers"] = s.workers;
+    js["seeds"] = s.seeds;
+    js["best_baseline"] = s.best_baseline;
+    js["intelligent_over_best_mean_completion"] = s.intelligent_over_best;
+    auto& policies = js["policies"] = nlohmann::ordered_json::array();
+    for (const auto& p : s.policies)
+      policies.push_back({{"policy", p.policy},
+                          {"makespan_over_bound", optional_number(p.makespan_over_bound)},
+                          {"mean_completion_s", p.mean_completion_s},
+                          {"p95_completion_s", p.p95_completion_s},
+                          {"priority_weighted_completion_s", p.priority_weighted_completion_s},
+                          {"wasted_share", p.wasted_share},
+                          {"p90_calibration", optional_number(p.p90_calibration)},
+                          {"censored", p.censored},
+                          {"intelligent_vs",
+                           {{"makespan_over_bound", to_json(p.makespan)},
+                            {"mean_completion", to_json(p.mean)},
+                            {"p95_completion", to_json(p.p95)},
+                            {"priority_weighted_completion", to_json(p.weighted)}}}});
+    auto& runs = js["runs"] = nlohmann::ordered_json::array();
+    for (std::size_t i = 0; i < s.results.size(); ++i)
+      for (const auto& result : s.results[i]) {
+        auto run = to_json(result);
+        run["seed"] = s.seeds[i];
+        runs.push_back(std::move(run));
+      }
+    scenarios.push_back(std::move(js));
+  }
+  j["summary"] = {{"intelligent_over_best_mean_completion", r.intelligent_over_best},
+                  {"worst_scenario", r.worst_scenario},
+                  {"worst_ratio", r.worst_ratio},
+                  {"seconds", r.seconds}};
+  return j;
+}
+
+void print_family_tables(std::ostream& out, const family_bench_result& r, bool markdown) {
+  for (const auto& s : r.scenarios) {
+    if (markdown) out << "\n### " << s.name << "\n\n";
+    else out << "\n== " << s.name;
+    out << (markdown ? "" : " (") << s.tasks << " tasks, " << s.workers << " workers, seeds 1-" << s.seeds.size()
+        << "; best other policy by mean completion: " << s.best_baseline << ", intelligent / it = "
+        << fixed(s.intelligent_over_best, 3) << (markdown ? "\n\n" : ")\n");
+    std::vector<std::vector<std::string>> rows{{"policy", "x LB", "mean s", "p95 s", "prio-w s", "wasted", "p90 cal.",
+                                                "censored", "mean W-L ratio", "p95 W-L ratio", "prio-w W-L ratio",
+                                                "x LB W-L ratio"}};
+    for (const auto& p : s.policies)
+      rows.push_back({p.policy, p.makespan_over_bound ? fixed(*p.makespan_over_bound, 3) : "n/a",
+                      fixed(p.mean_completion_s, 0), fixed(p.p95_completion_s, 0),
+                      fixed(p.priority_weighted_completion_s, 0), percent(p.wasted_share),
+                      p.p90_calibration ? percent(*p.p90_calibration) : "n/a", std::to_string(p.censored),
+                      comparison_cell(p.mean), comparison_cell(p.p95), comparison_cell(p.weighted),
+                      comparison_cell(p.makespan)});
+    print_aligned(out, rows, markdown);
+  }
+  out << "\n" << family_summary_line(r) << "\n";
+}
+
+std::string family_summary_line(const family_bench_result& r) {
+  return "families: intelligent mean completion / best other policy's, geometric mean over " +
+         std::to_string(r.scenarios.size()) + " scenarios: " + fixed(r.intelligent_over_best, 3) + "; worst " +
+         r.worst_scenario + " " + fixed(r.worst_ratio, 3) + " (" + fixed(r.seconds, 1) + " s)";
 }
 
 } // namespace dtf::app

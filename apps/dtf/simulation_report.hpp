@@ -1,11 +1,13 @@
 #pragma once
 // Presenting simulation results: one result as text or JSON, several as a
-// table (plain or Markdown), timelines as CSV.
+// table (plain or Markdown), timelines as CSV, the scenario families' benchmark.
+#include "apps/dtf/family_bench.hpp"
 #include "scheduler/simulation/simulator.hpp"
 
 #include <nlohmann/json.hpp>
 
 #include <iosfwd>
+#include <string>
 #include <vector>
 
 namespace dtf::app {
@@ -20,6 +22,15 @@ void write_timeline_csv(std::ostream& out, const std::vector<simulation_result>&
 /// Runs every named policy on the same input, computing the lower bound once.
 std::vector<simulation_result> simulate_policies(const trace& tasks, const std::vector<worker_capability>& fleet,
                                                  const std::vector<std::string>& policies,
-                                                 const simulation_options& base);
+                                                 const simulation_options& base, const fleet_dynamics& dynamics = {});
+
+/// The scenario families' benchmark: options, per scenario each policy's
+/// summary and every run, and the summary over scenarios.
+nlohmann::ordered_json to_json(const family_bench_result& r);
+/// Per scenario a table: each policy's geometric means over seeds, and
+/// intelligent's wins-losses and ratio against it; then the summary line.
+void print_family_tables(std::ostream& out, const family_bench_result& r, bool markdown);
+/// "families: intelligent mean completion / best baseline's ..." (one line).
+std::string family_summary_line(const family_bench_result& r);
 
 } // namespace dtf::app

@@ -2,6 +2,8 @@
 
 #include "scheduler/random_source.hpp"
 #include "scheduler/simulation/device_throughputs.hpp"
+#include "scheduler/simulation/family_fleet.hpp"
+#include "scheduler/simulation/fleet_apportion.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -16,27 +18,18 @@ namespace dtf {
 namespace {
 
 /// A device type of the generated fleet. `key` is how traces name it.
-struct device_type {
+struct device_type : device_spec {
   std::string_view key;
-  std::string_view id_prefix;
-  std::string_view name;
-  device_kind kind;
-  double memory_gb;
-  std::optional<double> compute_capability;
-  std::string_view arch;
-  int cores;
-  int pus;
-  int slots;
   double fleet_share;
 };
 
 // Oldest first: registration order is the schedulers' tie-break.
-const device_type k80{"K80", "k80", "NVIDIA Tesla K80", device_kind::cuda, 12, 3.7, "", 13, 0, 1, 0.2};
-const device_type p100{"P100", "p100", "NVIDIA Tesla P100-PCIE-16GB", device_kind::cuda, 16, 6.0, "", 56, 0, 1, 0.2};
-const device_type v100{"V100", "v100", "NVIDIA Tesla V100-SXM2-32GB", device_kind::cuda, 32, 7.0, "", 80, 0, 1, 0.2};
-const device_type mi50{"MI50", "mi50", "AMD Instinct MI50", device_kind::rocm, 16, std::nullopt, "gfx906", 60, 0, 1, 0.1};
-const device_type mi100{"MI100", "mi100", "AMD Instinct MI100", device_kind::rocm, 32, std::nullopt, "gfx908", 120, 0, 1, 0.1};
-const device_type xeon{"cpu", "cpu", "Intel Xeon Gold 6148", device_kind::cpu, 64, std::nullopt, "", 20, 40, 2, 0.2};
+const device_type k80{{"NVIDIA Tesla K80", "k80", device_kind::cuda, 12, 3.7, "", 13, 1, 2014, 0}, "K80", 0.2};
+const device_type p100{{"NVIDIA Tesla P100-PCIE-16GB", "p100", device_kind::cuda, 16, 6.0, "", 56, 1, 2016, 0}, "P100", 0.2};
+const device_type v100{{"NVIDIA Tesla V100-SXM2-32GB", "v100", device_kind::cuda, 32, 7.0, "", 80, 1, 2017, 0}, "V100", 0.2};
+const device_type mi50{{"AMD Instinct MI50", "mi50", device_kind::rocm, 16, std::nullopt, "gfx906", 60, 1, 2018, 0}, "MI50", 0.1};
+const device_type mi100{{"AMD Instinct MI100", "mi100", device_kind::rocm, 32, std::nullopt, "gfx908", 120, 1, 2020, 0}, "MI100", 0.1};
+const device_type xeon{{"Intel Xeon Gold 6148", "cpu", device_kind::cpu, 64, std::nullopt, "", 20, 2, 2017, 40}, "cpu", 0.2};
 
 std::vector<const device_type*> device_types(fleet_shape shape) {
   if (shape == fleet_shape::cpu_only) return {&xeon};
@@ -117,42 +110,13 @@ double round_to(double x, double per) { return std::round(x * per) / per; }
 
 std::vector<worker_capability> make_fleet(const generator_options& options) {
   const auto types = device_types(options.fleet);
-  // Largest remainder apportionment of `workers` over the shares; at least one
-  // of each type when there is room, so every kind is present.
-  double share_sum = 0;
-  for (auto* t : types) share_sum += t->fleet_share;
-  std::vector<std::size_t> counts(types.size());
-  std::vector<std::pair<double, std::size_t>> remainders;
-  std::size_t given = 0;
-  for (std::size_t i = 0; i < types.size(); ++i) {
-    const double exact = static_cast<double>(options.workers) * types[i]->fleet_share / share_sum;
-    counts[i] = static_cast<std::size_t>(exact);
-    if (counts[i] == 0 && options.workers >= types.size()) counts[i] = 1;
-    given += counts[i];
-    remainders.emplace_back(-(exact - std::floor(exact)), i);
-  }
-  std::sort(remainders.begin(), remainders.end());
-  for (std::size_t r = 0; given < options.workers; r = (r + 1) % remainders.size(), ++given)
-    ++counts[remainders[r].second];
+  // At least one of each type when there is room, so every kind is present.
+  std::vector<double> shares;
+  for (auto* t : types) shares.push_back(t->fleet_share);
+  const auto counts = apportion_workers(shares, options.workers);
   std::vector<worker_capability> fleet;
-  for (std::size_t i = 0; i < types.size(); ++i) {
-    const auto& d = *types[i];
-    for (std::size_t n = 1; n <= counts[i]; ++n) {
-      worker_capability w;
-      w.id = std::string{d.id_prefix} + "-" + std::to_string(n);
-      w.kind = d.kind;
-      w.name = std::string{d.name};
-      w.memory_bytes = static_cast<std::uint64_t>(d.memory_gb * bytes_per_gb);
-      w.compute_capability = d.compute_capability;
-      w.arch = std::string{d.arch};
-      w.cores = d.cores;
-      w.pus = d.pus;
-      w.slots = d.slots;
-      w.speed = 1.0;
-      w.emulated = true;
-      fleet.push_back(std::move(w));
-    }
-  }
+  for (std::size_t i = 0; i < types.size(); ++i)
+    for (std::size_t n = 1; n <= counts[i]; ++n) fleet.push_back(emulated_worker(*types[i], n));
   return fleet;
 }
 

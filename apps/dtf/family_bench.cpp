@@ -1,0 +1,143 @@
+#include "apps/dtf/family_bench.hpp"
+
+#include "apps/dtf/simulation_report.hpp"
+#include "scheduler/input_error.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <functional>
+#include <ostream>
+
+namespace dtf::app {
+namespace {
+
+using metric = std::function<std::optional<double>(const simulation_result&)>;
+
+std::optional<double> makespan_ratio(const simulation_result& r) {
+  if (r.censored > 0 || r.makespan_over_lower_bound <= 0) return std::nullopt;
+  return r.makespan_over_lower_bound;
+}
+
+/// Geometric mean of the values present and positive; nullopt when none.
+std::optional<double> geometric_mean(const std::vector<std::optional<double>>& values) {
+  double log_sum = 0.0;
+  std::size_t n = 0;
+  for (const auto& v : values)
+    if (v && *v > 0) log_sum += std::log(*v), ++n;
+  if (n == 0) return std::nullopt;
+  return std::exp(log_sum / static_cast<double>(n));
+}
+
+std::optional<double> over_seeds(const scenario_summary& s, std::size_t policy, const metric& m) {
+  std::vector<std::optional<double>> values;
+  for (const auto& seed : s.results) values.push_back(m(seed[policy]));
+  return geometric_mean(values);
+}
+
+policy_comparison compare(const scenario_summary& s, std::size_t intelligent, std::size_t other, const metric& m) {
+  policy_comparison c;
+  std::vector<std::optional<double>> ratios;
+  for (const auto& seed : s.results) {
+    const auto mine = m(seed[intelligent]), theirs = m(seed[other]);
+    if (!mine || !theirs) continue;
+    if (*mine < *theirs) ++c.wins;
+    else if (*mine > *theirs) ++c.losses;
+    if (*theirs > 0) ratios.push_back(*mine / *theirs);
+  }
+  c.ratio = geometric_mean(ratios);
+  return c;
+}
+
+void summarize(scenario_summary& s, const std::vector<std::string>& policies) {
+  const auto intelligent = static_cast<std::size_t>(
+      std::find(policies.begin(), policies.end(), "intelligent") - policies.begin());
+  const metric mean = [](const simulation_result& r) { return std::optional{r.mean_completion_s}; };
+  const metric p95 = [](const simulation_result& r) { return std::optional{r.p95_completion_s}; };
+  const metric weighted = [](const simulation_result& r) { return std::optional{r.priority_weighted_completion_s}; };
+  double best_mean = std::numeric_limits<double>::infinity();
+  for (std::size_t p = 0; p < policies.size(); ++p) {
+    policy_summary ps;
+    ps.policy = policies[p];
+    ps.makespan_over_bound = over_seeds(s, p, makespan_ratio);
+    ps.mean_completion_s = over_seeds(s, p, mean).value_or(0.0);
+    ps.p95_completion_s = over_seeds(s, p, p95).value_or(0.0);
+    ps.priority_weighted_completion_s = over_seeds(s, p, weighted).value_or(0.0);
+    double wasted = 0.0, calibration = 0.0;
+    std::size_t calibrated = 0;
+    for (const auto& seed : s.results) {
+      const auto& r = seed[p];
+      if (r.busy_slot_s > 0) wasted += r.backup_wasted_s / r.busy_slot_s;
+      if (r.p90_calibration) calibration += *r.p90_calibration, ++calibrated;
+      ps.censored += r.censored;
+    }
+    ps.wasted_share = wasted / static_cast<double>(s.results.size());
+    if (calibrated > 0) ps.p90_calibration = calibration / static_cast<double>(calibrated);
+    if (p != intelligent) {
+      ps.makespan = compare(s, intelligent, p, makespan_ratio);
+      ps.mean = compare(s, intelligent, p, mean);
+      ps.p95 = compare(s, intelligent, p, p95);
+      ps.weighted = compare(s, intelligent, p, weighted);
+      if (ps.mean_completion_s < best_mean) {
+        best_mean = ps.mean_completion_s;
+        s.best_baseline = ps.policy;
+        s.intelligent_over_best = ps.mean->ratio.value_or(0.0);
+      }
+    }
+    s.policies.push_back(std::move(ps));
+  }
+}
+
+} // namespace
+
+family_bench_result run_family_bench(const family_bench_options& options, std::ostream* progress) {
+  if (options.seeds == 0) throw input_error("", 0, "--seeds", "needs at least one seed");
+  if (options.tasks == 0) throw input_error("", 0, "--tasks", "needs at least one task");
+  if (std::find(options.policies.begin(), options.policies.end(), "intelligent") == options.policies.end())
+    throw input_error("", 0, "--policies", "must include intelligent (every other policy is compared with it)");
+  const auto started = std::chrono::steady_clock::now();
+  family_bench_result out;
+  out.options = options;
+  for (auto family : options.families)
+    for (auto arrivals : options.arrivals) {
+      const auto scenario_started = std::chrono::steady_clock::now();
+      scenario_summary s;
+      s.family = family;
+      s.arrivals = arrivals;
+      s.name = std::string{to_string(family)} + (arrivals == arrival_pattern::batch ? "-batch" : "-online");
+      for (std::uint64_t seed = 1; seed <= options.seeds; ++seed) {
+        family_options g;
+        g.family = family;
+        g.arrivals = arrivals;
+        g.seed = seed;
+        g.tasks = options.tasks;
+        g.offered_load = options.offered_load;
+        const auto workload = generate_family(g);
+        simulation_options sim;
+        sim.horizon_s = workload.horizon_s;
+        s.tasks = workload.tasks.tasks.size();
+        s.workers = workload.fleet.size();
+        s.seeds.push_back(seed);
+        s.results.push_back(simulate_policies(workload.tasks, workload.fleet, options.policies, sim, workload.dynamics));
+      }
+      summarize(s, options.policies);
+      if (progress)
+        *progress << "  " << s.name << ": " << options.seeds << " seeds x " << options.policies.size() << " policies in "
+                  << std::chrono::duration<double>(std::chrono::steady_clock::now() - scenario_started).count()
+                  << " s\n";
+      out.scenarios.push_back(std::move(s));
+    }
+  std::vector<std::optional<double>> ratios;
+  for (const auto& s : out.scenarios) {
+    ratios.push_back(s.intelligent_over_best);
+    if (s.intelligent_over_best > out.worst_ratio) {
+      out.worst_ratio = s.intelligent_over_best;
+      out.worst_scenario = s.name;
+    }
+  }
+  out.intelligent_over_best = geometric_mean(ratios).value_or(0.0);
+  out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return out;
+}
+
+} // namespace dtf::app

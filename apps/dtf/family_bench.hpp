@@ -1,0 +1,82 @@
+#pragma once
+// `dtf bench scheduling --families`: every policy on each scenario family
+// (scheduler/simulation/scenario_families.hpp), batch and online, over several
+// seeds; per family, intelligent's wins and losses against each other policy
+// and geometric-mean ratios. Presentation in simulation_report.hpp.
+#include "scheduler/simulation/scenario_families.hpp"
+#include "scheduler/simulation/simulator.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <iosfwd>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace dtf::app {
+
+struct family_bench_options {
+  std::vector<workload_family> families = all_workload_families();
+  std::vector<arrival_pattern> arrivals = {arrival_pattern::batch, arrival_pattern::online};
+  std::size_t seeds = 8;  // seeds 1..seeds
+  std::size_t tasks = 600;
+  double offered_load = 0.85;
+  /// Must include "intelligent", which every other policy is compared with.
+  std::vector<std::string> policies;
+};
+
+/// intelligent against one other policy on one metric over the seeds.
+struct policy_comparison {
+  std::size_t wins = 0;    // seeds where intelligent's value is lower
+  std::size_t losses = 0;  // ... higher (equal values count as neither)
+  /// Geometric mean over seeds of intelligent's value / the other's; nullopt
+  /// when no seed has both values.
+  std::optional<double> ratio;
+};
+
+struct policy_summary {
+  std::string policy;
+  // Geometric means over seeds (makespan / bound: only seeds without censoring).
+  std::optional<double> makespan_over_bound;
+  double mean_completion_s = 0.0;
+  double p95_completion_s = 0.0;
+  double priority_weighted_completion_s = 0.0;
+  /// Mean over seeds of cancelled-attempt slot time / busy slot time.
+  double wasted_share = 0.0;
+  /// Mean over seeds of the share of runs at or under their predicted p90.
+  std::optional<double> p90_calibration;
+  std::size_t censored = 0;  // tasks still unfinished at the horizon, all seeds
+  // intelligent against this policy (absent for intelligent itself).
+  std::optional<policy_comparison> makespan, mean, p95, weighted;
+};
+
+struct scenario_summary {
+  std::string name;  // family-arrivals, e.g. "drift-online"
+  workload_family family;
+  arrival_pattern arrivals;
+  std::size_t tasks = 0, workers = 0;
+  std::vector<std::uint64_t> seeds;
+  /// results[s][p]: seed s, policy p (options.policies order).
+  std::vector<std::vector<simulation_result>> results;
+  std::vector<policy_summary> policies;
+  /// The other policy with the lowest geometric-mean mean completion, and
+  /// intelligent's geometric-mean ratio to it.
+  std::string best_baseline;
+  double intelligent_over_best = 0.0;
+};
+
+struct family_bench_result {
+  family_bench_options options;
+  std::vector<scenario_summary> scenarios;
+  /// Over scenarios: geometric mean of intelligent_over_best, and the worst.
+  double intelligent_over_best = 0.0;
+  std::string worst_scenario;
+  double worst_ratio = 0.0;
+  double seconds = 0.0;  // wall time of the whole run
+};
+
+/// Throws dtf::input_error for no seeds, no tasks or policies without "intelligent".
+/// `progress` (may be null) gets a line per scenario.
+family_bench_result run_family_bench(const family_bench_options& options, std::ostream* progress);
+
+} // namespace dtf::app

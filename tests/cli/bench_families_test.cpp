@@ -1,0 +1,92 @@
+// `dtf bench scheduling --families`, run as the real binary (DTF_BINARY).
+#include "run_dtf.hpp"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <string>
+
+namespace {
+
+using dtf::testing::run_dtf;
+
+std::string out_dir() {
+  const auto dir = std::filesystem::path(::testing::TempDir()) /
+                   (std::string{"bench_families_test."} + ::testing::UnitTest::GetInstance()->current_test_info()->name());
+  std::filesystem::remove_all(dir);
+  return dir.string();
+}
+
+TEST(bench_families, json_has_per_scenario_policy_summaries_comparisons_and_runs) {
+  const auto dir = out_dir();
+  const auto r = run_dtf({"bench", "scheduling", "--families", "--seeds", "2", "--tasks", "40", "--family",
+                          "drift,churn", "--json", "--out", dir});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["options"]["seeds"], 2);
+  EXPECT_EQ(j["options"]["tasks"], 40);
+  ASSERT_EQ(j["scenarios"].size(), 4u);  // two families, batch and online
+  EXPECT_EQ(j["scenarios"][0]["name"], "drift-batch");
+  EXPECT_EQ(j["scenarios"][3]["name"], "churn-online");
+  for (const auto& s : j["scenarios"]) {
+    EXPECT_EQ(s["seeds"], nlohmann::json::array({1, 2}));
+    const auto policies = j["options"]["policies"].size();
+    ASSERT_GE(policies, 5u);
+    ASSERT_EQ(s["policies"].size(), policies);
+    EXPECT_EQ(s["runs"].size(), 2 * policies);
+    EXPECT_TRUE(s.contains("best_baseline"));
+    EXPECT_GT(s["intelligent_over_best_mean_completion"].get<double>(), 0.0);
+    for (const auto& p : s["policies"]) {
+      for (const char* field : {"makespan_over_bound", "mean_completion_s", "p95_completion_s",
+                                "priority_weighted_completion_s", "wasted_share", "p90_calibration", "censored"})
+        EXPECT_TRUE(p.contains(field)) << field;
+      const bool is_intelligent = p["policy"] == "intelligent";
+      for (const char* metric : {"makespan_over_bound", "mean_completion", "p95_completion",
+                                 "priority_weighted_completion"}) {
+        const auto& c = p["intelligent_vs"][metric];
+        EXPECT_EQ(c.is_null(), is_intelligent) << p["policy"] << " " << metric;
+        if (!is_intelligent) {
+          EXPECT_LE(c["wins"].get<int>() + c["losses"].get<int>(), 2);
+        }
+      }
+    }
+    for (const auto& run : s["runs"])
+      for (const char* field : {"seed", "policy", "mean_completion_s", "backup_wasted_s", "busy_slot_s",
+                                "priority_weighted_completion_s", "censored", "lost_to_churn_s"})
+        EXPECT_TRUE(run.contains(field)) << field;
+  }
+  EXPECT_TRUE(j["summary"].contains("intelligent_over_best_mean_completion"));
+  EXPECT_TRUE(j["summary"].contains("worst_scenario"));
+  EXPECT_TRUE(std::filesystem::exists(std::filesystem::path(dir) / "families.md"));
+  EXPECT_TRUE(std::filesystem::exists(std::filesystem::path(dir) / "families.json"));
+}
+
+TEST(bench_families, text_output_has_a_table_per_scenario_and_the_summary_line) {
+  const auto r = run_dtf({"bench", "scheduling", "--families", "--seeds", "1", "--tasks", "30", "--family",
+                          "stragglers", "--arrivals", "online", "--out", out_dir()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("== stragglers-online"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("stragglers-batch"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("mean W-L ratio"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("families: intelligent mean completion / best other policy's"), std::string::npos) << r.out;
+}
+
+TEST(bench_families, bad_options_exit_2_naming_the_option) {
+  for (const auto& [arguments, option] :
+       std::vector<std::pair<std::vector<std::string>, std::string>>{
+           {{"--families", "--family", "nope"}, "--family"},
+           {{"--families", "--seeds", "0"}, "--seeds"},
+           {{"--families", "--arrivals", "sometimes"}, "--arrivals"},
+           {{"--families", "--load", "2"}, "--load"},
+           {{"--families", "--policies", "seed,least_loaded"}, "--policies"},
+           {{"--seeds", "3"}, "--seeds"}}) {
+    std::vector<std::string> args{"bench", "scheduling", "--out", out_dir()};
+    args.insert(args.end(), arguments.begin(), arguments.end());
+    const auto r = run_dtf(args);
+    EXPECT_EQ(r.exit_code, 2) << option;
+    EXPECT_NE(r.err.find(option), std::string::npos) << r.err;
+  }
+}
+
+} // namespace
