@@ -54,7 +54,7 @@ std::vector<worker_capability> parse_fleet_text(std::string_view text, const std
         const auto kind = parse_device_kind(name);
         if (!kind) {
           const auto suggestion = closest_name(name, device_kind_names);
-          reader.fail(value, "unknown worker kind '" + name + "' (" +
+          reader.fail(value, "unknown worker kind " + quoted_value(name) + " (" +
                                  (suggestion.empty() ? "expected cpu, cuda or rocm" : "did you mean '" + suggestion + "'?") +
                                  ")");
         }
@@ -64,12 +64,12 @@ std::vector<worker_capability> parse_fleet_text(std::string_view text, const std
         w.name = reader.non_empty_text(value);
       } else if (key == "memory_gb") {
         const double gb = reader.number(value);
-        if (gb < 0) reader.fail(value, "must be >= 0, got " + reader.text(value));
-        if (gb > 1e9) reader.fail(value, "is too large: " + reader.text(value));
+        if (gb < 0) reader.fail(value, "must be >= 0, got " + message_text(reader.text(value)));
+        if (gb > 1e9) reader.fail(value, "is too large: " + quoted_value(reader.text(value)));
         w.memory_bytes = static_cast<std::uint64_t>(std::llround(gb * bytes_per_gb));
       } else if (key == "compute_capability") {
         w.compute_capability = reader.number(value);
-        if (*w.compute_capability <= 0) reader.fail(value, "must be > 0, got " + reader.text(value));
+        if (*w.compute_capability <= 0) reader.fail(value, "must be > 0, got " + message_text(reader.text(value)));
         compute_node = &value;
       } else if (key == "arch") {
         w.arch = reader.non_empty_text(value);
@@ -78,7 +78,7 @@ std::vector<worker_capability> parse_fleet_text(std::string_view text, const std
         w.cores = non_negative(value);
       } else if (key == "speed") {
         w.speed = reader.number(value);
-        if (w.speed <= 0) reader.fail(value, "must be > 0, got " + reader.text(value));
+        if (w.speed <= 0) reader.fail(value, "must be > 0, got " + message_text(reader.text(value)));
       } else if (key == "slots") {
         w.slots = non_negative(value);
       } else if (key == "labels") {
@@ -103,7 +103,7 @@ std::vector<worker_capability> parse_fleet_text(std::string_view text, const std
       worker_capability copy = w;
       if (count > 1) copy.id = base_id + "-" + std::to_string(n);
       if (const auto [first, inserted] = first_line.emplace(copy.id, id_node->line); !inserted)
-        reader.fail(*id_node, "duplicate worker id '" + copy.id + "' (first defined at " + file_name + ":" +
+        reader.fail(*id_node, "duplicate worker id " + quoted_value(copy.id) + " (first defined at " + file_name + ":" +
                                   std::to_string(first->second) + ")");
       workers.push_back(std::move(copy));
     }

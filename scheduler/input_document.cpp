@@ -1,6 +1,7 @@
 #include "scheduler/input_document.hpp"
 
-#include <nlohmann/json.hpp>
+#include "scheduler/located_json.hpp"
+#include "scheduler/utf8_text.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -18,11 +19,6 @@ int line_of(const YAML::Node& node) {
   return mark.is_null() ? 0 : mark.line + 1;
 }
 
-int line_at_byte(std::string_view text, std::size_t byte) {
-  byte = std::min(byte, text.size());
-  return 1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(byte), '\n'));
-}
-
 std::string describe(const YAML::Node& node) {
   switch (node.Type()) {
     case YAML::NodeType::Null:
@@ -30,7 +26,7 @@ std::string describe(const YAML::Node& node) {
     case YAML::NodeType::Sequence: return "a list";
     case YAML::NodeType::Map: return "a mapping";
     case YAML::NodeType::Scalar:
-      return (node.Tag() == "!" ? "string \"" : "'") + node.Scalar() + (node.Tag() == "!" ? "\"" : "'");
+      return (node.Tag() == "!" ? "string \"" : "'") + message_text(node.Scalar()) + (node.Tag() == "!" ? "\"" : "'");
   }
   return "nothing";
 }
@@ -61,29 +57,27 @@ input_format detect_input_format(const std::filesystem::path& path, std::string_
   return input_format::yaml;
 }
 
-std::string read_input_file(const std::filesystem::path& path) {
+std::string read_input_file(const std::filesystem::path& path, std::size_t max_bytes) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw input_error(path.string(), 0, "", "cannot read file (missing or not readable)");
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
+  // Read in pieces up to the cap: a FIFO or /dev/zero has no size to ask for first.
+  std::string text;
+  char piece[1 << 16];
+  while (in.read(piece, sizeof piece) || in.gcount() > 0) {
+    const auto n = static_cast<std::size_t>(in.gcount());
+    if (text.size() + n > max_bytes) throw file_too_large(path.string(), max_bytes);
+    text.append(piece, n);
+  }
   if (in.bad()) throw input_error(path.string(), 0, "", "cannot read file");
-  return buffer.str();
+  return text;
 }
+
 
 YAML::Node load_input_document(std::string_view text, const std::string& file_name, input_format format) {
   if (format == input_format::json) {
     // nlohmann checks strict JSON syntax (yaml-cpp would accept more); the
     // tree itself comes from yaml-cpp below so that values keep their lines.
-    try {
-      [[maybe_unused]] const auto syntax_checked = nlohmann::json::parse(text);
-    } catch (const nlohmann::json::parse_error& e) {
-      std::string message = e.what();
-      // "[json.exception.parse_error.101] parse error at line 3, column 9: syntax error ..."
-      if (const auto column = message.find("column "); column != std::string::npos) {
-        if (const auto colon = message.find(": ", column); colon != std::string::npos) message = message.substr(colon + 2);
-      }
-      throw input_error(file_name, line_at_byte(text, e.byte > 0 ? e.byte - 1 : 0), "", "invalid JSON: " + message);
-    }
+    check_json_document(text, file_name);
   }
   try {
     YAML::Node document = YAML::Load(std::string(text));
@@ -91,12 +85,17 @@ YAML::Node load_input_document(std::string_view text, const std::string& file_na
       throw input_error(file_name, 1, "", "the document is empty");
     return document;
   } catch (const YAML::Exception& e) {
+    // JSON passed nlohmann's check above: what yaml-cpp refuses then is its own
+    // limit (a key longer than 1024 bytes), not a syntax error.
     throw input_error(file_name, e.mark.is_null() ? 0 : e.mark.line + 1, "",
-                      std::string(format == input_format::json ? "invalid JSON: " : "invalid YAML: ") + e.msg);
+                      std::string(format == input_format::json ? "unsupported JSON (keys are limited to 1024 bytes): "
+                                                               : "invalid YAML: ") + e.msg);
   }
 }
 
 std::string closest_name(std::string_view word, std::span<const std::string_view> candidates) {
+  // Edit distance costs length x length: a megabyte key is no typo of a known one.
+  if (word.size() > max_suggestion_bytes) return {};
   std::string best;
   std::size_t best_distance = std::max<std::size_t>(2, word.size() / 3) + 1;
   for (const auto candidate : candidates) {  // first best wins: candidates are in a fixed order
@@ -124,7 +123,7 @@ std::vector<std::pair<std::string, located_node>> input_reader::entries(
   auto result = entries(map);
   for (const auto& [key, value] : result) {
     if (std::find(known_keys.begin(), known_keys.end(), key) != known_keys.end()) continue;
-    std::string message = "unknown key '" + key + "'";
+    std::string message = "unknown key " + quoted_value(key);
     if (const auto suggestion = closest_name(key, known_keys); !suggestion.empty())
       message += " (did you mean '" + suggestion + "'?)";
     else {
@@ -146,9 +145,12 @@ std::vector<std::pair<std::string, located_node>> input_reader::entries(const lo
     const std::string prefix = map.field.empty() ? "" : map.field + ".";
     if (!it->first.IsScalar()) fail({it->first, map.field, key_line}, "keys must be plain names");
     const std::string key = it->first.Scalar();
+    if (const auto bad = invalid_utf8_at(key))
+      fail({it->first, map.field, key_line}, "invalid UTF-8 in the key " + quoted_value(key) + " (byte " +
+                                                 std::to_string(*bad + 1) + " of the key)");
     located_node value{it->second, prefix + key, key_line};
     if (const auto [seen, inserted] = first_line.emplace(key, key_line); !inserted)
-      fail(value, "duplicate key '" + key + "' (first at line " + std::to_string(seen->second) + ")");
+      fail(value, "duplicate key " + quoted_value(key) + " (first at line " + std::to_string(seen->second) + ")");
     result.emplace_back(key, std::move(value));
   }
   return result;
@@ -168,7 +170,12 @@ std::vector<located_node> input_reader::items(const located_node& sequence, bool
 
 std::string input_reader::text(const located_node& at) const {
   if (!at.node.IsScalar()) fail(at, "expected a string, got " + describe(at.node));
-  return at.node.Scalar();
+  // Checked here, where every string leaves the document: nothing downstream
+  // (JSON output, journal, messages) then meets bytes that are not text.
+  const std::string& value = at.node.Scalar();
+  if (const auto bad = invalid_utf8_at(value))
+    fail(at, "invalid UTF-8 in " + quoted_value(value) + " (byte " + std::to_string(*bad + 1) + " of the value)");
+  return value;
 }
 
 std::string input_reader::non_empty_text(const located_node& at) const {
@@ -183,6 +190,8 @@ double input_reader::number(const located_node& at) const {
   double value = 0.0;
   const char* begin = written.data() + (written.starts_with('+') ? 1 : 0);
   const auto [end, error] = std::from_chars(begin, written.data() + written.size(), value);
+  if (error == std::errc::result_out_of_range && end == written.data() + written.size())
+    fail(at, "number out of range: " + describe(at.node));
   if (error != std::errc{} || end != written.data() + written.size() || !std::isfinite(value))
     fail(at, "expected a number, got " + describe(at.node));
   return value;
@@ -194,6 +203,8 @@ long long input_reader::integer(const located_node& at) const {
   long long value = 0;
   const char* begin = written.data() + (written.starts_with('+') ? 1 : 0);
   const auto [end, error] = std::from_chars(begin, written.data() + written.size(), value);
+  if (error == std::errc::result_out_of_range && end == written.data() + written.size())
+    fail(at, "number out of range: " + describe(at.node));
   if (error != std::errc{} || end != written.data() + written.size())
     fail(at, "expected an integer, got " + describe(at.node));
   return value;

@@ -4,6 +4,8 @@
 // syntax, after its own syntax check), and `input_reader` gives typed access
 // that throws dtf::input_error naming file, line and field.
 #include "scheduler/input_error.hpp"
+#include "scheduler/input_limits.hpp"
+#include "scheduler/utf8_text.hpp"
 
 #include <yaml-cpp/yaml.h>
 
@@ -22,8 +24,10 @@ enum class input_format { yaml, json };
 /// text starting with '{' or '[' (after blanks) is JSON, anything else YAML.
 input_format detect_input_format(const std::filesystem::path& path, std::string_view text);
 
-/// Whole file as text; throws input_error(file, 0, "", "cannot read ...").
-std::string read_input_file(const std::filesystem::path& path);
+/// Whole file as text; throws input_error(file, 0, "", "cannot read ...") and,
+/// past max_bytes, the error of file_too_large.
+std::string read_input_file(const std::filesystem::path& path, std::size_t max_bytes = default_max_input_bytes);
+
 
 /// Parses the text; syntax errors become input_error with the line.
 YAML::Node load_input_document(std::string_view text, const std::string& file_name, input_format format);
@@ -49,7 +53,8 @@ struct located_node {
   }
 };
 
-/// Closest candidate to `word` by edit distance when it is plausibly a typo; empty otherwise.
+/// Closest candidate to `word` by edit distance when it is plausibly a typo;
+/// empty otherwise, and for words longer than max_suggestion_bytes.
 std::string closest_name(std::string_view word, std::span<const std::string_view> candidates);
 
 /// Typed access to a document; every failure throws input_error(file, line, field, ...).
@@ -71,7 +76,7 @@ public:
   /// Items of a sequence; `allow_empty` false rejects [].
   std::vector<located_node> items(const located_node& sequence, bool allow_empty = false) const;
 
-  /// Any scalar as text (numbers keep their written spelling).
+  /// Any scalar as text (numbers keep their written spelling); rejects invalid UTF-8.
   std::string text(const located_node& at) const;
   /// A non-empty scalar.
   std::string non_empty_text(const located_node& at) const;

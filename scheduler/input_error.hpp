@@ -1,6 +1,10 @@
 #pragma once
 // Errors in user input (suite, fleet, trace files): they always name the
-// file, the line where the format gives one, and the field.
+// file, the line where the format gives one, and the field. The message is
+// one line whatever the input held: control characters and invalid UTF-8 are
+// escaped, and overlong parts cut (callers cut each quoted value shorter).
+#include "scheduler/utf8_text.hpp"
+
 #include <stdexcept>
 #include <string>
 
@@ -19,10 +23,10 @@ public:
 private:
   static std::string format(const std::string& file, int line, const std::string& field,
                             const std::string& message) {
-    std::string out = file.empty() ? std::string{"<input>"} : file;
+    std::string out = file.empty() ? std::string{"<input>"} : message_text(file, 1024);
     if (line > 0) out += ":" + std::to_string(line);
-    if (!field.empty()) out += ": field '" + field + "'";
-    out += ": " + message;
+    if (!field.empty()) out += ": field '" + message_text(field, 2 * message_value_bytes) + "'";
+    out += ": " + message_text(message, 1024);
     return out;
   }
   std::string file_;

@@ -90,7 +90,8 @@ struct expanded_task {
 
 class suite_builder {
 public:
-  suite_builder(std::string file_name) : reader_(std::move(file_name)) {}
+  suite_builder(std::string file_name, const suite_options& options)
+    : reader_(std::move(file_name)), options_(options) {}
 
   suite build(const YAML::Node& document) {
     const located_node root = reader_.root(document);
@@ -154,6 +155,9 @@ private:
         put(fields, key, value);
     }
 
+    if (!matrix && expanded_.size() >= options_.max_tasks)
+      reader_.fail(task_node, "the suite has more than " + std::to_string(options_.max_tasks) +
+                                  " tasks, the limit (change it with --max-tasks N)");
     const std::vector<entry_list> combinations = matrix ? expand_matrix(*matrix, own) : std::vector<entry_list>{{}};
     for (const auto& combination : combinations) {
       expanded_task expanded;
@@ -196,6 +200,7 @@ private:
       axes.emplace_back(key, std::move(values));
     }
     if (axes.empty() && !include) reader_.fail(matrix, "the matrix has no keys with values");
+    check_combination_count(matrix, axes, include ? include->node.size() : 0);
 
     std::vector<entry_list> combinations;
     if (!axes.empty()) combinations.emplace_back();
@@ -224,7 +229,7 @@ private:
       for (const auto& rule_node : reader_.items(*exclude)) {
         const entry_list rule = reader_.entries(rule_node);
         for (const auto& [key, value] : rule) {
-          if (!is_axis(key)) reader_.fail(value, "exclude names '" + key + "', which is not a matrix key");
+          if (!is_axis(key)) reader_.fail(value, "exclude names " + quoted_value(key) + ", which is not a matrix key");
           (void)reader_.text(value);
         }
         std::erase_if(combinations, [&](const entry_list& c) { return matches(c, rule, false); });
@@ -252,13 +257,36 @@ private:
     return combinations;
   }
 
+  /// Before expanding anything: a few lines of aliases to one list can ask for
+  /// 10^8 combinations, so the product of the axis sizes (with every include
+  /// entry, before excludes) must keep the suite within options_.max_tasks.
+  template <class Axes>
+  void check_combination_count(const located_node& matrix, const Axes& axes, std::size_t include_count) const {
+    std::size_t count = axes.empty() ? 0 : 1;
+    bool overflow = false;
+    std::string product;
+    for (const auto& [key, values] : axes) {
+      if (__builtin_mul_overflow(count, values.size(), &count)) overflow = true;
+      product += (product.empty() ? "" : " x ") + std::to_string(values.size());
+    }
+    if (__builtin_add_overflow(count, include_count, &count)) overflow = true;
+    if (include_count > 0) product += (product.empty() ? "" : " + ") + std::to_string(include_count) + " included";
+    const std::size_t before = expanded_.size();
+    if (overflow || count > options_.max_tasks || before + count > options_.max_tasks)
+      reader_.fail(matrix, "the matrix makes " + (overflow ? std::string{"more than 2^64"} : std::to_string(count)) +
+                               " combinations (" + product + ")" +
+                               (before > 0 ? " after " + std::to_string(before) + " tasks" : std::string{}) +
+                               ", more than the limit of " + std::to_string(options_.max_tasks) +
+                               " tasks (change it with --max-tasks N)");
+  }
+
   void check_matrix_key(const std::string& key, const located_node& value, const entry_list& task_fields) {
-    if (contains(non_matrix_keys, key)) reader_.fail(value, "'" + key + "' cannot be a matrix key");
+    if (contains(non_matrix_keys, key)) reader_.fail(value, quoted_value(key) + " cannot be a matrix key");
     if (!is_placeholder_name(key))
-      reader_.fail(value, "matrix key '" + key + "' is not usable as a {placeholder} (a letter or '_', then letters, "
+      reader_.fail(value, "matrix key " + quoted_value(key) + " is not usable as a {placeholder} (a letter or '_', then letters, "
                           "digits, '_', '-' or '.')");
     if (contains(matrix_field_keys, key) && find(task_fields, key))
-      reader_.fail(value, "'" + key + "' is set both by the task and by its matrix");
+      reader_.fail(value, quoted_value(key) + " is set both by the task and by its matrix");
   }
 
   void read_fields(expanded_task& expanded, const entry_list& requirements) {
@@ -302,15 +330,15 @@ private:
     if (!at.node.IsScalar()) reader_.fail(at, "expected a duration such as 30s, 10m, 1h30m or 250ms");
     const std::string text = at.node.Scalar();
     const auto seconds = parse_duration_s(text);
-    if (!seconds) reader_.fail(at, "'" + text + "' is not a duration (use e.g. 30s, 10m, 1h30m, 250ms or seconds)");
-    if (*seconds <= 0) reader_.fail(at, "must be > 0, got " + text);
+    if (!seconds) reader_.fail(at, quoted_value(text) + " is not a duration (use e.g. 30s, 10m, 1h30m, 250ms or seconds)");
+    if (*seconds <= 0) reader_.fail(at, "must be > 0, got " + message_text(text));
     return *seconds;
   }
 
   template <std::size_t N>
   static std::string unknown_word(const std::string& what, const std::string& word,
                                   const std::string_view (&known)[N]) {
-    std::string message = "unknown " + what + " '" + word + "'";
+    std::string message = "unknown " + what + " " + quoted_value(word);
     if (const auto suggestion = closest_name(word, known); !suggestion.empty())
       return message + " (did you mean '" + suggestion + "'?)";
     message += " (expected";
@@ -327,15 +355,15 @@ private:
           const auto kind = parse_device_kind(name);
           if (!kind) reader_.fail(value, unknown_word("hardware kind", name, device_kind_names));
           if (std::find(r.hardware.begin(), r.hardware.end(), *kind) != r.hardware.end())
-            reader_.fail(value, "hardware kind '" + name + "' is listed twice");
+            reader_.fail(value, "hardware kind " + quoted_value(name) + " is listed twice");
           r.hardware.push_back(*kind);
         }
       } else if (key == "min_memory_gb") {
         r.min_memory_gb = reader_.number(value);
-        if (r.min_memory_gb < 0) reader_.fail(value, "must be >= 0, got " + reader_.text(value));
+        if (r.min_memory_gb < 0) reader_.fail(value, "must be >= 0, got " + message_text(reader_.text(value)));
       } else if (key == "min_cuda_compute") {
         r.min_cuda_compute = reader_.number(value);
-        if (*r.min_cuda_compute <= 0) reader_.fail(value, "must be > 0, got " + reader_.text(value));
+        if (*r.min_cuda_compute <= 0) reader_.fail(value, "must be > 0, got " + message_text(reader_.text(value)));
       } else if (key == "gfx_arch") {
         r.gfx_arch = reader_.text_list(value);
       } else if (key == "device") {
@@ -370,7 +398,7 @@ private:
       std::string id = substitute(*id_node, reader_.non_empty_text(*id_node), expanded.placeholders);
       check_id(*id_node, id);
       if (const auto [first, inserted] = written_at.emplace(id, id_node->line); !inserted)
-        reader_.fail(*id_node, "duplicate id '" + id + "' (first defined at " + reader_.file() + ":" +
+        reader_.fail(*id_node, "duplicate id " + quoted_value(id) + " (first defined at " + reader_.file() + ":" +
                                    std::to_string(first->second) + ")");
       expanded.value.id = std::move(id);
     }
@@ -394,7 +422,7 @@ private:
   void check_id(const located_node& at, const std::string& id) const {
     for (const char c : id)
       if (c == '/' || static_cast<unsigned char>(c) <= ' ')
-        reader_.fail(at, "id '" + id + "' must not contain spaces, control characters or '/'");
+        reader_.fail(at, "id " + quoted_value(id) + " must not contain spaces, control characters or '/'");
   }
 
   void finish(expanded_task& expanded) {
@@ -418,7 +446,7 @@ private:
     }
     for (const auto& [name, value] : expanded.env) {
       if (name.empty() || name.find('=') != std::string::npos)
-        reader_.fail(value, "'" + name + "' is not a valid environment variable name");
+        reader_.fail(value, quoted_value(name) + " is not a valid environment variable name");
       t.env[name] = substitute(value, reader_.text(value), values);
     }
     if (const located_node* directory = find(expanded.fields, "working_directory"))
@@ -426,6 +454,7 @@ private:
   }
 
   input_reader reader_;
+  suite_options options_;
   suite result_;
   entry_list default_fields_;
   entry_list default_requirements_;
@@ -435,14 +464,14 @@ private:
 
 } // namespace
 
-suite parse_suite_text(std::string_view text, std::string file_name, suite_format format) {
+suite parse_suite_text(std::string_view text, std::string file_name, suite_format format, const suite_options& options) {
   const YAML::Node document = load_input_document(text, file_name, format);
-  return suite_builder(std::move(file_name)).build(document);
+  return suite_builder(std::move(file_name), options).build(document);
 }
 
-suite parse_suite_file(const std::filesystem::path& path) {
-  const std::string text = read_input_file(path);
-  return parse_suite_text(text, path.string(), detect_input_format(path, text));
+suite parse_suite_file(const std::filesystem::path& path, const suite_options& options) {
+  const std::string text = read_input_file(path, options.max_input_bytes);
+  return parse_suite_text(text, path.string(), detect_input_format(path, text), options);
 }
 
 } // namespace dtf

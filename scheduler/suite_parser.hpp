@@ -21,9 +21,17 @@ struct suite {
   std::vector<task> tasks;  // in file order; task.sequence = index
 };
 
+struct suite_options {
+  /// Tasks after matrix expansion; a matrix is checked before it is expanded
+  /// (the product of its axis sizes plus its include entries, before excludes).
+  std::size_t max_tasks = default_max_suite_tasks;
+  std::size_t max_input_bytes = default_max_input_bytes;
+};
+
 /// Format from the extension (.yaml/.yml/.json), otherwise sniffed from the text.
-suite parse_suite_file(const std::filesystem::path& path);
+suite parse_suite_file(const std::filesystem::path& path, const suite_options& options = {});
 /// `file_name` is only used in error messages and task origins.
-suite parse_suite_text(std::string_view text, std::string file_name, suite_format format);
+suite parse_suite_text(std::string_view text, std::string file_name, suite_format format,
+                       const suite_options& options = {});
 
 } // namespace dtf

@@ -49,9 +49,10 @@ void captured_stream::consume(std::string_view data) {
 }
 
 void captured_stream::finish() {
-  if (opts_.scan_metrics && !partial_line_overflowed_ && !partial_line_.empty())
-    parse_metrics_line(partial_line_, metrics_);
+  if (opts_.scan_metrics && !partial_line_overflowed_ && !partial_line_.empty()) read_metrics_line(partial_line_);
   partial_line_.clear();
+  if (dropped_metric_keys_ > 0) metrics_["dtf_metrics_dropped_keys"] = static_cast<double>(dropped_metric_keys_);
+  if (dropped_metrics_bytes_ > 0) metrics_["dtf_metrics_dropped_bytes"] = static_cast<double>(dropped_metrics_bytes_);
   if (tail_.size() > opts_.tail_bytes) tail_.erase(0, tail_.size() - opts_.tail_bytes);
   if (fd_ >= 0) ::close(fd_);
   fd_ = -1;
@@ -78,17 +79,31 @@ void captured_stream::scan_lines(std::string_view data) {
     if (!partial_line_overflowed_) {
       if (partial_line_.size() + piece.size() > max_metrics_line_bytes) {
         partial_line_overflowed_ = true;
+        overflowed_line_is_metrics_ = is_metrics_line(partial_line_ + std::string(piece.substr(0, 64)));
+        if (overflowed_line_is_metrics_) dropped_metrics_bytes_ += partial_line_.size() + piece.size();
         partial_line_.clear();
       } else {
         partial_line_.append(piece);
       }
+    } else if (overflowed_line_is_metrics_) {
+      dropped_metrics_bytes_ += piece.size();
     }
     if (newline == std::string_view::npos) return;
-    if (!partial_line_overflowed_) parse_metrics_line(partial_line_, metrics_);
+    if (!partial_line_overflowed_) read_metrics_line(partial_line_);
     partial_line_.clear();
     partial_line_overflowed_ = false;
     data.remove_prefix(newline + 1);
   }
+}
+
+void captured_stream::read_metrics_line(std::string_view line) {
+  if (!is_metrics_line(line)) return;
+  if (metrics_bytes_ + line.size() > max_metrics_bytes_per_attempt) {
+    dropped_metrics_bytes_ += line.size();
+    return;
+  }
+  metrics_bytes_ += line.size();
+  parse_metrics_line(line, metrics_, max_metric_keys_per_attempt, &dropped_metric_keys_);
 }
 
 } // namespace dtf

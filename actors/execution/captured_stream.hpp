@@ -32,11 +32,14 @@ public:
   bool truncated() const { return truncated_; }
   /// The last tail_bytes of everything seen (not only what fit under the cap).
   const std::string& tail() const { return tail_; }
+  /// Within the per-attempt caps of metrics_line.hpp; after finish() it also
+  /// holds dtf_metrics_dropped_keys / _bytes when something went past them.
   const std::map<std::string, double>& metrics() const { return metrics_; }
 
 private:
   void write_to_file(std::string_view data);
   void scan_lines(std::string_view data);
+  void read_metrics_line(std::string_view line);
 
   options opts_;
   int fd_ = -1;
@@ -45,7 +48,9 @@ private:
   std::string tail_;
   std::string partial_line_;
   bool partial_line_overflowed_ = false;
+  bool overflowed_line_is_metrics_ = false;
   std::map<std::string, double> metrics_;
+  std::size_t metrics_bytes_ = 0, dropped_metrics_bytes_ = 0, dropped_metric_keys_ = 0;
 };
 
 } // namespace dtf

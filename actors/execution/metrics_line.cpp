@@ -58,11 +58,21 @@ std::string null_out_non_finite_numbers(std::string_view text) {
   return result;
 }
 
+constexpr std::string_view metrics_marker = "DTF_METRICS";
+
+std::string_view without_leading_blanks(std::string_view line) {
+  while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
+  return line;
+}
+
 } // namespace
 
-bool parse_metrics_line(std::string_view line, std::map<std::string, double>& metrics) {
-  constexpr std::string_view marker = "DTF_METRICS";
-  while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
+bool is_metrics_line(std::string_view line) { return without_leading_blanks(line).starts_with(metrics_marker); }
+
+bool parse_metrics_line(std::string_view line, std::map<std::string, double>& metrics, std::size_t max_keys,
+                        std::size_t* dropped_keys) {
+  constexpr std::string_view marker = metrics_marker;
+  line = without_leading_blanks(line);
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
   if (!line.starts_with(marker)) return false;
   line.remove_prefix(marker.size());
@@ -73,7 +83,13 @@ bool parse_metrics_line(std::string_view line, std::map<std::string, double>& me
   for (const auto& [key, value] : parsed.items()) {
     if (!value.is_number()) continue;
     double number = value.get<double>();
-    if (std::isfinite(number)) metrics[key] = number;
+    if (!std::isfinite(number)) continue;
+    if (const auto found = metrics.find(key); found != metrics.end())
+      found->second = number;
+    else if (metrics.size() < max_keys)
+      metrics.emplace(key, number);
+    else if (dropped_keys)
+      ++*dropped_keys;
   }
   return true;
 }

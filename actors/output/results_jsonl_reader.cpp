@@ -1,10 +1,15 @@
 #include "actors/output/results_jsonl_reader.hpp"
 
 #include "scheduler/input_error.hpp"
+#include "scheduler/input_limits.hpp"
+#include "scheduler/located_json.hpp"
+#include "scheduler/utf8_text.hpp"
 
 #include <nlohmann/json.hpp>
 
+#include <filesystem>
 #include <fstream>
+#include <limits>
 
 namespace dtf {
 namespace {
@@ -42,6 +47,11 @@ struct line_reader {
     const auto* value = find(field);
     if (!value) return fallback;
     if (!value->is_number_integer()) fail(field, "expected an integer");
+    const bool fits = value->is_number_unsigned()
+                          ? value->get<std::uint64_t>() <= static_cast<std::uint64_t>(std::numeric_limits<int>::max())
+                          : value->get<std::int64_t>() >= std::numeric_limits<int>::min() &&
+                                value->get<std::int64_t>() <= std::numeric_limits<int>::max();
+    if (!fits) fail(field, "number out of range");
     return value->get<int>();
   }
 };
@@ -49,12 +59,7 @@ struct line_reader {
 } // namespace
 
 attempt_record parse_results_json_line(std::string_view text, const std::string& file, int line) {
-  json object;
-  try {
-    object = json::parse(text);
-  } catch (const json::parse_error& e) {
-    throw input_error(file, line, "", std::string{"not JSON: "} + e.what());
-  }
+  const json object = parse_json_line(text, file, line);
   if (!object.is_object()) throw input_error(file, line, "", "expected one JSON object per line");
   const line_reader in{object, file, line};
   attempt_record r;
@@ -62,7 +67,7 @@ attempt_record parse_results_json_line(std::string_view text, const std::string&
   r.worker_id = in.text("worker");
   const auto status = in.text("status", true);
   const auto parsed_status = parse_task_status(status);
-  if (!parsed_status) in.fail("status", "unknown status '" + status + "'");
+  if (!parsed_status) in.fail("status", "unknown status " + quoted_value(status));
   r.status = *parsed_status;
   r.exit_code = in.integer("exit_code", -1);
   r.term_signal = in.integer("term_signal", 0);
@@ -79,7 +84,7 @@ attempt_record parse_results_json_line(std::string_view text, const std::string&
   r.model = in.text("model");
   if (const auto type = in.text("type"); !type.empty()) {
     const auto parsed_type = parse_task_type(type);
-    if (!parsed_type) in.fail("type", "unknown task type '" + type + "'");
+    if (!parsed_type) in.fail("type", "unknown task type " + quoted_value(type));
     r.type = *parsed_type;
   }
   r.batch_size = in.integer("batch_size", 0);
@@ -90,10 +95,16 @@ attempt_record parse_results_json_line(std::string_view text, const std::string&
 std::vector<attempt_record> read_results_jsonl(const std::filesystem::path& path) {
   std::ifstream in{path};
   if (!in) throw input_error(path.string(), 0, "", "cannot read the file");
+  std::error_code ec;
+  if (const auto size = std::filesystem::file_size(path, ec); !ec && size > default_max_input_bytes)
+    throw file_too_large(path.string(), default_max_input_bytes);
   std::vector<attempt_record> records;
   int line_number = 0;
+  std::size_t bytes = 0;
   for (std::string line; std::getline(in, line);) {
     ++line_number;
+    bytes += line.size() + 1;
+    if (bytes > default_max_input_bytes + 1) throw file_too_large(path.string(), default_max_input_bytes);
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
     records.push_back(parse_results_json_line(line, path.string(), line_number));
   }

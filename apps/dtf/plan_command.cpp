@@ -26,12 +26,14 @@ namespace {
 
 constexpr const char* plan_usage =
     "usage: dtf plan SUITE --fleet FLEET [--json] [--explain TASK_ID] [--max-tasks-per-worker N] [--policy NAME]\n"
+    "                [--max-tasks N]\n"
     "  SUITE                     suite file (YAML or JSON): tasks, defaults, matrix\n"
     "  --fleet FLEET             fleet file (YAML or JSON) of emulated workers\n"
     "  --json                    print {\"assignments\":[..],\"pending\":[..],\"stats\":{..}} instead of tables\n"
     "  --explain TASK_ID         show every candidate worker's score terms for one task, and the winner\n"
     "  --max-tasks-per-worker N  concurrent tasks per worker unless the fleet sets slots (default 2)\n"
     "  --policy NAME             placement policy (default intelligent)\n"
+    "  --max-tasks N             most tasks the suite may expand to (default 1000000)\n"
     "Plans wave by wave in predicted time: every placeable task gets a worker and a predicted start;\n"
     "tasks no worker can run are listed with each worker's reason.\n"
     "exit codes: 0 planned, 2 bad input (one line on stderr naming file and field)\n";
@@ -43,6 +45,7 @@ struct plan_options {
   std::optional<std::string> explain_task;
   std::optional<int> max_tasks_per_worker;
   std::string policy = "intelligent";
+  suite_options suite_limits;
 };
 
 /// Bad usage or input: one line on stderr, exit code 2.
@@ -78,6 +81,13 @@ plan_options parse_arguments(int argc, char** argv) {
       if (error != std::errc{} || end != text.data() + text.size() || value < 1)
         throw usage_error{"--max-tasks-per-worker takes a whole number >= 1, got '" + text + "'"};
       options.max_tasks_per_worker = value;
+    } else if (arg == "--max-tasks") {
+      const std::string text = value_of(i, arg);
+      std::size_t value = 0;
+      const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+      if (error != std::errc{} || end != text.data() + text.size() || value < 1)
+        throw usage_error{"--max-tasks takes a whole number >= 1, got " + quoted_value(text)};
+      options.suite_limits.max_tasks = value;
     } else if (!arg.empty() && arg[0] == '-') {
       throw usage_error{"unknown option '" + arg + "' (see dtf plan --help)"};
     } else if (options.suite_path.empty()) {
@@ -232,7 +242,7 @@ int plan_command(int argc, char** argv) {
   std::vector<worker_capability> fleet;
   try {
     options = parse_arguments(argc, argv);
-    parsed = parse_suite_file(options.suite_path);
+    parsed = parse_suite_file(options.suite_path, options.suite_limits);
     fleet = parse_fleet_file(options.fleet_path);
   } catch (const usage_error& e) {
     std::cerr << "dtf plan: " << one_line(e.message) << "\n";

@@ -34,7 +34,8 @@ constexpr const char* run_usage =
   "  --junit    JUnit XML, one testcase per task\n"
   "  --journal  SQLite journal of tasks, attempts and workers\n"
   "  --time-scale  wall seconds per modeled second on emulated workers (default 1)\n"
-  "  --output-dir  per-attempt stdout/stderr files (default dtf-output)\n";
+  "  --output-dir  per-attempt stdout/stderr files (default dtf-output)\n"
+  "  --max-tasks N  most tasks the suite may expand to (default 1000000)\n";
 
 struct run_options {
   std::string suite_path;
@@ -43,6 +44,7 @@ struct run_options {
   int max_tasks_per_worker = 2;
   std::string results_path, junit_path, journal_path, output_dir = "dtf-output", policy = "intelligent";
   double time_scale = 1.0;
+  suite_options suite_limits;
 };
 
 struct usage_error {
@@ -77,6 +79,11 @@ run_options parse_options(int argc, char** argv) {
     else if (arg == "--time-scale") o.time_scale = parse_number(arg, value());
     else if (arg == "--output-dir") o.output_dir = value();
     else if (arg == "--policy") o.policy = value();
+    else if (arg == "--max-tasks") {
+      double n = parse_number(arg, value());
+      if (n < 1 || n != std::floor(n) || n > 1e15) throw usage_error{"--max-tasks needs a whole number >= 1"};
+      o.suite_limits.max_tasks = static_cast<std::size_t>(n);
+    }
     else if (!arg.empty() && arg[0] == '-') throw usage_error{"unknown option " + std::string{arg}};
     else if (o.suite_path.empty()) o.suite_path = arg;
     else throw usage_error{"more than one suite given ('" + o.suite_path + "', '" + std::string{arg} + "')"};
@@ -98,7 +105,7 @@ int run_command(int argc, char** argv) {
   runtime_config config;
   try {
     options = parse_options(argc, argv);
-    parsed = parse_suite_file(options.suite_path);
+    parsed = parse_suite_file(options.suite_path, options.suite_limits);
     if (!options.fleet_path.empty()) config.fleet = parse_fleet_file(options.fleet_path);
   } catch (const usage_error& e) {
     std::cerr << "dtf run: " << e.message << " (see dtf run --help)\n";

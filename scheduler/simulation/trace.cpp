@@ -1,12 +1,16 @@
 #include "scheduler/simulation/trace.hpp"
 
 #include "scheduler/input_error.hpp"
+#include "scheduler/input_limits.hpp"
+#include "scheduler/located_json.hpp"
+#include "scheduler/utf8_text.hpp"
 
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <istream>
 #include <ostream>
@@ -36,11 +40,12 @@ double number_field(const json& value, const line_context& at, const std::string
 
 std::string string_field(const json& value, const line_context& at, const std::string& field) {
   if (!value.is_string()) at.fail(field, "expected a string, got " + std::string{value.type_name()});
-  return value.get<std::string>();
+  return value.get<std::string>();  // valid UTF-8: the parser checked
 }
 
 int int_field(const json& value, const line_context& at, const std::string& field) {
   if (!value.is_number_integer()) at.fail(field, "expected an integer, got " + std::string{value.type_name()});
+  if (value.is_number_unsigned() && value.get<std::uint64_t>() > 1'000'000'000ULL) at.fail(field, "out of range");
   const auto x = value.get<long long>();
   if (x < -1'000'000'000LL || x > 1'000'000'000LL) at.fail(field, "out of range");
   return static_cast<int>(x);
@@ -64,7 +69,7 @@ task_requirements parse_requirements(const json& value, const line_context& at) 
     if (key == "hardware") {
       for (const auto& name : string_list(item, at, field)) {
         auto kind = parse_device_kind(name);
-        if (!kind) at.fail(field, "unknown hardware kind '" + name + "' (cpu, cuda, rocm)");
+        if (!kind) at.fail(field, "unknown hardware kind " + quoted_value(name) + " (cpu, cuda, rocm)");
         r.hardware.push_back(*kind);
       }
     } else if (key == "min_memory_gb") {
@@ -104,7 +109,7 @@ trace_task parse_line(const json& object, const line_context& at) {
     } else if (key == "type") {
       const auto text = string_field(item, at, key);
       auto type = parse_task_type(text);
-      if (!type) at.fail(key, "unknown task type '" + text + "' (benchmark, test, custom)");
+      if (!type) at.fail(key, "unknown task type " + quoted_value(text) + " (benchmark, test, custom)");
       t.spec.type = *type;
     } else if (key == "model") {
       t.spec.model = string_field(item, at, key);
@@ -169,18 +174,15 @@ trace parse_trace(std::istream& in, const std::string& file_name) {
   std::set<std::string> ids;
   std::string text;
   int line = 0;
+  std::size_t bytes = 0;
   while (std::getline(in, text)) {
     ++line;
+    bytes += text.size() + 1;
+    if (bytes > default_max_input_bytes + 1) throw file_too_large(file_name, default_max_input_bytes);
     if (std::all_of(text.begin(), text.end(), [](unsigned char c) { return std::isspace(c); })) continue;
     const line_context at{file_name, line};
-    json object;
-    try {
-      object = json::parse(text);
-    } catch (const json::parse_error& e) {
-      at.fail("", std::string{"invalid JSON: "} + e.what());
-    }
-    auto t = parse_line(object, at);
-    if (!ids.insert(t.spec.id).second) at.fail("id", "duplicate task id '" + t.spec.id + "'");
+    auto t = parse_line(parse_ordered_json_line(text, file_name, line), at);
+    if (!ids.insert(t.spec.id).second) at.fail("id", "duplicate task id " + quoted_value(t.spec.id));
     t.spec.sequence = out.tasks.size();
     out.tasks.push_back(std::move(t));
   }
@@ -190,6 +192,10 @@ trace parse_trace(std::istream& in, const std::string& file_name) {
 trace read_trace(const std::string& path) {
   std::ifstream in(path);
   if (!in) throw input_error(path, 0, "", "cannot open trace file");
+  // A regular file is measured first, so that one giant line is never read.
+  std::error_code ec;
+  if (const auto size = std::filesystem::file_size(path, ec); !ec && size > default_max_input_bytes)
+    throw file_too_large(path, default_max_input_bytes);
   return parse_trace(in, path);
 }
 

@@ -164,6 +164,36 @@ TEST_F(command_runner, collects_finite_metrics_from_dtf_metrics_lines) {
   EXPECT_EQ(outcome.metrics, expected);
 }
 
+TEST_F(command_runner, keeps_at_most_256_metric_names_and_counts_the_rest) {
+  // 1,000 distinct names, 10 a line; then 1 MiB more of metrics lines past the byte cap.
+  auto outcome = run_command(
+      shell("i=0; while [ $i -lt 100 ]; do"
+            "  echo \"DTF_METRICS {\\\"k${i}_0\\\": 1, \\\"k${i}_1\\\": 1, \\\"k${i}_2\\\": 1, \\\"k${i}_3\\\": 1,"
+            " \\\"k${i}_4\\\": 1, \\\"k${i}_5\\\": 1, \\\"k${i}_6\\\": 1, \\\"k${i}_7\\\": 1, \\\"k${i}_8\\\": 1,"
+            " \\\"k${i}_9\\\": 1}\"; i=$((i+1)); done;"
+            "echo 'DTF_METRICS {\"k0_0\": 2}';"  // a known name is still updated
+            "pad=$(printf '%060000d' 0); j=0; while [ $j -lt 18 ]; do"
+            "  echo \"DTF_METRICS {\\\"k0_1\\\": 3, \\\"pad\\\": \\\"$pad\\\"}\"; j=$((j+1)); done"),
+      never_cancelled_);
+  EXPECT_EQ(outcome.status, task_status::succeeded) << outcome.error;
+  EXPECT_EQ(outcome.metrics.size(), 256u + 2u);  // the cap plus the two counts
+  EXPECT_EQ(outcome.metrics.at("k0_0"), 2.0);
+  // What fits of the 60 KB lines under 1 MiB counts; the rest is dropped, by whole lines.
+  std::size_t name_line_bytes = std::string{"DTF_METRICS {\"k0_0\": 2}"}.size();
+  for (int i = 0; i < 100; ++i) {
+    std::string line = "DTF_METRICS {";
+    for (int k = 0; k < 10; ++k) line += (k ? ", \"k" : "\"k") + std::to_string(i) + "_" + std::to_string(k) + "\": 1";
+    name_line_bytes += (line + "}").size();
+  }
+  const std::size_t pad_line_bytes = std::string{"DTF_METRICS {\"k0_1\": 3, \"pad\": \"\"}"}.size() + 60000;
+  const std::size_t kept = ((std::size_t{1} << 20) - name_line_bytes) / pad_line_bytes;
+  ASSERT_LT(kept, 18u);
+  // Past the cap every new numeric name counts ("pad" is text, dropped as such).
+  EXPECT_EQ(outcome.metrics.at("dtf_metrics_dropped_keys"), 1000.0 - 256.0);
+  EXPECT_EQ(outcome.metrics.at("k0_1"), 3.0);
+  EXPECT_EQ(outcome.metrics.at("dtf_metrics_dropped_bytes"), static_cast<double>((18 - kept) * pad_line_bytes));
+}
+
 TEST_F(command_runner, a_missing_executable_is_a_failed_outcome_with_a_clear_error) {
   run_request request = shell("");
   request.t.command = {"dtf-no-such-program-anywhere", "--flag"};

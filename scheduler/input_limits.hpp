@@ -1,0 +1,25 @@
+#pragma once
+// Caps on what dtf reads from users (README: "Input limits"): any bytes at all
+// end in one clear error, never in a run out of memory or time.
+#include "scheduler/input_error.hpp"
+
+#include <cstddef>
+#include <string>
+
+namespace dtf {
+
+/// Largest input file read (suites, fleets, traces, results), in bytes.
+inline constexpr std::size_t default_max_input_bytes = std::size_t{64} << 20;
+/// Most tasks a suite may expand to unless told otherwise (dtf plan/run --max-tasks).
+inline constexpr std::size_t default_max_suite_tasks = 1'000'000;
+/// Longest word that gets a "did you mean" suggestion, in bytes (edit distance
+/// costs length x length).
+inline constexpr std::size_t max_suggestion_bytes = 64;
+
+/// "the file is larger than the input limit of N bytes (M MiB)".
+inline input_error file_too_large(const std::string& file, std::size_t max_bytes) {
+  return input_error(file, 0, "", "the file is larger than the input limit of " + std::to_string(max_bytes) +
+                                      " bytes (" + std::to_string(max_bytes >> 20) + " MiB)");
+}
+
+} // namespace dtf
