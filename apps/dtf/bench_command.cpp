@@ -93,6 +93,8 @@ int families(const command_options& options) {
   family_bench_options bench;
   bench.seeds = options.unsigned_value("--seeds", 8);
   bench.tasks = options.unsigned_value("--tasks", 600);
+  bench.first_seed = options.unsigned_value("--seed", 1);
+  bench.workers = options.unsigned_value("--workers", 0);
   if (auto list = options.value("--family")) {
     bench.families.clear();
     for (const auto& name : split_list(*list)) {
@@ -123,14 +125,14 @@ int families(const command_options& options) {
 
   const bool json = options.has("--json");
   std::ostream& progress = json ? std::cerr : std::cout;
-  progress << "scenario families: " << bench.families.size() * bench.arrivals.size() << " scenarios, seeds 1-"
-           << bench.seeds << ", " << bench.tasks << " tasks, " << bench.policies.size() << " policies\n";
+  progress << "scenario families: " << bench.families.size() * bench.arrivals.size() << " scenarios, seeds "
+           << bench.first_seed << "-" << bench.first_seed + bench.seeds - 1 << ", " << bench.tasks << " tasks, " << bench.policies.size() << " policies\n";
   const auto result = run_family_bench(bench, &progress);
   const std::filesystem::path dir = options.value("--out").value_or("bench-results");
   std::filesystem::create_directories(dir);
   std::ostringstream md;
   md << "# Scheduling benchmark: scenario families\n\n`dtf bench scheduling --families`, " << bench.tasks
-     << " tasks, seeds 1-" << bench.seeds << ", online load " << fixed(bench.offered_load, 2)
+     << " tasks, seeds " << bench.first_seed << "-" << bench.first_seed + bench.seeds - 1 << ", online load " << fixed(bench.offered_load, 2)
      << ". Per policy: geometric means over seeds (x LB = makespan / certified lower bound, n/a where tasks were "
         "censored), wasted = cancelled attempts' slot time / busy slot time, p90 cal. = runs at or under their "
         "predicted p90; `W-L ratio` = intelligent's wins-losses over seeds against the policy and the geometric "
@@ -154,7 +156,7 @@ int scheduling(int argc, char** argv) {
                                  "--load", "--policies"});
   if (options.has("--help")) {
     std::cout << "usage: dtf bench scheduling [--out DIR] [--tasks N] [--workers N] [--seed S]\n"
-                 "       dtf bench scheduling --families [--seeds N] [--family NAME[,NAME...]] [--arrivals batch|online|both]\n"
+                 "       dtf bench scheduling --families [--seeds N] [--seed FIRST] [--workers N] [--family NAME[,NAME...]] [--arrivals batch|online|both]\n"
                  "                            [--tasks N] [--load F] [--policies P[,P...]] [--json] [--out DIR]\n"
                  "families: drift, family_ratios, batch_scaling, scarce_memory, philly, stragglers, churn, new_models\n";
     return 0;

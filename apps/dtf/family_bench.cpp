@@ -105,12 +105,13 @@ family_bench_result run_family_bench(const family_bench_options& options, std::o
       s.family = family;
       s.arrivals = arrivals;
       s.name = std::string{to_string(family)} + (arrivals == arrival_pattern::batch ? "-batch" : "-online");
-      for (std::uint64_t seed = 1; seed <= options.seeds; ++seed) {
+      for (std::uint64_t seed = options.first_seed; seed < options.first_seed + options.seeds; ++seed) {
         family_options g;
         g.family = family;
         g.arrivals = arrivals;
         g.seed = seed;
         g.tasks = options.tasks;
+        g.workers = options.workers;
         g.offered_load = options.offered_load;
         const auto workload = generate_family(g);
         simulation_options sim;

@@ -18,8 +18,10 @@ namespace dtf::app {
 struct family_bench_options {
   std::vector<workload_family> families = all_workload_families();
   std::vector<arrival_pattern> arrivals = {arrival_pattern::batch, arrival_pattern::online};
-  std::size_t seeds = 8;  // seeds 1..seeds
+  std::size_t seeds = 8;
+  std::uint64_t first_seed = 1;  // seeds first_seed .. first_seed + seeds - 1
   std::size_t tasks = 600;
+  std::size_t workers = 0;  // 0: the families' default (family_options::workers)
   double offered_load = 0.85;
   /// Must include "intelligent", which every other policy is compared with.
   std::vector<std::string> policies;

@@ -166,7 +166,9 @@ std::string comparison_cell(const std::optional<policy_comparison>& c) {
 nlohmann::ordered_json to_json(const family_bench_result& r) {
   nlohmann::ordered_json j;
   j["options"] = {{"seeds", r.options.seeds},
+                  {"first_seed", r.options.first_seed},
                   {"tasks", r.options.tasks},
+                  {"workers", r.options.workers},
                   {"offered_load", r.options.offered_load},
                   {"policies", r.options.policies}};
   auto& scenarios = j["scenarios"] = nlohmann::ordered_json::array();
@@ -215,7 +217,8 @@ void print_family_tables(std::ostream& out, const family_bench_result& r, bool m
   for (const auto& s : r.scenarios) {
     if (markdown) out << "\n### " << s.name << "\n\n";
     else out << "\n== " << s.name;
-    out << (markdown ? "" : " (") << s.tasks << " tasks, " << s.workers << " workers, seeds 1-" << s.seeds.size()
+    out << (markdown ? "" : " (") << s.tasks << " tasks, " << s.workers << " workers, seeds " << s.seeds.front() << "-"
+        << s.seeds.back()
         << "; best other policy by mean completion: " << s.best_baseline << ", intelligent / it = "
         << fixed(s.intelligent_over_best, 3) << (markdown ? "\n\n" : ")\n");
     std::vector<std::vector<std::string>> rows{{"policy", "x LB", "mean s", "p95 s", "prio-w s", "wasted", "p90 cal.",

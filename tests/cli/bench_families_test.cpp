@@ -20,8 +20,8 @@ std::string out_dir() {
 
 TEST(bench_families, json_has_per_scenario_policy_summaries_comparisons_and_runs) {
   const auto dir = out_dir();
-  const auto r = run_dtf({"bench", "scheduling", "--families", "--seeds", "2", "--tasks", "40", "--family",
-                          "drift,churn", "--json", "--out", dir});
+  const auto r = run_dtf({"bench", "scheduling", "--families", "--seeds", "2", "--seed", "3", "--tasks", "40",
+                          "--workers", "10", "--family", "drift,churn", "--json", "--out", dir});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j["options"]["seeds"], 2);
@@ -30,7 +30,9 @@ TEST(bench_families, json_has_per_scenario_policy_summaries_comparisons_and_runs
   EXPECT_EQ(j["scenarios"][0]["name"], "drift-batch");
   EXPECT_EQ(j["scenarios"][3]["name"], "churn-online");
   for (const auto& s : j["scenarios"]) {
-    EXPECT_EQ(s["seeds"], nlohmann::json::array({1, 2}));
+    EXPECT_EQ(s["seeds"], nlohmann::json::array({3, 4}));
+    EXPECT_EQ(s["tasks"], 40);
+    EXPECT_EQ(s["workers"], 10);
     const auto policies = j["options"]["policies"].size();
     ASSERT_GE(policies, 5u);
     ASSERT_EQ(s["policies"].size(), policies);
