@@ -58,10 +58,11 @@ struct scenario_summary {
   arrival_pattern arrivals;
   std::size_t tasks = 0, workers = 0;
   std::vector<std::uint64_t> seeds;
-  /// results[s][p]: seed s, policy p (options.policies order).
+  /// results[s][p]: seed s, policy p (options.policies order, then the
+  /// clairvoyant reference, clairvoyant_schedule.hpp).
   std::vector<std::vector<simulation_result>> results;
-  std::vector<policy_summary> policies;
-  /// The other policy with the lowest geometric-mean mean completion, and
+  std::vector<policy_summary> policies;  // the same order
+  /// The other policy (not the reference) with the lowest geometric-mean mean completion, and
   /// intelligent's geometric-mean ratio to it.
   std::string best_baseline;
   double intelligent_over_best = 0.0;

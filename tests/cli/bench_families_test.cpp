@@ -35,8 +35,10 @@ TEST(bench_families, json_has_per_scenario_policy_summaries_comparisons_and_runs
     EXPECT_EQ(s["workers"], 10);
     const auto policies = j["options"]["policies"].size();
     ASSERT_GE(policies, 5u);
-    ASSERT_EQ(s["policies"].size(), policies);
-    EXPECT_EQ(s["runs"].size(), 2 * policies);
+    ASSERT_EQ(s["policies"].size(), policies + 1);  // and the clairvoyant reference
+    EXPECT_EQ(s["policies"].back()["policy"], "clairvoyant");
+    EXPECT_NE(s["best_baseline"], "clairvoyant");
+    EXPECT_EQ(s["runs"].size(), 2 * (policies + 1));
     EXPECT_TRUE(s.contains("best_baseline"));
     EXPECT_GT(s["intelligent_over_best_mean_completion"].get<double>(), 0.0);
     for (const auto& p : s["policies"]) {

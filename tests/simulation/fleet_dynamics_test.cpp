@@ -1,6 +1,7 @@
 // Churn, slowdowns and the observation horizon in the simulator.
 #include "../scheduler/fleet_fixtures.hpp"
 #include "scheduler/input_error.hpp"
+#include "scheduler/simulation/clairvoyant_schedule.hpp"
 #include "scheduler/simulation/fleet_dynamics.hpp"
 #include "scheduler/simulation/simulator.hpp"
 
@@ -122,6 +123,32 @@ TEST(simulator_dynamics, the_horizon_censors_what_still_runs_or_waits) {
   EXPECT_DOUBLE_EQ(r.busy_slot_s, 120.0);  // t2's run counts until the horizon
   // Weighted by 1 + priority: t1 counts twice.
   EXPECT_DOUBLE_EQ(r.priority_weighted_completion_s, (2 * 100.0 + 120 + 120) / 4);
+}
+
+TEST(clairvoyant_schedule, longest_first_on_the_slot_that_finishes_earliest) {
+  trace t{"test", {task("t1", 50), task("t2", 100), task("t3", 60)}};
+  const auto r = clairvoyant_schedule(t, {cpu("w1"), cpu("w2")});
+  EXPECT_EQ(r.policy, "clairvoyant");
+  EXPECT_EQ(r.completed, 3u);
+  EXPECT_DOUBLE_EQ(r.makespan_s, 110.0);  // t2 on w1; t3, then t1 on w2
+  EXPECT_DOUBLE_EQ(r.mean_completion_s, (100.0 + 60 + 110) / 3);
+  EXPECT_DOUBLE_EQ(r.busy_slot_s, 210.0);
+}
+
+TEST(clairvoyant_schedule, keeps_to_presence_slowdowns_and_the_horizon) {
+  trace t{"test", {task("t1", 50), task("t2", 100), task("t3", 60)}};
+  fleet_dynamics d;
+  d.presence = {{"w2", 0, 100}};  // t1 cannot finish on w2 before it leaves
+  auto r = clairvoyant_schedule(t, {cpu("w1"), cpu("w2")}, d);
+  EXPECT_DOUBLE_EQ(r.makespan_s, 150.0);
+  d.presence.clear();
+  d.slowdowns = {{"w2", 0, 60, 2.0}};  // t3 takes 90 on w2: t1 goes there after it
+  r = clairvoyant_schedule(t, {cpu("w1"), cpu("w2")}, d);
+  EXPECT_DOUBLE_EQ(r.makespan_s, 140.0);
+  r = clairvoyant_schedule(t, {cpu("w1"), cpu("w2")}, {}, 105);
+  EXPECT_EQ(r.completed, 2u);
+  EXPECT_EQ(r.censored, 1u);
+  EXPECT_DOUBLE_EQ(r.makespan_s, 105.0);
 }
 
 TEST(simulator_dynamics, without_dynamics_nothing_changes) {

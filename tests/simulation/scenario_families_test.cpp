@@ -1,4 +1,5 @@
 // Each scenario family: deterministic by seed, and it has the statistic it promises.
+#include "scheduler/simulation/clairvoyant_schedule.hpp"
 #include "scheduler/simulation/family_fleet.hpp"
 #include "scheduler/simulation/philly_runtimes.hpp"
 #include "scheduler/simulation/scenario_families.hpp"
@@ -64,6 +65,17 @@ TEST(scenario_families, every_family_is_deterministic_by_seed_and_seeds_differ) 
       for (const auto& t : w.tasks.tasks) all_at_zero = all_at_zero && t.arrival_s == 0;
       EXPECT_EQ(all_at_zero, a == arrival_pattern::batch && f != workload_family::new_models) << to_string(f);
     }
+}
+
+TEST(scenario_families, the_clairvoyant_reference_is_feasible_and_never_beats_the_lower_bound) {
+  for (auto f : all_workload_families()) {
+    const auto w = make(f, arrival_pattern::batch, 2, 120);
+    const auto r = clairvoyant_schedule(w.tasks, w.fleet, w.dynamics, w.horizon_s);
+    EXPECT_EQ(r.completed + r.censored, w.tasks.tasks.size()) << to_string(f);
+    if (r.censored > 0) continue;
+    const auto bound = compute_lower_bound(make_lower_bound_instance(w.tasks, w.fleet, scheduler_config{}));
+    EXPECT_GE(r.makespan_s, bound.value_s * (1 - 1e-6)) << to_string(f);
+  }
 }
 
 TEST(scenario_families, names_round_trip_and_bad_options_are_rejected) {
