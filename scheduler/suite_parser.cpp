@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdio>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 
@@ -81,7 +82,7 @@ std::string id_word(std::string_view text) {
 struct expanded_task {
   task value;
   entry_list fields;                                // merged: defaults, task, matrix
-  entry_list env;                                   // merged key by key
+  std::shared_ptr<const entry_list> env;            // merged key by key; shared by a matrix's tasks
   std::map<std::string, std::string> placeholders;  // without {id} until ids are known
   std::vector<std::string> id_suffixes;             // matrix values that distinguish generated ids
   std::size_t entry_index = 0;
@@ -109,10 +110,14 @@ public:
     const auto entries = reader_.items(*tasks_node);
     for (std::size_t index = 0; index < entries.size(); ++index) expand_entry(entries[index], index);
     assign_ids();
-    for (auto& expanded : expanded_) finish(expanded);
+    // Finished tasks move out one by one and each entry's working state goes
+    // with it, so a large matrix never holds both at their full size.
+    result_.tasks.reserve(expanded_.size());
     for (std::size_t i = 0; i < expanded_.size(); ++i) {
+      finish(expanded_[i]);
       expanded_[i].value.sequence = i;
       result_.tasks.push_back(std::move(expanded_[i].value));
+      expanded_[i] = expanded_task{};
     }
     return std::move(result_);
   }
@@ -159,10 +164,12 @@ private:
       reader_.fail(task_node, "the suite has more than " + std::to_string(options_.max_tasks) +
                                   " tasks, the limit (change it with --max-tasks N)");
     const std::vector<entry_list> combinations = matrix ? expand_matrix(*matrix, own) : std::vector<entry_list>{{}};
+    const auto shared_env = std::make_shared<const entry_list>(std::move(env));
+    if (combinations.size() > 1) expanded_.reserve(expanded_.size() + combinations.size());  // no doubling for a big matrix
     for (const auto& combination : combinations) {
       expanded_task expanded;
       expanded.fields = fields;
-      expanded.env = env;
+      expanded.env = shared_env;
       expanded.entry_index = index;
       expanded.line = item.line;
       for (const auto& [key, value] : combination) {
@@ -171,6 +178,11 @@ private:
         if (key != "model" && key != "batch_size") expanded.id_suffixes.push_back(reader_.text(value));
       }
       read_fields(expanded, requirements);
+      // Up to max_tasks of these wait for assign_ids(): keep only what it and finish() read.
+      std::erase_if(expanded.fields, [](const auto& entry) {
+        return entry.first != "id" && entry.first != "command" && entry.first != "working_directory";
+      });
+      expanded.fields.shrink_to_fit();
       expanded_.push_back(std::move(expanded));
     }
   }
@@ -444,7 +456,7 @@ private:
         for (const auto& item : reader_.items(*command)) t.command.push_back(substitute(item, reader_.text(item), values));
       }
     }
-    for (const auto& [name, value] : expanded.env) {
+    for (const auto& [name, value] : *expanded.env) {
       if (name.empty() || name.find('=') != std::string::npos)
         reader_.fail(value, quoted_value(name) + " is not a valid environment variable name");
       t.env[name] = substitute(value, reader_.text(value), values);

@@ -1,6 +1,7 @@
 // `dtf history`: what the journal has learned so far: runs, tasks by status,
 // per (model, device) mean durations and the recorded predictions' accuracy.
 #include "actors/journal/sqlite_journal.hpp"
+#include "scheduler/utf8_text.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -57,6 +58,14 @@ nlohmann::ordered_json summary_json(const std::filesystem::path& file, const jou
   return out;
 }
 
+/// Text from the journal file, which anything may have written: escaped and cut.
+std::string cell(const std::string& text) { return text.empty() ? "-" : message_text(text); }
+
+/// JSON whose strings came from the journal: bytes that are not UTF-8 become U+FFFD.
+std::string json_text(const nlohmann::ordered_json& value) {
+  return value.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+}
+
 // Left-aligned columns, two spaces apart.
 void print_columns(std::ostream& out, const std::vector<std::vector<std::string>>& rows) {
   std::vector<std::size_t> width;
@@ -73,15 +82,14 @@ void print_columns(std::ostream& out, const std::vector<std::vector<std::string>
 }
 
 void print_summary(std::ostream& out, const std::filesystem::path& file, const journal_summary& s) {
-  out << "journal " << file.string() << "\n";
+  out << "journal " << message_text(file.string(), 1024) << "\n";
   out << "runs: " << s.runs.size() << (s.runs.empty() ? "\n" : " (newest first)\n");
   std::vector<std::vector<std::string>> runs;
   for (const auto& r : s.runs)
-    runs.push_back({"#" + std::to_string(r.id), r.suite.empty() ? "-" : r.suite, utc_text(r.started_unix_s) + " UTC",
-                    r.status});
+    runs.push_back({"#" + std::to_string(r.id), cell(r.suite), utc_text(r.started_unix_s) + " UTC", cell(r.status)});
   print_columns(out, runs);
   std::string statuses;
-  for (const auto& c : s.tasks_by_status) statuses += (statuses.empty() ? "" : ", ") + c.status + " " + std::to_string(c.count);
+  for (const auto& c : s.tasks_by_status) statuses += (statuses.empty() ? "" : ", ") + cell(c.status) + " " + std::to_string(c.count);
   out << "tasks: " << (statuses.empty() ? "none" : statuses) << "\n";
   out << "attempts: " << s.attempts << ", workers: " << s.workers << " (" << s.workers_lost
       << " lost), history rows: " << s.history_rows << "\n";
@@ -94,7 +102,7 @@ void print_summary(std::ostream& out, const std::filesystem::path& file, const j
   out << "mean duration per model and device (successful attempts):\n";
   std::vector<std::vector<std::string>> rows{{"MODEL", "DEVICE", "KIND", "ATTEMPTS", "OK", "MEAN_S"}};
   for (const auto& m : s.by_model_device)
-    rows.push_back({m.model.empty() ? "-" : m.model, m.device_name.empty() ? "-" : m.device_name, m.device_kind,
+    rows.push_back({cell(m.model), cell(m.device_name), cell(m.device_kind),
                     std::to_string(m.runs), std::to_string(m.succeeded),
                     m.succeeded > 0 ? fixed(m.mean_duration_s, 3) : "-"});
   print_columns(out, rows);
@@ -123,7 +131,7 @@ int history_command(int argc, char** argv) {
   std::error_code ec;
   if (!explicit_file && !std::filesystem::exists(file, ec)) {
     // No journal yet is not an error: nothing has run with the default journal.
-    if (json_output) std::cout << summary_json(file, {}).dump(2) << "\n";
+    if (json_output) std::cout << json_text(summary_json(file, {})) << "\n";
     else std::cout << "journal " << file.string() << ": none yet (dtf run records one)\n";
     return 0;
   }
@@ -132,10 +140,13 @@ int history_command(int argc, char** argv) {
     options.read_only = true;
     sqlite_journal journal{file, options};
     const auto summary = journal.summary();
-    if (json_output) std::cout << summary_json(file, summary).dump(2) << "\n";
+    if (json_output) std::cout << json_text(summary_json(file, summary)) << "\n";
     else print_summary(std::cout, file, summary);
   } catch (const journal_error& e) {
-    std::cerr << "dtf history: " << e.what() << "\n";
+    std::cerr << "dtf history: " << message_text(e.what(), 1024) << "\n";
+    return 2;
+  } catch (const std::exception& e) {  // whatever else a damaged journal file may cause
+    std::cerr << "dtf history: journal " << quoted_value(file.string()) << ": " << message_text(e.what(), 1024) << "\n";
     return 2;
   }
   return 0;

@@ -245,7 +245,7 @@ int plan_command(int argc, char** argv) {
     parsed = parse_suite_file(options.suite_path, options.suite_limits);
     fleet = parse_fleet_file(options.fleet_path);
   } catch (const usage_error& e) {
-    std::cerr << "dtf plan: " << one_line(e.message) << "\n";
+    std::cerr << "dtf plan: " << message_text(e.message, 1024) << "\n";
     return 2;
   } catch (const input_error& e) {
     std::cerr << "dtf: " << one_line(e.what()) << "\n";

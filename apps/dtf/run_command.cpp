@@ -2,6 +2,7 @@
 // scheduler, predictor, one worker per local device plus the emulated fleet),
 // shows progress, prints a summary. Exit 0 only if every task succeeded,
 // 1 if any did not, 2 for bad input.
+#include "actors/journal/journal_error.hpp"
 #include "actors/run_progress.hpp"
 #include "actors/runtime.hpp"
 #include "apps/dtf/interrupt_watch.hpp"
@@ -108,7 +109,7 @@ int run_command(int argc, char** argv) {
     parsed = parse_suite_file(options.suite_path, options.suite_limits);
     if (!options.fleet_path.empty()) config.fleet = parse_fleet_file(options.fleet_path);
   } catch (const usage_error& e) {
-    std::cerr << "dtf run: " << e.message << " (see dtf run --help)\n";
+    std::cerr << "dtf run: " << message_text(e.message, 1024) << " (see dtf run --help)\n";
     return 2;
   } catch (const input_error& e) {
     std::cerr << "dtf run: " << e.what() << "\n";
@@ -181,6 +182,9 @@ int run_command(int argc, char** argv) {
     return all_ok ? 0 : 1;
   } catch (const input_error& e) {
     std::cerr << "dtf run: " << e.what() << "\n";
+    return 2;
+  } catch (const journal_error& e) {  // a journal file dtf cannot use is bad input too
+    std::cerr << "dtf run: " << message_text(e.what(), 1024) << "\n";
     return 2;
   } catch (const std::exception& e) {
     std::cerr << "dtf run: " << e.what() << "\n";

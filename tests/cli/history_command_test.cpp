@@ -87,6 +87,32 @@ TEST(history_command, prints_runs_tasks_means_and_accuracy_as_json) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(history_command, text_from_a_hostile_journal_is_escaped_and_still_valid_json) {
+  // Anything may have written the journal file: control characters and bytes that are not UTF-8.
+  const auto dir = temp_dir();
+  const auto file = dir / "journal.sqlite";
+  {
+    sqlite_journal journal{file};
+    const auto run = journal.begin_run("night\x1b[31mly\xff");
+    worker_capability w = t4();
+    w.name = "Tesla\xc0\x80T4";
+    journal.record_worker(w);
+    attempt_record a = succeeded("a\xed\xa0\x80", 10.0, 15.0);
+    a.model = "res\x07net\xfe";
+    journal.record_result(a, w);
+    journal.finish_run(run);
+  }
+  const auto json = testing::run_dtf({"history", "--journal", file.string(), "--json"});
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  EXPECT_EQ(nlohmann::json::parse(json.out)["runs"][0]["suite"], "night\x1b[31mly\xef\xbf\xbd");  // U+FFFD
+  const auto text = testing::run_dtf({"history", "--journal", file.string()});
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_NE(text.out.find("night\\x1b[31mly\\xff"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("res\\x07net\\xfe"), std::string::npos) << text.out;
+  for (const char c : text.out) EXPECT_TRUE(c == '\n' || static_cast<unsigned char>(c) >= 0x20) << text.out;
+  std::filesystem::remove_all(dir);
+}
+
 TEST(history_command, prints_a_readable_summary) {
   const auto dir = temp_dir();
   const auto file = write_journal(dir);

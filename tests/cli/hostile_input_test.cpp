@@ -143,3 +143,21 @@ TEST(hostile_input, a_file_over_the_size_limit_is_refused) {
 }
 
 } // namespace
+
+namespace {
+
+TEST(hostile_input, a_journal_file_that_is_not_a_database_is_bad_input) {
+  const auto journal = temp_path("garbage.sqlite");
+  const auto suite = temp_path("one-task.yaml");
+  std::ofstream{journal} << std::string(5000, '\xff') << "\x1b[31m";
+  std::ofstream{suite} << "tasks:\n  - command: \"true\"\n";
+  const auto result = run_dtf({"run", suite, "--no-local", "--fleet", example_fleet, "--journal", journal,
+                               "--output-dir", temp_path("out")});
+  EXPECT_EQ(result.exit_code, 2) << result.err;
+  EXPECT_NE(result.err.find("journal '" + journal + "'"), std::string::npos) << result.err;
+  EXPECT_NE(result.err.find("file is not a database"), std::string::npos) << result.err;
+  std::filesystem::remove(journal);
+  std::filesystem::remove(suite);
+}
+
+} // namespace
