@@ -522,6 +522,8 @@ coordinator_actor::behavior_type coordinator(coordinator_pointer self, coordinat
         st.tasks.push_back(task_record{});
         auto& r = st.tasks.back();
         r.work = std::move(t);
+        if (auto prior = st.config.resumed_attempts.find(r.work.id); prior != st.config.resumed_attempts.end())
+          r.attempts = std::max(prior->second, 0);  // numbering continues; journaled as pending again
         st.emit(r, task_event_kind::accepted);
         ++accepted;
         if (st.stopping) {  // the run is stopping: never placed

@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace dtf {
@@ -31,6 +32,10 @@ struct coordinator_config {
   /// scheduler and the predictor before the first task: a run starts from
   /// what the earlier ones measured. In-process only, never sent.
   std::shared_ptr<const std::vector<history_row>> history;
+  /// A resumed run (dtf run --resume): attempts its tasks already made, by
+  /// task id. Their attempt numbers continue after these, so the journal and
+  /// the results never hold two attempts with one number. In-process only.
+  std::unordered_map<std::string, int> resumed_attempts;
 };
 
 class sqlite_journal;

@@ -22,6 +22,7 @@
 #include <chrono>
 #include <cstdio>
 #include <mutex>
+#include <unordered_map>
 #include <stdexcept>
 #include <utility>
 
@@ -100,6 +101,7 @@ struct runtime::impl {
   std::shared_ptr<sqlite_journal> journal;
   std::int64_t journal_run = 0;
   std::size_t history_rows = 0;
+  resumed_run resumed;
   std::vector<worker_capability> workers;
   std::vector<std::string> warnings;
   bool started = false;
@@ -157,7 +159,26 @@ void runtime::start() {
     auto rows = std::make_shared<const std::vector<history_row>>(d.journal->load_history());
     d.history_rows = rows->size();
     if (!rows->empty()) history = std::move(rows);
-    d.journal_run = d.journal->begin_run(cfg.junit_suite_name);
+    if (cfg.resume_run != 0) {
+      d.journal->resume_run(cfg.resume_run);  // throws journal_error for an unknown run
+      d.journal_run = cfg.resume_run;
+    } else {
+      d.journal_run = d.journal->begin_run(cfg.junit_suite_name);
+    }
+  } else if (cfg.resume_run != 0) {
+    throw std::logic_error("dtf runtime: resume_run needs a journal_path");
+  }
+  std::unordered_map<std::string, int> resumed_attempts;
+  if (cfg.resume_run != 0) {
+    for (auto& t : d.journal->tasks(cfg.resume_run)) {
+      if (is_final(t.status) && t.status != task_status::cancelled) {
+        d.resumed.ended.push_back(std::move(t));
+        continue;
+      }
+      resumed_attempts.emplace(t.definition.id, t.attempts);
+      d.resumed.to_run.push_back(std::move(t.definition));
+    }
+    if (d.outputs) d.outputs->preload(d.journal->attempts(cfg.resume_run), d.resumed.ended);
   }
 
   configure_actor_system(d.caf_config, cfg.scheduler_threads);
@@ -171,6 +192,7 @@ void runtime::start() {
   cc.retry_backoff_s = cfg.retry_backoff_s;
   cc.retry_backoff_max_s = cfg.retry_backoff_max_s;
   cc.history = std::move(history);
+  cc.resumed_attempts = std::move(resumed_attempts);
   d.coordinator = spawn_coordinator(d.sys(), cc, d.journal);
   if (!d.callbacks->empty()) {
     d.listener = d.sys().spawn(update_listener, d.callbacks, d.coordinator);
@@ -191,6 +213,7 @@ void runtime::start() {
 const std::vector<worker_capability>& runtime::workers() const { return impl_->workers; }
 const std::vector<std::string>& runtime::warnings() const { return impl_->warnings; }
 std::size_t runtime::history_results() const { return impl_->history_rows; }
+const resumed_run& runtime::resumed() const { return impl_->resumed; }
 
 std::size_t runtime::submit(task t) {
   std::vector<task> batch;

@@ -11,12 +11,14 @@
 //   rt.submit(tasks);
 //   dtf::runtime_stats s = rt.wait();                      // every task final
 //   rt.stop();
+#include "actors/journal/journal_records.hpp"
 #include "actors/messages.hpp"
 #include "scheduler/scheduler_config.hpp"
 #include "scheduler/task.hpp"
 #include "scheduler/worker.hpp"
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -45,6 +47,9 @@ struct runtime_config {
   /// SQLite journal (actors/journal/sqlite_journal.hpp) of this run's tasks,
   /// attempts, workers and execution history (empty = none).
   std::string journal_path;
+  /// Continue this run of the journal (dtf run --resume) instead of beginning
+  /// one (0 = begin a new run). Needs journal_path.
+  std::int64_t resume_run = 0;
   /// Per-attempt stdout/stderr files of real commands.
   std::string output_dir = "dtf-output";
   /// Back-pressure: most tasks the scheduler holds at once (0 = automatic).
@@ -56,6 +61,16 @@ struct runtime_config {
   double metrics_interval_s = 5.0;
   /// CAF worker threads (0 = CAF's default: one per core).
   std::size_t scheduler_threads = 0;
+};
+
+/// What start() found in a resumed run.
+struct resumed_run {
+  /// Tasks to run (again): not final in the journal, or cancelled (a stopped
+  /// run's unfinished tasks), in submission order. Submit them.
+  std::vector<task> to_run;
+  /// Tasks that ended succeeded, failed or timed out: not run again (their
+  /// attempts are already in the results and JUnit).
+  std::vector<journal_task> ended;
 };
 
 /// Called for every task update, on one runtime thread, in order.
@@ -77,6 +92,8 @@ public:
   const std::vector<std::string>& warnings() const;
   /// Results of earlier runs read from the journal at start() and learned from.
   std::size_t history_results() const;
+  /// With config.resume_run: what the journal held of the run.
+  const resumed_run& resumed() const;
 
   /// Queues tasks; returns how many were accepted (duplicate ids are rejected
   /// with a `rejected` update).

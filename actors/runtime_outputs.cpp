@@ -65,6 +65,17 @@ void runtime_outputs::on_update(const task_update& update) {
   }
 }
 
+void runtime_outputs::preload(const std::vector<attempt_record>& earlier_attempts,
+                              const std::vector<journal_task>& ended_earlier) {
+  for (const auto& a : earlier_attempts) {
+    junit_.record(a);
+    if (results_) results_->write(a);
+  }
+  // Ended without an attempt (unplaceable): no record() above.
+  for (const auto& t : ended_earlier)
+    junit_.record_not_run(t.definition.id, "ended " + std::string{to_string(t.status)} + " before the run was resumed");
+}
+
 void runtime_outputs::flush() {
   if (!junit_path_.empty()) junit_.write(junit_path_, started_unix_s_);
 }

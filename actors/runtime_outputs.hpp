@@ -2,6 +2,7 @@
 // The runtime's output files, fed from task updates: results JSON Lines (one
 // record per attempt, written as attempts finish) and JUnit XML (one testcase
 // per task, rewritten on flush). CAF-free.
+#include "actors/journal/journal_records.hpp"
 #include "actors/messages.hpp"
 #include "actors/output/attempt_record.hpp"
 #include "actors/output/junit_writer.hpp"
@@ -9,6 +10,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace dtf {
 
@@ -22,6 +24,10 @@ public:
   runtime_outputs(const std::string& results_path, const std::string& junit_path, std::string suite_name);
 
   void on_update(const task_update& update);
+  /// A resumed run: the attempts of its earlier part, and the tasks that
+  /// ended then (not run again), recorded first so the results and JUnit
+  /// cover the whole run.
+  void preload(const std::vector<attempt_record>& earlier_attempts, const std::vector<journal_task>& ended_earlier);
   /// Writes the JUnit file for every task seen so far.
   void flush();
 

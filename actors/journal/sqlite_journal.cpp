@@ -333,6 +333,9 @@ void sqlite_journal::resume_run(std::int64_t run_id) {
     find.bind(1, run_id);
     if (!find.step()) throw journal_error(file_, "has no run " + std::to_string(run_id));
     suite = find.column_text(0);
+    // Running again: a crash during the resumed part leaves it unfinished too.
+    sqlite::statement reopen(db_->db, "UPDATE runs SET finished_unix_s = NULL, status = 'running' WHERE id = ?1");
+    reopen.bind(1, run_id).run();
   }
   std::lock_guard lock{queue_mutex_};
   current_run_ = run_id;

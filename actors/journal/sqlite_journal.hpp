@@ -75,8 +75,8 @@ public:
   // -- runs (synchronous: committed when they return) -------------------------
   /// Starts a run and makes it the current one; prunes runs beyond runs_kept.
   std::int64_t begin_run(const std::string& suite);
-  /// Continues an earlier run after a restart (it becomes the current one).
-  /// Throws journal_error when the run is unknown.
+  /// Continues an earlier run after a restart (it becomes the current one,
+  /// marked "running" again). Throws journal_error when the run is unknown.
   void resume_run(std::int64_t run_id);
   /// Marks a run finished ("finished", "failed", "cancelled", ...).
   void finish_run(std::int64_t run_id, const std::string& status = "finished");

@@ -1,8 +1,10 @@
 // `dtf run SUITE`: runs every task of a suite in one process (coordinator,
 // scheduler, predictor, one worker per local device plus the emulated fleet),
 // shows progress, prints a summary. Exit 0 only if every task succeeded,
-// 1 if any did not, 2 for bad input.
+// 1 if any did not (or dtf failed inside), 2 for bad input, 130/143 when
+// interrupted. Journals by default; --resume continues an unfinished run.
 #include "actors/journal/journal_error.hpp"
+#include "actors/journal/sqlite_journal.hpp"
 #include "actors/run_progress.hpp"
 #include "actors/runtime.hpp"
 #include "apps/dtf/interrupt_watch.hpp"
@@ -19,6 +21,8 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_set>
+#include <vector>
 
 namespace dtf::app {
 
@@ -26,14 +30,19 @@ namespace {
 
 constexpr const char* run_usage =
   "usage: dtf run SUITE [--fleet FLEET] [--no-local] [--max-tasks-per-worker N] [--results FILE.jsonl]\n"
-  "               [--junit FILE.xml] [--journal FILE.db] [--time-scale X] [--output-dir DIR] [--policy NAME]\n"
+  "               [--junit FILE.xml] [--journal FILE.db | --no-journal] [--resume] [--time-scale X]\n"
+  "               [--output-dir DIR] [--policy NAME]\n"
   "  SUITE      suite file (YAML or JSON)\n"
   "  --fleet    emulated workers (YAML or JSON fleet file)\n"
   "  --no-local do not probe this machine (emulated workers only)\n"
   "  --max-tasks-per-worker  concurrent tasks per worker unless the worker says (default 2)\n"
   "  --results  results as JSON Lines, one record per attempt\n"
   "  --junit    JUnit XML, one testcase per task\n"
-  "  --journal  SQLite journal of tasks, attempts and workers\n"
+  "  --journal  SQLite journal of tasks, attempts, workers and history (default: $DTF_JOURNAL, else\n"
+  "             $XDG_STATE_HOME/dtf/journal.sqlite, else ~/.local/state/dtf/journal.sqlite)\n"
+  "  --no-journal  keep no journal (no learning from earlier runs, no --resume)\n"
+  "  --resume   continue the newest unfinished run of this suite in the journal: tasks that ended\n"
+  "             are not run again, unfinished ones (running when dtf stopped) run once more\n"
   "  --time-scale  wall seconds per modeled second on emulated workers (default 1)\n"
   "  --output-dir  per-attempt stdout/stderr files (default dtf-output)\n"
   "  --max-tasks N  most tasks the suite may expand to (default 1000000)\n";
@@ -46,6 +55,8 @@ struct run_options {
   std::string results_path, junit_path, journal_path, output_dir = "dtf-output", policy = "intelligent";
   double time_scale = 1.0;
   suite_options suite_limits;
+  bool no_journal = false;
+  bool resume = false;
 };
 
 struct usage_error {
@@ -77,6 +88,8 @@ run_options parse_options(int argc, char** argv) {
     } else if (arg == "--results") o.results_path = value();
     else if (arg == "--junit") o.junit_path = value();
     else if (arg == "--journal") o.journal_path = value();
+    else if (arg == "--no-journal") o.no_journal = true;
+    else if (arg == "--resume") o.resume = true;
     else if (arg == "--time-scale") o.time_scale = parse_number(arg, value());
     else if (arg == "--output-dir") o.output_dir = value();
     else if (arg == "--policy") o.policy = value();
@@ -90,7 +103,33 @@ run_options parse_options(int argc, char** argv) {
     else throw usage_error{"more than one suite given ('" + o.suite_path + "', '" + std::string{arg} + "')"};
   }
   if (o.suite_path.empty()) throw usage_error{"no suite given"};
+  if (o.no_journal && !o.journal_path.empty()) throw usage_error{"--journal and --no-journal contradict each other"};
+  if (o.no_journal && o.resume) throw usage_error{"--resume needs the journal (drop --no-journal)"};
+  if (!o.no_journal && o.journal_path.empty()) o.journal_path = sqlite_journal::default_path().string();
   return o;
+}
+
+/// The newest run of `suite` in the journal that did not finish (running,
+/// interrupted, failed or stopped).
+std::optional<journal_run> newest_unfinished_run(const std::string& journal_path, const std::string& suite) {
+  journal_options read_only;
+  read_only.read_only = true;
+  sqlite_journal journal{journal_path, read_only};
+  for (auto& run : journal.runs())  // newest first
+    if (run.suite == suite && run.status != "finished") return std::move(run);
+  return std::nullopt;
+}
+
+/// What a resumed run submits: the journal's unfinished tasks, then the
+/// suite's tasks the journal never accepted (dtf stopped while submitting).
+std::vector<task> resumed_tasks(const resumed_run& resumed, const std::vector<task>& suite_tasks) {
+  std::vector<task> out = resumed.to_run;
+  std::unordered_set<std::string> known;
+  for (const auto& t : resumed.to_run) known.insert(t.id);
+  for (const auto& t : resumed.ended) known.insert(t.definition.id);
+  for (const auto& t : suite_tasks)
+    if (!known.count(t.id)) out.push_back(t);
+  return out;
 }
 
 } // namespace
@@ -131,6 +170,20 @@ int run_command(int argc, char** argv) {
   config.time_scale = options.time_scale;
   config.output_dir = options.output_dir;
   config.policy = options.policy;
+  if (options.resume) {
+    try {
+      auto run = newest_unfinished_run(options.journal_path, config.junit_suite_name);
+      if (!run) {
+        std::cerr << "dtf run: --resume: no unfinished run of suite '" << config.junit_suite_name << "' in "
+                  << options.journal_path << "\n";
+        return 2;
+      }
+      config.resume_run = run->id;
+    } catch (const std::exception& e) {
+      std::cerr << "dtf run: --resume: " << e.what() << "\n";
+      return 2;
+    }
+  }
 
   // Before any thread starts: Ctrl-C and SIGTERM stop the run gracefully.
   interrupt_watch interrupts;
@@ -155,9 +208,17 @@ int run_command(int argc, char** argv) {
     if (!config.journal_path.empty())
       std::cout << "dtf run: learned from " << rt.history_results() << " results of earlier runs in "
                 << config.journal_path << "\n";
+    bool earlier_ok = true;  // a resumed run's tasks that ended before
+    std::vector<task> to_submit = parsed.tasks;
+    if (config.resume_run != 0) {
+      to_submit = resumed_tasks(rt.resumed(), parsed.tasks);
+      for (const auto& t : rt.resumed().ended) earlier_ok = earlier_ok && t.status == task_status::succeeded;
+      std::cout << "dtf run: resuming run " << config.resume_run << ": " << rt.resumed().ended.size()
+                << " tasks ended before (not run again), " << to_submit.size() << " to run\n";
+    }
     std::cout.flush();
     interrupts.on_interrupt([&rt](const char* signal_name) { rt.interrupt(signal_name); });
-    rt.submit(parsed.tasks);
+    rt.submit(std::move(to_submit));
     std::optional<runtime_stats> done;
     while (!(done = rt.wait_for(0.5))) reporter->update(progress->snapshot());
     reporter->finish(progress->snapshot());
@@ -178,7 +239,7 @@ int run_command(int argc, char** argv) {
       std::cout << "interrupted by " << stats.interrupted << ": unfinished tasks were cancelled\n";
       return interrupts.exit_code();
     }
-    const bool all_ok = stats.succeeded == stats.submitted;
+    const bool all_ok = stats.succeeded == stats.submitted && earlier_ok;
     return all_ok ? 0 : 1;
   } catch (const input_error& e) {
     std::cerr << "dtf run: " << e.what() << "\n";

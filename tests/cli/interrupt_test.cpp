@@ -4,6 +4,7 @@
 // errors) and statistics, marks the journal's run interrupted and exits
 // 128 + signal; a second signal ends dtf at once and still kills every command.
 #include "actors/journal/sqlite_journal.hpp"
+#include "dtf_process.hpp"
 
 #include <gtest/gtest.h>
 
@@ -25,31 +26,10 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string read_file(const fs::path& p) {
-  std::ifstream in{p};
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using dtf::testing::eventually;
+using dtf::testing::process_running;
 
-/// Alive and not a zombie (a killed process may wait a moment to be reaped).
-bool process_running(pid_t pid) {
-  std::ifstream stat{"/proc/" + std::to_string(pid) + "/stat"};
-  std::string text{std::istreambuf_iterator<char>{stat}, {}};
-  auto close = text.rfind(')');
-  return close != std::string::npos && close + 2 < text.size() && text[close + 2] != 'Z';
-}
-
-/// Polls until `done` holds; false after `limit` (a hang fails the test).
-template <class F>
-bool eventually(F done, std::chrono::seconds limit = std::chrono::seconds(60)) {
-  const auto until = std::chrono::steady_clock::now() + limit;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > until) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return true;
-}
+std::string read_file(const fs::path& p) { return dtf::testing::read_text(p); }
 
 class interrupt : public ::testing::Test {
 protected:
@@ -64,38 +44,8 @@ protected:
     fs::remove_all(dir);
   }
 
-  /// Starts the dtf binary in `dir` with stdout and stderr to dir/output.
-  pid_t start(const std::vector<std::string>& arguments) {
-    const char* binary = std::getenv("DTF_BINARY");
-    EXPECT_NE(binary, nullptr);
-    const auto output = (dir / "output").string();
-    const auto cwd = dir.string();
-    pid_t child = ::fork();
-    if (child == 0) {
-      int fd = ::open(output.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      ::dup2(fd, 1);
-      ::dup2(fd, 2);
-      if (::chdir(cwd.c_str()) != 0) ::_exit(127);
-      std::vector<char*> argv{const_cast<char*>(binary)};
-      for (const auto& a : arguments) argv.push_back(const_cast<char*>(a.c_str()));
-      argv.push_back(nullptr);
-      ::execv(binary, argv.data());
-      ::_exit(127);
-    }
-    return child;
-  }
-
-  /// The exit code, or -1 (killed by a signal, or still running after 60 s).
-  int wait_exit(pid_t child) {
-    int status = 0;
-    bool exited = eventually([&] { return ::waitpid(child, &status, WNOHANG) == child; });
-    if (!exited) {
-      ::kill(child, SIGKILL);
-      ::waitpid(child, &status, 0);
-      return -1;
-    }
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  }
+  pid_t start(const std::vector<std::string>& arguments) { return dtf::testing::start_dtf(dir, arguments, dir / "output"); }
+  int wait_exit(pid_t child) { return dtf::testing::wait_exit(child); }
 
   /// Every pid the suite's commands wrote (each command writes its own and its child's).
   std::vector<pid_t> command_pids() const {

@@ -75,8 +75,10 @@ protected:
 
   /// Runs `dtf run` on the suite in the temp dir, with results and JUnit files.
   run_result run(const std::string& extra = "") {
+    // Each test keeps its own journal or none (never the user's default one).
+    const auto journal = extra.find("--journal") == std::string::npos ? std::string{" --no-journal"} : std::string{};
     std::string cmd = "cd '" + dir.string() + "' && timeout 90 '" + dtf_binary() +
-                      "' run suite.yaml --results results.jsonl --junit junit.xml --output-dir out " + extra;
+                      "' run suite.yaml --results results.jsonl --junit junit.xml --output-dir out " + extra + journal;
     return run_shell(cmd);
   }
 
@@ -158,7 +160,7 @@ tasks:
   - {id: third, requirements: {hardware: [cpu]}, command: [sh, -c, "sleep 0.2"]}
 )");
   auto r = run_shell("cd '" + dir.string() + "' && timeout 90 '" + dtf_binary() +
-                     "' run suite.yaml --results /dev/full --junit junit.xml --output-dir out --max-tasks-per-worker 1");
+                     "' run suite.yaml --results /dev/full --junit junit.xml --output-dir out --max-tasks-per-worker 1 --no-journal");
   EXPECT_EQ(r.exit_code, 1) << r.output;
   EXPECT_NE(r.output.find("run failed inside dtf: task update callback failed"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("No space left on device"), std::string::npos) << r.output;
@@ -262,7 +264,7 @@ TEST_F(dtf_run, rejects_a_malformed_suite_with_exit_two_and_names_the_file) {
 }
 
 TEST_F(dtf_run, rejects_a_missing_suite_file_with_exit_two) {
-  auto r = run_shell("cd '" + dir.string() + "' && timeout 30 '" + dtf_binary() + "' run no-such-suite.yaml");
+  auto r = run_shell("cd '" + dir.string() + "' && timeout 30 '" + dtf_binary() + "' run no-such-suite.yaml --no-journal");
   EXPECT_EQ(r.exit_code, 2) << r.output;
 }
 
