@@ -1,5 +1,7 @@
 #include "scheduler/fleet_parser.hpp"
 
+#include "scheduler/input_limits.hpp"
+
 #include <cmath>
 #include <map>
 
@@ -99,6 +101,8 @@ std::vector<worker_capability> parse_fleet_text(std::string_view text, const std
       reader.fail(*arch_node, "only rocm workers have a gfx arch (this worker is " + std::string(to_string(w.kind)) + ")");
     if (w.name.empty()) w.name = w.id;
     const std::string base_id = w.id;
+    if (workers.size() + static_cast<std::size_t>(count) > max_fleet_workers)
+      reader.fail(item, "the fleet has more than " + std::to_string(max_fleet_workers) + " workers, the limit");
     for (long long n = 1; n <= count; ++n) {
       worker_capability copy = w;
       if (count > 1) copy.id = base_id + "-" + std::to_string(n);

@@ -12,6 +12,14 @@ namespace dtf {
 inline constexpr std::size_t default_max_input_bytes = std::size_t{64} << 20;
 /// Most tasks a suite may expand to unless told otherwise (dtf plan/run --max-tasks).
 inline constexpr std::size_t default_max_suite_tasks = 1'000'000;
+/// Text (ids, commands, env, requirement lists) all tasks of a suite may hold
+/// together after expansion, counting sizeof(std::string) per string.
+inline constexpr std::size_t max_suite_task_bytes = std::size_t{512} << 20;
+/// Most workers a fleet file may describe (after `count`).
+inline constexpr std::size_t max_fleet_workers = 100'000;
+/// Matrix include/exclude entries are each compared with every combination:
+/// entries x combinations may not exceed this.
+inline constexpr std::size_t max_matrix_rule_comparisons = 100'000'000;
 /// Longest word that gets a "did you mean" suggestion, in bytes (edit distance
 /// costs length x length).
 inline constexpr std::size_t max_suggestion_bytes = 64;

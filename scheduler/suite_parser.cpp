@@ -237,6 +237,8 @@ private:
       }
       return true;
     };
+    check_rule_comparisons(matrix, combinations.size(), include ? include->node.size() : 0,
+                           exclude ? exclude->node.size() : 0);
     if (exclude) {
       for (const auto& rule_node : reader_.items(*exclude)) {
         const entry_list rule = reader_.entries(rule_node);
@@ -292,6 +294,17 @@ private:
                                " tasks (change it with --max-tasks N)");
   }
 
+  /// Each include and exclude entry is compared with every combination; aliases
+  /// can repeat one entry cheaply, so their work is bounded too.
+  void check_rule_comparisons(const located_node& matrix, std::size_t combinations, std::size_t include_count,
+                              std::size_t exclude_count) const {
+    const std::size_t rules = include_count + exclude_count;
+    if (rules > 0 && combinations > max_matrix_rule_comparisons / rules)
+      reader_.fail(matrix, "the matrix compares " + std::to_string(rules) + " include/exclude entries with " +
+                               std::to_string(combinations) + " combinations, more than the limit of " +
+                               std::to_string(max_matrix_rule_comparisons) + " comparisons");
+  }
+
   void check_matrix_key(const std::string& key, const located_node& value, const entry_list& task_fields) {
     if (contains(non_matrix_keys, key)) reader_.fail(value, quoted_value(key) + " cannot be a matrix key");
     if (!is_placeholder_name(key))
@@ -322,6 +335,13 @@ private:
       }
     }
     t.requirements = read_requirements(requirements);
+    {
+      const task_requirements& r = t.requirements;
+      std::size_t bytes = text_bytes(t.model) + r.hardware.size() + (r.device ? text_bytes(*r.device) : 0);
+      for (const auto* list : {&r.gfx_arch, &r.require_device, &r.labels})
+        for (const auto& item : *list) bytes += text_bytes(item);
+      charge(expanded.line, bytes);
+    }
     auto& values = expanded.placeholders;
     values["type"] = std::string(to_string(t.type));
     values["priority"] = std::to_string(t.priority);
@@ -463,10 +483,27 @@ private:
     }
     if (const located_node* directory = find(expanded.fields, "working_directory"))
       t.working_directory = substitute(*directory, reader_.non_empty_text(*directory), values);
+    std::size_t bytes = text_bytes(t.id) + text_bytes(t.working_directory) + text_bytes(t.origin);
+    for (const auto& word : t.command) bytes += text_bytes(word);
+    for (const auto& [name, value] : t.env) bytes += text_bytes(name) + text_bytes(value);
+    charge(expanded.line, bytes);
+  }
+
+  static std::size_t text_bytes(const std::string& text) { return sizeof(std::string) + text.size(); }
+
+  /// Aliases let a small file repeat one long list in every task of a matrix:
+  /// the text all tasks hold together is bounded, checked as it is made.
+  void charge(int line, std::size_t bytes) {
+    task_bytes_ += bytes;
+    if (task_bytes_ > options_.max_task_text_bytes)
+      reader_.fail({YAML::Node{}, "", line}, "the suite's tasks hold more than " +
+                                                 std::to_string(options_.max_task_text_bytes) +
+                                                 " bytes of text (a long list repeated by aliases or a matrix?)");
   }
 
   input_reader reader_;
   suite_options options_;
+  std::size_t task_bytes_ = 0;
   suite result_;
   entry_list default_fields_;
   entry_list default_requirements_;

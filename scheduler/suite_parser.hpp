@@ -26,6 +26,8 @@ struct suite_options {
   /// (the product of its axis sizes plus its include entries, before excludes).
   std::size_t max_tasks = default_max_suite_tasks;
   std::size_t max_input_bytes = default_max_input_bytes;
+  /// Text all tasks hold together (ids, commands, env, requirement lists).
+  std::size_t max_task_text_bytes = max_suite_task_bytes;
 };
 
 /// Format from the extension (.yaml/.yml/.json), otherwise sniffed from the text.
