@@ -33,7 +33,11 @@ captured_stream::~captured_stream() {
 }
 
 std::string captured_stream::open(const std::filesystem::path& path) {
-  fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  // Never through a symbolic link: a link planted at an output path would
+  // make dtf overwrite its target.
+  fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+  if (fd_ < 0 && errno == ELOOP)
+    return "refusing to write '" + path.string() + "': it is a symbolic link (output files are never followed)";
   if (fd_ < 0) return "cannot create '" + path.string() + "': " + std::generic_category().message(errno);
   return {};
 }

@@ -1,12 +1,15 @@
 #include "actors/execution/command_runner.hpp"
 #include "actors/execution/captured_stream.hpp"
+#include "actors/execution/process_tree.hpp"
 #include "actors/execution/running_commands.hpp"
 #include "hw/cpu_binding.hpp"
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cctype>
 #include <cerrno>
+#include <cstdint>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -63,13 +66,37 @@ std::string signal_name(int sig) {
   return abbrev ? std::string("SIG") + abbrev : "signal " + std::to_string(sig);
 }
 
-/// Task ids come from users; file names must not climb directories.
+/// Task ids come from users; file names must not climb directories, and two
+/// ids must not share files: when sanitizing changed the id (or it was too
+/// long for a file name), a hash of the whole id follows ("a$b" -> "a_b-<8 hex>",
+/// while "a_b" stays "a_b").
 std::string file_stem_for(const std::string& task_id) {
+  constexpr std::size_t max_stem_bytes = 120;  // room for ".<attempt>.stdout" under NAME_MAX
   std::string stem = task_id;
   for (auto& c : stem)
     if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-')) c = '_';
-  if (stem.empty() || stem == "." || stem == "..") stem = "task" + stem;
-  return stem;
+  bool changed = stem != task_id;
+  if (stem.empty() || stem == "." || stem == "..") {
+    stem = "task" + stem;
+    changed = true;
+  }
+  if (stem.size() > max_stem_bytes) {
+    stem.resize(max_stem_bytes);
+    changed = true;
+  }
+  if (!changed) return stem;
+  std::uint64_t hash = 14695981039346656037ull;  // FNV-1a, 64 bit
+  for (unsigned char c : task_id) hash = (hash ^ c) * 1099511628211ull;
+  char suffix[10];
+  std::snprintf(suffix, sizeof suffix, "-%08x", static_cast<unsigned>(hash ^ (hash >> 32)));
+  return stem + suffix;
+}
+
+/// Marks every process of one attempt, in its environment: descendants that
+/// leave the process group keep it, so they can be found and ended.
+std::string next_attempt_key() {
+  static std::atomic<std::uint64_t> serial{0};
+  return std::to_string(::getpid()) + "." + std::to_string(++serial);
 }
 
 class unique_fd {
@@ -120,7 +147,7 @@ void become_child_subreaper_once() {
   std::call_once(once, [] { ::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); });
 }
 
-std::map<std::string, std::string> child_environment(const run_request& request) {
+std::map<std::string, std::string> child_environment(const run_request& request, const std::string& attempt_key) {
   std::map<std::string, std::string> env;
   // Reading environ races with a concurrent setenv elsewhere in the process;
   // nothing in dtf calls setenv after start-up.
@@ -148,6 +175,7 @@ std::map<std::string, std::string> child_environment(const run_request& request)
   env["DTF_TASK_ID"] = request.t.id;
   env["DTF_WORKER_ID"] = worker.id;
   env["DTF_ATTEMPT"] = std::to_string(request.attempt);
+  env["DTF_ATTEMPT_KEY"] = attempt_key;
   return env;
 }
 
@@ -424,7 +452,8 @@ run_outcome run_command(const run_request& request, const cancel_token& token) {
   }
 
   // Everything the child needs is built here: after fork it may not allocate.
-  auto env = child_environment(request);
+  const auto attempt_key = next_attempt_key();
+  auto env = child_environment(request, attempt_key);
   int resolve_error = 0;
   auto executable = resolve_executable(request.t.command.front(), env, request.t.working_directory, resolve_error);
   if (!executable) return failed_to_start("failed to start '" + request.t.command.front() + "': " + errno_text(resolve_error));
@@ -493,6 +522,8 @@ run_outcome run_command(const run_request& request, const cancel_token& token) {
     throw;
   }
   unregister_running_command(pid);
+  // What left the group (setsid, a double fork) ends with the command too.
+  const auto escaped = end_descendants_with("DTF_ATTEMPT_KEY=" + attempt_key);
   out.finish();
   err.finish();
   finish_times(outcome, start);
@@ -518,6 +549,10 @@ run_outcome run_command(const run_request& request, const cancel_token& token) {
     if (outcome.term_signal != 0) outcome.error = "terminated by " + signal_name(outcome.term_signal);
     else if (supervisor.leader_lost()) outcome.error = "exit status lost: the process was reaped elsewhere";
     else outcome.error = "exit code " + std::to_string(outcome.exit_code);
+  }
+  if (escaped > 0) {
+    if (!outcome.error.empty()) outcome.error += "; ";
+    outcome.error += "ended " + std::to_string(escaped) + " process(es) it left running outside its process group";
   }
   if (supervisor.survivors()) {
     if (!outcome.error.empty()) outcome.error += "; ";

@@ -21,7 +21,10 @@ struct run_request {
   worker_capability worker;
   int attempt = 1;
   /// Per-attempt files: <output_dir>/<task>.<attempt>.stdout / .stderr (task id
-  /// with characters outside [A-Za-z0-9._-] replaced by '_'). Created if missing.
+  /// with characters outside [A-Za-z0-9._-] replaced by '_', cut at 120 bytes,
+  /// and then followed by '-' and 8 hex digits of a hash of the id, so ids
+  /// never share files). Created if missing; never opened through a symlink
+  /// (an existing link there is a failed outcome).
   std::filesystem::path output_dir;
   /// Per stream; beyond it the file ends with a truncation marker and the rest is
   /// discarded (still read, so the child never blocks, and still scanned for metrics).
@@ -48,8 +51,10 @@ struct run_outcome {
 /// returns when it and every process left in its group are gone. Timeout and
 /// cancellation send SIGTERM to the group, then SIGKILL after kill_grace_s; a
 /// normal exit of the main process also ends what it left behind in the group.
-/// (A process that leaves the group with setsid escapes; its hold on the
-/// output pipes is waited for only briefly.)
+/// Processes that left the group (setsid, a double fork) are ended too, once
+/// the group is gone: they carry the attempt's DTF_ATTEMPT_KEY in their
+/// environment and are re-parented to dtf (a child subreaper), which kills and
+/// reaps them (process_tree.hpp); the outcome's error counts them.
 /// Never throws for a command that cannot start: that is a failed outcome with
 /// `error` set. Safe to call from several threads at once.
 ///
@@ -57,7 +62,7 @@ struct run_outcome {
 /// over both, so a task cannot grab another worker's device) the device pinning:
 /// cuda -> CUDA_VISIBLE_DEVICES=<device_index>; rocm -> HIP_VISIBLE_DEVICES and
 /// ROCR_VISIBLE_DEVICES=<device_index>; cpu -> CUDA_VISIBLE_DEVICES="" — and
-/// DTF_TASK_ID, DTF_WORKER_ID, DTF_ATTEMPT.
+/// DTF_TASK_ID, DTF_WORKER_ID, DTF_ATTEMPT, and DTF_ATTEMPT_KEY (unique per attempt).
 ///
 /// On first use the process becomes a child subreaper (PR_SET_CHILD_SUBREAPER),
 /// so that orphaned grandchildren of a command are reparented to it and reaped

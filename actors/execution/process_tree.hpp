@@ -2,6 +2,7 @@
 // Reading the process tree from /proc: which processes descend from which,
 // and which belong to one command attempt (they carry its DTF_ATTEMPT_KEY in
 // their environment, even after leaving its process group). CAF-free.
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -14,7 +15,15 @@ namespace dtf {
 std::vector<pid_t> descendants_of(pid_t pid);
 
 /// Whether the process's environment holds exactly `entry` ("KEY=value").
-/// False when it cannot be read (gone, another user's).
+/// False when it cannot be read (gone, a zombie, another user's).
 bool environment_has(pid_t pid, const std::string& entry);
+
+/// SIGKILL to every descendant of this process whose environment holds
+/// `entry`, repeated until none is left, and reaps those re-parented to this
+/// process (it is a child subreaper, so orphans of a command come here, even
+/// after setsid or a double fork). Gives up after `give_up_after_s`. Returns
+/// how many processes it killed. A process that cleared its environment is
+/// not found (a cgroup per task would be; not used).
+std::size_t end_descendants_with(const std::string& entry, double give_up_after_s = 2.0);
 
 } // namespace dtf

@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <chrono>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -275,8 +276,93 @@ TEST_F(command_runner, task_ids_cannot_escape_the_output_directory) {
   auto request = shell("true");
   request.t.id = "../evil/id";
   auto outcome = run_command(request, never_cancelled_);
-  EXPECT_EQ(outcome.stdout_path, output_dir_ / ".._evil_id.1.stdout");
+  EXPECT_EQ(outcome.stdout_path.parent_path(), output_dir_);
+  EXPECT_EQ(outcome.stdout_path.filename().string().rfind(".._evil_id-", 0), 0u) << outcome.stdout_path;
   EXPECT_TRUE(std::filesystem::exists(outcome.stdout_path));
+}
+
+TEST_F(command_runner, ids_that_sanitize_alike_get_files_of_their_own) {
+  std::set<std::filesystem::path> paths;
+  for (const std::string id : {"a$b", "a_b", "a;b"}) {
+    auto request = shell("echo $DTF_TASK_ID");
+    request.t.id = id;
+    auto outcome = run_command(request, never_cancelled_);
+    EXPECT_EQ(outcome.status, task_status::succeeded) << outcome.error;
+    EXPECT_EQ(outcome.stdout_path.parent_path(), output_dir_);
+    EXPECT_TRUE(paths.insert(outcome.stdout_path).second) << id << " shares " << outcome.stdout_path;
+  }
+  EXPECT_TRUE(paths.count(output_dir_ / "a_b.1.stdout")) << "an id that needs no change keeps its name";
+  for (const auto& path : paths) {
+    auto text = read_file(path);
+    EXPECT_EQ(path.filename().string().substr(0, 3), "a_b") << path;
+    EXPECT_EQ(text.size(), 4u) << path << ": each file holds its own task's output only";
+  }
+  auto request = shell("true");
+  request.t.id = std::string(400, 'x');
+  auto outcome = run_command(request, never_cancelled_);
+  EXPECT_EQ(outcome.status, task_status::succeeded) << "a long id still makes a valid file name: " << outcome.error;
+}
+
+TEST_F(command_runner, refuses_to_write_output_through_a_symlink) {
+  std::filesystem::create_directories(output_dir_);
+  const auto victim = output_dir_ / "victim";
+  std::ofstream{victim} << "precious";
+  std::filesystem::create_symlink(victim, output_dir_ / "task-1.1.stdout");
+  auto outcome = run_command(shell("echo overwritten"), never_cancelled_);
+  EXPECT_EQ(outcome.status, task_status::failed);
+  EXPECT_NE(outcome.error.find("is a symbolic link"), std::string::npos) << outcome.error;
+  EXPECT_EQ(read_file(victim), "precious");
+}
+
+bool process_running(pid_t pid) {
+  std::ifstream stat{"/proc/" + std::to_string(pid) + "/stat"};
+  std::string text{std::istreambuf_iterator<char>{stat}, {}};
+  auto close = text.rfind(')');
+  return close != std::string::npos && close + 2 < text.size() && text[close + 2] != 'Z';
+}
+
+pid_t pid_in(const std::filesystem::path& file) {
+  for (int i = 0; i < 500 && read_file(file).empty(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  return static_cast<pid_t>(std::atol(read_file(file).c_str()));
+}
+
+// setsid -f and a double fork into a new session both leave the command's
+// process group; they end with the command anyway (found by the attempt key,
+// re-parented to the subreaper), and nothing is left to reap.
+TEST_F(command_runner, ends_descendants_that_left_the_process_group) {
+  std::filesystem::create_directories(output_dir_);
+  const auto escaped = output_dir_ / "escaped.pid", doubled = output_dir_ / "doubled.pid";
+  auto request = shell("setsid -f sh -c 'echo $$ > " + escaped.string() + "; exec sleep 300' >/dev/null 2>&1; "
+                       "(setsid sh -c 'echo $$ > " + doubled.string() + "; exec sleep 300' >/dev/null 2>&1 &); "
+                       "while [ ! -s " + escaped.string() + " ] || [ ! -s " + doubled.string() + " ]; do sleep 0.01; done");
+  auto outcome = run_command(request, never_cancelled_);
+  EXPECT_EQ(outcome.status, task_status::succeeded) << outcome.error;
+  const pid_t a = pid_in(escaped), b = pid_in(doubled);
+  ASSERT_GT(a, 0);
+  ASSERT_GT(b, 0);
+  EXPECT_FALSE(process_running(a)) << "setsid -f escaped";
+  EXPECT_FALSE(process_running(b)) << "a double fork into a new session escaped";
+  EXPECT_NE(outcome.error.find("ended 2 process(es) it left running outside its process group"), std::string::npos)
+    << outcome.error;
+  EXPECT_EQ(::waitpid(-1, nullptr, WNOHANG), -1) << "an ended escapee was left unreaped";
+}
+
+// Ending one attempt's escapees never touches another attempt's processes.
+TEST_F(command_runner, ending_escapees_leaves_other_running_commands_alone) {
+  std::filesystem::create_directories(output_dir_);
+  const auto other = output_dir_ / "other.pid";
+  cancel_token stop_other;
+  auto long_running = shell("setsid -f sh -c 'echo $$ > " + other.string() + "; exec sleep 300'; sleep 300");
+  long_running.t.id = "other";
+  std::thread runner{[&] { run_command(long_running, stop_other); }};
+  const pid_t other_pid = pid_in(other);
+  ASSERT_GT(other_pid, 0);
+  auto outcome = run_command(shell("setsid -f sleep 300"), never_cancelled_);
+  EXPECT_EQ(outcome.status, task_status::succeeded) << outcome.error;
+  EXPECT_TRUE(process_running(other_pid)) << "another attempt's escapee was killed";
+  stop_other.cancel();
+  runner.join();
+  EXPECT_FALSE(process_running(other_pid)) << "cancelling ends the escapee too";
 }
 
 std::size_t open_descriptor_count() {
