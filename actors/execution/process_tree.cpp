@@ -33,16 +33,22 @@ pid_t parent_of(const std::filesystem::path& stat_file) {
   return static_cast<pid_t>(ppid);
 }
 
-/// Children of `pid` from /proc/<pid>/task/*/children (every thread's);
-/// nullopt when the kernel does not offer those files.
-std::optional<std::vector<pid_t>> children_from_task_files(pid_t pid) {
+/// Whether this kernel lists children in /proc/<pid>/task/<tid>/children
+/// (CONFIG_PROC_CHILDREN); checked once, on our own main thread.
+bool kernel_lists_children() {
+  static const bool listed = std::filesystem::exists("/proc/self/task/" + std::to_string(::getpid()) + "/children");
+  return listed;
+}
+
+/// Children of `pid` from /proc/<pid>/task/*/children (every thread's; a
+/// thread that ended meanwhile is skipped: its children moved on anyway).
+std::vector<pid_t> children_from_task_files(pid_t pid) {
   std::error_code ec;
   std::filesystem::directory_iterator thread{"/proc/" + std::to_string(pid) + "/task", ec};
   std::vector<pid_t> out;  // empty when the process is gone
   // Threads come and go while we read: iterate without exceptions.
   for (; !ec && thread != std::filesystem::directory_iterator{}; thread.increment(ec)) {
     std::ifstream in{thread->path() / "children"};
-    if (!in) return std::nullopt;
     for (long child; in >> child;) out.push_back(static_cast<pid_t>(child));
   }
   return out;
@@ -67,17 +73,17 @@ std::multimap<pid_t, pid_t> children_by_parent() {
 std::vector<pid_t> descendants_of(pid_t pid) {
   std::vector<pid_t> out;
   std::vector<pid_t> frontier{pid};
-  std::optional<std::multimap<pid_t, pid_t>> scanned;  // only when the children files are missing
+  std::optional<std::multimap<pid_t, pid_t>> scanned;  // only where the kernel lists no children
+  if (!kernel_lists_children()) scanned = children_by_parent();
   while (!frontier.empty()) {
     const pid_t next = frontier.back();
     frontier.pop_back();
     std::vector<pid_t> children;
-    if (auto listed = scanned ? std::nullopt : children_from_task_files(next)) {
-      children = std::move(*listed);
-    } else {
-      if (!scanned) scanned = children_by_parent();
+    if (scanned) {
       auto [first, last] = scanned->equal_range(next);
       for (auto i = first; i != last; ++i) children.push_back(i->second);
+    } else {
+      children = children_from_task_files(next);
     }
     for (pid_t child : children) {
       out.push_back(child);
