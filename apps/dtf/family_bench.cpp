@@ -134,7 +134,7 @@ family_bench_result run_family_bench(const family_bench_options& options, std::o
       summarize(s, names);
       if (progress)
         *progress << "  " << s.name << ": " << options.seeds << " seeds x " << options.policies.size() << " policies in "
-                  << std::chrono::duration<double>(std::chrono::steady_clock::now() - scenario_started).count()
+                  << std::lround(10 * std::chrono::duration<double>(std::chrono::steady_clock::now() - scenario_started).count()) / 10.0
                   << " s\n";
       out.scenarios.push_back(std::move(s));
     }
