@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
-#include <fstream>
 #include <map>
 #include <sstream>
 
@@ -56,22 +55,6 @@ input_format detect_input_format(const std::filesystem::path& path, std::string_
   if (first != std::string_view::npos && (text[first] == '{' || text[first] == '[')) return input_format::json;
   return input_format::yaml;
 }
-
-std::string read_input_file(const std::filesystem::path& path, std::size_t max_bytes) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw input_error(path.string(), 0, "", "cannot read file (missing or not readable)");
-  // Read in pieces up to the cap: a FIFO or /dev/zero has no size to ask for first.
-  std::string text;
-  char piece[1 << 16];
-  while (in.read(piece, sizeof piece) || in.gcount() > 0) {
-    const auto n = static_cast<std::size_t>(in.gcount());
-    if (text.size() + n > max_bytes) throw file_too_large(path.string(), max_bytes);
-    text.append(piece, n);
-  }
-  if (in.bad()) throw input_error(path.string(), 0, "", "cannot read file");
-  return text;
-}
-
 
 YAML::Node load_input_document(std::string_view text, const std::string& file_name, input_format format) {
   if (format == input_format::json) {

@@ -24,9 +24,6 @@ enum class input_format { yaml, json };
 /// text starting with '{' or '[' (after blanks) is JSON, anything else YAML.
 input_format detect_input_format(const std::filesystem::path& path, std::string_view text);
 
-/// Whole file as text; throws input_error(file, 0, "", "cannot read ...") and,
-/// past max_bytes, the error of file_too_large.
-std::string read_input_file(const std::filesystem::path& path, std::size_t max_bytes = default_max_input_bytes);
 
 
 /// Parses the text; syntax errors become input_error with the line.

@@ -4,6 +4,7 @@
 #include "scheduler/input_error.hpp"
 
 #include <cstddef>
+#include <filesystem>
 #include <string>
 
 namespace dtf {
@@ -29,5 +30,10 @@ inline input_error file_too_large(const std::string& file, std::size_t max_bytes
   return input_error(file, 0, "", "the file is larger than the input limit of " + std::to_string(max_bytes) +
                                       " bytes (" + std::to_string(max_bytes >> 20) + " MiB)");
 }
+
+/// Whole file as text, read in pieces up to max_bytes (so a FIFO or /dev/zero
+/// ends too); throws input_error(file, 0, "", "cannot read ...") and, past
+/// max_bytes, the error of file_too_large.
+std::string read_input_file(const std::filesystem::path& path, std::size_t max_bytes = default_max_input_bytes);
 
 } // namespace dtf

@@ -7,9 +7,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include <filesystem>
-#include <fstream>
 #include <limits>
+#include <sstream>
 
 namespace dtf {
 namespace {
@@ -93,18 +92,11 @@ attempt_record parse_results_json_line(std::string_view text, const std::string&
 }
 
 std::vector<attempt_record> read_results_jsonl(const std::filesystem::path& path) {
-  std::ifstream in{path};
-  if (!in) throw input_error(path.string(), 0, "", "cannot read the file");
-  std::error_code ec;
-  if (const auto size = std::filesystem::file_size(path, ec); !ec && size > default_max_input_bytes)
-    throw file_too_large(path.string(), default_max_input_bytes);
+  std::istringstream in{read_input_file(path)};  // bounded: a FIFO or /dev/zero ends too
   std::vector<attempt_record> records;
   int line_number = 0;
-  std::size_t bytes = 0;
   for (std::string line; std::getline(in, line);) {
     ++line_number;
-    bytes += line.size() + 1;
-    if (bytes > default_max_input_bytes + 1) throw file_too_large(path.string(), default_max_input_bytes);
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
     records.push_back(parse_results_json_line(line, path.string(), line_number));
   }

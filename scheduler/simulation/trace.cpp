@@ -10,11 +10,10 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
-#include <filesystem>
-#include <fstream>
 #include <istream>
 #include <ostream>
 #include <set>
+#include <sstream>
 
 namespace dtf {
 namespace {
@@ -190,12 +189,7 @@ trace parse_trace(std::istream& in, const std::string& file_name) {
 }
 
 trace read_trace(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw input_error(path, 0, "", "cannot open trace file");
-  // A regular file is measured first, so that one giant line is never read.
-  std::error_code ec;
-  if (const auto size = std::filesystem::file_size(path, ec); !ec && size > default_max_input_bytes)
-    throw file_too_large(path, default_max_input_bytes);
+  std::istringstream in(read_input_file(path));  // bounded: a FIFO or /dev/zero ends too
   return parse_trace(in, path);
 }
 

@@ -161,3 +161,17 @@ TEST(hostile_input, a_journal_file_that_is_not_a_database_is_bad_input) {
 }
 
 } // namespace
+
+namespace {
+
+TEST(hostile_input, endless_or_unreadable_files_end_in_a_clear_error) {
+  // /dev/zero never ends and has no newline: the reader stops at the size limit.
+  const std::string too_large = "/dev/zero: the file is larger than the input limit of 67108864 bytes (64 MiB)";
+  expect_input_error({"report", "/dev/zero", "--html", temp_path("report.html")}, too_large);
+  expect_input_error({"simulate", "--trace", "/dev/zero", "--fleet", example_fleet}, too_large);
+  expect_input_error({"plan", "/dev/zero", "--fleet", example_fleet}, too_large);
+  const auto directory = std::filesystem::temp_directory_path().string();
+  expect_input_error({"report", directory, "--html", temp_path("report.html")}, directory + ": cannot read file");
+}
+
+} // namespace
