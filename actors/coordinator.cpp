@@ -167,6 +167,11 @@ struct coordinator_state {
     }
   }
 
+  /// A worker's slots: its own count, else the configured default.
+  int slots_of(const worker_capability& capability) const {
+    return capability.slots > 0 ? capability.slots : config.scheduling.max_tasks_per_worker;
+  }
+
   runtime_stats snapshot_stats() const {
     runtime_stats s = counts;
     s.pending = s.assigned = s.running = 0;
@@ -178,7 +183,8 @@ struct coordinator_state {
     s.elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_at).count();
     s.workers.clear();
     for (const auto& w : workers)
-      s.workers.push_back({w.capability.id, w.running, w.completed, finite_or(w.busy_s)});
+      s.workers.push_back({w.capability.id, w.running, w.completed, finite_or(w.busy_s),
+                           slots_of(w.capability)});
     return s;
   }
 };
@@ -344,7 +350,8 @@ void handle_round(coordinator_pointer self, scheduling_round& round) {
       r->backup_attempt = ++r->attempts;
       ++st.counts.attempts;
       ++st.workers[wi->second].running;
-      orders[wi->second].push_back(work_order{r->work, r->backup_attempt, finite_or(a.predicted_duration_s)});
+      orders[wi->second].push_back(
+          work_order{r->work, r->backup_attempt, finite_or(a.predicted_duration_s), a.predicted_from_history});
       continue;
     }
     if (r->status != task_status::pending) continue;
@@ -355,7 +362,7 @@ void handle_round(coordinator_pointer self, scheduling_round& round) {
     ++st.counts.attempts;
     ++st.workers[wi->second].running;
     st.emit(*r, task_event_kind::assigned);
-    orders[wi->second].push_back(work_order{r->work, r->attempt, r->predicted_duration_s});
+    orders[wi->second].push_back(work_order{r->work, r->attempt, r->predicted_duration_s, a.predicted_from_history});
   }
   for (auto& [index, batch] : orders) self->send(st.workers[index].handle, atom::run_v, std::move(batch));
 }
@@ -371,7 +378,9 @@ void handle_results(coordinator_pointer self, std::vector<attempt_report>& repor
     if (auto* w = st.find_worker(res.worker_id)) {
       if (w->running > 0) --w->running;
       ++w->completed;
-      w->busy_s += res.duration_s;
+      // Wall time the slot was held (an emulated attempt's duration_s is modeled).
+      if (rep.started_at_s > 0.0) w->busy_s += std::max(0.0, finite_or(rep.finished_at_s - rep.started_at_s));
+      rep.worker_slots = st.slots_of(w->capability);
     }
     auto* r = st.find(res.task_id);
     if (!r) continue;
@@ -493,7 +502,7 @@ coordinator_actor::behavior_type coordinator(coordinator_pointer self, coordinat
         st.journal->record_worker_lost(w.capability.id);
         st.journal->flush();
       }
-      st.total_slots -= w.capability.slots > 0 ? w.capability.slots : st.config.scheduling.max_tasks_per_worker;
+      st.total_slots -= st.slots_of(w.capability);
       self->send(st.scheduler, atom::remove_v, w.capability.id);
     }
   });
@@ -600,7 +609,7 @@ coordinator_actor::behavior_type coordinator(coordinator_pointer self, coordinat
       auto& st = self->state;
       if (st.worker_index.count(capability.id) || !handle) return false;
       self->monitor(handle);
-      st.total_slots += capability.slots > 0 ? capability.slots : st.config.scheduling.max_tasks_per_worker;
+      st.total_slots += st.slots_of(capability);
       ++st.counts.workers_registered;
       st.worker_index.emplace(capability.id, st.workers.size());
       if (st.journal) st.journal->record_worker(capability);

@@ -32,6 +32,7 @@ struct work_order {
   task work;
   int attempt = 1;
   double predicted_duration_s = 0.0;  // from the scheduler's snapshot, finite
+  bool predicted_from_history = false;  // false: a default estimate
 };
 
 /// What a worker reports for one finished attempt. `result` carries the
@@ -41,6 +42,9 @@ struct attempt_report {
   double started_at_s = 0.0;   // unix time
   double finished_at_s = 0.0;  // unix time
   double predicted_duration_s = 0.0;
+  bool predicted_from_history = false;  // false: a default estimate
+  bool emulated = false;       // result.duration_s is modeled seconds; the timestamps are wall time
+  int worker_slots = 0;        // the worker's slots (set by the coordinator)
   std::string stdout_path;
   std::string stderr_path;
   std::string stderr_tail;     // for JUnit failure messages
@@ -79,7 +83,8 @@ struct worker_load {
   std::string worker_id;
   int running = 0;
   std::uint64_t completed = 0;
-  double busy_s = 0.0;
+  double busy_s = 0.0;  // wall slot-seconds of finished attempts (see slot_utilization.hpp)
+  int slots = 0;
 };
 
 /// Lifecycle counts and per-worker load, plus the scheduler's statistics.
@@ -232,7 +237,7 @@ auto inspect(Inspector& f, worker_metrics& x) {
 
 template <class Inspector>
 auto inspect(Inspector& f, assignment& x) {
-  return f(x.task_id, x.worker_id, x.score, x.predicted_duration_s, x.backup);
+  return f(x.task_id, x.worker_id, x.score, x.predicted_duration_s, x.backup, x.predicted_from_history);
 }
 
 template <class Inspector>
@@ -252,13 +257,13 @@ auto inspect(Inspector& f, predictor_snapshot& x) {
 
 template <class Inspector>
 auto inspect(Inspector& f, work_order& x) {
-  return f(x.work, x.attempt, x.predicted_duration_s);
+  return f(x.work, x.attempt, x.predicted_duration_s, x.predicted_from_history);
 }
 
 template <class Inspector>
 auto inspect(Inspector& f, attempt_report& x) {
-  return f(x.result, x.started_at_s, x.finished_at_s, x.predicted_duration_s, x.stdout_path, x.stderr_path,
-           x.stderr_tail, x.term_signal, x.error);
+  return f(x.result, x.started_at_s, x.finished_at_s, x.predicted_duration_s, x.predicted_from_history, x.emulated,
+           x.worker_slots, x.stdout_path, x.stderr_path, x.stderr_tail, x.term_signal, x.error);
 }
 
 template <class Inspector>
@@ -269,7 +274,7 @@ auto inspect(Inspector& f, task_update& x) {
 
 template <class Inspector>
 auto inspect(Inspector& f, worker_load& x) {
-  return f(x.worker_id, x.running, x.completed, x.busy_s);
+  return f(x.worker_id, x.running, x.completed, x.busy_s, x.slots);
 }
 
 template <class Inspector>

@@ -68,7 +68,7 @@ predictor_actor::behavior_type predictor(predictor_pointer self, scheduler_actor
         auto w = st.workers.find(res.worker_id);
         if (w == st.workers.end()) continue;
         st.predictor.record(res.model, res.type, res.batch_size, w->second, res.duration_s);
-        if (rep.predicted_duration_s > 0) st.predictor.record_accuracy(rep.predicted_duration_s, res.duration_s);
+        if (rep.predicted_duration_s > 0 && rep.predicted_from_history) st.predictor.record_accuracy(rep.predicted_duration_s, res.duration_s);
         ++st.unsent;
       }
       if (st.unsent >= st.every_results) {

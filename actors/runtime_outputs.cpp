@@ -1,5 +1,6 @@
 #include "actors/runtime_outputs.hpp"
 
+#include <algorithm>
 #include <chrono>
 
 namespace dtf {
@@ -15,8 +16,15 @@ attempt_record to_attempt_record(const attempt_report& report) {
   rec.attempt = res.attempt;
   rec.start_unix_s = report.started_at_s;
   rec.end_unix_s = report.finished_at_s;
-  rec.duration_s = res.duration_s;
+  if (report.emulated) {
+    rec.modeled_s = res.duration_s;
+    rec.duration_s = report.started_at_s > 0 ? std::max(0.0, report.finished_at_s - report.started_at_s) : 0.0;
+  } else {
+    rec.duration_s = res.duration_s;
+  }
   if (report.predicted_duration_s > 0) rec.predicted_s = report.predicted_duration_s;
+  rec.predicted_from_history = report.predicted_from_history;
+  rec.worker_slots = report.worker_slots;
   rec.metrics = res.metrics;
   rec.model = res.model;
   rec.type = res.type;

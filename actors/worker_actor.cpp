@@ -92,6 +92,8 @@ attempt_report report_from(const run_outcome& outcome, const work_order& order, 
   rep.started_at_s = finite_or(outcome.start_unix_s);
   rep.finished_at_s = finite_or(outcome.end_unix_s);
   rep.predicted_duration_s = finite_or(order.predicted_duration_s);
+  rep.predicted_from_history = order.predicted_from_history;
+  rep.emulated = worker.emulated;
   rep.stdout_path = outcome.stdout_path.string();
   rep.stderr_path = outcome.stderr_path.string();
   rep.stderr_tail = outcome.stderr_tail;

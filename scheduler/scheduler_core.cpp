@@ -4,8 +4,10 @@
 #include "scheduler/deferral_certificate.hpp"
 #include "scheduler/execution_predictor.hpp"
 #include "scheduler/filters/requirement_filter.hpp"
+#include "scheduler/prediction_error.hpp"
 #include "scheduler/profile_member_order.hpp"
 #include "scheduler/scheduler_stats.hpp"
+#include "scheduler/slot_utilization.hpp"
 #include "scheduler/specialization_tracker.hpp"
 
 #include <algorithm>
@@ -130,6 +132,7 @@ struct scheduler_core::impl {
     double submitted_at_s = 0.0;
     double placed_at_s = 0.0;
     double predicted_s = 0.0;  // prediction on the chosen worker at placement
+    bool predicted_from_history = false;  // ... made from learned history, not a default
     queue_key key;
     std::uint32_t class_id = 0;
     affinity_map::key affinity_model = affinity_map::no_key;
@@ -145,6 +148,7 @@ struct scheduler_core::impl {
     int backup_worker = no_worker;
     double backup_placed_at_s = 0.0;
     double backup_predicted_s = 0.0;
+    bool backup_predicted_from_history = false;
     double overdue_at_s = infinity;  // key in `overdue` while the attempt runs without a backup
   };
 
@@ -227,6 +231,7 @@ struct scheduler_core::impl {
   std::uint64_t decisions = 0;
   std::uint64_t deferrals = 0;
   std::uint64_t backups_started = 0;
+  prediction_error prediction_errors;  // of placements' predictions, against successful results
   std::uint64_t backups_won = 0;
   std::uint64_t affinity_lookaheads = 0;
   // Running first attempts by the time they become overdue (policies that want backups only).
@@ -471,6 +476,7 @@ struct scheduler_core::impl {
     r.worker = r.backup_worker;
     r.placed_at_s = r.backup_placed_at_s;
     r.predicted_s = r.backup_predicted_s;
+    r.predicted_from_history = r.backup_predicted_from_history;
     r.backup_worker = no_worker;
   }
 
@@ -610,9 +616,11 @@ struct scheduler_core::impl {
   }
   void end_decision() const { context.t = nullptr; }
 
-  double predicted_duration(const task& t, std::size_t wi) const {
+  double predicted_duration(const task& t, std::size_t wi) const { return predicted_on(t, wi).seconds; }
+
+  prediction predicted_on(const task& t, std::size_t wi) const {
     const auto& w = workers[wi];
-    if (context.t != &t) return predictor.predict(t, w.cap).seconds;
+    if (context.t != &t) return predictor.predict(t, w.cap);
     const auto pc = w.profile;
     if (context.stamp[pc] != context.generation) {
       const auto p = predictor.predict(context.query, w.device_key, w.cap.kind, w.cap.speed);
@@ -620,7 +628,7 @@ struct scheduler_core::impl {
       context.level[pc] = p.level;
       context.stamp[pc] = context.generation;
     }
-    return context.duration_s[pc];
+    return {context.duration_s[pc], context.level[pc], 0};
   }
 
   double slot_free_in(std::size_t wi, double now_s) const {
@@ -631,8 +639,10 @@ struct scheduler_core::impl {
   }
 
   /// Places pending task h (already out of its class's queue) on worker w.
-  void place(std::uint32_t h, std::size_t w, double now_s, double score, double predicted,
+  void place(std::uint32_t h, std::size_t w, double now_s, double score, const prediction& predicted_p,
              std::vector<assignment>& out) {
+    const double predicted = predicted_p.seconds;
+    const bool from_history = predicted_p.level != prediction_level::default_estimate;
     auto& r = tasks[h];
     auto& wr = workers[w];
     // Affinity bookkeeping before the model becomes warm there.
@@ -648,13 +658,14 @@ struct scheduler_core::impl {
     r.worker = static_cast<int>(w);
     r.placed_at_s = finite_or(now_s, 0.0);
     r.predicted_s = predicted;
+    r.predicted_from_history = from_history;
     r.avoid_worker = affinity_map::no_key;
     r.first_deferred_at_s = -1.0;
     set_status(r, task_status::assigned);
     occupy(w, h);
     mark_overdue_time(h);
     ++decisions;
-    out.push_back({r.body.id, wr.cap.id, finite_or(score, 0.0), finite_or(predicted, 0.0)});
+    out.push_back({r.body.id, wr.cap.id, finite_or(score, 0.0), finite_or(predicted, 0.0), false, from_history});
   }
 
   // ---- deferral certificates (see deferral_certificate.hpp) ----
@@ -779,13 +790,15 @@ struct scheduler_core::impl {
       begin_decision(r.body, h);
       std::size_t best = 0;
       double best_s = infinity;
+      bool best_from_history = false;
       for (auto p : cls.profiles) {
         for (std::size_t w : profiles[p].free_members) {
           if (static_cast<int>(w) == r.worker) continue;
-          const double d = predicted_duration(r.body, w);
-          if (d < best_s || (d == best_s && w < best)) {
-            best_s = d;
+          const auto d = predicted_on(r.body, w);
+          if (d.seconds < best_s || (d.seconds == best_s && w < best)) {
+            best_s = d.seconds;
             best = w;
+            best_from_history = d.level != prediction_level::default_estimate;
           }
           break;  // one prediction per profile: its first free member stands for it
         }
@@ -802,6 +815,7 @@ struct scheduler_core::impl {
       r.backup_worker = static_cast<int>(best);
       r.backup_placed_at_s = finite_or(now_s, 0.0);
       r.backup_predicted_s = best_s;
+      r.backup_predicted_from_history = best_from_history;
       occupy(best, h);
       ++backups_started;
       if (config.keep_explanations > 0) {
@@ -814,7 +828,7 @@ struct scheduler_core::impl {
                     wr.cap.id + " is predicted to need " + std::to_string(best_s) + " s";
         keep_explanation(std::move(e));
       }
-      out.push_back({r.body.id, wr.cap.id, 0.0, finite_or(best_s, 0.0), true});
+      out.push_back({r.body.id, wr.cap.id, 0.0, finite_or(best_s, 0.0), true, best_from_history});
     }
   }
 
@@ -1445,7 +1459,7 @@ std::vector<assignment> scheduler_core::schedule(double now_s) {
       const bool cursor_here = pc.at == it;
       auto next = pcls.pending.erase(it);
       if (cursor_here) pc.at = next;
-      const double predicted = i.predicted_duration(p.body, w);
+      const auto predicted = i.predicted_on(p.body, w);
       const double score = i.policy->explain(p.body, w, view, now_s).total;
       if (i.config.keep_explanations > 0) {
         auto e = i.explain_task(p.body, warm_h, now_s);
@@ -1456,7 +1470,7 @@ std::vector<assignment> scheduler_core::schedule(double now_s) {
       i.place(warm_h, w, now_s, score, predicted, out);
       continue;  // the head task stays; the next iteration finds it a worker
     }
-    const double predicted = i.predicted_duration(r.body, w);
+    const auto predicted = i.predicted_on(r.body, w);
     double score = 0.0;
     if (auto s = i.policy->last_choice_score()) score = *s;
     else score = i.policy->explain(r.body, w, view, now_s).total;
@@ -1508,8 +1522,12 @@ result_effect scheduler_core::record_result(const task_result& result, double no
     effect.still_running = true;
   } else if (r && r->worker != no_worker) {
     const int other = r->backup_worker == no_worker ? no_worker : from_backup ? r->worker : r->backup_worker;
-    if (success && valid_duration)
-      i.predictor.record_accuracy(from_backup ? r->backup_predicted_s : r->predicted_s, duration);
+    if (success && valid_duration) {
+      const bool from_history = from_backup ? r->backup_predicted_from_history : r->predicted_from_history;
+      const double predicted_s = from_backup ? r->backup_predicted_s : r->predicted_s;
+      if (from_history) i.predictor.record_accuracy(predicted_s, duration);
+      i.prediction_errors.record(predicted_s, duration, from_history);
+    }
     if (from_backup) {
       // The first attempt ran at least this long there: learn that (a
       // censored sample, still far better than the prediction it overran), so
@@ -1653,22 +1671,23 @@ scheduler_stats scheduler_core::stats() const {
                                         i.duration_sum_s[t] / static_cast<double>(i.duration_count[t])};
   }
   const double span = (std::isfinite(i.first_now_s) && std::isfinite(i.last_now_s)) ? i.last_now_s - i.first_now_s : 0.0;
-  double utilization_sum = 0.0;
+  double busy_sum_s = 0.0, slot_sum = 0.0;
   for (const auto& w : i.workers) {
     worker_utilization u;
     u.worker_id = w.cap.id;
     u.running = w.running;
     u.slots = w.slots;
-    u.utilization = w.slots > 0 ? std::clamp(static_cast<double>(w.running) / w.slots, 0.0, 1.0) : 0.0;
     u.busy_s = w.busy_s;
     for (auto h : w.running_tasks) u.busy_s += std::max(0.0, i.last_now_s - i.tasks[h].placed_at_s);
     u.busy_s = finite_or(u.busy_s, 0.0);
-    u.busy_fraction = (span > 0.0 && w.slots > 0) ? std::clamp(u.busy_s / (span * w.slots), 0.0, 1.0) : 0.0;
+    u.utilization = slot_utilization(u.busy_s, span, w.slots);
     u.tasks_completed = w.completed;
-    utilization_sum += u.utilization;
+    busy_sum_s += u.busy_s;
+    slot_sum += std::max(0, w.slots);
     s.workers.push_back(std::move(u));
   }
-  s.average_utilization = i.workers.empty() ? 0.0 : utilization_sum / static_cast<double>(i.workers.size());
+  s.wall_s = std::max(0.0, span);
+  s.utilization = slot_utilization(busy_sum_s, span, slot_sum);
   s.specialization = i.specialization.entries();
   s.affinity = i.affinity_counts;
   s.affinity.learned_links = i.affinity.learned_link_count();
@@ -1677,7 +1696,7 @@ scheduler_stats scheduler_core::stats() const {
                             : 0.0;
   s.model_family_distribution = i.family_distribution;
   s.performance_metric_counts = i.metric_counts;
-  s.predictor = i.predictor.accuracy();
+  s.predictions = i.prediction_errors.summary();
   s.decisions = i.decisions;
   s.deferrals = i.deferrals;
   s.backups_started = i.backups_started;

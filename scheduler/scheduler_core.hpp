@@ -34,6 +34,8 @@ struct assignment {
   /// A backup attempt: the task already runs on another worker (see
   /// scheduler_config::backup_attempts); the first to succeed wins.
   bool backup = false;
+  /// The prediction came from learned history (false: a default estimate).
+  bool predicted_from_history = false;
 };
 
 /// What the caller must do after record_result.

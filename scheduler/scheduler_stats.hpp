@@ -1,9 +1,11 @@
 #pragma once
 // Statistics equivalent to the original get_scheduler_stats(): tasks by type
-// and status, worker utilization (every registered worker, idle ones with 0),
+// and status, worker utilization (every registered worker, idle ones with 0;
+// wall seconds, see slot_utilization.hpp),
 // average execution time by type, specialization, affinity, model-family
 // distribution, performance-metric counts, predictor accuracy. All numbers finite.
 #include "scheduler/execution_predictor.hpp"
+#include "scheduler/prediction_error.hpp"
 #include "scheduler/specialization_tracker.hpp"
 
 #include <cstdint>
@@ -15,11 +17,10 @@ namespace dtf {
 
 struct worker_utilization {
   std::string worker_id;
-  int running = 0;
+  int running = 0;             // attempts running now
   int slots = 0;
-  double utilization = 0.0;    // running / slots now, [0, 1]
-  double busy_s = 0.0;         // slot-seconds occupied (finished attempts + in flight)
-  double busy_fraction = 0.0;  // busy_s / (slots x observed time span), [0, 1]
+  double busy_s = 0.0;         // wall slot-seconds occupied (finished attempts + in flight)
+  double utilization = 0.0;    // slot_utilization(busy_s, wall_s, slots), [0, 1]
   std::uint64_t tasks_completed = 0;  // results recorded on this worker
 };
 
@@ -44,7 +45,8 @@ struct scheduler_stats {
   std::map<std::string, std::map<std::string, std::uint64_t>> tasks_by_type_and_status;
   std::map<std::string, std::uint64_t> tasks_by_status;
   std::vector<worker_utilization> workers;  // registration order
-  double average_utilization = 0.0;         // mean of workers' utilization
+  double wall_s = 0.0;                      // wall time the core has seen (first to last call)
+  double utilization = 0.0;                 // the fleet's: slot_utilization(sum busy_s, wall_s, sum slots)
   std::map<std::string, execution_time_stats> execution_time_by_type;
   std::vector<specialization_entry> specialization;
   affinity_stats affinity;
@@ -52,7 +54,7 @@ struct scheduler_stats {
   std::map<std::string, std::uint64_t> model_family_distribution;
   /// metric name -> results that reported it.
   std::map<std::string, std::uint64_t> performance_metric_counts;
-  predictor_accuracy predictor;
+  prediction_error_summary predictions;     // placements' predictions against successful results
   std::uint64_t decisions = 0;   // placements
   std::uint64_t deferrals = 0;
   std::uint64_t backups_started = 0;  // backup attempts of overdue tasks

@@ -8,6 +8,14 @@ namespace {
 double finite(double v) { return std::isfinite(v) ? v : 0.0; }
 } // namespace
 
+nlohmann::json to_json(const prediction_error_summary& p) {
+  return {{"from_history", p.from_history},
+          {"defaults", p.defaults},
+          {"mape", finite(p.mape)},
+          {"mean_abs_error_s", finite(p.mean_abs_error_s)},
+          {"median_abs_log_ratio", finite(p.median_abs_log_ratio)}};
+}
+
 nlohmann::json to_json(const scheduler_stats& stats) {
   using nlohmann::json;
   json out;
@@ -19,12 +27,12 @@ nlohmann::json to_json(const scheduler_stats& stats) {
     workers.push_back({{"worker", w.worker_id},
                        {"running", w.running},
                        {"slots", w.slots},
-                       {"utilization", finite(w.utilization)},
                        {"busy_s", finite(w.busy_s)},
-                       {"busy_fraction", finite(w.busy_fraction)},
+                       {"utilization", finite(w.utilization)},
                        {"tasks_completed", w.tasks_completed}});
   out["worker_utilization"] = std::move(workers);
-  out["average_utilization"] = finite(stats.average_utilization);
+  out["wall_s"] = finite(stats.wall_s);
+  out["utilization"] = finite(stats.utilization);
   json times = json::object();
   for (const auto& [type, t] : stats.execution_time_by_type)
     times[type] = {{"count", t.count}, {"average_s", finite(t.average_s)}};
@@ -50,9 +58,7 @@ nlohmann::json to_json(const scheduler_stats& stats) {
                      {"lookaheads", stats.affinity.lookaheads}};
   out["model_family_distribution"] = stats.model_family_distribution;
   out["performance_metric_counts"] = stats.performance_metric_counts;
-  out["predictor"] = {{"samples", stats.predictor.samples},
-                      {"mape", finite(stats.predictor.mape)},
-                      {"mean_abs_error_s", finite(stats.predictor.mean_abs_error_s)}};
+  out["predictions"] = to_json(stats.predictions);
   out["decisions"] = stats.decisions;
   out["deferrals"] = stats.deferrals;
   out["backups_started"] = stats.backups_started;

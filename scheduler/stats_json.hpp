@@ -8,5 +8,6 @@ namespace dtf {
 
 /// Non-finite numbers become 0.
 nlohmann::json to_json(const scheduler_stats& stats);
+nlohmann::json to_json(const prediction_error_summary& predictions);
 
 } // namespace dtf

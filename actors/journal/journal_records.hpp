@@ -2,6 +2,7 @@
 // What the journal gives back: runs, accepted tasks, execution history rows and
 // a summary. Plain data, no CAF, no SQLite.
 #include "scheduler/device_kind.hpp"
+#include "scheduler/prediction_error.hpp"
 #include "scheduler/task.hpp"
 #include "scheduler/task_result.hpp"
 
@@ -66,10 +67,9 @@ struct journal_summary {
   std::uint64_t workers_lost = 0;             // lost and not registered again
   std::uint64_t history_rows = 0;
   std::vector<model_device> by_model_device;  // by model, then device name
-  /// Accuracy of the recorded predictions (successful attempts that had one).
-  std::uint64_t predictions = 0;
-  double prediction_mape = 0.0;               // fraction, 0.1 = 10 %
-  double prediction_mean_abs_error_s = 0.0;
+  /// Error of the predictions made from history, over successful attempts;
+  /// `defaults` counts successful attempts without one (default estimates).
+  prediction_error_summary predictions;
 };
 
 } // namespace dtf

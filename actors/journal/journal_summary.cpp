@@ -32,15 +32,15 @@ journal_summary sqlite_journal::summary() {
                                    static_cast<std::uint64_t>(by_model.column_int(3)),
                                    static_cast<std::uint64_t>(by_model.column_int(4)), by_model.column_double(5)});
 
-  // The same measure as execution_predictor::record_accuracy: |predicted - actual| / actual.
-  sqlite::statement accuracy(db,
-      "SELECT count(*), coalesce(avg(min(abs(predicted_s - duration_s) / duration_s, 1e6)), 0), "
-      "coalesce(avg(abs(predicted_s - duration_s)), 0) FROM history "
-      "WHERE status = 'succeeded' AND predicted_s IS NOT NULL AND predicted_s >= 0 AND duration_s > 0");
-  accuracy.step();
-  out.predictions = static_cast<std::uint64_t>(accuracy.column_int(0));
-  out.prediction_mape = accuracy.column_double(1);
-  out.prediction_mean_abs_error_s = accuracy.column_double(2);
+  // The journal keeps predicted_s only for predictions made from history.
+  sqlite::statement accuracy(db, "SELECT predicted_s, duration_s FROM history WHERE status = 'succeeded'");
+  prediction_error errors;
+  while (accuracy.step()) {
+    const auto predicted_s = accuracy.column_optional_double(0);
+    if (predicted_s) errors.record(*predicted_s, accuracy.column_double(1), true);
+    else errors.record_default();
+  }
+  out.predictions = errors.summary();
   return out;
 }
 

@@ -384,8 +384,11 @@ void sqlite_journal::record_result(const attempt_record& attempt, const worker_c
   row.kind = worker.kind;
   row.worker_id = attempt.worker_id.empty() ? worker.id : attempt.worker_id;
   row.speed = std::isfinite(worker.speed) && worker.speed > 0 ? worker.speed : 1.0;
-  row.duration_s = finite_or_zero(attempt.duration_s);
-  row.predicted_s = attempt.predicted_s && std::isfinite(*attempt.predicted_s) ? attempt.predicted_s : std::nullopt;
+  row.duration_s = finite_or_zero(attempt.measured_s());
+  // Only predictions made from history: a default estimate says nothing about what was learned.
+  row.predicted_s = attempt.predicted_from_history && attempt.predicted_s && std::isfinite(*attempt.predicted_s)
+                        ? attempt.predicted_s
+                        : std::nullopt;
   row.status = attempt.status;
   row.timestamp_unix_s = std::isfinite(attempt.end_unix_s) && attempt.end_unix_s > 0 ? attempt.end_unix_s : now_unix_s();
   operation op;
@@ -548,7 +551,7 @@ void sqlite_journal::apply(const operation& op) {
         .bind(7, r.term_signal)
         .bind(8, r.start_unix_s)
         .bind(9, r.end_unix_s)
-        .bind(10, r.duration_s)
+        .bind(10, r.measured_s())
         .bind(11, r.predicted_s)
         .bind(12, metrics_json(r.metrics))
         .bind(13, r.model)

@@ -2,8 +2,11 @@
 // A self-contained HTML report of a run (no scripts, no external files): a
 // summary, per-worker and per-task tables, and an SVG timeline of which task
 // ran where (one lane per worker, bars coloured by status, a tooltip per bar
-// with task id, attempt, status and duration). The document is well-formed
-// XML (polyglot XHTML), so XML tools can read it too.
+// with task id, attempt, status and duration). One clock: wall seconds, with
+// the modeled seconds of emulated attempts in a labelled column; utilization
+// is slot_utilization(); prediction error counts only predictions made from
+// history. The document is well-formed XML (polyglot XHTML), so XML tools can
+// read it too.
 #include "actors/output/attempt_record.hpp"
 
 #include <filesystem>

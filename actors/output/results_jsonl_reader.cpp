@@ -74,7 +74,14 @@ attempt_record parse_results_json_line(std::string_view text, const std::string&
   r.start_unix_s = in.number("start");
   r.end_unix_s = in.number("end");
   r.duration_s = in.number("duration_s");
+  if (in.find("modeled_s")) r.modeled_s = in.number("modeled_s");
   if (in.find("predicted_s")) r.predicted_s = in.number("predicted_s");
+  if (const auto from = in.text("predicted_from"); !from.empty()) {
+    if (from != "history" && from != "default") in.fail("predicted_from", "expected \"history\" or \"default\"");
+    r.predicted_from_history = from == "history";
+  }
+  r.worker_slots = in.integer("worker_slots", 0);
+  if (r.worker_slots < 0) in.fail("worker_slots", "must be >= 0");
   if (const auto* metrics = in.find("metrics")) {
     if (!metrics->is_object()) in.fail("metrics", "expected an object");
     for (const auto& [name, value] : metrics->items())

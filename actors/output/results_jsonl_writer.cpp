@@ -39,8 +39,14 @@ std::string results_jsonl_writer::to_json_line(const attempt_record& record) {
   line["start"] = finite_or_zero(record.start_unix_s);
   line["end"] = finite_or_zero(record.end_unix_s);
   line["duration_s"] = finite_or_zero(record.duration_s);
-  if (record.predicted_s && std::isfinite(*record.predicted_s)) line["predicted_s"] = *record.predicted_s;
-  else line["predicted_s"] = nullptr;
+  if (record.modeled_s) line["modeled_s"] = finite_or_zero(*record.modeled_s);
+  if (record.predicted_s && std::isfinite(*record.predicted_s)) {
+    line["predicted_s"] = *record.predicted_s;
+    line["predicted_from"] = record.predicted_from_history ? "history" : "default";
+  } else {
+    line["predicted_s"] = nullptr;
+  }
+  if (record.worker_slots > 0) line["worker_slots"] = record.worker_slots;
   auto metrics = nlohmann::ordered_json::object();
   for (const auto& [name, value] : record.metrics)
     if (std::isfinite(value)) metrics[name] = value;

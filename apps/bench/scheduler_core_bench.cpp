@@ -201,7 +201,7 @@ void batch_run(benchmark::State& state) {
     state.counters["unfinished"] = static_cast<double>(cluster.core.pending_count() + cluster.core.running_count());
     state.counters["makespan_s"] = cluster.now;
     state.counters["deferrals"] = static_cast<double>(stats.deferrals);
-    state.counters["predictor_mape"] = stats.predictor.mape;
+    state.counters["predictor_mape"] = stats.predictions.mape;
     state.counters["affinity_hit_rate"] = stats.affinity.hit_rate;
   }
 }

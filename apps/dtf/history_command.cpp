@@ -1,10 +1,12 @@
 // `dtf history`: what the journal has learned so far: runs, tasks by status,
 // per (model, device) mean durations and the recorded predictions' accuracy.
 #include "actors/journal/sqlite_journal.hpp"
+#include "scheduler/stats_json.hpp"
 #include "scheduler/utf8_text.hpp"
 
 #include <nlohmann/json.hpp>
 
+#include <cmath>
 #include <cstdio>
 #include <ctime>
 #include <iostream>
@@ -53,8 +55,7 @@ nlohmann::ordered_json summary_json(const std::filesystem::path& file, const jou
   for (const auto& m : s.by_model_device)
     by_model.push_back({{"model", m.model}, {"device", m.device_name}, {"kind", m.device_kind}, {"attempts", m.runs},
                         {"succeeded", m.succeeded}, {"mean_duration_s", m.mean_duration_s}});
-  out["predictor"] = {{"predictions", s.predictions}, {"mape", s.prediction_mape},
-                      {"mean_abs_error_s", s.prediction_mean_abs_error_s}};
+  out["predictions"] = to_json(s.predictions);
   return out;
 }
 
@@ -93,11 +94,15 @@ void print_summary(std::ostream& out, const std::filesystem::path& file, const j
   out << "tasks: " << (statuses.empty() ? "none" : statuses) << "\n";
   out << "attempts: " << s.attempts << ", workers: " << s.workers << " (" << s.workers_lost
       << " lost), history rows: " << s.history_rows << "\n";
-  if (s.predictions > 0)
-    out << "predictor accuracy: " << s.predictions << " predictions, mean abs error " << fixed(s.prediction_mean_abs_error_s, 3)
-        << " s, MAPE " << fixed(100.0 * s.prediction_mape, 1) << " %\n";
+  const auto& p = s.predictions;
+  if (p.from_history > 0)
+    out << "prediction error: " << p.from_history << " predictions from history, median |ln(predicted/actual)| "
+        << fixed(p.median_abs_log_ratio, 3) << " (a factor of " << fixed(std::exp(p.median_abs_log_ratio), 2)
+        << "), mean abs error " << fixed(p.mean_abs_error_s, 3) << " s, mean |predicted - actual| / actual "
+        << fixed(p.mape, 2);
   else
-    out << "predictor accuracy: no predictions recorded\n";
+    out << "prediction error: no predictions from history yet";
+  out << "; " << p.defaults << " results without one (default estimates)\n";
   if (s.by_model_device.empty()) return;
   out << "mean duration per model and device (successful attempts):\n";
   std::vector<std::vector<std::string>> rows{{"MODEL", "DEVICE", "KIND", "ATTEMPTS", "OK", "MEAN_S"}};

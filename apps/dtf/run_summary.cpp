@@ -1,5 +1,7 @@
 #include "apps/dtf/run_summary.hpp"
 
+#include "scheduler/slot_utilization.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -55,7 +57,8 @@ void print_run_stats(std::ostream& out, const runtime_stats& s) {
   if (s.workers_lost) out << ", " << s.workers_lost << " lost";
   out << "\n";
   for (const auto& w : s.workers)
-    out << "  " << w.worker_id << ": " << w.completed << " attempts, " << fixed(w.busy_s, 2) << "s of work\n";
+    out << "  " << w.worker_id << ": " << w.completed << " attempts, " << fixed(w.busy_s, 2) << " s busy (wall), utilization "
+        << fixed(100.0 * slot_utilization(w.busy_s, s.elapsed_s, w.slots), 1) << " % of " << w.slots << " slots\n";
   if (s.scheduler_stats_json.empty()) return;
   auto stats = nlohmann::json::parse(s.scheduler_stats_json, nullptr, false);
   if (stats.is_discarded() || !stats.is_object()) return;

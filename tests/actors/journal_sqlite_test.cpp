@@ -7,6 +7,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include <fstream>
 #include <string>
 #include <thread>
@@ -394,9 +396,10 @@ TEST(sqlite_journal, summary_counts_tasks_and_means_per_model_and_device) {
   EXPECT_EQ(s.by_model_device[0].runs, 3u);
   EXPECT_EQ(s.by_model_device[0].succeeded, 2u);
   EXPECT_DOUBLE_EQ(s.by_model_device[0].mean_duration_s, 30.0);
-  EXPECT_EQ(s.predictions, 2u);                    // predicted 30 s both times
-  EXPECT_DOUBLE_EQ(s.prediction_mean_abs_error_s, 10.0);
-  EXPECT_DOUBLE_EQ(s.prediction_mape, (10.0 / 20.0 + 10.0 / 40.0) / 2);
+  EXPECT_EQ(s.predictions.from_history, 2u);       // predicted 30 s both times
+  EXPECT_DOUBLE_EQ(s.predictions.mean_abs_error_s, 10.0);
+  EXPECT_DOUBLE_EQ(s.predictions.mape, (10.0 / 20.0 + 10.0 / 40.0) / 2);
+  EXPECT_NEAR(s.predictions.median_abs_log_ratio, (std::log(1.5) + std::log(4.0 / 3.0)) / 2, 1e-12);
 }
 
 } // namespace

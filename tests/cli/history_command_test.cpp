@@ -82,8 +82,8 @@ TEST(history_command, prints_runs_tasks_means_and_accuracy_as_json) {
   EXPECT_EQ(json["by_model_device"][0]["model"], "resnet50");
   EXPECT_EQ(json["by_model_device"][0]["device"], "Tesla T4");
   EXPECT_DOUBLE_EQ(json["by_model_device"][0]["mean_duration_s"].get<double>(), 20.0);
-  EXPECT_EQ(json["predictor"]["predictions"], 2);
-  EXPECT_DOUBLE_EQ(json["predictor"]["mean_abs_error_s"].get<double>(), 10.0);
+  EXPECT_EQ(json["predictions"]["from_history"], 2);
+  EXPECT_DOUBLE_EQ(json["predictions"]["mean_abs_error_s"].get<double>(), 10.0);
   std::filesystem::remove_all(dir);
 }
 

@@ -75,7 +75,7 @@ TEST(scheduler_core_history, counts_no_task_and_occupies_no_slot) {
   EXPECT_TRUE(stats.tasks_by_status.empty() ||
               std::all_of(stats.tasks_by_status.begin(), stats.tasks_by_status.end(),
                           [](const auto& entry) { return entry.second == 0; }));
-  EXPECT_EQ(stats.predictor.samples, 0u);  // accuracy is measured on this run's placements only
+  EXPECT_EQ(stats.predictions.from_history, 0u);  // accuracy is measured on this run's placements only
   core.submit(make_task("t"));
   EXPECT_EQ(core.schedule().size(), 1u);  // the only slot is still free
 }

@@ -382,7 +382,8 @@ TEST(scheduler_stats, counts_idle_workers_and_tasks_by_type_and_status) {
   EXPECT_EQ(s.performance_metric_counts["throughput"], 1u);
   EXPECT_EQ(s.model_family_distribution["bert"], 1u);
   EXPECT_EQ(s.model_family_distribution["none"], 1u);
-  EXPECT_EQ(s.predictor.samples, 1u);
+  EXPECT_EQ(s.predictions.defaults, 1u);  // placed before anything was learned
+  EXPECT_EQ(s.predictions.from_history, 0u);
   EXPECT_FALSE(s.specialization.empty());
   EXPECT_EQ(s.decisions, 2u);
 }

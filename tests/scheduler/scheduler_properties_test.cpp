@@ -314,11 +314,13 @@ RC_GTEST_PROP(scheduler_properties, recording_arbitrary_results_never_throws_or_
   const auto stats = core.stats();
   for (const auto& w : stats.workers) {
     RC_ASSERT(std::isfinite(w.busy_s));
-    RC_ASSERT(std::isfinite(w.busy_fraction));
+    RC_ASSERT(w.utilization >= 0.0 && w.utilization <= 1.0);
   }
   for (const auto& [type, t] : stats.execution_time_by_type) RC_ASSERT(std::isfinite(t.average_s));
   for (const auto& e : stats.specialization) RC_ASSERT(std::isfinite(e.value));
-  RC_ASSERT(std::isfinite(stats.predictor.mape));
+  RC_ASSERT(std::isfinite(stats.predictions.mape));
+  RC_ASSERT(std::isfinite(stats.predictions.median_abs_log_ratio));
+  RC_ASSERT(stats.utilization >= 0.0 && stats.utilization <= 1.0);
   const auto text = to_json(stats).dump();
   RC_ASSERT(text.find("nan") == std::string::npos);
   RC_ASSERT(text.find("inf") == std::string::npos);
