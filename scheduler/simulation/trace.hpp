@@ -1,5 +1,5 @@
 #pragma once
-// Simulator input: a trace of tasks in JSON Lines (format in DESIGN.md), one
+// Simulator input: a trace of tasks in JSON Lines (format in docs/formats.md), one
 // task a line, with each task's true run time per device name or kind. The
 // true durations are the simulator's ground truth; the scheduler never sees them.
 #include "scheduler/task.hpp"

@@ -229,7 +229,7 @@ void write_fleet_yaml(std::ostream& out, const std::vector<worker_capability>& f
     s << x;
     return s.str();
   };
-  out << "# Emulated fleet (dtf fleet format, see DESIGN.md).\nworkers:\n";
+  out << "# Emulated fleet (dtf fleet format, see docs/formats.md).\nworkers:\n";
   for (const auto& w : fleet) {
     out << "  - {id: " << w.id << ", kind: " << to_string(w.kind) << ", name: \"" << w.name
         << "\", memory_gb: " << number(memory_gb(w));

@@ -33,7 +33,7 @@ struct generated_workload {
 /// Same options, same workload, byte for byte.
 generated_workload generate_workload(const generator_options& options);
 
-/// Writes a fleet in the YAML form DESIGN.md gives ("workers:" list).
+/// Writes a fleet in the YAML form docs/formats.md gives ("workers:" list).
 void write_fleet_yaml(std::ostream& out, const std::vector<worker_capability>& fleet);
 
 } // namespace dtf
