@@ -35,8 +35,12 @@ std::optional<finished_task> run_progress::on_update(const task_update& u) {
   if (!u.worker_id.empty()) s.worker_id = u.worker_id;
   s.attempts = std::max(s.attempts, u.attempt);
   if (u.report) {
-    s.duration_s = u.report->result.duration_s;
-    s.exit_code = u.report->result.exit_code;
+    const auto& r = *u.report;
+    s.duration_s = r.result.duration_s;
+    s.wall_s = r.started_at_s > 0 ? std::max(0.0, r.finished_at_s - r.started_at_s) : r.result.duration_s;
+    s.modeled_s = r.emulated ? std::optional<double>{r.result.duration_s} : std::nullopt;
+    s.stderr_tail = r.stderr_tail;
+    s.exit_code = r.result.exit_code;
     if (!u.report->error.empty()) s.reason = u.report->error;
   }
   switch (u.kind) {

@@ -21,7 +21,10 @@ struct task_summary {
   task_status status = task_status::pending;
   std::string worker_id;
   int attempts = 0;
-  double duration_s = 0.0;  // of the last attempt
+  double duration_s = 0.0;  // of the last attempt, as reported (modeled seconds when emulated)
+  double wall_s = 0.0;      // of the last attempt, wall seconds
+  std::optional<double> modeled_s;  // of the last attempt, when emulated
+  std::string stderr_tail;  // of the last attempt
   int exit_code = 0;
   std::string reason;       // error, unplaceable reasons, rejection
   bool final = false;

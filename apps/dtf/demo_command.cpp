@@ -13,6 +13,8 @@
 #include <iostream>
 #include <memory>
 #include <random>
+
+#include <unistd.h>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -233,7 +235,7 @@ int demo_command(int argc, char** argv) {
     auto stats = rt.stats();
     rt.stop();
     std::cout << "\nfinal: " << format_progress_line(progress->snapshot()) << "\n\n";
-    print_run_stats(std::cout, stats);
+    print_run_summary(std::cout, stats, progress->tasks(), {.colour = ::isatty(STDOUT_FILENO) == 1});
     if (!stats.interrupted.empty()) {
       std::cout << "interrupted by " << stats.interrupted << ": unfinished tasks were cancelled\n";
       return interrupts.exit_code();

@@ -31,7 +31,7 @@ namespace {
 constexpr const char* run_usage =
   "usage: dtf run SUITE [--fleet FLEET] [--no-local] [--max-tasks-per-worker N] [--results FILE.jsonl]\n"
   "               [--junit FILE.xml] [--journal FILE.db | --no-journal] [--resume] [--time-scale X]\n"
-  "               [--output-dir DIR] [--policy NAME]\n"
+  "               [--output-dir DIR] [--policy NAME] [--stats json]\n"
   "  SUITE      suite file (YAML or JSON)\n"
   "  --fleet    emulated workers (YAML or JSON fleet file)\n"
   "  --no-local do not probe this machine (emulated workers only)\n"
@@ -45,7 +45,8 @@ constexpr const char* run_usage =
   "             are not run again, unfinished ones (running when dtf stopped) run once more\n"
   "  --time-scale  wall seconds per modeled second on emulated workers (default 1)\n"
   "  --output-dir  per-attempt stdout/stderr files (default dtf-output)\n"
-  "  --max-tasks N  most tasks the suite may expand to (default 1000000)\n";
+  "  --max-tasks N  most tasks the suite may expand to (default 1000000)\n"
+  "  --stats json  after the run, print the full statistics as one JSON object instead of the summary\n";
 
 struct run_options {
   std::string suite_path;
@@ -57,6 +58,7 @@ struct run_options {
   suite_options suite_limits;
   bool no_journal = false;
   bool resume = false;
+  bool stats_json = false;
 };
 
 struct usage_error {
@@ -93,6 +95,10 @@ run_options parse_options(int argc, char** argv) {
     else if (arg == "--time-scale") o.time_scale = parse_number(arg, value());
     else if (arg == "--output-dir") o.output_dir = value();
     else if (arg == "--policy") o.policy = value();
+    else if (arg == "--stats") {
+      if (value() != "json") throw usage_error{"--stats takes 'json'"};
+      o.stats_json = true;
+    }
     else if (arg == "--max-tasks") {
       double n = parse_number(arg, value());
       if (n < 1 || n != std::floor(n) || n > 1e15) throw usage_error{"--max-tasks needs a whole number >= 1"};
@@ -225,9 +231,10 @@ int run_command(int argc, char** argv) {
     auto stats = rt.stats();
     rt.stop();
     std::cout << "\n";
-    print_task_table(std::cout, progress->tasks());
-    std::cout << "\n";
-    print_run_stats(std::cout, stats);
+    if (options.stats_json)
+      std::cout << run_stats_json(stats, progress->tasks()) << "\n";
+    else
+      print_run_summary(std::cout, stats, progress->tasks(), {.colour = progress_reporter::stream_is_terminal(stdout)});
     if (!options.results_path.empty()) std::cout << "results: " << options.results_path << "\n";
     if (!options.junit_path.empty()) std::cout << "junit: " << options.junit_path << "\n";
     if (!stats.failure.empty()) {
