@@ -60,6 +60,7 @@ std::vector<amd_sysfs_gpu> scan_amd_sysfs(const std::string& sys_root) {
                   static_cast<unsigned>(location & 0x7));
     gpu.pci_bus_id = bus_id;
     gpu.arch = gfx_arch_from_target_version(props["gfx_target_version"]);
+    gpu.apu = props["cpu_cores_count"] > 0;
     if (props["simd_per_cu"] > 0) gpu.compute_units = static_cast<int>(props["simd_count"] / props["simd_per_cu"]);
     gpu.vram_bytes = read_number(fs::path{sys_root} / "bus/pci/devices" / gpu.pci_bus_id / "mem_info_vram_total").value_or(0);
     std::uint64_t number = 0;
@@ -70,6 +71,12 @@ std::vector<amd_sysfs_gpu> scan_amd_sysfs(const std::string& sys_root) {
   std::vector<amd_sysfs_gpu> out;
   for (auto& [number, gpu] : found) out.push_back(std::move(gpu));
   return out;
+}
+
+std::string read_compute_partition(const std::string& pci_bus_id, const std::string& sys_root) {
+  std::string mode;
+  std::ifstream(fs::path{sys_root} / "bus/pci/devices" / pci_bus_id / "current_compute_partition") >> mode;
+  return mode;
 }
 
 worker_metrics sample_amd_sysfs(const std::string& pci_bus_id, const std::string& sys_root) {

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdio>
 #include <cstring>
 #include <map>
 #include <optional>
@@ -66,6 +67,24 @@ int trailing_index(const char* name, std::string_view prefix) {
   return ec == std::errc{} && *ptr == '\0' ? value : -1;
 }
 
+// Where an OS device sits among the RSMI devices of its PCI device, in RSMI
+// order: a device split into compute partitions shows one RSMI device per
+// partition (rsmi0..rsmi5 under one MI300A). Other backends, and an unsplit
+// device, are partition 0.
+int partition_ordinal(hwloc_obj_t osdev, backend from, hwloc_obj_t pci) {
+  if (from != backend::rsmi || !pci) return 0;
+  const int own = trailing_index(osdev->name, "rsmi");
+  int ordinal = 0;
+  for (hwloc_obj_t sibling = pci->io_first_child; sibling; sibling = sibling->next_sibling) {
+    if (sibling == osdev || sibling->type != HWLOC_OBJ_OS_DEVICE) continue;
+    const auto other = backend_of(sibling);
+    if (other != backend::rsmi) continue;
+    const int index = trailing_index(sibling->name, "rsmi");
+    if (index < own || (index == own && sibling->gp_index < osdev->gp_index)) ++ordinal;
+  }
+  return ordinal;
+}
+
 struct gpu_under_construction {
   worker_capability record;
   hwloc_obj_t anchor = nullptr;  // PCI device, or the OS device itself
@@ -115,12 +134,14 @@ void label_links(hwloc_topology_t topo, std::map<std::string, gpu_under_construc
       hwloc_obj_t obj = distances->objs[i];
       if (obj->type == HWLOC_OBJ_OS_DEVICE) obj = obj->parent;
       if (!obj || obj->type != HWLOC_OBJ_PCI_DEVICE) continue;
-      const auto gpu = gpus.find(pci_bus_id_of(obj));
-      if (gpu == gpus.end()) continue;
       bool linked = false;
       for (unsigned j = 0; j < n; ++j) linked = linked || (j != i && distances->values[i * n + j] > 0);
-      auto& labels = gpu->second.record.labels;
-      if (linked && std::find(labels.begin(), labels.end(), label) == labels.end()) labels.push_back(label);
+      const std::string bus_id = pci_bus_id_of(obj);
+      for (auto& [key, gpu] : gpus) {  // every partition of a linked device is linked
+        auto& labels = gpu.record.labels;
+        if (linked && gpu.record.pci_bus_id == bus_id && std::find(labels.begin(), labels.end(), label) == labels.end())
+          labels.push_back(label);
+      }
     }
     hwloc_distances_release(topo, distances);
   }
@@ -130,8 +151,9 @@ void label_links(hwloc_topology_t topo, std::map<std::string, gpu_under_construc
 
 std::vector<worker_capability> gpus_from_topology(const topology& topology) {
   hwloc_topology_t topo = topology.get();
-  // Keyed by PCI bus id (or OS device name when the device has no PCI parent),
-  // so the result is ordered by bus id whatever the traversal order.
+  // Keyed by PCI bus id and partition ordinal (or OS device name when the
+  // device has no PCI parent), so the result is ordered by bus id, then
+  // partition, whatever the traversal order.
   std::map<std::string, gpu_under_construction> gpus;
   for (hwloc_obj_t osdev = hwloc_get_next_osdev(topo, nullptr); osdev; osdev = hwloc_get_next_osdev(topo, osdev)) {
     const auto from = backend_of(osdev);
@@ -142,20 +164,28 @@ std::vector<worker_capability> gpus_from_topology(const topology& topology) {
     else if (*from == backend::rsmi) kind = device_kind::rocm;
     else kind = vendor_kind(osdev, pci);
     if (!kind) continue;  // an OpenCL GPU of another vendor
-    const std::string key = pci ? pci_bus_id_of(pci) : std::string{"~"} + (osdev->name ? osdev->name : "");
+    char partition[16];
+    std::snprintf(partition, sizeof partition, "/%04d", partition_ordinal(osdev, *from, pci));
+    const std::string key = pci ? pci_bus_id_of(pci) + partition : std::string{"~"} + (osdev->name ? osdev->name : "");
     auto& gpu = gpus[key];
     if (!gpu.anchor) {
       gpu.anchor = pci ? pci : osdev;
       gpu.record.kind = *kind;
-      if (pci) gpu.record.pci_bus_id = key;
+      if (pci) gpu.record.pci_bus_id = pci_bus_id_of(pci);
     }
     absorb(gpu, osdev, *from);
   }
   label_links(topo, gpus);
+  // hwloc names the model on a device's first partition only.
+  std::map<std::string, std::string> model_of_bus;
+  for (const auto& [key, gpu] : gpus)
+    if (!gpu.record.name.empty() && !gpu.record.pci_bus_id.empty()) model_of_bus.emplace(gpu.record.pci_bus_id, gpu.record.name);
   std::vector<worker_capability> out;
   const std::string host = topology.host_name();
   for (auto& [key, gpu] : gpus) {
     worker_capability& w = gpu.record;
+    if (w.name.empty())
+      if (const auto model = model_of_bus.find(w.pci_bus_id); model != model_of_bus.end()) w.name = model->second;
     if (w.name.empty()) w.name = w.kind == device_kind::cuda ? "NVIDIA GPU" : "AMD GPU";
     if (w.kind == device_kind::cuda) {
       w.compute_capability = compute_capability_from_model(w.name);
@@ -181,10 +211,25 @@ void assign_gpu_ids(std::vector<worker_capability>& gpus) {
   };
   std::stable_sort(gpus.begin(), gpus.end(),
                    [&](const worker_capability& a, const worker_capability& b) { return order(a) < order(b); });
-  int next_cuda = 0, next_rocm = 0;
+  int next_cuda = 0, next_rocm = 0, next_mig = 0;
+  const worker_capability* previous = nullptr;
   for (auto& w : gpus) {
-    if (w.kind == device_kind::cuda) w.id = "cuda" + std::to_string(next_cuda++);
-    else if (w.kind == device_kind::rocm) w.id = "rocm" + std::to_string(next_rocm++);
+    if (w.kind == device_kind::cuda && w.visible_device.starts_with("MIG-")) {
+      // MIG instances are not CUDA ordinals: "cuda<parent>-mig<k>", k in NVML's order.
+      const bool same_parent = previous && previous->kind == device_kind::cuda &&
+                               previous->visible_device.starts_with("MIG-") && previous->pci_bus_id == w.pci_bus_id &&
+                               previous->device_index == w.device_index;
+      if (!same_parent) {
+        next_mig = 0;
+        ++next_cuda;
+      }
+      w.id = "cuda" + std::to_string(next_cuda - 1) + "-mig" + std::to_string(next_mig++);
+    } else if (w.kind == device_kind::cuda) {
+      w.id = "cuda" + std::to_string(next_cuda++);
+    } else if (w.kind == device_kind::rocm) {
+      w.id = "rocm" + std::to_string(next_rocm++);
+    }
+    previous = &w;
   }
 }
 

@@ -1,7 +1,9 @@
 #pragma once
 // GPU records from an hwloc topology's OS devices: subtypes CUDA, NVML, RSMI
 // and OpenCL (GPU devices of NVIDIA or AMD). A GPU that several backends
-// report (cuda0 + nvml0 + opencl0d0 under one PCI device) is one record.
+// report (cuda0 + nvml0 + opencl0d0 under one PCI device) is one record; an
+// AMD GPU split into compute partitions (several RSMI devices under one PCI
+// device, rsmi0..rsmi5) is one record per partition, in RSMI order.
 #include "hw/topology.hpp"
 #include "scheduler/worker.hpp"
 
@@ -15,8 +17,10 @@ namespace dtf::hw {
 /// assigned here (see assign_gpu_ids); the order is by PCI bus id.
 std::vector<worker_capability> gpus_from_topology(const topology& topo);
 
-/// Sorts GPU records by kind, device index, then PCI bus id, and names them
-/// "cuda0", "cuda1", ..., "rocm0", ... in that order.
+/// Sorts GPU records by kind, device index, then PCI bus id (stable: MIG
+/// instances and partitions keep their order), and names them "cuda0",
+/// "cuda1", ..., "rocm0", ... in that order; the MIG instances of one GPU
+/// (visible_device "MIG-...") are "cuda<n>-mig0", "cuda<n>-mig1", ....
 void assign_gpu_ids(std::vector<worker_capability>& gpus);
 
 } // namespace dtf::hw

@@ -34,6 +34,7 @@ std::vector<worker_capability> merge_gpu_records(const topology& topo, std::vect
       if (gpu.arch.empty()) gpu.arch = seen.arch;
       gpu.cpuset = seen.cpuset;
       gpu.numa_nodes = seen.numa_nodes;
+      break;  // the next driver record of this bus id is the device's next partition
     }
     if (!attach_locality(topo, gpu) && gpu.cpuset.empty() && topo.is_this_system())
       attach_locality_from_sysfs(topo, gpu, sys_root);

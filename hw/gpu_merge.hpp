@@ -10,7 +10,7 @@
 namespace dtf::hw {
 
 /// Merges driver records (CUDA, HIP) with topology records of the same bus
-/// id, attaches each GPU's nearby cpuset and NUMA nodes from `topo` (for a
+/// id (the k-th of a bus with the k-th: compute partitions share one), attaches each GPU's nearby cpuset and NUMA nodes from `topo` (for a
 /// live topology that lacks the PCI device, from <sys_root>), and assigns ids
 /// (assign_gpu_ids). Topology-only GPUs are kept.
 std::vector<worker_capability> merge_gpu_records(const topology& topo, std::vector<worker_capability> from_drivers,

@@ -16,10 +16,17 @@ constexpr std::array<std::pair<std::string_view, double>, 24> cuda_models{{
     {"P40", 6.1},    {"K80", 3.7},       {"K40", 3.5},     {"K20", 3.5},
 }};
 
-constexpr std::array<std::pair<std::string_view, std::string_view>, 10> rocm_models{{
-    {"MI300", "gfx942"}, {"MI250", "gfx90a"}, {"MI210", "gfx90a"}, {"MI100", "gfx908"},
-    {"MI60", "gfx906"},  {"MI50", "gfx906"},  {"Radeon VII", "gfx906"}, {"MI25", "gfx900"},
-    {"RX 7900", "gfx1100"}, {"RX 6900", "gfx1030"},
+// Most specific first ("MI300A" before "MI300", "MI250X" before "MI250").
+// Compute units per device as the OS sees it: an MI250X shows as two devices
+// (one per die) of 110 CUs each.
+constexpr std::array<std::pair<std::string_view, amd_model_facts>, 14> rocm_models{{
+    {"MI300A", {"gfx942", 228, 6, true}},  {"MI300X", {"gfx942", 304, 8, false}},
+    {"MI325X", {"gfx942", 304, 8, false}}, {"MI300", {"gfx942", 0, 0, false}},
+    {"MI250X", {"gfx90a", 110, 1, false}}, {"MI250", {"gfx90a", 104, 1, false}},
+    {"MI210", {"gfx90a", 104, 1, false}},  {"MI100", {"gfx908", 120, 1, false}},
+    {"MI60", {"gfx906", 64, 1, false}},    {"MI50", {"gfx906", 60, 1, false}},
+    {"Radeon VII", {"gfx906", 60, 1, false}}, {"MI25", {"gfx900", 64, 1, false}},
+    {"RX 7900", {"gfx1100", 0, 1, false}}, {"RX 6900", {"gfx1030", 80, 1, false}},
 }};
 
 } // namespace
@@ -30,10 +37,15 @@ std::optional<double> compute_capability_from_model(std::string_view model) {
   return std::nullopt;
 }
 
+std::optional<amd_model_facts> amd_model_from_name(std::string_view model) {
+  for (const auto& [key, facts] : rocm_models)
+    if (model.find(key) != std::string_view::npos) return facts;
+  return std::nullopt;
+}
+
 std::string gfx_arch_from_model(std::string_view model) {
-  for (const auto& [key, arch] : rocm_models)
-    if (model.find(key) != std::string_view::npos) return std::string{arch};
-  return {};
+  const auto facts = amd_model_from_name(model);
+  return facts ? std::string{facts->arch} : std::string{};
 }
 
 std::optional<std::uint64_t> memory_bytes_from_model(std::string_view model) {

@@ -2,6 +2,7 @@
 
 #include "hw/amd_sysfs_probe.hpp"
 #include "hw/gpu_model_table.hpp"
+#include "hw/gpu_partitions.hpp"
 #include "hw/locality.hpp"
 #include "hw/shared_library.hpp"
 
@@ -113,12 +114,20 @@ gpu_probe_result probe_hip(const std::string& library_name, const std::string& s
     w.pci_bus_id = normalize_pci_bus_id(bus_id);
     w.device_index = ordinal;
     w.backends = {"hip"};
-    for (const auto& gpu : sysfs)
-      if (gpu.pci_bus_id == w.pci_bus_id) {
-        w.arch = gpu.arch;
-        w.cores = gpu.compute_units;
-        w.backends.push_back("sysfs");
-      }
+    // The k-th HIP device on a bus is its k-th KFD node (compute partitions
+    // share the bus id).
+    std::size_t earlier_on_bus = 0;
+    for (const auto& seen : result.gpus) earlier_on_bus += seen.pci_bus_id == w.pci_bus_id ? 1 : 0;
+    for (const auto& gpu : sysfs) {
+      if (gpu.pci_bus_id != w.pci_bus_id || earlier_on_bus-- > 0) continue;
+      w.arch = gpu.arch;
+      w.cores = gpu.compute_units;
+      if (gpu.apu) w.labels.push_back("apu");
+      w.backends.push_back("sysfs");
+      break;
+    }
+    if (const std::string mode = read_compute_partition(w.pci_bus_id, sys_root); !mode.empty())
+      w.labels.push_back(partition_label(mode));
 #if defined(DTF_HAVE_HIP_H)
     fill_from_properties(library, ordinal, w);
 #endif

@@ -23,6 +23,26 @@ struct nvml_memory {
   unsigned long long free;
   unsigned long long used;
 };
+constexpr unsigned int nvml_mig_enabled = 1;
+constexpr unsigned int nvml_uuid_length = 96;  // NVML_DEVICE_UUID_V2_BUFFER_SIZE
+constexpr unsigned int nvml_name_length = 96;  // NVML_DEVICE_NAME_V2_BUFFER_SIZE
+struct nvml_device_attributes {  // nvmlDeviceAttributes_t
+  unsigned int multiprocessor_count;
+  unsigned int shared_copy_engine_count;
+  unsigned int shared_decoder_count;
+  unsigned int shared_encoder_count;
+  unsigned int shared_jpeg_count;
+  unsigned int shared_ofa_count;
+  unsigned int gpu_instance_slice_count;
+  unsigned int compute_instance_slice_count;
+  unsigned long long memory_size_mb;
+};
+
+// "NVIDIA H200 MIG 3g.71gb" -> "3g.71gb"; "1c.3g.71gb" stays whole.
+std::string profile_from_name(const std::string& name) {
+  const auto at = name.rfind("MIG ");
+  return at == std::string::npos ? std::string{} : name.substr(at + 4);
+}
 
 } // namespace
 
@@ -36,6 +56,12 @@ struct nvml_library::api {
   nvml_return (*utilization)(nvml_device, nvml_utilization*) = nullptr;
   nvml_return (*memory)(nvml_device, nvml_memory*) = nullptr;
   nvml_return (*nvlink_state)(nvml_device, unsigned int, int*) = nullptr;
+  nvml_return (*mig_mode)(nvml_device, unsigned int*, unsigned int*) = nullptr;
+  nvml_return (*max_mig_devices)(nvml_device, unsigned int*) = nullptr;
+  nvml_return (*mig_device_by_index)(nvml_device, unsigned int, nvml_device*) = nullptr;
+  nvml_return (*uuid)(nvml_device, char*, unsigned int) = nullptr;
+  nvml_return (*name)(nvml_device, char*, unsigned int) = nullptr;
+  nvml_return (*attributes)(nvml_device, nvml_device_attributes*) = nullptr;
 };
 
 std::unique_ptr<nvml_library> nvml_library::load(const std::string& name, std::string* warning) {
@@ -55,6 +81,13 @@ std::unique_ptr<nvml_library> nvml_library::load(const std::string& name, std::s
   functions->utilization = lib.function<nvml_return (*)(nvml_device, nvml_utilization*)>("nvmlDeviceGetUtilizationRates");
   functions->memory = lib.function<nvml_return (*)(nvml_device, nvml_memory*)>("nvmlDeviceGetMemoryInfo");
   functions->nvlink_state = lib.function<nvml_return (*)(nvml_device, unsigned int, int*)>("nvmlDeviceGetNvLinkState");
+  functions->mig_mode = lib.function<nvml_return (*)(nvml_device, unsigned int*, unsigned int*)>("nvmlDeviceGetMigMode");
+  functions->max_mig_devices = lib.function<nvml_return (*)(nvml_device, unsigned int*)>("nvmlDeviceGetMaxMigDeviceCount");
+  functions->mig_device_by_index =
+      lib.function<nvml_return (*)(nvml_device, unsigned int, nvml_device*)>("nvmlDeviceGetMigDeviceHandleByIndex");
+  functions->uuid = lib.function<nvml_return (*)(nvml_device, char*, unsigned int)>("nvmlDeviceGetUUID");
+  functions->name = lib.function<nvml_return (*)(nvml_device, char*, unsigned int)>("nvmlDeviceGetName");
+  functions->attributes = lib.function<nvml_return (*)(nvml_device, nvml_device_attributes*)>("nvmlDeviceGetAttributes_v2");
   if (!init || !functions->shutdown || !functions->handle_by_bus_id) {
     if (warning) *warning = name + " lacks nvmlInit_v2 / nvmlDeviceGetHandleByPciBusId_v2; no NVIDIA GPU metrics";
     return nullptr;
@@ -95,6 +128,49 @@ bool nvml_library::has_active_nvlink(const std::string& pci_bus_id) const {
     if (api_->nvlink_state(device, link, &state) == nvml_success && state == nvml_feature_enabled) return true;
   }
   return false;
+}
+
+std::optional<std::vector<nvml_library::mig_instance>> nvml_library::mig_instances(const std::string& pci_bus_id) const {
+  const api& f = *api_;
+  if (!f.mig_mode || !f.max_mig_devices || !f.mig_device_by_index || !f.uuid) return std::nullopt;
+  nvml_device device = nullptr;
+  unsigned int current = 0, pending = 0, slots = 0;
+  if (f.handle_by_bus_id(pci_bus_id.c_str(), &device) != nvml_success ||
+      f.mig_mode(device, &current, &pending) != nvml_success || current != nvml_mig_enabled ||
+      f.max_mig_devices(device, &slots) != nvml_success)
+    return std::nullopt;
+  std::vector<mig_instance> out;
+  for (unsigned int slot = 0; slot < slots; ++slot) {
+    nvml_device mig = nullptr;
+    char uuid[nvml_uuid_length] = {};
+    // An empty slot answers NOT_FOUND; an instance without a UUID cannot be pinned.
+    if (f.mig_device_by_index(device, slot, &mig) != nvml_success || f.uuid(mig, uuid, sizeof uuid) != nvml_success)
+      continue;
+    mig_instance instance;
+    instance.uuid = uuid;
+    if (!instance.uuid.starts_with("MIG-")) instance.uuid = "MIG-" + instance.uuid;
+    char name[nvml_name_length] = {};
+    if (f.name && f.name(mig, name, sizeof name) == nvml_success) instance.name = name;
+    instance.profile = profile_from_name(instance.name);
+    nvml_device_attributes attributes{};
+    if (f.attributes && f.attributes(mig, &attributes) == nvml_success) {
+      instance.sms = static_cast<int>(attributes.multiprocessor_count);
+      instance.memory_bytes = attributes.memory_size_mb << 20;
+      if (instance.profile.empty() && attributes.gpu_instance_slice_count > 0)
+        instance.profile = std::to_string(attributes.gpu_instance_slice_count) + "g";
+    }
+    nvml_memory memory{};
+    if (instance.memory_bytes == 0 && f.memory && f.memory(mig, &memory) == nvml_success) instance.memory_bytes = memory.total;
+    out.push_back(std::move(instance));
+  }
+  return out;
+}
+
+bool nvml_library::mig_mode_change_pending(const std::string& pci_bus_id) const {
+  nvml_device device = nullptr;
+  unsigned int current = 0, pending = 0;
+  return api_->mig_mode && api_->handle_by_bus_id(pci_bus_id.c_str(), &device) == nvml_success &&
+         api_->mig_mode(device, &current, &pending) == nvml_success && current != pending;
 }
 
 } // namespace dtf::hw

@@ -1,11 +1,14 @@
 #pragma once
-// Live metrics of NVIDIA GPUs through NVML (libnvidia-ml.so.1, dlopen):
-// temperature, power draw and limit, utilization, memory used, by PCI bus id.
+// NVIDIA GPUs through NVML (libnvidia-ml.so.1, dlopen), by PCI bus id: live
+// metrics (temperature, power draw and limit, utilization, memory used),
+// NVLink state, and the MIG instances of a GPU in MIG mode.
 #include "scheduler/worker.hpp"
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace dtf::hw {
 
@@ -25,6 +28,22 @@ public:
 
   /// True when the GPU at `pci_bus_id` has at least one active NVLink.
   bool has_active_nvlink(const std::string& pci_bus_id) const;
+
+  /// One MIG instance (a GPU instance with its compute instance) as NVML's
+  /// MIG device handle shows it.
+  struct mig_instance {
+    std::string uuid;     // "MIG-<uuid>": what CUDA_VISIBLE_DEVICES takes
+    std::string name;     // "NVIDIA H200 MIG 3g.71gb"
+    std::string profile;  // "3g.71gb", from the name (or "<n>g" from the slice count)
+    std::uint64_t memory_bytes = 0;
+    int sms = 0;
+  };
+  /// The instances of the GPU at `pci_bus_id` in NVML's index order when MIG
+  /// mode is on (maybe none); nullopt when it is off, the GPU cannot do MIG,
+  /// this NVML lacks the MIG calls, or NVML does not know the device.
+  std::optional<std::vector<mig_instance>> mig_instances(const std::string& pci_bus_id) const;
+  /// True when a MIG mode change waits for a GPU reset (current != pending).
+  bool mig_mode_change_pending(const std::string& pci_bus_id) const;
 
   struct api;
 

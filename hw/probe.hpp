@@ -30,13 +30,18 @@ struct probe_options {
   std::optional<std::string> topology_xml;  // describe that machine instead of this one
   bool probe_gpu_libraries = true;          // live only: dlopen the GPU driver libraries
   gpu_library_names libraries;
+  std::string sys_root = "/sys";            // live only: amdgpu/KFD sysfs and PCI locality; tests use a fake tree
 };
 
-/// CPU workers first, then CUDA, then ROCm. A missing GPU library means no
-/// such workers, silently; a library that is present but fails adds one line
-/// to *warnings (when given). Throws dtf::input_error for an unreadable
-/// topology file, std::runtime_error when hwloc cannot read this machine.
+/// CPU workers first, then CUDA, then ROCm: one ROCm worker per compute
+/// partition (gpu_partitions.hpp). A missing GPU library means no such
+/// workers, silently; a library that is present but fails adds one line to
+/// *warnings (when given). What the probe could not tell and did not guess (a
+/// partition mode not read) adds one line to *notes. Throws dtf::input_error
+/// for an unreadable topology file, std::runtime_error when hwloc cannot read
+/// this machine.
 std::vector<worker_capability> probe_workers(const probe_options& options,
-                                             std::vector<std::string>* warnings = nullptr);
+                                             std::vector<std::string>* warnings = nullptr,
+                                             std::vector<std::string>* notes = nullptr);
 
 } // namespace dtf::hw

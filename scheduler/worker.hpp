@@ -30,6 +30,9 @@ struct worker_capability {
   std::vector<int> numa_nodes;
   std::string pci_bus_id;           // "0000:3b:00.0"
   int device_index = -1;            // CUDA/HIP ordinal for *_VISIBLE_DEVICES
+  /// What CUDA_VISIBLE_DEVICES names instead of device_index: "MIG-<uuid>"
+  /// for a MIG instance (device_index is then its parent GPU's ordinal).
+  std::string visible_device;
   std::string host;                 // node the worker lives on
   /// Probe backends that reported the device ("cuda", "nvml", "opencl",
   /// "rsmi", "hip", "hwloc"); a GPU seen by several is still one worker.

@@ -159,7 +159,9 @@ std::map<std::string, std::string> child_environment(const run_request& request,
   }
   for (const auto& [key, value] : request.t.env) env[key] = value;
   const auto& worker = request.worker;
-  std::string index = worker.device_index >= 0 ? std::to_string(worker.device_index) : std::string{};
+  std::string index = !worker.visible_device.empty() ? worker.visible_device
+                      : worker.device_index >= 0  ? std::to_string(worker.device_index)
+                                                  : std::string{};
   switch (worker.kind) {
     case device_kind::cpu: env["CUDA_VISIBLE_DEVICES"] = ""; break;
     case device_kind::cuda:

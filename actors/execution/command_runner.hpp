@@ -60,7 +60,8 @@ struct run_outcome {
 ///
 /// Environment: the parent's environment, then the task's env, then (winning
 /// over both, so a task cannot grab another worker's device) the device pinning:
-/// cuda -> CUDA_VISIBLE_DEVICES=<device_index>; rocm -> HIP_VISIBLE_DEVICES and
+/// cuda -> CUDA_VISIBLE_DEVICES=<visible_device, else device_index> (a MIG
+/// instance: "MIG-<uuid>"); rocm -> HIP_VISIBLE_DEVICES and
 /// ROCR_VISIBLE_DEVICES=<device_index>; cpu -> CUDA_VISIBLE_DEVICES="" — and
 /// DTF_TASK_ID, DTF_WORKER_ID, DTF_ATTEMPT, and DTF_ATTEMPT_KEY (unique per attempt).
 ///

@@ -118,6 +118,7 @@ std::string capability_json(const worker_capability& w) {
   out["numa_nodes"] = w.numa_nodes;
   out["pci_bus_id"] = w.pci_bus_id;
   out["device_index"] = w.device_index;
+  if (!w.visible_device.empty()) out["visible_device"] = w.visible_device;
   out["host"] = w.host;
   out["backends"] = w.backends;
   return out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);

@@ -22,7 +22,8 @@ constexpr const char* probe_usage =
     "  --topology FILE.xml  describe the machine in an hwloc XML file (lstopo --of xml) instead of this one\n"
     "  --by package|numa    one CPU worker per package (default) or per NUMA node\n"
     "  --metrics            also sample live metrics (utilization, memory used, temperature, power)\n"
-    "  --json               print {\"workers\":[...]} instead of a table\n";
+    "  --json               print {\"workers\":[...],\"notes\":[...]} instead of a table\n"
+    "Notes say what the probe could not tell and did not guess (a GPU partition mode not read).\n";
 
 nlohmann::json worker_json(const worker_capability& w) {
   using nlohmann::json;
@@ -40,6 +41,7 @@ nlohmann::json worker_json(const worker_capability& w) {
   out["numa_nodes"] = w.numa_nodes.empty() ? json(nullptr) : json(w.numa_nodes);
   out["pci_bus_id"] = text_or_null(w.pci_bus_id);
   out["device_index"] = w.device_index >= 0 ? json(w.device_index) : json(nullptr);
+  out["visible_device"] = text_or_null(w.visible_device);
   out["slots"] = w.slots > 0 ? json(w.slots) : json(nullptr);  // null: the scheduler's default
   out["host"] = text_or_null(w.host);
   out["labels"] = w.labels.empty() ? json(nullptr) : json(w.labels);
@@ -94,9 +96,15 @@ std::string join(const std::vector<int>& values) {
   return out.empty() ? "-" : out;
 }
 
+std::string join(const std::vector<std::string>& values) {
+  std::string out;
+  for (const auto& v : values) out += (out.empty() ? "" : ",") + v;
+  return out.empty() ? "-" : out;
+}
+
 void print_table(std::ostream& out, const std::vector<worker_capability>& workers,
                  const std::vector<worker_metrics>& metrics) {
-  std::vector<std::vector<std::string>> rows{{"ID", "KIND", "NAME", "MEMORY", "CC/ARCH", "CORES", "PUS", "CPUSET", "NUMA", "PCI"}};
+  std::vector<std::vector<std::string>> rows{{"ID", "KIND", "NAME", "MEMORY", "CC/ARCH", "CORES", "PUS", "CPUSET", "NUMA", "PCI", "LABELS"}};
   if (!metrics.empty()) rows.front().push_back("METRICS");
   for (std::size_t i = 0; i < workers.size(); ++i) {
     const worker_capability& w = workers[i];
@@ -110,7 +118,7 @@ void print_table(std::ostream& out, const std::vector<worker_capability>& worker
     }
     rows.push_back({w.id, std::string{to_string(w.kind)}, w.name, memory_text(w.memory_bytes), cc_arch,
                     w.cores > 0 ? std::to_string(w.cores) : "-", w.pus > 0 ? std::to_string(w.pus) : "-",
-                    w.cpuset.empty() ? "-" : w.cpuset, join(w.numa_nodes), w.pci_bus_id.empty() ? "-" : w.pci_bus_id});
+                    w.cpuset.empty() ? "-" : w.cpuset, join(w.numa_nodes), w.pci_bus_id.empty() ? "-" : w.pci_bus_id, join(w.labels)});
     if (!metrics.empty()) rows.back().push_back(metrics_text(metrics[i]));
   }
   std::vector<std::size_t> width(rows.front().size(), 0);
@@ -160,9 +168,10 @@ int probe_command(int argc, char** argv) {
     return 2;
   }
   std::vector<std::string> warnings;
+  std::vector<std::string> notes;
   std::vector<worker_capability> workers;
   try {
-    workers = hw::probe_workers(options, &warnings);
+    workers = hw::probe_workers(options, &warnings, &notes);
   } catch (const input_error& e) {
     std::cerr << "dtf probe: " << e.what() << "\n";
     return 2;
@@ -179,9 +188,11 @@ int probe_command(int argc, char** argv) {
       out["workers"].push_back(worker_json(workers[i]));
       if (with_metrics) out["workers"].back()["metrics"] = metrics_json(metrics[i]);
     }
+    out["notes"] = notes;
     std::cout << out.dump(2) << "\n";
   } else {
     print_table(std::cout, workers, metrics);
+    for (const auto& note : notes) std::cout << "note: " << note << "\n";
   }
   return 0;
 }

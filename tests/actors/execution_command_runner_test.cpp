@@ -247,6 +247,15 @@ TEST_F(command_runner, pins_the_device_of_a_cuda_worker) {
   EXPECT_EQ(read_file(outcome.stdout_path), "1\n");
 }
 
+TEST_F(command_runner, pins_a_mig_instance_by_its_uuid_not_the_parents_ordinal) {
+  auto request = shell("echo \"$CUDA_VISIBLE_DEVICES\"");
+  request.worker.kind = device_kind::cuda;
+  request.worker.device_index = 0;
+  request.worker.visible_device = "MIG-8d4b6e2a-1f3c-5d7e-9a0b-000000000002";
+  auto outcome = run_command(request, never_cancelled_);
+  EXPECT_EQ(read_file(outcome.stdout_path), "MIG-8d4b6e2a-1f3c-5d7e-9a0b-000000000002\n");
+}
+
 TEST_F(command_runner, pins_the_device_of_a_rocm_worker) {
   auto request = shell("echo \"$HIP_VISIBLE_DEVICES $ROCR_VISIBLE_DEVICES\"");
   request.worker.kind = device_kind::rocm;

@@ -77,6 +77,29 @@ TEST(probe_command, json_for_a_topology_file_has_every_field_with_nulls_where_th
   EXPECT_TRUE(workers[2]["compute_capability"].is_null());
 }
 
+TEST(probe_command, compute_partitions_are_workers_and_the_deduced_mode_is_a_note) {
+  const auto result = run_dtf("probe --json --topology " + own_fixture("mi300a-cpx-2apu.xml"));
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  const auto json = nlohmann::json::parse(result.out);
+  int rocm = 0;
+  for (const auto& w : json["workers"]) {
+    if (w["kind"] != "rocm") continue;
+    EXPECT_EQ(w["id"], "rocm" + std::to_string(rocm));
+    EXPECT_EQ(w["device_index"], rocm);
+    EXPECT_EQ(w["cores"], 38);
+    EXPECT_GT(w["memory_bytes"].get<std::uint64_t>(), 20ull << 30);
+    EXPECT_TRUE(w["visible_device"].is_null());
+    ++rocm;
+  }
+  EXPECT_EQ(rocm, 12);
+  ASSERT_EQ(json["notes"].size(), 2u);
+  EXPECT_NE(json["notes"][0].get<std::string>().find("cpx follows from 6 partitions"), std::string::npos);
+  const auto table = run_dtf("probe --topology " + own_fixture("mi300a-cpx-2apu.xml"));
+  EXPECT_NE(table.out.find("Aqua Vanjaram [Instinct MI300A] (partition 6 of 6)"), std::string::npos) << table.out;
+  EXPECT_NE(table.out.find("xgmi,partition:cpx,apu"), std::string::npos);
+  EXPECT_NE(table.out.find("note: rocm6-rocm11 (6 partitions of the device at 0001:02:00.0)"), std::string::npos);
+}
+
 TEST(probe_command, unreadable_topology_file_exits_2_with_one_line_naming_it) {
   const auto result = run_dtf("probe --topology /nonexistent/machine.xml");
   EXPECT_EQ(result.exit_code, 2);

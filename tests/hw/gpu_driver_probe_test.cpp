@@ -16,16 +16,10 @@
 
 using dtf::device_kind;
 using dtf::hw::testing::fake_library;
+using dtf::hw::testing::scoped_env;
 using dtf::hw::testing::fake_tree;
 
 namespace {
-
-// Sets an environment variable for one scope.
-struct scoped_env {
-  scoped_env(const char* name, const char* value) : name_(name) { setenv(name, value, 1); }
-  ~scoped_env() { unsetenv(name_); }
-  const char* name_;
-};
 
 void write_mi300x_sysfs(const fake_tree& sys) {
   sys.write("class/kfd/kfd/topology/nodes/0/properties", "cpu_cores_count 64\nsimd_count 0\ngfx_target_version 0\n");

@@ -5,6 +5,7 @@
 
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -26,6 +27,15 @@ inline std::string shared_fixture(const std::string& name) {
 inline std::string fake_library(const std::string& name) {
   return std::string{DTF_FAKE_LIB_DIR} + "/libdtf_" + name + ".so";
 }
+
+/// Sets an environment variable for one scope (the fake driver libraries read some).
+struct scoped_env {
+  scoped_env(const char* name, const char* value) : name_(name) { setenv(name, value, 1); }
+  ~scoped_env() { unsetenv(name_); }
+  scoped_env(const scoped_env&) = delete;
+  scoped_env& operator=(const scoped_env&) = delete;
+  const char* name_;
+};
 
 /// A temporary directory tree (removed on destruction) standing in for /sys or /proc.
 struct fake_tree {

@@ -1,5 +1,7 @@
 // A stand-in libamdhip64 for tests: one MI300X at 0000:c1:00.0 (HIP spells
-// bus ids in upper case). DTF_FAKE_HIP_INIT_RESULT makes hipInit return that.
+// bus ids in upper case). DTF_FAKE_HIP_INIT_RESULT makes hipInit return that;
+// DTF_FAKE_HIP_DEVICES=n splits the MI300X into n compute partitions (n
+// devices on that bus, each with 1/n of the memory).
 #include <cstddef>
 #include <cstdio>
 #include <cstdlib>
@@ -11,8 +13,13 @@ int hipInit(unsigned int) {
   return forced ? std::atoi(forced) : 0;
 }
 
+static int partitions() {
+  const char* forced = std::getenv("DTF_FAKE_HIP_DEVICES");
+  return forced ? std::atoi(forced) : 1;
+}
+
 int hipGetDeviceCount(int* count) {
-  *count = 1;
+  *count = partitions();
   return 0;
 }
 
@@ -22,7 +29,7 @@ int hipDeviceGetName(char* name, int length, int) {
 }
 
 int hipDeviceTotalMem(std::size_t* bytes, int) {
-  *bytes = 206141652992ull;
+  *bytes = 206141652992ull / static_cast<std::size_t>(partitions());
   return 0;
 }
 
