@@ -1,6 +1,7 @@
 // `dtf plan SUITE --fleet FLEET`: schedules a suite onto a fleet of emulated
 // workers in predicted time (scheduler/dry_run_plan.hpp) and prints which task
 // goes where, when, and why.
+#include "hw/probe.hpp"
 #include "scheduler/dry_run_plan.hpp"
 #include "scheduler/duration_text.hpp"
 #include "scheduler/fleet_parser.hpp"
@@ -25,10 +26,11 @@ namespace dtf::app {
 namespace {
 
 constexpr const char* plan_usage =
-    "usage: dtf plan SUITE --fleet FLEET [--json] [--explain TASK_ID] [--max-tasks-per-worker N] [--policy NAME]\n"
-    "                [--max-tasks N]\n"
+    "usage: dtf plan SUITE (--fleet FLEET | --topology FILE.xml)... [--json] [--explain TASK_ID]\n"
+    "                [--max-tasks-per-worker N] [--policy NAME] [--max-tasks N]\n"
     "  SUITE                     suite file (YAML or JSON): tasks, defaults, matrix\n"
     "  --fleet FLEET             fleet file (YAML or JSON) of emulated workers\n"
+    "  --topology FILE.xml       also the workers `dtf probe --topology FILE.xml` lists (GPU partitions included)\n"
     "  --json                    print {\"assignments\":[..],\"pending\":[..],\"stats\":{..}} instead of tables\n"
     "  --explain TASK_ID         show every candidate worker's score terms for one task, and the winner\n"
     "  --max-tasks-per-worker N  concurrent tasks per worker unless the fleet sets slots (default 2)\n"
@@ -41,6 +43,7 @@ constexpr const char* plan_usage =
 struct plan_options {
   std::string suite_path;
   std::string fleet_path;
+  std::string topology_path;
   bool json = false;
   std::optional<std::string> explain_task;
   std::optional<int> max_tasks_per_worker;
@@ -68,6 +71,8 @@ plan_options parse_arguments(int argc, char** argv) {
     const std::string arg = argv[i];
     if (arg == "--fleet") {
       options.fleet_path = value_of(i, arg);
+    } else if (arg == "--topology") {
+      options.topology_path = value_of(i, arg);
     } else if (arg == "--json") {
       options.json = true;
     } else if (arg == "--explain") {
@@ -97,7 +102,8 @@ plan_options parse_arguments(int argc, char** argv) {
     }
   }
   if (options.suite_path.empty()) throw usage_error{"plan needs a suite file (see dtf plan --help)"};
-  if (options.fleet_path.empty()) throw usage_error{"plan needs --fleet FLEET (see dtf plan --help)"};
+  if (options.fleet_path.empty() && options.topology_path.empty())
+    throw usage_error{"plan needs --fleet FLEET or --topology FILE.xml (see dtf plan --help)"};
   const auto names = policy_names();
   if (std::find(names.begin(), names.end(), options.policy) == names.end()) {
     std::string known;
@@ -243,7 +249,17 @@ int plan_command(int argc, char** argv) {
   try {
     options = parse_arguments(argc, argv);
     parsed = parse_suite_file(options.suite_path, options.suite_limits);
-    fleet = parse_fleet_file(options.fleet_path);
+    if (!options.fleet_path.empty()) fleet = parse_fleet_file(options.fleet_path);
+    if (!options.topology_path.empty()) {
+      hw::probe_options probe;
+      probe.topology_xml = options.topology_path;
+      for (auto& w : hw::probe_workers(probe)) {  // planned, never run: emulated like a fleet's
+        if (std::any_of(fleet.begin(), fleet.end(), [&](const worker_capability& f) { return f.id == w.id; }))
+          throw usage_error{"worker id '" + w.id + "' of " + options.topology_path + " is also in " + options.fleet_path};
+        w.emulated = true;
+        fleet.push_back(std::move(w));
+      }
+    }
   } catch (const usage_error& e) {
     std::cerr << "dtf plan: " << message_text(e.message, 1024) << "\n";
     return 2;

@@ -169,3 +169,31 @@ TEST(plan_command, one_slot_per_worker_still_plans_every_task_in_later_waves) {
     }
   }
 }
+
+TEST(plan_command, plans_onto_the_compute_partitions_of_a_topology_file) {
+  const auto result = run_dtf({"plan", source("examples/partition-suite.yaml"), "--topology",
+                               source("tests/fixtures/hwloc/mi300a-cpx-2apu.xml"), "--json"});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  const auto plan = nlohmann::json::parse(result.out);
+  ASSERT_EQ(plan["assignments"].size(), 8u) << plan.dump();
+  std::set<std::string> workers;
+  for (const auto& a : plan["assignments"]) {
+    const std::string worker = a["worker"].get<std::string>();
+    EXPECT_EQ(worker.rfind("rocm", 0), 0u) << worker;  // rocm0 .. rocm11, one per partition
+    EXPECT_LE(std::stoi(worker.substr(4)), 11);
+    workers.insert(worker);
+  }
+  EXPECT_GE(workers.size(), 4u);  // several partitions of the APUs, not one whole device
+  std::map<std::string, nlohmann::json> pending;
+  for (const auto& p : plan["pending"]) pending[p["task"].get<std::string>()] = p["reasons"];
+  ASSERT_EQ(pending.size(), 2u) << plan["pending"].dump();
+  EXPECT_NE(pending["whole-apu-training"]["rocm0"].get<std::string>().find("memory"), std::string::npos)
+      << pending["whole-apu-training"].dump();
+  EXPECT_TRUE(pending.count("mig-inference"));
+}
+
+TEST(plan_command, needs_a_fleet_or_a_topology) {
+  const auto result = run_dtf({"plan", example_suite});
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_NE(result.err.find("plan needs --fleet FLEET or --topology FILE.xml"), std::string::npos) << result.err;
+}
