@@ -308,6 +308,23 @@ void end_cancelling(coordinator_pointer self, task_record& r, std::optional<atte
   st.emit(r, task_event_kind::finished, std::move(report));
 }
 
+/// Cancels one task on the user's word (dtf cancel): false if it is already final.
+bool cancel_task(coordinator_pointer self, task_record& r) {
+  auto& st = self->state;
+  if (is_final(r.status) || r.unplaceable || r.rejected) return false;
+  const auto& id = r.work.id;
+  const bool on_worker = r.status == task_status::assigned || r.status == task_status::running;
+  if (r.in_scheduler) self->send(st.scheduler, atom::cancel_v, std::vector<std::string>{id});
+  if (on_worker) {
+    if (auto* w = st.find_worker(r.worker_id); w && w->alive) self->send(w->handle, atom::cancel_v, id);
+    if (auto* w = st.find_worker(r.backup_worker_id); w && w->alive) self->send(w->handle, atom::cancel_v, id);
+  }
+  r.reason = "cancelled";
+  st.finish(r, task_status::cancelled);
+  st.emit(r, task_event_kind::finished);
+  return true;
+}
+
 void handle_round(coordinator_pointer self, scheduling_round& round) {
   auto& st = self->state;
   if (st.stopping) {
@@ -384,7 +401,10 @@ void handle_results(coordinator_pointer self, std::vector<attempt_report>& repor
     }
     auto* r = st.find(res.task_id);
     if (!r) continue;
-    const bool first = r->worker_id == res.worker_id && r->attempt == res.attempt;
+    // Only an attempt that is on a worker now counts: a task re-queued after
+    // its worker was lost is pending again, and a late result is discarded.
+    const bool on_worker = r->status == task_status::assigned || r->status == task_status::running;
+    const bool first = on_worker && r->worker_id == res.worker_id && r->attempt == res.attempt;
     const bool backup = !r->backup_worker_id.empty() && r->backup_worker_id == res.worker_id &&
                         r->backup_attempt == res.attempt;
     if (is_final(r->status) || (!first && !backup)) {
@@ -493,9 +513,21 @@ coordinator_actor::behavior_type coordinator(coordinator_pointer self, coordinat
   });
   self->set_down_handler([self](caf::down_msg& msg) {
     auto& st = self->state;
+    st.listeners.erase(std::remove_if(st.listeners.begin(), st.listeners.end(),
+                                      [&](const event_listener_actor& l) { return l.address() == msg.source; }),
+                       st.listeners.end());
     for (auto& w : st.workers) {
       if (!w.alive || w.address != msg.source) continue;
       w.alive = false;
+      if (st.config.membership_log) {
+        std::size_t on_it = 0;
+        for (const auto& r : st.tasks)
+          if (!is_final(r.status) && (r.worker_id == w.capability.id || r.backup_worker_id == w.capability.id) &&
+              (r.status == task_status::assigned || r.status == task_status::running))
+            ++on_it;
+        st.config.membership_log("worker " + w.capability.id + " lost (" + failure_text(msg.reason, self->system()) +
+                                 "); its " + std::to_string(on_it) + " tasks re-queued");
+      }
       w.running = 0;
       ++st.counts.workers_lost;
       if (st.journal) {
@@ -547,20 +579,17 @@ coordinator_actor::behavior_type coordinator(coordinator_pointer self, coordinat
       return accepted;
     },
     [self](atom::cancel, const std::string& id) -> bool {
-      auto& st = self->state;
-      auto* r = st.find(id);
-      if (!r || is_final(r->status) || r->unplaceable) return false;
-      const bool on_worker = r->status == task_status::assigned || r->status == task_status::running;
-      if (r->in_scheduler) self->send(st.scheduler, atom::cancel_v, std::vector<std::string>{id});
-      if (on_worker) {
-        if (auto* w = st.find_worker(r->worker_id); w && w->alive) self->send(w->handle, atom::cancel_v, id);
-        if (auto* w = st.find_worker(r->backup_worker_id); w && w->alive) self->send(w->handle, atom::cancel_v, id);
-      }
-      r->reason = "cancelled";
-      st.finish(*r, task_status::cancelled);
-      st.emit(*r, task_event_kind::finished);
+      auto* r = self->state.find(id);
+      if (!r || !cancel_task(self, *r)) return false;
       settle(self);
       return true;
+    },
+    [self](atom::cancel, atom::all) -> std::uint64_t {
+      std::uint64_t cancelled = 0;
+      for (auto& r : self->state.tasks)
+        if (cancel_task(self, r)) ++cancelled;
+      settle(self);
+      return cancelled;
     },
     [self](atom::status, const std::string& id) -> task_update {
       auto& st = self->state;
@@ -603,17 +632,32 @@ coordinator_actor::behavior_type coordinator(coordinator_pointer self, coordinat
       return st.drain_waiters.back();
     },
     [self](atom::subscribe, const caf::actor& listener) {
+      if (!listener) return;
+      self->monitor(listener);  // a remote client that goes away is dropped
       self->state.listeners.push_back(caf::actor_cast<event_listener_actor>(listener));
     },
     [self](atom::enroll, worker_capability& capability, const caf::actor& handle) -> bool {
       auto& st = self->state;
-      if (st.worker_index.count(capability.id) || !handle) return false;
+      if (!handle) return false;
+      auto known = st.worker_index.find(capability.id);
+      if (known != st.worker_index.end() && st.workers[known->second].alive) return false;
       self->monitor(handle);
       st.total_slots += st.slots_of(capability);
       ++st.counts.workers_registered;
-      st.worker_index.emplace(capability.id, st.workers.size());
       if (st.journal) st.journal->record_worker(capability);
-      st.workers.push_back(worker_entry{capability, caf::actor_cast<worker_actor>(handle), handle.address()});
+      if (known != st.worker_index.end()) {
+        // A lost worker back (its node restarted or woke up): a fresh member
+        // under the same id; what it ran before was re-queued when it was lost.
+        auto& w = st.workers[known->second];
+        w = worker_entry{capability, caf::actor_cast<worker_actor>(handle), handle.address(), true, 0, w.completed,
+                         w.busy_s};
+      } else {
+        st.worker_index.emplace(capability.id, st.workers.size());
+        st.workers.push_back(worker_entry{capability, caf::actor_cast<worker_actor>(handle), handle.address()});
+      }
+      if (st.config.membership_log)
+        st.config.membership_log("worker " + capability.id + " joined (" + std::to_string(st.slots_of(capability)) +
+                                 " slots)");
       std::vector<worker_capability> enrolled{std::move(capability)};
       self->send(st.predictor, atom::enroll_v, enrolled);
       self->send(st.scheduler, atom::enroll_v, std::move(enrolled));

@@ -8,6 +8,7 @@
 #include <caf/fwd.hpp>
 
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -36,6 +37,9 @@ struct coordinator_config {
   /// task id. Their attempt numbers continue after these, so the journal and
   /// the results never hold two attempts with one number. In-process only.
   std::unordered_map<std::string, int> resumed_attempts;
+  /// Told (on the coordinator's thread) when a worker joins or is lost, one
+  /// line each: `dtf coordinator` prints them. In-process only.
+  std::function<void(const std::string&)> membership_log;
 };
 
 class sqlite_journal;

@@ -85,6 +85,8 @@ using coordinator_actor = caf::typed_actor<
   caf::replies_to<atom::submit, std::vector<task>>::with<std::uint64_t>,
   /// Cancels a pending or running task; false if unknown or already final.
   caf::replies_to<atom::cancel, std::string>::with<bool>,
+  /// Cancels every task that is not final yet; replies with how many.
+  caf::replies_to<atom::cancel, atom::all>::with<std::uint64_t>,
   /// The latest update of one task (kind `rejected` with a reason if unknown).
   caf::replies_to<atom::status, std::string>::with<task_update>,
   /// Lifecycle counts, per-worker load and the scheduler's statistics.

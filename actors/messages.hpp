@@ -15,7 +15,9 @@
 
 #include <cmath>
 #include <cstdint>
+#include <map>
 #include <optional>
+#include <type_traits>
 #include <string>
 #include <utility>
 #include <vector>
@@ -144,6 +146,49 @@ struct worker_metrics_report {
 // Loading inspectors have `writes_state`; std::optional is mapped to a flag and
 // a value the way CAF 0.17 does for caf::optional.
 
+/// A double that is finite on the wire whatever it holds: saved through
+/// finite_or, and a loaded NaN or infinity becomes 0 (CAF 0.17 hangs
+/// serializing an infinity, and a mutated frame must not smuggle one in).
+struct finite_field {
+  double& value;
+};
+
+template <class Inspector>
+auto inspect(Inspector& f, finite_field& x) {
+  if constexpr (Inspector::writes_state) {
+    double v = 0.0;
+    auto err = f(v);
+    x.value = finite_or(v);
+    return err;
+  } else {
+    double v = finite_or(x.value);
+    return f(v);
+  }
+}
+
+/// Named metrics with finite values only (non-finite ones are dropped).
+struct finite_metrics_field {
+  std::map<std::string, double>& metrics;
+};
+
+template <class Inspector>
+auto inspect(Inspector& f, finite_metrics_field& x) {
+  std::map<std::string, double> tmp;
+  auto keep_finite = [](const std::map<std::string, double>& from, std::map<std::string, double>& to) {
+    for (const auto& [k, v] : from)
+      if (std::isfinite(v)) to.emplace(k, v);
+  };
+  if constexpr (Inspector::writes_state) {
+    auto err = f(tmp);
+    x.metrics.clear();
+    keep_finite(tmp, x.metrics);
+    return err;
+  } else {
+    keep_finite(x.metrics, tmp);
+    return f(tmp);
+  }
+}
+
 template <class T>
 struct optional_field {
   std::optional<T>& value;
@@ -166,6 +211,7 @@ auto inspect(Inspector& f, optional_field<T>& x) {
     T tmp{};
     optional_payload<T> payload{present, tmp};
     auto err = f(present, payload);
+    if constexpr (std::is_same_v<T, double>) tmp = finite_or(tmp);
     if (present)
       x.value = std::move(tmp);
     else
@@ -173,7 +219,14 @@ auto inspect(Inspector& f, optional_field<T>& x) {
     return err;
   } else {
     bool present = x.value.has_value();
-    if (present) return f(present, *x.value);
+    if constexpr (std::is_same_v<T, double>) {
+      if (present) {
+        double v = finite_or(*x.value);
+        return f(present, v);
+      }
+    } else {
+      if (present) return f(present, *x.value);
+    }
     return f(present);
   }
 }
@@ -203,25 +256,30 @@ auto inspect(Inspector& f, task_requirements& x) {
   device_kinds_field hardware{x.hardware};
   optional_field<double> cc{x.min_cuda_compute};
   optional_field<std::string> device{x.device};
-  return f(hardware, x.min_memory_gb, cc, x.gfx_arch, device, x.require_device, x.labels, x.min_cores);
+  finite_field memory{x.min_memory_gb};
+  return f(hardware, memory, cc, x.gfx_arch, device, x.require_device, x.labels, x.min_cores);
 }
 
 template <class Inspector>
 auto inspect(Inspector& f, task& x) {
+  finite_field timeout{x.timeout_s};
   return f(x.id, x.type, x.priority, x.model, x.batch_size, x.requirements, x.command, x.env,
-           x.working_directory, x.timeout_s, x.retries, x.sequence, x.origin);
+           x.working_directory, timeout, x.retries, x.sequence, x.origin);
 }
 
 template <class Inspector>
 auto inspect(Inspector& f, task_result& x) {
-  return f(x.task_id, x.worker_id, x.status, x.duration_s, x.exit_code, x.model, x.type, x.batch_size,
-           x.attempt, x.metrics);
+  finite_field duration{x.duration_s};
+  finite_metrics_field metrics{x.metrics};
+  return f(x.task_id, x.worker_id, x.status, duration, x.exit_code, x.model, x.type, x.batch_size,
+           x.attempt, metrics);
 }
 
 template <class Inspector>
 auto inspect(Inspector& f, worker_capability& x) {
   optional_field<double> cc{x.compute_capability};
-  return f(x.id, x.kind, x.name, x.memory_bytes, cc, x.arch, x.cores, x.pus, x.labels, x.slots, x.speed,
+  finite_field speed{x.speed};
+  return f(x.id, x.kind, x.name, x.memory_bytes, cc, x.arch, x.cores, x.pus, x.labels, x.slots, speed,
            x.emulated, x.cpuset, x.numa_nodes, x.pci_bus_id, x.device_index, x.host, x.backends, x.visible_device);
 }
 
@@ -237,7 +295,9 @@ auto inspect(Inspector& f, worker_metrics& x) {
 
 template <class Inspector>
 auto inspect(Inspector& f, assignment& x) {
-  return f(x.task_id, x.worker_id, x.score, x.predicted_duration_s, x.backup, x.predicted_from_history);
+  finite_field score{x.score};
+  finite_field predicted{x.predicted_duration_s};
+  return f(x.task_id, x.worker_id, score, predicted, x.backup, x.predicted_from_history);
 }
 
 template <class Inspector>
@@ -247,40 +307,50 @@ auto inspect(Inspector& f, unplaceable_task& x) {
 
 template <class Inspector>
 auto inspect(Inspector& f, predictor_entry& x) {
-  return f(x.level, x.model, x.type, x.batch_size, x.device, x.kind, x.estimate_s, x.count);
+  finite_field estimate{x.estimate_s};
+  return f(x.level, x.model, x.type, x.batch_size, x.device, x.kind, estimate, x.count);
 }
 
 template <class Inspector>
 auto inspect(Inspector& f, predictor_snapshot& x) {
-  return f(x.entries, x.accuracy_samples, x.abs_percentage_error_sum, x.abs_error_sum_s);
+  finite_field percentage{x.abs_percentage_error_sum};
+  finite_field error{x.abs_error_sum_s};
+  return f(x.entries, x.accuracy_samples, percentage, error);
 }
 
 template <class Inspector>
 auto inspect(Inspector& f, work_order& x) {
-  return f(x.work, x.attempt, x.predicted_duration_s, x.predicted_from_history);
+  finite_field predicted{x.predicted_duration_s};
+  return f(x.work, x.attempt, predicted, x.predicted_from_history);
 }
 
 template <class Inspector>
 auto inspect(Inspector& f, attempt_report& x) {
-  return f(x.result, x.started_at_s, x.finished_at_s, x.predicted_duration_s, x.predicted_from_history, x.emulated,
+  finite_field started{x.started_at_s};
+  finite_field finished{x.finished_at_s};
+  finite_field predicted{x.predicted_duration_s};
+  return f(x.result, started, finished, predicted, x.predicted_from_history, x.emulated,
            x.worker_slots, x.stdout_path, x.stderr_path, x.stderr_tail, x.term_signal, x.error);
 }
 
 template <class Inspector>
 auto inspect(Inspector& f, task_update& x) {
   optional_field<attempt_report> report{x.report};
-  return f(x.task_id, x.kind, x.status, x.worker_id, x.attempt, x.predicted_duration_s, x.reason, report, x.stopped);
+  finite_field predicted{x.predicted_duration_s};
+  return f(x.task_id, x.kind, x.status, x.worker_id, x.attempt, predicted, x.reason, report, x.stopped);
 }
 
 template <class Inspector>
 auto inspect(Inspector& f, worker_load& x) {
-  return f(x.worker_id, x.running, x.completed, x.busy_s, x.slots);
+  finite_field busy{x.busy_s};
+  return f(x.worker_id, x.running, x.completed, busy, x.slots);
 }
 
 template <class Inspector>
 auto inspect(Inspector& f, runtime_stats& x) {
+  finite_field elapsed{x.elapsed_s};
   return f(x.submitted, x.pending, x.assigned, x.running, x.succeeded, x.failed, x.timed_out, x.cancelled,
-           x.unplaceable, x.rejected, x.attempts, x.retries, x.workers_registered, x.workers_lost, x.elapsed_s,
+           x.unplaceable, x.rejected, x.attempts, x.retries, x.workers_registered, x.workers_lost, elapsed,
            x.workers, x.scheduler_stats_json, x.failure, x.interrupted);
 }
 

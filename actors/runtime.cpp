@@ -9,6 +9,7 @@
 #include "actors/node_actor.hpp"
 #include "actors/runtime_outputs.hpp"
 #include "actors/system_setup.hpp"
+#include "actors/update_listener.hpp"
 
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
@@ -29,48 +30,6 @@
 namespace dtf {
 
 namespace {
-
-/// Receives every task update; calls the callbacks in order. `flush` answers
-/// once everything received before it was handled.
-using update_listener_actor = event_listener_actor::extend<caf::replies_to<atom::flush>::with<bool>>;
-
-struct update_listener_state {
-  static inline const char* name = "dtf.runtime_listener";
-  std::shared_ptr<std::vector<task_update_callback>> callbacks;
-  coordinator_actor coordinator;
-  bool failed = false;
-};
-
-update_listener_actor::behavior_type update_listener(update_listener_actor::stateful_pointer<update_listener_state> self,
-                                                     std::shared_ptr<std::vector<task_update_callback>> callbacks,
-                                                     coordinator_actor coordinator) {
-  self->state.callbacks = std::move(callbacks);
-  self->state.coordinator = std::move(coordinator);
-  report_exceptions(self, update_listener_state::name,
-                    [self](const std::string& why) { self->send(self->state.coordinator, atom::failed_v, why); });
-  return {
-    [self](atom::event, const std::vector<task_update>& updates) {
-      auto& st = self->state;
-      for (const auto& u : updates)
-        for (auto& cb : *st.callbacks) {
-          // A callback that throws (an output file that cannot be written)
-          // fails the run, once; the other callbacks still see every update,
-          // so the JUnit file and the summary say what happened.
-          try {
-            cb(u);
-          } catch (...) {
-            if (st.failed) continue;
-            st.failed = true;
-            auto why = "task update callback failed on task '" + u.task_id +
-                       "': " + exception_text(std::current_exception());
-            std::fprintf(stderr, "dtf: %s\n", why.c_str());
-            self->send(st.coordinator, atom::failed_v, why);
-          }
-        }
-    },
-    [](atom::flush) { return true; },
-  };
-}
 
 std::runtime_error runtime_failure(const std::string& what, const caf::error& err, caf::actor_system& sys) {
   return std::runtime_error("dtf runtime: " + what + ": " + failure_text(err, sys));
@@ -96,7 +55,7 @@ struct runtime::impl {
   coordinator_actor coordinator;
   node_actor node;
   update_listener_actor listener;
-  std::shared_ptr<std::vector<task_update_callback>> callbacks = std::make_shared<std::vector<task_update_callback>>();
+  std::shared_ptr<update_callbacks> callbacks = std::make_shared<update_callbacks>();
   std::unique_ptr<runtime_outputs> outputs;
   std::shared_ptr<sqlite_journal> journal;
   std::int64_t journal_run = 0;
@@ -195,7 +154,7 @@ void runtime::start() {
   cc.resumed_attempts = std::move(resumed_attempts);
   d.coordinator = spawn_coordinator(d.sys(), cc, d.journal);
   if (!d.callbacks->empty()) {
-    d.listener = d.sys().spawn(update_listener, d.callbacks, d.coordinator);
+    d.listener = spawn_update_listener(d.sys(), d.callbacks, d.coordinator);
     caf::anon_send(d.coordinator, atom::subscribe_v, caf::actor_cast<caf::actor>(d.listener));
   }
   d.node = spawn_node(d.sys(), node, d.workers);

@@ -11,6 +11,12 @@ int trace_command(int argc, char** argv);
 int bench_command(int argc, char** argv);
 int run_command(int argc, char** argv);
 int demo_command(int argc, char** argv);
+int coordinator_command(int argc, char** argv);
+int node_command(int argc, char** argv);
+int submit_command(int argc, char** argv);
+int status_command(int argc, char** argv);
+int cancel_command(int argc, char** argv);
+int stats_command(int argc, char** argv);
 
 const std::vector<command>& commands() {
   static const std::vector<command> table = {
@@ -33,6 +39,18 @@ const std::vector<command>& commands() {
      "run every task of a suite on this machine's workers and an emulated fleet", run_command},
     {"demo", "dtf demo [--num-workers 4] [--run-time 120] [--seed S]",
      "the original design's demonstration on four emulated worker profiles", demo_command},
+    {"coordinator", "dtf coordinator [--config FILE] [--host 127.0.0.1] [--port 4780] [--dump-config]",
+     "run a cluster's coordinator, scheduler and predictor; nodes and clients connect to it", coordinator_command},
+    {"node", "dtf node --coordinator HOST:PORT [--name NAME] [--fleet FLEET] [--no-local] [--config FILE]",
+     "offer this machine's workers (and an emulated fleet) to a coordinator; rejoins when it comes back",
+     node_command},
+    {"submit", "dtf submit SUITE --coordinator HOST:PORT [--wait] [--results FILE.jsonl] [--junit FILE.xml]",
+     "submit a suite to a coordinator; with --wait, the outputs and exit codes of dtf run", submit_command},
+    {"status", "dtf status [TASK...] --coordinator HOST:PORT [--json]",
+     "a running coordinator's task counts, or where given tasks stand", status_command},
+    {"cancel", "dtf cancel TASK...|--all --coordinator HOST:PORT", "cancel tasks on a running coordinator",
+     cancel_command},
+    {"stats", "dtf stats --coordinator HOST:PORT", "a running coordinator's full statistics as JSON", stats_command},
   };
   return table;
 }

@@ -37,6 +37,7 @@ coordinator_actor::behavior_type recording_coordinator(coordinator_actor::pointe
   return {
     [](atom::submit, std::vector<task>&) -> std::uint64_t { return 0; },
     [](atom::cancel, const std::string&) { return false; },
+    [](atom::cancel, atom::all) { return std::uint64_t{0}; },
     [](atom::status, const std::string&) { return task_update{}; },
     [](atom::stats) { return runtime_stats{}; },
     [](atom::drain) { return runtime_stats{}; },

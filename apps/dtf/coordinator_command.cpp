@@ -1,0 +1,87 @@
+// `dtf coordinator`: the coordinator, scheduler and predictor of a cluster,
+// listening (127.0.0.1 and port 4780 unless told otherwise) for `dtf node`
+// agents and for clients (`dtf submit`, `status`, `cancel`, `stats`). Runs
+// until SIGINT or SIGTERM. Exit 0 when stopped, 2 for bad input, 1 when it
+// cannot listen.
+#include "actors/cluster/coordinator_service.hpp"
+#include "apps/dtf/clock_text.hpp"
+#include "apps/dtf/cluster_options.hpp"
+#include "apps/dtf/host_port.hpp"
+#include "apps/dtf/interrupt_watch.hpp"
+#include "apps/dtf/option_table.hpp"
+#include "apps/dtf/scheduling_options.hpp"
+#include "scheduler/input_error.hpp"
+#include "scheduler/scheduler_core.hpp"
+
+#include <condition_variable>
+#include <exception>
+#include <iostream>
+#include <mutex>
+
+namespace dtf::app {
+
+
+int coordinator_command(int argc, char** argv) {
+  coordinator_service_config config;
+  config.port = default_coordinator_port;
+  int threads = 0;
+  option_table table;
+  table.text("coordinator.host", "--host",
+             "address to listen on (127.0.0.1: this machine only; 0.0.0.0 listens on every interface)",
+             config.host);
+  table.port("coordinator.port", "--port", "port to listen on (0: any free port, printed)", config.port);
+  table.duration("coordinator.retry-backoff", "--retry-backoff", "first delay before a failed task is retried",
+                 config.retry_backoff_s, 0, 3600);
+  table.duration("coordinator.retry-backoff-max", "--retry-backoff-max", "longest delay before a retry",
+                 config.retry_backoff_max_s, 0, 86400);
+  add_scheduling_options(table, config.scheduling, config.policy);
+  add_middleman_options(table, config.middleman, threads);
+  try {
+    auto positional = table.parse(argc, argv);
+    if (table.help_requested()) {
+      std::cout << "usage: dtf coordinator [--config FILE] [--dump-config] [options]\n"
+                   "options (flag, config key, what, [value]):\n";
+      table.describe(std::cout);
+      return 0;
+    }
+    if (!positional.empty()) throw input_error("", 0, positional.front(), "unexpected argument");
+    config.max_tasks_per_worker = config.scheduling.max_tasks_per_worker;
+    config.middleman.threads = static_cast<std::size_t>(threads);
+    make_policy(config.policy, config.scheduling);  // throws for an unknown name
+  } catch (const std::exception& e) {
+    std::cerr << "dtf coordinator: " << e.what() << "\n";
+    return 2;
+  }
+  if (table.dump_requested()) {
+    table.dump(std::cout);
+    return 0;
+  }
+  config.log = [](const std::string& line) {
+    std::cout << "dtf coordinator: " << clock_text() << " " << line << std::endl;
+  };
+  interrupt_watch interrupts;  // before any thread starts
+  std::mutex mutex;
+  std::condition_variable stopped;
+  bool stop = false;
+  try {
+    coordinator_service service{config};
+    auto port = service.start();
+    std::cout << "dtf coordinator: listening on " << config.host << ":" << port << std::endl;
+    interrupts.on_interrupt([&](const char*) {
+      std::lock_guard lock{mutex};
+      stop = true;
+      stopped.notify_all();
+    });
+    std::unique_lock lock{mutex};
+    stopped.wait(lock, [&] { return stop; });
+    lock.unlock();
+    service.stop();
+    std::cout << "dtf coordinator: stopped" << std::endl;
+    return 0;
+  } catch (const std::exception& e) {
+    std::cerr << "dtf coordinator: " << e.what() << "\n";
+    return 1;
+  }
+}
+
+} // namespace dtf::app

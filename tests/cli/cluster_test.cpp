@@ -1,0 +1,214 @@
+// A cluster of real processes on loopback: `dtf coordinator`, `dtf node`s
+// with emulated fleets and `dtf submit`. Every task must complete exactly
+// once whatever happens to a node: killed (SIGKILL: the coordinator sees the
+// connection drop and re-queues at once) or hung (SIGSTOP: the middleman's
+// heartbeats and connection timeout declare it lost; its late results are
+// discarded when it wakes, and it joins again as a fresh member).
+#include "tests/cli/dtf_process.hpp"
+#include "tests/cli/run_dtf.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <gtest/gtest.h>
+
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <regex>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <unistd.h>
+
+namespace {
+
+namespace fs = std::filesystem;
+
+using dtf::testing::eventually;
+using dtf::testing::read_text;
+
+std::size_t count(const std::string& text, const std::string& what) {
+  std::size_t n = 0;
+  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
+class cluster : public ::testing::Test {
+protected:
+  void SetUp() override {
+    dir = fs::temp_directory_path() / ("dtf-cluster-test-" + std::to_string(::getpid()) + "-" +
+                                       ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    std::ofstream fleet{dir / "fleet.yaml"};
+    fleet << "workers:\n"
+             "  - {id: cpu-a, kind: cpu, name: Emulated CPU, memory_gb: 16, cores: 8, slots: 4}\n"
+             "  - {id: cpu-b, kind: cpu, name: Emulated CPU, memory_gb: 16, cores: 8, slots: 4}\n";
+  }
+
+  void TearDown() override {
+    for (pid_t pid : pids) {
+      ::kill(pid, SIGCONT);
+      ::kill(pid, SIGKILL);
+      int status = 0;
+      ::waitpid(pid, &status, 0);
+    }
+    if (!::testing::Test::HasFailure()) fs::remove_all(dir);
+  }
+
+  pid_t start(const std::vector<std::string>& arguments, const std::string& log) {
+    pid_t pid = dtf::testing::start_dtf(dir, arguments, dir / log);
+    pids.push_back(pid);
+    return pid;
+  }
+
+  /// Exit code of a process started here (then no longer killed at the end).
+  int wait_exit(pid_t pid) {
+    std::erase(pids, pid);
+    return dtf::testing::wait_exit(pid);
+  }
+
+  std::string log(const std::string& name) const { return read_text(dir / name); }
+
+  /// A coordinator on a free port; returns "127.0.0.1:PORT".
+  std::string start_coordinator() {
+    coordinator = start({"coordinator", "--port", "0"}, "coordinator.log");
+    std::smatch m;
+    const std::regex listening{"listening on (127\\.0\\.0\\.1:[0-9]+)"};
+    std::string text;
+    EXPECT_TRUE(eventually([&] {
+      text = log("coordinator.log");
+      return std::regex_search(text, m, listening);
+    })) << text;
+    return m.size() > 1 ? m[1].str() : "127.0.0.1:1";
+  }
+
+  pid_t start_node(const std::string& name, const std::string& where, double time_scale) {
+    return start({"node", "--coordinator", where, "--name", name, "--no-local", "--fleet", "fleet.yaml",
+                  "--time-scale", std::to_string(time_scale)},
+                 name + ".log");
+  }
+
+  /// `tasks` emulated CPU tasks (30 modeled seconds each).
+  void write_suite(int tasks) {
+    std::ofstream suite{dir / "suite.yaml"};
+    suite << "suite: cluster\ndefaults: {type: test, retries: 0, command: [sh, -c, 'true']}\ntasks:\n";
+    for (int i = 0; i < tasks; ++i) suite << "  - {id: t" << i << ", requirements: {hardware: [cpu]}}\n";
+  }
+
+  pid_t start_submit(const std::string& where) {
+    return start({"submit", "suite.yaml", "--coordinator", where, "--results", "results.jsonl", "--junit", "junit.xml"},
+                 "submit.log");
+  }
+
+  /// Successful attempts per task id, from the results file.
+  std::map<std::string, int> successes() const {
+    std::map<std::string, int> out;
+    std::ifstream in{dir / "results.jsonl"};
+    for (std::string line; std::getline(in, line);) {
+      auto record = nlohmann::json::parse(line);
+      if (record.at("status") == "succeeded") ++out[record.at("task").get<std::string>()];
+    }
+    return out;
+  }
+
+  void expect_every_task_succeeded_once(int tasks) {
+    auto ok = successes();
+    EXPECT_EQ(ok.size(), static_cast<std::size_t>(tasks));
+    for (const auto& [id, n] : ok) EXPECT_EQ(n, 1) << id << " succeeded " << n << " times";
+    EXPECT_NE(log("junit.xml").find("tests=\"" + std::to_string(tasks) + "\""), std::string::npos);
+    EXPECT_NE(log("junit.xml").find("failures=\"0\""), std::string::npos);
+  }
+
+  /// Waits until the coordinator registered `workers` workers.
+  void await_workers(std::size_t workers) {
+    EXPECT_TRUE(eventually([&] { return count(log("coordinator.log"), " joined (") >= workers; }))
+      << log("coordinator.log");
+  }
+
+  /// Waits until `finished` tasks of the submission finished (progress lines).
+  void await_progress(int finished, int total) {
+    const std::string line = "[" + std::to_string(finished) + "/" + std::to_string(total) + "]";
+    EXPECT_TRUE(eventually([&] { return log("submit.log").find(line) != std::string::npos; })) << log("submit.log");
+  }
+
+  /// A coordinator, nodes n1-n3 (at a time scale that keeps the run going
+  /// for a while) and a submission of `tasks` that is under way; returns
+  /// n1's pid and the submission's.
+  std::pair<pid_t, pid_t> start_run_with_three_nodes(int tasks) {
+    write_suite(tasks);
+    auto where = start_coordinator();
+    auto first = start_node("n1", where, 0.02);
+    start_node("n2", where, 0.02);
+    start_node("n3", where, 0.02);
+    await_workers(6);
+    auto submit = start_submit(where);
+    await_progress(30, tasks);
+    return {first, submit};
+  }
+
+  fs::path dir;
+  std::vector<pid_t> pids;
+  pid_t coordinator = -1;
+};
+
+TEST_F(cluster, a_coordinator_and_three_nodes_complete_every_task_exactly_once) {
+  const int tasks = 300;
+  write_suite(tasks);
+  auto where = start_coordinator();
+  for (auto name : {"n1", "n2", "n3"}) start_node(name, where, 0.002);
+  await_workers(6);
+  auto submit = start_submit(where);
+  EXPECT_EQ(wait_exit(submit), 0) << log("submit.log");
+  expect_every_task_succeeded_once(tasks);
+  // Every node ran some of it.
+  auto results = log("results.jsonl");
+  for (auto name : {"\"n1/", "\"n2/", "\"n3/"}) EXPECT_NE(results.find(name), std::string::npos) << name;
+  auto status = dtf::testing::run_dtf({"status", "--coordinator", where});
+  EXPECT_EQ(status.exit_code, 0) << status.err;
+  EXPECT_NE(status.out.find("300 succeeded"), std::string::npos) << status.out;
+}
+
+TEST_F(cluster, a_node_killed_mid_run_has_its_tasks_requeued_and_finished_elsewhere_exactly_once) {
+  const int tasks = 300;
+  auto [victim, submit] = start_run_with_three_nodes(tasks);
+  ::kill(victim, SIGKILL);
+  // The broken connection is a down message at once: the tasks it ran are re-queued.
+  EXPECT_TRUE(eventually([&] { return count(log("coordinator.log"), "worker n1/") >= 4; })) << log("coordinator.log");
+  const std::regex requeued{"worker n1/cpu-[ab] lost \\(.*\\); its ([1-9][0-9]*) tasks re-queued"};
+  EXPECT_TRUE(std::regex_search(log("coordinator.log"), requeued)) << log("coordinator.log");
+  EXPECT_EQ(wait_exit(submit), 0) << log("submit.log");
+  expect_every_task_succeeded_once(tasks);
+}
+
+TEST_F(cluster, a_hung_node_is_declared_lost_its_late_results_discarded_and_it_rejoins) {
+  const int tasks = 300;
+  auto [sleeper, submit] = start_run_with_three_nodes(tasks);
+  ::kill(sleeper, SIGSTOP);
+  // Heartbeats stop: the connection timeout (default 4 s) declares it lost.
+  const std::regex requeued{"worker n1/cpu-[ab] lost \\(.*\\); its ([1-9][0-9]*) tasks re-queued"};
+  EXPECT_TRUE(eventually([&] { return std::regex_search(log("coordinator.log"), requeued); })) << log("coordinator.log");
+  ::kill(sleeper, SIGCONT);
+  // Awake, it finds the connection gone, ends what it ran and joins again.
+  EXPECT_TRUE(eventually([&] { return count(log("n1.log"), "joined the coordinator") >= 2; })) << log("n1.log");
+  EXPECT_EQ(wait_exit(submit), 0) << log("submit.log");
+  expect_every_task_succeeded_once(tasks);
+  EXPECT_EQ(count(log("coordinator.log"), "worker n1/cpu-a joined"), 2u) << log("coordinator.log");
+}
+
+TEST_F(cluster, a_node_waits_for_a_coordinator_that_is_not_there_yet) {
+  // Nothing listens on this port yet: the node retries with backoff.
+  auto where = start_coordinator();
+  const auto port = where.substr(where.rfind(':') + 1);
+  ::kill(coordinator, SIGKILL);
+  wait_exit(coordinator);
+  start_node("n1", where, 0.0);
+  EXPECT_TRUE(eventually([&] { return count(log("n1.log"), "retrying in") >= 2; })) << log("n1.log");
+  coordinator = start({"coordinator", "--port", port}, "coordinator.log");
+  EXPECT_TRUE(eventually([&] { return log("n1.log").find("joined the coordinator") != std::string::npos; }))
+    << log("n1.log") << log("coordinator.log");
+}
+
+} // namespace
