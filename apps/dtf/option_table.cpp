@@ -183,19 +183,72 @@ void option_table::apply_file(const std::string& path) {
   }
 }
 
-std::vector<std::string> option_table::parse(int argc, char** argv) {
-  // The file first, wherever --config stands: flags override it.
+namespace {
+
+/// The value of --config in argv, empty when none.
+std::string config_argument(int argc, char** argv) {
+  std::string path;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     if (arg == "--config") {
       if (i + 1 >= argc) throw input_error("", 0, arg, "needs a value");
-      config_path_ = argv[++i];
+      path = argv[++i];
     } else if (arg.rfind("--config=", 0) == 0) {
-      config_path_ = arg.substr(9);
+      path = arg.substr(9);
     }
   }
-  if (!config_path_.empty()) apply_file(config_path_);
+  return path;
+}
+
+} // namespace
+
+bool option_table::apply_flag(int& i, int argc, char** argv) {
+  std::string arg = argv[i];
+  std::optional<std::string> value;
+  if (auto eq = arg.find('='); eq != std::string::npos) {
+    value = arg.substr(eq + 1);
+    arg.resize(eq);
+  }
+  const option* o = by_flag(arg);
+  if (!o && arg.rfind("--no-", 0) == 0) {
+    if (const option* positive = by_flag("--" + arg.substr(5)); positive && positive->is_boolean) {
+      if (value) throw input_error("", 0, arg, "takes no value");
+      positive->set("false");
+      return true;
+    }
+  }
+  if (!o) return false;
+  if (!value) {
+    if (o->is_boolean) value = "true";
+    else if (i + 1 >= argc) throw input_error("", 0, arg, "needs a value");
+    else value = argv[++i];
+  }
+  try {
+    o->set(*value);
+  } catch (const std::invalid_argument& e) {
+    throw input_error("", 0, arg, e.what());
+  }
+  return true;
+}
+
+std::vector<std::string> option_table::parse(int argc, char** argv) {
+  // The file first, wherever --config stands: flags override it.
+  const auto rest = take_known(argc, argv);
   std::vector<std::string> positional;
+  for (std::size_t i = 1; i < rest.size(); ++i) {
+    const auto& arg = rest[i];
+    if (arg == "--dump-config") dump_requested_ = true;
+    else if (arg == "--help" || arg == "-h") help_requested_ = true;
+    else if (arg.rfind("--", 0) == 0) throw input_error("", 0, arg.substr(0, arg.find('=')), "unknown option");
+    else positional.push_back(arg);
+  }
+  return positional;
+}
+
+std::vector<std::string> option_table::take_known(int argc, char** argv) {
+  config_path_ = config_argument(argc, argv);
+  if (!config_path_.empty()) apply_file(config_path_);
+  std::vector<std::string> rest{argc > 0 ? argv[0] : ""};
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     if (arg == "--config") {
@@ -203,44 +256,10 @@ std::vector<std::string> option_table::parse(int argc, char** argv) {
       continue;
     }
     if (arg.rfind("--config=", 0) == 0) continue;
-    if (arg == "--dump-config") {
-      dump_requested_ = true;
-      continue;
-    }
-    if (arg == "--help" || arg == "-h") {
-      help_requested_ = true;
-      continue;
-    }
-    if (arg.rfind("--", 0) != 0) {
-      positional.push_back(arg);
-      continue;
-    }
-    std::optional<std::string> value;
-    if (auto eq = arg.find('='); eq != std::string::npos) {
-      value = arg.substr(eq + 1);
-      arg.resize(eq);
-    }
-    const option* o = by_flag(arg);
-    if (!o && arg.rfind("--no-", 0) == 0) {
-      if (const option* positive = by_flag("--" + arg.substr(5)); positive && positive->is_boolean) {
-        if (value) throw input_error("", 0, arg, "takes no value");
-        positive->set("false");
-        continue;
-      }
-    }
-    if (!o) throw input_error("", 0, arg, "unknown option");
-    if (!value) {
-      if (o->is_boolean) value = "true";
-      else if (i + 1 >= argc) throw input_error("", 0, arg, "needs a value");
-      else value = argv[++i];
-    }
-    try {
-      o->set(*value);
-    } catch (const std::invalid_argument& e) {
-      throw input_error("", 0, arg, e.what());
-    }
+    if (arg.rfind("--", 0) == 0 && apply_flag(i, argc, argv)) continue;
+    rest.push_back(arg);
   }
-  return positional;
+  return rest;
 }
 
 void option_table::dump(std::ostream& out) const {

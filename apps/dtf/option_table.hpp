@@ -11,6 +11,7 @@
 #include <optional>
 #include <ostream>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace dtf::app {
@@ -30,6 +31,10 @@ public:
   /// Reads the config file named by --config (if any), then the flags.
   /// Returns the positional arguments. Throws input_error.
   std::vector<std::string> parse(int argc, char** argv);
+  /// As parse, for commands with a parser of their own: takes --config FILE
+  /// and this table's flags out of argv and returns the rest (argv[0] first),
+  /// unknown flags and their values included.
+  std::vector<std::string> take_known(int argc, char** argv);
   bool dump_requested() const { return dump_requested_; }
   bool help_requested() const { return help_requested_; }
   const std::string& config_path() const { return config_path_; }
@@ -49,11 +54,31 @@ private:
   const option* by_key(const std::string& key) const;
   const option* by_flag(const std::string& flag) const;
   void apply_file(const std::string& path);
+  /// Applies argv[i] if it is one of this table's flags (consuming its value);
+  /// false if it is not.
+  bool apply_flag(int& i, int argc, char** argv);
 
   std::vector<option> options_;
   bool dump_requested_ = false;
   bool help_requested_ = false;
   std::string config_path_;
+};
+
+/// Arguments as argc/argv again (for a command's own parser after take_known).
+class argument_vector {
+public:
+  explicit argument_vector(std::vector<std::string> arguments) : strings_(std::move(arguments)) {
+    for (auto& s : strings_) pointers_.push_back(s.data());
+    pointers_.push_back(nullptr);
+  }
+  argument_vector(const argument_vector&) = delete;
+  argument_vector& operator=(const argument_vector&) = delete;
+  int argc() const { return static_cast<int>(strings_.size()); }
+  char** argv() { return pointers_.data(); }
+
+private:
+  std::vector<std::string> strings_;
+  std::vector<char*> pointers_;
 };
 
 } // namespace dtf::app

@@ -2,6 +2,8 @@
 // workers in predicted time (scheduler/dry_run_plan.hpp) and prints which task
 // goes where, when, and why.
 #include "hw/probe.hpp"
+#include "apps/dtf/option_table.hpp"
+#include "apps/dtf/scheduling_options.hpp"
 #include "scheduler/dry_run_plan.hpp"
 #include "scheduler/duration_text.hpp"
 #include "scheduler/fleet_parser.hpp"
@@ -240,14 +242,16 @@ void print_stats_summary(std::ostream& out, const scheduler_stats& stats, const 
 int plan_command(int argc, char** argv) {
   for (int i = 1; i < argc; ++i)
     if (std::string_view(argv[i]) == "--help" || std::string_view(argv[i]) == "-h") {
-      std::cout << plan_usage;
+      std::cout << plan_usage << scheduling_switches_help;
       return 0;
     }
   plan_options options;
   suite parsed;
   std::vector<worker_capability> fleet;
+  scheduler_config config;
   try {
-    options = parse_arguments(argc, argv);
+    argument_vector rest{take_scheduling_switches(argc, argv, config)};
+    options = parse_arguments(rest.argc(), rest.argv());
     parsed = parse_suite_file(options.suite_path, options.suite_limits);
     if (!options.fleet_path.empty()) fleet = parse_fleet_file(options.fleet_path);
     if (!options.topology_path.empty()) {
@@ -275,7 +279,6 @@ int plan_command(int argc, char** argv) {
   }
 
   try {
-    scheduler_config config;
     if (options.max_tasks_per_worker) config.max_tasks_per_worker = *options.max_tasks_per_worker;
     config.keep_explanations = std::max<std::size_t>(1024, parsed.tasks.size() * 4);
     scheduler_core core(config, make_policy(options.policy, config));

@@ -8,6 +8,8 @@
 #include "actors/run_progress.hpp"
 #include "actors/runtime.hpp"
 #include "apps/dtf/interrupt_watch.hpp"
+#include "apps/dtf/option_table.hpp"
+#include "apps/dtf/scheduling_options.hpp"
 #include "apps/dtf/run_summary.hpp"
 #include "scheduler/fleet_parser.hpp"
 #include "scheduler/input_error.hpp"
@@ -143,14 +145,15 @@ std::vector<task> resumed_tasks(const resumed_run& resumed, const std::vector<ta
 int run_command(int argc, char** argv) {
   for (int i = 1; i < argc; ++i)
     if (std::string_view{argv[i]} == "--help" || std::string_view{argv[i]} == "-h") {
-      std::cout << run_usage;
+      std::cout << run_usage << scheduling_switches_help;
       return 0;
     }
   run_options options;
   suite parsed;
   runtime_config config;
   try {
-    options = parse_options(argc, argv);
+    argument_vector rest{take_scheduling_switches(argc, argv, config.scheduling)};
+    options = parse_options(rest.argc(), rest.argv());
     parsed = parse_suite_file(options.suite_path, options.suite_limits);
     if (!options.fleet_path.empty()) config.fleet = parse_fleet_file(options.fleet_path);
   } catch (const usage_error& e) {

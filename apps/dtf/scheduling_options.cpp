@@ -6,6 +6,10 @@ void add_scheduling_options(option_table& table, scheduler_config& config, std::
   table.text("scheduling.policy", "--policy", "placement policy (intelligent, seed, round_robin, ...)", policy);
   table.whole("scheduling.max-tasks-per-worker", "--max-tasks-per-worker",
               "concurrent tasks per worker unless the worker says", config.max_tasks_per_worker, 1, 1 << 20);
+  add_scheduling_switches(table, config);
+}
+
+void add_scheduling_switches(option_table& table, scheduler_config& config) {
   struct switch_option {
     const char* name;
     bool scheduler_config::*field;
@@ -46,6 +50,12 @@ void add_scheduling_options(option_table& table, scheduler_config& config, std::
   for (const auto& w : weights)
     table.number(std::string{"scheduling.weights."} + w.name, std::string{"--weight-"} + w.name,
                  std::string{"weight of the "} + w.name + " score term", config.weights.*(w.field), 0, 1e6);
+}
+
+std::vector<std::string> take_scheduling_switches(int argc, char** argv, scheduler_config& config) {
+  option_table table;
+  add_scheduling_switches(table, config);
+  return table.take_known(argc, argv);
 }
 
 } // namespace dtf::app

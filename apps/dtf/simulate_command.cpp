@@ -1,5 +1,7 @@
 // `dtf simulate`: replays a trace on a fleet with one policy or all of them.
 #include "apps/dtf/command_options.hpp"
+#include "apps/dtf/option_table.hpp"
+#include "apps/dtf/scheduling_options.hpp"
 #include "apps/dtf/simulation_report.hpp"
 #include "scheduler/fleet_parser.hpp"
 #include "scheduler/simulation/policy_variants.hpp"
@@ -15,10 +17,14 @@ void print_usage(std::ostream& out) {
          "                    [--timeline FILE.csv] [--warm-models N] [--no-lower-bound]\n"
          "policies:";
   for (const auto& name : simulation_policy_names()) out << ' ' << name;
-  out << "\n";
+  out << "\n" << scheduling_switches_help;
 }
 
 int run(int argc, char** argv) {
+  simulation_options sim;
+  argument_vector rest{take_scheduling_switches(argc, argv, sim.config)};
+  argc = rest.argc();
+  argv = rest.argv();
   const command_options options(argc, argv, {"--help", "--json", "--no-lower-bound"},
                                 {"--trace", "--fleet", "--policy", "--seed", "--timeline", "--warm-models"});
   if (options.has("--help")) {
@@ -31,7 +37,6 @@ int run(int argc, char** argv) {
   if (!trace_path) throw input_error("", 0, "--trace", "missing: which trace to replay");
   if (!fleet_path) throw input_error("", 0, "--fleet", "missing: which fleet to replay it on");
 
-  simulation_options sim;
   sim.config.seed = options.unsigned_value("--seed", sim.config.seed);
   sim.warm_models_per_worker = options.unsigned_value("--warm-models", sim.warm_models_per_worker);
   sim.compute_lower_bound = !options.has("--no-lower-bound");
