@@ -1,8 +1,14 @@
 #include "apps/dtf/cluster_options.hpp"
 
+#include "scheduler/input_error.hpp"
+
 namespace dtf::app {
 
-void add_middleman_options(option_table& table, middleman_settings& settings, int& threads) {
+void add_middleman_options(option_table& table, middleman_settings& settings, int& threads, bool& insecure) {
+  table.boolean("remote.insecure", "--insecure",
+                "allow plaintext beyond loopback: anyone who can reach the port (or sits on the path) can submit "
+                "commands that nodes run and read every result; only on a network you trust completely",
+                insecure);
   table.duration("middleman.heartbeat-interval", "--heartbeat-interval",
                  "how often this process sends a heartbeat to its peers (CAF's key)", settings.heartbeat_interval_s,
                  0.01, 3600);
@@ -16,6 +22,19 @@ void add_middleman_options(option_table& table, middleman_settings& settings, in
                  "every request to another process gives up after this", settings.request_timeout_s, 0.01, 3600);
   table.whole("scheduler.max-threads", "--threads", "CAF worker threads (0: one per core; CAF's key)", threads, 0,
               1024);
+}
+
+bool is_loopback(const std::string& host) {
+  return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
+}
+
+void require_loopback(const std::string& host, bool insecure, const std::string& flag, const std::string& action) {
+  if (insecure || is_loopback(host)) return;
+  throw input_error("", 0, flag,
+                    "refusing to " + action + " " + host +
+                      " in plaintext: dtf has no TLS yet and CAF's middleman trusts whoever connects (anyone who "
+                      "reaches the port can submit commands that nodes run). Use loopback with an SSH tunnel or "
+                      "VPN, or give --insecure on a network you trust completely");
 }
 
 } // namespace dtf::app

@@ -5,8 +5,19 @@
 #include "actors/cluster/middleman_settings.hpp"
 #include "apps/dtf/option_table.hpp"
 
+#include <string>
+
 namespace dtf::app {
 
-void add_middleman_options(option_table& table, middleman_settings& settings, int& threads);
+/// `insecure`: the remote.insecure key / --insecure flag (see require_loopback).
+void add_middleman_options(option_table& table, middleman_settings& settings, int& threads, bool& insecure);
+
+/// True for 127.0.0.0/8, ::1 and localhost.
+bool is_loopback(const std::string& host);
+
+/// Plaintext only on loopback: throws input_error (naming `flag`) for any
+/// other host unless `insecure`, saying what plaintext means. `action` is
+/// "listen on" or "connect to".
+void require_loopback(const std::string& host, bool insecure, const std::string& flag, const std::string& action);
 
 } // namespace dtf::app

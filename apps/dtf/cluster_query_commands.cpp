@@ -39,6 +39,7 @@ struct query_options {
   int threads = 0;
   bool json = false;
   bool all = false;
+  bool insecure = false;
 };
 
 /// Parses the shared options (plus --all for cancel); runs `body` with a
@@ -50,7 +51,7 @@ int run_query(const char* name, const char* usage, int argc, char** argv, bool t
   table.text("client.coordinator", "--coordinator", "the coordinator, HOST:PORT", o.coordinator);
   table.boolean("", "--json", "print JSON", o.json);
   if (takes_all) table.boolean("", "--all", "every task that is not final yet", o.all);
-  add_middleman_options(table, o.settings, o.threads);
+  add_middleman_options(table, o.settings, o.threads, o.insecure);
   std::vector<std::string> positional;
   host_port where;
   try {
@@ -65,6 +66,7 @@ int run_query(const char* name, const char* usage, int argc, char** argv, bool t
       return 0;
     }
     where = parse_host_port(o.coordinator);
+    require_loopback(where.host, o.insecure, "--coordinator", "connect to");
     o.settings.threads = static_cast<std::size_t>(o.threads);
   } catch (const std::exception& e) {
     std::cerr << "dtf " << name << ": " << e.what() << "\n";

@@ -25,6 +25,7 @@ int coordinator_command(int argc, char** argv) {
   coordinator_service_config config;
   config.port = default_coordinator_port;
   int threads = 0;
+  bool insecure = false;
   option_table table;
   table.text("coordinator.host", "--host",
              "address to listen on (127.0.0.1: this machine only; 0.0.0.0 listens on every interface)",
@@ -35,7 +36,7 @@ int coordinator_command(int argc, char** argv) {
   table.duration("coordinator.retry-backoff-max", "--retry-backoff-max", "longest delay before a retry",
                  config.retry_backoff_max_s, 0, 86400);
   add_scheduling_options(table, config.scheduling, config.policy);
-  add_middleman_options(table, config.middleman, threads);
+  add_middleman_options(table, config.middleman, threads, insecure);
   try {
     auto positional = table.parse(argc, argv);
     if (table.help_requested()) {
@@ -48,6 +49,7 @@ int coordinator_command(int argc, char** argv) {
     config.max_tasks_per_worker = config.scheduling.max_tasks_per_worker;
     config.middleman.threads = static_cast<std::size_t>(threads);
     make_policy(config.policy, config.scheduling);  // throws for an unknown name
+    require_loopback(config.host, insecure, "--host", "listen on");
   } catch (const std::exception& e) {
     std::cerr << "dtf coordinator: " << e.what() << "\n";
     return 2;

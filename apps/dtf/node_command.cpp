@@ -34,6 +34,7 @@ int node_command(int argc, char** argv) {
   std::string coordinator = "127.0.0.1:" + std::to_string(default_coordinator_port);
   std::string fleet_path;
   int threads = 0;
+  bool insecure = false;
   config.name = host_name();
   option_table table;
   table.text("node.coordinator", "--coordinator", "the coordinator to join, HOST:PORT", coordinator);
@@ -54,7 +55,7 @@ int node_command(int argc, char** argv) {
                  config.metrics_interval_s, 0, 86400);
   table.duration("node.retry-max", "--retry-max", "longest wait between attempts to reach the coordinator",
                  config.retry_max_s, 0.01, 3600);
-  add_middleman_options(table, config.middleman, threads);
+  add_middleman_options(table, config.middleman, threads, insecure);
   try {
     auto positional = table.parse(argc, argv);
     if (table.help_requested()) {
@@ -71,6 +72,7 @@ int node_command(int argc, char** argv) {
     } catch (const std::invalid_argument& e) {
       throw input_error("", 0, "--coordinator", e.what());
     }
+    require_loopback(config.coordinator_host, insecure, "--coordinator", "connect to");
     if (config.name.empty() || config.name.find('/') != std::string::npos)
       throw input_error("", 0, "--name", "must be non-empty and without '/'");
     config.middleman.threads = static_cast<std::size_t>(threads);

@@ -57,6 +57,7 @@ int submit_command(int argc, char** argv) {
   std::string results_path, junit_path, stats_format;
   bool wait = false;
   int threads = 0;
+  bool insecure = false;
   int max_tasks = 1000000;
   middleman_settings settings;
   option_table table;
@@ -66,7 +67,7 @@ int submit_command(int argc, char** argv) {
   table.text("", "--junit", "JUnit XML, one testcase per task", junit_path);
   table.text("", "--stats", "json: after the run, print the full statistics as one JSON object", stats_format);
   table.whole("", "--max-tasks", "most tasks the suite may expand to", max_tasks, 1, 1 << 30);
-  add_middleman_options(table, settings, threads);
+  add_middleman_options(table, settings, threads, insecure);
   std::string suite_path;
   suite parsed;
   try {
@@ -97,6 +98,7 @@ int submit_command(int argc, char** argv) {
   host_port where;
   try {
     where = parse_host_port(coordinator);
+    require_loopback(where.host, insecure, "--coordinator", "connect to");
   } catch (const std::exception& e) {
     std::cerr << "dtf submit: --coordinator: " << e.what() << "\n";
     return 2;

@@ -96,6 +96,20 @@ TEST_F(cluster_config, the_coordinator_listens_on_loopback_and_a_fixed_port_by_d
   EXPECT_NE(node.out.find("coordinator=\"127.0.0.1:4780\""), std::string::npos) << node.out;
 }
 
+TEST_F(cluster_config, plaintext_beyond_loopback_needs_insecure) {
+  auto coordinator = run_dtf({"coordinator", "--host", "0.0.0.0"});
+  EXPECT_EQ(coordinator.exit_code, 2);
+  EXPECT_NE(coordinator.err.find("--insecure"), std::string::npos) << coordinator.err;
+  for (const std::string command : {"node", "status", "stats"}) {
+    auto r = run_dtf({command, "--coordinator", "192.0.2.1:4780"});
+    EXPECT_EQ(r.exit_code, 2) << command;
+    EXPECT_NE(r.err.find("refusing to connect to 192.0.2.1 in plaintext"), std::string::npos) << r.err;
+  }
+  // With --insecure it goes on (and finds nothing there).
+  auto status = run_dtf({"status", "--coordinator", "192.0.2.1:4780", "--insecure", "--connect-timeout", "200ms"});
+  EXPECT_EQ(status.exit_code, 1) << status.err;
+}
+
 TEST_F(cluster_config, clients_fail_with_exit_1_and_a_reason_when_no_coordinator_answers) {
   write("suite.yaml", "suite: s\ntasks:\n  - {id: a, command: [sh, -c, 'true']}\n");
   // Port 1 on loopback: nothing listens there.
