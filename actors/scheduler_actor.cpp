@@ -80,11 +80,16 @@ void run_round(scheduler_pointer self) {
 scheduler_actor::behavior_type scheduler(scheduler_pointer self, caf::actor coordinator, scheduler_config config,
                                          std::string policy, std::shared_ptr<const std::vector<history_row>> history) {
   auto& st = self->state;
-  // Linked to the coordinator: its exit reason carries the text to it.
-  report_exceptions(self, scheduler_state::name);
+  st.coordinator = caf::actor_cast<coordinator_actor>(coordinator);
+  // The coordinator hears of a failure before anything else of it: the error
+  // that answers the request being handled (a stats request) and the exit of
+  // the link come after this message, so nobody gets an answer from the
+  // coordinator that does not know yet (the link's exit reason carries the
+  // same text, for whoever else watches).
+  report_exceptions(self, scheduler_state::name,
+                    [self](const std::string& why) { self->send(self->state.coordinator, atom::failed_v, why); });
   st.core = scheduler_core(config, make_policy(policy, config));
   if (history) replay_history(*history, st.core);
-  st.coordinator = caf::actor_cast<coordinator_actor>(coordinator);
   st.started_at = self->clock().now();
   return {
     [self](atom::enroll, std::vector<worker_capability>& workers) {

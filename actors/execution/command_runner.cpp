@@ -1,5 +1,6 @@
 #include "actors/execution/command_runner.hpp"
 #include "actors/execution/captured_stream.hpp"
+#include "actors/execution/process_spawn.hpp"
 #include "actors/execution/process_tree.hpp"
 #include "actors/execution/running_commands.hpp"
 #include "hw/cpu_binding.hpp"
@@ -130,11 +131,11 @@ std::optional<pipe_pair> make_pipe() {
   return pipe_pair{unique_fd{fds[0]}, unique_fd{fds[1]}};
 }
 
-/// The child dup2()s its pipe ends onto 0, 1, 2 and 3; an end that is itself
-/// one of those numbers (a parent with closed stdio) would be clobbered first.
+/// The child dup2()s its descriptors onto 0, 1 and 2; one that is itself one
+/// of those numbers (a parent with closed stdio) would be clobbered first.
 bool lift_above_stdio(unique_fd& fd) {
-  if (fd.get() > 3) return true;
-  int lifted = ::fcntl(fd.get(), F_DUPFD_CLOEXEC, 4);
+  if (fd.get() > 2) return true;
+  int lifted = ::fcntl(fd.get(), F_DUPFD_CLOEXEC, 3);
   if (lifted < 0) return false;
   fd.reset(lifted);
   return true;
@@ -208,74 +209,17 @@ std::optional<std::string> resolve_executable(const std::string& name, const std
   }
 }
 
-/// What the child reports on the status pipe when it cannot reach execve.
-enum class start_stage : int { affinity = 1, redirect = 2, chdir = 3, exec = 4 };
-
-struct child_plan {
-  const char* executable;
-  char* const* argv;
-  char* const* envp;
-  const char* working_directory;  // nullptr: inherit
-  const hw::cpu_affinity* cpus;   // nullptr: no binding
-  int stdin_fd, stdout_fd, stderr_fd, status_fd;
-};
-
-/// Runs in the forked child of a multi-threaded parent: async-signal-safe calls only.
-[[noreturn]] void exec_child(const child_plan& plan) {
-  int status_fd = plan.status_fd;
-  auto fail = [&status_fd](start_stage stage) {
-    int message[2] = {static_cast<int>(stage), errno};
-    [[maybe_unused]] auto ignored = ::write(status_fd, message, sizeof message);
-    ::_exit(127);
-  };
-  ::setpgid(0, 0);
-  // The parent's threads may block or ignore signals; a command starts clean.
-  sigset_t none;
-  sigemptyset(&none);
-  ::sigprocmask(SIG_SETMASK, &none, nullptr);
-  struct sigaction default_action {};
-  default_action.sa_handler = SIG_DFL;
-  for (int sig = 1; sig < NSIG; ++sig) ::sigaction(sig, &default_action, nullptr);
-  if (plan.cpus) {
-    if (int error = plan.cpus->apply_to_this_process(); error != 0) {
-      errno = error;
-      fail(start_stage::affinity);
-    }
-  }
-  if (::dup2(plan.stdin_fd, 0) < 0 || ::dup2(plan.stdout_fd, 1) < 0 || ::dup2(plan.stderr_fd, 2) < 0)
-    fail(start_stage::redirect);
-  if (::dup2(status_fd, 3) < 0) fail(start_stage::redirect);
-  status_fd = 3;
-  ::fcntl(status_fd, F_SETFD, FD_CLOEXEC);
-  // Descriptors other libraries opened without O_CLOEXEC stay out of the command.
-  if (::syscall(SYS_close_range, 4U, ~0U, 0U) != 0)
-    for (int fd = 4; fd < 4096; ++fd) ::close(fd);
-  if (plan.working_directory && ::chdir(plan.working_directory) != 0) fail(start_stage::chdir);
-  ::execve(plan.executable, plan.argv, plan.envp);
-  fail(start_stage::exec);
-  ::_exit(127);  // not reached: fail() exits
-}
-
-std::string start_failure_message(start_stage stage, int error, const run_request& request) {
+std::string start_failure_message(spawn_stage stage, int error, const run_request& request) {
   const auto& argv0 = request.t.command.front();
   switch (stage) {
-    case start_stage::affinity:
+    case spawn_stage::affinity:
       return "failed to start '" + argv0 + "': cannot bind to cpuset '" + request.worker.cpuset + "': " + errno_text(error);
-    case start_stage::redirect: return "failed to start '" + argv0 + "': cannot redirect output: " + errno_text(error);
-    case start_stage::chdir:
+    case spawn_stage::chdir:
       return "failed to start '" + argv0 + "': cannot enter working directory '" + request.t.working_directory +
              "': " + errno_text(error);
-    case start_stage::exec: return "failed to start '" + argv0 + "': " + errno_text(error);
+    case spawn_stage::exec: return "failed to start '" + argv0 + "': " + errno_text(error);
   }
   return "failed to start '" + argv0 + "'";
-}
-
-std::vector<char*> null_terminated(std::vector<std::string>& strings) {
-  std::vector<char*> pointers;
-  pointers.reserve(strings.size() + 1);
-  for (auto& s : strings) pointers.push_back(s.data());
-  pointers.push_back(nullptr);
-  return pointers;
 }
 
 /// Reads what is available without blocking; returns false at end of stream.
@@ -453,65 +397,42 @@ run_outcome run_command(const run_request& request, const cancel_token& token) {
     }
   }
 
-  // Everything the child needs is built here: after fork it may not allocate.
   const auto attempt_key = next_attempt_key();
   auto env = child_environment(request, attempt_key);
   int resolve_error = 0;
   auto executable = resolve_executable(request.t.command.front(), env, request.t.working_directory, resolve_error);
   if (!executable) return failed_to_start("failed to start '" + request.t.command.front() + "': " + errno_text(resolve_error));
-  std::vector<std::string> env_strings;
-  env_strings.reserve(env.size());
-  for (const auto& [key, value] : env) env_strings.push_back(key + "=" + value);
-  std::vector<std::string> argv_strings = request.t.command;
-  auto envp = null_terminated(env_strings);
-  auto argv = null_terminated(argv_strings);
 
-  auto stdout_pipe = make_pipe(), stderr_pipe = make_pipe(), status_pipe = make_pipe();
+  auto stdout_pipe = make_pipe(), stderr_pipe = make_pipe();
   unique_fd dev_null{::open("/dev/null", O_RDONLY | O_CLOEXEC)};
-  if (!stdout_pipe || !stderr_pipe || !status_pipe || !dev_null)
+  if (!stdout_pipe || !stderr_pipe || !dev_null)
     return failed_to_start("failed to start '" + request.t.command.front() + "': " + errno_text(errno));
-  for (auto* fd : {&dev_null, &stdout_pipe->write_end, &stderr_pipe->write_end, &status_pipe->write_end})
+  for (auto* fd : {&dev_null, &stdout_pipe->write_end, &stderr_pipe->write_end})
     if (!lift_above_stdio(*fd)) return failed_to_start("failed to start: " + errno_text(errno));
   for (auto* fd : {&stdout_pipe->read_end, &stderr_pipe->read_end})
     ::fcntl(fd->get(), F_SETFL, ::fcntl(fd->get(), F_GETFL) | O_NONBLOCK);
 
   become_child_subreaper_once();
-  child_plan plan{executable->c_str(),
-                  argv.data(),
-                  envp.data(),
-                  request.t.working_directory.empty() ? nullptr : request.t.working_directory.c_str(),
-                  cpus ? &*cpus : nullptr,
-                  dev_null.get(),
-                  stdout_pipe->write_end.get(),
-                  stderr_pipe->write_end.get(),
-                  status_pipe->write_end.get()};
-  pid_t pid = ::fork();
-  if (pid < 0) return failed_to_start("failed to start '" + request.t.command.front() + "': fork: " + errno_text(errno));
-  if (pid == 0) exec_child(plan);
-  // Both sides set the group so that kill(-pid) is valid whichever runs first.
-  ::setpgid(pid, pid);
+  process_spawn_request spawn;
+  spawn.executable = std::move(*executable);
+  spawn.argv = request.t.command;
+  spawn.env.reserve(env.size());
+  for (const auto& [key, value] : env) spawn.env.push_back(key + "=" + value);
+  spawn.working_directory = request.t.working_directory;
+  spawn.cpus = cpus ? &*cpus : nullptr;
+  spawn.stdin_fd = dev_null.get();
+  spawn.stdout_fd = stdout_pipe->write_end.get();
+  spawn.stderr_fd = stderr_pipe->write_end.get();
+  const auto started = spawn_process(spawn);
   dev_null.reset();
   stdout_pipe->write_end.reset();
   stderr_pipe->write_end.reset();
-  status_pipe->write_end.reset();
-
-  // The status pipe closes on a successful execve (O_CLOEXEC) or carries why it failed.
-  int message[2] = {0, 0};
-  ssize_t got = 0;
-  while (got < static_cast<ssize_t>(sizeof message)) {
-    auto n = ::read(status_pipe->read_end.get(), reinterpret_cast<char*>(message) + got, sizeof message - got);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    got += n;
-  }
-  if (got == static_cast<ssize_t>(sizeof message)) {
-    int status = 0;
-    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
+  if (started.pid <= 0) {
     out.finish();
     err.finish();
-    return failed_to_start(start_failure_message(static_cast<start_stage>(message[0]), message[1], request));
+    return failed_to_start(start_failure_message(started.failed_stage, started.error, request));
   }
+  const pid_t pid = started.pid;
 
   // Known to kill_all_running_commands (a second Ctrl-C) while supervised.
   register_running_command(pid);

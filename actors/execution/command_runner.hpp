@@ -47,8 +47,8 @@ struct run_outcome {
   bool output_truncated = false;                   // either stream hit output_cap_bytes
 };
 
-/// Blocking: runs the command as a real subprocess in its own process group and
-/// returns when it and every process left in its group are gone. Timeout and
+/// Blocking: runs the command as a real subprocess in its own process group
+/// (started with posix_spawn, never a fork of dtf: process_spawn.hpp) and returns when it and every process left in its group are gone. Timeout and
 /// cancellation send SIGTERM to the group, then SIGKILL after kill_grace_s; a
 /// normal exit of the main process also ends what it left behind in the group.
 /// Processes that left the group (setsid, a double fork) are ended too, once

@@ -1,5 +1,6 @@
 // The blocking command runner against real subprocesses.
 #include "actors/execution/command_runner.hpp"
+#include "hw/cpu_binding.hpp"
 
 #include <gtest/gtest.h>
 
@@ -12,6 +13,8 @@
 #include <thread>
 #include <vector>
 
+#include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -271,6 +274,58 @@ TEST_F(command_runner, binds_the_process_to_the_worker_cpuset) {
   ASSERT_EQ(outcome.status, task_status::succeeded) << outcome.error;
   auto text = read_file(outcome.stdout_path);
   EXPECT_EQ(text.substr(text.find(':') + 1), "\t0\n");
+}
+
+// posix_spawn has no affinity attribute: the calling thread binds itself for
+// the spawn and must be as before afterwards, whether the binding worked or not.
+TEST_F(command_runner, binding_a_command_leaves_the_calling_threads_affinity_as_it_was) {
+  char before[256], after[256];
+  const std::string mine{hw::current_affinity_list(before, sizeof before)};
+  auto request = shell("true");
+  request.worker.cpuset = "0";
+  EXPECT_EQ(run_command(request, never_cancelled_).status, task_status::succeeded);
+  EXPECT_EQ(std::string{hw::current_affinity_list(after, sizeof after)}, mine);
+  request.worker.cpuset = "1000";  // a valid list, but no such CPU here
+  auto outcome = run_command(request, never_cancelled_);
+  EXPECT_EQ(outcome.status, task_status::failed);
+  EXPECT_NE(outcome.error.find("cannot bind to cpuset '1000'"), std::string::npos) << outcome.error;
+  EXPECT_EQ(std::string{hw::current_affinity_list(after, sizeof after)}, mine);
+}
+
+// dtf's threads block and ignore signals of their own; a command starts with
+// none blocked or ignored, and with none of dtf's descriptors.
+TEST_F(command_runner, a_command_starts_with_clean_signals_and_only_its_three_streams) {
+  sigset_t block, old_mask;
+  sigemptyset(&block);
+  sigaddset(&block, SIGTERM);
+  sigaddset(&block, SIGUSR1);
+  ASSERT_EQ(::pthread_sigmask(SIG_BLOCK, &block, &old_mask), 0);
+  struct sigaction ignore {}, old_usr2 {};
+  ignore.sa_handler = SIG_IGN;
+  ASSERT_EQ(::sigaction(SIGUSR2, &ignore, &old_usr2), 0);
+  const int leaked = ::open("/dev/null", O_RDONLY);  // no O_CLOEXEC, as a careless library opens files
+  ASSERT_GT(leaked, 2);
+  const auto fd = std::to_string(leaked);
+  auto request = shell("");
+  request.t.command = {"grep", "-E", "^Sig(Blk|Ign)", "/proc/self/status"};  // the command itself, no shell between
+  auto outcome = run_command(request, never_cancelled_);
+  auto descriptors_request = shell("if [ -e /proc/self/fd/" + fd + " ]; then echo leaked; else echo clean; fi");
+  descriptors_request.t.id = "task-2";
+  auto descriptors_outcome = run_command(descriptors_request, never_cancelled_);
+  ::close(leaked);
+  ::sigaction(SIGUSR2, &old_usr2, nullptr);
+  ::pthread_sigmask(SIG_SETMASK, &old_mask, nullptr);
+  ASSERT_EQ(outcome.status, task_status::succeeded) << outcome.error;
+  std::istringstream lines{read_file(outcome.stdout_path)};
+  std::string blocked, ignored;
+  std::getline(lines, blocked);
+  std::getline(lines, ignored);
+  EXPECT_EQ(blocked, "SigBlk:\t0000000000000000");
+  // Signals 1-31 (glibc's posix_spawn leaves its two internal real-time
+  // signals, 32 and 33, ignored; programs on glibc install their own handlers).
+  ASSERT_EQ(ignored.rfind("SigIgn:\t", 0), 0u) << ignored;
+  EXPECT_EQ(std::stoull(ignored.substr(8), nullptr, 16) & 0x7fffffffull, 0u) << ignored;
+  EXPECT_EQ(read_file(descriptors_outcome.stdout_path), "clean\n");
 }
 
 TEST_F(command_runner, an_unreadable_cpuset_is_a_failed_outcome) {
