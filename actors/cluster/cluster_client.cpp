@@ -28,6 +28,7 @@ struct cluster_client::impl {
   std::uint16_t port = 0;
   middleman_settings settings;
   caf::actor_system_config caf_config;
+  std::unique_ptr<tls_relay> connector;  // outlives the system (CAF's connection goes through it)
   std::unique_ptr<caf::actor_system> system;
   std::unique_ptr<caf::scoped_actor> self;  // monitors the coordinator; the caller's thread only
   coordinator_actor coordinator;
@@ -71,7 +72,10 @@ void cluster_client::connect() {
   auto& d = *impl_;
   d.system = make_cluster_system(d.caf_config, d.settings);
   std::string error;
-  d.coordinator = connect_coordinator(*d.system, d.host, d.port, d.settings, error);
+  const auto route = route_to_coordinator(d.host, d.port, d.settings, d.connector);
+  d.coordinator = connect_coordinator(*d.system, route.host, route.port, d.settings, error);
+  if (!d.coordinator && d.connector && !error.empty())
+    error += " (through TLS: the gate refuses a certificate the cluster CA did not sign)";
   if (!d.coordinator) throw std::runtime_error("cannot reach the coordinator at " + d.where() + ": " + error);
   d.self = std::make_unique<caf::scoped_actor>(*d.system);
   (*d.self)->monitor(d.coordinator);

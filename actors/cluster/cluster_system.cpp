@@ -28,6 +28,15 @@ std::unique_ptr<caf::actor_system> make_cluster_system(caf::actor_system_config&
   return std::make_unique<caf::actor_system>(config);
 }
 
+coordinator_route route_to_coordinator(const std::string& host, std::uint16_t port, const middleman_settings& settings,
+                                       std::unique_ptr<tls_relay>& connector) {
+  if (!settings.tls.complete()) return {host, port};
+  if (!connector)
+    connector = std::make_unique<tls_relay>(tls_relay::role::connector, settings.tls, settings.gate, "127.0.0.1", 0,
+                                            host, port);
+  return {"127.0.0.1", connector->port()};
+}
+
 coordinator_actor connect_coordinator(caf::actor_system& system, const std::string& host, std::uint16_t port,
                                       const middleman_settings& settings, std::string& error) {
   coordinator_actor out;

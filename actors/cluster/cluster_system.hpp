@@ -25,6 +25,15 @@ std::unique_ptr<caf::actor_system> make_cluster_system(caf::actor_system_config&
 coordinator_actor connect_coordinator(caf::actor_system& system, const std::string& host, std::uint16_t port,
                                       const middleman_settings& settings, std::string& error);
 
+/// Where CAF connects to reach the coordinator at host:port: there itself in
+/// plaintext, or a local TLS connector (started here, kept in `connector`).
+struct coordinator_route {
+  std::string host;
+  std::uint16_t port = 0;
+};
+coordinator_route route_to_coordinator(const std::string& host, std::uint16_t port, const middleman_settings& settings,
+                                       std::unique_ptr<tls_relay>& connector);
+
 /// Seconds as CAF's timespan (negative and non-finite as 0).
 caf::timespan seconds_span(double seconds);
 

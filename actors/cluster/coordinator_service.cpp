@@ -19,6 +19,7 @@ struct coordinator_service::impl {
   caf::actor_system_config caf_config;
   std::unique_ptr<caf::actor_system> system;
   coordinator_actor coordinator;
+  std::unique_ptr<tls_relay> gate;
   bool stopped = false;
 };
 
@@ -46,19 +47,32 @@ std::uint16_t coordinator_service::start() {
   cc.retry_backoff_max_s = d.config.retry_backoff_max_s;
   cc.membership_log = d.config.log;
   d.coordinator = spawn_coordinator(*d.system, std::move(cc));
-  auto port = d.system->middleman().publish(d.coordinator, d.config.port, d.config.host.c_str(), true);
+  const bool tls = d.config.middleman.tls.complete();
+  // Behind the gate the middleman listens on loopback only, on any free port.
+  const std::string host = tls ? "127.0.0.1" : d.config.host;
+  const std::uint16_t wanted = tls ? 0 : d.config.port;
+  auto port = d.system->middleman().publish(d.coordinator, wanted, host.c_str(), true);
   if (!port) {
     auto why = d.system->render(port.error());
     stop();
-    throw std::runtime_error("cannot listen on " + d.config.host + ":" + std::to_string(d.config.port) + ": " + why);
+    throw std::runtime_error("cannot listen on " + host + ":" + std::to_string(wanted) + ": " + why);
   }
-  return *port;
+  if (!tls) return *port;
+  try {
+    d.gate = std::make_unique<tls_relay>(tls_relay::role::gate, d.config.middleman.tls, d.config.middleman.gate,
+                                         d.config.host, d.config.port, "127.0.0.1", *port);
+  } catch (...) {
+    stop();
+    throw;
+  }
+  return d.gate->port();
 }
 
 void coordinator_service::stop() {
   auto& d = *impl_;
   if (!d.system || d.stopped) return;
   d.stopped = true;
+  d.gate.reset();  // no new connections while the actors stop
   if (d.coordinator) caf::anon_send_exit(d.coordinator, caf::exit_reason::user_shutdown);
   d.system.reset();
 }

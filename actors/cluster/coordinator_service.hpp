@@ -14,7 +14,8 @@
 namespace dtf {
 
 struct coordinator_service_config {
-  /// Where the middleman listens: loopback unless told otherwise.
+  /// Where the coordinator listens (the gate's address with TLS, else the
+  /// middleman's): loopback unless told otherwise.
   std::string host = "127.0.0.1";
   std::uint16_t port = 4780;  // 0: any free port (start() returns it)
   middleman_settings middleman;
@@ -36,7 +37,8 @@ public:
   coordinator_service(const coordinator_service&) = delete;
   coordinator_service& operator=(const coordinator_service&) = delete;
 
-  /// Spawns the actors and listens; returns the port. Throws
+  /// Spawns the actors and listens (through the TLS gate when
+  /// middleman.tls is complete); returns the port. Throws
   /// std::runtime_error saying why it cannot listen (port in use, ...).
   std::uint16_t start();
   /// Closes the port and stops the actors (nodes see the coordinator go and

@@ -2,6 +2,8 @@
 // How the processes of a cluster talk (CAF-free): CAF's middleman heartbeat
 // and connection timeout, and dtf's timeouts on connecting and on every
 // request to another process.
+#include "actors/cluster/tls_gate.hpp"
+
 #include <cstddef>
 
 namespace dtf {
@@ -19,6 +21,11 @@ struct middleman_settings {
   double request_timeout_s = 30.0;
   /// CAF worker threads (0 = one per core).
   std::size_t threads = 0;
+  /// Mutual TLS: with all three files, the coordinator listens through a gate
+  /// (its middleman on 127.0.0.1 only) and nodes and clients connect through
+  /// a local connector; without them, plaintext (loopback unless --insecure).
+  tls_files tls;
+  gate_limits gate;
 };
 
 } // namespace dtf

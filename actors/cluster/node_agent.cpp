@@ -76,10 +76,14 @@ int node_agent::run(const std::function<void(const std::string&)>& log) {
     backoff = std::min(backoff * 2, cfg.retry_max_s);
   };
 
+  std::unique_ptr<tls_relay> connector;
+  const auto route = route_to_coordinator(cfg.coordinator_host, cfg.coordinator_port, cfg.middleman, connector);
   caf::scoped_actor self{sys};
   while (!stopping_) {
     std::string error;
-    auto coordinator = connect_coordinator(sys, cfg.coordinator_host, cfg.coordinator_port, cfg.middleman, error);
+    auto coordinator = connect_coordinator(sys, route.host, route.port, cfg.middleman, error);
+    if (!coordinator && connector && !error.empty())
+      error += " (through TLS: the gate refuses a certificate the cluster CA did not sign)";
     if (!coordinator) {
       retry_later("cannot reach the coordinator at " + where + ": " + error);
       continue;

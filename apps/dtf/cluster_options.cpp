@@ -20,6 +20,11 @@ void add_middleman_options(option_table& table, middleman_settings& settings, in
                  settings.connect_timeout_s, 0.01, 3600);
   table.duration("remote.request-timeout", "--request-timeout",
                  "every request to another process gives up after this", settings.request_timeout_s, 0.01, 3600);
+  table.text("tls.certificate", "--tls-cert", "this process's certificate (PEM), signed by the cluster CA",
+             settings.tls.certificate);
+  table.text("tls.key", "--tls-key", "its private key (PEM)", settings.tls.key);
+  table.text("tls.ca", "--tls-ca", "the cluster CA (PEM): peers must present a certificate it signed",
+             settings.tls.ca);
   table.whole("scheduler.max-threads", "--threads", "CAF worker threads (0: one per core; CAF's key)", threads, 0,
               1024);
 }
@@ -28,13 +33,17 @@ bool is_loopback(const std::string& host) {
   return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
 }
 
-void require_loopback(const std::string& host, bool insecure, const std::string& flag, const std::string& action) {
-  if (insecure || is_loopback(host)) return;
+void require_loopback(const std::string& host, bool insecure, const std::string& flag, const std::string& action,
+                      const tls_files& tls) {
+  if (tls.any() && !tls.complete())
+    throw input_error("", 0, tls.certificate.empty() ? "--tls-cert" : tls.key.empty() ? "--tls-key" : "--tls-ca",
+                      "missing: TLS needs a certificate, its key and the cluster CA");
+  if (tls.complete() || insecure || is_loopback(host)) return;
   throw input_error("", 0, flag,
                     "refusing to " + action + " " + host +
-                      " in plaintext: dtf has no TLS yet and CAF's middleman trusts whoever connects (anyone who "
-                      "reaches the port can submit commands that nodes run). Use loopback with an SSH tunnel or "
-                      "VPN, or give --insecure on a network you trust completely");
+                      " in plaintext: CAF's middleman trusts whoever connects (anyone who reaches the port can "
+                      "submit commands that nodes run). Give --tls-cert, --tls-key and --tls-ca (mutual TLS), or "
+                      "--insecure on a network you trust completely");
 }
 
 } // namespace dtf::app

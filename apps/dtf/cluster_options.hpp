@@ -16,8 +16,10 @@ void add_middleman_options(option_table& table, middleman_settings& settings, in
 bool is_loopback(const std::string& host);
 
 /// Plaintext only on loopback: throws input_error (naming `flag`) for any
-/// other host unless `insecure`, saying what plaintext means. `action` is
-/// "listen on" or "connect to".
-void require_loopback(const std::string& host, bool insecure, const std::string& flag, const std::string& action);
+/// other host unless TLS is configured or `insecure`, saying what plaintext
+/// means; and for TLS files given only in part. `action` is "listen on" or
+/// "connect to".
+void require_loopback(const std::string& host, bool insecure, const std::string& flag, const std::string& action,
+                      const tls_files& tls);
 
 } // namespace dtf::app

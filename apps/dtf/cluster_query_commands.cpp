@@ -66,7 +66,7 @@ int run_query(const char* name, const char* usage, int argc, char** argv, bool t
       return 0;
     }
     where = parse_host_port(o.coordinator);
-    require_loopback(where.host, o.insecure, "--coordinator", "connect to");
+    require_loopback(where.host, o.insecure, "--coordinator", "connect to", o.settings.tls);
     o.settings.threads = static_cast<std::size_t>(o.threads);
   } catch (const std::exception& e) {
     std::cerr << "dtf " << name << ": " << e.what() << "\n";

@@ -36,6 +36,16 @@ int coordinator_command(int argc, char** argv) {
   table.duration("coordinator.retry-backoff-max", "--retry-backoff-max", "longest delay before a retry",
                  config.retry_backoff_max_s, 0, 86400);
   add_scheduling_options(table, config.scheduling, config.policy);
+  int max_connections = static_cast<int>(config.middleman.gate.max_connections);
+  double max_frame_mib = static_cast<double>(config.middleman.gate.max_frame_bytes) / (1 << 20);
+  table.duration("gate.handshake-timeout", "--handshake-timeout", "with TLS: a peer gets this long to complete it",
+                 config.middleman.gate.handshake_timeout_s, 0.01, 3600);
+  table.duration("gate.idle-timeout", "--idle-timeout", "with TLS: a connection silent this long is closed",
+                 config.middleman.gate.idle_timeout_s, 1, 86400);
+  table.whole("gate.max-connections", "--max-connections", "with TLS: most connections at once", max_connections, 1,
+              100000);
+  table.number("gate.max-frame-mib", "--max-frame-mib", "with TLS: largest message (MiB) let through to CAF",
+               max_frame_mib, 0.001, 4095);
   add_middleman_options(table, config.middleman, threads, insecure);
   try {
     auto positional = table.parse(argc, argv);
@@ -47,9 +57,11 @@ int coordinator_command(int argc, char** argv) {
     }
     if (!positional.empty()) throw input_error("", 0, positional.front(), "unexpected argument");
     config.max_tasks_per_worker = config.scheduling.max_tasks_per_worker;
+    config.middleman.gate.max_connections = static_cast<std::size_t>(max_connections);
+    config.middleman.gate.max_frame_bytes = static_cast<std::uint32_t>(max_frame_mib * (1 << 20));
     config.middleman.threads = static_cast<std::size_t>(threads);
     make_policy(config.policy, config.scheduling);  // throws for an unknown name
-    require_loopback(config.host, insecure, "--host", "listen on");
+    require_loopback(config.host, insecure, "--host", "listen on", config.middleman.tls);
   } catch (const std::exception& e) {
     std::cerr << "dtf coordinator: " << e.what() << "\n";
     return 2;

@@ -98,7 +98,7 @@ int submit_command(int argc, char** argv) {
   host_port where;
   try {
     where = parse_host_port(coordinator);
-    require_loopback(where.host, insecure, "--coordinator", "connect to");
+    require_loopback(where.host, insecure, "--coordinator", "connect to", settings.tls);
   } catch (const std::exception& e) {
     std::cerr << "dtf submit: --coordinator: " << e.what() << "\n";
     return 2;

@@ -1,0 +1,182 @@
+// The TLS gate with real processes: a coordinator behind it, nodes and a
+// client with certificates of the cluster CA run a suite; a node with a
+// certificate of another CA, a node speaking plaintext, random bytes,
+// truncated handshakes and idle connections get nowhere, and afterwards the
+// coordinator still answers and every task completed exactly once.
+#include "tests/cli/dtf_process.hpp"
+#include "tests/cli/run_dtf.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <gtest/gtest.h>
+
+#include <csignal>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <random>
+#include <regex>
+#include <string>
+#include <vector>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace {
+
+namespace fs = std::filesystem;
+using dtf::testing::eventually;
+using dtf::testing::read_text;
+
+int connect_loopback(int port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(static_cast<std::uint16_t>(port));
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+class cluster_tls : public ::testing::Test {
+protected:
+  void SetUp() override {
+    dir = fs::temp_directory_path() / ("dtf-cluster-tls-test-" + std::to_string(::getpid()));
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    const std::string ec = " -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes";
+    std::string script = "cd '" + dir.string() + "' && (openssl req -x509" + ec +
+                         " -keyout ca.key -out ca.pem -days 2 -subj /CN=cluster-ca && openssl req -x509" + ec +
+                         " -keyout other-ca.key -out other-ca.pem -days 2 -subj /CN=other-ca";
+    for (std::string name : {"coordinator", "node", "client", "stranger"}) {
+      const std::string ca = name == "stranger" ? "other-ca" : "ca";
+      script += " && openssl req" + ec + " -keyout " + name + ".key -out " + name + ".csr -subj /CN=" + name +
+                " && openssl x509 -req -in " + name + ".csr -CA " + ca + ".pem -CAkey " + ca +
+                ".key -CAcreateserial -out " + name + ".pem -days 2";
+    }
+    script += ") > openssl.log 2>&1";
+    ASSERT_EQ(std::system(script.c_str()), 0) << read_text(dir / "openssl.log");
+    std::ofstream fleet{dir / "fleet.yaml"};
+    fleet << "workers:\n  - {id: cpu-a, kind: cpu, name: Emulated CPU, memory_gb: 16, cores: 8, slots: 8}\n";
+    std::ofstream suite{dir / "suite.yaml"};
+    suite << "suite: tls\ndefaults: {type: test, retries: 0, command: [sh, -c, 'true']}\ntasks:\n";
+    for (int i = 0; i < tasks; ++i) suite << "  - {id: t" << i << ", requirements: {hardware: [cpu]}}\n";
+  }
+
+  void TearDown() override {
+    for (pid_t pid : pids) {
+      ::kill(pid, SIGKILL);
+      ::waitpid(pid, nullptr, 0);
+    }
+    for (int fd : sockets) ::close(fd);
+    if (!::testing::Test::HasFailure()) fs::remove_all(dir);
+  }
+
+  pid_t start(const std::vector<std::string>& arguments, const std::string& log) {
+    pid_t pid = dtf::testing::start_dtf(dir, arguments, dir / log);
+    pids.push_back(pid);
+    return pid;
+  }
+
+  std::vector<std::string> tls(const std::string& who) const {
+    return {"--tls-cert", who + ".pem", "--tls-key", who + ".key", "--tls-ca", "ca.pem"};
+  }
+
+  std::vector<std::string> with(std::vector<std::string> a, const std::vector<std::string>& b) const {
+    a.insert(a.end(), b.begin(), b.end());
+    return a;
+  }
+
+  std::string log(const std::string& name) const { return read_text(dir / name); }
+
+  const int tasks = 100;
+  fs::path dir;
+  std::vector<pid_t> pids;
+  std::vector<int> sockets;
+};
+
+TEST_F(cluster_tls, only_peers_with_certificates_of_the_cluster_ca_get_through_the_gate) {
+  start(with({"coordinator", "--port", "0"}, tls("coordinator")), "coordinator.log");
+  std::smatch m;
+  std::string text;
+  const std::regex listening{"listening on 127\\.0\\.0\\.1:([0-9]+)"};
+  ASSERT_TRUE(eventually([&] {
+    text = log("coordinator.log");
+    return std::regex_search(text, m, listening);
+  })) << text;
+  const std::string port = m[1].str();
+  const std::string where = "127.0.0.1:" + port;
+  const std::vector<std::string> node{"node", "--coordinator", where, "--no-local", "--fleet", "fleet.yaml",
+                                      "--time-scale", "0.001"};
+
+  // Hostile traffic first: random bytes, truncated handshakes, idle connections.
+  std::mt19937 random{7};
+  std::string noise(1 << 20, '\0');
+  for (auto& c : noise) c = static_cast<char>(random());
+  if (int fd = connect_loopback(std::stoi(port)); fd >= 0) {
+    (void)::send(fd, noise.data(), noise.size(), MSG_NOSIGNAL);
+    ::close(fd);
+  }
+  const std::string truncated_hello{"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", 11};
+  for (int i = 0; i < 50; ++i) {
+    int fd = connect_loopback(std::stoi(port));
+    if (fd < 0) continue;
+    if (i % 2 == 0) (void)::send(fd, truncated_hello.data(), truncated_hello.size(), MSG_NOSIGNAL);
+    sockets.push_back(fd);  // held open, silent
+  }
+  start(with(with(node, {"--name", "stranger"}), {"--tls-cert", "stranger.pem", "--tls-key", "stranger.key",
+                                                   "--tls-ca", "ca.pem"}),
+        "stranger.log");
+  start(with(node, {"--name", "plain"}), "plain.log");  // no TLS at all
+  start(with(with(node, {"--name", "n1"}), tls("node")), "n1.log");
+  ASSERT_TRUE(eventually([&] { return log("coordinator.log").find("worker n1/cpu-a joined") != std::string::npos; }))
+    << log("coordinator.log") << log("n1.log");
+  EXPECT_TRUE(eventually([&] { return log("stranger.log").find("retrying in") != std::string::npos; }));
+  EXPECT_TRUE(eventually([&] { return log("plain.log").find("retrying in") != std::string::npos; }));
+
+  auto submit = dtf::testing::run_dtf(
+    with({"submit", (dir / "suite.yaml").string(), "--coordinator", where, "--results",
+          (dir / "results.jsonl").string(), "--tls-ca", (dir / "ca.pem").string(), "--tls-cert",
+          (dir / "client.pem").string(), "--tls-key", (dir / "client.key").string()},
+         {}));
+  EXPECT_EQ(submit.exit_code, 0) << submit.out << submit.err;
+  std::map<std::string, int> ok;
+  std::ifstream in{dir / "results.jsonl"};
+  for (std::string line; std::getline(in, line);) {
+    auto r = nlohmann::json::parse(line);
+    if (r.at("status") == "succeeded") ++ok[r.at("task").get<std::string>()];
+  }
+  EXPECT_EQ(ok.size(), static_cast<std::size_t>(tasks));
+  for (const auto& [id, n] : ok) EXPECT_EQ(n, 1) << id;
+  // Only the node with the cluster's certificate ever joined.
+  const auto coordinator_log = log("coordinator.log");
+  EXPECT_EQ(coordinator_log.find("stranger/"), std::string::npos) << coordinator_log;
+  EXPECT_EQ(coordinator_log.find("plain/"), std::string::npos) << coordinator_log;
+  // A client without a certificate is refused too; one with it still gets answers.
+  auto anonymous = dtf::testing::run_dtf({"status", "--coordinator", where, "--connect-timeout", "5s"});
+  EXPECT_EQ(anonymous.exit_code, 1) << anonymous.out;
+  auto status = dtf::testing::run_dtf({"status", "--coordinator", where, "--tls-ca", (dir / "ca.pem").string(),
+                                       "--tls-cert", (dir / "client.pem").string(), "--tls-key",
+                                       (dir / "client.key").string()});
+  EXPECT_EQ(status.exit_code, 0) << status.err;
+  EXPECT_NE(status.out.find(std::to_string(tasks) + " succeeded"), std::string::npos) << status.out;
+}
+
+TEST_F(cluster_tls, tls_files_given_in_part_or_unreadable_are_bad_input) {
+  auto part = dtf::testing::run_dtf({"coordinator", "--tls-cert", (dir / "coordinator.pem").string()});
+  EXPECT_EQ(part.exit_code, 2);
+  EXPECT_NE(part.err.find("--tls-key"), std::string::npos) << part.err;
+  auto wrong = dtf::testing::run_dtf({"coordinator", "--port", "0", "--tls-cert", (dir / "coordinator.pem").string(),
+                                      "--tls-key", (dir / "node.key").string(), "--tls-ca",
+                                      (dir / "ca.pem").string()});
+  EXPECT_EQ(wrong.exit_code, 1);
+  EXPECT_NE(wrong.err.find("cannot use the key"), std::string::npos) << wrong.err;
+}
+
+} // namespace
