@@ -1,6 +1,6 @@
 // A cluster of real processes on loopback: `dtf coordinator`, `dtf node`s
 // with emulated fleets and `dtf submit`. Every task must complete exactly
-// once whatever happens to a node: killed (SIGKILL: the coordinator sees the
+// once whatever happens to a node (or the coordinator): killed (SIGKILL: the coordinator sees the
 // connection drop and re-queues at once) or hung (SIGSTOP: the middleman's
 // heartbeats and connection timeout declare it lost; its late results are
 // discarded when it wakes, and it joins again as a fresh member).
@@ -137,12 +137,12 @@ protected:
   /// A coordinator, nodes n1-n3 (at a time scale that keeps the run going
   /// for a while) and a submission of `tasks` that is under way; returns
   /// n1's pid and the submission's.
-  std::pair<pid_t, pid_t> start_run_with_three_nodes(int tasks) {
+  std::pair<pid_t, pid_t> start_run_with_three_nodes(int tasks, double time_scale = 0.02) {
     write_suite(tasks);
     auto where = start_coordinator();
-    auto first = start_node("n1", where, 0.02);
-    start_node("n2", where, 0.02);
-    start_node("n3", where, 0.02);
+    auto first = start_node("n1", where, time_scale);
+    second_node = start_node("n2", where, time_scale);
+    start_node("n3", where, time_scale);
     await_workers(6);
     auto submit = start_submit(where);
     await_progress(30, tasks);
@@ -152,6 +152,7 @@ protected:
   fs::path dir;
   std::vector<pid_t> pids;
   pid_t coordinator = -1;
+  pid_t second_node = -1;
 };
 
 TEST_F(cluster, a_coordinator_and_three_nodes_complete_every_task_exactly_once) {
@@ -183,19 +184,41 @@ TEST_F(cluster, a_node_killed_mid_run_has_its_tasks_requeued_and_finished_elsewh
   expect_every_task_succeeded_once(tasks);
 }
 
-TEST_F(cluster, a_hung_node_is_declared_lost_its_late_results_discarded_and_it_rejoins) {
-  const int tasks = 300;
-  auto [sleeper, submit] = start_run_with_three_nodes(tasks);
+TEST_F(cluster, a_hung_node_and_a_killed_one_lose_no_task_and_run_none_twice) {
+  const int tasks = 1000;
+  auto [sleeper, submit] = start_run_with_three_nodes(tasks, 0.006);
   ::kill(sleeper, SIGSTOP);
   // Heartbeats stop: the connection timeout (default 4 s) declares it lost.
   const std::regex requeued{"worker n1/cpu-[ab] lost \\(.*\\); its ([1-9][0-9]*) tasks re-queued"};
   EXPECT_TRUE(eventually([&] { return std::regex_search(log("coordinator.log"), requeued); })) << log("coordinator.log");
+  // Meanwhile another node dies outright.
+  ::kill(second_node, SIGKILL);
+  EXPECT_TRUE(eventually([&] { return log("coordinator.log").find("worker n2/cpu-b lost") != std::string::npos; }))
+    << log("coordinator.log");
   ::kill(sleeper, SIGCONT);
-  // Awake, it finds the connection gone, ends what it ran and joins again.
+  // Awake, n1 finds its connection gone, ends what it ran and joins again.
   EXPECT_TRUE(eventually([&] { return count(log("n1.log"), "joined the coordinator") >= 2; })) << log("n1.log");
   EXPECT_EQ(wait_exit(submit), 0) << log("submit.log");
   expect_every_task_succeeded_once(tasks);
   EXPECT_EQ(count(log("coordinator.log"), "worker n1/cpu-a joined"), 2u) << log("coordinator.log");
+}
+
+TEST_F(cluster, nodes_join_a_restarted_coordinator_and_run_what_it_gets) {
+  const int tasks = 50;
+  write_suite(tasks);
+  auto where = start_coordinator();
+  start_node("n1", where, 0.001);
+  await_workers(2);
+  ::kill(coordinator, SIGKILL);
+  wait_exit(coordinator);
+  EXPECT_TRUE(eventually([&] { return log("n1.log").find("lost the coordinator") != std::string::npos; }))
+    << log("n1.log");
+  const auto port = where.substr(where.rfind(':') + 1);
+  coordinator = start({"coordinator", "--port", port}, "coordinator.log");
+  await_workers(2);
+  auto submit = start_submit(where);
+  EXPECT_EQ(wait_exit(submit), 0) << log("submit.log");
+  expect_every_task_succeeded_once(tasks);
 }
 
 TEST_F(cluster, a_node_waits_for_a_coordinator_that_is_not_there_yet) {
