@@ -5,6 +5,7 @@
 
 #include "actors/actor_failure.hpp"
 #include "actors/coordinator.hpp"
+#include "actors/journal/journal_session.hpp"
 #include "actors/journal/sqlite_journal.hpp"
 #include "actors/node_actor.hpp"
 #include "actors/runtime_outputs.hpp"
@@ -112,32 +113,19 @@ void runtime::start() {
   }
 
   std::shared_ptr<const std::vector<history_row>> history;
+  std::unordered_map<std::string, int> resumed_attempts;
   if (!cfg.journal_path.empty()) {
-    d.journal = std::make_shared<sqlite_journal>(cfg.journal_path);  // throws journal_error naming the file
-    // Earlier runs' results first: this run predicts and places from them.
-    auto rows = std::make_shared<const std::vector<history_row>>(d.journal->load_history());
-    d.history_rows = rows->size();
-    if (!rows->empty()) history = std::move(rows);
-    if (cfg.resume_run != 0) {
-      d.journal->resume_run(cfg.resume_run);  // throws journal_error for an unknown run
-      d.journal_run = cfg.resume_run;
-    } else {
-      d.journal_run = d.journal->begin_run(cfg.junit_suite_name);
-    }
+    auto session = open_journal_session(cfg.journal_path, cfg.junit_suite_name, cfg.resume_run);
+    d.journal = std::move(session.journal);
+    d.journal_run = session.run;
+    d.history_rows = session.history_rows;
+    history = std::move(session.history);
+    resumed_attempts = std::move(session.attempts);
+    d.resumed.to_run = std::move(session.to_run);
+    d.resumed.ended = std::move(session.ended);
+    if (cfg.resume_run != 0 && d.outputs) d.outputs->preload(d.journal->attempts(cfg.resume_run), d.resumed.ended);
   } else if (cfg.resume_run != 0) {
     throw std::logic_error("dtf runtime: resume_run needs a journal_path");
-  }
-  std::unordered_map<std::string, int> resumed_attempts;
-  if (cfg.resume_run != 0) {
-    for (auto& t : d.journal->tasks(cfg.resume_run)) {
-      if (is_final(t.status) && t.status != task_status::cancelled) {
-        d.resumed.ended.push_back(std::move(t));
-        continue;
-      }
-      resumed_attempts.emplace(t.definition.id, t.attempts);
-      d.resumed.to_run.push_back(std::move(t.definition));
-    }
-    if (d.outputs) d.outputs->preload(d.journal->attempts(cfg.resume_run), d.resumed.ended);
   }
 
   configure_actor_system(d.caf_config, cfg.scheduler_threads);

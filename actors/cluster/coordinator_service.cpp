@@ -2,17 +2,40 @@
 
 #include "actors/cluster/cluster_system.hpp"
 #include "actors/coordinator.hpp"
+#include "actors/journal/journal_session.hpp"
 
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
 #include <caf/exit_reason.hpp>
 #include <caf/io/middleman.hpp>
+#include <caf/scoped_actor.hpp>
 #include <caf/send.hpp>
+
+#include <chrono>
+#include <filesystem>
 
 #include <stdexcept>
 #include <utility>
 
 namespace dtf {
+
+namespace {
+
+/// The suite name of a coordinator's runs in its journal.
+constexpr const char* journal_suite = "dtf coordinator";
+
+/// The newest coordinator run of the journal that did not finish, 0 if none.
+std::int64_t unfinished_run(const std::string& path) {
+  if (!std::filesystem::exists(path)) return 0;
+  journal_options read_only;
+  read_only.read_only = true;
+  sqlite_journal journal{path, read_only};
+  for (const auto& run : journal.runs())  // newest first
+    if (run.suite == journal_suite) return run.status == "finished" ? 0 : run.id;
+  return 0;
+}
+
+} // namespace
 
 struct coordinator_service::impl {
   coordinator_service_config config;
@@ -20,6 +43,8 @@ struct coordinator_service::impl {
   std::unique_ptr<caf::actor_system> system;
   coordinator_actor coordinator;
   std::unique_ptr<tls_relay> gate;
+  journal_session journal;
+  std::size_t resumed = 0;
   bool stopped = false;
 };
 
@@ -46,7 +71,26 @@ std::uint16_t coordinator_service::start() {
   cc.retry_backoff_s = d.config.retry_backoff_s;
   cc.retry_backoff_max_s = d.config.retry_backoff_max_s;
   cc.membership_log = d.config.log;
-  d.coordinator = spawn_coordinator(*d.system, std::move(cc));
+  if (!d.config.journal_path.empty()) {
+    d.journal = open_journal_session(d.config.journal_path, journal_suite,
+                                     unfinished_run(d.config.journal_path));
+    cc.history = d.journal.history;
+    cc.resumed_attempts = d.journal.attempts;
+  }
+  d.coordinator = spawn_coordinator(*d.system, std::move(cc), d.journal.journal);
+  if (!d.journal.to_run.empty()) {
+    d.resumed = d.journal.to_run.size();
+    caf::scoped_actor self{*d.system};
+    std::string failure;
+    self->request(d.coordinator, seconds_span(d.config.middleman.request_timeout_s), atom::submit_v,
+                  std::move(d.journal.to_run))
+      .receive([](std::uint64_t) {}, [&](caf::error& err) { failure = d.system->render(err); });
+    d.journal.to_run.clear();
+    if (!failure.empty()) {
+      stop();
+      throw std::runtime_error("cannot resume the journal's run: " + failure);
+    }
+  }
   const bool tls = d.config.middleman.tls.complete();
   // Behind the gate the middleman listens on loopback only, on any free port.
   const std::string host = tls ? "127.0.0.1" : d.config.host;
@@ -73,8 +117,23 @@ void coordinator_service::stop() {
   if (!d.system || d.stopped) return;
   d.stopped = true;
   d.gate.reset();  // no new connections while the actors stop
+  // "finished" when nothing is open: the next start begins a new run.
+  std::string status = "stopped";
+  if (d.coordinator && d.journal.journal) {
+    caf::scoped_actor self{*d.system};
+    self->request(d.coordinator, std::chrono::seconds(10), atom::stats_v)
+      .receive([&](runtime_stats& s) { status = s.all_final() ? "finished" : "stopped"; }, [](caf::error&) {});
+  }
   if (d.coordinator) caf::anon_send_exit(d.coordinator, caf::exit_reason::user_shutdown);
   d.system.reset();
+  if (d.journal.journal) {
+    d.journal.journal->finish_run(d.journal.run, status);
+    d.journal.journal->flush();
+  }
 }
+
+std::int64_t coordinator_service::journal_run() const { return impl_->journal.run; }
+std::size_t coordinator_service::resumed_tasks() const { return impl_->resumed; }
+std::size_t coordinator_service::ended_before() const { return impl_->journal.ended.size(); }
 
 } // namespace dtf

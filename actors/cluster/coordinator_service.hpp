@@ -26,6 +26,11 @@ struct coordinator_service_config {
   std::size_t scheduler_window = 0;
   double retry_backoff_s = 0.2;
   double retry_backoff_max_s = 5.0;
+  /// SQLite journal (empty: none). A coordinator started on a journal whose
+  /// last coordinator run did not finish (it was killed, or stopped with
+  /// tasks open) resumes it: tasks that ended are not run again, the others
+  /// (running on nodes when it stopped) run once more.
+  std::string journal_path;
   /// One line per worker joining or lost (called on an actor thread).
   std::function<void(const std::string&)> log;
 };
@@ -41,6 +46,10 @@ public:
   /// middleman.tls is complete); returns the port. Throws
   /// std::runtime_error saying why it cannot listen (port in use, ...).
   std::uint16_t start();
+  /// With a journal: the run it writes, and what start() found of a resumed one.
+  std::int64_t journal_run() const;
+  std::size_t resumed_tasks() const;
+  std::size_t ended_before() const;
   /// Closes the port and stops the actors (nodes see the coordinator go and
   /// cancel what they run). Idempotent.
   void stop();

@@ -35,6 +35,9 @@ int coordinator_command(int argc, char** argv) {
                  config.retry_backoff_s, 0, 3600);
   table.duration("coordinator.retry-backoff-max", "--retry-backoff-max", "longest delay before a retry",
                  config.retry_backoff_max_s, 0, 86400);
+  table.text("coordinator.journal", "--journal",
+             "SQLite journal of tasks, attempts and history; a restart on it resumes what was open (empty: none)",
+             config.journal_path);
   add_scheduling_options(table, config.scheduling, config.policy);
   int max_connections = static_cast<int>(config.middleman.gate.max_connections);
   double max_frame_mib = static_cast<double>(config.middleman.gate.max_frame_bytes) / (1 << 20);
@@ -81,6 +84,10 @@ int coordinator_command(int argc, char** argv) {
     coordinator_service service{config};
     auto port = service.start();
     std::cout << "dtf coordinator: listening on " << config.host << ":" << port << std::endl;
+    if (!config.journal_path.empty())
+      std::cout << "dtf coordinator: journal " << config.journal_path << ", run " << service.journal_run() << " ("
+                << service.resumed_tasks() << " open tasks resumed, " << service.ended_before()
+                << " ended before)" << std::endl;
     interrupts.on_interrupt([&](const char*) {
       std::lock_guard lock{mutex};
       stop = true;

@@ -73,8 +73,10 @@ protected:
   std::string log(const std::string& name) const { return read_text(dir / name); }
 
   /// A coordinator on a free port; returns "127.0.0.1:PORT".
-  std::string start_coordinator() {
-    coordinator = start({"coordinator", "--port", "0"}, "coordinator.log");
+  std::string start_coordinator(const std::vector<std::string>& extra = {}) {
+    std::vector<std::string> arguments{"coordinator", "--port", "0"};
+    arguments.insert(arguments.end(), extra.begin(), extra.end());
+    coordinator = start(arguments, "coordinator.log");
     std::smatch m;
     const std::regex listening{"listening on (127\\.0\\.0\\.1:[0-9]+)"};
     std::string text;
@@ -219,6 +221,45 @@ TEST_F(cluster, nodes_join_a_restarted_coordinator_and_run_what_it_gets) {
   auto submit = start_submit(where);
   EXPECT_EQ(wait_exit(submit), 0) << log("submit.log");
   expect_every_task_succeeded_once(tasks);
+}
+
+TEST_F(cluster, a_coordinator_killed_and_restarted_on_its_journal_loses_no_task_and_reruns_none_that_ended) {
+  const int tasks = 200;
+  write_suite(tasks);
+  const auto where = start_coordinator({"--journal", "journal.sqlite"});
+  const auto port = where.substr(where.rfind(':') + 1);
+  start_node("n1", where, 0.01);
+  await_workers(2);
+  auto submit = dtf::testing::run_dtf({"submit", (dir / "suite.yaml").string(), "--coordinator", where});
+  ASSERT_EQ(submit.exit_code, 0) << submit.err;  // accepted (and journaled) before the reply
+  auto status = [&] {
+    auto r = dtf::testing::run_dtf({"status", "--coordinator", where, "--json"});
+    return r.exit_code == 0 ? nlohmann::json::parse(r.out) : nlohmann::json{};
+  };
+  ASSERT_TRUE(eventually([&] {
+    auto s = status();
+    return s.contains("succeeded") && s["succeeded"].get<int>() >= 16 && s["running"].get<int>() > 0;
+  }));
+  ::kill(coordinator, SIGKILL);
+  wait_exit(coordinator);
+  coordinator = start({"coordinator", "--port", port, "--journal", "journal.sqlite"}, "coordinator.log");
+  // The node rejoins; the open tasks (those running at the crash included) run again.
+  EXPECT_TRUE(eventually([&] {
+    auto s = status();
+    return s.contains("pending") && s["pending"] == 0 && s["assigned"] == 0 && s["running"] == 0;
+  }));
+  EXPECT_NE(log("coordinator.log").find("open tasks resumed"), std::string::npos) << log("coordinator.log");
+  ::kill(coordinator, SIGTERM);
+  EXPECT_EQ(wait_exit(coordinator), 0);
+  auto history = dtf::testing::run_dtf({"history", "--journal", (dir / "journal.sqlite").string(), "--json"});
+  ASSERT_EQ(history.exit_code, 0) << history.err;
+  auto h = nlohmann::json::parse(history.out);
+  EXPECT_EQ(h["tasks_by_status"]["succeeded"], tasks) << history.out;  // every task ended succeeded ...
+  int successes = 0;
+  for (const auto& row : h["by_model_device"]) successes += row["succeeded"].get<int>();
+  EXPECT_EQ(successes, tasks) << history.out;  // ... by one successful attempt
+  EXPECT_EQ(h["runs"].size(), 1u) << history.out;
+  EXPECT_EQ(h["runs"][0]["status"], "finished") << history.out;
 }
 
 TEST_F(cluster, a_node_waits_for_a_coordinator_that_is_not_there_yet) {

@@ -1,0 +1,31 @@
+#include "actors/journal/journal_session.hpp"
+
+#include <utility>
+
+namespace dtf {
+
+journal_session open_journal_session(const std::string& path, const std::string& suite, std::int64_t resume_run) {
+  journal_session s;
+  s.journal = std::make_shared<sqlite_journal>(path);  // throws journal_error naming the file
+  // Earlier runs' results first: this run predicts and places from them.
+  auto rows = std::make_shared<const std::vector<history_row>>(s.journal->load_history());
+  s.history_rows = rows->size();
+  if (!rows->empty()) s.history = std::move(rows);
+  if (resume_run == 0) {
+    s.run = s.journal->begin_run(suite);
+    return s;
+  }
+  s.journal->resume_run(resume_run);  // throws journal_error for an unknown run
+  s.run = resume_run;
+  for (auto& t : s.journal->tasks(resume_run)) {
+    if (is_final(t.status) && t.status != task_status::cancelled) {
+      s.ended.push_back(std::move(t));
+      continue;
+    }
+    s.attempts.emplace(t.definition.id, t.attempts);
+    s.to_run.push_back(std::move(t.definition));
+  }
+  return s;
+}
+
+} // namespace dtf
