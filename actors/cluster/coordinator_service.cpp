@@ -43,6 +43,7 @@ struct coordinator_service::impl {
   std::unique_ptr<caf::actor_system> system;
   coordinator_actor coordinator;
   std::unique_ptr<tls_relay> gate;
+  gate_counters last_gate;  // when the gate closed
   journal_session journal;
   std::size_t resumed = 0;
   bool stopped = false;
@@ -116,6 +117,7 @@ void coordinator_service::stop() {
   auto& d = *impl_;
   if (!d.system || d.stopped) return;
   d.stopped = true;
+  if (d.gate) d.last_gate = d.gate->counters();
   d.gate.reset();  // no new connections while the actors stop
   // "finished" when nothing is open: the next start begins a new run.
   std::string status = "stopped";
@@ -135,5 +137,7 @@ void coordinator_service::stop() {
 std::int64_t coordinator_service::journal_run() const { return impl_->journal.run; }
 std::size_t coordinator_service::resumed_tasks() const { return impl_->resumed; }
 std::size_t coordinator_service::ended_before() const { return impl_->journal.ended.size(); }
+
+gate_counters coordinator_service::gate() const { return impl_->gate ? impl_->gate->counters() : impl_->last_gate; }
 
 } // namespace dtf

@@ -50,6 +50,8 @@ public:
   std::int64_t journal_run() const;
   std::size_t resumed_tasks() const;
   std::size_t ended_before() const;
+  /// With TLS: what the gate let through and refused so far (zeros without).
+  gate_counters gate() const;
   /// Closes the port and stops the actors (nodes see the coordinator go and
   /// cancel what they run). Idempotent.
   void stop();

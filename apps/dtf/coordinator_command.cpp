@@ -97,6 +97,13 @@ int coordinator_command(int argc, char** argv) {
     stopped.wait(lock, [&] { return stop; });
     lock.unlock();
     service.stop();
+    if (config.middleman.tls.complete()) {
+      const auto g = service.gate();
+      std::cout << "dtf coordinator: gate: " << g.accepted << " TLS connections accepted, " << g.refused_handshake
+                << " refused at the handshake, " << g.refused_capacity << " over the connection cap, "
+                << g.refused_frame << " closed for an oversized frame, " << g.idle_closed << " closed idle"
+                << std::endl;
+    }
     std::cout << "dtf coordinator: stopped" << std::endl;
     return 0;
   } catch (const std::exception& e) {

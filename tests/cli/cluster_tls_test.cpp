@@ -117,17 +117,27 @@ TEST_F(cluster_tls, only_peers_with_certificates_of_the_cluster_ca_get_through_t
 
   // Hostile traffic first: random bytes, truncated handshakes, idle connections.
   std::mt19937 random{7};
-  std::string noise(1 << 20, '\0');
+  std::string noise(10 << 20, '\0');
   for (auto& c : noise) c = static_cast<char>(random());
+  // An authenticated peer announcing a 4 GiB frame is cut off before CAF sees it.
+  {
+    std::ofstream frame{dir / "frame.bin", std::ios::binary};
+    const unsigned char header[32] = {0x01, 0, 0, 0, 0xff, 0xff, 0xff, 0xff};
+    frame.write(reinterpret_cast<const char*>(header), sizeof header);
+  }
+  const std::string s_client = "cd '" + dir.string() + "' && timeout 20 openssl s_client -quiet -no_ign_eof -connect 127.0.0.1:" +
+                               port + " -cert client.pem -key client.key -CAfile ca.pem < frame.bin > s_client.log 2>&1";
+  // It ends when the gate closes the connection (an unexpected EOF to it).
+  (void)std::system(s_client.c_str());
   if (int fd = connect_loopback(std::stoi(port)); fd >= 0) {
     (void)::send(fd, noise.data(), noise.size(), MSG_NOSIGNAL);
     ::close(fd);
   }
   const std::string truncated_hello{"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", 11};
-  for (int i = 0; i < 50; ++i) {
+  for (int i = 0; i < 1000; ++i) {  // more than the gate's 256: the rest are closed at once
     int fd = connect_loopback(std::stoi(port));
     if (fd < 0) continue;
-    if (i % 2 == 0) (void)::send(fd, truncated_hello.data(), truncated_hello.size(), MSG_NOSIGNAL);
+    if (i % 10 == 0) (void)::send(fd, truncated_hello.data(), truncated_hello.size(), MSG_NOSIGNAL);
     sockets.push_back(fd);  // held open, silent
   }
   start(with(with(node, {"--name", "stranger"}), {"--tls-cert", "stranger.pem", "--tls-key", "stranger.key",
@@ -166,6 +176,17 @@ TEST_F(cluster_tls, only_peers_with_certificates_of_the_cluster_ca_get_through_t
                                        (dir / "client.key").string()});
   EXPECT_EQ(status.exit_code, 0) << status.err;
   EXPECT_NE(status.out.find(std::to_string(tasks) + " succeeded"), std::string::npos) << status.out;
+  // What the gate did, as the coordinator reports it when it stops.
+  ::kill(pids.front(), SIGTERM);
+  EXPECT_TRUE(eventually([&] { return log("coordinator.log").find("dtf coordinator: stopped") != std::string::npos; }));
+  const std::regex gate{"gate: ([0-9]+) TLS connections accepted, ([0-9]+) refused at the handshake, ([0-9]+) over the "
+                        "connection cap, ([0-9]+) closed for an oversized frame"};
+  std::smatch g;
+  const auto final_log = log("coordinator.log");
+  ASSERT_TRUE(std::regex_search(final_log, g, gate)) << final_log;
+  EXPECT_GE(std::stoi(g[2].str()), 100) << final_log;  // noise, truncated and silent handshakes, the stranger
+  EXPECT_GE(std::stoi(g[3].str()), 1) << final_log;
+  EXPECT_EQ(std::stoi(g[4].str()), 1) << final_log;
 }
 
 TEST_F(cluster_tls, tls_files_given_in_part_or_unreadable_are_bad_input) {
