@@ -262,6 +262,47 @@ TEST_F(cluster, a_coordinator_killed_and_restarted_on_its_journal_loses_no_task_
   EXPECT_EQ(h["runs"][0]["status"], "finished") << history.out;
 }
 
+TEST_F(cluster, status_cancel_and_stats_talk_to_a_running_coordinator) {
+  const int tasks = 10;
+  write_suite(tasks);
+  auto where = start_coordinator();
+  start_node("n1", where, 10.0);  // 300 s per task: nothing ends on its own here
+  await_workers(2);
+  auto submit = dtf::testing::run_dtf({"submit", (dir / "suite.yaml").string(), "--coordinator", where});
+  ASSERT_EQ(submit.exit_code, 0) << submit.err;
+  EXPECT_NE(submit.out.find("10 of 10 tasks accepted"), std::string::npos) << submit.out;
+
+  auto one = dtf::testing::run_dtf({"cancel", "t0", "--coordinator", where});
+  EXPECT_EQ(one.exit_code, 0) << one.err;
+  EXPECT_NE(one.out.find("t0: cancelled"), std::string::npos) << one.out;
+  auto again = dtf::testing::run_dtf({"cancel", "t0", "nosuch", "--coordinator", where});
+  EXPECT_EQ(again.exit_code, 1);
+  EXPECT_NE(again.out.find("nosuch: unknown or already final"), std::string::npos) << again.out;
+
+  auto t0 = dtf::testing::run_dtf({"status", "t0", "--coordinator", where, "--json"});
+  EXPECT_EQ(t0.exit_code, 0) << t0.err;
+  auto u = nlohmann::json::parse(t0.out);
+  EXPECT_EQ(u["state"], "finished");
+  EXPECT_EQ(u["status"], "cancelled");
+  auto unknown = dtf::testing::run_dtf({"status", "nosuch", "--coordinator", where});
+  EXPECT_EQ(unknown.exit_code, 1);
+
+  auto all = dtf::testing::run_dtf({"cancel", "--all", "--coordinator", where});
+  EXPECT_EQ(all.exit_code, 0) << all.err;
+  EXPECT_NE(all.out.find(std::to_string(tasks - 1) + " tasks cancelled"), std::string::npos) << all.out;
+  auto both = dtf::testing::run_dtf({"cancel", "t1", "--all", "--coordinator", where});
+  EXPECT_EQ(both.exit_code, 2);
+
+  auto stats = dtf::testing::run_dtf({"stats", "--coordinator", where});
+  ASSERT_EQ(stats.exit_code, 0) << stats.err;
+  auto s = nlohmann::json::parse(stats.out);
+  EXPECT_EQ(s["submitted"], tasks);
+  EXPECT_EQ(s["cancelled"], tasks);
+  EXPECT_EQ(s["workers_registered"], 2);
+  auto counts = dtf::testing::run_dtf({"status", "--coordinator", where});
+  EXPECT_NE(counts.out.find("10 cancelled"), std::string::npos) << counts.out;
+}
+
 TEST_F(cluster, a_node_waits_for_a_coordinator_that_is_not_there_yet) {
   // Nothing listens on this port yet: the node retries with backoff.
   auto where = start_coordinator();
