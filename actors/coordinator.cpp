@@ -5,6 +5,8 @@
 
 #include "actors/actor_failure.hpp"
 #include "actors/journal/sqlite_journal.hpp"
+#include "actors/observation/observation_board.hpp"
+#include "actors/observation/observed_task_chunks.hpp"
 #include "actors/runtime_outputs.hpp"
 #include "actors/predictor_actor.hpp"
 #include "actors/scheduler_actor.hpp"
@@ -18,6 +20,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <deque>
 #include <map>
 #include <optional>
 #include <queue>
@@ -49,6 +52,21 @@ struct task_record {
   double predicted_duration_s = 0.0;
   std::string reason;
   std::optional<attempt_report> last_report;
+  // Unix times for the observation board (0: not yet).
+  double submitted_at_s = 0.0;
+  double started_at_s = 0.0;
+  double finished_at_s = 0.0;
+  /// The attempt cancelled because the other one won a backup race: its
+  /// report, when it comes, is counted as wasted slot time.
+  std::string loser_worker_id;
+  int loser_attempt = 0;
+};
+
+/// An attempt on a worker, for the observation board (what runs where).
+struct active_attempt {
+  std::size_t task_index;
+  int attempt;
+  double started_at_s;  // unix time of the assignment, then of the start
 };
 
 struct worker_entry {
@@ -59,6 +77,8 @@ struct worker_entry {
   int running = 0;
   std::uint64_t completed = 0;
   double busy_s = 0.0;
+  worker_metrics metrics;               // last sample
+  std::vector<active_attempt> active;   // attempts sent to it and not reported
 };
 
 /// Backlog order: priority high first, then submission order.
@@ -105,6 +125,19 @@ struct coordinator_state {
   /// committed before replies or events leave); null when not journaling.
   std::shared_ptr<sqlite_journal> journal;
 
+  // Observation (config.board set): what the HTTP server shows.
+  observed_task_chunks observed_tasks;
+  std::deque<observed_attempt> finished_attempts;  // the most recent, oldest first
+  std::uint64_t timeline_dropped = 0;
+  std::uint64_t backups_started = 0;
+  std::uint64_t backup_losers = 0;
+  double wasted_slot_s = 0.0;
+  std::uint64_t view_version = 0;
+  double tasks_published_at_s = 0.0;  // unix time of the task table last published
+  std::size_t tasks_published_count = 0;
+  double started_at_unix_s = 0.0;
+  bool final_view_published = false;
+
   bool has_listeners() const { return !listeners.empty(); }
 
   std::size_t window() const {
@@ -123,6 +156,8 @@ struct coordinator_state {
   }
 
   void emit(const task_record& r, task_event_kind kind, std::optional<attempt_report> report = std::nullopt) {
+    if (config.board && !tasks.empty() && &r >= tasks.data() && &r < tasks.data() + tasks.size())
+      observed_tasks.mark(static_cast<std::size_t>(&r - tasks.data()));
     if (journal && kind != task_event_kind::rejected) {
       if (report) {
         auto i = worker_index.find(report->result.worker_id);
@@ -150,6 +185,7 @@ struct coordinator_state {
   /// Moves a record to a final status and keeps the counts.
   void finish(task_record& r, task_status status) {
     r.status = status;
+    if (config.board) r.finished_at_s = unix_now_s();
     switch (status) {
       case task_status::succeeded: ++counts.succeeded; break;
       case task_status::failed: ++counts.failed; break;
@@ -193,6 +229,128 @@ using coordinator_pointer = coordinator_actor::stateful_pointer<coordinator_stat
 
 namespace {
 
+/// Finished attempts the view's timeline keeps (the running ones come on top).
+constexpr std::size_t timeline_limit = 2000;
+
+observed_task observe_task(const task_record& r) {
+  observed_task t;
+  t.id = r.work.id;
+  t.model = r.work.model;
+  t.type = r.work.type;
+  t.priority = r.work.priority;
+  t.status = r.status;
+  t.unplaceable = r.unplaceable;
+  t.worker_id = r.worker_id;
+  t.attempts = r.attempts;
+  t.predicted_duration_s = r.predicted_duration_s;
+  t.submitted_at_s = r.submitted_at_s;
+  t.started_at_s = r.started_at_s;
+  t.finished_at_s = r.finished_at_s;
+  if (r.last_report) t.duration_s = r.last_report->result.duration_s;
+  t.reason = r.reason;
+  return t;
+}
+
+/// Publishes the coordinator's view of the run to the observation board. The
+/// task table is rebuilt (its changed chunks) only when `with_tasks`; the
+/// counts, workers and timeline come from what is on the workers, so a view
+/// without it costs O(workers + timeline), whatever the number of tasks.
+void publish_view(coordinator_pointer self, bool with_tasks) {
+  auto& st = self->state;
+  if (!st.config.board) return;
+  auto v = std::make_shared<coordinator_view>();
+  v->version = ++st.view_version;
+  v->published_at_s = unix_now_s();
+  v->started_at_s = st.started_at_unix_s;
+  v->counts = st.counts;
+  v->counts.workers.clear();
+  v->counts.elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - st.started_at).count();
+  v->all_final = st.counts.all_final();
+  if (v->all_final) {
+    v->state = !st.counts.failure.empty() ? "failed" : !st.counts.interrupted.empty() ? "interrupted" : "finished";
+  } else {
+    v->state = st.stopping ? "stopping" : "running";
+  }
+  if (with_tasks || st.tasks_published_at_s == 0.0) {
+    st.observed_tasks.refresh(st.tasks.size(), [&](std::size_t i) { return observe_task(st.tasks[i]); });
+    st.tasks_published_at_s = v->published_at_s;
+    st.tasks_published_count = st.tasks.size();
+  }
+  v->task_chunks = st.observed_tasks.chunks();
+  v->task_count = st.tasks_published_count;
+  v->tasks_published_at_s = st.tasks_published_at_s;
+  v->backlog = st.backlog.size();
+  v->backups_started = st.backups_started;
+  v->backup_losers = st.backup_losers;
+  v->wasted_slot_s = st.wasted_slot_s;
+  v->timeline.assign(st.finished_attempts.begin(), st.finished_attempts.end());
+  v->timeline_dropped = st.timeline_dropped;
+  v->workers.reserve(st.workers.size());
+  for (const auto& w : st.workers) {
+    observed_worker o;
+    o.id = w.capability.id;
+    o.name = w.capability.name;
+    o.kind = std::string{to_string(w.capability.kind)};
+    o.emulated = w.capability.emulated;
+    o.alive = w.alive;
+    o.slots = st.slots_of(w.capability);
+    o.running = w.running;
+    o.completed = w.completed;
+    o.busy_s = finite_or(w.busy_s);
+    o.metrics = w.metrics;
+    for (const auto& a : w.active) {
+      const auto& r = st.tasks[a.task_index];
+      if (is_final(r.status) || !w.alive) continue;
+      o.running_tasks.push_back(r.work.id);
+      o.busy_s += std::max(0.0, v->published_at_s - a.started_at_s);  // in flight so far
+      v->timeline.push_back({r.work.id, o.id, a.attempt, a.started_at_s, 0.0, r.status});
+    }
+    v->workers.push_back(std::move(o));
+  }
+  // Tasks on workers: each counted once, by its own (not a backup) attempt.
+  for (const auto& w : st.workers)
+    for (const auto& a : w.active) {
+      const auto& r = st.tasks[a.task_index];
+      if (!w.alive || r.worker_id != w.capability.id || r.attempt != a.attempt) continue;
+      if (r.status == task_status::assigned) ++v->counts.assigned;
+      else if (r.status == task_status::running) ++v->counts.running;
+    }
+  const auto open = st.counts.submitted - std::min(st.counts.submitted, st.counts.final_count());
+  v->counts.pending = open - std::min(open, v->counts.assigned + v->counts.running);
+  v->queued = v->counts.pending;
+  st.config.board->publish(std::shared_ptr<const coordinator_view>(std::move(v)));
+}
+
+/// Removes the attempt from its worker's active list (it reported or was lost).
+void leave_worker(worker_entry& w, std::size_t task_index, int attempt) {
+  auto it = std::find_if(w.active.begin(), w.active.end(), [&](const active_attempt& a) {
+    return a.task_index == task_index && a.attempt == attempt;
+  });
+  if (it != w.active.end()) w.active.erase(it);
+}
+
+/// Records a reported attempt for the timeline (and, when it lost a backup
+/// race, its slot time as wasted).
+void observe_report(coordinator_state& st, const attempt_report& rep) {
+  if (!st.config.board) return;
+  const auto& res = rep.result;
+  auto ti = st.task_index.find(res.task_id);
+  if (auto* w = st.find_worker(res.worker_id); w && ti != st.task_index.end()) leave_worker(*w, ti->second, res.attempt);
+  if (ti != st.task_index.end()) {
+    auto& r = st.tasks[ti->second];
+    if (!r.loser_worker_id.empty() && r.loser_worker_id == res.worker_id && r.loser_attempt == res.attempt) {
+      ++st.backup_losers;
+      if (rep.started_at_s > 0.0) st.wasted_slot_s += std::max(0.0, finite_or(rep.finished_at_s - rep.started_at_s));
+      r.loser_worker_id.clear();
+    }
+  }
+  st.finished_attempts.push_back({res.task_id, res.worker_id, res.attempt, rep.started_at_s, rep.finished_at_s, res.status});
+  if (st.finished_attempts.size() > timeline_limit) {
+    st.finished_attempts.pop_front();
+    ++st.timeline_dropped;
+  }
+}
+
 void flush_events(coordinator_pointer self) {
   auto& st = self->state;
   if (st.journal) st.journal->flush();  // durable before replies and events leave
@@ -235,6 +393,11 @@ void feed_scheduler(coordinator_pointer self) {
 void settle(coordinator_pointer self) {
   feed_scheduler(self);
   flush_events(self);
+  auto& st = self->state;
+  if (st.config.board && !st.final_view_published && st.counts.all_final() && st.counts.submitted > 0) {
+    st.final_view_published = true;  // readers see the end at once, asked or not
+    publish_view(self, true);
+  }
   answer_drain_waiters(self);
 }
 
@@ -336,7 +499,10 @@ void handle_round(coordinator_pointer self, scheduling_round& round) {
   for (const auto& id : round.requeued) {
     auto* r = st.find(id);
     if (!r || is_final(r->status)) continue;
-    if (auto* w = st.find_worker(r->worker_id); w && w->running > 0) --w->running;
+    if (auto* w = st.find_worker(r->worker_id)) {
+      if (w->running > 0) --w->running;
+      leave_worker(*w, static_cast<std::size_t>(r - st.tasks.data()), r->attempt);
+    }
     r->status = task_status::pending;
     r->reason = "worker " + r->worker_id + " lost";
     st.emit(*r, task_event_kind::accepted);
@@ -367,6 +533,10 @@ void handle_round(coordinator_pointer self, scheduling_round& round) {
       r->backup_attempt = ++r->attempts;
       ++st.counts.attempts;
       ++st.workers[wi->second].running;
+      ++st.backups_started;
+      if (st.config.board)
+        st.workers[wi->second].active.push_back(
+            {static_cast<std::size_t>(r - st.tasks.data()), r->backup_attempt, unix_now_s()});
       orders[wi->second].push_back(
           work_order{r->work, r->backup_attempt, finite_or(a.predicted_duration_s), a.predicted_from_history});
       continue;
@@ -378,6 +548,11 @@ void handle_round(coordinator_pointer self, scheduling_round& round) {
     r->attempt = ++r->attempts;
     ++st.counts.attempts;
     ++st.workers[wi->second].running;
+    if (st.config.board) {
+      r->started_at_s = r->finished_at_s = 0.0;
+      st.workers[wi->second].active.push_back(
+          {static_cast<std::size_t>(r - st.tasks.data()), r->attempt, unix_now_s()});
+    }
     st.emit(*r, task_event_kind::assigned);
     orders[wi->second].push_back(work_order{r->work, r->attempt, r->predicted_duration_s, a.predicted_from_history});
   }
@@ -392,6 +567,7 @@ void handle_results(coordinator_pointer self, std::vector<attempt_report>& repor
   for (auto& rep : reports) {
     auto& res = rep.result;
     res.duration_s = std::max(0.0, finite_or(res.duration_s));
+    observe_report(st, rep);
     if (auto* w = st.find_worker(res.worker_id)) {
       if (w->running > 0) --w->running;
       ++w->completed;
@@ -405,6 +581,7 @@ void handle_results(coordinator_pointer self, std::vector<attempt_report>& repor
     // its worker was lost is pending again, and a late result is discarded.
     const bool on_worker = r->status == task_status::assigned || r->status == task_status::running;
     const bool first = on_worker && r->worker_id == res.worker_id && r->attempt == res.attempt;
+    if (st.config.board) st.observed_tasks.mark(static_cast<std::size_t>(r - st.tasks.data()));
     const bool backup = !r->backup_worker_id.empty() && r->backup_worker_id == res.worker_id &&
                         r->backup_attempt == res.attempt;
     if (is_final(r->status) || (!first && !backup)) {
@@ -422,6 +599,7 @@ void handle_results(coordinator_pointer self, std::vector<attempt_report>& repor
     res.model = r->work.model;
     res.type = r->work.type;
     res.batch_size = r->work.batch_size;
+    if (rep.started_at_s > 0.0) r->started_at_s = rep.started_at_s;
     learned.push_back(res);
     observed.push_back(rep);
     r->last_report = rep;
@@ -439,6 +617,8 @@ void handle_results(coordinator_pointer self, std::vector<attempt_report>& repor
       }
       r->worker_id = res.worker_id;
       r->attempt = res.attempt;
+      r->loser_worker_id = other;
+      r->loser_attempt = other_attempt;
       if (auto* w = st.find_worker(other); w && w->alive) self->send(w->handle, atom::cancel_v, r->work.id);
     }
     switch (res.status) {
@@ -486,13 +666,15 @@ coordinator_actor::behavior_type coordinator(coordinator_pointer self, coordinat
   st.config = config;
   st.journal = std::move(journal);
   st.started_at = std::chrono::steady_clock::now();
+  st.started_at_unix_s = unix_now_s();
   st.scheduler = spawn_scheduler(self->system(), caf::actor_cast<caf::actor>(self), config.scheduling, config.policy,
-                                 config.history);
+                                 config.history, config.board);
   st.predictor = spawn_predictor(self->system(), st.scheduler, config.snapshot_every_results,
                                  config.snapshot_interval_s, config.history);
   st.config.history.reset();  // learned by both at spawn; not kept for the whole run
   self->link_to(st.scheduler);
   self->link_to(st.predictor);
+  if (st.config.board) self->send(self, atom::observe_v);
   report_exceptions(self, coordinator_state::name, [self](const std::string& why) {
     fail_run(self, why);
     settle(self);
@@ -529,6 +711,7 @@ coordinator_actor::behavior_type coordinator(coordinator_pointer self, coordinat
                                  "); its " + std::to_string(on_it) + " tasks re-queued");
       }
       w.running = 0;
+      w.active.clear();
       ++st.counts.workers_lost;
       if (st.journal) {
         st.journal->record_worker_lost(w.capability.id);
@@ -563,6 +746,7 @@ coordinator_actor::behavior_type coordinator(coordinator_pointer self, coordinat
         st.tasks.push_back(task_record{});
         auto& r = st.tasks.back();
         r.work = std::move(t);
+        if (st.config.board) r.submitted_at_s = unix_now_s();
         if (auto prior = st.config.resumed_attempts.find(r.work.id); prior != st.config.resumed_attempts.end())
           r.attempts = std::max(prior->second, 0);  // numbering continues; journaled as pending again
         st.emit(r, task_event_kind::accepted);
@@ -615,6 +799,7 @@ coordinator_actor::behavior_type coordinator(coordinator_pointer self, coordinat
       return u;
     },
     [self](atom::stats) -> caf::result<runtime_stats> {
+      publish_view(self, true);  // the final statistics and the board agree
       auto rp = self->make_response_promise<runtime_stats>();
       auto stats = self->state.snapshot_stats();
       self->request(self->state.scheduler, std::chrono::seconds(10), atom::stats_v)
@@ -674,6 +859,13 @@ coordinator_actor::behavior_type coordinator(coordinator_pointer self, coordinat
         auto* r = st.find(id);
         if (!r || r->status != task_status::assigned || r->worker_id != worker_id) continue;
         r->status = task_status::running;
+        if (st.config.board) {
+          r->started_at_s = unix_now_s();
+          if (auto* w = st.find_worker(worker_id))
+            for (auto& a : w->active)
+              if (a.task_index == static_cast<std::size_t>(r - st.tasks.data()) && a.attempt == r->attempt)
+                a.started_at_s = r->started_at_s;
+        }
         st.emit(*r, task_event_kind::started);
       }
       flush_events(self);
@@ -683,6 +875,8 @@ coordinator_actor::behavior_type coordinator(coordinator_pointer self, coordinat
       settle(self);
     },
     [self](atom::metrics, std::vector<worker_metrics_report>& reports) {
+      for (const auto& r : reports)
+        if (auto* w = self->state.find_worker(r.worker_id)) w->metrics = r.metrics;
       self->send(self->state.scheduler, atom::metrics_v, std::move(reports));
     },
     [self](atom::retry, const std::string& id) {
@@ -705,6 +899,19 @@ coordinator_actor::behavior_type coordinator(coordinator_pointer self, coordinat
       for (auto& r : self->state.tasks)
         if (r.cancelling) end_cancelling(self, r, std::nullopt);
       settle(self);
+    },
+    [self](atom::explain, const std::string& id) {
+      auto& st = self->state;
+      if (auto* r = st.find(id)) self->send(st.scheduler, atom::explain_v, r->work);
+      else if (st.config.board) st.config.board->put_explanation(id, "");
+    },
+    [self](atom::observe) {
+      auto& st = self->state;
+      if (!st.config.board) return;
+      if (st.config.board->demanded()) publish_view(self, st.config.board->tasks_demanded());
+      self->delayed_send(self, std::chrono::duration_cast<caf::timespan>(
+                                   std::chrono::duration<double>(st.config.board->publish_interval_s())),
+                         atom::observe_v);
     },
   };
 }

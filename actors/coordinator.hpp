@@ -16,6 +16,8 @@
 
 namespace dtf {
 
+class observation_board;
+
 struct coordinator_config {
   scheduler_config scheduling;
   /// Placement policy by name (see make_policy); "intelligent" by default.
@@ -40,6 +42,9 @@ struct coordinator_config {
   /// Told (on the coordinator's thread) when a worker joins or is lost, one
   /// line each: `dtf coordinator` prints them. In-process only.
   std::function<void(const std::string&)> membership_log;
+  /// Where the coordinator and the scheduler publish what the HTTP server
+  /// shows (actors/observation); null: nothing is published.
+  std::shared_ptr<observation_board> board;
 };
 
 class sqlite_journal;

@@ -72,8 +72,15 @@ using scheduler_actor = caf::typed_actor<
   caf::reacts_to<atom::snapshot, predictor_snapshot>,
   /// Internal: run one scheduling round (coalesces bursts of input).
   caf::reacts_to<atom::schedule>,
-  /// The core's statistics as JSON text.
-  caf::replies_to<atom::stats>::with<std::string>>;
+  /// The core's statistics as JSON text (also published to the observation
+  /// board, when there is one).
+  caf::replies_to<atom::stats>::with<std::string>,
+  /// Explains the task (the decision kept, else how it would be decided now)
+  /// and posts the JSON to the observation board (the HTTP server's /tasks/ID).
+  caf::reacts_to<atom::explain, task>,
+  /// Internal: periodic tick that publishes the statistics to the observation
+  /// board while a reader asks for them.
+  caf::reacts_to<atom::observe>>;
 
 /// Owns the task lifecycle (pending -> assigned -> running -> succeeded |
 /// failed | timed_out | cancelled, retries with backoff), the worker registry
@@ -116,7 +123,13 @@ using coordinator_actor = caf::typed_actor<
   /// tasks are cancelled on their workers and end when those report.
   caf::reacts_to<atom::interrupt, std::string>,
   /// Internal: the wait for workers' cancelled reports is over.
-  caf::reacts_to<atom::abandon>>;
+  caf::reacts_to<atom::abandon>,
+  /// The HTTP server asks for a task's explanation: forwarded to the scheduler
+  /// with the task (an unknown id is answered on the board at once).
+  caf::reacts_to<atom::explain, std::string>,
+  /// Internal: periodic tick that publishes the run's view to the observation
+  /// board while a reader asks for it.
+  caf::reacts_to<atom::observe>>;
 
 /// One per host: probes the devices, spawns one worker per device (and the
 /// emulated workers it was given), registers them with a coordinator and

@@ -5,6 +5,8 @@
 
 #include "actors/actor_failure.hpp"
 #include "actors/coordinator.hpp"
+#include "actors/http/http_server.hpp"
+#include "actors/observation/observation_board.hpp"
 #include "actors/journal/journal_session.hpp"
 #include "actors/journal/sqlite_journal.hpp"
 #include "actors/node_actor.hpp"
@@ -64,6 +66,8 @@ struct runtime::impl {
   resumed_run resumed;
   std::vector<worker_capability> workers;
   std::vector<std::string> warnings;
+  std::shared_ptr<observation_board> board;
+  std::unique_ptr<http_server> http;
   bool started = false;
   bool stopped = false;
 
@@ -82,9 +86,16 @@ runtime::runtime(runtime_config config) : impl_(std::make_unique<impl>()) { impl
 runtime::~runtime() {
   try {
     stop();
+    close_http();
   } catch (...) {
     // Destructors never throw; stop() already did what it could.
   }
+}
+
+std::string runtime::http_url() const { return impl_->http ? impl_->http->url() : std::string{}; }
+
+void runtime::close_http() {
+  if (impl_->http) impl_->http->stop();
 }
 
 void runtime::subscribe(task_update_callback callback) {
@@ -105,6 +116,14 @@ void runtime::start() {
   node.worker.time_scale = cfg.time_scale;
   node.worker.output_dir = cfg.output_dir;
   node.metrics_interval_s = cfg.metrics_interval_s;
+  if (!cfg.http_address.empty()) {
+    // Checked before anything starts: a bad address or a missing token is bad input.
+    d.board = std::make_shared<observation_board>(cfg.http_publish_interval_s);
+    http_server_options http;
+    http.address = cfg.http_address;
+    http.token = cfg.http_token;
+    d.http = std::make_unique<http_server>(d.board, http);
+  }
   d.workers = node_workers(node, &d.warnings);  // probes; throws on failure
 
   if (!cfg.results_path.empty() || !cfg.junit_path.empty()) {
@@ -140,7 +159,14 @@ void runtime::start() {
   cc.retry_backoff_max_s = cfg.retry_backoff_max_s;
   cc.history = std::move(history);
   cc.resumed_attempts = std::move(resumed_attempts);
+  cc.board = d.board;
   d.coordinator = spawn_coordinator(d.sys(), cc, d.journal);
+  if (d.http) {
+    d.board->set_explainer([coordinator = d.coordinator](const std::string& id) {
+      caf::anon_send(coordinator, atom::explain_v, id);
+    });
+    d.http->start();  // throws when the address cannot be bound
+  }
   if (!d.callbacks->empty()) {
     d.listener = spawn_update_listener(d.sys(), d.callbacks, d.coordinator);
     caf::anon_send(d.coordinator, atom::subscribe_v, caf::actor_cast<caf::actor>(d.listener));
@@ -266,6 +292,7 @@ void runtime::stop() {
       .receive([&](runtime_stats& s) { run_status = run_status_of(s); }, [](caf::error&) {});
   }
   if (d.listener) d.flush_listener();
+  if (d.board) d.board->close_explainer();  // no message to an actor after this
   // Workers are linked to the node: they stop with it, cancelling what runs
   // (their helpers end the process groups before the system shuts down).
   caf::anon_send_exit(d.node, caf::exit_reason::user_shutdown);

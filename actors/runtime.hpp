@@ -61,6 +61,13 @@ struct runtime_config {
   double metrics_interval_s = 5.0;
   /// CAF worker threads (0 = CAF's default: one per core).
   std::size_t scheduler_threads = 0;
+  /// Serve /metrics, /status, /tasks, /workers, /stats and the status page at
+  /// HOST:PORT (empty = no HTTP; port 0 = any free port; see http_url()).
+  std::string http_address;
+  /// Bearer token the HTTP endpoints require (needed on a non-loopback host).
+  std::string http_token;
+  /// How often the actors publish what the HTTP server shows, while someone asks.
+  double http_publish_interval_s = 0.25;
 };
 
 /// What start() found in a resumed run.
@@ -94,6 +101,11 @@ public:
   std::size_t history_results() const;
   /// With config.resume_run: what the journal held of the run.
   const resumed_run& resumed() const;
+  /// http://HOST:PORT/ of the HTTP server once started (empty without one).
+  /// It keeps serving the final state after stop(), until close_http() or
+  /// the destructor.
+  std::string http_url() const;
+  void close_http();
 
   /// Queues tasks; returns how many were accepted (duplicate ids are rejected
   /// with a `rejected` update).

@@ -5,6 +5,8 @@
 
 #include "actors/actor_failure.hpp"
 #include "actors/journal/history_replay.hpp"
+#include "actors/observation/observation_board.hpp"
+#include "scheduler/explanation_json.hpp"
 #include "scheduler/scheduler_core.hpp"
 #include "scheduler/scheduler_stats.hpp"
 #include "scheduler/stats_json.hpp"
@@ -33,6 +35,10 @@ struct scheduler_state {
   /// Core time of the round already booked to wake the core (backups of
   /// overdue attempts need a round even when nothing else happens).
   double wakeup_booked_s = -1.0;
+  /// Observation (null: none): statistics and explanations for the HTTP server.
+  std::shared_ptr<observation_board> board;
+  latency_histogram round_latency;
+  std::uint64_t view_version = 0;
 };
 
 using scheduler_pointer = scheduler_actor::stateful_pointer<scheduler_state>;
@@ -55,7 +61,9 @@ void run_round(scheduler_pointer self) {
   st.round_queued = false;
   scheduling_round round;
   const double now = now_s(self);
+  const auto round_start = std::chrono::steady_clock::now();
   round.assignments = st.core.schedule(now);
+  st.round_latency.observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - round_start).count());
   for (auto& a : round.assignments) {
     a.score = finite_or(a.score);
     a.predicted_duration_s = finite_or(a.predicted_duration_s);
@@ -75,11 +83,25 @@ void run_round(scheduler_pointer self) {
   self->send(st.coordinator, atom::assign_v, std::move(round));
 }
 
+void publish_stats(scheduler_pointer self) {
+  auto& st = self->state;
+  if (!st.board) return;
+  auto v = std::make_shared<scheduler_view_data>();
+  v->version = ++st.view_version;
+  v->published_at_s = unix_now_s();
+  v->stats = st.core.stats();
+  v->round_latency = st.round_latency;
+  st.board->publish(std::shared_ptr<const scheduler_view_data>(std::move(v)));
+}
+
 } // namespace
 
 scheduler_actor::behavior_type scheduler(scheduler_pointer self, caf::actor coordinator, scheduler_config config,
-                                         std::string policy, std::shared_ptr<const std::vector<history_row>> history) {
+                                         std::string policy, std::shared_ptr<const std::vector<history_row>> history,
+                                         std::shared_ptr<observation_board> board) {
   auto& st = self->state;
+  st.board = std::move(board);
+  if (st.board) self->send(self, atom::observe_v);
   st.coordinator = caf::actor_cast<coordinator_actor>(coordinator);
   // The coordinator hears of a failure before anything else of it: the error
   // that answers the request being handled (a stats request) and the exit of
@@ -141,13 +163,35 @@ scheduler_actor::behavior_type scheduler(scheduler_pointer self, caf::actor coor
       self->state.core.predictor().load(snapshot);
     },
     [self](atom::schedule) { run_round(self); },
-    [self](atom::stats) -> std::string { return to_json(self->state.core.stats()).dump(); },
+    [self](atom::stats) -> std::string {
+      publish_stats(self);
+      return to_json(self->state.core.stats()).dump();
+    },
+    [self](atom::explain, const task& t) {
+      auto& st = self->state;
+      if (!st.board) return;
+      auto kept = st.core.explanation(t.id);
+      auto why = kept ? std::move(*kept) : st.core.explain_now(t, now_s(self));
+      auto json = explanation_json(why);
+      json["as_of"] = kept ? "decision" : "now";
+      st.board->put_explanation(t.id, json.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
+    },
+    [self](atom::observe) {
+      auto& st = self->state;
+      if (!st.board) return;
+      if (st.board->demanded() || st.view_version == 0) publish_stats(self);
+      self->delayed_send(self, std::chrono::duration_cast<caf::timespan>(
+                                   std::chrono::duration<double>(st.board->publish_interval_s())),
+                         atom::observe_v);
+    },
   };
 }
 
 scheduler_actor spawn_scheduler(caf::actor_system& system, caf::actor coordinator, scheduler_config config,
-                                std::string policy, std::shared_ptr<const std::vector<history_row>> history) {
-  return system.spawn(scheduler, std::move(coordinator), std::move(config), std::move(policy), std::move(history));
+                                std::string policy, std::shared_ptr<const std::vector<history_row>> history,
+                                std::shared_ptr<observation_board> board) {
+  return system.spawn(scheduler, std::move(coordinator), std::move(config), std::move(policy), std::move(history),
+                      std::move(board));
 }
 
 } // namespace dtf

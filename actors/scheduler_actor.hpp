@@ -13,10 +13,14 @@
 
 namespace dtf {
 
+class observation_board;
+
 /// `coordinator` receives every round (atom::assign). `history` (optional):
-/// earlier runs' results, learned before the first task.
+/// earlier runs' results, learned before the first task. `board` (optional):
+/// where the statistics and explanations are published for the HTTP server.
 scheduler_actor spawn_scheduler(caf::actor_system& system, caf::actor coordinator, scheduler_config config,
                                 std::string policy,
-                                std::shared_ptr<const std::vector<history_row>> history = nullptr);
+                                std::shared_ptr<const std::vector<history_row>> history = nullptr,
+                                std::shared_ptr<observation_board> board = nullptr);
 
 } // namespace dtf

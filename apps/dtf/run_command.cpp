@@ -3,6 +3,7 @@
 // shows progress, prints a summary. Exit 0 only if every task succeeded,
 // 1 if any did not (or dtf failed inside), 2 for bad input, 130/143 when
 // interrupted. Journals by default; --resume continues an unfinished run.
+#include "actors/http/http_address.hpp"
 #include "actors/journal/journal_error.hpp"
 #include "actors/journal/sqlite_journal.hpp"
 #include "actors/run_progress.hpp"
@@ -15,6 +16,7 @@
 #include "scheduler/input_error.hpp"
 #include "scheduler/suite_parser.hpp"
 
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -23,6 +25,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <unordered_set>
 #include <vector>
 
@@ -34,6 +37,7 @@ constexpr const char* run_usage =
   "usage: dtf run SUITE [--fleet FLEET] [--no-local] [--max-tasks-per-worker N] [--results FILE.jsonl]\n"
   "               [--junit FILE.xml] [--journal FILE.db | --no-journal] [--resume] [--time-scale X]\n"
   "               [--output-dir DIR] [--policy NAME] [--stats json]\n"
+  "               [--http HOST:PORT [--http-token TOKEN] [--http-linger SECONDS]]\n"
   "  SUITE      suite file (YAML or JSON)\n"
   "  --fleet    emulated workers (YAML or JSON fleet file)\n"
   "  --no-local do not probe this machine (emulated workers only)\n"
@@ -48,7 +52,12 @@ constexpr const char* run_usage =
   "  --time-scale  wall seconds per modeled second on emulated workers (default 1)\n"
   "  --output-dir  per-attempt stdout/stderr files (default dtf-output)\n"
   "  --max-tasks N  most tasks the suite may expand to (default 1000000)\n"
-  "  --stats json  after the run, print the full statistics as one JSON object instead of the summary\n";
+  "  --stats json  after the run, print the full statistics as one JSON object instead of the summary\n"
+  "  --http     serve the live status page (/) and /metrics, /status, /tasks, /tasks/ID, /workers,\n"
+  "             /stats at HOST:PORT (127.0.0.1:9464; port 0: any free port; docs/formats.md)\n"
+  "  --http-token  bearer token every endpoint but / requires (default $DTF_HTTP_TOKEN); needed\n"
+  "             when HOST is not a loopback address\n"
+  "  --http-linger  keep serving the final state this many seconds after the run (Ctrl-C ends it)\n";
 
 struct run_options {
   std::string suite_path;
@@ -61,6 +70,8 @@ struct run_options {
   bool no_journal = false;
   bool resume = false;
   bool stats_json = false;
+  std::string http_address, http_token;
+  double http_linger_s = 0.0;
 };
 
 struct usage_error {
@@ -101,6 +112,9 @@ run_options parse_options(int argc, char** argv) {
       if (value() != "json") throw usage_error{"--stats takes 'json'"};
       o.stats_json = true;
     }
+    else if (arg == "--http") o.http_address = value();
+    else if (arg == "--http-token") o.http_token = value();
+    else if (arg == "--http-linger") o.http_linger_s = parse_number(arg, value());
     else if (arg == "--max-tasks") {
       double n = parse_number(arg, value());
       if (n < 1 || n != std::floor(n) || n > 1e15) throw usage_error{"--max-tasks needs a whole number >= 1"};
@@ -111,6 +125,20 @@ run_options parse_options(int argc, char** argv) {
     else throw usage_error{"more than one suite given ('" + o.suite_path + "', '" + std::string{arg} + "')"};
   }
   if (o.suite_path.empty()) throw usage_error{"no suite given"};
+  if (o.http_address.empty() && (!o.http_token.empty() || o.http_linger_s > 0))
+    throw usage_error{"--http-token and --http-linger need --http HOST:PORT"};
+  if (o.http_token.empty() && !o.http_address.empty())
+    if (const char* env = std::getenv("DTF_HTTP_TOKEN")) o.http_token = env;
+  if (!o.http_address.empty()) {
+    try {
+      const auto address = parse_http_address(o.http_address);
+      if (!is_loopback_host(address.host) && o.http_token.empty())
+        throw usage_error{"--http " + o.http_address +
+                          " is not a loopback address: give a bearer token (--http-token TOKEN or DTF_HTTP_TOKEN)"};
+    } catch (const std::invalid_argument& e) {
+      throw usage_error{std::string{"--http: "} + e.what()};
+    }
+  }
   if (o.no_journal && !o.journal_path.empty()) throw usage_error{"--journal and --no-journal contradict each other"};
   if (o.no_journal && o.resume) throw usage_error{"--resume needs the journal (drop --no-journal)"};
   if (!o.no_journal && o.journal_path.empty()) o.journal_path = sqlite_journal::default_path().string();
@@ -179,6 +207,8 @@ int run_command(int argc, char** argv) {
   config.time_scale = options.time_scale;
   config.output_dir = options.output_dir;
   config.policy = options.policy;
+  config.http_address = options.http_address;
+  config.http_token = options.http_token;
   if (options.resume) {
     try {
       auto run = newest_unfinished_run(options.journal_path, config.junit_suite_name);
@@ -214,6 +244,8 @@ int run_command(int argc, char** argv) {
               << rt.workers().size() << " workers";
     for (const auto& w : rt.workers()) std::cout << (&w == &rt.workers().front() ? " (" : ", ") << w.id << (w.emulated ? "*" : "");
     std::cout << (rt.workers().empty() ? "" : "; * emulated)") << "\n";
+    if (!rt.http_url().empty())
+      std::cout << "dtf run: serving " << rt.http_url() << " (status page; /metrics /status /tasks /workers /stats)\n";
     if (!config.journal_path.empty())
       std::cout << "dtf run: learned from " << rt.history_results() << " results of earlier runs in "
                 << config.journal_path << "\n";
@@ -240,6 +272,14 @@ int run_command(int argc, char** argv) {
       print_run_summary(std::cout, stats, progress->tasks(), {.colour = progress_reporter::stream_is_terminal(stdout)});
     if (!options.results_path.empty()) std::cout << "results: " << options.results_path << "\n";
     if (!options.junit_path.empty()) std::cout << "junit: " << options.junit_path << "\n";
+    if (options.http_linger_s > 0 && !rt.http_url().empty()) {
+      std::cout << "dtf run: serving the final state at " << rt.http_url() << " for " << options.http_linger_s
+                << " s (Ctrl-C ends it)" << std::endl;
+      const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(options.http_linger_s);
+      while (std::chrono::steady_clock::now() < until && interrupts.signal() == 0)
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    rt.close_http();
     if (!stats.failure.empty()) {
       std::cout << "run failed inside dtf: " << stats.failure << "\n";
       std::cerr << "dtf run: the run failed: " << stats.failure << "\n";

@@ -53,6 +53,8 @@ coordinator_actor::behavior_type recording_coordinator(coordinator_actor::pointe
     [](atom::failed, const std::string&) {},
     [](atom::interrupt, const std::string&) {},
     [](atom::abandon) {},
+    [](atom::explain, const std::string&) {},
+    [](atom::observe) {},
   };
 }
 

@@ -1,0 +1,188 @@
+// `dtf run --http`: real HTTP requests against a real dtf run process with
+// real (sleeping) commands. While it runs, /status, /metrics and /tasks/ID
+// (with its explanation) answer; once it is over (--http-linger keeps the
+// server up), /metrics parses line by line and agrees with the results file.
+#include "dtf_process.hpp"
+#include "tests/http/prometheus_text.hpp"
+
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <regex>
+#include <string>
+
+namespace {
+
+namespace fs = std::filesystem;
+using dtf::testing::eventually;
+
+constexpr const char* suite_text = R"(suite: http-watch
+defaults: {type: test, retries: 0, requirements: {hardware: [cpu]}}
+tasks:
+  - {id: long, command: "sleep 2.5"}
+  - {id: short-1, command: "sleep 0.3"}
+  - {id: short-2, command: "sleep 0.3"}
+  - {id: short-3, command: "sleep 0.3"}
+  - {id: short-4, command: "sleep 0.3"}
+  - {id: broken, command: "sh -c 'exit 3'"}
+  - {id: too-big, command: "true", requirements: {min_memory_gb: 1000000}}
+)";
+
+struct attempt_line {
+  std::string task, worker, status;
+  double start = 0, end = 0;
+};
+
+class http_run : public ::testing::Test {
+protected:
+  void SetUp() override {
+    dir = fs::temp_directory_path() / ("dtf-http-run-" + std::to_string(::getpid()));
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    std::ofstream{dir / "suite.yaml"} << suite_text;
+  }
+  void TearDown() override {
+    if (pid > 0 && dtf::testing::process_running(pid)) {
+      ::kill(pid, SIGKILL);
+      dtf::testing::wait_exit(pid);
+    }
+    fs::remove_all(dir);
+  }
+
+  /// The port dtf printed ("dtf run: serving http://127.0.0.1:PORT/").
+  int port() {
+    int found = 0;
+    eventually([&] {
+      std::smatch m;
+      const auto text = dtf::testing::read_text(dir / "output");
+      static const std::regex served{R"(serving http://127\.0\.0\.1:([0-9]+)/)"};
+      if (std::regex_search(text, m, served)) found = std::stoi(m[1]);
+      return found > 0 || !dtf::testing::process_running(pid);
+    });
+    return found;
+  }
+
+  std::vector<attempt_line> results() const {
+    std::vector<attempt_line> out;
+    std::ifstream in{dir / "results.jsonl"};
+    for (std::string line; std::getline(in, line);) {
+      auto j = nlohmann::json::parse(line);
+      out.push_back({j["task"].get<std::string>(), j["worker"].get<std::string>(), j["status"].get<std::string>(),
+                     j["start"].get<double>(), j["end"].get<double>()});
+    }
+    return out;
+  }
+
+  fs::path dir;
+  pid_t pid = -1;
+};
+
+TEST_F(http_run, serves_the_run_while_it_goes_and_metrics_that_agree_with_the_results) {
+  pid = dtf::testing::start_dtf(dir,
+                                {"run", "suite.yaml", "--no-journal", "--results", "results.jsonl", "--http",
+                                 "127.0.0.1:0", "--http-linger", "120", "--max-tasks-per-worker", "2"},
+                                dir / "output");
+  const int p = port();
+  ASSERT_GT(p, 0) << dtf::testing::read_text(dir / "output");
+  httplib::Client client{"127.0.0.1", p};
+  client.set_read_timeout(10, 0);
+
+  // While it runs ('long' sleeps 2.5 s).
+  auto status = client.Get("/status");
+  ASSERT_TRUE(status);
+  ASSERT_EQ(status->status, 200) << status->body;
+  auto live = nlohmann::json::parse(status->body);
+  EXPECT_EQ(live["state"], "running");
+  EXPECT_FALSE(live["workers"].empty());
+  auto metrics = client.Get("/metrics");
+  ASSERT_TRUE(metrics);
+  auto running_doc = dtf::testing::parse_prometheus_text(metrics->body);
+  for (const auto& e : running_doc.errors) ADD_FAILURE() << e;
+  auto task = client.Get("/tasks/long");
+  ASSERT_TRUE(task);
+  ASSERT_EQ(task->status, 200);
+  auto long_task = nlohmann::json::parse(task->body);
+  EXPECT_EQ(long_task["id"], "long");
+  ASSERT_TRUE(long_task["explanation"].is_object()) << task->body;
+  EXPECT_FALSE(long_task["explanation"]["candidates"].empty());
+
+  // Once every task is final.
+  ASSERT_TRUE(eventually([&] {
+    auto r = client.Get("/status");
+    return r && r->status == 200 && nlohmann::json::parse(r->body)["state"] != "running";
+  })) << dtf::testing::read_text(dir / "output");
+  ASSERT_TRUE(eventually([&] { return dtf::testing::read_text(dir / "output").find("for 120 s") != std::string::npos; }));
+  metrics = client.Get("/metrics");
+  ASSERT_TRUE(metrics);
+  auto doc = dtf::testing::parse_prometheus_text(metrics->body);
+  for (const auto& e : doc.errors) ADD_FAILURE() << e;
+  for (const char* family : {"dtf_tasks", "dtf_queue_length", "dtf_scheduler_placements_total",
+                             "dtf_scheduler_deferrals_total", "dtf_scheduler_round_duration_seconds",
+                             "dtf_worker_busy_fraction", "dtf_worker_utilization", "dtf_prediction_mape_ratio",
+                             "dtf_scheduler_backups_started_total", "dtf_backup_wasted_slot_seconds_total"})
+    EXPECT_TRUE(doc.types.count(family)) << family;
+
+  const auto attempts = results();
+  std::map<std::string, std::string> final_status;
+  std::map<std::string, double> busy;
+  for (const auto& a : attempts) {
+    final_status[a.task] = a.status;
+    busy[a.worker] += a.end - a.start;
+  }
+  std::map<std::string, int> by_status;
+  for (const auto& [id, s] : final_status) ++by_status[s];
+  EXPECT_EQ(by_status["succeeded"], 5);
+  EXPECT_EQ(doc.value("dtf_tasks", {{"state", "succeeded"}}), by_status["succeeded"]);
+  EXPECT_EQ(doc.value("dtf_tasks", {{"state", "failed"}}), by_status["failed"]);
+  EXPECT_EQ(doc.value("dtf_tasks", {{"state", "unplaceable"}}), 1);
+  EXPECT_EQ(doc.value("dtf_tasks", {{"state", "running"}}), 0);
+  EXPECT_EQ(doc.value("dtf_tasks", {{"state", "pending"}}), 0);
+  EXPECT_EQ(doc.value("dtf_tasks_submitted_total"), 7);
+  EXPECT_EQ(doc.value("dtf_attempts_total"), static_cast<double>(attempts.size()));
+  EXPECT_EQ(doc.sum("dtf_worker_attempts_total"), static_cast<double>(attempts.size()));
+  EXPECT_EQ(doc.value("dtf_scheduler_placements_total"), static_cast<double>(attempts.size()));
+  EXPECT_EQ(doc.value("dtf_queue_length"), 0);
+  EXPECT_EQ(doc.value("dtf_run_finished"), 1);
+  EXPECT_EQ(doc.value("dtf_scheduler_round_duration_seconds_bucket", {{"le", "+Inf"}}),
+            doc.value("dtf_scheduler_round_duration_seconds_count"));
+  for (const auto& s : doc.samples) {
+    if (s.name != "dtf_worker_busy_seconds_total") continue;
+    // Results give start and end to a hundredth of a second.
+    EXPECT_NEAR(s.value, busy[s.labels.at("worker")], 0.011 * static_cast<double>(attempts.size())) << s.labels.at("worker");
+    const double u = doc.value("dtf_worker_utilization", s.labels);
+    EXPECT_GE(u, 0.0);
+    EXPECT_LE(u, 1.0);
+  }
+
+  auto final_status_doc = nlohmann::json::parse(client.Get("/status")->body);
+  EXPECT_EQ(final_status_doc["state"], "finished");
+  EXPECT_EQ(final_status_doc["timeline"]["attempts"].size(), attempts.size());
+  EXPECT_EQ(final_status_doc["counts"]["succeeded"], 5);
+  auto tasks = nlohmann::json::parse(client.Get("/tasks")->body);
+  EXPECT_EQ(tasks["total"], 7);
+  auto broken = nlohmann::json::parse(client.Get("/tasks/broken")->body);
+  EXPECT_EQ(broken["state"], "failed");
+  auto workers = nlohmann::json::parse(client.Get("/workers")->body);
+  EXPECT_FALSE(workers["workers"].empty());
+  auto stats = nlohmann::json::parse(client.Get("/stats")->body);
+  EXPECT_EQ(stats["scheduler"]["decisions"], attempts.size());
+
+  // Ctrl-C ends the linger; the run's own exit code stays (a task failed).
+  ::kill(pid, SIGTERM);
+  EXPECT_EQ(dtf::testing::wait_exit(pid), 1);
+  pid = -1;
+}
+
+TEST_F(http_run, refuses_a_public_address_without_a_token) {
+  auto r = dtf::testing::start_dtf(dir, {"run", "suite.yaml", "--no-journal", "--http", "0.0.0.0:0"}, dir / "output");
+  EXPECT_EQ(dtf::testing::wait_exit(r), 2);
+  EXPECT_NE(dtf::testing::read_text(dir / "output").find("bearer token"), std::string::npos)
+      << dtf::testing::read_text(dir / "output");
+}
+
+} // namespace
