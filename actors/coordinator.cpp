@@ -133,6 +133,7 @@ struct coordinator_state {
   std::uint64_t backup_losers = 0;
   double wasted_slot_s = 0.0;
   std::uint64_t view_version = 0;
+  double publish_s = 0.0;  // wall seconds spent in publish_view
   double tasks_published_at_s = 0.0;  // unix time of the task table last published
   std::size_t tasks_published_count = 0;
   double started_at_unix_s = 0.0;
@@ -258,15 +259,19 @@ observed_task observe_task(const task_record& r) {
 void publish_view(coordinator_pointer self, bool with_tasks) {
   auto& st = self->state;
   if (!st.config.board) return;
+  const auto build_start = std::chrono::steady_clock::now();
   auto v = std::make_shared<coordinator_view>();
+  v->publish_s = st.publish_s;
   v->version = ++st.view_version;
   v->published_at_s = unix_now_s();
   v->started_at_s = st.started_at_unix_s;
   v->counts = st.counts;
   v->counts.workers.clear();
   v->counts.elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - st.started_at).count();
-  v->all_final = st.counts.all_final();
-  if (v->all_final) {
+  v->all_final = st.counts.submitted > 0 && st.counts.all_final();
+  if (st.counts.submitted == 0) {
+    v->state = st.stopping ? "stopping" : "idle";  // a cluster's coordinator before the first submission
+  } else if (v->all_final) {
     v->state = !st.counts.failure.empty() ? "failed" : !st.counts.interrupted.empty() ? "interrupted" : "finished";
   } else {
     v->state = st.stopping ? "stopping" : "running";
@@ -319,6 +324,7 @@ void publish_view(coordinator_pointer self, bool with_tasks) {
   v->counts.pending = open - std::min(open, v->counts.assigned + v->counts.running);
   v->queued = v->counts.pending;
   st.config.board->publish(std::shared_ptr<const coordinator_view>(std::move(v)));
+  st.publish_s += std::chrono::duration<double>(std::chrono::steady_clock::now() - build_start).count();
 }
 
 /// Removes the attempt from its worker's active list (it reported or was lost).

@@ -39,6 +39,7 @@ struct scheduler_state {
   std::shared_ptr<observation_board> board;
   latency_histogram round_latency;
   std::uint64_t view_version = 0;
+  double publish_s = 0.0;  // wall seconds spent in publish_stats
 };
 
 using scheduler_pointer = scheduler_actor::stateful_pointer<scheduler_state>;
@@ -86,12 +87,15 @@ void run_round(scheduler_pointer self) {
 void publish_stats(scheduler_pointer self) {
   auto& st = self->state;
   if (!st.board) return;
+  const auto build_start = std::chrono::steady_clock::now();
   auto v = std::make_shared<scheduler_view_data>();
+  v->publish_s = st.publish_s;
   v->version = ++st.view_version;
   v->published_at_s = unix_now_s();
   v->stats = st.core.stats();
   v->round_latency = st.round_latency;
   st.board->publish(std::shared_ptr<const scheduler_view_data>(std::move(v)));
+  st.publish_s += std::chrono::duration<double>(std::chrono::steady_clock::now() - build_start).count();
 }
 
 } // namespace

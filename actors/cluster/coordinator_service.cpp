@@ -2,7 +2,9 @@
 
 #include "actors/cluster/cluster_system.hpp"
 #include "actors/coordinator.hpp"
+#include "actors/http/http_server.hpp"
 #include "actors/journal/journal_session.hpp"
+#include "actors/observation/observation_board.hpp"
 
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
@@ -46,6 +48,8 @@ struct coordinator_service::impl {
   gate_counters last_gate;  // when the gate closed
   journal_session journal;
   std::size_t resumed = 0;
+  std::shared_ptr<observation_board> board;
+  std::unique_ptr<http_server> http;
   bool stopped = false;
 };
 
@@ -63,6 +67,11 @@ coordinator_service::~coordinator_service() {
 
 std::uint16_t coordinator_service::start() {
   auto& d = *impl_;
+  if (!d.config.http_address.empty()) {  // a bad address or a missing token throws before anything starts
+    d.board = std::make_shared<observation_board>();
+    d.http = std::make_unique<http_server>(d.board, http_server_options{.address = d.config.http_address,
+                                                                        .token = d.config.http_token});
+  }
   d.system = make_cluster_system(d.caf_config, d.config.middleman);
   coordinator_config cc;
   cc.scheduling = d.config.scheduling;
@@ -78,7 +87,19 @@ std::uint16_t coordinator_service::start() {
     cc.history = d.journal.history;
     cc.resumed_attempts = d.journal.attempts;
   }
+  cc.board = d.board;
   d.coordinator = spawn_coordinator(*d.system, std::move(cc), d.journal.journal);
+  if (d.http) {
+    d.board->set_explainer([coordinator = d.coordinator](const std::string& id) {
+      caf::anon_send(coordinator, atom::explain_v, id);
+    });
+    try {
+      d.http->start();
+    } catch (...) {
+      stop();
+      throw;
+    }
+  }
   if (!d.journal.to_run.empty()) {
     d.resumed = d.journal.to_run.size();
     caf::scoped_actor self{*d.system};
@@ -126,6 +147,8 @@ void coordinator_service::stop() {
     self->request(d.coordinator, std::chrono::seconds(10), atom::stats_v)
       .receive([&](runtime_stats& s) { status = s.all_final() ? "finished" : "stopped"; }, [](caf::error&) {});
   }
+  if (d.board) d.board->close_explainer();  // no message to an actor after this
+  if (d.http) d.http->stop();
   if (d.coordinator) caf::anon_send_exit(d.coordinator, caf::exit_reason::user_shutdown);
   d.system.reset();
   if (d.journal.journal) {
@@ -137,6 +160,7 @@ void coordinator_service::stop() {
 std::int64_t coordinator_service::journal_run() const { return impl_->journal.run; }
 std::size_t coordinator_service::resumed_tasks() const { return impl_->resumed; }
 std::size_t coordinator_service::ended_before() const { return impl_->journal.ended.size(); }
+std::string coordinator_service::http_url() const { return impl_->http ? impl_->http->url() : std::string{}; }
 
 gate_counters coordinator_service::gate() const { return impl_->gate ? impl_->gate->counters() : impl_->last_gate; }
 

@@ -33,6 +33,10 @@ struct coordinator_service_config {
   std::string journal_path;
   /// One line per worker joining or lost (called on an actor thread).
   std::function<void(const std::string&)> log;
+  /// The status page and /metrics, /status, /tasks, /workers, /stats at
+  /// HOST:PORT (actors/http; empty: none) and the bearer token they need.
+  std::string http_address;
+  std::string http_token;
 };
 
 class coordinator_service {
@@ -52,6 +56,8 @@ public:
   std::size_t ended_before() const;
   /// With TLS: what the gate let through and refused so far (zeros without).
   gate_counters gate() const;
+  /// http://HOST:PORT/ of the HTTP server once started (empty without one).
+  std::string http_url() const;
   /// Closes the port and stops the actors (nodes see the coordinator go and
   /// cancel what they run). Idempotent.
   void stop();

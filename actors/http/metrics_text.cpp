@@ -208,6 +208,12 @@ std::string metrics_text(const coordinator_view* run, const scheduler_view_data*
   x.reserve(256 + (run ? run->workers.size() * 900 : 0));
   if (run) run_families(x, *run);
   if (scheduler) scheduler_families(x, *scheduler);
+  if (run || scheduler) {
+    x.family("dtf_observation_publish_seconds_total", "counter",
+             "Wall seconds the actors spent building the views this server shows (its cost to the run).");
+    if (run) x.sample("dtf_observation_publish_seconds_total", {{"actor", "coordinator"}}, run->publish_s);
+    if (scheduler) x.sample("dtf_observation_publish_seconds_total", {{"actor", "scheduler"}}, scheduler->publish_s);
+  }
   return x.take();
 }
 

@@ -67,7 +67,7 @@ struct coordinator_view {
   std::uint64_t version = 0;
   double published_at_s = 0;  // unix time
   double started_at_s = 0;    // unix time the coordinator started
-  /// "running"; "stopping" (interrupted or failed, tasks still open); once every
+  /// "idle" (nothing submitted yet), "running"; "stopping" (interrupted or failed, tasks still open); once every
   /// task is final "finished", "interrupted" (a signal) or "failed" (an actor failed).
   std::string state = "running";
   /// Every submitted task is final (the view no longer changes but for late reports).
@@ -87,6 +87,8 @@ struct coordinator_view {
   /// The most recent attempts (running ones and the last timeline_limit finished).
   std::vector<observed_attempt> timeline;
   std::uint64_t timeline_dropped = 0;  // finished attempts older than what `timeline` keeps
+  /// Wall seconds the coordinator spent building the views it published before this one.
+  double publish_s = 0;
 
   const observed_task* task_at(std::size_t index) const {
     if (index >= task_count) return nullptr;
@@ -100,6 +102,8 @@ struct scheduler_view_data {
   scheduler_stats stats;
   /// Wall seconds of each scheduling round (scheduler_core::schedule).
   latency_histogram round_latency;
+  /// Wall seconds the scheduler actor spent building the views it published before this one.
+  double publish_s = 0;
 };
 
 } // namespace dtf

@@ -4,6 +4,7 @@
 // until SIGINT or SIGTERM. Exit 0 when stopped, 2 for bad input, 1 when it
 // cannot listen.
 #include "actors/cluster/coordinator_service.hpp"
+#include "actors/http/http_address.hpp"
 #include "apps/dtf/clock_text.hpp"
 #include "apps/dtf/cluster_options.hpp"
 #include "apps/dtf/host_port.hpp"
@@ -14,6 +15,7 @@
 #include "scheduler/scheduler_core.hpp"
 
 #include <condition_variable>
+#include <cstdlib>
 #include <exception>
 #include <iostream>
 #include <mutex>
@@ -38,6 +40,12 @@ int coordinator_command(int argc, char** argv) {
   table.text("coordinator.journal", "--journal",
              "SQLite journal of tasks, attempts and history; a restart on it resumes what was open (empty: none)",
              config.journal_path);
+  table.text("coordinator.http", "--http",
+             "serve the status page and /metrics, /status, /tasks, /workers, /stats at HOST:PORT (docs/formats.md)",
+             config.http_address);
+  table.text("coordinator.http-token", "--http-token",
+             "bearer token the HTTP endpoints need (default $DTF_HTTP_TOKEN; required off loopback)",
+             config.http_token);
   add_scheduling_options(table, config.scheduling, config.policy);
   int max_connections = static_cast<int>(config.middleman.gate.max_connections);
   double max_frame_mib = static_cast<double>(config.middleman.gate.max_frame_bytes) / (1 << 20);
@@ -65,6 +73,14 @@ int coordinator_command(int argc, char** argv) {
     config.middleman.threads = static_cast<std::size_t>(threads);
     make_policy(config.policy, config.scheduling);  // throws for an unknown name
     require_loopback(config.host, insecure, "--host", "listen on", config.middleman.tls);
+    if (!config.http_address.empty()) {
+      if (config.http_token.empty())
+        if (const char* env = std::getenv("DTF_HTTP_TOKEN")) config.http_token = env;
+      const auto address = parse_http_address(config.http_address);  // throws for a bad one
+      if (!is_loopback_host(address.host) && config.http_token.empty())
+        throw std::invalid_argument("--http " + config.http_address +
+                                    " is not a loopback address: give a bearer token (--http-token or DTF_HTTP_TOKEN)");
+    }
   } catch (const std::exception& e) {
     std::cerr << "dtf coordinator: " << e.what() << "\n";
     return 2;
@@ -88,6 +104,7 @@ int coordinator_command(int argc, char** argv) {
       std::cout << "dtf coordinator: journal " << config.journal_path << ", run " << service.journal_run() << " ("
                 << service.resumed_tasks() << " open tasks resumed, " << service.ended_before()
                 << " ended before)" << std::endl;
+    if (!service.http_url().empty()) std::cout << "dtf coordinator: serving " << service.http_url() << std::endl;
     interrupts.on_interrupt([&](const char*) {
       std::lock_guard lock{mutex};
       stop = true;

@@ -178,6 +178,26 @@ TEST_F(http_run, serves_the_run_while_it_goes_and_metrics_that_agree_with_the_re
   pid = -1;
 }
 
+TEST_F(http_run, the_coordinator_of_a_cluster_serves_metrics_too) {
+  pid = dtf::testing::start_dtf(dir, {"coordinator", "--port", "0", "--http", "127.0.0.1:0"}, dir / "output");
+  const int p = port();
+  ASSERT_GT(p, 0) << dtf::testing::read_text(dir / "output");
+  httplib::Client client{"127.0.0.1", p};
+  client.set_read_timeout(10, 0);
+  auto metrics = client.Get("/metrics");
+  ASSERT_TRUE(metrics);
+  ASSERT_EQ(metrics->status, 200);
+  auto doc = dtf::testing::parse_prometheus_text(metrics->body);
+  for (const auto& e : doc.errors) ADD_FAILURE() << e;
+  EXPECT_EQ(doc.value("dtf_workers", {{"state", "registered"}}), 0) << "no node joined";
+  auto status = client.Get("/status");
+  ASSERT_TRUE(status);
+  EXPECT_EQ(status->status, 200);
+  ::kill(pid, SIGTERM);
+  EXPECT_EQ(dtf::testing::wait_exit(pid), 0);
+  pid = -1;
+}
+
 TEST_F(http_run, refuses_a_public_address_without_a_token) {
   auto r = dtf::testing::start_dtf(dir, {"run", "suite.yaml", "--no-journal", "--http", "0.0.0.0:0"}, dir / "output");
   EXPECT_EQ(dtf::testing::wait_exit(r), 2);
