@@ -19,9 +19,11 @@
 
 #include <algorithm>
 #include <chrono>
+#include <deque>
 #include <cmath>
 #include <deque>
 #include <map>
+#include <memory>
 #include <optional>
 #include <queue>
 #include <unordered_map>
@@ -51,7 +53,15 @@ struct task_record {
   bool cancelling = false;
   double predicted_duration_s = 0.0;
   std::string reason;
-  std::optional<attempt_report> last_report;
+  /// Its place in coordinator_state::tasks (none: a rejected duplicate, never stored).
+  std::size_t index = static_cast<std::size_t>(-1);
+  /// Behind a pointer: most of a large run's tasks are queued and have none.
+  std::unique_ptr<attempt_report> last_report;
+
+  void keep_report(const attempt_report& report) {
+    if (last_report) *last_report = report;
+    else last_report = std::make_unique<attempt_report>(report);
+  }
   // Unix times for the observation board (0: not yet).
   double submitted_at_s = 0.0;
   double started_at_s = 0.0;
@@ -102,7 +112,9 @@ struct coordinator_state {
   predictor_actor predictor;
   std::chrono::steady_clock::time_point started_at;
 
-  std::vector<task_record> tasks;
+  /// A deque: a large run's records are never copied to grow, and no half
+  /// of a doubled capacity is left empty.
+  std::deque<task_record> tasks;
   std::unordered_map<std::string, std::size_t> task_index;  // lookup only, never iterated
   std::priority_queue<backlog_entry> backlog;
   std::size_t in_scheduler = 0;
@@ -157,8 +169,7 @@ struct coordinator_state {
   }
 
   void emit(const task_record& r, task_event_kind kind, std::optional<attempt_report> report = std::nullopt) {
-    if (config.board && !tasks.empty() && &r >= tasks.data() && &r < tasks.data() + tasks.size())
-      observed_tasks.mark(static_cast<std::size_t>(&r - tasks.data()));
+    if (config.board && r.index < tasks.size() && &tasks[r.index] == &r) observed_tasks.mark(r.index);
     if (journal && kind != task_event_kind::rejected) {
       if (report) {
         auto i = worker_index.find(report->result.worker_id);
@@ -377,6 +388,9 @@ void answer_drain_waiters(coordinator_pointer self) {
   st.drain_waiters.clear();
 }
 
+/// Events a submit handler sends on before its batch is done.
+constexpr std::size_t submit_event_chunk = 4096;
+
 /// Moves tasks from the backlog into the scheduler while the window allows.
 void feed_scheduler(coordinator_pointer self) {
   auto& st = self->state;
@@ -471,7 +485,7 @@ void end_cancelling(coordinator_pointer self, task_record& r, std::optional<atte
       status = reported;  // it ended on its own before the cancel reached it
     if (status == task_status::cancelled) report->error = st.stop_reason;
     else if (status != task_status::succeeded) r.reason = report->error;
-    r.last_report = report;
+    r.keep_report(*report);
   }
   st.finish(r, status);
   st.emit(r, task_event_kind::finished, std::move(report));
@@ -507,7 +521,7 @@ void handle_round(coordinator_pointer self, scheduling_round& round) {
     if (!r || is_final(r->status)) continue;
     if (auto* w = st.find_worker(r->worker_id)) {
       if (w->running > 0) --w->running;
-      leave_worker(*w, static_cast<std::size_t>(r - st.tasks.data()), r->attempt);
+      leave_worker(*w, r->index, r->attempt);
     }
     r->status = task_status::pending;
     r->reason = "worker " + r->worker_id + " lost";
@@ -542,7 +556,7 @@ void handle_round(coordinator_pointer self, scheduling_round& round) {
       ++st.backups_started;
       if (st.config.board)
         st.workers[wi->second].active.push_back(
-            {static_cast<std::size_t>(r - st.tasks.data()), r->backup_attempt, unix_now_s()});
+            {r->index, r->backup_attempt, unix_now_s()});
       orders[wi->second].push_back(
           work_order{r->work, r->backup_attempt, finite_or(a.predicted_duration_s), a.predicted_from_history});
       continue;
@@ -557,7 +571,7 @@ void handle_round(coordinator_pointer self, scheduling_round& round) {
     if (st.config.board) {
       r->started_at_s = r->finished_at_s = 0.0;
       st.workers[wi->second].active.push_back(
-          {static_cast<std::size_t>(r - st.tasks.data()), r->attempt, unix_now_s()});
+          {r->index, r->attempt, unix_now_s()});
     }
     st.emit(*r, task_event_kind::assigned);
     orders[wi->second].push_back(work_order{r->work, r->attempt, r->predicted_duration_s, a.predicted_from_history});
@@ -587,7 +601,7 @@ void handle_results(coordinator_pointer self, std::vector<attempt_report>& repor
     // its worker was lost is pending again, and a late result is discarded.
     const bool on_worker = r->status == task_status::assigned || r->status == task_status::running;
     const bool first = on_worker && r->worker_id == res.worker_id && r->attempt == res.attempt;
-    if (st.config.board) st.observed_tasks.mark(static_cast<std::size_t>(r - st.tasks.data()));
+    if (st.config.board) st.observed_tasks.mark(r->index);
     const bool backup = !r->backup_worker_id.empty() && r->backup_worker_id == res.worker_id &&
                         r->backup_attempt == res.attempt;
     if (is_final(r->status) || (!first && !backup)) {
@@ -608,7 +622,7 @@ void handle_results(coordinator_pointer self, std::vector<attempt_report>& repor
     if (rep.started_at_s > 0.0) r->started_at_s = rep.started_at_s;
     learned.push_back(res);
     observed.push_back(rep);
-    r->last_report = rep;
+    r->keep_report(rep);
     if (!r->backup_worker_id.empty()) {
       // Two attempts were in flight: a failure leaves the task to the other
       // one (no retry); a success wins and the other attempt is cancelled.
@@ -751,6 +765,7 @@ coordinator_actor::behavior_type coordinator(coordinator_pointer self, coordinat
         st.task_index.emplace(t.id, index);
         st.tasks.push_back(task_record{});
         auto& r = st.tasks.back();
+        r.index = index;
         r.work = std::move(t);
         if (st.config.board) r.submitted_at_s = unix_now_s();
         if (auto prior = st.config.resumed_attempts.find(r.work.id); prior != st.config.resumed_attempts.end())
@@ -764,6 +779,9 @@ coordinator_actor::behavior_type coordinator(coordinator_pointer self, coordinat
         } else {
           st.backlog.push({r.work.priority, r.work.sequence, index});
         }
+        // A large batch's events leave in chunks: a whole batch's worth of
+        // updates at once would hold more than its tasks.
+        if (st.outbox.size() >= submit_event_chunk) flush_events(self);
       }
       settle(self);
       return accepted;
@@ -796,7 +814,7 @@ coordinator_actor::behavior_type coordinator(coordinator_pointer self, coordinat
       u.worker_id = r->worker_id;
       u.attempt = r->attempts;
       u.reason = r->reason;
-      u.report = r->last_report;
+      if (r->last_report) u.report = *r->last_report;
       if (r->unplaceable) u.kind = task_event_kind::unplaceable;
       else if (is_final(r->status)) u.kind = task_event_kind::finished;
       else if (r->status == task_status::running) u.kind = task_event_kind::started;
@@ -869,7 +887,7 @@ coordinator_actor::behavior_type coordinator(coordinator_pointer self, coordinat
           r->started_at_s = unix_now_s();
           if (auto* w = st.find_worker(worker_id))
             for (auto& a : w->active)
-              if (a.task_index == static_cast<std::size_t>(r - st.tasks.data()) && a.attempt == r->attempt)
+              if (a.task_index == r->index && a.attempt == r->attempt)
                 a.started_at_s = r->started_at_s;
         }
         st.emit(*r, task_event_kind::started);

@@ -7,16 +7,38 @@ namespace dtf {
 run_progress::run_progress(std::size_t parallel_slots)
   : parallel_slots_(std::max<std::size_t>(parallel_slots, 1)), started_at_(std::chrono::steady_clock::now()) {}
 
+/// Adds (sign 1) or takes away (sign -1) one entry's part of the totals.
+void run_progress::count(std::size_t index, int sign) {
+  const auto& e = entries_[index];
+  const auto& s = e.summary;
+  const auto step = [sign](std::size_t& n) { n = sign > 0 ? n + 1 : n - 1; };
+  if (e.predicted_s > 0) {
+    step(totals_.predicted_n);
+    totals_.predicted_sum += sign * e.predicted_s;
+  }
+  if (s.final) {
+    if (s.succeeded()) step(totals_.succeeded);
+    else if (!s.unplaceable && !s.rejected && s.status == task_status::cancelled) step(totals_.cancelled);
+    else step(totals_.failed);
+  } else if (e.on_worker) {
+    if (sign > 0) running_.insert(index);
+    else running_.erase(index);
+  } else {
+    step(totals_.pending);
+    if (e.predicted_s > 0) totals_.pending_predicted_sum += sign * e.predicted_s;
+    else step(totals_.pending_unpredicted);
+  }
+}
+
 std::optional<finished_task> run_progress::on_update(const task_update& u) {
   std::lock_guard<std::mutex> guard{mutex_};
   auto [it, inserted] = index_.emplace(u.task_id, entries_.size());
   if (inserted) {
     entries_.emplace_back();
     entries_.back().summary.task_id = u.task_id;
+  } else if (u.kind != task_event_kind::rejected) {
+    if (entries_[it->second].summary.final) return std::nullopt;  // late attempt reports
   }
-  auto& e = entries_[it->second];
-  auto& s = e.summary;
-  if (s.final && u.kind != task_event_kind::rejected) return std::nullopt;  // late attempt reports
   if (u.kind == task_event_kind::rejected && !inserted) {
     // A duplicate of a known id: keep the original, remember the rejection separately.
     auto dup_id = u.task_id + " (duplicate)";
@@ -28,8 +50,18 @@ std::optional<finished_task> run_progress::on_update(const task_update& u) {
     ds.final = ds.rejected = true;
     ds.status = task_status::failed;
     ds.reason = u.reason;
+    count(entries_.size() - 1, 1);
     return finished_task{dup_id, "", task_status::failed, 0, 0.0, "rejected: " + u.reason};
   }
+  const auto index = it->second;
+  if (!inserted) count(index, -1);
+  auto finished = apply(entries_[index], u);
+  count(index, 1);
+  return finished;
+}
+
+std::optional<finished_task> run_progress::apply(entry& e, const task_update& u) {
+  auto& s = e.summary;
   s.last_kind = u.kind;
   s.status = u.status;
   if (!u.worker_id.empty()) s.worker_id = u.worker_id;
@@ -82,32 +114,22 @@ progress_snapshot run_progress::snapshot() const {
   p.parallel_slots = parallel_slots_;
   const auto now = std::chrono::steady_clock::now();
   p.elapsed_s = std::chrono::duration<double>(now - started_at_).count();
-  double remaining = 0.0, predicted_sum = 0.0;
-  std::size_t predicted_n = 0;
-  for (const auto& e : entries_) {
-    if (e.predicted_s > 0) {
-      predicted_sum += e.predicted_s;
-      ++predicted_n;
-    }
+  p.total = entries_.size();
+  p.succeeded = totals_.succeeded;
+  p.cancelled = totals_.cancelled;
+  p.failed = totals_.failed;
+  p.running = running_.size();
+  p.pending = totals_.pending;
+  if (totals_.predicted_n == 0) return p;
+  const double mean_predicted = totals_.predicted_sum / static_cast<double>(totals_.predicted_n);
+  double remaining = std::max(0.0, totals_.pending_predicted_sum) +
+                     static_cast<double>(totals_.pending_unpredicted) * mean_predicted;
+  for (std::size_t index : running_) {
+    const auto& e = entries_[index];
+    const double ran = std::chrono::duration<double>(now - e.assigned_at).count();
+    remaining += std::max(0.0, e.predicted_s - ran);
   }
-  const double mean_predicted = predicted_n ? predicted_sum / static_cast<double>(predicted_n) : 0.0;
-  for (const auto& e : entries_) {
-    const auto& s = e.summary;
-    ++p.total;
-    if (s.final) {
-      if (s.succeeded()) ++p.succeeded;
-      else if (!s.unplaceable && !s.rejected && s.status == task_status::cancelled) ++p.cancelled;
-      else ++p.failed;
-    } else if (e.on_worker) {
-      ++p.running;
-      const double ran = std::chrono::duration<double>(now - e.assigned_at).count();
-      remaining += std::max(0.0, e.predicted_s - ran);
-    } else {
-      ++p.pending;
-      remaining += e.predicted_s > 0 ? e.predicted_s : mean_predicted;
-    }
-  }
-  if (predicted_n > 0) p.remaining_work_s = remaining;
+  p.remaining_work_s = remaining;
   return p;
 }
 

@@ -7,7 +7,10 @@
 #include "actors/output/progress_reporter.hpp"
 
 #include <chrono>
+#include <deque>
 #include <map>
+#include <unordered_map>
+#include <unordered_set>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -50,11 +53,26 @@ private:
     std::chrono::steady_clock::time_point assigned_at{};
     bool on_worker = false;
   };
+  /// What snapshot() adds up, kept as entries change so that a snapshot
+  /// costs the running tasks only, not every task (it follows every
+  /// finished task: a whole scan each time made a run quadratic).
+  struct totals {
+    std::size_t succeeded = 0, cancelled = 0, failed = 0, pending = 0;
+    std::size_t predicted_n = 0;            // entries with a prediction
+    double predicted_sum = 0.0;
+    std::size_t pending_unpredicted = 0;    // pending entries without one
+    double pending_predicted_sum = 0.0;
+  };
+  void count(std::size_t index, int sign);
+  std::optional<finished_task> apply(entry& e, const task_update& u);
+
   mutable std::mutex mutex_;
   std::size_t parallel_slots_;
   std::chrono::steady_clock::time_point started_at_;
-  std::vector<entry> entries_;
-  std::map<std::string, std::size_t> index_;
+  std::deque<entry> entries_;  // grows without copying or doubled capacity
+  std::unordered_map<std::string, std::size_t> index_;  // lookup only
+  totals totals_;
+  std::unordered_set<std::size_t> running_;  // entries on a worker
 };
 
 } // namespace dtf

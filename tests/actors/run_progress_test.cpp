@@ -1,0 +1,145 @@
+// The progress of a run as dtf run shows it: counts and remaining work from
+// the task updates. The totals are kept as updates arrive; a property test
+// checks them against a recount of every task after each update.
+#include "actors/run_progress.hpp"
+
+#include <gtest/gtest.h>
+#include <rapidcheck/gtest.h>
+
+#include <cmath>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace dtf {
+namespace {
+
+task_update update(const std::string& id, task_event_kind kind, task_status status = task_status::pending,
+                   double predicted_s = 0.0) {
+  task_update u;
+  u.task_id = id;
+  u.kind = kind;
+  u.status = status;
+  u.predicted_duration_s = predicted_s;
+  if (kind == task_event_kind::assigned) u.worker_id = "w";
+  return u;
+}
+
+TEST(run_progress, counts_tasks_through_their_lifecycle) {
+  run_progress progress{2};
+  for (const char* id : {"a", "b", "c", "d"}) progress.on_update(update(id, task_event_kind::accepted));
+  EXPECT_EQ(progress.snapshot().pending, 4u);
+  progress.on_update(update("a", task_event_kind::assigned, task_status::assigned, 10));
+  progress.on_update(update("b", task_event_kind::assigned, task_status::assigned, 20));
+  auto p = progress.snapshot();
+  EXPECT_EQ(p.total, 4u);
+  EXPECT_EQ(p.running, 2u);
+  EXPECT_EQ(p.pending, 2u);
+  // Two pending tasks without predictions count at the mean (15 s each), and
+  // the running ones at what is left of theirs (a moment has passed).
+  ASSERT_TRUE(p.remaining_work_s);
+  EXPECT_GT(*p.remaining_work_s, 59.0);
+  EXPECT_LE(*p.remaining_work_s, 60.0);
+  EXPECT_TRUE(progress.on_update(update("a", task_event_kind::finished, task_status::succeeded)));
+  EXPECT_TRUE(progress.on_update(update("b", task_event_kind::finished, task_status::failed)));
+  EXPECT_TRUE(progress.on_update(update("c", task_event_kind::finished, task_status::cancelled)));
+  EXPECT_TRUE(progress.on_update(update("d", task_event_kind::unplaceable, task_status::failed)));
+  p = progress.snapshot();
+  EXPECT_EQ(p.succeeded, 1u);
+  EXPECT_EQ(p.failed, 2u);
+  EXPECT_EQ(p.cancelled, 1u);
+  EXPECT_EQ(p.running + p.pending, 0u);
+}
+
+TEST(run_progress, a_retry_is_pending_again_and_late_reports_change_nothing) {
+  run_progress progress{1};
+  progress.on_update(update("a", task_event_kind::accepted));
+  progress.on_update(update("a", task_event_kind::assigned, task_status::assigned, 5));
+  progress.on_update(update("a", task_event_kind::retrying, task_status::pending));
+  auto p = progress.snapshot();
+  EXPECT_EQ(p.running, 0u);
+  EXPECT_EQ(p.pending, 1u);
+  EXPECT_DOUBLE_EQ(p.remaining_work_s.value_or(-1), 5.0);
+  progress.on_update(update("a", task_event_kind::finished, task_status::succeeded));
+  EXPECT_FALSE(progress.on_update(update("a", task_event_kind::attempt_done, task_status::failed)));
+  p = progress.snapshot();
+  EXPECT_EQ(p.succeeded, 1u);
+  EXPECT_EQ(p.failed, 0u);
+}
+
+TEST(run_progress, a_duplicate_id_is_a_failed_task_of_its_own) {
+  run_progress progress{1};
+  progress.on_update(update("a", task_event_kind::accepted));
+  auto rejected = update("a", task_event_kind::rejected, task_status::failed);
+  rejected.reason = "duplicate task id 'a'";
+  auto line = progress.on_update(rejected);
+  ASSERT_TRUE(line);
+  EXPECT_EQ(line->task_id, "a (duplicate)");
+  auto p = progress.snapshot();
+  EXPECT_EQ(p.total, 2u);
+  EXPECT_EQ(p.failed, 1u);
+  EXPECT_EQ(p.pending, 1u);
+}
+
+/// What snapshot() should say, recounted from scratch.
+struct model_task {
+  bool final = false, succeeded = false, cancelled = false, on_worker = false;
+  double predicted_s = 0;
+};
+
+RC_GTEST_PROP(run_progress, kept_totals_equal_a_recount_after_every_update, ()) {
+  const auto n = *rc::gen::inRange<std::size_t>(1, 12);
+  const auto steps = *rc::gen::inRange<std::size_t>(1, 80);
+  run_progress progress{3};
+  std::map<std::string, model_task> model;
+  for (std::size_t step = 0; step < steps; ++step) {
+    const auto id = "t" + std::to_string(*rc::gen::inRange<std::size_t>(0, n));
+    const auto kind = *rc::gen::element(task_event_kind::accepted, task_event_kind::assigned, task_event_kind::started,
+                                        task_event_kind::attempt_done, task_event_kind::retrying,
+                                        task_event_kind::finished, task_event_kind::unplaceable);
+    const auto status = *rc::gen::element(task_status::succeeded, task_status::failed, task_status::cancelled,
+                                          task_status::timed_out);
+    const double predicted = *rc::gen::element(0.0, 1.0, 7.5, 100.0);
+    progress.on_update(update(id, kind, status, predicted));
+    auto& m = model[id];
+    if (m.final) continue;
+    if (kind == task_event_kind::assigned) m.on_worker = true, m.predicted_s = predicted;
+    if (kind == task_event_kind::accepted || kind == task_event_kind::retrying) m.on_worker = false;
+    if (kind == task_event_kind::finished || kind == task_event_kind::unplaceable) {
+      m.final = true;
+      m.on_worker = false;
+      m.succeeded = kind == task_event_kind::finished && status == task_status::succeeded;
+      m.cancelled = kind == task_event_kind::finished && status == task_status::cancelled;
+    }
+    std::size_t succeeded = 0, cancelled = 0, failed = 0, running = 0, pending = 0, predicted_n = 0;
+    double predicted_sum = 0, pending_sum = 0, running_bound = 0;
+    std::size_t pending_unpredicted = 0;
+    for (const auto& [name, t] : model) {
+      if (t.predicted_s > 0) ++predicted_n, predicted_sum += t.predicted_s;
+      if (t.final) (t.succeeded ? succeeded : t.cancelled ? cancelled : failed) += 1;
+      else if (t.on_worker) ++running, running_bound += t.predicted_s;
+      else {
+        ++pending;
+        if (t.predicted_s > 0) pending_sum += t.predicted_s;
+        else ++pending_unpredicted;
+      }
+    }
+    const auto p = progress.snapshot();
+    RC_ASSERT(p.total == model.size());
+    RC_ASSERT(p.succeeded == succeeded);
+    RC_ASSERT(p.cancelled == cancelled);
+    RC_ASSERT(p.failed == failed);
+    RC_ASSERT(p.running == running);
+    RC_ASSERT(p.pending == pending);
+    RC_ASSERT(p.remaining_work_s.has_value() == (predicted_n > 0));
+    if (predicted_n > 0) {
+      // Running tasks count what is left of theirs: at most their prediction.
+      const double pending_work = pending_sum + pending_unpredicted * predicted_sum / predicted_n;
+      RC_ASSERT(*p.remaining_work_s >= pending_work - 1e-6);
+      RC_ASSERT(*p.remaining_work_s <= pending_work + running_bound + 1e-6);
+    }
+  }
+}
+
+} // namespace
+} // namespace dtf
