@@ -290,6 +290,7 @@ int scale(int argc, char** argv) {
 } // namespace
 
 int cluster_bench(int argc, char** argv);  // apps/dtf/cluster_bench.cpp
+int runtime_bench(int argc, char** argv);  // apps/dtf/runtime_bench.cpp
 
 int bench_command(int argc, char** argv) {
   try {
@@ -297,8 +298,9 @@ int bench_command(int argc, char** argv) {
     if (sub == "scheduling") return scheduling(argc - 1, argv + 1);
     if (sub == "scale") return scale(argc - 1, argv + 1);
     if (sub == "cluster") return cluster_bench(argc - 1, argv + 1);
+    if (sub == "runtime") return runtime_bench(argc - 1, argv + 1);
     std::cerr << "usage: dtf bench scheduling [--out DIR] | dtf bench scale [--tasks N] [--workers N] | "
-                 "dtf bench cluster --coordinator HOST:PORT\n";
+                 "dtf bench cluster --coordinator HOST:PORT | dtf bench runtime [--commands N] [--queued Q]\n";
     return sub == "--help" ? 0 : 2;
   } catch (const input_error& e) {
     std::cerr << "dtf bench: " << e.what() << "\n";
