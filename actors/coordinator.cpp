@@ -932,7 +932,7 @@ coordinator_actor::behavior_type coordinator(coordinator_pointer self, coordinat
     [self](atom::observe) {
       auto& st = self->state;
       if (!st.config.board) return;
-      if (st.config.board->demanded()) publish_view(self, st.config.board->tasks_demanded());
+      if (st.config.board->take_coordinator_request()) publish_view(self, st.config.board->tasks_demanded());
       self->delayed_send(self, std::chrono::duration_cast<caf::timespan>(
                                    std::chrono::duration<double>(st.config.board->publish_interval_s())),
                          atom::observe_v);

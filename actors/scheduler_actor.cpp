@@ -84,7 +84,7 @@ void run_round(scheduler_pointer self) {
   self->send(st.coordinator, atom::assign_v, std::move(round));
 }
 
-void publish_stats(scheduler_pointer self) {
+void publish_stats(scheduler_pointer self, bool detailed) {
   auto& st = self->state;
   if (!st.board) return;
   const auto build_start = std::chrono::steady_clock::now();
@@ -92,7 +92,8 @@ void publish_stats(scheduler_pointer self) {
   v->publish_s = st.publish_s;
   v->version = ++st.view_version;
   v->published_at_s = unix_now_s();
-  v->stats = st.core.stats();
+  v->stats = detailed ? st.core.stats() : st.core.stats_summary();
+  v->detailed = detailed;
   v->round_latency = st.round_latency;
   st.board->publish(std::shared_ptr<const scheduler_view_data>(std::move(v)));
   st.publish_s += std::chrono::duration<double>(std::chrono::steady_clock::now() - build_start).count();
@@ -168,7 +169,7 @@ scheduler_actor::behavior_type scheduler(scheduler_pointer self, caf::actor coor
     },
     [self](atom::schedule) { run_round(self); },
     [self](atom::stats) -> std::string {
-      publish_stats(self);
+      publish_stats(self, true);
       return to_json(self->state.core.stats()).dump();
     },
     [self](atom::explain, const task& t) {
@@ -183,7 +184,7 @@ scheduler_actor::behavior_type scheduler(scheduler_pointer self, caf::actor coor
     [self](atom::observe) {
       auto& st = self->state;
       if (!st.board) return;
-      if (st.board->demanded() || st.view_version == 0) publish_stats(self);
+      if (st.board->take_scheduler_request() || st.view_version == 0) publish_stats(self, st.board->details_demanded());
       self->delayed_send(self, std::chrono::duration_cast<caf::timespan>(
                                    std::chrono::duration<double>(st.board->publish_interval_s())),
                          atom::observe_v);

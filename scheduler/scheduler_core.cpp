@@ -1657,6 +1657,15 @@ decision_explanation scheduler_core::explain_now(const task& t, double now_s) co
 
 scheduler_stats scheduler_core::stats() const {
   const auto& i = *impl_;
+  scheduler_stats s = stats_summary();
+  s.specialization = i.specialization.entries();
+  s.model_family_distribution = i.family_distribution;
+  s.performance_metric_counts = i.metric_counts;
+  return s;
+}
+
+scheduler_stats scheduler_core::stats_summary() const {
+  const auto& i = *impl_;
   scheduler_stats s;
   s.policy = std::string{i.policy->name()};
   for (std::size_t t = 0; t < 3; ++t) {
@@ -1688,14 +1697,11 @@ scheduler_stats scheduler_core::stats() const {
   }
   s.wall_s = std::max(0.0, span);
   s.utilization = slot_utilization(busy_sum_s, span, slot_sum);
-  s.specialization = i.specialization.entries();
   s.affinity = i.affinity_counts;
   s.affinity.learned_links = i.affinity.learned_link_count();
   s.affinity.hit_rate = s.affinity.placements
                             ? static_cast<double>(s.affinity.same_model_hits) / static_cast<double>(s.affinity.placements)
                             : 0.0;
-  s.model_family_distribution = i.family_distribution;
-  s.performance_metric_counts = i.metric_counts;
   s.predictions = i.prediction_errors.summary();
   s.decisions = i.decisions;
   s.deferrals = i.deferrals;

@@ -276,6 +276,10 @@ public:
   /// Explains how the task would be decided against the current state.
   decision_explanation explain_now(const task& t, double now_s = 0.0) const;
   scheduler_stats stats() const;
+  /// stats() without the parts that grow with workers x families and
+  /// metric names (specialization, model families, metric counts): what a
+  /// watcher polls every second.
+  scheduler_stats stats_summary() const;
 
   const scheduler_config& config() const;
   const execution_predictor& predictor() const;

@@ -116,7 +116,7 @@ struct http_server::impl {
     });
     server.Get("/stats", [this](const httplib::Request&, httplib::Response& res) {
       auto run = board->coordinator();
-      reply(res, stats_json(run.get(), board->scheduler().get()), "application/json");
+      reply(res, stats_json(run.get(), board->scheduler_detailed().get()), "application/json");
     });
     server.Get("/tasks", [this](const httplib::Request& req, httplib::Response& res) {
       auto run = run_view(res, true);

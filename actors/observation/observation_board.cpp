@@ -26,17 +26,21 @@ observation_board::observation_board(double publish_interval_s, double demand_wi
       demand_window_(std::chrono::duration_cast<std::chrono::steady_clock::duration>(
           std::chrono::duration<double>(demand_window_s > 0 ? demand_window_s : 10.0))) {}
 
-bool observation_board::demanded() const {
-  const auto last = last_request_ns_.load(std::memory_order_relaxed);
-  return last != 0 && steady_ns() - last <= std::chrono::duration_cast<std::chrono::nanoseconds>(demand_window_).count();
-}
-
 bool observation_board::tasks_demanded() const {
   const auto last = last_task_request_ns_.load(std::memory_order_relaxed);
   return last != 0 && steady_ns() - last <= std::chrono::duration_cast<std::chrono::nanoseconds>(demand_window_).count();
 }
 
-void observation_board::mark_demand() { last_request_ns_.store(steady_ns(), std::memory_order_relaxed); }
+bool observation_board::details_demanded() const {
+  const auto last = last_details_request_ns_.load(std::memory_order_relaxed);
+  return last != 0 && steady_ns() - last <= std::chrono::duration_cast<std::chrono::nanoseconds>(demand_window_).count();
+}
+
+void observation_board::mark_demand() {
+  last_request_ns_.store(steady_ns(), std::memory_order_relaxed);
+  coordinator_asked_ = true;
+  scheduler_asked_ = true;
+}
 
 void observation_board::publish(std::shared_ptr<const coordinator_view> view) {
   {
@@ -47,8 +51,20 @@ void observation_board::publish(std::shared_ptr<const coordinator_view> view) {
 }
 
 void observation_board::publish(std::shared_ptr<const scheduler_view_data> view) {
-  std::lock_guard lock{mutex_};
-  scheduler_ = std::move(view);
+  {
+    std::lock_guard lock{mutex_};
+    scheduler_ = std::move(view);
+  }
+  changed_.notify_all();
+}
+
+std::shared_ptr<const scheduler_view_data> observation_board::scheduler_detailed(double wait_s) {
+  mark_demand();
+  last_details_request_ns_.store(steady_ns(), std::memory_order_relaxed);
+  std::unique_lock lock{mutex_};
+  auto ready = [&] { return scheduler_ && scheduler_->detailed; };
+  if (!ready() && wait_s > 0) changed_.wait_for(lock, std::chrono::duration<double>(wait_s), ready);
+  return scheduler_;
 }
 
 std::shared_ptr<const coordinator_view> observation_board::coordinator(double max_age_s, double wait_s) {

@@ -2,8 +2,9 @@
 // The thread-safe meeting point between the actors and the HTTP server. The
 // coordinator and the scheduler actor publish immutable views here (whole
 // values behind shared_ptr, swapped under a short lock); the HTTP thread
-// reads the latest. Actors never wait for a reader: they publish on their own
-// timer while someone has asked recently (demand), and once more at the end.
+// reads the latest. Actors never wait for a reader: on their own timer they
+// publish when a reader asked since their last view (so a scraper polling
+// every second costs one view a second), and once more at the end.
 // The one request that goes to an actor, an explanation, is a message the
 // reader sends through `explainer`; the scheduler answers by posting here and
 // the reader waits (with a limit) on this board, never an actor. No CAF here.
@@ -30,10 +31,13 @@ public:
 
   // Writers (actors).
   double publish_interval_s() const { return publish_interval_s_; }
-  /// A reader asked within the demand window.
-  bool demanded() const;
+  /// A reader asked since the last call (each actor asks for itself).
+  bool take_coordinator_request() { return coordinator_asked_.exchange(false); }
+  bool take_scheduler_request() { return scheduler_asked_.exchange(false); }
   /// A reader asked for the task table (/tasks, /tasks/ID) within the window.
   bool tasks_demanded() const;
+  /// A reader asked for the scheduler's full statistics (/stats) within the window.
+  bool details_demanded() const;
   void publish(std::shared_ptr<const coordinator_view> view);
   void publish(std::shared_ptr<const scheduler_view_data> view);
   /// The scheduler's answer to an explanation request: JSON text, or empty
@@ -49,6 +53,9 @@ public:
   /// when the view's tasks are older than max_age_s.
   std::shared_ptr<const coordinator_view> coordinator_with_tasks(double max_age_s = 2.0, double wait_s = 1.0);
   std::shared_ptr<const scheduler_view_data> scheduler();
+  /// As scheduler(), for a reader of the full statistics: waits (up to
+  /// wait_s) for a detailed view when the latest is not one.
+  std::shared_ptr<const scheduler_view_data> scheduler_detailed(double wait_s = 1.0);
   /// Asks the explainer for the task's explanation and waits up to `wait_s`
   /// for it: nullopt when none came (no explainer, the run is over, timeout),
   /// "" when the task is unknown.
@@ -66,6 +73,9 @@ private:
   const std::chrono::steady_clock::duration demand_window_;
   std::atomic<std::int64_t> last_request_ns_{0};  // steady clock; 0 = never
   std::atomic<std::int64_t> last_task_request_ns_{0};
+  std::atomic<std::int64_t> last_details_request_ns_{0};
+  std::atomic<bool> coordinator_asked_{false};
+  std::atomic<bool> scheduler_asked_{false};
 
   mutable std::mutex mutex_;
   std::condition_variable changed_;

@@ -102,6 +102,9 @@ struct scheduler_view_data {
   scheduler_stats stats;
   /// Wall seconds of each scheduling round (scheduler_core::schedule).
   latency_histogram round_latency;
+  /// With the statistics' parts that grow with the fleet (specialization,
+  /// model families, metric counts): published so while /stats is asked for.
+  bool detailed = false;
   /// Wall seconds the scheduler actor spent building the views it published before this one.
   double publish_s = 0;
 };

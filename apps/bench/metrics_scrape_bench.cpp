@@ -137,8 +137,10 @@ void scrape_time(std::size_t n_tasks, std::size_t n_workers, int scrapes) {
 double publish_seconds(const std::string& text) {
   static const std::regex line{R"(dtf_observation_publish_seconds_total\{actor="[a-z]+"\} ([0-9.eE+-]+))"};
   double total = 0;
-  for (auto it = std::sregex_iterator(text.begin(), text.end(), line); it != std::sregex_iterator(); ++it)
+  for (auto it = std::sregex_iterator(text.begin(), text.end(), line); it != std::sregex_iterator(); ++it) {
+    std::printf("    %s\n", it->str().c_str());
     total += std::stod((*it)[1]);
+  }
   return total;
 }
 
