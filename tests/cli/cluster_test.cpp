@@ -202,7 +202,8 @@ TEST_F(cluster, a_hung_node_and_a_killed_one_lose_no_task_and_run_none_twice) {
   EXPECT_TRUE(eventually([&] { return count(log("n1.log"), "joined the coordinator") >= 2; })) << log("n1.log");
   EXPECT_EQ(wait_exit(submit), 0) << log("submit.log");
   expect_every_task_succeeded_once(tasks);
-  EXPECT_EQ(count(log("coordinator.log"), "worker n1/cpu-a joined"), 2u) << log("coordinator.log");
+  // At least once more: a join whose reply was lost is abandoned and made again (a fresh member each time).
+  EXPECT_GE(count(log("coordinator.log"), "worker n1/cpu-a joined"), 2u) << log("coordinator.log");
 }
 
 TEST_F(cluster, nodes_join_a_restarted_coordinator_and_run_what_it_gets) {
