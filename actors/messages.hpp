@@ -297,7 +297,8 @@ template <class Inspector>
 auto inspect(Inspector& f, assignment& x) {
   finite_field score{x.score};
   finite_field predicted{x.predicted_duration_s};
-  return f(x.task_id, x.worker_id, score, predicted, x.backup, x.predicted_from_history);
+  finite_field predicted_p90{x.predicted_p90_s};
+  return f(x.task_id, x.worker_id, score, predicted, x.backup, x.predicted_from_history, predicted_p90);
 }
 
 template <class Inspector>

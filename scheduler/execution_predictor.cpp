@@ -38,6 +38,11 @@ std::string_view to_string(prediction_level level) {
   return "default";
 }
 
+bool from_model_history(prediction_level level) {
+  return level == prediction_level::exact || level == prediction_level::model_type_device ||
+         level == prediction_level::model_type_scaled || level == prediction_level::model_type;
+}
+
 double execution_predictor::batch_factor(int batch_size) {
   return batch_size <= 1 ? 1.0 : std::sqrt(static_cast<double>(batch_size));
 }
@@ -95,8 +100,9 @@ const execution_predictor::estimate* execution_predictor::find(const entry_key& 
 prediction execution_predictor::predict(const query& q, key device, device_kind kind, double speed) const {
   const double units = batch_factor(q.batch_size);
   const double per_speed = units / clamp_speed(speed);
-  auto answer = [](double s, prediction_level level, std::uint64_t n) {
-    return prediction{std::max(clamp_seconds(s), 1e-6), level, n};
+  auto answer = [this](double s, prediction_level level, std::uint64_t n) {
+    const double seconds = std::max(clamp_seconds(s), 1e-6);
+    return prediction{seconds, level, n, p90_seconds(seconds, level)};
   };
   if (!estimates_.empty()) {
     if (q.model != no_key && device != no_key) {
@@ -136,8 +142,9 @@ prediction execution_predictor::predict(const task& t) const {
   // Worker-independent: skip the device and kind levels.
   const query q = prepare(t.model, t.type, t.batch_size);
   const double units = batch_factor(q.batch_size);
-  auto answer = [](double s, prediction_level level, std::uint64_t n) {
-    return prediction{std::max(clamp_seconds(s), 1e-6), level, n};
+  auto answer = [this](double s, prediction_level level, std::uint64_t n) {
+    const double seconds = std::max(clamp_seconds(s), 1e-6);
+    return prediction{seconds, level, n, p90_seconds(seconds, level)};
   };
   if (q.model != no_key)
     if (auto e = find(make_key(prediction_level::model_type, q.type, q.model, none, none)))
@@ -207,8 +214,41 @@ void execution_predictor::record_accuracy(double predicted_s, double actual_s) {
   abs_percentage_error_sum_ += std::min(error / actual_s, 1e6);
 }
 
+void execution_predictor::record_spread(const prediction& predicted, double actual_s) {
+  if (!std::isfinite(actual_s) || actual_s <= 0.0 || !(predicted.seconds > 0.0)) return;
+  spread_.record(predicted.level, predicted.seconds, actual_s);
+  if (predicted.p90_s > 0.0) {
+    ++p90_samples_;
+    if (actual_s <= predicted.p90_s) ++at_or_under_p90_;
+  }
+}
+
+void execution_predictor::record_outcome(const prediction& predicted, double actual_s) {
+  record_accuracy(predicted.seconds, actual_s);
+  record_spread(predicted, actual_s);
+}
+
+void execution_predictor::record_lower_bound(std::string_view model, task_type type, int batch_size,
+                                             const worker_capability& worker, double ran_s) {
+  if (model.empty() || !std::isfinite(ran_s) || ran_s <= 0.0) return;
+  const double d = clamp_seconds(ran_s);
+  const key m = names_.intern(model);
+  const key device = devices_.intern(worker.name);
+  const auto raise = [&](const entry_key& k, double at_least) {
+    auto& e = estimates_[k];
+    if (e.count > 0 && e.value_s >= at_least) return;
+    e.value_s = at_least;
+    e.count = std::max<std::uint64_t>(e.count, 1);
+  };
+  raise(make_key(prediction_level::exact, type, m, batch_key(batch_size), device), d);
+  raise(make_key(prediction_level::model_type_device, type, m, none, device), d / batch_factor(batch_size));
+  changes_.note_record(m, type, device, worker.kind);
+}
+
 predictor_accuracy execution_predictor::accuracy() const {
   predictor_accuracy a;
+  a.p90_samples = p90_samples_;
+  a.at_or_under_p90 = at_or_under_p90_;
   a.samples = accuracy_samples_;
   if (accuracy_samples_ > 0) {
     a.mape = abs_percentage_error_sum_ / static_cast<double>(accuracy_samples_);

@@ -17,15 +17,23 @@
 //   default_estimate  per-type constant x batch factor / speed
 // A batch unit is batch_factor(batch) = sqrt(max(batch, 1)). Estimates are a
 // running mean for the first 10 samples, then an EWMA (alpha 0.1), so they
-// follow drift but one outlier cannot swing them. Accuracy (MAPE of the
-// predictions made at placement vs the results) is recorded, not assumed.
+// follow drift but one outlier cannot swing them. Every prediction carries
+// its uncertainty: a p90 from the spread of its level's past errors
+// (prediction_spread.hpp; a cold start answers with a wide prior, not a
+// confident default). Accuracy (MAPE of the predictions made at placement vs
+// the results) and calibration (share of results at or under the p90) are
+// recorded, not assumed. A timed-out or cancelled attempt is a lower bound
+// on the run time (record_lower_bound): the estimates for that device rise
+// to at least it.
 // Never returns NaN or inf: non-finite or negative durations are ignored.
 #include "scheduler/prediction_changes.hpp"
+#include "scheduler/prediction_spread.hpp"
 #include "scheduler/string_interner.hpp"
 #include "scheduler/task.hpp"
 #include "scheduler/worker.hpp"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -42,10 +50,15 @@ enum class prediction_level {
 std::string_view to_string(prediction_level level);
 
 struct prediction {
-  double seconds = 0.0;
+  double seconds = 0.0;  // the point estimate (about the median)
   prediction_level level = prediction_level::default_estimate;
   std::uint64_t samples = 0;  // samples behind the answering level
+  double p90_s = 0.0;    // 90 % of runs are expected to end by then (0: not asked)
 };
+
+/// Levels whose answer comes from this model's own history (not its family,
+/// its type or a default): the only ones confident enough to start a backup.
+bool from_model_history(prediction_level level);
 
 /// One learned estimate, in the plain form snapshots carry between actors.
 struct predictor_entry {
@@ -63,6 +76,13 @@ struct predictor_accuracy {
   std::uint64_t samples = 0;
   double mape = 0.0;              // mean absolute percentage error, as a fraction (0.1 = 10 %)
   double mean_abs_error_s = 0.0;
+  std::uint64_t p90_samples = 0;     // results compared with their prediction's p90
+  std::uint64_t at_or_under_p90 = 0; // ... that ended at or under it
+  /// Share of results at or under their p90 (nullopt before any).
+  std::optional<double> p90_coverage() const {
+    if (p90_samples == 0) return std::nullopt;
+    return static_cast<double>(at_or_under_p90) / static_cast<double>(p90_samples);
+  }
 };
 
 /// The predictor's whole state as a copyable value (vectors of entries).
@@ -114,6 +134,21 @@ public:
               double duration_s);
   /// Accuracy bookkeeping: a prediction made for a run and its actual duration.
   void record_accuracy(double predicted_s, double actual_s);
+  /// A prediction made from history and the run's actual duration: MAPE,
+  /// calibration of its p90, and its level's spread.
+  void record_outcome(const prediction& predicted, double actual_s);
+  /// Only the level's spread and the calibration (predictions from a default).
+  void record_spread(const prediction& predicted, double actual_s);
+  /// An attempt ended (timed out, cancelled) after `ran_s` without finishing:
+  /// the run takes at least that long on this worker, so the estimates that
+  /// answer for it there rise to at least `ran_s`.
+  void record_lower_bound(std::string_view model, task_type type, int batch_size, const worker_capability& worker,
+                          double ran_s);
+  const prediction_spread& spread() const { return spread_; }
+  /// The p90 of a prediction of `seconds` made at `level`.
+  double p90_seconds(double seconds, prediction_level level) const {
+    return spread_.quantile_s(seconds, level, prediction_spread::z90);
+  }
   predictor_accuracy accuracy() const;
   /// Results learned from.
   std::uint64_t samples() const { return samples_; }
@@ -148,6 +183,9 @@ private:
   std::unordered_map<entry_key, estimate, entry_key_hash> estimates_;  // looked up; snapshot() sorts
   std::uint64_t samples_ = 0;
   prediction_changes changes_;  // for change_stamp
+  prediction_spread spread_;  // learned by the core from its own results; load() keeps it
+  std::uint64_t p90_samples_ = 0;
+  std::uint64_t at_or_under_p90_ = 0;
   std::uint64_t accuracy_samples_ = 0;
   double abs_percentage_error_sum_ = 0.0;
   double abs_error_sum_s_ = 0.0;

@@ -16,6 +16,9 @@ struct prediction_error_summary {
   double mape = 0.0;                 // mean |predicted - actual| / actual, fraction
   double mean_abs_error_s = 0.0;
   double median_abs_log_ratio = 0.0; // median |ln(predicted / actual)|
+  /// Calibration: results compared with their prediction's p90, and those at or under it.
+  std::uint64_t p90_samples = 0;
+  std::uint64_t at_or_under_p90 = 0;
 };
 
 class prediction_error {

@@ -49,20 +49,21 @@ struct scheduler_config {
   /// left for the next call (bounds the work of one call).
   int max_deferrals_per_class = 4;
   /// Backup attempts (straggler mitigation, part of predictive scheduling):
-  /// when a running attempt has overrun its prediction and a free worker is
-  /// predicted to finish the task much sooner, the task also starts there; the
-  /// first attempt to succeed wins and the caller cancels the other. Only for
-  /// policies that ask for it (the intelligent one).
+  /// when a running attempt is a real straggler -- past backup_overrun_factor
+  /// x its prediction and past the p99 of its prediction's learned spread,
+  /// with the prediction made from the model's own history -- and a worker
+  /// nothing pending waits for is predicted (at its p90) to finish the task
+  /// much sooner, the task also starts there; the first attempt to succeed
+  /// wins and the caller cancels the other. Only for policies that ask for
+  /// it (the intelligent one).
   bool backup_attempts = true;
-  /// An attempt is overdue once it has run this many times its prediction.
   double backup_overrun_factor = 2.0;
-  /// ... and gets a backup on a slot nothing pending waits for only where the
-  /// backup is predicted to need at most this fraction of the time the attempt
-  /// has already run;
+  /// ... where the copy's p90 is at most this fraction of the time the
+  /// attempt has already run (it must win clearly, not tie);
   double backup_max_fraction = 0.5;
-  /// ... and ahead of the pending queue only where it is predicted to need at
-  /// most this fraction (the attempt overran grossly: a slow worker for it).
-  double backup_urgent_fraction = 0.05;
+  /// ... and within the budget: the slot time of cancelled losing attempts,
+  /// plus this copy's p90, stays under this fraction of all slot time used.
+  double backup_budget_fraction = 0.03;
   /// Overdue attempts examined per schedule() call (most overdue first).
   int max_backup_checks = 32;
   /// Default concurrent tasks per worker; a worker's own `slots` or an entry in

@@ -41,6 +41,8 @@ std::string_view bucket_name(std::size_t b) {
 }
 
 double finite_or(double v, double fallback) { return std::isfinite(v) ? v : fallback; }
+// A run that timed out after d took longer than d: learned as d x this margin.
+constexpr double lower_bound_margin = 1.25;
 
 // Order of the pending queue: priority high first; then tasks that waited
 // too long (aged, in submission order); then predicted duration (at
@@ -133,6 +135,8 @@ struct scheduler_core::impl {
     double placed_at_s = 0.0;
     double predicted_s = 0.0;  // prediction on the chosen worker at placement
     bool predicted_from_history = false;  // ... made from learned history, not a default
+    prediction_level predicted_level = prediction_level::default_estimate;  // ... its level
+    double predicted_p90_s = 0.0;                                           // ... and its p90
     queue_key key;
     std::uint32_t class_id = 0;
     affinity_map::key affinity_model = affinity_map::no_key;
@@ -149,6 +153,8 @@ struct scheduler_core::impl {
     double backup_placed_at_s = 0.0;
     double backup_predicted_s = 0.0;
     bool backup_predicted_from_history = false;
+    prediction_level backup_predicted_level = prediction_level::default_estimate;
+    double backup_predicted_p90_s = 0.0;
     double overdue_at_s = infinity;  // key in `overdue` while the attempt runs without a backup
   };
 
@@ -163,6 +169,9 @@ struct scheduler_core::impl {
     // Full workers that run something, by predicted time their first slot frees.
     std::vector<std::pair<double, std::size_t>> full_by_end;  // sorted
     std::vector<std::uint32_t> classes;     // requirement classes it passes
+    // Classes no other profile can run (scarcity: see reserved()).
+    std::vector<std::uint32_t> exclusive_classes;
+    int total_slots = 0;                    // over its members
   };
 
   struct requirement_class {
@@ -220,6 +229,8 @@ struct scheduler_core::impl {
   std::size_t pending = 0;
   std::size_t running = 0;
   std::uint64_t structure_changes = 0;  // workers added or removed (deferral certificates)
+  // Classes with exactly one feasible profile, kept as profiles and classes change.
+  std::vector<std::uint32_t> exclusive_class_ids;
 
   // Statistics.
   std::array<std::array<std::uint64_t, status_buckets>, 3> counts{};
@@ -233,6 +244,8 @@ struct scheduler_core::impl {
   std::uint64_t backups_started = 0;
   prediction_error prediction_errors;  // of placements' predictions, against successful results
   std::uint64_t backups_won = 0;
+  double backup_wasted_s = 0.0;   // slot time of attempts that lost a race to their copy
+  double finished_busy_s = 0.0;   // slot time of every attempt that ended (busy_slot_s)
   std::uint64_t affinity_lookaheads = 0;
   // Running first attempts by the time they become overdue (policies that want backups only).
   std::set<std::pair<double, std::uint32_t>> overdue;
@@ -318,6 +331,7 @@ struct scheduler_core::impl {
       }
     profiles.push_back(std::move(p));
     profile_index.emplace(std::move(signature), id);
+    for (auto c : profiles[id].classes) note_class_profiles(c);
     return id;
   }
 
@@ -347,6 +361,7 @@ struct scheduler_core::impl {
     fill_class(c);
     classes.push_back(std::move(c));
     class_index.emplace(std::move(signature), id);
+    note_class_profiles(id);
     return id;
   }
 
@@ -365,6 +380,8 @@ struct scheduler_core::impl {
     }
     for (auto& p : profiles) std::sort(p.full_by_end.begin(), p.full_by_end.end());
     for (auto& c : classes) fill_class(c);
+    for (const auto& w : workers) profiles[w.profile].total_slots += std::max(0, w.slots);
+    index_exclusive_classes();
     member_order.clear();
     for (std::size_t i = 0; i < workers.size(); ++i) add_to_member_order(i);
   }
@@ -383,6 +400,75 @@ struct scheduler_core::impl {
     if (success) affinity.learn_success(workers[wi].affinity_key, model);
     else affinity.touch(workers[wi].affinity_key, model);
     member_order.after_warm_change(wi);
+  }
+
+  // ---- scarcity ----
+  /// After class c gained a feasible profile (or was created): it is
+  /// exclusive while it has exactly one.
+  void note_class_profiles(std::uint32_t c) {
+    const auto& feasible = classes[c].profiles;
+    if (feasible.size() == 1) {
+      exclusive_class_ids.push_back(c);
+      profiles[feasible.front()].exclusive_classes.push_back(c);
+    } else if (feasible.size() == 2) {
+      std::erase(exclusive_class_ids, c);
+      for (auto p : feasible) std::erase(profiles[p].exclusive_classes, c);
+    }
+  }
+  void index_exclusive_classes() {
+    exclusive_class_ids.clear();
+    for (auto& p : profiles) p.exclusive_classes.clear();
+    for (std::uint32_t c = 0; c < classes.size(); ++c)
+      if (classes[c].profiles.size() == 1) {
+        exclusive_class_ids.push_back(c);
+        profiles[classes[c].profiles.front()].exclusive_classes.push_back(c);
+      }
+  }
+  /// Pending tasks that only profile p can run.
+  std::size_t exclusive_pending(std::uint32_t p) const {
+    std::size_t n = 0;
+    for (auto c : profiles[p].exclusive_classes) n += classes[c].pending.size();
+    return n;
+  }
+  bool any_exclusive_pending() const {
+    for (auto c : exclusive_class_ids)
+      if (!classes[c].pending.empty()) return true;
+    return false;
+  }
+  /// Whether task t (in the current decision, of class `own`) should leave
+  /// profile p to the pending tasks only p can run: it would delay them by
+  /// about here / slots each, which costs more than running t on the best
+  /// other free profile it fits (open_best - here).
+  bool reserved(const task& t, std::uint32_t own, std::uint32_t p, std::size_t avoided) const {
+    if (p >= profiles.size() || classes[own].profiles.size() <= 1) return false;
+    const std::size_t waiting = exclusive_pending(p);
+    if (waiting == 0 || profiles[p].members.empty()) return false;
+    double open_best = infinity;
+    for (auto q : classes[own].profiles) {
+      if (q == p || exclusive_pending(q) > 0) continue;
+      const auto& members = profiles[q].free_members;
+      const std::size_t first = members.empty() ? no_avoided : members[0] != avoided ? members[0]
+                                                           : members.size() > 1       ? members[1]
+                                                                                      : no_avoided;
+      if (first == no_avoided) continue;
+      open_best = std::min(open_best, predicted_duration(t, first));
+    }
+    if (!std::isfinite(open_best)) return false;
+    const double here = predicted_duration(t, profiles[p].members.front());
+    const double slots = std::max(1, profiles[p].total_slots);
+    return open_best - here < static_cast<double>(waiting) * here / slots;
+  }
+
+  /// Slot time of every attempt so far: ended ones and, up to now, running ones.
+  double busy_slot_s(double now_s) const {
+    double busy = finished_busy_s;
+    for (const auto& w : workers)
+      for (auto h : w.running_tasks) {
+        const auto& r = tasks[h];
+        const double at = r.backup_worker == static_cast<int>(&w - workers.data()) ? r.backup_placed_at_s : r.placed_at_s;
+        busy += std::max(0.0, finite_or(now_s - at, 0.0));
+      }
+    return busy;
   }
 
   // ---- slots ----
@@ -435,7 +521,11 @@ struct scheduler_core::impl {
       for (auto c : p.classes) ++classes[c].free_feasible;
     }
     --w.running;
-    if (std::isfinite(now_s)) w.busy_s += std::max(0.0, now_s - placed_at_s);
+    if (std::isfinite(now_s)) {
+      const double ran = std::max(0.0, now_s - placed_at_s);
+      w.busy_s += ran;
+      finished_busy_s += ran;
+    }
     recompute_earliest_end(index);
     --running;
   }
@@ -477,14 +567,22 @@ struct scheduler_core::impl {
     r.placed_at_s = r.backup_placed_at_s;
     r.predicted_s = r.backup_predicted_s;
     r.predicted_from_history = r.backup_predicted_from_history;
+    r.predicted_level = r.backup_predicted_level;
+    r.predicted_p90_s = r.backup_predicted_p90_s;
     r.backup_worker = no_worker;
   }
 
-  /// A first attempt just placed: remember when it becomes overdue.
+  /// A first attempt just placed: remember when it becomes overdue -- past
+  /// both backup_overrun_factor x its prediction and the p99 of its level's
+  /// learned spread, so only a real straggler, not an ordinary miss, gets a
+  /// copy. Predictions not from this model's own history never do: a default
+  /// or a family guess overrun says the guess was wrong, not the worker slow.
   void mark_overdue_time(std::uint32_t h) {
     auto& r = tasks[h];
     if (!policy->wants_backups() || !config.backup_attempts) return;
-    const double factor = std::max(1.0, finite_or(config.backup_overrun_factor, 2.0));
+    if (!from_model_history(r.predicted_level)) return;
+    const double p99 = predictor.spread().quantile_s(1.0, r.predicted_level, prediction_spread::z99);
+    const double factor = std::max({1.0, finite_or(config.backup_overrun_factor, 2.0), p99});
     const double at = r.placed_at_s + factor * std::max(r.predicted_s, 1e-3);
     if (!std::isfinite(at)) return;
     r.overdue_at_s = at;
@@ -659,13 +757,16 @@ struct scheduler_core::impl {
     r.placed_at_s = finite_or(now_s, 0.0);
     r.predicted_s = predicted;
     r.predicted_from_history = from_history;
+    r.predicted_level = predicted_p.level;
+    r.predicted_p90_s = predictor.p90_seconds(predicted, predicted_p.level);
     r.avoid_worker = affinity_map::no_key;
     r.first_deferred_at_s = -1.0;
     set_status(r, task_status::assigned);
     occupy(w, h);
     mark_overdue_time(h);
     ++decisions;
-    out.push_back({r.body.id, wr.cap.id, finite_or(score, 0.0), finite_or(predicted, 0.0), false, from_history});
+    out.push_back({r.body.id, wr.cap.id, finite_or(score, 0.0), finite_or(predicted, 0.0), false, from_history,
+                   finite_or(r.predicted_p90_s, 0.0)});
   }
 
   // ---- deferral certificates (see deferral_certificate.hpp) ----
@@ -679,6 +780,9 @@ struct scheduler_core::impl {
     cert.active = false;
     const auto bound = policy->last_deferral_bound();
     if (!bound || config.keep_explanations > 0 || context.avoided != no_avoided || context.handle != h) return;
+    // Reserved profiles change the policy's candidates with the queue, not
+    // with the predictions the certificate keeps: no certificate then.
+    if (any_exclusive_pending()) return;
     cert.active = true;
     cert.head = h;
     cert.ahead = ahead;
@@ -695,6 +799,9 @@ struct scheduler_core::impl {
       const auto level = context.level[pc];
       cert.profiles[k] = {context.duration_s[pc], level, predictor.change_stamp(cert.query, w.device_key, w.cap.kind, level)};
     }
+    // A profile predicted past the timeout is left by the policy's own rule.
+    for (const auto& kept : cert.profiles)
+      if (kept.duration_s > tasks[h].body.timeout_s) cert.active = false;
   }
 
   /// The busy count that decides a deferral's effect, `ahead` tasks into its
@@ -720,6 +827,7 @@ struct scheduler_core::impl {
         cert.structure_changes != structure_changes || cert.names != predictor.name_count() ||
         config.keep_explanations > 0)
       return 0;
+    if (any_exclusive_pending()) return 0;
     // The same predictions: the task in that place is one like the certified one.
     const auto& q = tasks[h].query;
     if (tasks[h].query_names != cert.names || q.model != cert.query.model || q.family != cert.query.family ||
@@ -759,63 +867,74 @@ struct scheduler_core::impl {
   }
 
   // ---- backup attempts ----
-  /// Starts backups of overdue first attempts (most overdue first) where a
-  /// free feasible worker is predicted to finish the task in at most
-  /// `max_fraction` of the time the attempt has already run: a task that
-  /// has overrun its prediction this much is expected to run on at least as
-  /// long again (heavy-tailed run times), so the backup likely wins.
-  /// Priority of the first task in queue order (INT_MIN when nothing is pending).
-  int highest_pending_priority() const {
-    int highest = std::numeric_limits<int>::min();
-    for (const auto& c : classes)
-      if (!c.pending.empty()) highest = std::max(highest, c.pending.begin()->priority);
-    return highest;
-  }
-
-  /// Backups go ahead of pending tasks of lower priority only (`min_priority`).
-  void place_backups(double now_s, std::vector<assignment>& out, double max_fraction, int min_priority) {
-    const double fraction = std::clamp(finite_or(max_fraction, 0.0), 0.0, 1.0);
+  /// Starts backups of overdue first attempts (most overdue first) on slots
+  /// nothing pending waits for (the caller only asks with an empty queue),
+  /// where a free feasible worker's p90 for the task is at most
+  /// `backup_max_fraction` of the time the attempt has already run -- so the
+  /// copy is expected to win clearly, not tie -- and the copy's p90 fits the
+  /// budget: wasted slot time (cancelled losers) plus this copy stays within
+  /// backup_budget_fraction of all slot time so far.
+  void place_backups(double now_s, std::vector<assignment>& out) {
+    const double fraction = std::clamp(finite_or(config.backup_max_fraction, 0.0), 0.0, 1.0);
     if (fraction <= 0.0) return;
+    const double budget_fraction = std::max(0.0, finite_or(config.backup_budget_fraction, 0.0));
     int checks = std::max(1, config.max_backup_checks);
+    double busy = -1.0;  // busy_slot_s(now), computed once when needed
     for (auto it = overdue.begin(); it != overdue.end() && it->first <= now_s && checks-- > 0;) {
       const std::uint32_t h = it->second;
       auto& r = tasks[h];
       ++it;  // r's entry may be erased below
-      if (r.body.priority < min_priority) continue;
       const auto& cls = classes[r.class_id];
       if (cls.free_feasible <= 0) continue;
       const double elapsed = now_s - r.placed_at_s;
-      // The fastest free feasible worker other than the first attempt's;
-      // profiles in ascending order, members ascending: ties go to the earliest registered.
+      // The free feasible worker with the smallest p90 other than the first
+      // attempt's; profiles in ascending order, members ascending: ties go
+      // to the earliest registered.
       begin_decision(r.body, h);
       std::size_t best = 0;
-      double best_s = infinity;
-      bool best_from_history = false;
+      double best_p90 = infinity;
+      prediction best_p;
       for (auto p : cls.profiles) {
         for (std::size_t w : profiles[p].free_members) {
           if (static_cast<int>(w) == r.worker) continue;
           const auto d = predicted_on(r.body, w);
-          if (d.seconds < best_s || (d.seconds == best_s && w < best)) {
-            best_s = d.seconds;
+          const double p90 = predictor.p90_seconds(d.seconds, d.level);
+          if (p90 < best_p90 || (p90 == best_p90 && w < best)) {
+            best_p90 = p90;
             best = w;
-            best_from_history = d.level != prediction_level::default_estimate;
+            best_p = d;
           }
           break;  // one prediction per profile: its first free member stands for it
         }
       }
       end_decision();
-      if (!(best_s <= fraction * elapsed)) {
-        // Eligible later, if the worker is still free then.
-        if (fraction > 0.0 && std::isfinite(best_s)) wakeup_s = std::min(wakeup_s, r.placed_at_s + best_s / fraction);
+      // Eligible once the attempt has run best_p90 / fraction; compared as a
+      // time (with a rounding allowance), so a wake-up set for that moment
+      // finds it eligible.
+      const double eligible_at_s = r.placed_at_s + best_p90 / fraction;
+      if (!std::isfinite(best_p90)) continue;
+      if (now_s < eligible_at_s - 1e-9 * std::max(1.0, std::abs(eligible_at_s))) {
+        wakeup_s = std::min(wakeup_s, eligible_at_s);  // if the worker is still free then
+        continue;
+      }
+      if (busy < 0.0) busy = busy_slot_s(now_s);
+      if (const double short_s = backup_wasted_s + best_p90 - budget_fraction * busy; short_s > 0.0) {
+        // Over budget: the attempt runs alone for now. Slot time grows by at
+        // least the running attempts each second: look again when it could fit.
+        if (budget_fraction > 0.0)
+          wakeup_s = std::min(wakeup_s, now_s + short_s / (budget_fraction * static_cast<double>(std::max<std::size_t>(running, 1))));
         continue;
       }
       unmark_overdue(r, h);
       auto& wr = workers[best];
       if (r.affinity_model != affinity_map::no_key) touch_affinity(best, r.affinity_model, false);
+      const bool from_history = best_p.level != prediction_level::default_estimate;
       r.backup_worker = static_cast<int>(best);
       r.backup_placed_at_s = finite_or(now_s, 0.0);
-      r.backup_predicted_s = best_s;
-      r.backup_predicted_from_history = best_from_history;
+      r.backup_predicted_s = best_p.seconds;
+      r.backup_predicted_from_history = from_history;
+      r.backup_predicted_level = best_p.level;
+      r.backup_predicted_p90_s = best_p90;
       occupy(best, h);
       ++backups_started;
       if (config.keep_explanations > 0) {
@@ -825,10 +944,12 @@ struct scheduler_core::impl {
         e.winner = wr.cap.id;
         e.outcome = "backup: the attempt on " + workers[static_cast<std::size_t>(r.worker)].cap.id + " has run " +
                     std::to_string(elapsed) + " s against " + std::to_string(r.predicted_s) + " s predicted; " +
-                    wr.cap.id + " is predicted to need " + std::to_string(best_s) + " s";
+                    wr.cap.id + " is predicted to need " + std::to_string(best_p.seconds) + " s (p90 " +
+                    std::to_string(best_p90) + " s)";
         keep_explanation(std::move(e));
       }
-      out.push_back({r.body.id, wr.cap.id, 0.0, finite_or(best_s, 0.0), true, best_from_history});
+      out.push_back({r.body.id, wr.cap.id, 0.0, finite_or(best_p.seconds, 0.0), true, from_history,
+                     finite_or(best_p90, 0.0)});
     }
   }
 
@@ -961,6 +1082,20 @@ std::optional<std::size_t> scheduler_view::avoided_worker(const task& t) const {
 
 const profile_member_order& scheduler_view::member_order() const { return core_.impl_->member_order; }
 
+bool scheduler_view::reserved(const task& t, std::uint32_t profile) const {
+  auto& i = *core_.impl_;
+  if (i.context.t != &t || i.context.handle == no_handle) return false;
+  return i.reserved(t, i.tasks[i.context.handle].class_id, profile, i.context.avoided);
+}
+
+std::uint32_t scheduler_view::profile_of(std::size_t index) const { return core_.impl_->workers.at(index).profile; }
+
+double scheduler_view::predicted_profile_duration_s(const task& t, std::uint32_t profile) const {
+  const auto& i = *core_.impl_;
+  const auto& members = i.profiles.at(profile).members;
+  return members.empty() ? infinity : i.predicted_duration(t, members.front());
+}
+
 std::uint32_t scheduler_view::affinity_model_key(const task& t) const {
   const auto& i = *core_.impl_;
   return i.context.t == &t ? i.context.affinity_model : i.affinity.find_model(t.model);
@@ -1086,6 +1221,7 @@ void scheduler_core::add_worker(worker_capability worker) {
   w.cap = std::move(worker);
   auto& profile = i.profiles[w.profile];
   profile.members.push_back(index);
+  profile.total_slots += std::max(0, w.slots);
   if (w.slots > 0) profile.free_members.push_back(index);
   for (auto c : profile.classes) {
     i.classes[c].feasible.push_back(index);
@@ -1230,13 +1366,12 @@ std::vector<assignment> scheduler_core::schedule(double now_s) {
   std::vector<assignment> out;
   i.wakeup_s = infinity;
   if (i.workers.empty()) return out;
-  // Backups of attempts that overran grossly go before the queue; milder
-  // cases only take slots nothing else waits for.
+  // Backups only take slots nothing pending waits for: a copy never delays
+  // work that has not started.
   const bool overdue_now = !i.overdue.empty() && i.overdue.begin()->first <= now_s;
-  if (overdue_now) i.place_backups(now_s, out, i.config.backup_urgent_fraction, i.highest_pending_priority());
   i.promote_aged(now_s);
   if (i.pending == 0) {
-    if (overdue_now) i.place_backups(now_s, out, i.config.backup_max_fraction, std::numeric_limits<int>::min());
+    if (overdue_now) i.place_backups(now_s, out);
     i.note_next_overdue(now_s);
     return out;
   }
@@ -1427,6 +1562,8 @@ std::vector<assignment> scheduler_core::schedule(double now_s) {
           // Feasible: w's profile is one of its class's (sorted) feasible profiles.
           const auto& feasible_profiles = i.classes[p.class_id].profiles;
           if (!std::binary_search(feasible_profiles.begin(), feasible_profiles.end(), wr.profile)) continue;
+          // Not ahead of tasks only this profile can run (the head task may be one).
+          if (i.reserved(p.body, p.class_id, wr.profile, no_avoided)) continue;
           // Feasible on the free worker w, so its class was in play from the
           // start of this call and has a cursor: skip it if passed over.
           const auto& pc = cursors[p.class_id];
@@ -1524,18 +1661,26 @@ result_effect scheduler_core::record_result(const task_result& result, double no
     const int other = r->backup_worker == no_worker ? no_worker : from_backup ? r->worker : r->backup_worker;
     if (success && valid_duration) {
       const bool from_history = from_backup ? r->backup_predicted_from_history : r->predicted_from_history;
-      const double predicted_s = from_backup ? r->backup_predicted_s : r->predicted_s;
-      if (from_history) i.predictor.record_accuracy(predicted_s, duration);
-      i.prediction_errors.record(predicted_s, duration, from_history);
+      const prediction made{from_backup ? r->backup_predicted_s : r->predicted_s,
+                            from_backup ? r->backup_predicted_level : r->predicted_level, 0,
+                            from_backup ? r->backup_predicted_p90_s : r->predicted_p90_s};
+      if (from_history) i.predictor.record_outcome(made, duration);
+      else i.predictor.record_spread(made, duration);
+      i.prediction_errors.record(made.seconds, duration, from_history);
+    }
+    if (success && other != no_worker && !from_backup) {
+      // The copy lost: its slot time was spent for nothing.
+      i.backup_wasted_s += std::max(0.0, finite_or(now_s - r->backup_placed_at_s, 0.0));
     }
     if (from_backup) {
-      // The first attempt ran at least this long there: learn that (a
-      // censored sample, still far better than the prediction it overran), so
-      // the slow worker stops drawing such tasks.
+      // The first attempt ran at least this long there: learn that as a
+      // lower bound (a censored sample), so the slow worker stops drawing
+      // such tasks; its slot time was spent for nothing.
       const double ran_s = now_s - r->placed_at_s;
       const auto& loser = i.workers[static_cast<std::size_t>(r->worker)];
       if (success && std::isfinite(ran_s) && ran_s > 0.0) {
-        i.predictor.record(result.model, result.type, result.batch_size, loser.cap, ran_s);
+        i.backup_wasted_s += ran_s;
+        i.predictor.record_lower_bound(result.model, result.type, result.batch_size, loser.cap, ran_s);
         std::optional<double> normalized = ran_s / execution_predictor::batch_factor(result.batch_size);
         const auto loser_index = static_cast<std::size_t>(r->worker);
         i.member_order.before_history_change(loser_index, result.type, r->specialization_family);
@@ -1555,6 +1700,12 @@ result_effect scheduler_core::record_result(const task_result& result, double no
     auto& w = i.workers[static_cast<std::size_t>(wi)];
     ++w.completed;
     if (success && valid_duration) i.predictor.record(result.model, result.type, result.batch_size, w.cap, duration);
+    // A timeout is a lower bound on the run time there: the next prediction
+    // for this worker is at least the timeout, so a worker that can finish
+    // in time is preferred (see the intelligent policy).
+    if (status == task_status::timed_out && valid_duration)
+      i.predictor.record_lower_bound(result.model, result.type, result.batch_size, w.cap,
+                                     duration * lower_bound_margin);
     const auto family = (r && r->body.model == result.model)
                             ? r->specialization_family
                             : i.specialization.family_key(specialization_family(result.model));
@@ -1707,6 +1858,10 @@ scheduler_stats scheduler_core::stats_summary() const {
   s.deferrals = i.deferrals;
   s.backups_started = i.backups_started;
   s.backups_won = i.backups_won;
+  s.backup_wasted_slot_s = i.backup_wasted_s;
+  const auto accuracy = i.predictor.accuracy();
+  s.predictions.p90_samples = accuracy.p90_samples;
+  s.predictions.at_or_under_p90 = accuracy.at_or_under_p90;
   s.affinity.lookaheads = i.affinity_lookaheads;
   s.pending = i.pending;
   s.running = i.running;

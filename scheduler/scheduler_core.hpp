@@ -36,6 +36,8 @@ struct assignment {
   bool backup = false;
   /// The prediction came from learned history (false: a default estimate).
   bool predicted_from_history = false;
+  /// 90 % of such runs end by then (the prediction's learned spread).
+  double predicted_p90_s = 0.0;
 };
 
 /// What the caller must do after record_result.
@@ -152,6 +154,14 @@ public:
   const profile_member_order& member_order() const;
   /// t's model as affinity_map keys it, and its specialization family as
   /// specialization_tracker keys it (no_key of each when unknown).
+  /// During a schedule() decision for t: whether t should leave profile p to
+  /// pending tasks that only p can run (scarcity), given what else t could
+  /// run on now. False outside a decision.
+  bool reserved(const task& t, std::uint32_t profile) const;
+  /// The profile (workers alike in capability) of a worker.
+  std::uint32_t profile_of(std::size_t index) const;
+  /// Predicted duration of t on the profile's workers (busy or free).
+  double predicted_profile_duration_s(const task& t, std::uint32_t profile) const;
   std::uint32_t affinity_model_key(const task& t) const;
   std::uint32_t specialization_family_key(const task& t) const;
 private:

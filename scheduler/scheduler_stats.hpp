@@ -59,6 +59,7 @@ struct scheduler_stats {
   std::uint64_t deferrals = 0;
   std::uint64_t backups_started = 0;  // backup attempts of overdue tasks
   std::uint64_t backups_won = 0;      // ... that finished first
+  double backup_wasted_slot_s = 0.0;  // slot time of the attempts that lost a race (cancelled)
   std::size_t pending = 0;
   std::size_t running = 0;
 };

@@ -13,7 +13,11 @@ nlohmann::json to_json(const prediction_error_summary& p) {
           {"defaults", p.defaults},
           {"mape", finite(p.mape)},
           {"mean_abs_error_s", finite(p.mean_abs_error_s)},
-          {"median_abs_log_ratio", finite(p.median_abs_log_ratio)}};
+          {"median_abs_log_ratio", finite(p.median_abs_log_ratio)},
+          {"p90_samples", p.p90_samples},
+          {"p90_calibration", p.p90_samples > 0 ? nlohmann::json(static_cast<double>(p.at_or_under_p90) /
+                                                                 static_cast<double>(p.p90_samples))
+                                                : nlohmann::json(nullptr)}};
 }
 
 nlohmann::json to_json(const scheduler_stats& stats) {
@@ -63,6 +67,7 @@ nlohmann::json to_json(const scheduler_stats& stats) {
   out["deferrals"] = stats.deferrals;
   out["backups_started"] = stats.backups_started;
   out["backups_won"] = stats.backups_won;
+  out["backup_wasted_slot_s"] = finite(stats.backup_wasted_slot_s);
   out["pending"] = stats.pending;
   out["running"] = stats.running;
   return out;

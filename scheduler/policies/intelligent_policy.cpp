@@ -3,8 +3,12 @@
 // predictive scheduling and deferral on, the task is held back when busy
 // feasible workers are predicted to finish it clearly sooner than the winner
 // would (see should_defer) -- so heterogeneous fleets finish near the lower
-// bound without starving anyone. Deterministic: no randomness, no hash-order
-// iteration.
+// bound without starving anyone. Two rules narrow the free candidates first:
+// a profile that pending tasks can run nowhere else is left to them when the
+// task has another good place (scheduler_view::reserved: scarcity), and a
+// profile predicted to need longer than the task's timeout is left while
+// another feasible profile can finish it in time (waiting for a busy one if
+// needed). Deterministic: no randomness, no hash-order iteration.
 #include "scheduler/policies/policy_factories.hpp"
 #include "scheduler/profile_member_order.hpp"
 #include "scheduler/terms/weighted_score.hpp"
@@ -72,6 +76,22 @@ private:
   std::optional<std::size_t> decide(const task& t, std::span<const std::size_t> free_feasible,
                                     std::span<const std::size_t>, const scheduler_view& view, double now_s) {
     if (free_feasible.empty()) return std::nullopt;
+    // The candidates the rules leave (see the file comment).
+    kept_.clear();
+    late_.clear();
+    for (std::size_t w : free_feasible) {
+      if (view.reserved(t, view.profile_of(w))) continue;
+      (past_timeout(t, view.predicted_duration_s(t, w)) ? late_ : kept_).push_back(w);
+    }
+    if (kept_.empty()) {
+      if (!late_.empty() && wait_for_in_time(t, view, now_s)) {
+        pass_over_ = 1;
+        return std::nullopt;
+      }
+      kept_.swap(late_);
+    }
+    if (kept_.empty()) return std::nullopt;
+    free_feasible = kept_;
     durations_.resize(free_feasible.size());
     double best_finish = std::numeric_limits<double>::infinity();
     for (std::size_t k = 0; k < free_feasible.size(); ++k) {
@@ -104,16 +124,37 @@ private:
     constexpr std::size_t npos = std::numeric_limits<std::size_t>::max();
     const std::size_t avoided = view.avoided_worker(t).value_or(npos);
     profiles_.clear();
+    late_profiles_.clear();
     double best_finish = std::numeric_limits<double>::infinity();
+    bool narrowed = false;  // a rule left out a free profile: no deferral bound then
     for (auto p : view.decision_profiles(t)) {
       const auto members = view.free_members(p);
       const std::size_t first = members.empty() ? npos : members[0] != avoided ? members[0]
                                                       : members.size() > 1      ? members[1]
                                                                                 : npos;
       if (first == npos) continue;
+      if (view.reserved(t, p)) {
+        narrowed = true;
+        continue;
+      }
       const double duration = view.predicted_duration_s(t, first);
+      if (past_timeout(t, duration)) {
+        late_profiles_.push_back({p, first, duration, false, 0.0});
+        continue;
+      }
       profiles_.push_back({p, first, duration, false, 0.0});
       best_finish = std::min(best_finish, duration);
+    }
+    if (!late_profiles_.empty()) {
+      narrowed = true;
+      if (profiles_.empty()) {
+        if (wait_for_in_time(t, view, now_s)) {
+          pass_over_ = 1;
+          return std::nullopt;
+        }
+        profiles_.swap(late_profiles_);
+        for (const auto& c : profiles_) best_finish = std::min(best_finish, c.duration_s);
+      }
     }
     if (profiles_.empty()) return std::nullopt;
 
@@ -127,7 +168,7 @@ private:
     // count that ends the class's turn in this schedule() call.)
     // Deferring at the fastest free profile's finish, any winner defers (the
     // bound the core may repeat this deferral under).
-    const auto at_fastest = deferral(t, fastest->duration_s, view, now_s, &bound_);
+    const auto at_fastest = deferral(t, fastest->duration_s, view, now_s, narrowed ? nullptr : &bound_);
     const bool deferral_known = (at_fastest && (*at_fastest == max_pass_over ||
                                                 *at_fastest >= view.pass_over_ending_turn(t))) ||
                                 fastest->duration_s == slowest->duration_s ||
@@ -256,6 +297,22 @@ private:
     return sooner - ahead;
   }
 
+  /// Predicted to run past the task's timeout (it would be killed there).
+  static bool past_timeout(const task& t, double duration_s) {
+    return std::isfinite(t.timeout_s) && t.timeout_s > 0.0 && duration_s > t.timeout_s;
+  }
+
+  /// Every free candidate is predicted past the timeout: wait for a busy
+  /// feasible profile predicted to finish in time, if there is one and the
+  /// task has not waited too long already.
+  bool wait_for_in_time(const task& t, const scheduler_view& view, double now_s) const {
+    if (!config_.allow_deferral || !config_.enable_predictive_scheduling) return false;
+    if (view.deferred_for_s(t, now_s) > config_.deferral_max_wait_factor * t.timeout_s) return false;
+    for (auto p : view.decision_profiles(t))
+      if (!past_timeout(t, view.predicted_profile_duration_s(t, p))) return true;
+    return false;
+  }
+
   struct profile_candidates {
     std::uint32_t profile;
     std::size_t first;   // a free member (the representative)
@@ -267,6 +324,8 @@ private:
   /// Profiles with at most this many free members are scored member by member.
   static constexpr std::size_t scan_at_most = 8;
   std::vector<profile_candidates> profiles_;  // reused: no allocation per decision
+  std::vector<profile_candidates> late_profiles_;  // free ones predicted past the timeout
+  std::vector<std::size_t> kept_, late_;       // decide()'s candidates after the rules
   std::vector<profile_score_plan> plans_;
 
   static constexpr std::size_t max_pass_over = 256;

@@ -180,6 +180,7 @@ simulation_result simulate(const trace& tasks, const std::vector<worker_capabili
   out.workers = fleet.size();
   std::priority_queue<running_task, std::vector<running_task>, std::greater<>> running;
   std::vector<double> completion_s, errors;
+  std::vector<bool> within_p90;  // per placement: the run ended at or under its predicted p90
   completion_s.reserve(tasks.tasks.size());
   errors.reserve(tasks.tasks.size());
   double wait_sum = 0.0, busy_s = 0.0;
@@ -304,6 +305,7 @@ simulation_result simulate(const trace& tasks, const std::vector<worker_capabili
         ++out.decisions;
         wait_sum += now - t.arrival_s;
         errors.push_back(std::abs(a.predicted_duration_s - measured_s) / measured_s);
+        if (a.predicted_p90_s > 0.0) within_p90.push_back(measured_s <= a.predicted_p90_s);
       }
       if (options.record_timeline)
         out.timeline.push_back({t.spec.id, w.id, t.arrival_s, now, now + measured_s, load_s, a.predicted_duration_s,
@@ -346,6 +348,13 @@ simulation_result simulate(const trace& tasks, const std::vector<worker_capabili
     }
     out.predictor_mape = all / static_cast<double>(errors.size());
     out.predictor_mape_after_warmup = errors.size() > skip ? late / static_cast<double>(errors.size() - skip) : out.predictor_mape;
+  }
+  // Calibration after warm-up: the share of runs at or under their p90.
+  if (const auto skip = static_cast<std::size_t>(
+          std::ceil(options.warmup_fraction * static_cast<double>(within_p90.size())));
+      within_p90.size() > skip) {
+    const auto covered = std::count(within_p90.begin() + static_cast<std::ptrdiff_t>(skip), within_p90.end(), true);
+    out.p90_calibration = static_cast<double>(covered) / static_cast<double>(within_p90.size() - skip);
   }
   out.scheduler_total_s = in_schedule_s;
   if (placements > 0) out.scheduler_us_per_decision = out.scheduler_total_s * 1e6 / static_cast<double>(placements);

@@ -76,8 +76,8 @@ struct simulation_result {
   /// Completion weighted by 1 + priority (censored tasks included as in the mean).
   double priority_weighted_completion_s = 0.0;
   std::size_t censored = 0;        // arrived but not finished at horizon_s
-  /// Share of first attempts that ran at most their predicted p90; nullopt
-  /// while predictions carry no p90.
+  /// Share of first attempts after warm-up (warmup_fraction) that ran at
+  /// most their predicted p90; nullopt when there are none.
   std::optional<double> p90_calibration;
   double scheduler_us_per_decision = 0.0;  // CPU time inside schedule() / placements (backups included)
   double scheduler_total_s = 0.0;

@@ -157,13 +157,15 @@ TEST_F(serialization, round_trips_scheduling_rounds_snapshots_and_stats) {
 // inspect overload that leaves one out fails here (a backup assignment once
 // arrived in another process as a normal one).
 TEST_F(serialization, round_trips_every_field_of_assignments_orders_reports_and_updates) {
-  assignment a{"t", "w", 3.5, 2.0, true};
+  assignment a{"t", "w", 3.5, 2.0, true, true, 6.5};
   auto ab = round_trip(scheduling_round{{a}, {}, {}}).assignments.at(0);
   EXPECT_EQ(ab.task_id, "t");
   EXPECT_EQ(ab.worker_id, "w");
   EXPECT_DOUBLE_EQ(ab.score, 3.5);
   EXPECT_DOUBLE_EQ(ab.predicted_duration_s, 2.0);
   EXPECT_TRUE(ab.backup) << "a backup attempt must stay a backup between processes";
+  EXPECT_TRUE(ab.predicted_from_history);
+  EXPECT_DOUBLE_EQ(ab.predicted_p90_s, 6.5);
 
   work_order o{sample_task(), 3, 4.25};
   auto ob = round_trip(std::vector<work_order>{o}).at(0);

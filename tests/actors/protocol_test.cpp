@@ -263,24 +263,36 @@ TEST(protocol_backups, a_backup_attempt_wins_and_the_first_attempt_is_cancelled)
   slow_capability.speed = 0.1;  // predicted 10x longer there
   auto fast = enroll(fast_capability);
   auto slow = enroll(slow_capability);
-  caf::anon_send(coordinator, atom::submit_v, std::vector<task>{cpu_task("a"), cpu_task("b")});
+  // The model's history on both workers first: a backup never starts from a
+  // default prediction, only from one its own runs back.
+  caf::anon_send(coordinator, atom::submit_v, std::vector<task>{cpu_task("h1"), cpu_task("h2")});
   sched.run();
   ASSERT_EQ(fast->orders.size(), 1u);
   ASSERT_EQ(slow->orders.size(), 1u);
-  const auto b_first = slow->orders[0];
-  ASSERT_EQ(b_first.work.id, "b");
-  caf::anon_send(coordinator, atom::result_v, std::vector<attempt_report>{outcome_of(fast->orders[0], "fast", task_status::succeeded)});
+  auto on_slow = outcome_of(slow->orders[0], "slow", task_status::succeeded);
+  on_slow.result.duration_s = 15.0;
+  caf::anon_send(coordinator, atom::result_v,
+                 std::vector<attempt_report>{outcome_of(fast->orders[0], "fast", task_status::succeeded), on_slow});
   sched.run();
-  EXPECT_EQ(fast->orders.size(), 1u) << "b has not overrun its prediction yet";
+
+  caf::anon_send(coordinator, atom::submit_v, std::vector<task>{cpu_task("a"), cpu_task("b")});
+  sched.run();
+  ASSERT_EQ(fast->orders.size(), 2u);
+  ASSERT_EQ(slow->orders.size(), 2u);
+  const auto b_first = slow->orders[1];
+  ASSERT_EQ(b_first.work.id, "b");
+  caf::anon_send(coordinator, atom::result_v, std::vector<attempt_report>{outcome_of(fast->orders[1], "fast", task_status::succeeded)});
+  sched.run();
+  EXPECT_EQ(fast->orders.size(), 2u) << "b has not overrun its prediction yet";
 
   // b runs on and on on the slow worker: the scheduler wakes itself and starts a backup.
   sched.clock().advance_time(std::chrono::hours(1));
   sched.run();
-  ASSERT_EQ(fast->orders.size(), 2u);
-  EXPECT_EQ(fast->orders[1].work.id, "b");
-  EXPECT_EQ(fast->orders[1].attempt, 2);
+  ASSERT_EQ(fast->orders.size(), 3u);
+  EXPECT_EQ(fast->orders[2].work.id, "b");
+  EXPECT_EQ(fast->orders[2].attempt, 2);
 
-  caf::anon_send(coordinator, atom::result_v, std::vector<attempt_report>{outcome_of(fast->orders[1], "fast", task_status::succeeded)});
+  caf::anon_send(coordinator, atom::result_v, std::vector<attempt_report>{outcome_of(fast->orders[2], "fast", task_status::succeeded)});
   sched.run();
   EXPECT_EQ(slow->cancels, std::vector<std::string>{"b"});
   // The cancelled first attempt reports late; the task stays succeeded.

@@ -4,6 +4,8 @@
 #include "scheduler/execution_predictor.hpp"
 #include "scheduler/scheduler_stats.hpp"
 
+#include <cmath>
+
 #include <gtest/gtest.h>
 
 using namespace dtf;
@@ -11,50 +13,69 @@ using namespace dtf::testing;
 
 namespace {
 
+constexpr double slow_s = 600.0;  // bert-base on the slow worker, learned
+constexpr double fast_s = 60.0;   // ... on the fast one
+// A first attempt becomes overdue past the p99 of its prediction: the exact
+// level's prior spread (sigma 0.4) before any error was learned.
+const double overdue_at_s = slow_s * std::exp(prediction_spread::z99 * 0.4);
+
 scheduler_config one_slot_config() {
   scheduler_config config;
   config.max_tasks_per_worker = 1;
   config.allow_deferral = false;  // b must start on the slow worker
   config.keep_explanations = 16;
+  config.backup_budget_fraction = 0.1;  // two tasks: 3 % of their slot time buys no copy
   return config;
 }
 
-// "fast" (a GPU) and "slow" (a CPU at a tenth of the speed): `a` runs on fast,
-// `b` on slow (predicted 600 s there), then `a` finishes after 60 s.
+task bert(std::string id) {
+  auto t = make_task(std::move(id), {device_kind::cuda, device_kind::cpu}, 0.0, 0, "bert-base");
+  t.timeout_s = 1e6;  // these tests are about stragglers, not timeouts
+  return t;
+}
+
+// "fast" (a GPU) and "slow" (a CPU at a tenth of the speed), with history of
+// bert-base on both: `a` runs on fast, `b` on slow (predicted 600 s there),
+// then `a` finishes after 60 s.
 scheduler_core core_with_b_on_the_slow_worker(scheduler_config config = one_slot_config(),
-                                              std::string policy = "intelligent") {
+                                              std::string policy = "intelligent", bool history = true) {
   scheduler_core core(config, make_policy(policy, config));
   core.add_worker(cuda_worker("fast", "GPU", 32, 8.0));
   core.add_worker(cpu_worker("slow", "CPU", 64, 8, 0, 0.1));
-  core.submit(make_task("a", {device_kind::cuda, device_kind::cpu}), 0.0);
-  core.submit(make_task("b", {device_kind::cuda, device_kind::cpu}), 0.0);
+  if (history) {
+    core.learn_from_history(success_of("old1", "fast", fast_s, "bert-base"), core.workers()[0]);
+    core.learn_from_history(success_of("old2", "slow", slow_s, "bert-base"), core.workers()[1]);
+  }
+  core.submit(bert("a"), 0.0);
+  core.submit(bert("b"), 0.0);
   auto first = core.schedule(0.0);
   EXPECT_EQ(first.size(), 2u);
   for (const auto& a : first) {
     EXPECT_FALSE(a.backup);
     EXPECT_EQ(a.worker_id, a.task_id == "a" ? "fast" : "slow");
   }
-  core.record_result(success_of("a", "fast", 60.0), 60.0);
+  core.record_result(success_of("a", "fast", fast_s, "bert-base"), fast_s);
   return core;
 }
 
 } // namespace
 
-TEST(backup_attempts, the_core_asks_to_be_woken_when_an_attempt_becomes_overdue) {
+TEST(backup_attempts, the_core_asks_to_be_woken_when_an_attempt_passes_the_p99_of_its_prediction) {
   auto core = core_with_b_on_the_slow_worker();
   EXPECT_TRUE(core.schedule(60.0).empty());
   ASSERT_TRUE(core.next_wakeup_s().has_value());
-  EXPECT_DOUBLE_EQ(*core.next_wakeup_s(), 2.0 * 600.0);  // backup_overrun_factor x prediction
+  EXPECT_NEAR(*core.next_wakeup_s(), overdue_at_s, 1e-6);
 }
 
 TEST(backup_attempts, an_attempt_that_overran_grossly_gets_a_backup_on_a_free_faster_worker) {
   auto core = core_with_b_on_the_slow_worker();
-  EXPECT_TRUE(core.schedule(1100.0).empty());  // overdue only at 1200 s
-  auto later = core.schedule(1300.0);
+  EXPECT_TRUE(core.schedule(overdue_at_s - 10.0).empty());
+  auto later = core.schedule(1600.0);
   ASSERT_EQ(later.size(), 1u);
   EXPECT_EQ(later[0].task_id, "b");
   EXPECT_EQ(later[0].worker_id, "fast");
   EXPECT_TRUE(later[0].backup);
+  EXPECT_GT(later[0].predicted_p90_s, later[0].predicted_duration_s);
   EXPECT_EQ(core.running_count(), 2u);
   EXPECT_EQ(core.stats().backups_started, 1u);
   auto why = core.explanation("b");
@@ -64,37 +85,47 @@ TEST(backup_attempts, an_attempt_that_overran_grossly_gets_a_backup_on_a_free_fa
 
 TEST(backup_attempts, the_first_success_wins_and_names_the_attempt_to_cancel) {
   auto core = core_with_b_on_the_slow_worker();
-  ASSERT_EQ(core.schedule(1300.0).size(), 1u);
-  const auto effect = core.record_result(success_of("b", "fast", 55.0), 1355.0);
+  ASSERT_EQ(core.schedule(1600.0).size(), 1u);
+  const auto effect = core.record_result(success_of("b", "fast", 55.0, "bert-base"), 1655.0);
   ASSERT_TRUE(effect.cancel_on_worker.has_value());
   EXPECT_EQ(*effect.cancel_on_worker, "slow");
   EXPECT_FALSE(effect.still_running);
   EXPECT_EQ(core.running_count(), 0u);
   EXPECT_EQ(core.stats().backups_won, 1u);
   EXPECT_EQ(core.stats().tasks_by_status.at("succeeded"), 2u);
-  // The slow worker's attempt ran 1355 s without finishing: learned as a
+  EXPECT_DOUBLE_EQ(core.stats().backup_wasted_slot_s, 1655.0);  // the slow attempt's time
+  // The slow worker's attempt ran 1655 s without finishing: learned as a
   // lower bound, so the next such task is no longer predicted at 600 s there.
-  const auto next = make_task("c", {device_kind::cuda, device_kind::cpu});
-  EXPECT_GT(core.predictor().predict(next, core.workers()[1]).seconds, 1000.0);
+  EXPECT_GE(core.predictor().predict(bert("c"), core.workers()[1]).seconds, 1655.0);
   // The cancelled attempt's report teaches nothing and changes no count.
-  task_result cancelled = success_of("b", "slow", 1400.0);
+  task_result cancelled = success_of("b", "slow", 1700.0, "bert-base");
   cancelled.status = task_status::cancelled;
-  core.record_result(cancelled, 1400.0);
+  core.record_result(cancelled, 1700.0);
   EXPECT_EQ(core.stats().tasks_by_status.count("cancelled"), 0u);
   EXPECT_EQ(core.stats().workers[1].tasks_completed, 0u);
 }
 
+TEST(backup_attempts, a_copy_that_loses_counts_as_wasted_slot_time) {
+  auto core = core_with_b_on_the_slow_worker();
+  ASSERT_EQ(core.schedule(1600.0).size(), 1u);
+  const auto effect = core.record_result(success_of("b", "slow", 1620.0, "bert-base"), 1620.0);
+  ASSERT_TRUE(effect.cancel_on_worker.has_value());
+  EXPECT_EQ(*effect.cancel_on_worker, "fast");
+  EXPECT_DOUBLE_EQ(core.stats().backup_wasted_slot_s, 20.0);
+  EXPECT_EQ(core.stats().backups_won, 0u);
+}
+
 TEST(backup_attempts, a_failed_attempt_leaves_the_task_to_its_other_attempt) {
   auto core = core_with_b_on_the_slow_worker();
-  ASSERT_EQ(core.schedule(1300.0).size(), 1u);
-  task_result failed = success_of("b", "slow", 1310.0);
+  ASSERT_EQ(core.schedule(1600.0).size(), 1u);
+  task_result failed = success_of("b", "slow", 1610.0, "bert-base");
   failed.status = task_status::failed;
-  const auto effect = core.record_result(failed, 1310.0);
+  const auto effect = core.record_result(failed, 1610.0);
   EXPECT_TRUE(effect.still_running);
   EXPECT_FALSE(effect.cancel_on_worker.has_value());
   EXPECT_EQ(core.running_count(), 1u);
   EXPECT_EQ(core.pending_count(), 0u);
-  const auto done = core.record_result(success_of("b", "fast", 50.0), 1350.0);
+  const auto done = core.record_result(success_of("b", "fast", 50.0, "bert-base"), 1650.0);
   EXPECT_FALSE(done.cancel_on_worker.has_value());
   EXPECT_EQ(core.running_count(), 0u);
   EXPECT_EQ(core.stats().tasks_by_status.at("succeeded"), 2u);
@@ -102,21 +133,21 @@ TEST(backup_attempts, a_failed_attempt_leaves_the_task_to_its_other_attempt) {
 
 TEST(backup_attempts, losing_the_first_attempts_worker_keeps_the_task_on_its_backup) {
   auto core = core_with_b_on_the_slow_worker();
-  ASSERT_EQ(core.schedule(1300.0).size(), 1u);
+  ASSERT_EQ(core.schedule(1600.0).size(), 1u);
   EXPECT_TRUE(core.remove_worker("slow").empty());  // nothing to requeue
   EXPECT_EQ(core.running_count(), 1u);
   EXPECT_EQ(core.pending_count(), 0u);
-  const auto done = core.record_result(success_of("b", "fast", 50.0), 1350.0);
+  const auto done = core.record_result(success_of("b", "fast", 50.0, "bert-base"), 1650.0);
   EXPECT_FALSE(done.cancel_on_worker.has_value());
   EXPECT_EQ(core.running_count(), 0u);
 }
 
 TEST(backup_attempts, losing_the_backups_worker_keeps_the_first_attempt) {
   auto core = core_with_b_on_the_slow_worker();
-  ASSERT_EQ(core.schedule(1300.0).size(), 1u);
+  ASSERT_EQ(core.schedule(1600.0).size(), 1u);
   EXPECT_TRUE(core.remove_worker("fast").empty());
   EXPECT_EQ(core.running_count(), 1u);
-  const auto done = core.record_result(success_of("b", "slow", 2000.0), 2000.0);
+  const auto done = core.record_result(success_of("b", "slow", 2000.0, "bert-base"), 2000.0);
   EXPECT_FALSE(done.cancel_on_worker.has_value());
   EXPECT_EQ(core.running_count(), 0u);
 }
@@ -132,15 +163,45 @@ TEST(backup_attempts, are_not_started_when_switched_off_or_for_baseline_policies
   EXPECT_TRUE(baseline.schedule(5000.0).empty());
 }
 
-TEST(backup_attempts, wait_for_an_attempt_that_only_overran_a_little) {
-  // At 1300 s the slow attempt ran 1300 s; a backup predicted at 60 s is
-  // urgent only from 20 x 60 = 1200 s on. With a stricter fraction it waits.
+TEST(backup_attempts, never_start_from_a_default_prediction) {
+  // Without history of bert-base, b's 600 s "prediction" on the slow worker
+  // is a guess: overrunning it says the guess was wrong, not that b straggles.
+  scheduler_core core(one_slot_config());
+  core.add_worker(cuda_worker("fast", "GPU", 32, 8.0));
+  core.add_worker(cpu_worker("slow", "CPU", 64, 8, 0, 0.1));
+  core.submit(bert("a"), 0.0);
+  core.submit(bert("b"), 0.0);
+  ASSERT_EQ(core.schedule(0.0).size(), 2u);
+  core.record_result(success_of("a", "fast", 60.0, "bert-base"), 60.0);
+  EXPECT_TRUE(core.schedule(60.0).empty());
+  EXPECT_FALSE(core.next_wakeup_s().has_value());
+  EXPECT_TRUE(core.schedule(100000.0).empty());
+  EXPECT_EQ(core.stats().backups_started, 0u);
+}
+
+TEST(backup_attempts, stay_within_their_budget_of_slot_time) {
+  // 3 % of the 1,660 slot-seconds used by 1600 s is 50 s: a copy whose p90
+  // is about 97 s does not fit; by 4000 s (4,060 slot-seconds, 122 s) it does.
   auto config = one_slot_config();
-  config.backup_urgent_fraction = 0.01;
+  config.backup_budget_fraction = 0.03;
+  auto core = core_with_b_on_the_slow_worker(config);
+  EXPECT_TRUE(core.schedule(1600.0).empty());
+  const auto later = core.schedule(4000.0);
+  ASSERT_EQ(later.size(), 1u);
+  EXPECT_TRUE(later[0].backup);
+  EXPECT_LE(later[0].predicted_p90_s, 0.03 * 4060.0);
+}
+
+TEST(backup_attempts, wait_until_the_copy_could_not_only_tie) {
+  // The copy's p90 (about 97 s) must be at most backup_max_fraction of the
+  // time the attempt has run: with 1 % that is from about 9,700 s on.
+  auto config = one_slot_config();
   config.backup_max_fraction = 0.01;
   auto core = core_with_b_on_the_slow_worker(config);
-  EXPECT_TRUE(core.schedule(1300.0).empty());
+  EXPECT_TRUE(core.schedule(1600.0).empty());
   ASSERT_TRUE(core.next_wakeup_s().has_value());
-  EXPECT_DOUBLE_EQ(*core.next_wakeup_s(), 60.0 / 0.01);  // when 60 s is 1 % of the time run
-  EXPECT_EQ(core.schedule(6000.0).size(), 1u);
+  const double p90 = core.predictor().predict(bert("c"), core.workers()[0]).p90_s;
+  EXPECT_NEAR(*core.next_wakeup_s(), p90 / 0.01, 1e-6);
+  EXPECT_TRUE(core.schedule(p90 / 0.01 - 1.0).empty());
+  EXPECT_EQ(core.schedule(p90 / 0.01 + 1.0).size(), 1u);
 }

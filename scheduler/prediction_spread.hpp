@@ -1,0 +1,55 @@
+#pragma once
+// How far off the predictions of each level are, learned from the results:
+// the log error ln(actual / predicted) of every prediction made at a level
+// has a mean (bias) and a standard deviation (sigma), so a prediction at
+// that level is a log-normal with median predicted x exp(bias) and a p90 of
+// predicted x exp(bias + 1.2816 sigma). A level starts from a wide prior
+// (coarser levels wider: a default guess is off by 1.5 in log space, an
+// exact (model, batch, device) history by 0.4) worth `prior_weight` samples,
+// then follows a window of recent errors, so the spread widens when run
+// times drift. Pure state, no I/O.
+#include <array>
+#include <cstddef>
+#include <cstdint>
+
+namespace dtf {
+
+enum class prediction_level;
+
+struct log_spread {
+  double log_bias = 0.0;   // mean of ln(actual / predicted)
+  double log_sigma = 1.0;  // its standard deviation
+  std::uint64_t samples = 0;  // errors learned (not counting the prior)
+};
+
+class prediction_spread {
+public:
+  static constexpr double prior_weight = 8.0;
+  static constexpr double window = 200.0;  // errors older than about this many weigh less
+  static constexpr double z90 = 1.2815515655446004;
+  static constexpr double z99 = 2.3263478740408408;
+
+  prediction_spread();
+  /// The prior sigma of a level before any error is learned.
+  static double prior_sigma(prediction_level level);
+  const log_spread& of(prediction_level level) const;
+  /// Learns one error of a prediction made at `level`. Ignores non-finite
+  /// or non-positive values.
+  void record(prediction_level level, double predicted_s, double actual_s);
+  /// predicted_s x exp(bias + z sigma) of the level, finite and positive.
+  double quantile_s(double predicted_s, prediction_level level, double z) const;
+  /// Restores learned spreads (snapshots); values are sanitized.
+  void set(prediction_level level, const log_spread& spread);
+
+private:
+  struct moments {
+    double weight = 0.0;  // effective number of samples, prior included
+    double mean = 0.0;
+    double second = 0.0;  // weighted mean of squared deviations
+  };
+  static constexpr std::size_t level_count = 11;
+  std::array<moments, level_count> moments_{};
+  std::array<log_spread, level_count> spreads_{};
+};
+
+} // namespace dtf
