@@ -10,6 +10,7 @@
 #include "actors/runtime_outputs.hpp"
 #include "actors/predictor_actor.hpp"
 #include "actors/scheduler_actor.hpp"
+#include "scheduler/worker_slots.hpp"
 
 #include <caf/actor_system.hpp>
 #include <caf/event_based_actor.hpp>
@@ -123,6 +124,7 @@ struct coordinator_state {
   std::vector<worker_entry> workers;                 // registration order
   std::map<std::string, std::size_t> worker_index;
   int total_slots = 0;
+  std::size_t live_workers = 0;
 
   std::vector<event_listener_actor> listeners;
   std::vector<task_update> outbox;
@@ -155,7 +157,9 @@ struct coordinator_state {
 
   std::size_t window() const {
     if (config.scheduler_window > 0) return config.scheduler_window;
-    return std::max<std::size_t>(256, 4 * static_cast<std::size_t>(std::max(total_slots, 0)));
+    const auto capacity = static_cast<std::size_t>(std::max(total_slots, 0)) +
+                          live_workers * static_cast<std::size_t>(std::max(config.scheduling.prefetch, 0));
+    return std::max<std::size_t>(256, 4 * capacity);
   }
 
   task_record* find(const std::string& id) {
@@ -215,10 +219,8 @@ struct coordinator_state {
     }
   }
 
-  /// A worker's slots: its own count, else the configured default.
-  int slots_of(const worker_capability& capability) const {
-    return capability.slots > 0 ? capability.slots : config.scheduling.max_tasks_per_worker;
-  }
+  /// A worker's slots as the scheduling core counts them (override, own, default).
+  int slots_of(const worker_capability& capability) const { return configured_slots(capability, config.scheduling); }
 
   runtime_stats snapshot_stats() const {
     runtime_stats s = counts;
@@ -576,7 +578,8 @@ void handle_round(coordinator_pointer self, scheduling_round& round) {
     st.emit(*r, task_event_kind::assigned);
     orders[wi->second].push_back(work_order{r->work, r->attempt, r->predicted_duration_s, a.predicted_from_history});
   }
-  for (auto& [index, batch] : orders) self->send(st.workers[index].handle, atom::run_v, std::move(batch));
+  for (auto& [index, batch] : orders)
+    self->send(st.workers[index].handle, atom::run_v, std::move(batch), st.slots_of(st.workers[index].capability));
 }
 
 void handle_results(coordinator_pointer self, std::vector<attempt_report>& reports) {
@@ -738,6 +741,7 @@ coordinator_actor::behavior_type coordinator(coordinator_pointer self, coordinat
         st.journal->flush();
       }
       st.total_slots -= st.slots_of(w.capability);
+      --st.live_workers;
       self->send(st.scheduler, atom::remove_v, w.capability.id);
     }
   });
@@ -852,6 +856,7 @@ coordinator_actor::behavior_type coordinator(coordinator_pointer self, coordinat
       if (known != st.worker_index.end() && st.workers[known->second].alive) return false;
       self->monitor(handle);
       st.total_slots += st.slots_of(capability);
+      ++st.live_workers;
       ++st.counts.workers_registered;
       if (st.journal) st.journal->record_worker(capability);
       if (known != st.worker_index.end()) {

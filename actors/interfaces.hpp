@@ -21,14 +21,16 @@ using event_listener_actor = caf::typed_actor<
 
 /// One per device: runs tasks, reports results and metrics.
 using worker_actor = caf::typed_actor<
-  /// Work orders to run now (the coordinator never sends more than the
-  /// worker's free slots). Zero-duration emulated tasks finish inline; the
-  /// rest run without blocking the mailbox. Results go back to the
-  /// coordinator in batches (`atom::result`), tasks that keep running are
-  /// announced with `atom::started`.
-  caf::reacts_to<atom::run, std::vector<work_order>>,
-  /// Cancels a running task (kills its process group / drops its timer); the
-  /// attempt is reported with status cancelled.
+  /// Work orders, and how many tasks the worker runs at once (its slots as
+  /// the coordinator counts them; 0: no limit). Orders beyond the free slots
+  /// (the coordinator's prefetch) wait on the worker in arrival order and
+  /// start as slots free, without a round trip. Zero-duration emulated tasks
+  /// finish inline; the rest run without blocking the mailbox. Results go
+  /// back to the coordinator in batches (`atom::result`), tasks that keep
+  /// running are announced with `atom::started` when they start.
+  caf::reacts_to<atom::run, std::vector<work_order>, int>,
+  /// Cancels a running or queued task (kills its process group / drops its
+  /// timer / takes it off the queue); the attempt is reported cancelled.
   caf::reacts_to<atom::cancel, std::string>,
   /// Internal: an attempt finished on the worker's execution helper or timer.
   caf::reacts_to<atom::done, attempt_report>,

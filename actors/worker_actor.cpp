@@ -51,6 +51,10 @@ struct worker_state {
   worker_options options;
   std::deque<std::string> warm_models;       // most recent first
   std::map<std::string, running_attempt> running;
+  /// Orders beyond the free slots, in arrival order, and the slot count the
+  /// coordinator gave with the last batch (0: no limit).
+  std::deque<work_order> queued;
+  int slot_limit = 0;
   std::vector<attempt_report> outbox;
   bool flush_queued = false;
 
@@ -174,6 +178,41 @@ void start_real(worker_pointer self, const work_order& order, std::vector<std::s
     0);
 }
 
+/// Starts queued orders while slots are free; announces what keeps running
+/// and sends what finished at once, one message each.
+void start_queued(worker_pointer self) {
+  auto& st = self->state;
+  std::vector<std::string> started;
+  std::vector<attempt_report> finished_now;
+  while (!st.queued.empty() &&
+         (st.slot_limit <= 0 || st.running.size() < static_cast<std::size_t>(st.slot_limit))) {
+    auto order = std::move(st.queued.front());
+    st.queued.pop_front();
+    if (st.capability.emulated) start_emulated(self, order, started, finished_now);
+    else start_real(self, order, started);
+  }
+  if (!started.empty()) self->send(st.coordinator, atom::started_v, st.capability.id, std::move(started));
+  for (auto& report : finished_now) queue_result(self, std::move(report));
+}
+
+/// The report of an order cancelled before it started.
+attempt_report cancelled_before_start(const work_order& order, const worker_capability& worker) {
+  attempt_report rep;
+  rep.result.task_id = order.work.id;
+  rep.result.worker_id = worker.id;
+  rep.result.status = task_status::cancelled;
+  rep.result.exit_code = -1;
+  rep.result.model = order.work.model;
+  rep.result.type = order.work.type;
+  rep.result.batch_size = order.work.batch_size;
+  rep.result.attempt = order.attempt;
+  rep.predicted_duration_s = finite_or(order.predicted_duration_s);
+  rep.predicted_from_history = order.predicted_from_history;
+  rep.emulated = worker.emulated;
+  rep.error = "cancelled";
+  return rep;
+}
+
 } // namespace
 
 worker_actor::behavior_type worker(worker_pointer self, worker_capability capability, caf::actor coordinator,
@@ -186,21 +225,25 @@ worker_actor::behavior_type worker(worker_pointer self, worker_capability capabi
   if (!std::isfinite(options.time_scale) || options.time_scale < 0) options.time_scale = 1.0;
   st.options = std::move(options);
   return {
-    [self](atom::run, std::vector<work_order>& orders) {
+    [self](atom::run, std::vector<work_order>& orders, int slots) {
       auto& st = self->state;
-      std::vector<std::string> started;
-      std::vector<attempt_report> finished_now;
-      for (const auto& order : orders) {
-        if (st.capability.emulated) start_emulated(self, order, started, finished_now);
-        else start_real(self, order, started);
-      }
-      if (!started.empty()) self->send(st.coordinator, atom::started_v, st.capability.id, std::move(started));
-      if (!finished_now.empty()) self->send(st.coordinator, atom::result_v, std::move(finished_now));
+      st.slot_limit = std::max(slots, 0);
+      for (auto& order : orders) st.queued.push_back(std::move(order));
+      start_queued(self);
     },
     [self](atom::cancel, const std::string& task_id) {
       auto& st = self->state;
       auto i = st.running.find(task_id);
-      if (i == st.running.end()) return;
+      if (i == st.running.end()) {
+        auto q = std::find_if(st.queued.begin(), st.queued.end(),
+                              [&](const work_order& o) { return o.work.id == task_id; });
+        if (q == st.queued.end()) return;
+        auto report = cancelled_before_start(*q, st.capability);
+        st.queued.erase(q);
+        report.started_at_s = report.finished_at_s = unix_now_s();
+        queue_result(self, std::move(report));
+        return;
+      }
       if (i->second.token) {
         i->second.token->cancel();  // the helper reports the cancelled attempt
         return;
@@ -214,6 +257,7 @@ worker_actor::behavior_type worker(worker_pointer self, worker_capability capabi
       report.result.duration_s = std::max(0.0, (report.finished_at_s - report.started_at_s) / scale);
       report.error = "cancelled";
       queue_result(self, std::move(report));
+      start_queued(self);
     },
     [self](atom::done, attempt_report& report) {
       auto& st = self->state;
@@ -222,6 +266,7 @@ worker_actor::behavior_type worker(worker_pointer self, worker_capability capabi
       st.touch_model(i->second.model);
       st.running.erase(i);
       queue_result(self, std::move(report));
+      start_queued(self);
     },
     [self](atom::flush) {
       auto& st = self->state;

@@ -70,6 +70,13 @@ struct scheduler_config {
   /// the overrides map wins.
   int max_tasks_per_worker = 2;
   std::map<std::string, int> max_tasks_per_worker_overrides;
+  /// Work orders a worker may hold beyond its slots, queued on the worker and
+  /// started there as its slots free (no round trip to the coordinator between
+  /// one task and the next: the throughput of many short tasks across the
+  /// network). The price: a queued task's worker is chosen when it is queued,
+  /// and its placement time (the clock of backup attempts, the core's busy
+  /// time) starts then. 0: exactly the slots (dtf run, plan and simulate).
+  int prefetch = 0;
   /// Affinity lookahead (with task affinity on, intelligent policy): a pending
   /// task whose model is warm on the worker chosen for the head task goes
   /// first; the head task is passed over at most this many times. 0: off.

@@ -9,6 +9,7 @@
 #include "scheduler/scheduler_stats.hpp"
 #include "scheduler/slot_utilization.hpp"
 #include "scheduler/specialization_tracker.hpp"
+#include "scheduler/worker_slots.hpp"
 
 #include <algorithm>
 #include <array>
@@ -113,7 +114,8 @@ std::optional<std::size_t> placement_policy::preview(const task& t, std::span<co
 struct scheduler_core::impl {
   struct worker_record {
     worker_capability cap;
-    int slots = 0;
+    int slots = 0;      // orders placed at once: its slots plus the prefetch queue
+    int run_slots = 0;  // tasks it runs at once (the utilization's capacity)
     int running = 0;
     std::vector<std::uint32_t> running_tasks;  // task handles
     double earliest_end_s = infinity;          // min over running of placed_at + predicted
@@ -295,13 +297,6 @@ struct scheduler_core::impl {
     count_status(r, bucket(r.status), -1);
     r.status = s;
     count_status(r, bucket(s), +1);
-  }
-
-  int effective_slots(const worker_capability& w) const {
-    auto it = config.max_tasks_per_worker_overrides.find(w.id);
-    if (it != config.max_tasks_per_worker_overrides.end()) return std::max(0, it->second);
-    if (w.slots > 0) return w.slots;
-    return std::max(0, config.max_tasks_per_worker);
   }
 
   // ---- profiles and requirement classes ----
@@ -1211,7 +1206,8 @@ void scheduler_core::add_worker(worker_capability worker) {
   if (i.worker_index.count(worker.id)) throw std::invalid_argument("duplicate worker id '" + worker.id + "'");
   if (!std::isfinite(worker.speed) || worker.speed <= 0.0) worker.speed = 1.0;
   impl::worker_record w;
-  w.slots = i.effective_slots(worker);
+  w.slots = placement_capacity(worker, i.config);
+  w.run_slots = configured_slots(worker, i.config);
   w.affinity_key = i.affinity.worker_key(worker.id);
   i.affinity.forget_worker(w.affinity_key);  // a re-registered id starts cold
   w.specialization_key = i.specialization.worker_key(worker.id);
@@ -1836,14 +1832,14 @@ scheduler_stats scheduler_core::stats_summary() const {
     worker_utilization u;
     u.worker_id = w.cap.id;
     u.running = w.running;
-    u.slots = w.slots;
+    u.slots = w.run_slots;
     u.busy_s = w.busy_s;
     for (auto h : w.running_tasks) u.busy_s += std::max(0.0, i.last_now_s - i.tasks[h].placed_at_s);
     u.busy_s = finite_or(u.busy_s, 0.0);
-    u.utilization = slot_utilization(u.busy_s, span, w.slots);
+    u.utilization = slot_utilization(u.busy_s, span, w.run_slots);
     u.tasks_completed = w.completed;
     busy_sum_s += u.busy_s;
-    slot_sum += std::max(0, w.slots);
+    slot_sum += std::max(0, w.run_slots);
     s.workers.push_back(std::move(u));
   }
   s.wall_s = std::max(0.0, span);

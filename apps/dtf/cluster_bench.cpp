@@ -7,7 +7,10 @@
 //   latency      M tasks one at a time; submit-to-start = the attempt's start
 //                on the node (unix time) minus the moment submit was called
 //                (same host on loopback: one clock), p50 / p99 / max in ms
+// With --results FILE every attempt's record is written as `dtf submit
+// --results` writes it, while the clock runs (the writer is dtf submit's).
 #include "actors/cluster/cluster_client.hpp"
+#include "actors/runtime_outputs.hpp"
 #include "apps/dtf/cluster_options.hpp"
 #include "apps/dtf/host_port.hpp"
 #include "apps/dtf/option_table.hpp"
@@ -20,6 +23,7 @@
 #include <condition_variable>
 #include <exception>
 #include <iostream>
+#include <memory>
 #include <mutex>
 #include <unordered_map>
 
@@ -83,8 +87,11 @@ int cluster_bench(int argc, char** argv) {
   std::string label = "cluster";
   int tasks = 20000, latency_tasks = 200, threads = 0;
   bool insecure = false;
+  std::string results_path;
   middleman_settings settings;
   option_table table;
+  table.text("", "--results", "write every attempt's record here (JSON Lines, as dtf submit --results)",
+             results_path);
   table.text("client.coordinator", "--coordinator", "the coordinator, HOST:PORT", coordinator);
   table.whole("", "--tasks", "no-op tasks for the throughput figure", tasks, 1, 10000000);
   table.whole("", "--latency-tasks", "no-op tasks submitted one at a time for the latency figures", latency_tasks, 0,
@@ -110,8 +117,13 @@ int cluster_bench(int argc, char** argv) {
     finish_log log;
     const std::string prefix = "bench-" + std::to_string(static_cast<long long>(unix_now_s() * 1000)) + "-";
     log.prefix = prefix;
+    std::unique_ptr<runtime_outputs> outputs;
+    if (!results_path.empty()) outputs = std::make_unique<runtime_outputs>(results_path, "", "bench");
     cluster_client client{where.host, where.port, settings};
-    client.subscribe([&log](const task_update& u) { log.on_update(u); });
+    client.subscribe([&log, &outputs, prefix](const task_update& u) {
+      if (outputs && u.task_id.rfind(prefix, 0) == 0) outputs->on_update(u);
+      log.on_update(u);  // after the record is written: the clock stops on the last one
+    });
     client.connect();
 
     std::vector<task> batch;

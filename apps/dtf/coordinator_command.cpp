@@ -47,6 +47,10 @@ int coordinator_command(int argc, char** argv) {
              "bearer token the HTTP endpoints need (default $DTF_HTTP_TOKEN; required off loopback)",
              config.http_token);
   add_scheduling_options(table, config.scheduling, config.policy);
+  table.whole("scheduling.prefetch", "--prefetch",
+              "work orders a worker may hold queued beyond its slots (started on the node as slots free: many "
+              "short tasks without a round trip each; their worker is chosen when queued)",
+              config.scheduling.prefetch, 0, 1 << 20);
   int max_connections = static_cast<int>(config.middleman.gate.max_connections);
   double max_frame_mib = static_cast<double>(config.middleman.gate.max_frame_bytes) / (1 << 20);
   table.duration("gate.handshake-timeout", "--handshake-timeout", "with TLS: a peer gets this long to complete it",

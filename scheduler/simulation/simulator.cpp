@@ -4,6 +4,7 @@
 #include "scheduler/input_error.hpp"
 #include "scheduler/scheduler_core.hpp"
 #include "scheduler/simulation/policy_variants.hpp"
+#include "scheduler/worker_slots.hpp"
 
 #include <algorithm>
 #include <ctime>
@@ -75,13 +76,6 @@ double percentile(std::vector<double> values, double p) {
   std::sort(values.begin(), values.end());
   auto rank = static_cast<std::size_t>(std::ceil(p * static_cast<double>(values.size())));
   return values[std::clamp<std::size_t>(rank, 1, values.size()) - 1];
-}
-
-/// Slots the core gives the worker (its override, else its own, else the default).
-int configured_slots(const worker_capability& w, const scheduler_config& config) {
-  if (auto o = config.max_tasks_per_worker_overrides.find(w.id); o != config.max_tasks_per_worker_overrides.end())
-    return std::max(o->second, 0);
-  return std::max(w.slots > 0 ? w.slots : config.max_tasks_per_worker, 0);
 }
 
 struct presence_change {

@@ -25,12 +25,14 @@ namespace {
 struct worker_log {
   std::vector<work_order> orders;
   std::vector<std::string> cancels;
+  std::vector<int> slots;  // the slot count that came with each batch
 };
 
 worker_actor::behavior_type scripted_worker(worker_actor::pointer, std::shared_ptr<worker_log> log) {
   return {
-    [log](atom::run, std::vector<work_order>& orders) {
+    [log](atom::run, std::vector<work_order>& orders, int slots) {
       log->orders.insert(log->orders.end(), orders.begin(), orders.end());
+      log->slots.push_back(slots);
     },
     [log](atom::cancel, const std::string& id) { log->cancels.push_back(id); },
     [](atom::done, const attempt_report&) {},
@@ -161,8 +163,35 @@ TEST_F(protocol, never_sends_a_worker_more_tasks_than_its_slots) {
   auto log = add_worker(cpu_worker("w1", 2));
   submit({cpu_task("a"), cpu_task("b"), cpu_task("c")});
   ASSERT_EQ(log->orders.size(), 2u);
+  EXPECT_EQ(log->slots, std::vector<int>{2});
   report({outcome_of(log->orders[0], "w1", task_status::succeeded)});
   ASSERT_EQ(log->orders.size(), 3u);
+}
+
+TEST(protocol_prefetch, a_worker_gets_its_slots_plus_the_prefetch_and_is_told_its_slots) {
+  caf::actor_system_config cfg;
+  caf::actor_system sys{deterministic(cfg)};
+  auto& sched = dynamic_cast<caf::scheduler::test_coordinator&>(sys.scheduler());
+  coordinator_config config;
+  config.scheduling.prefetch = 3;
+  auto coordinator = spawn_coordinator(sys, config);
+  auto log = std::make_shared<worker_log>();
+  caf::anon_send(coordinator, atom::enroll_v, cpu_worker("w1", 2),
+                 caf::actor_cast<caf::actor>(sys.spawn(scripted_worker, log)));
+  sched.run();
+  std::vector<task> tasks;
+  for (int i = 0; i < 8; ++i) tasks.push_back(cpu_task("t" + std::to_string(i)));
+  caf::anon_send(coordinator, atom::submit_v, std::move(tasks));
+  sched.run();
+  ASSERT_EQ(log->orders.size(), 5u) << "2 slots + 3 queued on the worker";
+  EXPECT_EQ(log->slots, std::vector<int>{2}) << "the worker runs 2 at once and queues the rest";
+  caf::anon_send(coordinator, atom::result_v,
+                 std::vector<attempt_report>{outcome_of(log->orders[0], "w1", task_status::succeeded),
+                                             outcome_of(log->orders[1], "w1", task_status::succeeded)});
+  sched.run();
+  EXPECT_EQ(log->orders.size(), 7u) << "two results free two places";
+  caf::anon_send_exit(coordinator, caf::exit_reason::user_shutdown);
+  sched.run();
 }
 
 TEST_F(protocol, retries_a_failed_task_after_backoff_on_a_different_worker) {

@@ -107,7 +107,7 @@ struct emulated_worker : ::testing::Test {
 
 TEST_F(emulated_worker, finishes_a_task_after_its_modeled_duration_and_not_before) {
   auto worker = spawn(1.0);
-  caf::anon_send(worker, atom::run_v, std::vector<work_order>{order("bench")});
+  caf::anon_send(worker, atom::run_v, std::vector<work_order>{order("bench")}, 0);
   sched.run();
   ASSERT_EQ(log->started, std::vector<std::string>{"bench"});
   const double modeled = emulated_duration_s(order("bench").work, emulated_gpu(), false);
@@ -123,10 +123,10 @@ TEST_F(emulated_worker, finishes_a_task_after_its_modeled_duration_and_not_befor
 
 TEST_F(emulated_worker, loads_a_model_once_then_runs_it_warm) {
   auto worker = spawn(1.0);
-  caf::anon_send(worker, atom::run_v, std::vector<work_order>{order("cold")});
+  caf::anon_send(worker, atom::run_v, std::vector<work_order>{order("cold")}, 0);
   sched.run();
   advance(1e4);
-  caf::anon_send(worker, atom::run_v, std::vector<work_order>{order("warm")});
+  caf::anon_send(worker, atom::run_v, std::vector<work_order>{order("warm")}, 0);
   sched.run();
   advance(1e4);
   ASSERT_EQ(log->results(), 2u);
@@ -138,7 +138,7 @@ TEST_F(emulated_worker, loads_a_model_once_then_runs_it_warm) {
 
 TEST_F(emulated_worker, finishes_zero_duration_tasks_inline_in_one_batch) {
   auto worker = spawn(0.0);
-  caf::anon_send(worker, atom::run_v, std::vector<work_order>{order("a"), order("b"), order("c")});
+  caf::anon_send(worker, atom::run_v, std::vector<work_order>{order("a"), order("b"), order("c")}, 0);
   sched.run();
   EXPECT_TRUE(log->started.empty());
   ASSERT_EQ(log->result_batches.size(), 1u);
@@ -147,7 +147,7 @@ TEST_F(emulated_worker, finishes_zero_duration_tasks_inline_in_one_batch) {
 
 TEST_F(emulated_worker, reports_a_cancelled_attempt_and_drops_its_timer) {
   auto worker = spawn(1.0);
-  caf::anon_send(worker, atom::run_v, std::vector<work_order>{order("doomed")});
+  caf::anon_send(worker, atom::run_v, std::vector<work_order>{order("doomed")}, 0);
   sched.run();
   caf::anon_send(worker, atom::cancel_v, std::string{"doomed"});
   sched.run();
@@ -161,13 +161,40 @@ TEST_F(emulated_worker, times_out_a_task_whose_modeled_duration_exceeds_its_time
   auto worker = spawn(1.0);
   auto o = order("slow", "meta-llama/Llama-2-7b-hf");
   o.work.timeout_s = 1.0;
-  caf::anon_send(worker, atom::run_v, std::vector<work_order>{o});
+  caf::anon_send(worker, atom::run_v, std::vector<work_order>{o}, 0);
   sched.run();
   advance(0.5);
   EXPECT_EQ(log->results(), 0u);
   advance(0.6);
   ASSERT_EQ(log->results(), 1u);
   EXPECT_EQ(log->result_batches[0][0].result.status, task_status::timed_out);
+}
+
+TEST_F(emulated_worker, runs_at_most_its_slots_and_starts_queued_orders_as_slots_free) {
+  auto worker = spawn(1.0);
+  caf::anon_send(worker, atom::run_v, std::vector<work_order>{order("a"), order("b"), order("c")}, 2);
+  sched.run();
+  ASSERT_EQ(log->started, (std::vector<std::string>{"a", "b"})) << "c waits on the worker for a free slot";
+  advance(1e4);  // a and b end; c starts without a word from the coordinator, then ends
+  ASSERT_EQ(log->started, (std::vector<std::string>{"a", "b", "c"}));
+  advance(1e4);
+  EXPECT_EQ(log->results(), 3u);
+  for (const auto& batch : log->result_batches)
+    for (const auto& rep : batch) EXPECT_EQ(rep.result.status, task_status::succeeded) << rep.result.task_id;
+}
+
+TEST_F(emulated_worker, cancels_a_queued_order_without_running_it) {
+  auto worker = spawn(1.0);
+  caf::anon_send(worker, atom::run_v, std::vector<work_order>{order("running"), order("queued")}, 1);
+  sched.run();
+  caf::anon_send(worker, atom::cancel_v, std::string{"queued"});
+  sched.run();
+  ASSERT_EQ(log->results(), 1u);
+  EXPECT_EQ(log->result_batches[0][0].result.task_id, "queued");
+  EXPECT_EQ(log->result_batches[0][0].result.status, task_status::cancelled);
+  advance(1e4);
+  EXPECT_EQ(log->started, std::vector<std::string>{"running"}) << "a cancelled order never starts";
+  EXPECT_EQ(log->results(), 2u);
 }
 
 } // namespace
