@@ -853,7 +853,11 @@ coordinator_actor::behavior_type coordinator(coordinator_pointer self, coordinat
       auto& st = self->state;
       if (!handle) return false;
       auto known = st.worker_index.find(capability.id);
-      if (known != st.worker_index.end() && st.workers[known->second].alive) return false;
+      if (known != st.worker_index.end() && st.workers[known->second].alive)
+        // The same worker again (its node asks again when a join's reply is
+        // late or lost): yes, and nothing changes. Another actor under a
+        // live worker's id: no.
+        return st.workers[known->second].address == handle.address();
       self->monitor(handle);
       st.total_slots += st.slots_of(capability);
       ++st.live_workers;

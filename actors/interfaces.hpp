@@ -107,6 +107,8 @@ using coordinator_actor = caf::typed_actor<
   caf::reacts_to<atom::subscribe, caf::actor>,
   /// Registers a worker (a caf::actor implementing worker_actor); the
   /// coordinator monitors it and re-queues its tasks when it goes down.
+  /// Idempotent: the same actor enrolled again is answered true and changes
+  /// nothing; another actor under the id of a live worker is answered false.
   caf::replies_to<atom::enroll, worker_capability, caf::actor>::with<bool>,
   /// Scheduler output: assignments, unplaceable tasks, requeued tasks.
   caf::reacts_to<atom::assign, scheduling_round>,

@@ -61,7 +61,7 @@ int node_agent::run(const std::function<void(const std::string&)>& log) {
   nc.worker.time_scale = cfg.time_scale;
   nc.worker.output_dir = cfg.output_dir;
   nc.metrics_interval_s = cfg.metrics_interval_s;
-  nc.request_timeout_s = cfg.middleman.request_timeout_s;
+  nc.request_timeout_s = cfg.join_timeout_s;  // its enroll requests: no longer than the join they answer
 
   auto pause = [this](double seconds) {
     const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
@@ -88,39 +88,53 @@ int node_agent::run(const std::function<void(const std::string&)>& log) {
       retry_later("cannot reach the coordinator at " + where + ": " + error);
       continue;
     }
-    // A fresh node actor (and workers) per membership: what ran under a lost
+    // A fresh node actor (and workers) per connection: what ran under a lost
     // one was re-queued by the coordinator, so it is ended here.
     auto node = spawn_node(sys, nc, cfg.workers);
     self->monitor(coordinator);
     self->monitor(node);
-    std::uint64_t registered = 0;
-    error.clear();
-    self->request(node, seconds_span(cfg.middleman.request_timeout_s), atom::join_v,
-                  caf::actor_cast<caf::actor>(coordinator))
-      .receive([&](std::uint64_t n) { registered = n; }, [&](caf::error& err) { error = sys.render(err); });
-    if (!error.empty() || registered < cfg.workers.size()) {
-      caf::anon_send_exit(node, caf::exit_reason::user_shutdown);
-      self->demonitor(coordinator.address());
-      self->demonitor(node.address());
-      retry_later(error.empty() ? "the coordinator at " + where + " took " + std::to_string(registered) + " of " +
-                                    std::to_string(cfg.workers.size()) +
-                                    " workers (their ids are taken: another node with this --name, or this "
-                                    "node's earlier membership not yet declared lost)"
-                                : "joining the coordinator at " + where + " failed: " + error);
-      continue;
-    }
-    backoff = cfg.retry_first_s;
-    log("joined the coordinator at " + where + " with " + std::to_string(registered) + " workers");
     bool lost = false;
     bool node_down = false;
+    auto on_down = [&](caf::down_msg& down) {
+      if (down.source == coordinator.address()) lost = true;
+      else if (down.source == node.address()) node_down = true;
+    };
+    // Joining: the same node actor asks again while the coordinator is
+    // connected (enrolling a worker it already has is answered yes again, so
+    // a join whose reply was lost, or that found some ids still taken by
+    // this node's earlier membership, is simply made again).
+    bool joined = false;
     while (!stopping_ && !lost && !node_down) {
-      self->receive(
-        [&](caf::down_msg& down) {
-          if (down.source == coordinator.address()) lost = true;
-          else if (down.source == node.address()) node_down = true;
-        },
-        caf::after(std::chrono::milliseconds(200)) >> [] {});
+      std::uint64_t registered = 0;
+      error.clear();
+      self->request(node, seconds_span(cfg.join_timeout_s), atom::join_v, caf::actor_cast<caf::actor>(coordinator))
+        .receive([&](std::uint64_t n) { registered = n; }, [&](caf::error& err) { error = sys.render(err); });
+      if (error.empty() && registered == cfg.workers.size()) {
+        joined = true;
+        break;
+      }
+      retry_later(error.empty() ? "the coordinator at " + where + " took " + std::to_string(registered) + " of " +
+                                    std::to_string(cfg.workers.size()) +
+                                    " workers (the others' ids are taken: another node with this --name, or this "
+                                    "node's earlier membership not yet declared lost)"
+                                : "joining the coordinator at " + where + " got no answer: " + error);
+      // Down messages that came meanwhile (the coordinator lost: connect again).
+      for (bool more = true; more;) {
+        more = false;
+        self->receive(
+          [&](caf::down_msg& down) {
+            more = true;
+            on_down(down);
+          },
+          caf::after(std::chrono::seconds(0)) >> [] {});
+      }
     }
+    if (joined) {
+      backoff = cfg.retry_first_s;
+      log("joined the coordinator at " + where + " with " + std::to_string(cfg.workers.size()) + " workers");
+    }
+    while (joined && !stopping_ && !lost && !node_down)
+      self->receive(on_down, caf::after(std::chrono::milliseconds(200)) >> [] {});
     caf::anon_send_exit(node, caf::exit_reason::user_shutdown);
     self->demonitor(coordinator.address());
     self->demonitor(node.address());

@@ -38,6 +38,10 @@ struct node_agent_config {
   /// Per-attempt stdout/stderr files of real commands (they stay on the node).
   std::string output_dir = "dtf-output";
   double metrics_interval_s = 5.0;
+  /// A join (every worker enrolled) not answered within this is asked again,
+  /// by the same node actor while the coordinator is connected (enrolling is
+  /// idempotent at the coordinator).
+  double join_timeout_s = 5.0;
   /// Backoff between attempts to reach the coordinator: first delay, doubled, capped.
   double retry_first_s = 0.2;
   double retry_max_s = 5.0;

@@ -55,6 +55,9 @@ int node_command(int argc, char** argv) {
                  config.metrics_interval_s, 0, 86400);
   table.duration("node.retry-max", "--retry-max", "longest wait between attempts to reach the coordinator",
                  config.retry_max_s, 0.01, 3600);
+  table.duration("node.join-timeout", "--join-timeout",
+                 "a join the coordinator did not answer within this is made again", config.join_timeout_s, 0.01,
+                 3600);
   add_middleman_options(table, config.middleman, threads, insecure);
   try {
     auto positional = table.parse(argc, argv);

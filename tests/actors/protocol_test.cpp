@@ -6,6 +6,7 @@
 #include "actors/worker_actor.hpp"
 
 #include <caf/actor_system.hpp>
+#include <caf/event_based_actor.hpp>
 #include <caf/actor_system_config.hpp>
 #include <caf/scheduler/test_coordinator.hpp>
 #include <caf/send.hpp>
@@ -192,6 +193,32 @@ TEST(protocol_prefetch, a_worker_gets_its_slots_plus_the_prefetch_and_is_told_it
   EXPECT_EQ(log->orders.size(), 7u) << "two results free two places";
   caf::anon_send_exit(coordinator, caf::exit_reason::user_shutdown);
   sched.run();
+}
+
+TEST_F(protocol, enrolling_the_same_worker_again_is_answered_yes_and_changes_nothing) {
+  auto answers = std::make_shared<std::vector<bool>>();
+  auto stats = std::make_shared<runtime_stats>();
+  auto enroll = [&](const worker_capability& w, const caf::actor& handle) {
+    sys.spawn([=, c = coordinator](caf::event_based_actor* self) {
+      self->request(c, caf::infinite, atom::enroll_v, w, handle).then([=](bool ok) { answers->push_back(ok); });
+    });
+    sched.run();
+  };
+  auto log = std::make_shared<worker_log>();
+  auto handle = caf::actor_cast<caf::actor>(sys.spawn(scripted_worker, log));
+  enroll(cpu_worker("w1", 1), handle);
+  enroll(cpu_worker("w1", 1), handle);  // a join asked again: its first reply was late or lost
+  enroll(cpu_worker("w1", 1), caf::actor_cast<caf::actor>(sys.spawn(scripted_worker, log)));  // an impostor
+  EXPECT_EQ(*answers, (std::vector<bool>{true, true, false}));
+  sys.spawn([=, c = coordinator](caf::event_based_actor* self) {
+    self->request(c, caf::infinite, atom::stats_v).then([=](runtime_stats& s) { *stats = s; });
+  });
+  sched.run();
+  EXPECT_EQ(stats->workers_registered, 1u);
+  ASSERT_EQ(stats->workers.size(), 1u);
+  EXPECT_EQ(stats->workers[0].slots, 1) << "its slots are counted once";
+  submit({cpu_task("a"), cpu_task("b")});
+  EXPECT_EQ(log->orders.size(), 1u) << "one slot, whatever the number of joins";
 }
 
 TEST_F(protocol, retries_a_failed_task_after_backoff_on_a_different_worker) {

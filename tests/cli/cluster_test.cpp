@@ -14,6 +14,7 @@
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <regex>
 #include <string>
@@ -72,9 +73,15 @@ protected:
 
   std::string log(const std::string& name) const { return read_text(dir / name); }
 
-  /// A coordinator on a free port; returns "127.0.0.1:PORT".
-  std::string start_coordinator(const std::vector<std::string>& extra = {}) {
-    std::vector<std::string> arguments{"coordinator", "--port", "0"};
+  /// A port for a coordinator that will be restarted on it (see port_outside_ephemeral_range).
+  std::string restartable_port() const {
+    const std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    return std::to_string(dtf::testing::port_outside_ephemeral_range(std::hash<std::string>{}(name) + ::getpid()));
+  }
+
+  /// A coordinator on `port` (0: a free one); returns "127.0.0.1:PORT".
+  std::string start_coordinator(const std::vector<std::string>& extra = {}, const std::string& port = "0") {
+    std::vector<std::string> arguments{"coordinator", "--port", port};
     arguments.insert(arguments.end(), extra.begin(), extra.end());
     coordinator = start(arguments, "coordinator.log");
     std::smatch m;
@@ -209,7 +216,7 @@ TEST_F(cluster, a_hung_node_and_a_killed_one_lose_no_task_and_run_none_twice) {
 TEST_F(cluster, nodes_join_a_restarted_coordinator_and_run_what_it_gets) {
   const int tasks = 50;
   write_suite(tasks);
-  auto where = start_coordinator();
+  auto where = start_coordinator({}, restartable_port());
   start_node("n1", where, 0.001);
   await_workers(2);
   ::kill(coordinator, SIGKILL);
@@ -228,7 +235,7 @@ TEST_F(cluster, nodes_join_a_restarted_coordinator_and_run_what_it_gets) {
 TEST_F(cluster, a_coordinator_killed_and_restarted_on_its_journal_loses_no_task_and_reruns_none_that_ended) {
   const int tasks = 200;
   write_suite(tasks);
-  const auto where = start_coordinator({"--journal", "journal.sqlite"});
+  const auto where = start_coordinator({"--journal", "journal.sqlite"}, restartable_port());
   const auto port = where.substr(where.rfind(':') + 1);
   start_node("n1", where, 0.01);
   await_workers(2);
@@ -308,7 +315,7 @@ TEST_F(cluster, status_cancel_and_stats_talk_to_a_running_coordinator) {
 
 TEST_F(cluster, a_node_waits_for_a_coordinator_that_is_not_there_yet) {
   // Nothing listens on this port yet: the node retries with backoff.
-  auto where = start_coordinator();
+  auto where = start_coordinator({}, restartable_port());
   const auto port = where.substr(where.rfind(':') + 1);
   ::kill(coordinator, SIGKILL);
   wait_exit(coordinator);

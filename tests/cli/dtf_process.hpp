@@ -13,8 +13,12 @@
 #include <thread>
 #include <vector>
 
+#include <algorithm>
+#include <cstdint>
 #include <csignal>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -44,6 +48,35 @@ bool eventually(F done, std::chrono::seconds limit = std::chrono::seconds(60)) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   return true;
+}
+
+/// A free loopback port below the kernel's ephemeral range, for a test that
+/// restarts a process on the same port. A port from the range (what port 0
+/// gives) can be taken meanwhile as the source port of any connection on the
+/// machine (the restart cannot bind it then), or even by a client retrying to
+/// reach it: a TCP connect to a port nothing listens on, from that same port,
+/// connects to itself. `salt` spreads concurrent tests over the ports.
+inline std::uint16_t port_outside_ephemeral_range(std::size_t salt) {
+  int low = 32768;
+  if (std::ifstream range{"/proc/sys/net/ipv4/ip_local_port_range"}; range) range >> low;
+  const int first = 10000;
+  const int span = std::max(low - first, 1);
+  for (int i = 0; i < span; ++i) {
+    const auto port = static_cast<std::uint16_t>(first + static_cast<int>((salt + static_cast<std::size_t>(i) * 7919) %
+                                                                          static_cast<std::size_t>(span)));
+    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int one = 1;
+    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(port);
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    const bool free = ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
+    ::close(fd);
+    if (free) return port;
+  }
+  ADD_FAILURE() << "no free port below " << low;
+  return 0;
 }
 
 /// Starts dtf with `arguments` in `dir`, stdout and stderr to `output`.
