@@ -542,6 +542,7 @@ void handle_round(coordinator_pointer self, scheduling_round& round) {
     st.emit(*r, task_event_kind::unplaceable);
   }
   if (!dropped.empty()) self->send(st.scheduler, atom::cancel_v, std::move(dropped));
+  if (st.has_listeners()) st.outbox.reserve(st.outbox.size() + round.assignments.size());
   // Group work orders per worker, in assignment order.
   std::map<std::size_t, std::vector<work_order>> orders;
   for (auto& a : round.assignments) {
@@ -584,6 +585,7 @@ void handle_round(coordinator_pointer self, scheduling_round& round) {
 
 void handle_results(coordinator_pointer self, std::vector<attempt_report>& reports) {
   auto& st = self->state;
+  if (st.has_listeners()) st.outbox.reserve(st.outbox.size() + reports.size());  // one finished event each, mostly
   std::vector<task_result> learned;
   std::vector<attempt_report> observed;
   learned.reserve(reports.size());

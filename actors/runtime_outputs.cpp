@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <optional>
 
 namespace dtf {
 
@@ -50,23 +51,29 @@ runtime_outputs::runtime_outputs(const std::string& results_path, const std::str
 }
 
 void runtime_outputs::on_update(const task_update& update) {
+  const bool junit = !junit_path_.empty();  // nothing kept for a file that is never written
   switch (update.kind) {
     case task_event_kind::attempt_done:
-    case task_event_kind::finished:
+    case task_event_kind::finished: {
       // JUnit first: a results file that cannot be written (the exception
       // fails the run) still leaves a JUnit file that says what happened.
-      if (update.report) junit_.record(to_attempt_record(*update.report));
-      if (update.kind == task_event_kind::finished && update.stopped)
-        junit_.record_stopped(update.task_id, update.reason);
-      else if (!update.report && update.kind == task_event_kind::finished)
-        junit_.record_not_run(update.task_id, update.reason.empty() ? "cancelled before it ran" : update.reason);
-      if (update.report && results_) results_->write(to_attempt_record(*update.report));
+      std::optional<attempt_record> record;
+      if (update.report && (junit || results_)) record = to_attempt_record(*update.report);
+      if (junit) {
+        if (record) junit_.record(*record);
+        if (update.kind == task_event_kind::finished && update.stopped)
+          junit_.record_stopped(update.task_id, update.reason);
+        else if (!update.report && update.kind == task_event_kind::finished)
+          junit_.record_not_run(update.task_id, update.reason.empty() ? "cancelled before it ran" : update.reason);
+      }
+      if (record && results_) results_->write(*record);
       break;
+    }
     case task_event_kind::unplaceable:
-      junit_.record_not_run(update.task_id, "unplaceable: " + update.reason);
+      if (junit) junit_.record_not_run(update.task_id, "unplaceable: " + update.reason);
       break;
     case task_event_kind::rejected:
-      junit_.record_not_run(update.task_id, "rejected: " + update.reason);
+      if (junit) junit_.record_not_run(update.task_id, "rejected: " + update.reason);
       break;
     default:
       break;
