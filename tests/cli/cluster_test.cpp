@@ -11,6 +11,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
@@ -146,9 +147,10 @@ protected:
   /// A coordinator, nodes n1-n3 (at a time scale that keeps the run going
   /// for a while) and a submission of `tasks` that is under way; returns
   /// n1's pid and the submission's.
-  std::pair<pid_t, pid_t> start_run_with_three_nodes(int tasks, double time_scale = 0.02) {
+  std::pair<pid_t, pid_t> start_run_with_three_nodes(int tasks, double time_scale = 0.02,
+                                                     const std::vector<std::string>& coordinator_options = {}) {
     write_suite(tasks);
-    auto where = start_coordinator();
+    auto where = start_coordinator(coordinator_options);
     auto first = start_node("n1", where, time_scale);
     second_node = start_node("n2", where, time_scale);
     start_node("n3", where, time_scale);
@@ -189,6 +191,28 @@ TEST_F(cluster, a_node_killed_mid_run_has_its_tasks_requeued_and_finished_elsewh
   EXPECT_TRUE(eventually([&] { return count(log("coordinator.log"), "worker n1/") >= 4; })) << log("coordinator.log");
   const std::regex requeued{"worker n1/cpu-[ab] lost \\(.*\\); its ([1-9][0-9]*) tasks re-queued"};
   EXPECT_TRUE(std::regex_search(log("coordinator.log"), requeued)) << log("coordinator.log");
+  EXPECT_EQ(wait_exit(submit), 0) << log("submit.log");
+  expect_every_task_succeeded_once(tasks);
+}
+
+TEST_F(cluster, orders_queued_on_a_killed_node_are_requeued_and_every_task_succeeds_once) {
+  // --prefetch: each worker holds up to 6 orders beyond its 4 slots, queued on its node.
+  const int tasks = 200;
+  auto [victim, submit] = start_run_with_three_nodes(tasks, 0.02, {"--prefetch", "6"});
+  ::kill(victim, SIGKILL);
+  // What ran there and what waited there both go back to the queue: with
+  // most of the suite still waiting, a worker of n1 had more orders than
+  // its 4 slots.
+  const std::regex requeued{"worker n1/cpu-[ab] lost \\(.*\\); its ([0-9]+) tasks re-queued"};
+  auto most_requeued = [&] {
+    int most = -1;
+    const auto text = log("coordinator.log");
+    for (std::sregex_iterator i{text.begin(), text.end(), requeued}, end; i != end; ++i)
+      most = std::max(most, std::stoi((*i)[1].str()));
+    return most;
+  };
+  EXPECT_TRUE(eventually([&] { return count(log("coordinator.log"), "worker n1/") >= 4; })) << log("coordinator.log");
+  EXPECT_GT(most_requeued(), 4) << log("coordinator.log");
   EXPECT_EQ(wait_exit(submit), 0) << log("submit.log");
   expect_every_task_succeeded_once(tasks);
 }
