@@ -8,7 +8,6 @@
 #include "actors/observation/observation_board.hpp"
 #include "actors/observation/observed_task_chunks.hpp"
 #include "actors/runtime_outputs.hpp"
-#include "actors/predictor_actor.hpp"
 #include "actors/scheduler_actor.hpp"
 #include "scheduler/worker_slots.hpp"
 
@@ -71,6 +70,9 @@ struct task_record {
   /// report, when it comes, is counted as wasted slot time.
   std::string loser_worker_id;
   int loser_attempt = 0;
+  /// Reports of this task forwarded to the scheduler whose result_effect has
+  /// not come back yet: what they mean for the task is decided then.
+  int unsettled = 0;
 };
 
 /// An attempt on a worker, for the observation board (what runs where).
@@ -110,7 +112,11 @@ struct coordinator_state {
 
   coordinator_config config;
   scheduler_actor scheduler;
-  predictor_actor predictor;
+  /// Reports forwarded to the scheduler, in the order sent: its answer
+  /// (one result_effect each, in the same order) settles them.
+  std::deque<attempt_report> unsettled;
+  /// The scheduler failed: no answer will come, reports settle at once.
+  bool scheduler_gone = false;
   std::chrono::steady_clock::time_point started_at;
 
   /// A deque: a large run's records are never copied to grow, and no half
@@ -348,6 +354,16 @@ void leave_worker(worker_entry& w, std::size_t task_index, int attempt) {
   if (it != w.active.end()) w.active.erase(it);
 }
 
+/// When the report is of the attempt that lost the task's backup race: its
+/// slot time counts as wasted (once).
+void count_loser(coordinator_state& st, task_record& r, const attempt_report& rep) {
+  if (!st.config.board || r.loser_worker_id.empty()) return;
+  if (r.loser_worker_id != rep.result.worker_id || r.loser_attempt != rep.result.attempt) return;
+  ++st.backup_losers;
+  if (rep.started_at_s > 0.0) st.wasted_slot_s += std::max(0.0, finite_or(rep.finished_at_s - rep.started_at_s));
+  r.loser_worker_id.clear();
+}
+
 /// Records a reported attempt for the timeline (and, when it lost a backup
 /// race, its slot time as wasted).
 void observe_report(coordinator_state& st, const attempt_report& rep) {
@@ -355,14 +371,7 @@ void observe_report(coordinator_state& st, const attempt_report& rep) {
   const auto& res = rep.result;
   auto ti = st.task_index.find(res.task_id);
   if (auto* w = st.find_worker(res.worker_id); w && ti != st.task_index.end()) leave_worker(*w, ti->second, res.attempt);
-  if (ti != st.task_index.end()) {
-    auto& r = st.tasks[ti->second];
-    if (!r.loser_worker_id.empty() && r.loser_worker_id == res.worker_id && r.loser_attempt == res.attempt) {
-      ++st.backup_losers;
-      if (rep.started_at_s > 0.0) st.wasted_slot_s += std::max(0.0, finite_or(rep.finished_at_s - rep.started_at_s));
-      r.loser_worker_id.clear();
-    }
-  }
+  if (ti != st.task_index.end()) count_loser(st, st.tasks[ti->second], rep);
   st.finished_attempts.push_back({res.task_id, res.worker_id, res.attempt, rep.started_at_s, rep.finished_at_s, res.status});
   if (st.finished_attempts.size() > timeline_limit) {
     st.finished_attempts.pop_front();
@@ -583,11 +592,120 @@ void handle_round(coordinator_pointer self, scheduling_round& round) {
     self->send(st.workers[index].handle, atom::run_v, std::move(batch), st.slots_of(st.workers[index].capability));
 }
 
+/// Follows the core's answer to one reported attempt of a task (see
+/// scheduler_core::record_result): a failed attempt whose task still runs on
+/// its other attempt ends alone; otherwise the report decides the task
+/// (finished, retried) and the other attempt, if any, is cancelled -- the
+/// loser of a backup race, or one the core no longer holds. The simulator
+/// follows the same answer, so a run and a simulation decide races alike.
+void follow_effect(coordinator_pointer self, attempt_report& rep, const result_effect& effect) {
+  auto& st = self->state;
+  const auto& res = rep.result;
+  auto* r = st.find(res.task_id);
+  if (!r) return;
+  if (r->unsettled > 0) --r->unsettled;
+  const bool first = r->worker_id == res.worker_id && r->attempt == res.attempt;
+  const bool backup = !r->backup_worker_id.empty() && r->backup_worker_id == res.worker_id &&
+                      r->backup_attempt == res.attempt;
+  if (is_final(r->status) || (!first && !backup)) {
+    // Settled meanwhile (cancelled, or won by the other attempt): recorded only.
+    count_loser(st, *r, rep);
+    st.emit(*r, task_event_kind::attempt_done, rep);
+    return;
+  }
+  // The task's other attempt, as far as the coordinator started it.
+  std::string other;
+  int other_attempt = 0;
+  if (!r->backup_worker_id.empty()) {
+    other = first ? r->backup_worker_id : r->worker_id;
+    other_attempt = first ? r->backup_attempt : r->attempt;
+  }
+  r->backup_worker_id.clear();
+  if (effect.still_running && !other.empty()) {
+    // One of two attempts ended without success: the other keeps the task (no retry).
+    r->worker_id = other;
+    r->attempt = other_attempt;
+    st.emit(*r, task_event_kind::attempt_done, rep);  // a stopping run: the other ends it when it reports
+    return;
+  }
+  r->worker_id = res.worker_id;
+  r->attempt = res.attempt;
+  if (!other.empty()) {
+    if (effect.cancel_on_worker == other) {
+      r->loser_worker_id = other;
+      r->loser_attempt = other_attempt;
+    }
+    if (auto* w = st.find_worker(other); w && w->alive) self->send(w->handle, atom::cancel_v, r->work.id);
+  }
+  if (r->cancelling) {
+    end_cancelling(self, *r, rep);
+    return;
+  }
+  switch (res.status) {
+    case task_status::succeeded:
+      st.finish(*r, task_status::succeeded);
+      st.emit(*r, task_event_kind::finished, rep);
+      break;
+    case task_status::failed:
+    case task_status::timed_out: {
+      ++r->failures;
+      if (r->failures <= r->work.retries) {
+        r->status = task_status::pending;
+        r->reason = rep.error.empty() ? std::string{to_string(res.status)} : rep.error;
+        ++st.counts.retries;
+        st.emit(*r, task_event_kind::attempt_done, rep);
+        st.emit(*r, task_event_kind::retrying);
+        double delay = st.config.retry_backoff_s * std::pow(2.0, r->failures - 1);
+        delay = std::clamp(finite_or(delay), 0.0, st.config.retry_backoff_max_s);
+        self->delayed_send(self, std::chrono::duration_cast<caf::timespan>(std::chrono::duration<double>(delay)),
+                           atom::retry_v, r->work.id);
+      } else {
+        r->reason = rep.error;
+        st.finish(*r, res.status);
+        st.emit(*r, task_event_kind::finished, rep);
+      }
+      break;
+    }
+    default:  // cancelled by the worker (e.g. it is shutting down)
+      st.finish(*r, task_status::cancelled);
+      st.emit(*r, task_event_kind::finished, rep);
+      break;
+  }
+}
+
+/// The scheduler's answer to the results forwarded, one per result in the
+/// order they were sent.
+void follow_effects(coordinator_pointer self, const std::vector<result_effect>& effects) {
+  auto& st = self->state;
+  if (st.has_listeners()) st.outbox.reserve(st.outbox.size() + effects.size());  // one finished event each, mostly
+  for (const auto& effect : effects) {
+    if (st.unsettled.empty()) return;  // answers after a failure settled everything
+    auto rep = std::move(st.unsettled.front());
+    st.unsettled.pop_front();
+    follow_effect(self, rep, effect);
+  }
+}
+
+/// The scheduler failed: no answer comes, the unsettled reports settle as the
+/// coordinator sees them.
+void settle_without_scheduler(coordinator_pointer self) {
+  auto& st = self->state;
+  st.scheduler_gone = true;
+  while (!st.unsettled.empty()) {
+    auto rep = std::move(st.unsettled.front());
+    st.unsettled.pop_front();
+    follow_effect(self, rep, result_effect{});
+  }
+}
+
+/// Reports from workers: bookkeeping now; the attempts of tasks that still
+/// count go to the scheduler's core, which learns them, and the coordinator
+/// decides what each means for its task when the core's answer comes back
+/// (follow_effect).
 void handle_results(coordinator_pointer self, std::vector<attempt_report>& reports) {
   auto& st = self->state;
   if (st.has_listeners()) st.outbox.reserve(st.outbox.size() + reports.size());  // one finished event each, mostly
   std::vector<task_result> learned;
-  std::vector<attempt_report> observed;
   learned.reserve(reports.size());
   for (auto& rep : reports) {
     auto& res = rep.result;
@@ -616,7 +734,7 @@ void handle_results(coordinator_pointer self, std::vector<attempt_report>& repor
       st.emit(*r, task_event_kind::attempt_done, rep);
       continue;
     }
-    if (r->cancelling) {
+    if (r->cancelling && r->unsettled == 0) {
       r->backup_worker_id.clear();  // the other attempt, if any, is cancelled too and arrives late
       end_cancelling(self, *r, rep);
       continue;
@@ -625,62 +743,16 @@ void handle_results(coordinator_pointer self, std::vector<attempt_report>& repor
     res.type = r->work.type;
     res.batch_size = r->work.batch_size;
     if (rep.started_at_s > 0.0) r->started_at_s = rep.started_at_s;
-    learned.push_back(res);
-    observed.push_back(rep);
     r->keep_report(rep);
-    if (!r->backup_worker_id.empty()) {
-      // Two attempts were in flight: a failure leaves the task to the other
-      // one (no retry); a success wins and the other attempt is cancelled.
-      const std::string other = first ? r->backup_worker_id : r->worker_id;
-      const int other_attempt = first ? r->backup_attempt : r->attempt;
-      r->backup_worker_id.clear();
-      if (res.status != task_status::succeeded) {
-        r->worker_id = other;
-        r->attempt = other_attempt;
-        st.emit(*r, task_event_kind::attempt_done, rep);
-        continue;
-      }
-      r->worker_id = res.worker_id;
-      r->attempt = res.attempt;
-      r->loser_worker_id = other;
-      r->loser_attempt = other_attempt;
-      if (auto* w = st.find_worker(other); w && w->alive) self->send(w->handle, atom::cancel_v, r->work.id);
+    if (st.scheduler_gone) {
+      follow_effect(self, rep, result_effect{});
+      continue;
     }
-    switch (res.status) {
-      case task_status::succeeded:
-        st.finish(*r, task_status::succeeded);
-        st.emit(*r, task_event_kind::finished, rep);
-        break;
-      case task_status::failed:
-      case task_status::timed_out: {
-        ++r->failures;
-        if (r->failures <= r->work.retries) {
-          r->status = task_status::pending;
-          r->reason = rep.error.empty() ? std::string{to_string(res.status)} : rep.error;
-          ++st.counts.retries;
-          st.emit(*r, task_event_kind::attempt_done, rep);
-          st.emit(*r, task_event_kind::retrying);
-          double delay = st.config.retry_backoff_s * std::pow(2.0, r->failures - 1);
-          delay = std::clamp(finite_or(delay), 0.0, st.config.retry_backoff_max_s);
-          self->delayed_send(self, std::chrono::duration_cast<caf::timespan>(std::chrono::duration<double>(delay)),
-                             atom::retry_v, r->work.id);
-        } else {
-          r->reason = rep.error;
-          st.finish(*r, res.status);
-          st.emit(*r, task_event_kind::finished, rep);
-        }
-        break;
-      }
-      default:  // cancelled by the worker (e.g. it is shutting down)
-        st.finish(*r, task_status::cancelled);
-        st.emit(*r, task_event_kind::finished, rep);
-        break;
-    }
+    ++r->unsettled;
+    learned.push_back(res);
+    st.unsettled.push_back(std::move(rep));
   }
-  if (!learned.empty()) {
-    self->send(st.predictor, atom::result_v, std::move(observed));
-    self->send(st.scheduler, atom::result_v, std::move(learned));
-  }
+  if (!learned.empty()) self->send(st.scheduler, atom::result_v, std::move(learned));
 }
 
 } // namespace
@@ -694,28 +766,26 @@ coordinator_actor::behavior_type coordinator(coordinator_pointer self, coordinat
   st.started_at_unix_s = unix_now_s();
   st.scheduler = spawn_scheduler(self->system(), caf::actor_cast<caf::actor>(self), config.scheduling, config.policy,
                                  config.history, config.board);
-  st.predictor = spawn_predictor(self->system(), st.scheduler, config.snapshot_every_results,
-                                 config.snapshot_interval_s, config.history);
-  st.config.history.reset();  // learned by both at spawn; not kept for the whole run
+  st.config.history.reset();  // learned by the scheduler at spawn; not kept for the whole run
   self->link_to(st.scheduler);
-  self->link_to(st.predictor);
   if (st.config.board) self->send(self, atom::observe_v);
   report_exceptions(self, coordinator_state::name, [self](const std::string& why) {
     fail_run(self, why);
     settle(self);
   });
-  // The scheduler and predictor are linked: when one fails the run fails
-  // (the coordinator lives on to cancel, report and answer); anything else
-  // that sends an exit (the runtime's shutdown) ends the coordinator.
+  // The scheduler is linked: when it fails the run fails (the coordinator
+  // lives on to cancel, report and answer; reports the scheduler will never
+  // answer settle without it); anything else that sends an exit (the
+  // runtime's shutdown) ends the coordinator.
   self->set_exit_handler([self](caf::exit_msg& msg) {
     auto& st = self->state;
-    const bool helper = msg.source == st.scheduler.address() || msg.source == st.predictor.address();
-    if (!helper) {
+    if (msg.source != st.scheduler.address()) {
       self->quit(msg.reason);
       return;
     }
     if (!msg.reason) return;
     fail_run(self, failure_text(msg.reason, self->system()));
+    settle_without_scheduler(self);
     settle(self);
   });
   self->set_down_handler([self](caf::down_msg& msg) {
@@ -879,7 +949,6 @@ coordinator_actor::behavior_type coordinator(coordinator_pointer self, coordinat
         st.config.membership_log("worker " + capability.id + " joined (" + std::to_string(st.slots_of(capability)) +
                                  " slots)");
       std::vector<worker_capability> enrolled{std::move(capability)};
-      self->send(st.predictor, atom::enroll_v, enrolled);
       self->send(st.scheduler, atom::enroll_v, std::move(enrolled));
       settle(self);
       return true;
@@ -907,6 +976,10 @@ coordinator_actor::behavior_type coordinator(coordinator_pointer self, coordinat
     },
     [self](atom::result, std::vector<attempt_report>& reports) {
       handle_results(self, reports);
+      settle(self);
+    },
+    [self](atom::result, const std::vector<result_effect>& effects) {
+      follow_effects(self, effects);
       settle(self);
     },
     [self](atom::metrics, std::vector<worker_metrics_report>& reports) {

@@ -28,12 +28,9 @@ struct coordinator_config {
   /// Retry backoff: first delay, doubled per failure, capped.
   double retry_backoff_s = 0.2;
   double retry_backoff_max_s = 5.0;
-  /// Predictor snapshots: after this many results, or this many seconds.
-  std::size_t snapshot_every_results = 256;
-  double snapshot_interval_s = 0.5;
   /// Results of earlier runs (the journal's history), learned by the
-  /// scheduler and the predictor before the first task: a run starts from
-  /// what the earlier ones measured. In-process only, never sent.
+  /// scheduler's core before the first task: a run starts from what the
+  /// earlier ones measured. In-process only, never sent.
   std::shared_ptr<const std::vector<history_row>> history;
   /// A resumed run (dtf run --resume): attempts its tasks already made, by
   /// task id. Their attempt numbers continue after these, so the journal and

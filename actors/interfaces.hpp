@@ -39,20 +39,11 @@ using worker_actor = caf::typed_actor<
   /// Live metrics sampled now.
   caf::replies_to<atom::metrics>::with<worker_metrics>>;
 
-/// Learns execution times from every result and sends the scheduler snapshots
-/// of what it learned (batched: after N results or T seconds, whichever first).
-using predictor_actor = caf::typed_actor<
-  /// Workers whose results will arrive (device name, kind and speed key the history).
-  caf::reacts_to<atom::enroll, std::vector<worker_capability>>,
-  /// Finished attempts, in batches: successes are learned from, and each
-  /// prediction made at placement is scored against the actual duration.
-  caf::reacts_to<atom::result, std::vector<attempt_report>>,
-  /// Internal: periodic tick that flushes a snapshot if anything changed.
-  caf::reacts_to<atom::flush>>;
-
 /// The scoring actor: wraps scheduler_core (capability records, live metrics,
-/// pending tasks, learning state) and answers with assignment batches.
-/// Every output goes to the coordinator as one `atom::assign` round.
+/// pending tasks, learning state) and answers with assignment batches. The
+/// core is the run's only learner: every result is learned once, there, the
+/// way `dtf simulate` learns it. Every round goes to the coordinator as one
+/// `atom::assign`; what the core decided about each result as `atom::result`.
 using scheduler_actor = caf::typed_actor<
   /// Registers workers (registration order is the tie-break).
   caf::reacts_to<atom::enroll, std::vector<worker_capability>>,
@@ -64,14 +55,15 @@ using scheduler_actor = caf::typed_actor<
   /// Pending tasks to place.
   caf::reacts_to<atom::submit, std::vector<task>>,
   /// Finished attempts: frees slots and feeds specialization, affinity and
-  /// the core's predictor (record_result with model and type).
+  /// the core's predictor (record_result with model and type). Answers the
+  /// coordinator, before the next round, with one result_effect per result
+  /// in the same order: which attempt to cancel after a backup race, or that
+  /// the task still runs on its other attempt.
   caf::reacts_to<atom::result, std::vector<task_result>>,
   /// Failed attempts to retry, preferring another worker.
   caf::reacts_to<atom::requeue, std::vector<requeue_request>>,
   /// Cancels pending or placed tasks.
   caf::reacts_to<atom::cancel, std::vector<std::string>>,
-  /// A predictor snapshot to score with.
-  caf::reacts_to<atom::snapshot, predictor_snapshot>,
   /// Internal: run one scheduling round (coalesces bursts of input).
   caf::reacts_to<atom::schedule>,
   /// The core's statistics as JSON text (also published to the observation
@@ -114,8 +106,13 @@ using coordinator_actor = caf::typed_actor<
   caf::reacts_to<atom::assign, scheduling_round>,
   /// Tasks a worker began running (worker id, task ids).
   caf::reacts_to<atom::started, std::string, std::vector<std::string>>,
-  /// Finished attempts from a worker.
+  /// Finished attempts from a worker. What each means for its task (finished,
+  /// retried, still running on its other attempt, the other attempt
+  /// cancelled) is decided once the scheduler's core has recorded it.
   caf::reacts_to<atom::result, std::vector<attempt_report>>,
+  /// The core's result_effect for each result the coordinator forwarded, in
+  /// the order forwarded: the coordinator follows it.
+  caf::reacts_to<atom::result, std::vector<result_effect>>,
   /// Live metrics from nodes, forwarded to the scheduler.
   caf::reacts_to<atom::metrics, std::vector<worker_metrics_report>>,
   /// Internal: a retry backoff elapsed for this task.

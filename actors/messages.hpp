@@ -7,7 +7,6 @@
 // CAF-free on purpose: the overloads are templates over the inspector, so the
 // embedding header (actors/runtime.hpp) can expose these records without
 // pulling CAF into user code.
-#include "scheduler/execution_predictor.hpp"
 #include "scheduler/scheduler_core.hpp"
 #include "scheduler/task.hpp"
 #include "scheduler/task_result.hpp"
@@ -33,7 +32,7 @@ inline double finite_or(double value, double fallback = 0.0) {
 struct work_order {
   task work;
   int attempt = 1;
-  double predicted_duration_s = 0.0;  // from the scheduler's snapshot, finite
+  double predicted_duration_s = 0.0;  // the scheduler's prediction, finite
   bool predicted_from_history = false;  // false: a default estimate
 };
 
@@ -307,16 +306,9 @@ auto inspect(Inspector& f, unplaceable_task& x) {
 }
 
 template <class Inspector>
-auto inspect(Inspector& f, predictor_entry& x) {
-  finite_field estimate{x.estimate_s};
-  return f(x.level, x.model, x.type, x.batch_size, x.device, x.kind, estimate, x.count);
-}
-
-template <class Inspector>
-auto inspect(Inspector& f, predictor_snapshot& x) {
-  finite_field percentage{x.abs_percentage_error_sum};
-  finite_field error{x.abs_error_sum_s};
-  return f(x.entries, x.accuracy_samples, percentage, error);
+auto inspect(Inspector& f, result_effect& x) {
+  optional_field<std::string> cancel{x.cancel_on_worker};
+  return f(cancel, x.still_running);
 }
 
 template <class Inspector>

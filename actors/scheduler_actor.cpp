@@ -150,7 +150,13 @@ scheduler_actor::behavior_type scheduler(scheduler_pointer self, caf::actor coor
     [self](atom::result, std::vector<task_result>& results) {
       auto& st = self->state;
       const double now = now_s(self);
-      for (const auto& r : results) st.core.record_result(r, now);
+      // The core learns each result (the run's only learner) and decides
+      // what it means for a task with two attempts; the coordinator follows
+      // that answer, which reaches it before the round that the result frees.
+      std::vector<result_effect> effects;
+      effects.reserve(results.size());
+      for (const auto& r : results) effects.push_back(st.core.record_result(r, now));
+      self->send(st.coordinator, atom::result_v, std::move(effects));
       queue_round(self);
     },
     [self](atom::requeue, std::vector<requeue_request>& requests) {
@@ -163,9 +169,6 @@ scheduler_actor::behavior_type scheduler(scheduler_pointer self, caf::actor coor
     [self](atom::cancel, std::vector<std::string>& ids) {
       for (const auto& id : ids) self->state.core.cancel(id);
       queue_round(self);
-    },
-    [self](atom::snapshot, predictor_snapshot& snapshot) {
-      self->state.core.predictor().load(snapshot);
     },
     [self](atom::schedule) { run_round(self); },
     [self](atom::stats) -> std::string {

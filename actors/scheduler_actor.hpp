@@ -15,9 +15,11 @@ namespace dtf {
 
 class observation_board;
 
-/// `coordinator` receives every round (atom::assign). `history` (optional):
-/// earlier runs' results, learned before the first task. `board` (optional):
-/// where the statistics and explanations are published for the HTTP server.
+/// `coordinator` receives every round (atom::assign) and the core's answer to
+/// each batch of results (atom::result, one result_effect per result).
+/// `history` (optional): earlier runs' results, learned before the first
+/// task. `board` (optional): where the statistics and explanations are
+/// published for the HTTP server.
 scheduler_actor spawn_scheduler(caf::actor_system& system, caf::actor coordinator, scheduler_config config,
                                 std::string policy,
                                 std::shared_ptr<const std::vector<history_row>> history = nullptr,

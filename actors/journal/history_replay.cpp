@@ -1,6 +1,5 @@
 #include "actors/journal/history_replay.hpp"
 
-#include "scheduler/execution_predictor.hpp"
 #include "scheduler/scheduler_core.hpp"
 
 namespace dtf {
@@ -23,16 +22,6 @@ task_result history_result(const history_row& row) {
   r.type = row.type;
   r.batch_size = row.batch_size;
   return r;
-}
-
-std::size_t replay_history(std::span<const history_row> rows, execution_predictor& predictor) {
-  std::size_t learned = 0;
-  for (const auto& row : rows) {
-    if (row.status != task_status::succeeded) continue;
-    predictor.record(row.model, row.type, row.batch_size, history_worker(row), row.duration_s);
-    ++learned;
-  }
-  return learned;
 }
 
 std::size_t replay_history(std::span<const history_row> rows, scheduler_core& core) {

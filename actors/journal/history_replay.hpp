@@ -10,17 +10,12 @@
 
 namespace dtf {
 
-class execution_predictor;
 class scheduler_core;
 
 /// The worker a row ran on, as far as learning needs it: id, kind, device name, speed.
 worker_capability history_worker(const history_row& row);
 /// The row as the result record learning consumes.
 task_result history_result(const history_row& row);
-
-/// Feeds the successful rows to a predictor (the predictor actor's copy).
-/// Returns the rows learned from.
-std::size_t replay_history(std::span<const history_row> rows, execution_predictor& predictor);
 
 /// Feeds every row to the core's learning: predictor, specialization and
 /// affinity links (scheduler_core::learn_from_history). Returns the rows fed.

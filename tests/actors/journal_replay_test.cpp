@@ -130,9 +130,9 @@ TEST(journal_replay, history_makes_predictions_for_a_seen_model_and_device_exact
   EXPECT_EQ(cold.predict(bert_task("t"), v100).level, prediction_level::default_estimate);
 
   sqlite_journal journal{dir / "j.sqlite"};
-  execution_predictor warm;
+  scheduler_core warm;
   EXPECT_EQ(replay_history(journal.load_history(), warm), 1u);
-  const auto p = warm.predict(bert_task("t"), v100);
+  const auto p = warm.predictor().predict(bert_task("t"), v100);
   EXPECT_EQ(p.level, prediction_level::exact);
   EXPECT_DOUBLE_EQ(p.seconds, 12.0);
 }
@@ -145,11 +145,9 @@ TEST(journal_replay, failed_rows_teach_specialization_but_not_the_predictor) {
   failed.worker_id = "cpu-0";
   failed.status = task_status::failed;
   failed.duration_s = 0.5;
-  execution_predictor predictor;
-  EXPECT_EQ(replay_history(std::vector<history_row>{failed}, predictor), 0u);
-  EXPECT_EQ(predictor.samples(), 0u);
   scheduler_core core;
   replay_history(std::vector<history_row>{failed}, core);
+  EXPECT_EQ(core.predictor().samples(), 0u);
   ASSERT_EQ(core.specialization().entries().size(), 1u);
   EXPECT_EQ(core.specialization().entries()[0].failures, 1u);
 }

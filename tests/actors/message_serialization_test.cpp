@@ -15,6 +15,7 @@
 
 #include <cmath>
 #include <limits>
+#include <optional>
 
 #include <vector>
 
@@ -124,7 +125,7 @@ TEST_F(serialization, round_trips_updates_with_attempt_reports) {
   EXPECT_DOUBLE_EQ(back.report->result.metrics.at("throughput"), 12.5);
 }
 
-TEST_F(serialization, round_trips_scheduling_rounds_snapshots_and_stats) {
+TEST_F(serialization, round_trips_scheduling_rounds_result_effects_and_stats) {
   scheduling_round round;
   round.assignments.push_back({"t", "w", 3.5, 2.0});
   round.unplaceable.push_back({"u", {{"w", "kind cpu not acceptable"}}});
@@ -134,15 +135,16 @@ TEST_F(serialization, round_trips_scheduling_rounds_snapshots_and_stats) {
   EXPECT_EQ(rb.unplaceable.at(0).reasons.at(0).second, "kind cpu not acceptable");
   EXPECT_EQ(rb.requeued, std::vector<std::string>{"x"});
 
-  predictor_snapshot snap;
-  predictor_entry e;
-  e.model = "bert";
-  e.estimate_s = 4.5;
-  e.count = 3;
-  snap.entries.push_back(e);
-  auto sb = round_trip(snap);
-  EXPECT_EQ(sb.entries.at(0).model, "bert");
-  EXPECT_EQ(sb.entries.at(0).count, 3u);
+  result_effect won;
+  won.cancel_on_worker = "slow";
+  auto wb = round_trip(won);
+  EXPECT_EQ(wb.cancel_on_worker, std::optional<std::string>{"slow"});
+  EXPECT_FALSE(wb.still_running);
+  result_effect kept;
+  kept.still_running = true;
+  auto kb = round_trip(kept);
+  EXPECT_FALSE(kb.cancel_on_worker.has_value());
+  EXPECT_TRUE(kb.still_running);
 
   runtime_stats s;
   s.succeeded = 4;

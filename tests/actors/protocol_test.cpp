@@ -2,6 +2,7 @@
 // the test plays the workers (scripted worker actors that record their work
 // orders) and listens to every task update.
 #include "actors/coordinator.hpp"
+#include "deterministic_actors.hpp"
 #include "actors/system_setup.hpp"
 #include "actors/worker_actor.hpp"
 
@@ -42,19 +43,8 @@ worker_actor::behavior_type scripted_worker(worker_actor::pointer, std::shared_p
   };
 }
 
-event_listener_actor::behavior_type recording_listener(event_listener_actor::pointer,
-                                                       std::shared_ptr<std::vector<task_update>> log) {
-  return {
-    [log](atom::event, const std::vector<task_update>& updates) {
-      log->insert(log->end(), updates.begin(), updates.end());
-    },
-  };
-}
-
-caf::actor_system_config& deterministic(caf::actor_system_config& cfg) {
-  configure_deterministic_actor_system(cfg);
-  return cfg;
-}
+using testing::deterministic;
+using testing::recording_listener;
 
 worker_capability cpu_worker(const std::string& id, int slots = 2) {
   worker_capability w;

@@ -48,6 +48,7 @@ coordinator_actor::behavior_type recording_coordinator(coordinator_actor::pointe
       log->started.insert(log->started.end(), ids.begin(), ids.end());
     },
     [log](atom::result, const std::vector<attempt_report>& reports) { log->result_batches.push_back(reports); },
+    [](atom::result, const std::vector<result_effect>&) {},
     [](atom::metrics, const std::vector<worker_metrics_report>&) {},
     [](atom::retry, const std::string&) {},
     [](atom::failed, const std::string&) {},
