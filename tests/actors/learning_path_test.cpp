@@ -278,25 +278,38 @@ struct both {
   }
 };
 
-TEST(learning_path, the_runtime_predicts_and_decides_backups_as_the_core_does_on_the_same_results) {
-  both run;
+/// A fast and a slow worker (predicted 10x longer there), and the model's
+/// history on both: a backup only starts from a prediction its own runs back.
+void warm_up(both& run) {
   run.enroll(cpu_worker("fast", 1.0));
-  run.enroll(cpu_worker("slow", 0.1));  // predicted 10x longer there
-
-  // History of the model on both workers: a backup only starts from a
-  // prediction its own runs back.
+  run.enroll(cpu_worker("slow", 0.1));
   run.submit({bert_task("h1"), bert_task("h2")});
   ASSERT_TRUE(placed(run.runtime.placements(), "h1", "fast"));
   ASSERT_TRUE(placed(run.runtime.placements(), "h2", "slow"));
   run.report("h1", "fast", task_status::succeeded, 1.5);
   run.report("h2", "slow", task_status::succeeded, 15.0);
+}
+
+/// `quick` runs on the fast worker and ends, `late` starts on the slow one.
+void start_on_slow(both& run, const std::string& quick, const std::string& late) {
+  run.submit({bert_task(quick), bert_task(late)});
+  ASSERT_TRUE(placed(run.runtime.placements(), late, "slow"));
+  run.report(quick, "fast", task_status::succeeded, 1.5);
+}
+
+/// ... and overruns there until it gets a backup on the fast worker.
+void overrun_until_backup(both& run, const std::string& quick, const std::string& late) {
+  ASSERT_NO_FATAL_FAILURE(start_on_slow(run, quick, late));
+  run.advance_until_placed(late, "fast");
+  ASSERT_TRUE(placed(run.runtime.placements(), late, "fast")) << late << " never got a backup";
+}
+
+TEST(learning_path, the_runtime_predicts_and_decides_backups_as_the_core_does_on_the_same_results) {
+  both run;
+  ASSERT_NO_FATAL_FAILURE(warm_up(run));
 
   // b overruns on the slow worker; its backup on the fast one wins.
-  run.submit({bert_task("a"), bert_task("b")});
-  ASSERT_TRUE(placed(run.runtime.placements(), "b", "slow"));
-  run.report("a", "fast", task_status::succeeded, 1.5);
-  run.advance_until_placed("b", "fast");
-  ASSERT_TRUE(placed(run.runtime.placements(), "b", "fast")) << "b never got a backup";
+  ASSERT_NO_FATAL_FAILURE(overrun_until_backup(run, "a", "b"));
   run.report("b", "fast", task_status::succeeded, 1.5);
   // The same outcome: the core names the slow attempt, the runtime cancels it there.
   ASSERT_EQ(run.core.effects("b").size(), 1u);
@@ -311,11 +324,7 @@ TEST(learning_path, the_runtime_predicts_and_decides_backups_as_the_core_does_on
   // The lost race taught a lower bound on the slow worker: the next placements
   // are predicted from it on both sides. d's backup fails: its first attempt
   // keeps the task (no retry, although d has none left) and wins later.
-  run.submit({bert_task("c"), bert_task("d")});
-  ASSERT_TRUE(placed(run.runtime.placements(), "d", "slow"));
-  run.report("c", "fast", task_status::succeeded, 1.5);
-  run.advance_until_placed("d", "fast");
-  ASSERT_TRUE(placed(run.runtime.placements(), "d", "fast")) << "d never got a backup";
+  ASSERT_NO_FATAL_FAILURE(overrun_until_backup(run, "c", "d"));
   run.report("d", "fast", task_status::failed, 0.5);
   ASSERT_EQ(run.core.effects("d").size(), 1u);
   EXPECT_TRUE(run.core.effects("d")[0].still_running);
@@ -342,14 +351,8 @@ TEST(learning_path, the_runtime_predicts_and_decides_backups_as_the_core_does_on
 // no retries, while the core holds the backup's slot forever.
 TEST(learning_path, a_failure_that_crosses_the_backup_placed_for_it_leaves_the_task_to_the_backup) {
   both run;
-  run.enroll(cpu_worker("fast", 1.0));
-  run.enroll(cpu_worker("slow", 0.1));
-  run.submit({bert_task("h1"), bert_task("h2")});
-  run.report("h1", "fast", task_status::succeeded, 1.5);
-  run.report("h2", "slow", task_status::succeeded, 15.0);
-  run.submit({bert_task("a"), bert_task("b")});
-  ASSERT_TRUE(placed(run.runtime.placements(), "b", "slow"));
-  run.report("a", "fast", task_status::succeeded, 1.5);
+  ASSERT_NO_FATAL_FAILURE(warm_up(run));
+  ASSERT_NO_FATAL_FAILURE(start_on_slow(run, "a", "b"));
   const auto wake = run.core.wakeup_in_s();
   ASSERT_TRUE(wake.has_value()) << "b's overrun never wakes the core";
 
