@@ -866,8 +866,9 @@ struct scheduler_core::impl {
   /// nothing pending waits for (the caller only asks with an empty queue),
   /// where a free feasible worker's p90 for the task is at most
   /// `backup_max_fraction` of the time the attempt has already run -- so the
-  /// copy is expected to win clearly, not tie -- and the copy's p90 fits the
-  /// budget: wasted slot time (cancelled losers) plus this copy stays within
+  /// copy is expected to win clearly, not tie -- and the copy fits the
+  /// budget: wasted slot time (cancelled losers) plus what this copy may
+  /// waste (the time run so far plus its p90) stays within
   /// backup_budget_fraction of all slot time so far.
   void place_backups(double now_s, std::vector<assignment>& out) {
     const double fraction = std::clamp(finite_or(config.backup_max_fraction, 0.0), 0.0, 1.0);
@@ -875,6 +876,7 @@ struct scheduler_core::impl {
     const double budget_fraction = std::max(0.0, finite_or(config.backup_budget_fraction, 0.0));
     int checks = std::max(1, config.max_backup_checks);
     double busy = -1.0;  // busy_slot_s(now), computed once when needed
+    double charged_s = 0.0;  // what the copies started here may waste
     for (auto it = overdue.begin(); it != overdue.end() && it->first <= now_s && checks-- > 0;) {
       const std::uint32_t h = it->second;
       auto& r = tasks[h];
@@ -913,13 +915,21 @@ struct scheduler_core::impl {
         continue;
       }
       if (busy < 0.0) busy = busy_slot_s(now_s);
-      if (const double short_s = backup_wasted_s + best_p90 - budget_fraction * busy; short_s > 0.0) {
-        // Over budget: the attempt runs alone for now. Slot time grows by at
-        // least the running attempts each second: look again when it could fit.
-        if (budget_fraction > 0.0)
-          wakeup_s = std::min(wakeup_s, now_s + short_s / (budget_fraction * static_cast<double>(std::max<std::size_t>(running, 1))));
+      // What this copy may waste: its own time if the first attempt wins,
+      // the first attempt's time (already `elapsed`, and more until the copy
+      // ends) if it wins. Charged in full, with what copies started in this
+      // call may waste, so cancelled time stays within the budget.
+      const double charge = elapsed + best_p90;
+      if (const double short_s = backup_wasted_s + charged_s + charge - budget_fraction * busy; short_s > 0.0) {
+        // Over budget: the attempt runs alone for now. Each second the budget
+        // grows by the fraction of the running attempts' slot time (at
+        // least) and the charge by one: look again when it could fit (if
+        // ever without another event).
+        if (const double gain = budget_fraction * static_cast<double>(running) - 1.0; gain > 0.0)
+          wakeup_s = std::min(wakeup_s, now_s + short_s / gain);
         continue;
       }
+      charged_s += charge;
       unmark_overdue(r, h);
       auto& wr = workers[best];
       if (r.affinity_model != affinity_map::no_key) touch_affinity(best, r.affinity_model, false);

@@ -294,6 +294,8 @@ TEST(protocol_backups, a_backup_attempt_wins_and_the_first_attempt_is_cancelled)
   auto& sched = dynamic_cast<caf::scheduler::test_coordinator&>(sys.scheduler());
   coordinator_config config;
   config.scheduling.allow_deferral = false;  // b must start on the slow worker
+  // With so little other work, b's hour alone is more than 3 % of all slot time.
+  config.scheduling.backup_budget_fraction = 2.0;
   auto coordinator = spawn_coordinator(sys, config);
   auto updates = std::make_shared<std::vector<task_update>>();
   caf::anon_send(coordinator, atom::subscribe_v, caf::actor_cast<caf::actor>(sys.spawn(recording_listener, updates)));
