@@ -9,6 +9,7 @@
 #include "actors/observation/observed_task_chunks.hpp"
 #include "actors/runtime_outputs.hpp"
 #include "actors/scheduler_actor.hpp"
+#include "actors/task_store.hpp"
 #include "scheduler/worker_slots.hpp"
 
 #include <caf/actor_system.hpp>
@@ -19,7 +20,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <deque>
 #include <cmath>
 #include <deque>
 #include <map>
@@ -34,8 +34,9 @@ namespace dtf {
 
 namespace {
 
+/// A task's lifecycle; its definition is in coordinator_state::store under
+/// the same index.
 struct task_record {
-  task work;
   task_status status = task_status::pending;
   int attempts = 0;          // assignments so far
   int failures = 0;          // failed or timed-out attempts
@@ -47,14 +48,13 @@ struct task_record {
   int backup_attempt = 0;
   bool in_scheduler = false; // counted in the scheduler window
   bool unplaceable = false;
-  bool rejected = false;
   /// The run is stopping: cancel sent to its worker(s), it ends when the
   /// cancelled attempt is reported (or when the wait is abandoned).
   bool cancelling = false;
   double predicted_duration_s = 0.0;
   std::string reason;
-  /// Its place in coordinator_state::tasks (none: a rejected duplicate, never stored).
-  std::size_t index = static_cast<std::size_t>(-1);
+  /// Its place in coordinator_state::tasks and ::store.
+  std::size_t index = 0;
   /// Behind a pointer: most of a large run's tasks are queued and have none.
   std::unique_ptr<attempt_report> last_report;
 
@@ -120,9 +120,10 @@ struct coordinator_state {
   std::chrono::steady_clock::time_point started_at;
 
   /// A deque: a large run's records are never copied to grow, and no half
-  /// of a doubled capacity is left empty.
+  /// of a doubled capacity is left empty. tasks[i] is the lifecycle of the
+  /// task store.materialize(i) defines.
   std::deque<task_record> tasks;
-  std::unordered_map<std::string, std::size_t> task_index;  // lookup only, never iterated
+  task_store store;
   std::priority_queue<backlog_entry> backlog;
   std::size_t in_scheduler = 0;
   std::uint64_t next_sequence = 1;
@@ -169,9 +170,11 @@ struct coordinator_state {
   }
 
   task_record* find(const std::string& id) {
-    auto i = task_index.find(id);
-    return i == task_index.end() ? nullptr : &tasks[i->second];
+    auto i = store.find(id);
+    return i ? &tasks[*i] : nullptr;
   }
+
+  const std::string& id_of(const task_record& r) const { return store.id(r.index); }
 
   worker_entry* find_worker(const std::string& id) {
     auto i = worker_index.find(id);
@@ -179,19 +182,20 @@ struct coordinator_state {
   }
 
   void emit(const task_record& r, task_event_kind kind, std::optional<attempt_report> report = std::nullopt) {
-    if (config.board && r.index < tasks.size() && &tasks[r.index] == &r) observed_tasks.mark(r.index);
-    if (journal && kind != task_event_kind::rejected) {
+    if (config.board) observed_tasks.mark(r.index);
+    const auto& id = id_of(r);
+    if (journal) {
       if (report) {
         auto i = worker_index.find(report->result.worker_id);
         if (i != worker_index.end()) journal->record_result(to_attempt_record(*report), workers[i->second].capability);
         else journal->record_attempt(to_attempt_record(*report));
       }
-      if (kind == task_event_kind::accepted && r.attempts == 0) journal->record_task_submitted(r.work);
-      else journal->record_state(r.work.id, r.status);
+      if (kind == task_event_kind::accepted && r.attempts == 0) journal->record_task_submitted(store.materialize(r.index));
+      else journal->record_state(id, r.status);
     }
     if (!has_listeners()) return;
     task_update u;
-    u.task_id = r.work.id;
+    u.task_id = id;
     u.kind = kind;
     u.status = r.status;
     u.worker_id = r.worker_id;
@@ -201,6 +205,17 @@ struct coordinator_state {
     u.report = std::move(report);
     u.stopped = stopping && kind == task_event_kind::finished && r.status != task_status::succeeded &&
                 r.reason == stop_reason;
+    outbox.push_back(std::move(u));
+  }
+
+  /// A task not stored: its id was taken.
+  void emit_rejected(const std::string& id, std::string reason) {
+    if (!has_listeners()) return;
+    task_update u;
+    u.task_id = id;
+    u.kind = task_event_kind::rejected;
+    u.status = task_status::failed;
+    u.reason = std::move(reason);
     outbox.push_back(std::move(u));
   }
 
@@ -232,7 +247,7 @@ struct coordinator_state {
     runtime_stats s = counts;
     s.pending = s.assigned = s.running = 0;
     for (const auto& r : tasks) {
-      if (r.status == task_status::pending && !r.unplaceable && !r.rejected) ++s.pending;
+      if (r.status == task_status::pending && !r.unplaceable) ++s.pending;
       else if (r.status == task_status::assigned) ++s.assigned;
       else if (r.status == task_status::running) ++s.running;
     }
@@ -252,12 +267,12 @@ namespace {
 /// Finished attempts the view's timeline keeps (the running ones come on top).
 constexpr std::size_t timeline_limit = 2000;
 
-observed_task observe_task(const task_record& r) {
+observed_task observe_task(const task_store& store, const task_record& r) {
   observed_task t;
-  t.id = r.work.id;
-  t.model = r.work.model;
-  t.type = r.work.type;
-  t.priority = r.work.priority;
+  t.id = store.id(r.index);
+  t.model = store.shape(r.index).model;
+  t.type = store.shape(r.index).type;
+  t.priority = store.priority(r.index);
   t.status = r.status;
   t.unplaceable = r.unplaceable;
   t.worker_id = r.worker_id;
@@ -296,7 +311,7 @@ void publish_view(coordinator_pointer self, bool with_tasks) {
     v->state = st.stopping ? "stopping" : "running";
   }
   if (with_tasks || st.tasks_published_at_s == 0.0) {
-    st.observed_tasks.refresh(st.tasks.size(), [&](std::size_t i) { return observe_task(st.tasks[i]); });
+    st.observed_tasks.refresh(st.tasks.size(), [&](std::size_t i) { return observe_task(st.store, st.tasks[i]); });
     st.tasks_published_at_s = v->published_at_s;
     st.tasks_published_count = st.tasks.size();
   }
@@ -325,9 +340,9 @@ void publish_view(coordinator_pointer self, bool with_tasks) {
     for (const auto& a : w.active) {
       const auto& r = st.tasks[a.task_index];
       if (is_final(r.status) || !w.alive) continue;
-      o.running_tasks.push_back(r.work.id);
+      o.running_tasks.push_back(st.id_of(r));
       o.busy_s += std::max(0.0, v->published_at_s - a.started_at_s);  // in flight so far
-      v->timeline.push_back({r.work.id, o.id, a.attempt, a.started_at_s, 0.0, r.status});
+      v->timeline.push_back({st.id_of(r), o.id, a.attempt, a.started_at_s, 0.0, r.status});
     }
     v->workers.push_back(std::move(o));
   }
@@ -369,9 +384,9 @@ void count_loser(coordinator_state& st, task_record& r, const attempt_report& re
 void observe_report(coordinator_state& st, const attempt_report& rep) {
   if (!st.config.board) return;
   const auto& res = rep.result;
-  auto ti = st.task_index.find(res.task_id);
-  if (auto* w = st.find_worker(res.worker_id); w && ti != st.task_index.end()) leave_worker(*w, ti->second, res.attempt);
-  if (ti != st.task_index.end()) count_loser(st, st.tasks[ti->second], rep);
+  auto ti = st.store.find(res.task_id);
+  if (auto* w = st.find_worker(res.worker_id); w && ti) leave_worker(*w, *ti, res.attempt);
+  if (ti) count_loser(st, st.tasks[*ti], rep);
   st.finished_attempts.push_back({res.task_id, res.worker_id, res.attempt, rep.started_at_s, rep.finished_at_s, res.status});
   if (st.finished_attempts.size() > timeline_limit) {
     st.finished_attempts.pop_front();
@@ -415,7 +430,7 @@ void feed_scheduler(coordinator_pointer self) {
     if (r.status != task_status::pending || r.in_scheduler) continue;  // cancelled while waiting
     r.in_scheduler = true;
     ++st.in_scheduler;
-    batch.push_back(r.work);
+    batch.push_back(st.store.materialize(entry.index));
   }
   if (!batch.empty()) self->send(st.scheduler, atom::submit_v, std::move(batch));
 }
@@ -457,13 +472,13 @@ void stop_run(coordinator_pointer self, const std::string& task_reason) {
   bool waiting = false;
   for (auto& r : st.tasks) {
     if (is_final(r.status) || r.unplaceable) continue;
-    if (r.in_scheduler) in_scheduler.push_back(r.work.id);
+    if (r.in_scheduler) in_scheduler.push_back(st.id_of(r));
     r.reason = task_reason;
     if (r.status == task_status::assigned || r.status == task_status::running) {
       for (const auto* worker_id : {&r.worker_id, &r.backup_worker_id}) {
         auto* w = worker_id->empty() ? nullptr : st.find_worker(*worker_id);
         if (!w || !w->alive) continue;
-        self->send(w->handle, atom::cancel_v, r.work.id);
+        self->send(w->handle, atom::cancel_v, st.id_of(r));
         r.cancelling = true;
       }
       if (r.cancelling) {
@@ -505,8 +520,8 @@ void end_cancelling(coordinator_pointer self, task_record& r, std::optional<atte
 /// Cancels one task on the user's word (dtf cancel): false if it is already final.
 bool cancel_task(coordinator_pointer self, task_record& r) {
   auto& st = self->state;
-  if (is_final(r.status) || r.unplaceable || r.rejected) return false;
-  const auto& id = r.work.id;
+  if (is_final(r.status) || r.unplaceable) return false;
+  const auto& id = st.id_of(r);
   const bool on_worker = r.status == task_status::assigned || r.status == task_status::running;
   if (r.in_scheduler) self->send(st.scheduler, atom::cancel_v, std::vector<std::string>{id});
   if (on_worker) {
@@ -570,7 +585,7 @@ void handle_round(coordinator_pointer self, scheduling_round& round) {
         st.workers[wi->second].active.push_back(
             {r->index, r->backup_attempt, unix_now_s()});
       orders[wi->second].push_back(
-          work_order{r->work, r->backup_attempt, finite_or(a.predicted_duration_s), a.predicted_from_history});
+          work_order{st.store.materialize(r->index), r->backup_attempt, finite_or(a.predicted_duration_s), a.predicted_from_history});
       continue;
     }
     if (r->status != task_status::pending) continue;
@@ -586,7 +601,7 @@ void handle_round(coordinator_pointer self, scheduling_round& round) {
           {r->index, r->attempt, unix_now_s()});
     }
     st.emit(*r, task_event_kind::assigned);
-    orders[wi->second].push_back(work_order{r->work, r->attempt, r->predicted_duration_s, a.predicted_from_history});
+    orders[wi->second].push_back(work_order{st.store.materialize(r->index), r->attempt, r->predicted_duration_s, a.predicted_from_history});
   }
   for (auto& [index, batch] : orders)
     self->send(st.workers[index].handle, atom::run_v, std::move(batch), st.slots_of(st.workers[index].capability));
@@ -635,7 +650,7 @@ void follow_effect(coordinator_pointer self, attempt_report& rep, const result_e
       r->loser_worker_id = other;
       r->loser_attempt = other_attempt;
     }
-    if (auto* w = st.find_worker(other); w && w->alive) self->send(w->handle, atom::cancel_v, r->work.id);
+    if (auto* w = st.find_worker(other); w && w->alive) self->send(w->handle, atom::cancel_v, st.id_of(*r));
   }
   if (r->cancelling) {
     end_cancelling(self, *r, rep);
@@ -649,7 +664,7 @@ void follow_effect(coordinator_pointer self, attempt_report& rep, const result_e
     case task_status::failed:
     case task_status::timed_out: {
       ++r->failures;
-      if (r->failures <= r->work.retries) {
+      if (r->failures <= st.store.shape(r->index).retries) {
         r->status = task_status::pending;
         r->reason = rep.error.empty() ? std::string{to_string(res.status)} : rep.error;
         ++st.counts.retries;
@@ -658,7 +673,7 @@ void follow_effect(coordinator_pointer self, attempt_report& rep, const result_e
         double delay = st.config.retry_backoff_s * std::pow(2.0, r->failures - 1);
         delay = std::clamp(finite_or(delay), 0.0, st.config.retry_backoff_max_s);
         self->delayed_send(self, std::chrono::duration_cast<caf::timespan>(std::chrono::duration<double>(delay)),
-                           atom::retry_v, r->work.id);
+                           atom::retry_v, st.id_of(*r));
       } else {
         r->reason = rep.error;
         st.finish(*r, res.status);
@@ -739,9 +754,10 @@ void handle_results(coordinator_pointer self, std::vector<attempt_report>& repor
       end_cancelling(self, *r, rep);
       continue;
     }
-    res.model = r->work.model;
-    res.type = r->work.type;
-    res.batch_size = r->work.batch_size;
+    const auto& shape = st.store.shape(r->index);
+    res.model = shape.model;
+    res.type = shape.type;
+    res.batch_size = shape.batch_size;
     if (rep.started_at_s > 0.0) r->started_at_s = rep.started_at_s;
     r->keep_report(rep);
     if (st.scheduler_gone) {
@@ -827,24 +843,19 @@ coordinator_actor::behavior_type coordinator(coordinator_pointer self, coordinat
         t.timeout_s = finite_or(t.timeout_s, 600.0);
         t.requirements.min_memory_gb = finite_or(t.requirements.min_memory_gb);
         ++st.counts.submitted;
-        if (st.task_index.count(t.id)) {
-          task_record dup;
-          dup.work = t;
-          dup.rejected = true;
-          dup.status = task_status::failed;
-          dup.reason = "duplicate task id '" + t.id + "'";
+        if (st.store.find(t.id)) {
           ++st.counts.rejected;
-          st.emit(dup, task_event_kind::rejected);
+          st.emit_rejected(t.id, "duplicate task id '" + t.id + "'");
           continue;
         }
-        auto index = st.tasks.size();
-        st.task_index.emplace(t.id, index);
+        const auto priority = t.priority;
+        const auto sequence = t.sequence;
+        const auto index = st.store.add(std::move(t));
         st.tasks.push_back(task_record{});
         auto& r = st.tasks.back();
         r.index = index;
-        r.work = std::move(t);
         if (st.config.board) r.submitted_at_s = unix_now_s();
-        if (auto prior = st.config.resumed_attempts.find(r.work.id); prior != st.config.resumed_attempts.end())
+        if (auto prior = st.config.resumed_attempts.find(st.id_of(r)); prior != st.config.resumed_attempts.end())
           r.attempts = std::max(prior->second, 0);  // numbering continues; journaled as pending again
         st.emit(r, task_event_kind::accepted);
         ++accepted;
@@ -853,7 +864,7 @@ coordinator_actor::behavior_type coordinator(coordinator_pointer self, coordinat
           st.finish(r, task_status::cancelled);
           st.emit(r, task_event_kind::finished);
         } else {
-          st.backlog.push({r.work.priority, r.work.sequence, index});
+          st.backlog.push({priority, sequence, index});
         }
         // A large batch's events leave in chunks: a whole batch's worth of
         // updates at once would hold more than its tasks.
@@ -1010,7 +1021,7 @@ coordinator_actor::behavior_type coordinator(coordinator_pointer self, coordinat
     },
     [self](atom::explain, const std::string& id) {
       auto& st = self->state;
-      if (auto* r = st.find(id)) self->send(st.scheduler, atom::explain_v, r->work);
+      if (auto* r = st.find(id)) self->send(st.scheduler, atom::explain_v, st.store.materialize(r->index));
       else if (st.config.board) st.config.board->put_explanation(id, "");
     },
     [self](atom::observe) {

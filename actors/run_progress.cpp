@@ -7,10 +7,21 @@ namespace dtf {
 run_progress::run_progress(std::size_t parallel_slots)
   : parallel_slots_(std::max<std::size_t>(parallel_slots, 1)), started_at_(std::chrono::steady_clock::now()) {}
 
+const std::string& run_progress::entry::reason() const {
+  static const std::string none;
+  return detail ? detail->reason : none;
+}
+
+std::uint32_t run_progress::worker_key(const std::string& worker_id) {
+  auto [it, inserted] = worker_index_.emplace(worker_id, static_cast<std::uint32_t>(workers_.size()));
+  if (inserted) workers_.push_back(worker_id);
+  return it->second;
+}
+
 /// Adds (sign 1) or takes away (sign -1) one entry's part of the totals.
 void run_progress::count(std::size_t index, int sign) {
   const auto& e = entries_[index];
-  const auto& s = e.summary;
+  const auto& s = e;
   const auto step = [sign](std::size_t& n) { n = sign > 0 ? n + 1 : n - 1; };
   if (e.predicted_s > 0) {
     step(totals_.predicted_n);
@@ -32,24 +43,24 @@ void run_progress::count(std::size_t index, int sign) {
 
 std::optional<finished_task> run_progress::on_update(const task_update& u) {
   std::lock_guard<std::mutex> guard{mutex_};
-  auto [it, inserted] = index_.emplace(u.task_id, entries_.size());
+  auto it = index_.find(u.task_id);
+  const bool inserted = it == index_.end();
   if (inserted) {
-    entries_.emplace_back();
-    entries_.back().summary.task_id = u.task_id;
+    entries_.emplace_back().task_id = u.task_id;
+    it = index_.emplace(entries_.back().task_id, entries_.size() - 1).first;
   } else if (u.kind != task_event_kind::rejected) {
-    if (entries_[it->second].summary.final) return std::nullopt;  // late attempt reports
+    if (entries_[it->second].final) return std::nullopt;  // late attempt reports
   }
   if (u.kind == task_event_kind::rejected && !inserted) {
     // A duplicate of a known id: keep the original, remember the rejection separately.
     auto dup_id = u.task_id + " (duplicate)";
-    auto [d, fresh] = index_.emplace(dup_id, entries_.size());
-    if (!fresh) return std::nullopt;
-    entries_.emplace_back();
-    auto& ds = entries_.back().summary;
+    if (index_.count(dup_id)) return std::nullopt;
+    auto& ds = entries_.emplace_back();
     ds.task_id = dup_id;
+    index_.emplace(ds.task_id, entries_.size() - 1);
     ds.final = ds.rejected = true;
     ds.status = task_status::failed;
-    ds.reason = u.reason;
+    ds.details().reason = u.reason;
     count(entries_.size() - 1, 1);
     return finished_task{dup_id, "", task_status::failed, 0, 0.0, "rejected: " + u.reason};
   }
@@ -61,19 +72,20 @@ std::optional<finished_task> run_progress::on_update(const task_update& u) {
 }
 
 std::optional<finished_task> run_progress::apply(entry& e, const task_update& u) {
-  auto& s = e.summary;
+  auto& s = e;
   s.last_kind = u.kind;
   s.status = u.status;
-  if (!u.worker_id.empty()) s.worker_id = u.worker_id;
+  if (!u.worker_id.empty()) s.worker = worker_key(u.worker_id);
   s.attempts = std::max(s.attempts, u.attempt);
   if (u.report) {
     const auto& r = *u.report;
-    s.duration_s = r.result.duration_s;
-    s.wall_s = r.started_at_s > 0 ? std::max(0.0, r.finished_at_s - r.started_at_s) : r.result.duration_s;
-    s.modeled_s = r.emulated ? std::optional<double>{r.result.duration_s} : std::nullopt;
-    s.stderr_tail = r.stderr_tail;
-    s.exit_code = r.result.exit_code;
-    if (!u.report->error.empty()) s.reason = u.report->error;
+    auto& d = s.details();
+    d.duration_s = r.result.duration_s;
+    d.wall_s = r.started_at_s > 0 ? std::max(0.0, r.finished_at_s - r.started_at_s) : r.result.duration_s;
+    d.modeled_s = r.emulated ? std::optional<double>{r.result.duration_s} : std::nullopt;
+    d.stderr_tail = r.stderr_tail;
+    d.exit_code = r.result.exit_code;
+    if (!u.report->error.empty()) d.reason = u.report->error;
   }
   switch (u.kind) {
     case task_event_kind::assigned:
@@ -92,14 +104,14 @@ std::optional<finished_task> run_progress::apply(entry& e, const task_update& u)
       e.on_worker = false;
       s.unplaceable = u.kind == task_event_kind::unplaceable;
       s.rejected = u.kind == task_event_kind::rejected;
-      if (!u.reason.empty() && (s.unplaceable || s.rejected || s.reason.empty())) s.reason = u.reason;
+      if (!u.reason.empty() && (s.unplaceable || s.rejected || s.reason().empty())) s.details().reason = u.reason;
       finished_task f;
       f.task_id = s.task_id;
-      f.worker_id = s.worker_id;
+      if (s.worker != no_worker) f.worker_id = workers_[s.worker];
       f.status = s.unplaceable || s.rejected ? task_status::failed : s.status;
       f.attempt = std::max(s.attempts, 1);
-      f.duration_s = s.duration_s;
-      if (!s.succeeded()) f.error = s.unplaceable ? "unplaceable: " + s.reason : s.reason;
+      f.duration_s = s.detail ? s.detail->duration_s : 0.0;
+      if (!s.succeeded()) f.error = s.unplaceable ? "unplaceable: " + s.reason() : s.reason();
       return f;
     }
     default:
@@ -137,8 +149,29 @@ std::vector<task_summary> run_progress::tasks() const {
   std::lock_guard<std::mutex> guard{mutex_};
   std::vector<task_summary> out;
   out.reserve(entries_.size());
-  for (const auto& e : entries_) out.push_back(e.summary);
+  for (const auto& e : entries_) out.push_back(summary_of(e));
   return out;
+}
+
+task_summary run_progress::summary_of(const entry& e) const {
+  task_summary s;
+  s.task_id = e.task_id;
+  s.last_kind = e.last_kind;
+  s.status = e.status;
+  if (e.worker != no_worker) s.worker_id = workers_[e.worker];
+  s.attempts = e.attempts;
+  if (e.detail) {
+    s.duration_s = e.detail->duration_s;
+    s.wall_s = e.detail->wall_s;
+    s.modeled_s = e.detail->modeled_s;
+    s.stderr_tail = e.detail->stderr_tail;
+    s.exit_code = e.detail->exit_code;
+    s.reason = e.detail->reason;
+  }
+  s.final = e.final;
+  s.unplaceable = e.unplaceable;
+  s.rejected = e.rejected;
+  return s;
 }
 
 } // namespace dtf

@@ -9,6 +9,8 @@
 #include <chrono>
 #include <deque>
 #include <map>
+#include <memory>
+#include <string_view>
 #include <unordered_map>
 #include <unordered_set>
 #include <mutex>
@@ -47,12 +49,39 @@ public:
   std::vector<task_summary> tasks() const;
 
 private:
-  struct entry {
-    task_summary summary;
-    double predicted_s = 0.0;
-    std::chrono::steady_clock::time_point assigned_at{};
-    bool on_worker = false;
+  /// What a task's last attempt left (and why it ended): only tasks that ran
+  /// or ended have one, so a queued task costs its id and a few numbers.
+  struct attempt_detail {
+    double duration_s = 0.0;
+    double wall_s = 0.0;
+    std::optional<double> modeled_s;
+    std::string stderr_tail;
+    int exit_code = 0;
+    std::string reason;
   };
+  struct entry {
+    std::string task_id;
+    std::unique_ptr<attempt_detail> detail;
+    std::chrono::steady_clock::time_point assigned_at{};
+    double predicted_s = 0.0;
+    int attempts = 0;
+    std::uint32_t worker = no_worker;  // index into workers_
+    task_event_kind last_kind = task_event_kind::accepted;
+    task_status status = task_status::pending;
+    bool final = false;
+    bool unplaceable = false;
+    bool rejected = false;
+    bool on_worker = false;
+    bool succeeded() const { return final && !unplaceable && !rejected && status == task_status::succeeded; }
+    attempt_detail& details() {
+      if (!detail) detail = std::make_unique<attempt_detail>();
+      return *detail;
+    }
+    const std::string& reason() const;
+  };
+  static constexpr std::uint32_t no_worker = static_cast<std::uint32_t>(-1);
+  std::uint32_t worker_key(const std::string& worker_id);
+  task_summary summary_of(const entry& e) const;
   /// What snapshot() adds up, kept as entries change so that a snapshot
   /// costs the running tasks only, not every task (it follows every
   /// finished task: a whole scan each time made a run quadratic).
@@ -69,8 +98,10 @@ private:
   mutable std::mutex mutex_;
   std::size_t parallel_slots_;
   std::chrono::steady_clock::time_point started_at_;
-  std::deque<entry> entries_;  // grows without copying or doubled capacity
-  std::unordered_map<std::string, std::size_t> index_;  // lookup only
+  std::deque<entry> entries_;  // grows without copying or doubled capacity; addresses stay
+  std::unordered_map<std::string_view, std::size_t> index_;  // views the entries' ids; lookup only
+  std::vector<std::string> workers_;  // worker ids, each once
+  std::unordered_map<std::string, std::uint32_t> worker_index_;
   totals totals_;
   std::unordered_set<std::size_t> running_;  // entries on a worker
 };

@@ -86,6 +86,7 @@ public:
   // Each needs a current run (begin_run or resume_run), else throws journal_error.
   /// A task was accepted: its full definition, status pending, 0 attempts.
   void record_task_submitted(const task& t);
+  void record_task_submitted(task&& t);
   /// Lifecycle change. A final status (succeeded, failed, timed_out,
   /// cancelled) means no more attempts: recover_unfinished skips the task.
   void record_state(const std::string& task_id, task_status status);

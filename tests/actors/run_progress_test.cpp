@@ -81,6 +81,58 @@ TEST(run_progress, a_duplicate_id_is_a_failed_task_of_its_own) {
   EXPECT_EQ(p.pending, 1u);
 }
 
+TEST(run_progress, summaries_keep_each_tasks_last_attempt_worker_and_reason) {
+  run_progress progress{2};
+  for (const char* id : {"ran", "queued", "unplaceable"}) progress.on_update(update(id, task_event_kind::accepted));
+  progress.on_update(update("ran", task_event_kind::assigned, task_status::assigned, 3));
+  auto done = update("ran", task_event_kind::finished, task_status::failed);
+  done.worker_id = "cpu-0";
+  done.attempt = 2;
+  attempt_report report;
+  report.result.duration_s = 1.5;
+  report.result.exit_code = 3;
+  report.started_at_s = 100.0;
+  report.finished_at_s = 102.0;
+  report.emulated = true;
+  report.stderr_tail = "boom";
+  report.error = "exit code 3";
+  done.report = report;
+  auto line = progress.on_update(done);
+  ASSERT_TRUE(line);
+  EXPECT_EQ(line->worker_id, "cpu-0");
+  EXPECT_EQ(line->attempt, 2);
+  EXPECT_EQ(line->duration_s, 1.5);
+  EXPECT_EQ(line->error, "exit code 3");
+  auto no_worker = update("unplaceable", task_event_kind::unplaceable, task_status::failed);
+  no_worker.reason = "no worker can run it";
+  line = progress.on_update(no_worker);
+  ASSERT_TRUE(line);
+  EXPECT_EQ(line->error, "unplaceable: no worker can run it");
+
+  const auto tasks = progress.tasks();
+  ASSERT_EQ(tasks.size(), 3u);
+  EXPECT_EQ(tasks[0].task_id, "ran");
+  EXPECT_EQ(tasks[0].worker_id, "cpu-0");  // the assignment's "w" was replaced by the report's worker
+  EXPECT_EQ(tasks[0].attempts, 2);
+  EXPECT_EQ(tasks[0].duration_s, 1.5);
+  EXPECT_EQ(tasks[0].wall_s, 2.0);
+  ASSERT_TRUE(tasks[0].modeled_s);
+  EXPECT_EQ(*tasks[0].modeled_s, 1.5);
+  EXPECT_EQ(tasks[0].stderr_tail, "boom");
+  EXPECT_EQ(tasks[0].exit_code, 3);
+  EXPECT_EQ(tasks[0].reason, "exit code 3");
+  EXPECT_TRUE(tasks[0].final);
+  EXPECT_EQ(tasks[0].status, task_status::failed);
+  EXPECT_EQ(tasks[1].task_id, "queued");
+  EXPECT_FALSE(tasks[1].final);
+  EXPECT_EQ(tasks[1].worker_id, "");
+  EXPECT_EQ(tasks[1].reason, "");
+  EXPECT_FALSE(tasks[1].modeled_s);
+  EXPECT_TRUE(tasks[2].unplaceable);
+  EXPECT_EQ(tasks[2].reason, "no worker can run it");
+  EXPECT_FALSE(tasks[2].succeeded());
+}
+
 /// What snapshot() should say, recounted from scratch.
 struct model_task {
   bool final = false, succeeded = false, cancelled = false, on_worker = false;
