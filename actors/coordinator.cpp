@@ -56,11 +56,11 @@ struct task_record {
   /// Its place in coordinator_state::tasks and ::store.
   std::size_t index = 0;
   /// Behind a pointer: most of a large run's tasks are queued and have none.
-  std::unique_ptr<attempt_report> last_report;
+  std::unique_ptr<attempt_record> last_report;
 
-  void keep_report(const attempt_report& report) {
+  void keep_report(const attempt_record& report) {
     if (last_report) *last_report = report;
-    else last_report = std::make_unique<attempt_report>(report);
+    else last_report = std::make_unique<attempt_record>(report);
   }
   // Unix times for the observation board (0: not yet).
   double submitted_at_s = 0.0;
@@ -114,7 +114,7 @@ struct coordinator_state {
   scheduler_actor scheduler;
   /// Reports forwarded to the scheduler, in the order sent: its answer
   /// (one result_effect each, in the same order) settles them.
-  std::deque<attempt_report> unsettled;
+  std::deque<attempt_record> unsettled;
   /// The scheduler failed: no answer will come, reports settle at once.
   bool scheduler_gone = false;
   std::chrono::steady_clock::time_point started_at;
@@ -181,14 +181,14 @@ struct coordinator_state {
     return i == worker_index.end() ? nullptr : &workers[i->second];
   }
 
-  void emit(const task_record& r, task_event_kind kind, std::optional<attempt_report> report = std::nullopt) {
+  void emit(const task_record& r, task_event_kind kind, std::optional<attempt_record> report = std::nullopt) {
     if (config.board) observed_tasks.mark(r.index);
     const auto& id = id_of(r);
     if (journal) {
       if (report) {
-        auto i = worker_index.find(report->result.worker_id);
-        if (i != worker_index.end()) journal->record_result(to_attempt_record(*report), workers[i->second].capability);
-        else journal->record_attempt(to_attempt_record(*report));
+        // History only from workers it knows: the record's device fields are theirs.
+        if (worker_index.count(report->worker_id)) journal->record_result(*report);
+        else journal->record_attempt(*report);
       }
       if (kind == task_event_kind::accepted && r.attempts == 0) journal->record_task_submitted(store.materialize(r.index));
       else journal->record_state(id, r.status);
@@ -281,7 +281,7 @@ observed_task observe_task(const task_store& store, const task_record& r) {
   t.submitted_at_s = r.submitted_at_s;
   t.started_at_s = r.started_at_s;
   t.finished_at_s = r.finished_at_s;
-  if (r.last_report) t.duration_s = r.last_report->result.duration_s;
+  if (r.last_report) t.duration_s = r.last_report->measured_s();
   t.reason = r.reason;
   return t;
 }
@@ -371,23 +371,23 @@ void leave_worker(worker_entry& w, std::size_t task_index, int attempt) {
 
 /// When the report is of the attempt that lost the task's backup race: its
 /// slot time counts as wasted (once).
-void count_loser(coordinator_state& st, task_record& r, const attempt_report& rep) {
+void count_loser(coordinator_state& st, task_record& r, const attempt_record& rep) {
   if (!st.config.board || r.loser_worker_id.empty()) return;
-  if (r.loser_worker_id != rep.result.worker_id || r.loser_attempt != rep.result.attempt) return;
+  if (r.loser_worker_id != rep.worker_id || r.loser_attempt != rep.attempt) return;
   ++st.backup_losers;
-  if (rep.started_at_s > 0.0) st.wasted_slot_s += std::max(0.0, finite_or(rep.finished_at_s - rep.started_at_s));
+  if (rep.start_unix_s > 0.0) st.wasted_slot_s += std::max(0.0, finite_or(rep.end_unix_s - rep.start_unix_s));
   r.loser_worker_id.clear();
 }
 
 /// Records a reported attempt for the timeline (and, when it lost a backup
 /// race, its slot time as wasted).
-void observe_report(coordinator_state& st, const attempt_report& rep) {
+void observe_report(coordinator_state& st, const attempt_record& rep) {
   if (!st.config.board) return;
-  const auto& res = rep.result;
+  const auto& res = rep;
   auto ti = st.store.find(res.task_id);
   if (auto* w = st.find_worker(res.worker_id); w && ti) leave_worker(*w, *ti, res.attempt);
   if (ti) count_loser(st, st.tasks[*ti], rep);
-  st.finished_attempts.push_back({res.task_id, res.worker_id, res.attempt, rep.started_at_s, rep.finished_at_s, res.status});
+  st.finished_attempts.push_back({res.task_id, res.worker_id, res.attempt, rep.start_unix_s, rep.end_unix_s, res.status});
   if (st.finished_attempts.size() > timeline_limit) {
     st.finished_attempts.pop_front();
     ++st.timeline_dropped;
@@ -501,12 +501,12 @@ void fail_run(coordinator_pointer self, const std::string& why) {
 }
 
 /// Ends a cancelling task (its worker reported, was lost, or never answered).
-void end_cancelling(coordinator_pointer self, task_record& r, std::optional<attempt_report> report) {
+void end_cancelling(coordinator_pointer self, task_record& r, std::optional<attempt_record> report) {
   auto& st = self->state;
   r.cancelling = false;
   auto status = task_status::cancelled;
   if (report) {
-    const auto reported = report->result.status;
+    const auto reported = report->status;
     if (reported == task_status::succeeded || reported == task_status::failed || reported == task_status::timed_out)
       status = reported;  // it ended on its own before the cancel reached it
     if (status == task_status::cancelled) report->error = st.stop_reason;
@@ -613,9 +613,9 @@ void handle_round(coordinator_pointer self, scheduling_round& round) {
 /// (finished, retried) and the other attempt, if any, is cancelled -- the
 /// loser of a backup race, or one the core no longer holds. The simulator
 /// follows the same answer, so a run and a simulation decide races alike.
-void follow_effect(coordinator_pointer self, attempt_report& rep, const result_effect& effect) {
+void follow_effect(coordinator_pointer self, attempt_record& rep, const result_effect& effect) {
   auto& st = self->state;
-  const auto& res = rep.result;
+  const auto& res = rep;
   auto* r = st.find(res.task_id);
   if (!r) return;
   if (r->unsettled > 0) --r->unsettled;
@@ -717,20 +717,21 @@ void settle_without_scheduler(coordinator_pointer self) {
 /// count go to the scheduler's core, which learns them, and the coordinator
 /// decides what each means for its task when the core's answer comes back
 /// (follow_effect).
-void handle_results(coordinator_pointer self, std::vector<attempt_report>& reports) {
+void handle_results(coordinator_pointer self, std::vector<attempt_record>& reports) {
   auto& st = self->state;
   if (st.has_listeners()) st.outbox.reserve(st.outbox.size() + reports.size());  // one finished event each, mostly
   std::vector<task_result> learned;
   learned.reserve(reports.size());
   for (auto& rep : reports) {
-    auto& res = rep.result;
+    auto& res = rep;
     res.duration_s = std::max(0.0, finite_or(res.duration_s));
+    if (res.modeled_s) res.modeled_s = std::max(0.0, finite_or(*res.modeled_s));
     observe_report(st, rep);
     if (auto* w = st.find_worker(res.worker_id)) {
       if (w->running > 0) --w->running;
       ++w->completed;
       // Wall time the slot was held (an emulated attempt's duration_s is modeled).
-      if (rep.started_at_s > 0.0) w->busy_s += std::max(0.0, finite_or(rep.finished_at_s - rep.started_at_s));
+      if (rep.start_unix_s > 0.0) w->busy_s += std::max(0.0, finite_or(rep.end_unix_s - rep.start_unix_s));
       rep.worker_slots = st.slots_of(w->capability);
     }
     auto* r = st.find(res.task_id);
@@ -758,14 +759,14 @@ void handle_results(coordinator_pointer self, std::vector<attempt_report>& repor
     res.model = shape.model;
     res.type = shape.type;
     res.batch_size = shape.batch_size;
-    if (rep.started_at_s > 0.0) r->started_at_s = rep.started_at_s;
+    if (rep.start_unix_s > 0.0) r->started_at_s = rep.start_unix_s;
     r->keep_report(rep);
     if (st.scheduler_gone) {
       follow_effect(self, rep, result_effect{});
       continue;
     }
     ++r->unsettled;
-    learned.push_back(res);
+    learned.push_back(learning_result(rep));
     st.unsettled.push_back(std::move(rep));
   }
   if (!learned.empty()) self->send(st.scheduler, atom::result_v, std::move(learned));
@@ -985,7 +986,7 @@ coordinator_actor::behavior_type coordinator(coordinator_pointer self, coordinat
       }
       flush_events(self);
     },
-    [self](atom::result, std::vector<attempt_report>& reports) {
+    [self](atom::result, std::vector<attempt_record>& reports) {
       handle_results(self, reports);
       settle(self);
     },

@@ -31,7 +31,7 @@ struct coordinator_config {
   /// Results of earlier runs (the journal's history), learned by the
   /// scheduler's core before the first task: a run starts from what the
   /// earlier ones measured. In-process only, never sent.
-  std::shared_ptr<const std::vector<history_row>> history;
+  std::shared_ptr<const std::vector<attempt_record>> history;
   /// A resumed run (dtf run --resume): attempts its tasks already made, by
   /// task id. Their attempt numbers continue after these, so the journal and
   /// the results never hold two attempts with one number. In-process only.

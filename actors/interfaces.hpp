@@ -33,7 +33,7 @@ using worker_actor = caf::typed_actor<
   /// timer / takes it off the queue); the attempt is reported cancelled.
   caf::reacts_to<atom::cancel, std::string>,
   /// Internal: an attempt finished on the worker's execution helper or timer.
-  caf::reacts_to<atom::done, attempt_report>,
+  caf::reacts_to<atom::done, attempt_record>,
   /// Internal: sends the results collected since the last flush as one batch.
   caf::reacts_to<atom::flush>,
   /// Live metrics sampled now.
@@ -109,7 +109,7 @@ using coordinator_actor = caf::typed_actor<
   /// Finished attempts from a worker. What each means for its task (finished,
   /// retried, still running on its other attempt, the other attempt
   /// cancelled) is decided once the scheduler's core has recorded it.
-  caf::reacts_to<atom::result, std::vector<attempt_report>>,
+  caf::reacts_to<atom::result, std::vector<attempt_record>>,
   /// The core's result_effect for each result the coordinator forwarded, in
   /// the order forwarded: the coordinator follows it.
   caf::reacts_to<atom::result, std::vector<result_effect>>,

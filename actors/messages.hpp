@@ -7,6 +7,7 @@
 // CAF-free on purpose: the overloads are templates over the inspector, so the
 // embedding header (actors/runtime.hpp) can expose these records without
 // pulling CAF into user code.
+#include "scheduler/attempt_record.hpp"
 #include "scheduler/scheduler_core.hpp"
 #include "scheduler/task.hpp"
 #include "scheduler/task_result.hpp"
@@ -28,29 +29,18 @@ inline double finite_or(double value, double fallback = 0.0) {
   return std::isfinite(value) ? value : fallback;
 }
 
+/// Whether CAF 0.17's binary format carries the double: its float packing
+/// loops forever on an infinity and turns a subnormal into one.
+inline bool travels(double value) { return std::isnormal(value) || value == 0.0; }
+/// The double as it goes on the wire: 0 when it would not travel.
+inline double wire_double(double value) { return travels(value) ? value : 0.0; }
+
 /// One task handed to a worker: the task and which attempt this is.
 struct work_order {
   task work;
   int attempt = 1;
   double predicted_duration_s = 0.0;  // the scheduler's prediction, finite
   bool predicted_from_history = false;  // false: a default estimate
-};
-
-/// What a worker reports for one finished attempt. `result` carries the
-/// model/type/batch size that feed learning; the rest is for outputs.
-struct attempt_report {
-  task_result result;
-  double started_at_s = 0.0;   // unix time
-  double finished_at_s = 0.0;  // unix time
-  double predicted_duration_s = 0.0;
-  bool predicted_from_history = false;  // false: a default estimate
-  bool emulated = false;       // result.duration_s is modeled seconds; the timestamps are wall time
-  int worker_slots = 0;        // the worker's slots (set by the coordinator)
-  std::string stdout_path;
-  std::string stderr_path;
-  std::string stderr_tail;     // for JUnit failure messages
-  int term_signal = 0;         // the signal that ended the command, 0 if none
-  std::string error;           // why the attempt could not run or failed (spawn error, timeout, ...)
 };
 
 /// Where a task stands: sent to subscribers on every lifecycle change.
@@ -73,7 +63,7 @@ struct task_update {
   int attempt = 0;
   double predicted_duration_s = 0.0;       // of the current attempt, once assigned
   std::string reason;                      // unplaceable/rejection reasons, cancel notes
-  std::optional<attempt_report> report;    // set for attempt_done and finished-after-run
+  std::optional<attempt_record> report;    // set for attempt_done and finished-after-run
   /// Final because the run stopped (interrupted, or an internal failure)
   /// before the task finished; `reason` says why.
   bool stopped = false;
@@ -146,8 +136,9 @@ struct worker_metrics_report {
 // a value the way CAF 0.17 does for caf::optional.
 
 /// A double that is finite on the wire whatever it holds: saved through
-/// finite_or, and a loaded NaN or infinity becomes 0 (CAF 0.17 hangs
-/// serializing an infinity, and a mutated frame must not smuggle one in).
+/// wire_double (a NaN, an infinity or a subnormal goes as 0), and a loaded one
+/// that would not travel becomes 0 too (CAF 0.17 hangs serializing an
+/// infinity, and a mutated frame must not smuggle one in).
 struct finite_field {
   double& value;
 };
@@ -157,15 +148,15 @@ auto inspect(Inspector& f, finite_field& x) {
   if constexpr (Inspector::writes_state) {
     double v = 0.0;
     auto err = f(v);
-    x.value = finite_or(v);
+    x.value = wire_double(v);
     return err;
   } else {
-    double v = finite_or(x.value);
+    double v = wire_double(x.value);
     return f(v);
   }
 }
 
-/// Named metrics with finite values only (non-finite ones are dropped).
+/// Named metrics whose values travel (the others are dropped: see travels()).
 struct finite_metrics_field {
   std::map<std::string, double>& metrics;
 };
@@ -175,7 +166,7 @@ auto inspect(Inspector& f, finite_metrics_field& x) {
   std::map<std::string, double> tmp;
   auto keep_finite = [](const std::map<std::string, double>& from, std::map<std::string, double>& to) {
     for (const auto& [k, v] : from)
-      if (std::isfinite(v)) to.emplace(k, v);
+      if (travels(v)) to.emplace(k, v);
   };
   if constexpr (Inspector::writes_state) {
     auto err = f(tmp);
@@ -210,7 +201,7 @@ auto inspect(Inspector& f, optional_field<T>& x) {
     T tmp{};
     optional_payload<T> payload{present, tmp};
     auto err = f(present, payload);
-    if constexpr (std::is_same_v<T, double>) tmp = finite_or(tmp);
+    if constexpr (std::is_same_v<T, double>) tmp = wire_double(tmp);
     if (present)
       x.value = std::move(tmp);
     else
@@ -220,7 +211,7 @@ auto inspect(Inspector& f, optional_field<T>& x) {
     bool present = x.value.has_value();
     if constexpr (std::is_same_v<T, double>) {
       if (present) {
-        double v = finite_or(*x.value);
+        double v = wire_double(*x.value);
         return f(present, v);
       }
     } else {
@@ -318,17 +309,23 @@ auto inspect(Inspector& f, work_order& x) {
 }
 
 template <class Inspector>
-auto inspect(Inspector& f, attempt_report& x) {
-  finite_field started{x.started_at_s};
-  finite_field finished{x.finished_at_s};
-  finite_field predicted{x.predicted_duration_s};
-  return f(x.result, started, finished, predicted, x.predicted_from_history, x.emulated,
-           x.worker_slots, x.stdout_path, x.stderr_path, x.stderr_tail, x.term_signal, x.error);
+auto inspect(Inspector& f, attempt_record& x) {
+  finite_field speed{x.speed};
+  finite_field start{x.start_unix_s};
+  finite_field end{x.end_unix_s};
+  finite_field duration{x.duration_s};
+  optional_field<double> modeled{x.modeled_s};
+  optional_field<double> predicted{x.predicted_s};
+  finite_metrics_field metrics{x.metrics};
+  return f(x.task_id, x.worker_id, x.attempt, x.model, x.type, x.batch_size, x.device_name, x.kind, speed,
+           x.worker_slots, x.status, x.exit_code, x.term_signal, x.error, start, end, duration, modeled, predicted,
+           x.predicted_from_history, metrics, x.stdout_path, x.stderr_path, x.stderr_tail, x.stdout_bytes,
+           x.stderr_bytes, x.output_truncated);
 }
 
 template <class Inspector>
 auto inspect(Inspector& f, task_update& x) {
-  optional_field<attempt_report> report{x.report};
+  optional_field<attempt_record> report{x.report};
   finite_field predicted{x.predicted_duration_s};
   return f(x.task_id, x.kind, x.status, x.worker_id, x.attempt, predicted, x.reason, report, x.stopped);
 }

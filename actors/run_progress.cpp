@@ -80,11 +80,11 @@ std::optional<finished_task> run_progress::apply(entry& e, const task_update& u)
   if (u.report) {
     const auto& r = *u.report;
     auto& d = s.details();
-    d.duration_s = r.result.duration_s;
-    d.wall_s = r.started_at_s > 0 ? std::max(0.0, r.finished_at_s - r.started_at_s) : r.result.duration_s;
-    d.modeled_s = r.emulated ? std::optional<double>{r.result.duration_s} : std::nullopt;
+    d.duration_s = r.measured_s();
+    d.wall_s = r.duration_s;
+    d.modeled_s = r.modeled_s;
     d.stderr_tail = r.stderr_tail;
-    d.exit_code = r.result.exit_code;
+    d.exit_code = r.exit_code;
     if (!u.report->error.empty()) d.reason = u.report->error;
   }
   switch (u.kind) {

@@ -13,6 +13,7 @@
 #include "actors/runtime_outputs.hpp"
 #include "actors/system_setup.hpp"
 #include "actors/update_listener.hpp"
+#include "scheduler/worker_slots.hpp"
 
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
@@ -98,6 +99,12 @@ void runtime::close_http() {
   if (impl_->http) impl_->http->stop();
 }
 
+int runtime_config::slots_of(const worker_capability& worker) const {
+  auto config = scheduling;
+  config.max_tasks_per_worker = max_tasks_per_worker;
+  return configured_slots(worker, config);
+}
+
 void runtime::subscribe(task_update_callback callback) {
   if (impl_->started) throw std::logic_error("dtf runtime: subscribe before start()");
   impl_->callbacks->push_back(std::move(callback));
@@ -131,7 +138,7 @@ void runtime::start() {
     d.callbacks->insert(d.callbacks->begin(), [out = d.outputs.get()](const task_update& u) { out->on_update(u); });
   }
 
-  std::shared_ptr<const std::vector<history_row>> history;
+  std::shared_ptr<const std::vector<attempt_record>> history;
   std::unordered_map<std::string, int> resumed_attempts;
   if (!cfg.journal_path.empty()) {
     auto session = open_journal_session(cfg.journal_path, cfg.junit_suite_name, cfg.resume_run);

@@ -68,6 +68,10 @@ struct runtime_config {
   std::string http_token;
   /// How often the actors publish what the HTTP server shows, while someone asks.
   double http_publish_interval_s = 0.25;
+
+  /// The slots the worker gets in this run (scheduler/worker_slots.hpp's rule,
+  /// with max_tasks_per_worker as the default).
+  int slots_of(const worker_capability& worker) const;
 };
 
 /// What start() found in a resumed run.

@@ -2,38 +2,8 @@
 
 #include <algorithm>
 #include <chrono>
-#include <optional>
 
 namespace dtf {
-
-attempt_record to_attempt_record(const attempt_report& report) {
-  const auto& res = report.result;
-  attempt_record rec;
-  rec.task_id = res.task_id;
-  rec.worker_id = res.worker_id;
-  rec.status = res.status;
-  rec.exit_code = res.exit_code;
-  rec.term_signal = report.term_signal;
-  rec.attempt = res.attempt;
-  rec.start_unix_s = report.started_at_s;
-  rec.end_unix_s = report.finished_at_s;
-  if (report.emulated) {
-    rec.modeled_s = res.duration_s;
-    rec.duration_s = report.started_at_s > 0 ? std::max(0.0, report.finished_at_s - report.started_at_s) : 0.0;
-  } else {
-    rec.duration_s = res.duration_s;
-  }
-  if (report.predicted_duration_s > 0) rec.predicted_s = report.predicted_duration_s;
-  rec.predicted_from_history = report.predicted_from_history;
-  rec.worker_slots = report.worker_slots;
-  rec.metrics = res.metrics;
-  rec.model = res.model;
-  rec.type = res.type;
-  rec.batch_size = res.batch_size;
-  rec.error = report.error;
-  rec.stderr_tail = report.stderr_tail;
-  return rec;
-}
 
 runtime_outputs::runtime_outputs(const std::string& results_path, const std::string& junit_path,
                                  std::string suite_name)
@@ -57,16 +27,14 @@ void runtime_outputs::on_update(const task_update& update) {
     case task_event_kind::finished: {
       // JUnit first: a results file that cannot be written (the exception
       // fails the run) still leaves a JUnit file that says what happened.
-      std::optional<attempt_record> record;
-      if (update.report && (junit || results_)) record = to_attempt_record(*update.report);
       if (junit) {
-        if (record) junit_.record(*record);
+        if (update.report) junit_.record(*update.report);
         if (update.kind == task_event_kind::finished && update.stopped)
           junit_.record_stopped(update.task_id, update.reason);
         else if (!update.report && update.kind == task_event_kind::finished)
           junit_.record_not_run(update.task_id, update.reason.empty() ? "cancelled before it ran" : update.reason);
       }
-      if (record && results_) results_->write(*record);
+      if (update.report && results_) results_->write(*update.report);
       break;
     }
     case task_event_kind::unplaceable:

@@ -4,7 +4,7 @@
 // per task, rewritten on flush). CAF-free.
 #include "actors/journal/journal_records.hpp"
 #include "actors/messages.hpp"
-#include "actors/output/attempt_record.hpp"
+#include "scheduler/attempt_record.hpp"
 #include "actors/output/junit_writer.hpp"
 #include "actors/output/results_jsonl_writer.hpp"
 
@@ -13,9 +13,6 @@
 #include <vector>
 
 namespace dtf {
-
-/// The output writers' record of one attempt report.
-attempt_record to_attempt_record(const attempt_report& report);
 
 class runtime_outputs {
 public:

@@ -102,7 +102,7 @@ void publish_stats(scheduler_pointer self, bool detailed) {
 } // namespace
 
 scheduler_actor::behavior_type scheduler(scheduler_pointer self, caf::actor coordinator, scheduler_config config,
-                                         std::string policy, std::shared_ptr<const std::vector<history_row>> history,
+                                         std::string policy, std::shared_ptr<const std::vector<attempt_record>> history,
                                          std::shared_ptr<observation_board> board) {
   auto& st = self->state;
   st.board = std::move(board);
@@ -196,7 +196,7 @@ scheduler_actor::behavior_type scheduler(scheduler_pointer self, caf::actor coor
 }
 
 scheduler_actor spawn_scheduler(caf::actor_system& system, caf::actor coordinator, scheduler_config config,
-                                std::string policy, std::shared_ptr<const std::vector<history_row>> history,
+                                std::string policy, std::shared_ptr<const std::vector<attempt_record>> history,
                                 std::shared_ptr<observation_board> board) {
   return system.spawn(scheduler, std::move(coordinator), std::move(config), std::move(policy), std::move(history),
                       std::move(board));

@@ -22,7 +22,7 @@ class observation_board;
 /// published for the HTTP server.
 scheduler_actor spawn_scheduler(caf::actor_system& system, caf::actor coordinator, scheduler_config config,
                                 std::string policy,
-                                std::shared_ptr<const std::vector<history_row>> history = nullptr,
+                                std::shared_ptr<const std::vector<attempt_record>> history = nullptr,
                                 std::shared_ptr<observation_board> board = nullptr);
 
 } // namespace dtf

@@ -38,7 +38,7 @@ struct running_attempt {
   int attempt = 0;
   std::string model;
   std::shared_ptr<cancel_token> token;  // real commands only; shared with the helper thread
-  attempt_report emulated;              // emulated only: reported when cancelled
+  attempt_record emulated;              // emulated only: reported when cancelled
 };
 
 } // namespace
@@ -55,7 +55,7 @@ struct worker_state {
   /// coordinator gave with the last batch (0: no limit).
   std::deque<work_order> queued;
   int slot_limit = 0;
-  std::vector<attempt_report> outbox;
+  std::vector<attempt_record> outbox;
   bool flush_queued = false;
 
   ~worker_state() {
@@ -79,33 +79,27 @@ using worker_pointer = worker_actor::stateful_pointer<worker_state>;
 
 namespace {
 
-attempt_report report_from(const run_outcome& outcome, const work_order& order, const worker_capability& worker) {
-  attempt_report rep;
-  auto& res = rep.result;
-  res.task_id = order.work.id;
-  res.worker_id = worker.id;
-  res.status = outcome.status;
-  res.duration_s = std::max(0.0, finite_or(outcome.duration_s));
-  res.exit_code = outcome.exit_code;
-  res.model = order.work.model;
-  res.type = order.work.type;
-  res.batch_size = order.work.batch_size;
-  res.attempt = order.attempt;
-  for (const auto& [key, value] : outcome.metrics)
-    if (std::isfinite(value)) res.metrics.emplace(key, value);
-  rep.started_at_s = finite_or(outcome.start_unix_s);
-  rep.finished_at_s = finite_or(outcome.end_unix_s);
-  rep.predicted_duration_s = finite_or(order.predicted_duration_s);
-  rep.predicted_from_history = order.predicted_from_history;
-  rep.emulated = worker.emulated;
-  rep.stdout_path = outcome.stdout_path.string();
-  rep.stderr_path = outcome.stderr_path.string();
-  rep.stderr_tail = outcome.stderr_tail;
-  rep.error = outcome.error;
-  return rep;
+/// The worker's record of an attempt the order asked for: what ran, plus the
+/// scheduler's prediction at placement.
+attempt_record with_prediction(attempt_record record, const work_order& order) {
+  if (order.predicted_duration_s > 0 && std::isfinite(order.predicted_duration_s))
+    record.predicted_s = order.predicted_duration_s;
+  record.predicted_from_history = order.predicted_from_history;
+  return record;
 }
 
-void queue_result(worker_pointer self, attempt_report report) {
+run_request request_for(const worker_state& st, const work_order& order) {
+  run_request request;
+  request.t = order.work;
+  request.worker = st.capability;
+  request.attempt = order.attempt;
+  request.output_dir = st.options.output_dir;
+  request.output_cap_bytes = st.options.output_cap_bytes;
+  request.kill_grace_s = st.options.kill_grace_s;
+  return request;
+}
+
+void queue_result(worker_pointer self, attempt_record report) {
   auto& st = self->state;
   st.outbox.push_back(std::move(report));
   if (!st.flush_queued) {
@@ -115,16 +109,15 @@ void queue_result(worker_pointer self, attempt_report report) {
 }
 
 /// Emulated: plan_emulated_run's model and a timer instead of a blocked thread.
-/// The reported duration is in modeled seconds (the unit of predictions and
+/// The record's modeled_s is in modeled seconds (the unit of predictions and
 /// fleet speeds, whatever the time scale); the timestamps show wall time.
 void start_emulated(worker_pointer self, const work_order& order, std::vector<std::string>& started,
-                    std::vector<attempt_report>& finished_now) {
+                    std::vector<attempt_record>& finished_now) {
   auto& st = self->state;
   const auto plan = plan_emulated_run(order.work, st.capability, st.is_warm(order.work.model), st.options.time_scale);
   st.touch_model(order.work.model);
-  auto outcome = emulated_outcome(plan, unix_now_s(), plan.wall_wait_s, false);
-  auto report = report_from(outcome, order, st.capability);
-  report.result.duration_s = finite_or(plan.times_out ? order.work.timeout_s : plan.modeled_s);
+  auto report =
+      with_prediction(emulated_outcome(request_for(st, order), plan, unix_now_s(), plan.wall_wait_s, false), order);
   if (plan.wall_wait_s <= 0.0) {
     finished_now.push_back(std::move(report));
     return;
@@ -141,13 +134,7 @@ void start_emulated(worker_pointer self, const work_order& order, std::vector<st
 /// Real: run_command on a helper with its own thread; it reports via atom::done.
 void start_real(worker_pointer self, const work_order& order, std::vector<std::string>& started) {
   auto& st = self->state;
-  run_request request;
-  request.t = order.work;
-  request.worker = st.capability;
-  request.attempt = order.attempt;
-  request.output_dir = st.options.output_dir;
-  request.output_cap_bytes = st.options.output_cap_bytes;
-  request.kill_grace_s = st.options.kill_grace_s;
+  auto request = request_for(st, order);
   auto token = std::make_shared<cancel_token>();
   running_attempt r;
   r.attempt = order.attempt;
@@ -162,7 +149,7 @@ void start_real(worker_pointer self, const work_order& order, std::vector<std::s
   // function actor takes no arguments (UBSan: reference binding to null).
   self->spawn(
     [worker, coordinator, request, token, order, capability](caf::blocking_actor* helper, int) {
-      run_outcome outcome;
+      attempt_record outcome = attempt_record_for(order.work, capability, order.attempt);
       try {
         outcome = run_command(request, *token);
       } catch (...) {
@@ -173,7 +160,7 @@ void start_real(worker_pointer self, const work_order& order, std::vector<std::s
         helper->send(coordinator, atom::failed_v, why);
         outcome.error = "internal error: " + why;
       }
-      helper->send(worker, atom::done_v, report_from(outcome, order, capability));
+      helper->send(worker, atom::done_v, with_prediction(std::move(outcome), order));
     },
     0);
 }
@@ -183,7 +170,7 @@ void start_real(worker_pointer self, const work_order& order, std::vector<std::s
 void start_queued(worker_pointer self) {
   auto& st = self->state;
   std::vector<std::string> started;
-  std::vector<attempt_report> finished_now;
+  std::vector<attempt_record> finished_now;
   while (!st.queued.empty() &&
          (st.slot_limit <= 0 || st.running.size() < static_cast<std::size_t>(st.slot_limit))) {
     auto order = std::move(st.queued.front());
@@ -195,20 +182,11 @@ void start_queued(worker_pointer self) {
   for (auto& report : finished_now) queue_result(self, std::move(report));
 }
 
-/// The report of an order cancelled before it started.
-attempt_report cancelled_before_start(const work_order& order, const worker_capability& worker) {
-  attempt_report rep;
-  rep.result.task_id = order.work.id;
-  rep.result.worker_id = worker.id;
-  rep.result.status = task_status::cancelled;
-  rep.result.exit_code = -1;
-  rep.result.model = order.work.model;
-  rep.result.type = order.work.type;
-  rep.result.batch_size = order.work.batch_size;
-  rep.result.attempt = order.attempt;
-  rep.predicted_duration_s = finite_or(order.predicted_duration_s);
-  rep.predicted_from_history = order.predicted_from_history;
-  rep.emulated = worker.emulated;
+/// The record of an order cancelled before it started.
+attempt_record cancelled_before_start(const work_order& order, const worker_capability& worker) {
+  auto rep = with_prediction(attempt_record_for(order.work, worker, order.attempt), order);
+  rep.status = task_status::cancelled;
+  rep.exit_code = -1;
   rep.error = "cancelled";
   return rep;
 }
@@ -240,7 +218,7 @@ worker_actor::behavior_type worker(worker_pointer self, worker_capability capabi
         if (q == st.queued.end()) return;
         auto report = cancelled_before_start(*q, st.capability);
         st.queued.erase(q);
-        report.started_at_s = report.finished_at_s = unix_now_s();
+        report.start_unix_s = report.end_unix_s = unix_now_s();
         queue_result(self, std::move(report));
         return;
       }
@@ -250,19 +228,20 @@ worker_actor::behavior_type worker(worker_pointer self, worker_capability capabi
       }
       auto report = std::move(i->second.emulated);
       st.running.erase(i);
-      report.result.status = task_status::cancelled;
-      report.result.exit_code = -1;
-      report.finished_at_s = unix_now_s();
+      report.status = task_status::cancelled;
+      report.exit_code = -1;
+      report.end_unix_s = std::max(report.start_unix_s, unix_now_s());
+      report.duration_s = report.end_unix_s - report.start_unix_s;
       const double scale = st.options.time_scale > 0 ? st.options.time_scale : 1.0;
-      report.result.duration_s = std::max(0.0, (report.finished_at_s - report.started_at_s) / scale);
+      report.modeled_s = report.duration_s / scale;
       report.error = "cancelled";
       queue_result(self, std::move(report));
       start_queued(self);
     },
-    [self](atom::done, attempt_report& report) {
+    [self](atom::done, attempt_record& report) {
       auto& st = self->state;
-      auto i = st.running.find(report.result.task_id);
-      if (i == st.running.end() || i->second.attempt != report.result.attempt) return;  // cancelled timer
+      auto i = st.running.find(report.task_id);
+      if (i == st.running.end() || i->second.attempt != report.attempt) return;  // cancelled timer
       st.touch_model(i->second.model);
       st.running.erase(i);
       queue_result(self, std::move(report));

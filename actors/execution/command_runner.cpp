@@ -351,15 +351,15 @@ private:
   bool survivors_ = false;
 };
 
-void finish_times(run_outcome& outcome, steady_clock::time_point start) {
+void finish_times(attempt_record& outcome, steady_clock::time_point start) {
   outcome.duration_s = std::max(0.0, seconds_d(steady_clock::now() - start).count());
   outcome.end_unix_s = outcome.start_unix_s + outcome.duration_s;
 }
 
 } // namespace
 
-run_outcome run_command(const run_request& request, const cancel_token& token) {
-  run_outcome outcome;
+attempt_record run_command(const run_request& request, const cancel_token& token) {
+  auto outcome = attempt_record_for(request.t, request.worker, request.attempt);
   outcome.start_unix_s = unix_now_s();
   auto start = steady_clock::now();
   auto failed_to_start = [&](std::string error) {
@@ -381,12 +381,14 @@ run_outcome run_command(const run_request& request, const cancel_token& token) {
   std::filesystem::create_directories(request.output_dir, ec);
   if (ec) return failed_to_start("cannot create output directory '" + request.output_dir.string() + "': " + ec.message());
   auto stem = file_stem_for(request.t.id) + "." + std::to_string(request.attempt);
-  outcome.stdout_path = request.output_dir / (stem + ".stdout");
-  outcome.stderr_path = request.output_dir / (stem + ".stderr");
+  const auto stdout_path = request.output_dir / (stem + ".stdout");
+  const auto stderr_path = request.output_dir / (stem + ".stderr");
+  outcome.stdout_path = stdout_path.string();
+  outcome.stderr_path = stderr_path.string();
   captured_stream out{{.cap_bytes = request.output_cap_bytes, .tail_bytes = 0, .scan_metrics = true}};
   captured_stream err{{.cap_bytes = request.output_cap_bytes, .tail_bytes = stderr_tail_bytes, .scan_metrics = false}};
-  if (auto e = out.open(outcome.stdout_path); !e.empty()) return failed_to_start(e);
-  if (auto e = err.open(outcome.stderr_path); !e.empty()) return failed_to_start(e);
+  if (auto e = out.open(stdout_path); !e.empty()) return failed_to_start(e);
+  if (auto e = err.open(stderr_path); !e.empty()) return failed_to_start(e);
 
   std::optional<hw::cpu_affinity> cpus;
   if (!request.worker.cpuset.empty()) {

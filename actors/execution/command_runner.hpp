@@ -3,6 +3,7 @@
 // real workers (run_command), a modeled wait for emulated ones (run_emulated).
 // Both block the calling thread; callers run them off the actor threads.
 #include "actors/execution/cancel_token.hpp"
+#include "scheduler/attempt_record.hpp"
 #include "scheduler/task.hpp"
 #include "scheduler/task_result.hpp"
 #include "scheduler/worker.hpp"
@@ -33,19 +34,6 @@ struct run_request {
   double kill_grace_s = 2.0;
 };
 
-struct run_outcome {
-  task_status status = task_status::failed;  // succeeded | failed | timed_out | cancelled
-  int exit_code = -1;      // -1 when killed by a signal or failed to start
-  int term_signal = 0;     // the signal that ended the command's main process
-  double start_unix_s = 0, end_unix_s = 0, duration_s = 0;
-  std::filesystem::path stdout_path, stderr_path;
-  /// From `DTF_METRICS {json}` lines on stdout; finite numbers only, later lines win.
-  std::map<std::string, double> metrics;
-  std::string error;        // e.g. "failed to start 'foo': No such file or directory"
-  std::string stderr_tail;  // last ~2 KiB of stderr, for JUnit and messages
-  std::size_t stdout_bytes = 0, stderr_bytes = 0;  // everything the command wrote, capped or not
-  bool output_truncated = false;                   // either stream hit output_cap_bytes
-};
 
 /// Blocking: runs the command as a real subprocess in its own process group
 /// (started with posix_spawn, never a fork of dtf: process_spawn.hpp) and returns when it and every process left in its group are gone. Timeout and
@@ -55,8 +43,10 @@ struct run_outcome {
 /// the group is gone: they carry the attempt's DTF_ATTEMPT_KEY in their
 /// environment and are re-parented to dtf (a child subreaper), which kills and
 /// reaps them (process_tree.hpp); the outcome's error counts them.
-/// Never throws for a command that cannot start: that is a failed outcome with
-/// `error` set. Safe to call from several threads at once.
+/// Returns the attempt's record (attempt_record_for the request's task, worker
+/// and attempt, with status, exit code, signal, times, output paths and sizes,
+/// DTF_METRICS and the stderr tail). Never throws for a command that cannot
+/// start: that is a failed record with `error` set. Safe to call from several threads at once.
 ///
 /// Environment: the parent's environment, then the task's env, then (winning
 /// over both, so a task cannot grab another worker's device) the device pinning:
@@ -68,7 +58,7 @@ struct run_outcome {
 /// On first use the process becomes a child subreaper (PR_SET_CHILD_SUBREAPER),
 /// so that orphaned grandchildren of a command are reparented to it and reaped
 /// here rather than lingering as zombies that keep their group alive.
-run_outcome run_command(const run_request& request, const cancel_token& token);
+attempt_record run_command(const run_request& request, const cancel_token& token);
 
 /// The emulated execution-time model, in seconds, deterministic:
 ///
@@ -91,20 +81,25 @@ struct emulated_run_plan {
   double modeled_s = 0;    // emulated_duration_s(...), unscaled
   bool times_out = false;  // the model exceeds the task's timeout_s (> 0)
   double wall_wait_s = 0;  // (times_out ? timeout_s : modeled_s) * time_scale
+  double time_scale = 1;   // wall seconds per modeled second (finite, >= 0)
 };
 /// A non-finite or negative time_scale is taken as 1.
 emulated_run_plan plan_emulated_run(const task& t, const worker_capability& worker, bool model_warm, double time_scale);
-/// The outcome of a planned emulated attempt that started at start_unix_s and
-/// waited waited_s of wall time (cancelled: it was stopped early). Sets status,
-/// exit_code (0 on success, else -1), times, error and metrics["emulated_duration_s"].
-run_outcome emulated_outcome(const emulated_run_plan& plan, double start_unix_s, double waited_s, bool cancelled);
+/// The record of a planned emulated attempt of the request that started at
+/// start_unix_s and waited waited_s of wall time (cancelled: it was stopped
+/// early). Sets status, exit_code (0 on success, else -1), wall times, error,
+/// modeled_s (the modeled seconds it ran: the model, the timeout when it times
+/// out, the elapsed share when cancelled) and metrics["emulated_duration_s"].
+attempt_record emulated_outcome(const run_request& request, const emulated_run_plan& plan, double start_unix_s,
+                                double waited_s, bool cancelled);
 
 /// Emulated workers: waits emulated_duration_s(...) * time_scale of wall time,
 /// interruptible by the token, and returns success (cancelled when the token
 /// fires; timed_out when the modeled duration exceeds the task's timeout_s, after
-/// waiting timeout_s * time_scale). duration_s is the wall time waited; the
-/// unscaled model value is in metrics["emulated_duration_s"].
-run_outcome run_emulated(const run_request& request, const cancel_token& token, bool model_warm,
+/// waiting timeout_s * time_scale). duration_s is the wall time waited,
+/// modeled_s the modeled seconds; the unscaled model value is also in
+/// metrics["emulated_duration_s"].
+attempt_record run_emulated(const run_request& request, const cancel_token& token, bool model_warm,
                          double time_scale);
 
 } // namespace dtf

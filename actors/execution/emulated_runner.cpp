@@ -67,11 +67,13 @@ emulated_run_plan plan_emulated_run(const task& t, const worker_capability& work
   plan.modeled_s = emulated_duration_s(t, worker, model_warm);
   plan.times_out = t.timeout_s > 0 && std::isfinite(t.timeout_s) && plan.modeled_s > t.timeout_s;
   plan.wall_wait_s = (plan.times_out ? t.timeout_s : plan.modeled_s) * time_scale;
+  plan.time_scale = time_scale;
   return plan;
 }
 
-run_outcome emulated_outcome(const emulated_run_plan& plan, double start_unix_s, double waited_s, bool cancelled) {
-  run_outcome outcome;
+attempt_record emulated_outcome(const run_request& request, const emulated_run_plan& plan, double start_unix_s,
+                                double waited_s, bool cancelled) {
+  auto outcome = attempt_record_for(request.t, request.worker, request.attempt);
   outcome.start_unix_s = start_unix_s;
   outcome.duration_s = std::isfinite(waited_s) ? std::max(0.0, waited_s) : 0.0;
   outcome.end_unix_s = outcome.start_unix_s + outcome.duration_s;
@@ -79,23 +81,26 @@ run_outcome emulated_outcome(const emulated_run_plan& plan, double start_unix_s,
   if (cancelled) {
     outcome.status = task_status::cancelled;
     outcome.error = "cancelled";
+    outcome.modeled_s = plan.time_scale > 0 ? outcome.duration_s / plan.time_scale : 0.0;
   } else if (plan.times_out) {
+    outcome.modeled_s = request.t.timeout_s;
     outcome.status = task_status::timed_out;
     outcome.error = "timed out: the emulated duration exceeds the task's timeout";
   } else {
+    outcome.modeled_s = plan.modeled_s;
     outcome.status = task_status::succeeded;
     outcome.exit_code = 0;
   }
   return outcome;
 }
 
-run_outcome run_emulated(const run_request& request, const cancel_token& token, bool model_warm, double time_scale) {
+attempt_record run_emulated(const run_request& request, const cancel_token& token, bool model_warm, double time_scale) {
   auto start_unix_s = unix_now_s();
   auto start = std::chrono::steady_clock::now();
   auto plan = plan_emulated_run(request.t, request.worker, model_warm, time_scale);
   bool cancelled = token.wait_for(plan.wall_wait_s);
   double waited_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  return emulated_outcome(plan, start_unix_s, waited_s, cancelled);
+  return emulated_outcome(request, plan, start_unix_s, waited_s, cancelled);
 }
 
 } // namespace dtf

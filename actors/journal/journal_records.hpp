@@ -1,6 +1,7 @@
 #pragma once
-// What the journal gives back: runs, accepted tasks, execution history rows and
-// a summary. Plain data, no CAF, no SQLite.
+// What the journal gives back: runs, accepted tasks and a summary (attempts and
+// execution history come back as attempt_record). Plain data, no CAF, no SQLite.
+#include "scheduler/attempt_record.hpp"
 #include "scheduler/device_kind.hpp"
 #include "scheduler/prediction_error.hpp"
 #include "scheduler/task.hpp"
@@ -27,23 +28,6 @@ struct journal_task {
   task definition;
   task_status status = task_status::pending;
   int attempts = 0;  // attempts recorded so far
-};
-
-/// One finished attempt as the learning sees it: enough to replay it into the
-/// predictor (model, type, batch size, device name/kind, speed), the
-/// specialization (worker, type, model, success) and the affinity (worker, model).
-struct history_row {
-  std::string model;
-  task_type type = task_type::custom;
-  int batch_size = 0;
-  std::string device_name;
-  device_kind kind = device_kind::cpu;
-  std::string worker_id;
-  double speed = 1.0;
-  double duration_s = 0.0;
-  std::optional<double> predicted_s;  // what the predictor expected at placement
-  task_status status = task_status::succeeded;
-  double timestamp_unix_s = 0.0;      // when the attempt ended
 };
 
 /// What `dtf history` prints.

@@ -8,7 +8,7 @@ journal_session open_journal_session(const std::string& path, const std::string&
   journal_session s;
   s.journal = std::make_shared<sqlite_journal>(path);  // throws journal_error naming the file
   // Earlier runs' results first: this run predicts and places from them.
-  auto rows = std::make_shared<const std::vector<history_row>>(s.journal->load_history());
+  auto rows = std::make_shared<const std::vector<attempt_record>>(s.journal->load_history());
   s.history_rows = rows->size();
   if (!rows->empty()) s.history = std::move(rows);
   if (resume_run == 0) {

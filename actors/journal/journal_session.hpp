@@ -18,7 +18,7 @@ struct journal_session {
   std::shared_ptr<sqlite_journal> journal;
   std::int64_t run = 0;
   /// Earlier runs' results (null when there are none).
-  std::shared_ptr<const std::vector<history_row>> history;
+  std::shared_ptr<const std::vector<attempt_record>> history;
   std::size_t history_rows = 0;
   /// A resumed run: tasks to run (again), in submission order: not final in
   /// the journal, or cancelled (a stopped run's unfinished tasks).

@@ -139,7 +139,7 @@ struct sqlite_journal::operation {
   };
   struct attempt {
     attempt_record record;
-    std::optional<history_row> history;
+    bool history = false;  // also a history row
   };
   struct worker {
     worker_capability capability;
@@ -381,28 +381,13 @@ void sqlite_journal::record_state(const std::string& task_id, task_status status
 
 void sqlite_journal::record_attempt(const attempt_record& attempt) {
   operation op;
-  op.what = operation::attempt{attempt, std::nullopt};
+  op.what = operation::attempt{attempt, false};
   enqueue(std::move(op));
 }
 
-void sqlite_journal::record_result(const attempt_record& attempt, const worker_capability& worker) {
-  history_row row;
-  row.model = attempt.model;
-  row.type = attempt.type;
-  row.batch_size = attempt.batch_size;
-  row.device_name = worker.name;
-  row.kind = worker.kind;
-  row.worker_id = attempt.worker_id.empty() ? worker.id : attempt.worker_id;
-  row.speed = std::isfinite(worker.speed) && worker.speed > 0 ? worker.speed : 1.0;
-  row.duration_s = finite_or_zero(attempt.measured_s());
-  // Only predictions made from history: a default estimate says nothing about what was learned.
-  row.predicted_s = attempt.predicted_from_history && attempt.predicted_s && std::isfinite(*attempt.predicted_s)
-                        ? attempt.predicted_s
-                        : std::nullopt;
-  row.status = attempt.status;
-  row.timestamp_unix_s = std::isfinite(attempt.end_unix_s) && attempt.end_unix_s > 0 ? attempt.end_unix_s : now_unix_s();
+void sqlite_journal::record_result(const attempt_record& attempt) {
   operation op;
-  op.what = operation::attempt{attempt, std::move(row)};
+  op.what = operation::attempt{attempt, true};
   enqueue(std::move(op));
 }
 
@@ -570,20 +555,21 @@ void sqlite_journal::apply(const operation& op) {
         .bind(16, r.error)
         .run();
     if (a->history) {
-      const auto& row = *a->history;
+      // Only predictions made from history: a default estimate says nothing about what was learned.
+      const bool learned_prediction = r.predicted_from_history && r.predicted_s && std::isfinite(*r.predicted_s);
       h.insert_history.bind(1, op.run_id)
           .bind(2, r.task_id)
-          .bind(3, row.model)
-          .bind(4, to_string(row.type))
-          .bind(5, row.batch_size)
-          .bind(6, row.device_name)
-          .bind(7, to_string(row.kind))
-          .bind(8, row.worker_id)
-          .bind(9, row.speed)
-          .bind(10, row.duration_s)
-          .bind(11, row.predicted_s)
-          .bind(12, to_string(row.status))
-          .bind(13, row.timestamp_unix_s)
+          .bind(3, r.model)
+          .bind(4, to_string(r.type))
+          .bind(5, r.batch_size)
+          .bind(6, r.device_name)
+          .bind(7, to_string(r.kind))
+          .bind(8, r.worker_id)
+          .bind(9, std::isfinite(r.speed) && r.speed > 0 ? r.speed : 1.0)
+          .bind(10, finite_or_zero(r.measured_s()))
+          .bind(11, learned_prediction ? r.predicted_s : std::nullopt)
+          .bind(12, to_string(r.status))
+          .bind(13, std::isfinite(r.end_unix_s) && r.end_unix_s > 0 ? r.end_unix_s : op.at_unix_s)
           .run();
       ++history_rows_;
     }
@@ -619,16 +605,16 @@ task_status status_from(const std::filesystem::path& file, const std::string& te
 
 } // namespace
 
-std::vector<history_row> sqlite_journal::load_history(std::size_t limit) {
+std::vector<attempt_record> sqlite_journal::load_history(std::size_t limit) {
   flush();
   std::lock_guard lock{db_mutex_};
   sqlite::statement select(db_->db,
       "SELECT model, type, batch_size, device_name, device_kind, worker_id, speed, duration_s, predicted_s, status, "
-      "timestamp_unix_s FROM (SELECT * FROM history ORDER BY id DESC LIMIT ?1) ORDER BY id");
+      "timestamp_unix_s, task_id FROM (SELECT * FROM history ORDER BY id DESC LIMIT ?1) ORDER BY id");
   select.bind(1, limit == 0 ? std::int64_t{-1} : static_cast<std::int64_t>(limit));
-  std::vector<history_row> rows;
+  std::vector<attempt_record> rows;
   while (select.step()) {
-    history_row row;
+    attempt_record row;
     row.model = select.column_text(0);
     row.type = parse_task_type(select.column_text(1)).value_or(task_type::custom);
     row.batch_size = static_cast<int>(select.column_int(2));
@@ -641,8 +627,10 @@ std::vector<history_row> sqlite_journal::load_history(std::size_t limit) {
     row.speed = select.column_double(6);
     row.duration_s = select.column_double(7);
     row.predicted_s = select.column_optional_double(8);
+    row.predicted_from_history = row.predicted_s.has_value();
     row.status = status_from(file_, select.column_text(9), "history");
-    row.timestamp_unix_s = select.column_double(10);
+    row.end_unix_s = select.column_double(10);
+    row.task_id = select.column_text(11);
     rows.push_back(std::move(row));
   }
   return rows;

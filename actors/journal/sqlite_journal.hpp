@@ -14,7 +14,7 @@
 // record_* never throw for that, flush() and error() report it.
 #include "actors/journal/journal_error.hpp"
 #include "actors/journal/journal_records.hpp"
-#include "actors/output/attempt_record.hpp"
+#include "scheduler/attempt_record.hpp"
 #include "scheduler/task.hpp"
 #include "scheduler/worker.hpp"
 
@@ -93,9 +93,10 @@ public:
   /// An attempt started or ended (inserted or replaced by task id and attempt
   /// number); the task's attempt count is its highest attempt number.
   void record_attempt(const attempt_record& attempt);
-  /// A finished attempt: record_attempt plus one history row learned from
-  /// `worker` (device name, kind, speed). Does not change the task's status.
-  void record_result(const attempt_record& attempt, const worker_capability& worker);
+  /// A finished attempt: record_attempt plus one history row (the record's
+  /// model, type, batch size, device name, kind, speed, measured duration,
+  /// prediction from history, status). Does not change the task's status.
+  void record_result(const attempt_record& attempt);
   /// A worker registered (first/last seen, capability as JSON).
   void record_worker(const worker_capability& worker);
   /// A worker was lost (its node went away); registering it again clears that.
@@ -110,8 +111,11 @@ public:
   std::uint64_t dropped() const;
 
   // -- reading (each flushes first) -------------------------------------------
-  /// The newest `limit` history rows (0: all), oldest first: the order to replay them in.
-  std::vector<history_row> load_history(std::size_t limit = 0);
+  /// The newest `limit` history rows (0: all), oldest first: the order to
+  /// replay them in. Each is the record's learning fields (ids of task and
+  /// worker, model, type, batch size, device name, kind, speed, status,
+  /// duration_s: the measured seconds, predicted_s, end_unix_s).
+  std::vector<attempt_record> load_history(std::size_t limit = 0);
   /// Tasks of the run that were accepted but reached no final status, in
   /// submission order: what a restarted coordinator must run again.
   std::vector<journal_task> recover_unfinished(std::int64_t run_id);

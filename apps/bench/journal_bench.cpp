@@ -77,7 +77,7 @@ void record_results(benchmark::State& state) {
       state.ResumeTiming();
       for (int i = 0; i < n; ++i) {
         const auto& a = attempts[static_cast<std::size_t>(i)];
-        journal.record_result(a, workers[static_cast<std::size_t>(i)]);
+        journal.record_result(ran_on(a, workers[static_cast<std::size_t>(i)]));
         journal.record_state(a.task_id, dtf::task_status::succeeded);
       }
       journal.flush();
@@ -143,7 +143,7 @@ void load_and_replay_history(benchmark::State& state) {
   {
     dtf::sqlite_journal journal{file};
     journal.begin_run("bench");
-    for (int i = 0; i < n; ++i) journal.record_result(bench_attempt(i), bench_worker(i));
+    for (int i = 0; i < n; ++i) journal.record_result(ran_on(bench_attempt(i), bench_worker(i)));
   }
   dtf::journal_options options;
   options.read_only = true;

@@ -116,7 +116,7 @@ void real_commands(std::size_t count) {
   dtf::runtime rt{config};
   rt.start();
   std::size_t slots = 0;
-  for (const auto& w : rt.workers()) slots += static_cast<std::size_t>(w.slots > 0 ? w.slots : config.max_tasks_per_worker);
+  for (const auto& w : rt.workers()) slots += static_cast<std::size_t>(config.slots_of(w));
   std::vector<dtf::task> tasks;
   for (std::size_t i = 0; i < count; ++i) {
     dtf::task t;

@@ -62,7 +62,7 @@ struct finish_log {
     std::lock_guard lock{mutex};
     ++finished;
     if (u.status == task_status::succeeded && u.kind == task_event_kind::finished) ++succeeded;
-    if (u.report) started_at_s[u.task_id] = u.report->started_at_s;
+    if (u.report) started_at_s[u.task_id] = u.report->start_unix_s;
     changed.notify_all();
   }
 

@@ -191,7 +191,7 @@ int demo_command(int argc, char** argv) {
   try {
     runtime rt{config};
     std::size_t slots = 0;
-    for (const auto& w : config.fleet) slots += static_cast<std::size_t>(w.slots > 0 ? w.slots : config.max_tasks_per_worker);
+    for (const auto& w : config.fleet) slots += static_cast<std::size_t>(config.slots_of(w));
     auto progress = std::make_shared<run_progress>(slots);
     rt.subscribe([progress](const task_update& u) { progress->on_update(u); });
     rt.start();

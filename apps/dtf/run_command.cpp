@@ -264,7 +264,7 @@ int run_command(int argc, char** argv) {
     });
     // Probe first so the progress knows the slots before any update arrives.
     rt.start();
-    for (const auto& w : rt.workers()) slots += static_cast<std::size_t>(w.slots > 0 ? w.slots : config.max_tasks_per_worker);
+    for (const auto& w : rt.workers()) slots += static_cast<std::size_t>(config.slots_of(w));
     progress = std::make_shared<run_progress>(slots);
     for (const auto& warning : rt.warnings()) std::cerr << "dtf run: " << warning << "\n";
     std::cout << "dtf run: suite '" << parsed.name << "', " << parsed.tasks.size() << " tasks on "

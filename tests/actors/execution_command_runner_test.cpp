@@ -53,7 +53,7 @@ protected:
 
   /// Runs a command that prints its own pid (= its group id) first, so the test
   /// can check afterwards that nothing of the group is left.
-  run_outcome run_and_remember_group(const run_request& request, pid_t& pgid, const cancel_token& token) {
+  dtf::attempt_record run_and_remember_group(const run_request& request, pid_t& pgid, const cancel_token& token) {
     auto outcome = run_command(request, token);
     auto out = read_file(outcome.stdout_path);
     pgid = static_cast<pid_t>(std::stol(out.substr(0, out.find('\n'))));
@@ -70,8 +70,8 @@ TEST_F(command_runner, succeeds_and_captures_stdout_and_stderr_to_per_attempt_fi
   auto outcome = run_command(request, never_cancelled_);
   EXPECT_EQ(outcome.status, task_status::succeeded);
   EXPECT_EQ(outcome.exit_code, 0);
-  EXPECT_EQ(outcome.stdout_path, output_dir_ / "task-1.3.stdout");
-  EXPECT_EQ(outcome.stderr_path, output_dir_ / "task-1.3.stderr");
+  EXPECT_EQ(outcome.stdout_path, (output_dir_ / "task-1.3.stdout").string());
+  EXPECT_EQ(outcome.stderr_path, (output_dir_ / "task-1.3.stderr").string());
   EXPECT_EQ(read_file(outcome.stdout_path), "hello\n");
   EXPECT_EQ(read_file(outcome.stderr_path), "oops\n");
   EXPECT_EQ(outcome.stderr_tail, "oops\n");
@@ -340,8 +340,9 @@ TEST_F(command_runner, task_ids_cannot_escape_the_output_directory) {
   auto request = shell("true");
   request.t.id = "../evil/id";
   auto outcome = run_command(request, never_cancelled_);
-  EXPECT_EQ(outcome.stdout_path.parent_path(), output_dir_);
-  EXPECT_EQ(outcome.stdout_path.filename().string().rfind(".._evil_id-", 0), 0u) << outcome.stdout_path;
+  const std::filesystem::path stdout_path = outcome.stdout_path;
+  EXPECT_EQ(stdout_path.parent_path(), output_dir_);
+  EXPECT_EQ(stdout_path.filename().string().rfind(".._evil_id-", 0), 0u) << outcome.stdout_path;
   EXPECT_TRUE(std::filesystem::exists(outcome.stdout_path));
 }
 
@@ -352,7 +353,7 @@ TEST_F(command_runner, ids_that_sanitize_alike_get_files_of_their_own) {
     request.t.id = id;
     auto outcome = run_command(request, never_cancelled_);
     EXPECT_EQ(outcome.status, task_status::succeeded) << outcome.error;
-    EXPECT_EQ(outcome.stdout_path.parent_path(), output_dir_);
+    EXPECT_EQ(std::filesystem::path{outcome.stdout_path}.parent_path(), output_dir_);
     EXPECT_TRUE(paths.insert(outcome.stdout_path).second) << id << " shares " << outcome.stdout_path;
   }
   EXPECT_TRUE(paths.count(output_dir_ / "a_b.1.stdout")) << "an id that needs no change keeps its name";
@@ -449,7 +450,7 @@ TEST_F(command_runner, leaves_no_open_descriptors_or_zombies_behind) {
 
 TEST_F(command_runner, runs_many_commands_from_several_threads_at_once) {
   std::vector<std::thread> threads;
-  std::vector<run_outcome> outcomes(8);
+  std::vector<attempt_record> outcomes(8);
   for (std::size_t i = 0; i < outcomes.size(); ++i)
     threads.emplace_back([&, i] {
       auto request = shell("echo " + std::to_string(i) + "; exit " + std::to_string(i % 2));

@@ -101,10 +101,15 @@ TEST(emulated_runner, a_plan_scales_the_wait_and_caps_it_at_the_timeout) {
   plan = plan_emulated_run(t, gpu_with_speed(1.0), true, 0.01);
   EXPECT_TRUE(plan.times_out);
   EXPECT_DOUBLE_EQ(plan.wall_wait_s, 1.0);
-  auto outcome = emulated_outcome(plan, 1000.0, 1.0, false);
+  run_request request;
+  request.t = t;
+  request.worker = gpu_with_speed(1.0);
+  auto outcome = emulated_outcome(request, plan, 1000.0, 1.0, false);
   EXPECT_EQ(outcome.status, task_status::timed_out);
   EXPECT_EQ(outcome.exit_code, -1);
   EXPECT_DOUBLE_EQ(outcome.end_unix_s, 1001.0);
+  EXPECT_EQ(outcome.modeled_s, 100.0) << "a timed-out attempt ran its timeout";
+  EXPECT_EQ(outcome.task_id, t.id);
 }
 
 TEST(emulated_runner, is_interrupted_by_cancellation) {

@@ -78,7 +78,7 @@ void complete(const assignment& a, const worker_capability& worker, scheduler_co
   record.model = t.model;
   record.type = t.type;
   record.batch_size = t.batch_size;
-  journal.record_result(record, worker);
+  journal.record_result(ran_on(record, worker));
   journal.record_state(a.task_id, task_status::succeeded);
   out.abs_error_s += std::abs(a.predicted_duration_s - result.duration_s);
   out.busy_s += result.duration_s;
@@ -124,7 +124,7 @@ TEST(journal_replay, history_makes_predictions_for_a_seen_model_and_device_exact
     record.model = "bert-base-uncased";
     record.type = task_type::benchmark;
     record.batch_size = 8;
-    journal.record_result(record, v100);
+    journal.record_result(ran_on(record, v100));
   }
   execution_predictor cold;
   EXPECT_EQ(cold.predict(bert_task("t"), v100).level, prediction_level::default_estimate);
@@ -138,7 +138,7 @@ TEST(journal_replay, history_makes_predictions_for_a_seen_model_and_device_exact
 }
 
 TEST(journal_replay, failed_rows_teach_specialization_but_not_the_predictor) {
-  history_row failed;
+  attempt_record failed;
   failed.model = "t5-small";
   failed.type = task_type::test;
   failed.device_name = "cpu";
@@ -146,7 +146,7 @@ TEST(journal_replay, failed_rows_teach_specialization_but_not_the_predictor) {
   failed.status = task_status::failed;
   failed.duration_s = 0.5;
   scheduler_core core;
-  replay_history(std::vector<history_row>{failed}, core);
+  replay_history(std::vector<attempt_record>{failed}, core);
   EXPECT_EQ(core.predictor().samples(), 0u);
   ASSERT_EQ(core.specialization().entries().size(), 1u);
   EXPECT_EQ(core.specialization().entries()[0].failures, 1u);

@@ -117,8 +117,8 @@ TEST(sqlite_journal, round_trips_tasks_attempts_and_history) {
   journal.record_worker(a100());
   journal.record_task_submitted(sample_task("t1"));
   journal.record_state("t1", task_status::running);
-  journal.record_result(finished_attempt("t1", 1, task_status::failed, 2.0), a100());
-  journal.record_result(finished_attempt("t1", 2, task_status::succeeded, 31.0), a100());
+  journal.record_result(ran_on(finished_attempt("t1", 1, task_status::failed, 2.0), a100()));
+  journal.record_result(ran_on(finished_attempt("t1", 2, task_status::succeeded, 31.0), a100()));
   journal.record_state("t1", task_status::succeeded);
 
   const auto tasks = journal.tasks(run);
@@ -149,7 +149,7 @@ TEST(sqlite_journal, round_trips_tasks_attempts_and_history) {
   EXPECT_DOUBLE_EQ(history[1].duration_s, 31.0);
   EXPECT_EQ(history[1].predicted_s, 30.0);
   EXPECT_EQ(history[1].status, task_status::succeeded);
-  EXPECT_DOUBLE_EQ(history[1].timestamp_unix_s, 1002.0 + 31.0);
+  EXPECT_DOUBLE_EQ(history[1].end_unix_s, 1002.0 + 31.0);
 }
 
 TEST(sqlite_journal, an_attempt_recorded_at_start_is_replaced_when_it_ends) {
@@ -159,7 +159,7 @@ TEST(sqlite_journal, an_attempt_recorded_at_start_is_replaced_when_it_ends) {
   journal.record_task_submitted(sample_task("t1"));
   auto started = finished_attempt("t1", 1, task_status::running, 0.0);
   journal.record_attempt(started);
-  journal.record_result(finished_attempt("t1", 1, task_status::succeeded, 5.0), a100());
+  journal.record_result(ran_on(finished_attempt("t1", 1, task_status::succeeded, 5.0), a100()));
   const auto attempts = journal.attempts(run);
   ASSERT_EQ(attempts.size(), 1u);
   EXPECT_EQ(attempts[0].status, task_status::succeeded);
@@ -173,7 +173,7 @@ TEST(sqlite_journal, reopening_after_close_keeps_everything) {
     run = journal.begin_run("nightly");
     for (int i = 0; i < 50; ++i) {
       journal.record_task_submitted(sample_task("t" + std::to_string(i)));
-      journal.record_result(finished_attempt("t" + std::to_string(i), 1, task_status::succeeded, i + 1.0), a100());
+      journal.record_result(ran_on(finished_attempt("t" + std::to_string(i), 1, task_status::succeeded, i + 1.0), a100()));
       journal.record_state("t" + std::to_string(i), task_status::succeeded);
     }
     journal.finish_run(run);
@@ -214,7 +214,7 @@ TEST(sqlite_journal, recover_unfinished_returns_exactly_the_accepted_tasks_witho
     journal.record_state("done", task_status::succeeded);
     journal.record_state("failed-for-good", task_status::failed);
     journal.record_state("running", task_status::running);
-    journal.record_result(finished_attempt("retrying", 1, task_status::failed, 1.0), a100());
+    journal.record_result(ran_on(finished_attempt("retrying", 1, task_status::failed, 1.0), a100()));
     journal.record_state("retrying", task_status::pending);  // failed once, will run again
     journal.record_state("cancelled", task_status::cancelled);
     journal.record_state("timed-out", task_status::timed_out);
@@ -305,7 +305,7 @@ TEST(sqlite_journal, recording_before_a_run_is_begun_is_an_error) {
   EXPECT_THROW(journal.resume_run(42), journal_error);
 }
 
-TEST(sqlite_journal, pruning_keeps_the_newest_history_rows) {
+TEST(sqlite_journal, pruning_keeps_the_newest_attempt_records) {
   journal_temp_dir dir;
   journal_options options;
   options.history_limit = 10;
@@ -313,7 +313,7 @@ TEST(sqlite_journal, pruning_keeps_the_newest_history_rows) {
   sqlite_journal journal{dir / "j.sqlite", options};
   journal.begin_run("s");
   for (int i = 0; i < 25; ++i)
-    journal.record_result(finished_attempt("t" + std::to_string(i), 1, task_status::succeeded, i), a100());
+    journal.record_result(ran_on(finished_attempt("t" + std::to_string(i), 1, task_status::succeeded, i), a100()));
   const auto history = journal.load_history();
   ASSERT_EQ(history.size(), 10u);
   for (int i = 0; i < 10; ++i) EXPECT_DOUBLE_EQ(history[static_cast<std::size_t>(i)].duration_s, 15.0 + i);
@@ -324,7 +324,7 @@ TEST(sqlite_journal, load_history_with_a_limit_returns_the_newest_rows_oldest_fi
   sqlite_journal journal{dir / "j.sqlite"};
   journal.begin_run("s");
   for (int i = 0; i < 6; ++i)
-    journal.record_result(finished_attempt("t" + std::to_string(i), 1, task_status::succeeded, i), a100());
+    journal.record_result(ran_on(finished_attempt("t" + std::to_string(i), 1, task_status::succeeded, i), a100()));
   const auto history = journal.load_history(3);
   ASSERT_EQ(history.size(), 3u);
   EXPECT_DOUBLE_EQ(history[0].duration_s, 3.0);
@@ -340,7 +340,7 @@ TEST(sqlite_journal, old_runs_are_pruned_but_their_history_is_kept) {
   for (int r = 0; r < 3; ++r) {
     runs.push_back(journal.begin_run("run" + std::to_string(r)));
     journal.record_task_submitted(sample_task("t"));
-    journal.record_result(finished_attempt("t", 1, task_status::succeeded, 1.0), a100());
+    journal.record_result(ran_on(finished_attempt("t", 1, task_status::succeeded, 1.0), a100()));
     journal.finish_run(runs.back());
   }
   EXPECT_EQ(journal.runs().size(), 2u);
@@ -362,7 +362,7 @@ TEST(sqlite_journal, concurrent_producers_lose_nothing_under_back_pressure) {
       for (int i = 0; i < 250; ++i) {
         const auto id = "p" + std::to_string(p) + "-" + std::to_string(i);
         journal.record_task_submitted(sample_task(id));
-        journal.record_result(finished_attempt(id, 1, task_status::succeeded, 1.0), a100());
+        journal.record_result(ran_on(finished_attempt(id, 1, task_status::succeeded, 1.0), a100()));
       }
     });
   for (auto& t : producers) t.join();
@@ -379,9 +379,9 @@ TEST(sqlite_journal, summary_counts_tasks_and_means_per_model_and_device) {
   journal.begin_run("nightly");
   journal.record_worker(a100());
   for (const char* id : {"a", "b", "c"}) journal.record_task_submitted(sample_task(id));
-  journal.record_result(finished_attempt("a", 1, task_status::succeeded, 20.0), a100());
-  journal.record_result(finished_attempt("b", 1, task_status::succeeded, 40.0), a100());
-  journal.record_result(finished_attempt("c", 1, task_status::failed, 1.0), a100());
+  journal.record_result(ran_on(finished_attempt("a", 1, task_status::succeeded, 20.0), a100()));
+  journal.record_result(ran_on(finished_attempt("b", 1, task_status::succeeded, 40.0), a100()));
+  journal.record_result(ran_on(finished_attempt("c", 1, task_status::failed, 1.0), a100()));
   journal.record_state("a", task_status::succeeded);
   journal.record_state("b", task_status::succeeded);
   journal.record_state("c", task_status::failed);

@@ -93,7 +93,7 @@ worker_actor::behavior_type played_worker(worker_actor::pointer, std::string id,
       for (auto& o : orders) log->orders.emplace_back(id, std::move(o));
     },
     [id, log](atom::cancel, const std::string& task_id) { log->cancels.emplace_back(id, task_id); },
-    [](atom::done, const attempt_report&) {},
+    [](atom::done, const attempt_record&) {},
     [](atom::flush) {},
     [](atom::metrics) { return worker_metrics{}; },
   };
@@ -142,14 +142,14 @@ public:
     for (const auto& [w, o] : log_->orders)
       if (w == worker_id && o.work.id == task_id) order = &o;
     ASSERT_NE(order, nullptr) << task_id << " never ran on " << worker_id;
-    attempt_report r;
-    r.result.task_id = task_id;
-    r.result.worker_id = worker_id;
-    r.result.status = status;
-    r.result.attempt = order->attempt;
-    r.result.duration_s = duration_s;
-    r.result.exit_code = status == task_status::succeeded ? 0 : 1;
-    caf::anon_send(coordinator_, atom::result_v, std::vector<attempt_report>{r});
+    attempt_record r;
+    r.task_id = task_id;
+    r.worker_id = worker_id;
+    r.status = status;
+    r.attempt = order->attempt;
+    r.duration_s = duration_s;
+    r.exit_code = status == task_status::succeeded ? 0 : 1;
+    caf::anon_send(coordinator_, atom::result_v, std::vector<attempt_record>{r});
   }
   void advance(double seconds) {
     sched_.clock().advance_time(std::chrono::duration_cast<caf::timespan>(std::chrono::duration<double>(seconds)));

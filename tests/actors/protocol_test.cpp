@@ -37,7 +37,7 @@ worker_actor::behavior_type scripted_worker(worker_actor::pointer, std::shared_p
       log->slots.push_back(slots);
     },
     [log](atom::cancel, const std::string& id) { log->cancels.push_back(id); },
-    [](atom::done, const attempt_report&) {},
+    [](atom::done, const attempt_record&) {},
     [](atom::flush) {},
     [](atom::metrics) { return worker_metrics{}; },
   };
@@ -69,14 +69,14 @@ task cpu_task(const std::string& id, int retries = 0) {
   return t;
 }
 
-attempt_report outcome_of(const work_order& order, const std::string& worker_id, task_status status) {
-  attempt_report r;
-  r.result.task_id = order.work.id;
-  r.result.worker_id = worker_id;
-  r.result.status = status;
-  r.result.attempt = order.attempt;
-  r.result.duration_s = 1.5;
-  r.result.exit_code = status == task_status::succeeded ? 0 : 1;
+attempt_record outcome_of(const work_order& order, const std::string& worker_id, task_status status) {
+  attempt_record r;
+  r.task_id = order.work.id;
+  r.worker_id = worker_id;
+  r.status = status;
+  r.attempt = order.attempt;
+  r.duration_s = 1.5;
+  r.exit_code = status == task_status::succeeded ? 0 : 1;
   return r;
 }
 
@@ -115,7 +115,7 @@ struct protocol : ::testing::Test {
     sched.run();
   }
 
-  void report(std::vector<attempt_report> reports) {
+  void report(std::vector<attempt_record> reports) {
     caf::anon_send(coordinator, atom::result_v, std::move(reports));
     sched.run();
   }
@@ -147,7 +147,7 @@ TEST_F(protocol, assigns_a_submitted_task_to_the_worker_and_finishes_it_on_succe
   ASSERT_NE(done, nullptr);
   EXPECT_EQ(done->status, task_status::succeeded);
   ASSERT_TRUE(done->report.has_value());
-  EXPECT_EQ(done->report->result.model, "bert-base-uncased");  // the coordinator fills model/type for learning
+  EXPECT_EQ(done->report->model, "bert-base-uncased");  // the coordinator fills model/type for learning
 }
 
 TEST_F(protocol, never_sends_a_worker_more_tasks_than_its_slots) {
@@ -177,7 +177,7 @@ TEST(protocol_prefetch, a_worker_gets_its_slots_plus_the_prefetch_and_is_told_it
   ASSERT_EQ(log->orders.size(), 5u) << "2 slots + 3 queued on the worker";
   EXPECT_EQ(log->slots, std::vector<int>{2}) << "the worker runs 2 at once and queues the rest";
   caf::anon_send(coordinator, atom::result_v,
-                 std::vector<attempt_report>{outcome_of(log->orders[0], "w1", task_status::succeeded),
+                 std::vector<attempt_record>{outcome_of(log->orders[0], "w1", task_status::succeeded),
                                              outcome_of(log->orders[1], "w1", task_status::succeeded)});
   sched.run();
   EXPECT_EQ(log->orders.size(), 7u) << "two results free two places";
@@ -318,9 +318,9 @@ TEST(protocol_backups, a_backup_attempt_wins_and_the_first_attempt_is_cancelled)
   ASSERT_EQ(fast->orders.size(), 1u);
   ASSERT_EQ(slow->orders.size(), 1u);
   auto on_slow = outcome_of(slow->orders[0], "slow", task_status::succeeded);
-  on_slow.result.duration_s = 15.0;
+  on_slow.duration_s = 15.0;
   caf::anon_send(coordinator, atom::result_v,
-                 std::vector<attempt_report>{outcome_of(fast->orders[0], "fast", task_status::succeeded), on_slow});
+                 std::vector<attempt_record>{outcome_of(fast->orders[0], "fast", task_status::succeeded), on_slow});
   sched.run();
 
   caf::anon_send(coordinator, atom::submit_v, std::vector<task>{cpu_task("a"), cpu_task("b")});
@@ -329,7 +329,7 @@ TEST(protocol_backups, a_backup_attempt_wins_and_the_first_attempt_is_cancelled)
   ASSERT_EQ(slow->orders.size(), 2u);
   const auto b_first = slow->orders[1];
   ASSERT_EQ(b_first.work.id, "b");
-  caf::anon_send(coordinator, atom::result_v, std::vector<attempt_report>{outcome_of(fast->orders[1], "fast", task_status::succeeded)});
+  caf::anon_send(coordinator, atom::result_v, std::vector<attempt_record>{outcome_of(fast->orders[1], "fast", task_status::succeeded)});
   sched.run();
   EXPECT_EQ(fast->orders.size(), 2u) << "b has not overrun its prediction yet";
 
@@ -340,11 +340,11 @@ TEST(protocol_backups, a_backup_attempt_wins_and_the_first_attempt_is_cancelled)
   EXPECT_EQ(fast->orders[2].work.id, "b");
   EXPECT_EQ(fast->orders[2].attempt, 2);
 
-  caf::anon_send(coordinator, atom::result_v, std::vector<attempt_report>{outcome_of(fast->orders[2], "fast", task_status::succeeded)});
+  caf::anon_send(coordinator, atom::result_v, std::vector<attempt_record>{outcome_of(fast->orders[2], "fast", task_status::succeeded)});
   sched.run();
   EXPECT_EQ(slow->cancels, std::vector<std::string>{"b"});
   // The cancelled first attempt reports late; the task stays succeeded.
-  caf::anon_send(coordinator, atom::result_v, std::vector<attempt_report>{outcome_of(b_first, "slow", task_status::cancelled)});
+  caf::anon_send(coordinator, atom::result_v, std::vector<attempt_record>{outcome_of(b_first, "slow", task_status::cancelled)});
   sched.run();
   const task_update* done = nullptr;
   for (const auto& u : *updates)

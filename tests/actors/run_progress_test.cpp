@@ -88,12 +88,12 @@ TEST(run_progress, summaries_keep_each_tasks_last_attempt_worker_and_reason) {
   auto done = update("ran", task_event_kind::finished, task_status::failed);
   done.worker_id = "cpu-0";
   done.attempt = 2;
-  attempt_report report;
-  report.result.duration_s = 1.5;
-  report.result.exit_code = 3;
-  report.started_at_s = 100.0;
-  report.finished_at_s = 102.0;
-  report.emulated = true;
+  attempt_record report;
+  report.modeled_s = 1.5;  // emulated: the model's seconds, learned and reported
+  report.exit_code = 3;
+  report.start_unix_s = 100.0;
+  report.end_unix_s = 102.0;
+  report.duration_s = 2.0;  // wall seconds
   report.stderr_tail = "boom";
   report.error = "exit code 3";
   done.report = report;

@@ -23,7 +23,7 @@ namespace {
 
 struct coordinator_log {
   std::vector<std::string> started;
-  std::vector<std::vector<attempt_report>> result_batches;
+  std::vector<std::vector<attempt_record>> result_batches;
   std::size_t results() const {
     std::size_t n = 0;
     for (const auto& b : result_batches) n += b.size();
@@ -47,7 +47,7 @@ coordinator_actor::behavior_type recording_coordinator(coordinator_actor::pointe
     [log](atom::started, const std::string&, const std::vector<std::string>& ids) {
       log->started.insert(log->started.end(), ids.begin(), ids.end());
     },
-    [log](atom::result, const std::vector<attempt_report>& reports) { log->result_batches.push_back(reports); },
+    [log](atom::result, const std::vector<attempt_record>& reports) { log->result_batches.push_back(reports); },
     [](atom::result, const std::vector<result_effect>&) {},
     [](atom::metrics, const std::vector<worker_metrics_report>&) {},
     [](atom::retry, const std::string&) {},
@@ -117,9 +117,11 @@ TEST_F(emulated_worker, finishes_a_task_after_its_modeled_duration_and_not_befor
   advance(modeled * 0.2);
   ASSERT_EQ(log->results(), 1u);
   const auto& rep = log->result_batches.at(0).at(0);
-  EXPECT_EQ(rep.result.status, task_status::succeeded);
-  EXPECT_EQ(rep.result.worker_id, "gpu-1");
-  EXPECT_DOUBLE_EQ(rep.result.metrics.at("emulated_duration_s"), modeled);
+  EXPECT_EQ(rep.status, task_status::succeeded);
+  EXPECT_EQ(rep.worker_id, "gpu-1");
+  EXPECT_DOUBLE_EQ(rep.metrics.at("emulated_duration_s"), modeled);
+  EXPECT_EQ(rep.modeled_s, modeled) << "learning and the journal use the modeled seconds";
+  EXPECT_EQ(rep.device_name, emulated_gpu().name);
 }
 
 TEST_F(emulated_worker, loads_a_model_once_then_runs_it_warm) {
@@ -131,8 +133,8 @@ TEST_F(emulated_worker, loads_a_model_once_then_runs_it_warm) {
   sched.run();
   advance(1e4);
   ASSERT_EQ(log->results(), 2u);
-  const double cold = log->result_batches.at(0).at(0).result.metrics.at("emulated_duration_s");
-  const double warm = log->result_batches.at(1).at(0).result.metrics.at("emulated_duration_s");
+  const double cold = log->result_batches.at(0).at(0).metrics.at("emulated_duration_s");
+  const double warm = log->result_batches.at(1).at(0).metrics.at("emulated_duration_s");
   EXPECT_LT(warm, cold);
   EXPECT_DOUBLE_EQ(warm, emulated_duration_s(order("warm").work, emulated_gpu(), true));
 }
@@ -153,7 +155,7 @@ TEST_F(emulated_worker, reports_a_cancelled_attempt_and_drops_its_timer) {
   caf::anon_send(worker, atom::cancel_v, std::string{"doomed"});
   sched.run();
   ASSERT_EQ(log->results(), 1u);
-  EXPECT_EQ(log->result_batches[0][0].result.status, task_status::cancelled);
+  EXPECT_EQ(log->result_batches[0][0].status, task_status::cancelled);
   advance(1e4);
   EXPECT_EQ(log->results(), 1u) << "the timer of a cancelled task reports nothing";
 }
@@ -168,7 +170,7 @@ TEST_F(emulated_worker, times_out_a_task_whose_modeled_duration_exceeds_its_time
   EXPECT_EQ(log->results(), 0u);
   advance(0.6);
   ASSERT_EQ(log->results(), 1u);
-  EXPECT_EQ(log->result_batches[0][0].result.status, task_status::timed_out);
+  EXPECT_EQ(log->result_batches[0][0].status, task_status::timed_out);
 }
 
 TEST_F(emulated_worker, runs_at_most_its_slots_and_starts_queued_orders_as_slots_free) {
@@ -181,7 +183,7 @@ TEST_F(emulated_worker, runs_at_most_its_slots_and_starts_queued_orders_as_slots
   advance(1e4);
   EXPECT_EQ(log->results(), 3u);
   for (const auto& batch : log->result_batches)
-    for (const auto& rep : batch) EXPECT_EQ(rep.result.status, task_status::succeeded) << rep.result.task_id;
+    for (const auto& rep : batch) EXPECT_EQ(rep.status, task_status::succeeded) << rep.task_id;
 }
 
 TEST_F(emulated_worker, cancels_a_queued_order_without_running_it) {
@@ -191,8 +193,8 @@ TEST_F(emulated_worker, cancels_a_queued_order_without_running_it) {
   caf::anon_send(worker, atom::cancel_v, std::string{"queued"});
   sched.run();
   ASSERT_EQ(log->results(), 1u);
-  EXPECT_EQ(log->result_batches[0][0].result.task_id, "queued");
-  EXPECT_EQ(log->result_batches[0][0].result.status, task_status::cancelled);
+  EXPECT_EQ(log->result_batches[0][0].task_id, "queued");
+  EXPECT_EQ(log->result_batches[0][0].status, task_status::cancelled);
   advance(1e4);
   EXPECT_EQ(log->started, std::vector<std::string>{"running"}) << "a cancelled order never starts";
   EXPECT_EQ(log->results(), 2u);

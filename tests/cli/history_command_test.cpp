@@ -58,8 +58,8 @@ std::filesystem::path write_journal(const std::filesystem::path& dir) {
     t.id = id;
     journal.record_task_submitted(t);
   }
-  journal.record_result(succeeded("a", 10.0, 15.0), t4());
-  journal.record_result(succeeded("b", 30.0, 15.0), t4());
+  journal.record_result(ran_on(succeeded("a", 10.0, 15.0), t4()));
+  journal.record_result(ran_on(succeeded("b", 30.0, 15.0), t4()));
   journal.record_state("a", task_status::succeeded);
   journal.record_state("b", task_status::succeeded);
   journal.finish_run(run);
@@ -99,7 +99,7 @@ TEST(history_command, text_from_a_hostile_journal_is_escaped_and_still_valid_jso
     journal.record_worker(w);
     attempt_record a = succeeded("a\xed\xa0\x80", 10.0, 15.0);
     a.model = "res\x07net\xfe";
-    journal.record_result(a, w);
+    journal.record_result(ran_on(a, w));
     journal.finish_run(run);
   }
   const auto json = testing::run_dtf({"history", "--journal", file.string(), "--json"});
