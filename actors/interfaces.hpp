@@ -35,9 +35,7 @@ using worker_actor = caf::typed_actor<
   /// Internal: an attempt finished on the worker's execution helper or timer.
   caf::reacts_to<atom::done, attempt_record>,
   /// Internal: sends the results collected since the last flush as one batch.
-  caf::reacts_to<atom::flush>,
-  /// Live metrics sampled now.
-  caf::replies_to<atom::metrics>::with<worker_metrics>>;
+  caf::reacts_to<atom::flush>>;
 
 /// The scoring actor: wraps scheduler_core (capability records, live metrics,
 /// pending tasks, learning state) and answers with assignment batches. The
@@ -132,12 +130,24 @@ using coordinator_actor = caf::typed_actor<
   /// board while a reader asks for it.
   caf::reacts_to<atom::observe>>;
 
+/// One per node with real devices: samples their live metrics (utilization,
+/// memory used, temperature, power) on a thread of its own and sends them to
+/// the coordinator (`atom::metrics`), which forwards them to the scheduler.
+using metrics_sampler_actor = caf::typed_actor<
+  /// The coordinator (a caf::actor implementing coordinator_actor) to send to.
+  caf::reacts_to<atom::join, caf::actor>,
+  /// Samples every device now and sends one batch; replies with the number of
+  /// devices reported (0 before a join).
+  caf::replies_to<atom::sample>::with<std::uint64_t>>;
+
 /// One per host: probes the devices, spawns one worker per device (and the
-/// emulated workers it was given), registers them with a coordinator and
-/// samples their live metrics periodically.
+/// emulated workers it was given), registers them with a coordinator and has
+/// its real devices' live metrics sampled periodically (metrics_sampler_actor).
 using node_actor = caf::typed_actor<
   /// Joins a coordinator (a caf::actor implementing coordinator_actor):
-  /// registers every worker; replies with the number registered.
+  /// registers every worker and sends their first metrics sample; replies
+  /// with the number registered once both are done, so that the scheduler
+  /// knows the devices' state before any task submitted after the join.
   caf::replies_to<atom::join, caf::actor>::with<std::uint64_t>,
   /// Internal: periodic metrics sampling.
   caf::reacts_to<atom::sample>>;

@@ -1,9 +1,11 @@
 // The node agent: probes once, spawns the workers, registers them with the
-// coordinator it joins (re-joining registers the same workers again), and
-// samples their metrics periodically for the scheduler's efficiency term.
+// coordinator it joins (re-joining registers the same workers again), and has
+// the devices' live metrics sampled periodically, on the sampler's own thread,
+// for the scheduler's efficiency term.
 #include "actors/node_actor.hpp"
 
 #include "actors/actor_failure.hpp"
+#include "actors/metrics_sampler_actor.hpp"
 
 #include "hw/probe.hpp"
 
@@ -26,6 +28,8 @@ struct node_state {
   std::vector<worker_capability> capabilities;  // registration order
   std::vector<worker_actor> workers;
   coordinator_actor coordinator;
+  /// Samples the real workers' devices (none without any, or with metrics off).
+  metrics_sampler_actor sampler;
   bool sampling = false;
 };
 
@@ -37,37 +41,26 @@ caf::timespan seconds(double s) {
   return std::chrono::duration_cast<caf::timespan>(std::chrono::duration<double>(s > 0 ? s : 1.0));
 }
 
-/// Asks every worker for its metrics and forwards one batch to the coordinator.
-void sample_metrics(node_pointer self) {
+/// The node's real workers: the devices whose live metrics are sampled
+/// (emulated workers have none).
+std::vector<worker_capability> real_devices(const std::vector<worker_capability>& workers) {
+  std::vector<worker_capability> out;
+  for (const auto& w : workers)
+    if (!w.emulated) out.push_back(w);
+  return out;
+}
+
+/// Has the sampler send one sample to the coordinator, then calls `done`
+/// (also when the sampler does not answer in time).
+template <class Done>
+void sample_metrics(node_pointer self, Done done) {
   auto& st = self->state;
-  if (!st.coordinator || st.workers.empty()) return;
-  struct collected {
-    std::vector<std::optional<worker_metrics_report>> reports;
-    std::size_t outstanding = 0;
-  };
-  auto batch = std::make_shared<collected>();
-  batch->reports.resize(st.workers.size());
-  batch->outstanding = st.workers.size();
-  auto finish_one = [self, batch] {
-    if (--batch->outstanding > 0) return;
-    std::vector<worker_metrics_report> out;
-    for (auto& r : batch->reports)
-      if (r) out.push_back(std::move(*r));
-    if (!out.empty() && self->state.coordinator) self->send(self->state.coordinator, atom::metrics_v, std::move(out));
-  };
-  for (std::size_t i = 0; i < st.workers.size(); ++i) {
-    self->request(st.workers[i], seconds(st.config.request_timeout_s), atom::metrics_v)
-      .then(
-        [batch, i, finish_one, id = st.capabilities[i].id](worker_metrics& m) {
-          if (m.utilization) m.utilization = finite_or(*m.utilization);
-          if (m.temperature_c) m.temperature_c = finite_or(*m.temperature_c);
-          if (m.power_w) m.power_w = finite_or(*m.power_w);
-          if (m.power_limit_w) m.power_limit_w = finite_or(*m.power_limit_w);
-          batch->reports[i] = worker_metrics_report{id, std::move(m)};
-          finish_one();
-        },
-        [finish_one](caf::error&) { finish_one(); });
+  if (!st.sampler) {
+    done();
+    return;
   }
+  self->request(st.sampler, seconds(st.config.request_timeout_s), atom::sample_v)
+    .then([done](std::uint64_t) mutable { done(); }, [done](caf::error&) mutable { done(); });
 }
 
 } // namespace
@@ -108,6 +101,13 @@ node_actor::behavior_type node(node_pointer self, node_config config, std::vecto
           st.workers.push_back(w);
         }
       }
+      if (!st.sampler && st.config.metrics_interval_s > 0) {
+        if (auto devices = real_devices(st.capabilities); !devices.empty()) {
+          st.sampler = spawn_metrics_sampler(self->system(), std::move(devices), st.config.metrics_sources);
+          self->link_to(st.sampler);
+        }
+      }
+      if (st.sampler) self->send(st.sampler, atom::join_v, coordinator);
       auto rp = self->make_response_promise<std::uint64_t>();
       if (st.workers.empty()) {
         rp.deliver(std::uint64_t{0});
@@ -119,8 +119,10 @@ node_actor::behavior_type node(node_pointer self, node_config config, std::vecto
       };
       auto counts = std::make_shared<tally>();
       counts->outstanding = st.workers.size();
-      auto done = [rp, counts]() mutable {
-        if (--counts->outstanding == 0) rp.deliver(counts->registered);
+      // Registered, then one metrics sample sent: the join is answered after both.
+      auto done = [self, rp, counts]() mutable {
+        if (--counts->outstanding > 0) return;
+        sample_metrics(self, [rp, counts]() mutable { rp.deliver(counts->registered); });
       };
       for (std::size_t i = 0; i < st.workers.size(); ++i) {
         self->request(st.coordinator, seconds(st.config.request_timeout_s), atom::enroll_v, st.capabilities[i],
@@ -139,7 +141,7 @@ node_actor::behavior_type node(node_pointer self, node_config config, std::vecto
       return rp;
     },
     [self](atom::sample) {
-      sample_metrics(self);
+      sample_metrics(self, [] {});
       self->delayed_send(self, seconds(self->state.config.metrics_interval_s), atom::sample_v);
     },
   };

@@ -1,9 +1,10 @@
 #pragma once
 // The node agent: one per host. Probes the devices, spawns one worker actor per
 // device plus the emulated workers it is given, registers them with a
-// coordinator and samples their metrics periodically.
+// coordinator and has the devices' live metrics sampled periodically.
 #include "actors/interfaces.hpp"
 #include "actors/worker_actor.hpp"
+#include "hw/metrics_sampler.hpp"
 
 #include <caf/fwd.hpp>
 
@@ -22,8 +23,12 @@ struct node_config {
   /// Overrides the slots of probed workers when > 0.
   int probed_slots = 0;
   worker_options worker;
-  /// Seconds between metrics samples (0 = never).
+  /// Seconds between live metrics samples of the real workers' devices,
+  /// the first at join (0 = never).
   double metrics_interval_s = 5.0;
+  /// Where the live metrics are read (NVML library, /proc, /sys; tests point
+  /// them at stand-ins).
+  hw::metrics_sources metrics_sources;
   /// Finite timeout of every request the node makes.
   double request_timeout_s = 10.0;
 };

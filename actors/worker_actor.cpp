@@ -255,13 +255,6 @@ worker_actor::behavior_type worker(worker_pointer self, worker_capability capabi
         st.outbox.clear();
       }
     },
-    [self](atom::metrics) -> worker_metrics {
-      auto& st = self->state;
-      worker_metrics m;
-      int slots = st.capability.slots > 0 ? st.capability.slots : 1;
-      m.utilization = std::clamp(static_cast<double>(st.running.size()) / slots, 0.0, 1.0);
-      return m;
-    },
   };
 }
 

@@ -40,7 +40,7 @@ namespace {
 constexpr const char* run_usage =
   "usage: dtf run SUITE [--fleet FLEET] [--no-local] [--max-tasks-per-worker N] [--results FILE.jsonl]\n"
   "               [--junit FILE.xml] [--journal FILE.db | --no-journal] [--resume] [--time-scale X]\n"
-  "               [--output-dir DIR] [--policy NAME] [--stats json]\n"
+  "               [--output-dir DIR] [--policy NAME] [--stats json] [--metrics-interval SECONDS]\n"
   "               [--http HOST:PORT [--http-token TOKEN] [--http-linger SECONDS]]\n"
   "  SUITE      suite file (YAML or JSON)\n"
   "  --fleet    emulated workers (YAML or JSON fleet file)\n"
@@ -55,6 +55,8 @@ constexpr const char* run_usage =
   "             are not run again, unfinished ones (running when dtf stopped) run once more\n"
   "  --time-scale  wall seconds per modeled second on emulated workers (default 1)\n"
   "  --output-dir  per-attempt stdout/stderr files (default dtf-output)\n"
+  "  --metrics-interval  seconds between live metrics samples of this machine's devices (utilization,\n"
+  "             temperature, power: the scheduler's efficiency term), the first at start (default 5; 0: never)\n"
   "  --max-tasks N  most tasks the suite may expand to (default 1000000)\n"
   "  --stats json  after the run, print the full statistics as one JSON object instead of the summary\n"
   "  --http     serve the live status page (/) and /metrics, /status, /tasks, /tasks/ID, /workers,\n"
@@ -70,6 +72,7 @@ struct run_options {
   int max_tasks_per_worker = 2;
   std::string results_path, junit_path, journal_path, output_dir = "dtf-output", policy = "intelligent";
   double time_scale = 1.0;
+  double metrics_interval_s = 5.0;
   suite_options suite_limits;
   bool no_journal = false;
   bool resume = false;
@@ -133,6 +136,7 @@ run_options parse_options(int argc, char** argv) {
     else if (arg == "--resume") o.resume = true;
     else if (arg == "--time-scale") o.time_scale = parse_number(arg, value());
     else if (arg == "--output-dir") o.output_dir = value();
+    else if (arg == "--metrics-interval") o.metrics_interval_s = parse_number(arg, value());
     else if (arg == "--policy") o.policy = value();
     else if (arg == "--stats") {
       if (value() != "json") throw usage_error{"--stats takes 'json'"};
@@ -232,6 +236,7 @@ int run_command(int argc, char** argv) {
   config.journal_path = options.journal_path;
   config.junit_suite_name = parsed.name.empty() ? "dtf" : parsed.name;
   config.time_scale = options.time_scale;
+  config.metrics_interval_s = options.metrics_interval_s;
   config.output_dir = options.output_dir;
   config.policy = options.policy;
   config.http_address = options.http_address;

@@ -95,7 +95,6 @@ worker_actor::behavior_type played_worker(worker_actor::pointer, std::string id,
     [id, log](atom::cancel, const std::string& task_id) { log->cancels.emplace_back(id, task_id); },
     [](atom::done, const attempt_record&) {},
     [](atom::flush) {},
-    [](atom::metrics) { return worker_metrics{}; },
   };
 }
 

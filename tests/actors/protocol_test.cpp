@@ -39,7 +39,6 @@ worker_actor::behavior_type scripted_worker(worker_actor::pointer, std::shared_p
     [log](atom::cancel, const std::string& id) { log->cancels.push_back(id); },
     [](atom::done, const attempt_record&) {},
     [](atom::flush) {},
-    [](atom::metrics) { return worker_metrics{}; },
   };
 }
 
