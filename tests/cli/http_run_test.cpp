@@ -2,6 +2,8 @@
 // real (sleeping) commands. While it runs, /status, /metrics and /tasks/ID
 // (with its explanation) answer; once it is over (--http-linger keeps the
 // server up), /metrics parses line by line and agrees with the results file.
+// /workers shows the local workers' live metrics, sampled by dtf run for the
+// scheduler's efficiency term (none with --metrics-interval 0).
 #include "dtf_process.hpp"
 #include "tests/http/prometheus_text.hpp"
 
@@ -15,6 +17,7 @@
 #include <map>
 #include <regex>
 #include <string>
+#include <vector>
 
 namespace {
 
@@ -76,6 +79,39 @@ protected:
                      j["start"].get<double>(), j["end"].get<double>()});
     }
     return out;
+  }
+
+  /// Runs two short tasks on the local workers with these extra arguments
+  /// and returns /workers once both are final (the server lingers), then
+  /// ends the process.
+  nlohmann::json workers_after_short_run(const std::vector<std::string>& extra) {
+    std::ofstream{dir / "suite.yaml"} << R"(suite: live-metrics
+defaults: {type: test, retries: 0, requirements: {hardware: [cpu]}}
+tasks:
+  - {id: a, command: "sleep 0.2"}
+  - {id: b, command: "sleep 0.2"}
+)";
+    std::vector<std::string> args{"run", "suite.yaml", "--no-journal", "--http", "127.0.0.1:0", "--http-linger", "120"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    pid = dtf::testing::start_dtf(dir, args, dir / "output");
+    const int p = port();
+    if (p <= 0) {
+      ADD_FAILURE() << dtf::testing::read_text(dir / "output");
+      return {};
+    }
+    httplib::Client client{"127.0.0.1", p};
+    client.set_read_timeout(10, 0);
+    EXPECT_TRUE(eventually([&] {
+      auto r = client.Get("/status");
+      return r && r->status == 200 && nlohmann::json::parse(r->body)["state"] != "running";
+    })) << dtf::testing::read_text(dir / "output");
+    nlohmann::json workers;
+    if (auto r = client.Get("/workers"); r && r->status == 200) workers = nlohmann::json::parse(r->body)["workers"];
+    else ADD_FAILURE() << "no /workers";
+    ::kill(pid, SIGTERM);
+    EXPECT_EQ(dtf::testing::wait_exit(pid), 0) << dtf::testing::read_text(dir / "output");
+    pid = -1;
+    return workers;
   }
 
   fs::path dir;
@@ -176,6 +212,28 @@ TEST_F(http_run, serves_the_run_while_it_goes_and_metrics_that_agree_with_the_re
   ::kill(pid, SIGTERM);
   EXPECT_EQ(dtf::testing::wait_exit(pid), 1);
   pid = -1;
+}
+
+TEST_F(http_run, workers_show_the_live_metrics_dtf_run_samples_for_the_scheduler) {
+  const auto workers = workers_after_short_run({});
+  ASSERT_TRUE(workers.is_array() && !workers.empty());
+  for (const auto& w : workers) {
+    ASSERT_FALSE(w["emulated"].get<bool>()) << w.dump();
+    ASSERT_TRUE(w.contains("device_utilization")) << w.dump();
+    EXPECT_GE(w["device_utilization"].get<double>(), 0.0) << w.dump();
+    EXPECT_LE(w["device_utilization"].get<double>(), 1.0) << w.dump();
+    ASSERT_TRUE(w.contains("memory_used_bytes")) << w.dump();
+    EXPECT_GT(w["memory_used_bytes"].get<std::uint64_t>(), 0u) << w.dump();
+  }
+}
+
+TEST_F(http_run, a_metrics_interval_of_0_samples_nothing) {
+  const auto workers = workers_after_short_run({"--metrics-interval", "0"});
+  ASSERT_TRUE(workers.is_array() && !workers.empty());
+  for (const auto& w : workers) {
+    EXPECT_FALSE(w.contains("device_utilization")) << w.dump();
+    EXPECT_FALSE(w.contains("memory_used_bytes")) << w.dump();
+  }
 }
 
 TEST_F(http_run, the_coordinator_of_a_cluster_serves_metrics_too) {
