@@ -1,5 +1,6 @@
-// The worker actor never blocks its mailbox: a real command runs on a helper
-// (a blocking actor with its own thread) that calls run_command and sends the
+// The worker actor never blocks its mailbox: a real command runs on a runner
+// thread (a blocking actor that lives as long as the worker and takes one
+// job after another from its job_queue) that calls run_command and sends the
 // outcome back; an emulated task is a timer for its modeled duration (tasks of
 // zero duration finish inline). Results are sent to the coordinator in batches.
 #include "actors/worker_actor.hpp"
@@ -7,9 +8,11 @@
 #include "actors/actor_failure.hpp"
 #include "actors/execution/cancel_token.hpp"
 #include "actors/execution/command_runner.hpp"
+#include "actors/execution/job_queue.hpp"
 
 #include <caf/actor_system.hpp>
 #include <caf/blocking_actor.hpp>
+#include <caf/send.hpp>
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
@@ -37,7 +40,7 @@ caf::timespan to_timespan(double seconds) {
 struct running_attempt {
   int attempt = 0;
   std::string model;
-  std::shared_ptr<cancel_token> token;  // real commands only; shared with the helper thread
+  std::shared_ptr<cancel_token> token;  // real commands only; shared with the runner thread
   attempt_record emulated;              // emulated only: reported when cancelled
 };
 
@@ -57,10 +60,14 @@ struct worker_state {
   int slot_limit = 0;
   std::vector<attempt_record> outbox;
   bool flush_queued = false;
+  /// Real commands' attempts, for runner threads that outlive each attempt
+  /// (as many as ever ran at once); shared with them.
+  std::shared_ptr<job_queue> jobs = std::make_shared<job_queue>();
 
   ~worker_state() {
     for (auto& [id, r] : running)
-      if (r.token) r.token->cancel();  // the helpers end their process groups
+      if (r.token) r.token->cancel();  // the runners end their process groups
+    jobs->close();                      // and return once the queue is empty
   }
 
   bool is_warm(const std::string& model) const {
@@ -131,7 +138,7 @@ void start_emulated(worker_pointer self, const work_order& order, std::vector<st
   self->delayed_send(self, to_timespan(plan.wall_wait_s), atom::done_v, std::move(report));
 }
 
-/// Real: run_command on a helper with its own thread; it reports via atom::done.
+/// Real: run_command on a runner thread; it reports via atom::done.
 void start_real(worker_pointer self, const work_order& order, std::vector<std::string>& started) {
   auto& st = self->state;
   auto request = request_for(st, order);
@@ -145,24 +152,29 @@ void start_real(worker_pointer self, const work_order& order, std::vector<std::s
   auto worker = caf::actor_cast<worker_actor>(self);
   auto coordinator = st.coordinator;
   auto capability = st.capability;
-  // The unused int: CAF 0.17 dereferences a null argument tuple when a
-  // function actor takes no arguments (UBSan: reference binding to null).
-  self->spawn(
-    [worker, coordinator, request, token, order, capability](caf::blocking_actor* helper, int) {
-      attempt_record outcome = attempt_record_for(order.work, capability, order.attempt);
-      try {
-        outcome = run_command(request, *token);
-      } catch (...) {
-        // Never silent: the attempt fails, and so does the run.
-        auto why = "command helper of worker " + capability.id + " failed running task '" + order.work.id +
-                   "': " + exception_text(std::current_exception());
-        std::fprintf(stderr, "dtf: internal error: %s\n", why.c_str());
-        helper->send(coordinator, atom::failed_v, why);
-        outcome.error = "internal error: " + why;
-      }
-      helper->send(worker, atom::done_v, with_prediction(std::move(outcome), order));
-    },
-    0);
+  const bool needs_runner = st.jobs->push([worker, coordinator, request = std::move(request), token, order, capability] {
+    attempt_record outcome = attempt_record_for(order.work, capability, order.attempt);
+    try {
+      outcome = run_command(request, *token);
+    } catch (...) {
+      // Never silent: the attempt fails, and so does the run.
+      auto why = "command runner of worker " + capability.id + " failed running task '" + order.work.id +
+                 "': " + exception_text(std::current_exception());
+      std::fprintf(stderr, "dtf: internal error: %s\n", why.c_str());
+      caf::anon_send(coordinator, atom::failed_v, why);
+      outcome.error = "internal error: " + why;
+    }
+    // Sent once this runner is free: the order the worker starts on hearing it finds it idle.
+    return [worker, report = with_prediction(std::move(outcome), order)]() mutable {
+      caf::anon_send(worker, atom::done_v, std::move(report));
+    };
+  });
+  if (!needs_runner) return;
+  // A blocking actor, so that shutting the actor system down waits for the
+  // runner (and the command it may still be ending). The unused int: CAF 0.17
+  // dereferences a null argument tuple when a function actor takes no arguments
+  // (UBSan: reference binding to null).
+  self->spawn([jobs = st.jobs](caf::blocking_actor*, int) { jobs->run_jobs(); }, 0);
 }
 
 /// Starts queued orders while slots are free; announces what keeps running
@@ -223,7 +235,7 @@ worker_actor::behavior_type worker(worker_pointer self, worker_capability capabi
         return;
       }
       if (i->second.token) {
-        i->second.token->cancel();  // the helper reports the cancelled attempt
+        i->second.token->cancel();  // the runner reports the cancelled attempt
         return;
       }
       auto report = std::move(i->second.emulated);
