@@ -1,11 +1,13 @@
 // Live metrics reach the scheduler in a running system: the node has its real
-// devices sampled (here two AMD GPUs whose amdgpu sysfs files are a stand-in
-// tree of real files), the samples go through the coordinator to the
-// scheduler, and its efficiency term acts on them.
+// devices sampled (two AMD GPUs whose amdgpu sysfs files are a stand-in tree
+// of real files; two NVIDIA GPUs behind a stand-in NVML, tests/hw/fakes), the
+// samples go through the coordinator to the scheduler, and its efficiency term
+// acts on them.
 #include "actors/coordinator.hpp"
 #include "actors/node_actor.hpp"
 #include "actors/system_setup.hpp"
 #include "journal_temp_dir.hpp"
+#include "tests/hw/hw_test_support.hpp"
 
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
@@ -56,16 +58,26 @@ worker_capability mi210(const std::string& id, const std::string& bus_id, int in
   return w;
 }
 
-/// Runs one task that either GPU can run on a node offering both (rocm0
-/// registered first: it wins a tie) whose devices are in these states, and
-/// returns the worker that ran it.
-std::string placement_with(const testing::journal_temp_dir& dir, const device_state& rocm0,
-                           const device_state& rocm1) {
-  const auto sys_root = dir / "sys";
-  std::filesystem::remove_all(sys_root);
-  write_device(sys_root, "0000:c1:00.0", rocm0);
-  write_device(sys_root, "0000:c2:00.0", rocm1);
+worker_capability h200(const std::string& id, const std::string& bus_id, int index) {
+  worker_capability w;
+  w.id = id;
+  w.kind = device_kind::cuda;
+  w.name = "NVIDIA H200";
+  w.memory_bytes = 141ull << 30;
+  w.compute_capability = 9.0;
+  w.cores = 132;
+  w.slots = 1;
+  w.pci_bus_id = bus_id;
+  w.device_index = index;
+  return w;
+}
 
+/// Runs one task of `kind` that either GPU can run on a node offering both
+/// (the first registered wins a tie), its metrics read from `sources`, and
+/// returns the worker that ran it.
+std::string placement_on(const testing::journal_temp_dir& dir, std::vector<worker_capability> gpus,
+                         const hw::metrics_sources& sources) {
+  const auto kind = gpus.at(0).kind;
   caf::actor_system_config cfg;
   configure_actor_system(cfg, 2);
   caf::actor_system sys{cfg};
@@ -74,9 +86,9 @@ std::string placement_with(const testing::journal_temp_dir& dir, const device_st
   node_config config;
   config.probe_local = false;
   config.metrics_interval_s = 3600;  // the sample at join only
-  config.metrics_sources = {"/proc", sys_root.string(), "libdtf-no-such-nvml.so"};
+  config.metrics_sources = sources;
   config.worker.output_dir = (dir / "output").string();
-  auto node = spawn_node(sys, config, {mi210("rocm0", "0000:c1:00.0", 0), mi210("rocm1", "0000:c2:00.0", 1)});
+  auto node = spawn_node(sys, config, std::move(gpus));
 
   caf::scoped_actor self{sys};
   std::string placed_on;
@@ -89,7 +101,7 @@ std::string placement_with(const testing::journal_temp_dir& dir, const device_st
   t.id = "bench";
   t.type = task_type::benchmark;
   t.model = "bert-base-uncased";
-  t.requirements.hardware = {device_kind::rocm};
+  t.requirements.hardware = {kind};
   t.command = {"true"};
   self->request(coordinator, std::chrono::seconds(30), atom::submit_v, std::vector<task>{t})
     .receive([](std::uint64_t accepted) { EXPECT_EQ(accepted, 1u); },
@@ -107,12 +119,37 @@ std::string placement_with(const testing::journal_temp_dir& dir, const device_st
   return placed_on;
 }
 
+/// The two AMD GPUs, their sysfs files in these states.
+std::string amd_placement_with(const testing::journal_temp_dir& dir, const device_state& rocm0,
+                               const device_state& rocm1) {
+  const auto sys_root = dir / "sys";
+  std::filesystem::remove_all(sys_root);
+  write_device(sys_root, "0000:c1:00.0", rocm0);
+  write_device(sys_root, "0000:c2:00.0", rocm1);
+  return placement_on(dir, {mi210("rocm0", "0000:c1:00.0", 0), mi210("rocm1", "0000:c2:00.0", 1)},
+                      {"/proc", sys_root.string(), "libdtf-no-such-nvml.so"});
+}
+
+/// The two NVIDIA GPUs as the stand-in NVML reports them (cuda0 hot when
+/// DTF_FAKE_NVML_HOT is set).
+std::string nvidia_placement(const testing::journal_temp_dir& dir) {
+  return placement_on(dir, {h200("cuda0", "0000:17:00.0", 0), h200("cuda1", "0000:18:00.0", 1)},
+                      {"/proc", (dir / "no-sys").string(), hw::testing::fake_library("fake_nvml")});
+}
+
 TEST(live_metrics, a_hot_busy_device_loses_the_placement_it_wins_when_cool) {
   testing::journal_temp_dir dir;
   const device_state cool{0, 45, 60};
   const device_state hot{100, 95, 290};
-  EXPECT_EQ(placement_with(dir, cool, cool), "rocm0") << "equal devices: the first registered wins";
-  EXPECT_EQ(placement_with(dir, hot, cool), "rocm1") << "the efficiency term saw rocm0 saturated, hot and at its power cap";
+  EXPECT_EQ(amd_placement_with(dir, cool, cool), "rocm0") << "equal devices: the first registered wins";
+  EXPECT_EQ(amd_placement_with(dir, hot, cool), "rocm1") << "the efficiency term saw rocm0 saturated, hot and at its power cap";
+}
+
+TEST(live_metrics, nvml_samples_reach_the_efficiency_term_too) {
+  testing::journal_temp_dir dir;
+  EXPECT_EQ(nvidia_placement(dir), "cuda0") << "equal devices: the first registered wins";
+  const hw::testing::scoped_env hot{"DTF_FAKE_NVML_HOT", "1"};  // read by the stand-in NVML at each sample
+  EXPECT_EQ(nvidia_placement(dir), "cuda1") << "the efficiency term saw cuda0 saturated, hot and at its power limit";
 }
 
 } // namespace

@@ -1,5 +1,8 @@
 // A stand-in libnvidia-ml for tests: one GPU at 0000:17:00.0 (NVML spells it
-// "00000000:17:00.0" but accepts the short form too). DTF_FAKE_NVML_MIG turns
+// "00000000:17:00.0" but accepts the short form too), and a second, plain one
+// at 0000:18:00.0 for the live metrics tests. DTF_FAKE_NVML_HOT makes the
+// first one busy, hot and at its power limit (the second stays as it was).
+// DTF_FAKE_NVML_MIG turns
 // MIG mode on: "3" gives it three instances in slots 0, 2 and 3 of 7 (3g.71gb,
 // 2g.35gb, 1g.18gb, as on an H200), "0" none; DTF_FAKE_NVML_MIG_PENDING makes
 // the pending mode differ from the current one.
@@ -13,6 +16,9 @@ struct fake_device {
   int mig_slot;  // -1: the GPU itself
 };
 static fake_device gpu0{-1};
+static fake_device gpu1{-1};
+
+static bool hot(const fake_device* device) { return device == &gpu0 && std::getenv("DTF_FAKE_NVML_HOT"); }
 static fake_device mig_devices[7] = {{0}, {1}, {2}, {3}, {4}, {5}, {6}};
 
 struct mig_profile {
@@ -50,19 +56,20 @@ int nvmlInit_v2() { return 0; }
 int nvmlShutdown() { return 0; }
 
 int nvmlDeviceGetHandleByPciBusId_v2(const char* bus_id, fake_device** device) {
-  if (std::strcmp(bus_id, "0000:17:00.0") != 0 && std::strcmp(bus_id, "00000000:17:00.0") != 0) return 6;  // NOT_FOUND
-  *device = &gpu0;
+  if (std::strcmp(bus_id, "0000:17:00.0") == 0 || std::strcmp(bus_id, "00000000:17:00.0") == 0) *device = &gpu0;
+  else if (std::strcmp(bus_id, "0000:18:00.0") == 0 || std::strcmp(bus_id, "00000000:18:00.0") == 0) *device = &gpu1;
+  else return 6;  // NOT_FOUND
   return 0;
 }
 
-int nvmlDeviceGetTemperature(fake_device*, int sensor, unsigned int* celsius) {
+int nvmlDeviceGetTemperature(fake_device* device, int sensor, unsigned int* celsius) {
   if (sensor != 0) return 2;
-  *celsius = 45;
+  *celsius = hot(device) ? 95 : 45;
   return 0;
 }
 
-int nvmlDeviceGetPowerUsage(fake_device*, unsigned int* milliwatts) {
-  *milliwatts = 312500;
+int nvmlDeviceGetPowerUsage(fake_device* device, unsigned int* milliwatts) {
+  *milliwatts = hot(device) ? 695000 : 312500;
   return 0;
 }
 
@@ -71,8 +78,8 @@ int nvmlDeviceGetEnforcedPowerLimit(fake_device*, unsigned int* milliwatts) {
   return 0;
 }
 
-int nvmlDeviceGetUtilizationRates(fake_device*, utilization* rates) {
-  *rates = {87, 40};
+int nvmlDeviceGetUtilizationRates(fake_device* device, utilization* rates) {
+  *rates = hot(device) ? utilization{100, 90} : utilization{87, 40};
   return 0;
 }
 
