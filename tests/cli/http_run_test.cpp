@@ -101,10 +101,13 @@ tasks:
     }
     httplib::Client client{"127.0.0.1", p};
     client.set_read_timeout(10, 0);
+    // Over, and lingering (a SIGTERM before the final state would interrupt the run).
     EXPECT_TRUE(eventually([&] {
       auto r = client.Get("/status");
       return r && r->status == 200 && nlohmann::json::parse(r->body)["state"] != "running";
     })) << dtf::testing::read_text(dir / "output");
+    EXPECT_TRUE(eventually([&] { return dtf::testing::read_text(dir / "output").find("for 120 s") != std::string::npos; }))
+      << dtf::testing::read_text(dir / "output");
     nlohmann::json workers;
     if (auto r = client.Get("/workers"); r && r->status == 200) workers = nlohmann::json::parse(r->body)["workers"];
     else ADD_FAILURE() << "no /workers";
