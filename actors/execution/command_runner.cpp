@@ -448,7 +448,8 @@ attempt_record run_command(const run_request& request, const cancel_token& token
   }
   unregister_running_command(pid);
   // What left the group (setsid, a double fork) ends with the command too.
-  const auto escaped = end_descendants_with("DTF_ATTEMPT_KEY=" + attempt_key);
+  const auto escaped =
+    no_orphans_adopted() ? std::size_t{0} : end_descendants_with("DTF_ATTEMPT_KEY=" + attempt_key);
   out.finish();
   err.finish();
   finish_times(outcome, start);

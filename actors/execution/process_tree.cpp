@@ -93,6 +93,15 @@ std::vector<pid_t> descendants_of(pid_t pid) {
   return out;
 }
 
+std::optional<std::vector<pid_t>> children_of_main_thread() {
+  if (!kernel_lists_children()) return std::nullopt;
+  std::ifstream in{"/proc/self/task/" + std::to_string(::getpid()) + "/children"};
+  if (!in) return std::nullopt;
+  std::vector<pid_t> out;
+  for (long child; in >> child;) out.push_back(static_cast<pid_t>(child));
+  return out;
+}
+
 bool environment_has(pid_t pid, const std::string& entry) {
   std::ifstream in{"/proc/" + std::to_string(pid) + "/environ", std::ios::binary};
   if (!in) return false;

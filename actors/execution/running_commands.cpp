@@ -34,6 +34,15 @@ void unregister_running_command(pid_t process_group) {
   registry().erase(process_group);
 }
 
+bool no_orphans_adopted() {
+  const auto children = children_of_main_thread();
+  if (!children) return false;
+  std::lock_guard lock{registry_mutex()};
+  for (pid_t child : *children)
+    if (!registry().count(child)) return false;
+  return true;
+}
+
 void kill_all_running_commands() {
   {
     std::lock_guard lock{registry_mutex()};

@@ -9,6 +9,15 @@ namespace dtf {
 void register_running_command(pid_t process_group);
 void unregister_running_command(pid_t process_group);
 
+/// Whether no orphan has come to this process: every child of its main
+/// thread, where the kernel re-parents them (children_of_main_thread), is a
+/// registered command. A process an ended command left outside its group
+/// (setsid, a double fork) is such an orphan, or below one; so when none has
+/// come, end_descendants_with has nothing to find and its walk of every
+/// descendant's /proc entries is skipped. False where the kernel does not
+/// list children.
+bool no_orphans_adopted();
+
 /// SIGKILL to every registered process group and to every descendant of this
 /// process (commands' processes that left their group and were re-parented
 /// here, the child subreaper). For the last moments before _exit: does not

@@ -412,6 +412,24 @@ TEST_F(command_runner, ends_descendants_that_left_the_process_group) {
   EXPECT_EQ(::waitpid(-1, nullptr, WNOHANG), -1) << "an ended escapee was left unreaped";
 }
 
+// As in dtf, where runner threads start commands: what leaves the group is
+// re-parented to the process (its main thread), and ended all the same.
+TEST_F(command_runner, ends_descendants_that_left_the_group_of_a_command_run_on_another_thread) {
+  std::filesystem::create_directories(output_dir_);
+  const auto escaped = output_dir_ / "escaped.pid";
+  auto request = shell("setsid -f sh -c 'echo $$ > " + escaped.string() + "; exec sleep 300' >/dev/null 2>&1; "
+                       "while [ ! -s " + escaped.string() + " ]; do sleep 0.01; done");
+  attempt_record outcome;
+  std::thread{[&] { outcome = run_command(request, never_cancelled_); }}.join();
+  EXPECT_EQ(outcome.status, task_status::succeeded) << outcome.error;
+  const pid_t a = pid_in(escaped);
+  ASSERT_GT(a, 0);
+  EXPECT_FALSE(process_running(a)) << "setsid -f escaped a command run on another thread";
+  EXPECT_NE(outcome.error.find("ended 1 process(es) it left running outside its process group"), std::string::npos)
+    << outcome.error;
+  EXPECT_EQ(::waitpid(-1, nullptr, WNOHANG), -1) << "an ended escapee was left unreaped";
+}
+
 // Ending one attempt's escapees never touches another attempt's processes.
 TEST_F(command_runner, ending_escapees_leaves_other_running_commands_alone) {
   std::filesystem::create_directories(output_dir_);
