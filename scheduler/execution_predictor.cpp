@@ -19,6 +19,17 @@ double clamp_seconds(double s) {
 }
 double clamp_speed(double speed) { return std::isfinite(speed) ? std::clamp(speed, 0.01, 100.0) : 1.0; }
 std::uint32_t batch_key(int batch) { return static_cast<std::uint32_t>(std::max(batch, 0)); }
+/// Cold-start prior for a CPU package that no result of the task's model or
+/// family speaks for, when the task could run on a GPU: it is assumed this
+/// many times slower than the GPUs until results or lower bounds on it say
+/// otherwise. CPU:GPU ratios for model runs span two orders of magnitude
+/// (GPU:GPU ones about one), and a CPU wrongly taken for a GPU takes a long
+/// run at the start of a batch and finishes it last; one wrongly taken for
+/// slow only idles a small share of the fleet's capacity until it is tried.
+constexpr double blind_cpu_factor = 30.0;
+double blind_kind_factor(const execution_predictor::query& q, device_kind kind) {
+  return q.gpu_capable && kind == device_kind::cpu ? blind_cpu_factor : 1.0;
+}
 } // namespace
 
 std::string_view to_string(prediction_level level) {
@@ -71,8 +82,16 @@ execution_predictor::entry_key execution_predictor::make_key(prediction_level le
   return {static_cast<std::uint32_t>(level) << 8 | static_cast<std::uint32_t>(type), name, batch, device};
 }
 
-execution_predictor::query execution_predictor::prepare(std::string_view model, task_type type, int batch_size) const {
+bool accepts_gpu(const task& t) {
+  for (auto k : t.requirements.hardware)
+    if (k != device_kind::cpu) return true;
+  return false;
+}
+
+execution_predictor::query execution_predictor::prepare(std::string_view model, task_type type, int batch_size,
+                                                        bool gpu_capable) const {
   query q;
+  q.gpu_capable = gpu_capable;
   q.type = type;
   q.batch_size = batch_size;
   if (!model.empty()) {
@@ -115,27 +134,42 @@ prediction execution_predictor::predict(const query& q, key device, device_kind 
       if (auto m = find(make_key(prediction_level::model_type_normalized, q.type, q.model, none, none))) {
         const estimate* ratio = nullptr;
         if (q.family != no_key) ratio = find(make_key(prediction_level::family_device_ratio, q.type, q.family, none, device));
-        if (!ratio) ratio = find(make_key(prediction_level::device_ratio, q.type, none, none, device));
+        double r = ratio ? ratio->value_s : 0.0;
+        if (!ratio) {
+          // Another family's ratio: a CPU that ran some other model fast has
+          // not shown that it runs this family fast (CPU:GPU ratios differ
+          // by family far more than GPU:GPU ones), so it keeps its prior.
+          ratio = find(make_key(prediction_level::device_ratio, q.type, none, none, device));
+          if (ratio) r = std::max(ratio->value_s, blind_kind_factor(q, kind));
+        }
         if (ratio)
-          return answer(m->value_s * ratio->value_s * per_speed, prediction_level::model_type_scaled,
-                        std::min(m->count, ratio->count));
+          return answer(m->value_s * r * per_speed, prediction_level::model_type_scaled, std::min(m->count, ratio->count));
       }
     if (q.family != no_key && device != no_key)
       if (auto e = find(make_key(prediction_level::family_type_device, q.type, q.family, none, device)))
         return answer(e->value_s * units, prediction_level::family_type_device, e->count);
     if (q.model != no_key)
       if (auto e = find(make_key(prediction_level::model_type, q.type, q.model, none, none)))
-        return answer(e->value_s * per_speed, prediction_level::model_type, e->count);
-    if (auto e = find(make_key(prediction_level::type_kind, q.type, static_cast<std::uint32_t>(kind), none, none)))
-        return answer(e->value_s * per_speed, prediction_level::type_kind, e->count);
+        return answer(e->value_s * per_speed * blind_kind_factor(q, kind), prediction_level::model_type, e->count);
+    if (auto e = find(make_key(prediction_level::type_kind, q.type, static_cast<std::uint32_t>(kind), none, none))) {
+      // The kinds' means mix different models: a CPU that ran only small
+      // ones is not faster than the GPUs for a model it has never run.
+      double v = e->value_s;
+      if (const double factor = blind_kind_factor(q, kind); factor > 1.0)
+        for (auto other : {device_kind::cuda, device_kind::rocm})
+          if (auto g = find(make_key(prediction_level::type_kind, q.type, static_cast<std::uint32_t>(other), none, none)))
+            v = std::max(v, g->value_s * factor);
+      return answer(v * per_speed, prediction_level::type_kind, e->count);
+    }
     if (auto e = find(make_key(prediction_level::type, q.type, none, none, none)))
-      return answer(e->value_s * per_speed, prediction_level::type, e->count);
+      return answer(e->value_s * per_speed * blind_kind_factor(q, kind), prediction_level::type, e->count);
   }
-  return answer(default_seconds(q.type) * per_speed, prediction_level::default_estimate, 0);
+  return answer(default_seconds(q.type) * per_speed * blind_kind_factor(q, kind), prediction_level::default_estimate, 0);
 }
 
 prediction execution_predictor::predict(const task& t, const worker_capability& worker) const {
-  return predict(prepare(t.model, t.type, t.batch_size), find_device(worker.name), worker.kind, worker.speed);
+  return predict(prepare(t.model, t.type, t.batch_size, accepts_gpu(t)), find_device(worker.name), worker.kind,
+                 worker.speed);
 }
 
 prediction execution_predictor::predict(const task& t) const {
@@ -242,6 +276,16 @@ void execution_predictor::record_lower_bound(std::string_view model, task_type t
   };
   raise(make_key(prediction_level::exact, type, m, batch_key(batch_size), device), d);
   raise(make_key(prediction_level::model_type_device, type, m, none, device), d / batch_factor(batch_size));
+  // The device is at least this much slower than the model's normalized
+  // time says: other models of the family (and, without a family ratio,
+  // of any family) are predicted from that ratio there.
+  if (auto norm = find(make_key(prediction_level::model_type_normalized, type, m, none, none)); norm && norm->value_s > 0.0) {
+    const double ratio = std::clamp(d / batch_factor(batch_size) * clamp_speed(worker.speed) / norm->value_s, 1e-3, 1e3);
+    const auto family = model_family(model);
+    if (!family.empty())
+      raise(make_key(prediction_level::family_device_ratio, type, names_.intern(family), none, device), ratio);
+    raise(make_key(prediction_level::device_ratio, type, none, none, device), ratio);
+  }
   changes_.note_record(m, type, device, worker.kind);
 }
 

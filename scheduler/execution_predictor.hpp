@@ -60,6 +60,9 @@ struct prediction {
 /// its type or a default): the only ones confident enough to start a backup.
 bool from_model_history(prediction_level level);
 
+/// Whether the task accepts a GPU kind (cuda or rocm).
+bool accepts_gpu(const task& t);
+
 /// One learned estimate, in the plain form snapshots carry between actors.
 struct predictor_entry {
   prediction_level level = prediction_level::type;
@@ -105,12 +108,15 @@ public:
     key family = no_key;
     task_type type = task_type::custom;
     int batch_size = 0;
+    /// The task accepts a GPU kind: a CPU no result speaks for is assumed
+    /// slower than a GPU (see blind_cpu_factor in the .cpp).
+    bool gpu_capable = false;
   };
 
   static double batch_factor(int batch_size);
   static double default_seconds(task_type type);
 
-  query prepare(std::string_view model, task_type type, int batch_size) const;
+  query prepare(std::string_view model, task_type type, int batch_size, bool gpu_capable = false) const;
   /// Names (models, families) resolved so far: a prepared query stays valid
   /// while this count does not change (names are only ever added).
   std::size_t name_count() const { return names_.size(); }

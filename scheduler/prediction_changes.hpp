@@ -10,7 +10,7 @@
 //                      device ratios   by results of (t, d)
 //   family_type_device                 by results of (t, d)
 //   model_type                         by results of (m, t)
-//   type_kind                          by results of (t, k)
+//   type_kind                          by results of (t, k) (a CPU: of (t, any kind))
 //   type, default                      by results of (t)
 // An answer depends on its level's keys and on the absence of the levels
 // above it, so its stamp sums the counters of those groups.

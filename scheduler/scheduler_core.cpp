@@ -158,6 +158,7 @@ struct scheduler_core::impl {
     prediction_level backup_predicted_level = prediction_level::default_estimate;
     double backup_predicted_p90_s = 0.0;
     double overdue_at_s = infinity;  // key in `overdue` while the attempt runs without a backup
+    double censor_at_s = infinity;   // key in `censor_checks` while the first attempt runs
   };
 
   // Workers identical in everything the filters, terms and predictor read
@@ -251,6 +252,9 @@ struct scheduler_core::impl {
   std::uint64_t affinity_lookaheads = 0;
   // Running first attempts by the time they become overdue (policies that want backups only).
   std::set<std::pair<double, std::uint32_t>> overdue;
+  // Running first attempts by when the time they have run is next learned as
+  // a lower bound (censored sample): placed + 2^k x the prediction.
+  std::set<std::pair<double, std::uint32_t>> censor_checks;
   double wakeup_s = infinity;  // when schedule() may start a backup with no other event
   // Pending tasks with a model, per model, in queue order (affinity lookahead).
   std::unordered_map<affinity_map::key, std::set<queue_key>> pending_by_model;  // lookups only
@@ -530,6 +534,38 @@ struct scheduler_core::impl {
     r.overdue_at_s = infinity;
   }
 
+  void unmark_censor_check(task_record& r, std::uint32_t h) {
+    if (r.censor_at_s != infinity) censor_checks.erase({r.censor_at_s, h});
+    r.censor_at_s = infinity;
+  }
+
+  void mark_censor_check(std::uint32_t h, double at_s) {
+    auto& r = tasks[h];
+    if (!std::isfinite(at_s)) return;
+    r.censor_at_s = at_s;
+    censor_checks.emplace(at_s, h);
+  }
+
+  /// A first attempt still running at twice (four times, ...) its prediction
+  /// has run at least that long on its worker: learned as a lower bound, so a
+  /// device far slower than believed stops drawing such tasks while the
+  /// attempt still runs, not only once it ends. Checked at schedule() calls
+  /// (no wake-up of its own); O(log n) per check, O(log overrun) per attempt.
+  void learn_running_lower_bounds(double now_s) {
+    while (!censor_checks.empty() && censor_checks.begin()->first <= now_s) {
+      const std::uint32_t h = censor_checks.begin()->second;
+      censor_checks.erase(censor_checks.begin());
+      auto& r = tasks[h];
+      r.censor_at_s = infinity;
+      if (r.worker == no_worker) continue;
+      const double ran_s = now_s - r.placed_at_s;
+      if (!(ran_s > 0.0)) continue;
+      predictor.record_lower_bound(r.body.model, r.body.type, r.body.batch_size,
+                                   workers[static_cast<std::size_t>(r.worker)].cap, ran_s);
+      mark_censor_check(h, r.placed_at_s + 2.0 * ran_s);
+    }
+  }
+
   /// Frees the slot of the task's backup attempt, if any.
   void drop_backup(std::uint32_t h, double now_s) {
     auto& r = tasks[h];
@@ -545,6 +581,7 @@ struct scheduler_core::impl {
     auto& r = tasks[h];
     drop_backup(h, now_s);
     unmark_overdue(r, h);
+    unmark_censor_check(r, h);
     const int wi = r.worker;
     if (wi == no_worker) return wi;
     free_slot(h, wi, r.placed_at_s, now_s);
@@ -557,6 +594,7 @@ struct scheduler_core::impl {
   void promote_backup(std::uint32_t h, double now_s) {
     auto& r = tasks[h];
     unmark_overdue(r, h);
+    unmark_censor_check(r, h);
     if (r.worker != no_worker) free_slot(h, r.worker, r.placed_at_s, now_s);
     r.worker = r.backup_worker;
     r.placed_at_s = r.backup_placed_at_s;
@@ -679,12 +717,12 @@ struct scheduler_core::impl {
     if (handle != no_handle && &tasks[handle].body == &t) {
       auto& r = tasks[handle];
       if (r.query_names != predictor.name_count()) {
-        r.query = predictor.prepare(t.model, t.type, t.batch_size);
+        r.query = predictor.prepare(t.model, t.type, t.batch_size, accepts_gpu(t));
         r.query_names = predictor.name_count();
       }
       c.query = r.query;
     } else {
-      c.query = predictor.prepare(t.model, t.type, t.batch_size);
+      c.query = predictor.prepare(t.model, t.type, t.batch_size, accepts_gpu(t));
     }
     if (handle != no_handle) {
       c.affinity_model = tasks[handle].affinity_model;
@@ -759,6 +797,7 @@ struct scheduler_core::impl {
     set_status(r, task_status::assigned);
     occupy(w, h);
     mark_overdue_time(h);
+    mark_censor_check(h, r.placed_at_s + std::max({2.0 * predicted, r.predicted_p90_s, 1.0}));
     ++decisions;
     out.push_back({r.body.id, wr.cap.id, finite_or(score, 0.0), finite_or(predicted, 0.0), false, from_history,
                    finite_or(r.predicted_p90_s, 0.0)});
@@ -826,7 +865,7 @@ struct scheduler_core::impl {
     // The same predictions: the task in that place is one like the certified one.
     const auto& q = tasks[h].query;
     if (tasks[h].query_names != cert.names || q.model != cert.query.model || q.family != cert.query.family ||
-        q.type != cert.query.type || q.batch_size != cert.query.batch_size)
+        q.type != cert.query.type || q.batch_size != cert.query.batch_size || q.gpu_capable != cert.query.gpu_capable)
       return 0;
     const std::size_t required = required_count(cert.bound, ahead, ending_turn);
     if (required <= ahead) return 0;
@@ -1374,6 +1413,7 @@ std::vector<assignment> scheduler_core::schedule(double now_s) {
   if (i.workers.empty()) return out;
   // Backups only take slots nothing pending waits for: a copy never delays
   // work that has not started.
+  i.learn_running_lower_bounds(now_s);
   const bool overdue_now = !i.overdue.empty() && i.overdue.begin()->first <= now_s;
   i.promote_aged(now_s);
   if (i.pending == 0) {

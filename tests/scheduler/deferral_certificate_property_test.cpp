@@ -138,8 +138,10 @@ TEST(deferral_certificate, repeats_a_deferral_without_asking_until_a_fast_worker
   task waiting;
   waiting.id = "waiting";
   waiting.requirements.hardware = {device_kind::cuda, device_kind::cpu};
+  waiting.timeout_s = 1e5;  // so the CPU is a candidate, not a worker past the timeout
   core.submit(waiting, 1);
-  EXPECT_TRUE(core.schedule(1).empty());  // 120 s on the CPU: it waits for a GPU
+  // 120 s on the CPU, x 30 while no result speaks for it: it waits for a GPU.
+  EXPECT_TRUE(core.schedule(1).empty());
   const auto asked = intelligent->decisions;
   EXPECT_TRUE(core.schedule(2).empty());
   EXPECT_TRUE(core.schedule(3).empty());

@@ -102,6 +102,10 @@ RC_GTEST_PROP(robust_scheduling, a_task_is_not_placed_past_its_timeout_where_ano
   double now = 0.0;
   for (int k = 0; k < 30; ++k) {
     const auto t = any_device_task(k);
+    // A call first: it learns what running attempts show (lower bounds) at
+    // this time, so the predictions below are the ones the next call uses.
+    for (const auto& a : core.schedule(now))
+      if (!a.backup) running.emplace_back(a.task_id, a.worker_id);
     // Free workers before the call, and whether any of them fits the timeout.
     std::map<std::string, int> busy;
     for (const auto& [task_id, worker_id] : running) ++busy[worker_id];

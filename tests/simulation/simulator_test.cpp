@@ -197,19 +197,24 @@ TEST(simulator, a_backup_attempt_rescues_a_straggler_but_not_a_wrong_guess) {
   gpu.name = "Test GPU";
   gpu.compute_capability = 8.0;
   const std::vector<worker_capability> fleet{gpu, cpu_worker("cpu", 1)};
-  const auto task_of = [](std::string id, double cpu_s, double arrival_s) {
+  const auto task_of = [](std::string id, double cpu_s, double arrival_s,
+                          std::vector<device_kind> hardware = {device_kind::cuda, device_kind::cpu}) {
     auto t = cpu_task(std::move(id), "m", 10, 0.0, arrival_s);
-    t.spec.requirements.hardware = {device_kind::cuda, device_kind::cpu};
+    t.spec.requirements.hardware = std::move(hardware);
     t.duration_s = {{"cuda", 10}, {"cpu", cpu_s}};
     return t;
   };
 
   // A wrong guess: `b` takes 10,000 s on the CPU but 10 s on the GPU, and
   // nothing was learned of its model before it starts. Its overrun says the
-  // default guess was wrong, not that the CPU straggles: no backup.
+  // default guess was wrong, not that the CPU straggles: no backup. (Without
+  // deferral, so that b starts on the CPU rather than wait for the GPU, as
+  // the CPU prior for an untried model would make it.)
   trace guess;
   guess.tasks = {task_of("a", 12, 0), task_of("b", 10000, 0)};
-  const auto guessed = simulate(guess, fleet, with_policy("intelligent"));
+  auto eager = with_policy("intelligent");
+  eager.config.allow_deferral = false;
+  const auto guessed = simulate(guess, fleet, eager);
   EXPECT_EQ(guessed.backups_started, 0u);
   EXPECT_EQ(guessed.completed, 2u);
 
@@ -219,8 +224,9 @@ TEST(simulator, a_backup_attempt_rescues_a_straggler_but_not_a_wrong_guess) {
   // budget is raised: with so little other work, what the straggler ran so
   // far is more than 3 % of all slot time.)
   trace straggler;
-  straggler.tasks = {task_of("h1", 12, 0), task_of("h2", 12, 0), task_of("h3", 12, 0), task_of("h4", 12, 0),
-                     task_of("b1", 12, 100), task_of("b", 10000, 100)};
+  const std::vector<device_kind> cpu_only{device_kind::cpu};
+  straggler.tasks = {task_of("h1", 12, 0, cpu_only), task_of("h2", 12, 0, cpu_only), task_of("h3", 12, 0, cpu_only),
+                     task_of("h4", 12, 0, cpu_only), task_of("b1", 12, 100), task_of("b", 10000, 100)};
   const auto without = simulate(straggler, fleet, with_policy("intelligent-no-backups"));
   EXPECT_EQ(without.backups_started, 0u);
   auto generous = with_policy("intelligent");
