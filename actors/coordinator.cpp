@@ -965,6 +965,16 @@ coordinator_actor::behavior_type coordinator(coordinator_pointer self, coordinat
       settle(self);
       return true;
     },
+    [self](atom::member, const std::vector<std::string>& ids, const std::vector<caf::actor>& handles) {
+      // A node checking that it still belongs: only a live entry under the
+      // same actor counts (a worker declared lost, or replaced, does not).
+      auto& st = self->state;
+      std::uint64_t members = 0;
+      for (std::size_t i = 0; i < ids.size() && i < handles.size(); ++i)
+        if (const auto* w = st.find_worker(ids[i]); w && w->alive && handles[i] && w->address == handles[i].address())
+          ++members;
+      return members;
+    },
     [self](atom::assign, scheduling_round& round) {
       handle_round(self, round);
       settle(self);

@@ -100,6 +100,11 @@ using coordinator_actor = caf::typed_actor<
   /// Idempotent: the same actor enrolled again is answered true and changes
   /// nothing; another actor under the id of a live worker is answered false.
   caf::replies_to<atom::enroll, worker_capability, caf::actor>::with<bool>,
+  /// How many of these workers (ids, and the actors enrolled under them) are
+  /// members now: enrolled and not declared lost. A node asks it now and then
+  /// and joins again when the answer falls short (the coordinator dropped it,
+  /// whatever its side of the connection says).
+  caf::replies_to<atom::member, std::vector<std::string>, std::vector<caf::actor>>::with<std::uint64_t>,
   /// Scheduler output: assignments, unplaceable tasks, requeued tasks.
   caf::reacts_to<atom::assign, scheduling_round>,
   /// Tasks a worker began running (worker id, task ids).
@@ -149,6 +154,9 @@ using node_actor = caf::typed_actor<
   /// with the number registered once both are done, so that the scheduler
   /// knows the devices' state before any task submitted after the join.
   caf::replies_to<atom::join, caf::actor>::with<std::uint64_t>,
+  /// How many of its workers the coordinator it joined counts as members
+  /// (an error when it does not answer within the request timeout).
+  caf::replies_to<atom::member>::with<std::uint64_t>,
   /// Internal: periodic metrics sampling.
   caf::reacts_to<atom::sample>>;
 

@@ -16,6 +16,7 @@
 #include <chrono>
 #include <memory>
 #include <optional>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -138,6 +139,21 @@ node_actor::behavior_type node(node_pointer self, node_config config, std::vecto
         st.sampling = true;
         self->delayed_send(self, seconds(st.config.metrics_interval_s), atom::sample_v);
       }
+      return rp;
+    },
+    [self](atom::member) -> caf::result<std::uint64_t> {
+      auto& st = self->state;
+      if (!st.coordinator || st.workers.empty()) return std::uint64_t{0};
+      std::vector<std::string> ids;
+      std::vector<caf::actor> handles;
+      for (std::size_t i = 0; i < st.workers.size(); ++i) {
+        ids.push_back(st.capabilities[i].id);
+        handles.push_back(caf::actor_cast<caf::actor>(st.workers[i]));
+      }
+      auto rp = self->make_response_promise<std::uint64_t>();
+      self->request(st.coordinator, seconds(st.config.request_timeout_s), atom::member_v, std::move(ids),
+                    std::move(handles))
+        .then([rp](std::uint64_t n) mutable { rp.deliver(n); }, [rp](caf::error& err) mutable { rp.deliver(err); });
       return rp;
     },
     [self](atom::sample) {

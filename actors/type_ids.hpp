@@ -68,5 +68,6 @@ CAF_BEGIN_TYPE_ID_BLOCK(dtf, caf::first_custom_type_id)
   CAF_ADD_ATOM(dtf, dtf::atom, all, "all")
   CAF_ADD_ATOM(dtf, dtf::atom, explain, "explain")
   CAF_ADD_ATOM(dtf, dtf::atom, observe, "observe")
+  CAF_ADD_ATOM(dtf, dtf::atom, member, "member")
 
 CAF_END_TYPE_ID_BLOCK(dtf)

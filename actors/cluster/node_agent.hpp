@@ -4,7 +4,9 @@
 // keeps it that way: it retries with backoff while the coordinator is away,
 // and when the coordinator is lost (it exited, or went silent past the
 // connection timeout) the workers end what they run and join again as fresh
-// members. CAF-free header.
+// members. It does not rely on CAF alone to say so: it asks the coordinator
+// now and then whether its workers are still members, and reconnects from
+// scratch when the coordinator stops answering. CAF-free header.
 #include "actors/cluster/middleman_settings.hpp"
 #include "scheduler/worker.hpp"
 
@@ -42,6 +44,13 @@ struct node_agent_config {
   /// by the same node actor while the coordinator is connected (enrolling is
   /// idempotent at the coordinator).
   double join_timeout_s = 5.0;
+  /// How often a joined node asks the coordinator whether its workers are
+  /// still members (0: never). Fewer than all: the coordinator dropped them
+  /// (declared lost) though this side of the connection saw nothing; they end
+  /// what they ran and join again. No answer, twice in a row (and no joins
+  /// answered, twice in a row): the connection is dead though CAF did not say
+  /// so; the node reconnects with a fresh actor system (a new connection).
+  double membership_check_s = 2.0;
   /// Backoff between attempts to reach the coordinator: first delay, doubled, capped.
   double retry_first_s = 0.2;
   double retry_max_s = 5.0;

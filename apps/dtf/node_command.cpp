@@ -58,6 +58,9 @@ int node_command(int argc, char** argv) {
   table.duration("node.join-timeout", "--join-timeout",
                  "a join the coordinator did not answer within this is made again", config.join_timeout_s, 0.01,
                  3600);
+  table.duration("node.membership-check", "--membership-check",
+                 "how often a joined node asks the coordinator whether it still counts its workers (0: never)",
+                 config.membership_check_s, 0, 3600);
   add_middleman_options(table, config.middleman, threads, insecure);
   try {
     auto positional = table.parse(argc, argv);

@@ -17,6 +17,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -208,6 +209,30 @@ TEST_F(protocol, enrolling_the_same_worker_again_is_answered_yes_and_changes_not
   EXPECT_EQ(stats->workers[0].slots, 1) << "its slots are counted once";
   submit({cpu_task("a"), cpu_task("b")});
   EXPECT_EQ(log->orders.size(), 1u) << "one slot, whatever the number of joins";
+}
+
+TEST_F(protocol, counts_as_members_only_live_workers_under_the_actor_that_enrolled) {
+  auto members = std::make_shared<std::vector<std::uint64_t>>();
+  auto ask = [&](std::vector<std::string> ids, std::vector<caf::actor> handles) {
+    sys.spawn([=, c = coordinator](caf::event_based_actor* self) {
+      self->request(c, caf::infinite, atom::member_v, ids, handles).then([=](std::uint64_t n) {
+        members->push_back(n);
+      });
+    });
+    sched.run();
+  };
+  auto log = std::make_shared<worker_log>();
+  auto one = caf::actor_cast<caf::actor>(sys.spawn(scripted_worker, log));
+  auto two = caf::actor_cast<caf::actor>(sys.spawn(scripted_worker, log));
+  caf::anon_send(coordinator, atom::enroll_v, cpu_worker("w1", 1), one);
+  caf::anon_send(coordinator, atom::enroll_v, cpu_worker("w2", 1), two);
+  sched.run();
+  ask({"w1", "w2"}, {one, two});
+  ask({"w1", "w2", "w3"}, {one, one, two});  // w2 under another actor, w3 unknown
+  caf::anon_send_exit(two, caf::exit_reason::kill);  // w2 lost
+  sched.run();
+  ask({"w1", "w2"}, {one, two});
+  EXPECT_EQ(*members, (std::vector<std::uint64_t>{2, 1, 1}));
 }
 
 TEST_F(protocol, retries_a_failed_task_after_backoff_on_a_different_worker) {

@@ -43,6 +43,9 @@ coordinator_actor::behavior_type recording_coordinator(coordinator_actor::pointe
     [](atom::drain) { return runtime_stats{}; },
     [](atom::subscribe, const caf::actor&) {},
     [](atom::enroll, const worker_capability&, const caf::actor&) { return true; },
+    [](atom::member, const std::vector<std::string>& ids, const std::vector<caf::actor>&) {
+      return static_cast<std::uint64_t>(ids.size());
+    },
     [](atom::assign, const scheduling_round&) {},
     [log](atom::started, const std::string&, const std::vector<std::string>& ids) {
       log->started.insert(log->started.end(), ids.begin(), ids.end());

@@ -56,6 +56,24 @@ TEST_F(cluster_config, dump_config_shows_defaults_file_values_and_flags_in_that_
   EXPECT_EQ(again.out, r.out);
 }
 
+TEST_F(cluster_config, the_readme_example_files_read_back_as_written) {
+  const fs::path examples = fs::path{DTF_SOURCE_DIR} / "examples" / "cluster";
+  auto coordinator = run_dtf({"coordinator", "--config", (examples / "coordinator.conf").string(), "--dump-config"});
+  ASSERT_EQ(coordinator.exit_code, 0) << coordinator.err;
+  EXPECT_NE(coordinator.out.find("certificate=\"certs/coordinator.pem\""), std::string::npos) << coordinator.out;
+  EXPECT_NE(coordinator.out.find("journal=\"coordinator.sqlite\""), std::string::npos) << coordinator.out;
+  // Its paths are the README's, relative to the repository (the node reads its fleet at once).
+  const auto here = fs::current_path();
+  fs::current_path(DTF_SOURCE_DIR);
+  auto node = run_dtf({"node", "--config", "examples/cluster/node.conf", "--name", "n2", "--tls-cert", "certs/n2.pem",
+                       "--tls-key", "certs/n2.key", "--dump-config"});
+  fs::current_path(here);
+  ASSERT_EQ(node.exit_code, 0) << node.err;
+  EXPECT_NE(node.out.find("name=\"n2\""), std::string::npos) << node.out;
+  EXPECT_NE(node.out.find("local=false"), std::string::npos) << node.out;
+  EXPECT_NE(node.out.find("ca=\"certs/ca.pem\""), std::string::npos) << node.out;
+}
+
 TEST_F(cluster_config, an_unknown_key_is_an_error_naming_the_file_and_the_key) {
   auto file = write("node.conf", "[node]\ncoordinator=\"127.0.0.1:4780\"\ntime-scael=0.1\n");
   auto r = run_dtf({"node", "--config", file, "--dump-config"});

@@ -3,7 +3,8 @@
 // once whatever happens to a node (or the coordinator): killed (SIGKILL: the coordinator sees the
 // connection drop and re-queues at once) or hung (SIGSTOP: the middleman's
 // heartbeats and connection timeout declare it lost; its late results are
-// discarded when it wakes, and it joins again as a fresh member).
+// discarded when it wakes, and it joins again as a fresh member; a node
+// that CAF tells nothing learns it from its membership checks).
 #include "tests/cli/dtf_process.hpp"
 #include "tests/cli/run_dtf.hpp"
 
@@ -236,6 +237,30 @@ TEST_F(cluster, a_hung_node_and_a_killed_one_lose_no_task_and_run_none_twice) {
   // Its first membership and the one after it woke (a join asked again is
   // not a new member, but a connection lost again would be: at least two).
   EXPECT_GE(count(log("coordinator.log"), "worker n1/cpu-a joined"), 2u) << log("coordinator.log");
+}
+
+TEST_F(cluster, a_node_that_hears_nothing_back_over_a_connection_that_looks_up_reconnects_from_scratch) {
+  // The node's own heartbeat timeout is ten minutes here: CAF does not tell it
+  // that the coordinator went silent; its membership checks do.
+  const int tasks = 50;
+  write_suite(tasks);
+  auto where = start_coordinator();
+  start({"node", "--coordinator", where, "--name", "n1", "--no-local", "--fleet", "fleet.yaml", "--time-scale",
+         "0.001", "--connection-timeout", "600", "--membership-check", "0.5", "--join-timeout", "1"},
+        "n1.log");
+  await_workers(2);
+  ::kill(coordinator, SIGSTOP);
+  EXPECT_TRUE(eventually([&] { return log("n1.log").find("answered none of 2 membership checks") != std::string::npos; }))
+    << log("n1.log");
+  ::kill(coordinator, SIGCONT);
+  // A fresh connection: the old one's workers are lost, the new ones join.
+  EXPECT_TRUE(eventually([&] { return count(log("n1.log"), "joined the coordinator") >= 2; })) << log("n1.log");
+  EXPECT_TRUE(eventually([&] { return count(log("coordinator.log"), "worker n1/cpu-b lost") >= 1; }))
+    << log("coordinator.log");
+  await_workers(4);
+  auto submit = start_submit(where);
+  EXPECT_EQ(wait_exit(submit), 0) << log("submit.log");
+  expect_every_task_succeeded_once(tasks);
 }
 
 TEST_F(cluster, nodes_join_a_restarted_coordinator_and_run_what_it_gets) {
