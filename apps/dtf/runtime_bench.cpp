@@ -27,6 +27,7 @@
 #include <csignal>
 #include <fcntl.h>
 #include <spawn.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -59,23 +60,43 @@ pid_t start(const std::vector<std::string>& argv, const fs::path& log) {
   return pid;
 }
 
-int wait_for(pid_t pid) {
+double seconds_of(const timeval& t) { return static_cast<double>(t.tv_sec) + t.tv_usec / 1e6; }
+
+/// The exit code (-1: not a normal exit); the CPU seconds (user and system)
+/// of the process and the children it waited for in `cpu_s`, if given.
+int wait_for(pid_t pid, double* cpu_s = nullptr) {
   int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  rusage usage{};
+  while (::wait4(pid, &status, 0, &usage) < 0 && errno == EINTR) {
   }
+  if (cpu_s) *cpu_s = seconds_of(usage.ru_utime) + seconds_of(usage.ru_stime);
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-/// Wall seconds of a whole run of `argv`; its exit code in `code`.
-double timed_run(const std::vector<std::string>& argv, const fs::path& log, int& code) {
+/// Wall seconds of a whole run of `argv`; its exit code in `code`, its CPU
+/// seconds in `cpu_s` (less at the mercy of a busy machine than wall time).
+double timed_run(const std::vector<std::string>& argv, const fs::path& log, int& code, double* cpu_s = nullptr) {
   const auto begin = clock_type::now();
-  code = wait_for(start(argv, log));
+  code = wait_for(start(argv, log), cpu_s);
   return seconds_since(begin);
+}
+
+struct timing {
+  double wall_s = 0, cpu_s = 0;
+};
+
+/// CPU seconds (user and system) of this process and the children it reaped.
+double cpu_seconds_so_far() {
+  rusage self{}, children{};
+  ::getrusage(RUSAGE_SELF, &self);
+  ::getrusage(RUSAGE_CHILDREN, &children);
+  return seconds_of(self.ru_utime) + seconds_of(self.ru_stime) + seconds_of(children.ru_utime) +
+         seconds_of(children.ru_stime);
 }
 
 /// `count` `true` processes, `parallel` at a time, each started by posix_spawn
 /// (or fork + execve) and reaped before its slot starts the next.
-double plain_loop(std::size_t count, std::size_t parallel, bool use_fork) {
+timing plain_loop(std::size_t count, std::size_t parallel, bool use_fork) {
   const std::string path = fs::exists("/usr/bin/true") ? "/usr/bin/true" : "/bin/true";
   char* args[] = {const_cast<char*>(path.c_str()), nullptr};
   auto loop = [&](std::size_t n) {
@@ -94,10 +115,11 @@ double plain_loop(std::size_t count, std::size_t parallel, bool use_fork) {
     }
   };
   const auto begin = clock_type::now();
+  const double cpu_before = cpu_seconds_so_far();
   std::vector<std::thread> threads;
   for (std::size_t t = 0; t < parallel; ++t) threads.emplace_back(loop, count / parallel + (t < count % parallel));
   for (auto& t : threads) t.join();
-  return seconds_since(begin);
+  return {seconds_since(begin), cpu_seconds_so_far() - cpu_before};
 }
 
 long resident_kb(pid_t pid) {
@@ -199,22 +221,30 @@ int runtime_bench(int argc, char** argv) {
       const fs::path work = dir / ("spawn-" + std::to_string(r));
       fs::create_directories(work);
       int code = 0;
-      const double spawn_1 = plain_loop(n, 1, false);
-      const double fork_1 = plain_loop(n, 1, true);
-      const double spawn_s = plain_loop(n, static_cast<std::size_t>(slots), false);
-      const double through_dtf =
+      const auto spawn_1 = plain_loop(n, 1, false);
+      const auto fork_1 = plain_loop(n, 1, true);
+      const auto spawn_s = plain_loop(n, static_cast<std::size_t>(slots), false);
+      timing through_dtf;
+      through_dtf.wall_s =
         timed_run({dtf, "run", (dir / "true.yaml").string(), "--max-tasks-per-worker", std::to_string(slots),
                    "--journal", (work / "journal.sqlite").string(), "--results", (work / "results.jsonl").string(),
                    "--junit", (work / "junit.xml").string(), "--output-dir", (work / "out").string()},
-                  log, code);
-      const double best_plain = std::min({spawn_1, fork_1, spawn_s});
+                  log, code, &through_dtf.cpu_s);
+      const double best_plain = std::min({spawn_1.wall_s, fork_1.wall_s, spawn_s.wall_s});
+      auto rate = [n](const timing& t) { return fixed(n / t.wall_s, 0); };
+      auto percent_of = [&](const timing& plain) { return fixed(100.0 * plain.wall_s / through_dtf.wall_s, 0); };
+      auto cpu_ms = [n](const timing& t) { return fixed(1000.0 * t.cpu_s / n, 2); };
       std::cout << "spawning " << r << ": " << commands << " x `true`: dtf run (" << slots << " slots, journal, results, "
-                << "junit; exit " << code << ") " << fixed(n / through_dtf, 0) << " tasks/s; plain posix_spawn loop "
-                << fixed(n / spawn_1, 0) << "/s, fork+exec loop " << fixed(n / fork_1, 0) << "/s, posix_spawn x"
-                << slots << " " << fixed(n / spawn_s, 0) << "/s; dtf run = " << fixed(100.0 * best_plain / through_dtf, 0)
-                << " % of the fastest plain loop\n";
+                << "junit; exit " << code << ") " << rate(through_dtf) << " tasks/s; plain posix_spawn loop "
+                << rate(spawn_1) << "/s, fork+exec loop " << rate(fork_1) << "/s, posix_spawn x" << slots << " "
+                << rate(spawn_s) << "/s; dtf run = " << percent_of(fork_1) << " % of fork+exec, " << percent_of(spawn_s)
+                << " % of posix_spawn x" << slots << ", " << fixed(100.0 * best_plain / through_dtf.wall_s, 0)
+                << " % of the fastest plain loop; CPU per task " << cpu_ms(through_dtf) << " ms (posix_spawn "
+                << cpu_ms(spawn_1) << ", fork+exec " << cpu_ms(fork_1) << ")\n";
       std::cout.flush();
-      fs::remove_all(work);
+      // The outputs stay until the end: deleting a run's thousand files just
+      // before the next run makes ext4 (without a journal, as here) skip the
+      // recently freed inodes one by one when that run creates its files.
     }
   }
   if (wants("memory")) {
@@ -257,15 +287,20 @@ int runtime_bench(int argc, char** argv) {
         } else {
           args.push_back("--no-journal");
         }
-        return timed_run(args, log, code);
+        timing t;
+        t.wall_s = timed_run(args, log, code, &t.cpu_s);
+        return t;
       };
-      const double small_s = run("small.yaml", false), large_s = run("large.yaml", false);
-      const double small_j = run("small.yaml", true), large_j = run("large.yaml", true);
+      const auto small_s = run("small.yaml", false), large_s = run("large.yaml", false);
+      const auto small_j = run("small.yaml", true), large_j = run("large.yaml", true);
+      auto ratios = [](const timing& small_run, const timing& large_run) {
+        return fixed(small_run.wall_s, 2) + " s -> " + fixed(large_run.wall_s, 2) + " s = " +
+               fixed(large_run.wall_s / small_run.wall_s, 1) + " x (CPU " + fixed(small_run.cpu_s, 2) + " s -> " +
+               fixed(large_run.cpu_s, 2) + " s = " + fixed(large_run.cpu_s / small_run.cpu_s, 1) + " x)";
+      };
       std::cout << "scaling " << r << ": " << small << " -> " << 10 * small << " emulated tasks (8 workers x 4 slots, "
-                << "time scale 0): " << fixed(small_s, 2) << " s -> " << fixed(large_s, 2) << " s = "
-                << fixed(large_s / small_s, 1) << " x without journal; " << fixed(small_j, 2) << " s -> "
-                << fixed(large_j, 2) << " s = " << fixed(large_j / small_j, 1)
-                << " x with journal, results and JUnit (linear: 10 x)\n";
+                << "time scale 0): " << ratios(small_s, large_s) << " without journal; " << ratios(small_j, large_j)
+                << " with journal, results and JUnit (linear: 10 x)\n";
       std::cout.flush();
     }
   }

@@ -22,6 +22,7 @@ TEST(bench_runtime, prints_spawning_memory_and_scaling_figures_for_each_repeat) 
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(count(r.out, "spawning "), 2u) << r.out;
   EXPECT_EQ(count(r.out, "(2 slots, journal, results, junit; exit 0)"), 2u) << "every `true` task succeeded\n" << r.out;
+  EXPECT_EQ(count(r.out, " % of fork+exec, "), 2u) << "dtf run against each plain loop\n" << r.out;
   EXPECT_EQ(count(r.out, "memory "), 2u) << r.out;
   EXPECT_EQ(count(r.out, "300 queued tasks: "), 2u) << r.out;
   EXPECT_EQ(count(r.out, "scaling "), 2u) << r.out;
