@@ -180,14 +180,25 @@ struct tls_relay::impl {
     return true;
   }
 
+  std::size_t open_links() const {
+    return static_cast<std::size_t>(std::count_if(links.begin(), links.end(), [](const link& l) { return !l.dead; }));
+  }
+
   void accept_new() {
     for (;;) {
       int fd = ::accept4(listener, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
       if (fd < 0) return;
-      if (links.size() >= limits.max_connections) {
-        ::close(fd);
+      if (open_links() >= limits.max_connections) {
+        // Full: the oldest connection still in its handshake makes room (a
+        // flood of silent connections cannot keep out a peer that completes
+        // one); only authenticated connections are never displaced.
+        auto oldest = std::find_if(links.begin(), links.end(), [](const link& l) { return !l.dead && !l.handshaken; });
         count(&gate_counters::refused_capacity);
-        continue;
+        if (oldest == links.end()) {
+          ::close(fd);
+          continue;
+        }
+        oldest->dead = true;  // closed when this round ends
       }
       set_nodelay(fd);
       auto& l = links.emplace_back();

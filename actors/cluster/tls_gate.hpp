@@ -34,6 +34,8 @@ struct gate_limits {
   /// Nothing in either direction this long closes the connection (the
   /// middleman's heartbeats keep a live one busy).
   double idle_timeout_s = 60.0;
+  /// Connections at once; at the cap a newcomer displaces the oldest one
+  /// still in its handshake, and is refused only when all are authenticated.
   std::size_t max_connections = 256;
   /// Largest BASP payload let through to the middleman.
   std::uint32_t max_frame_bytes = 64u << 20;
@@ -42,7 +44,7 @@ struct gate_limits {
 struct gate_counters {
   std::uint64_t accepted = 0;          // TLS handshakes that succeeded
   std::uint64_t refused_handshake = 0; // failed or timed out (foreign certificate, garbage, silence)
-  std::uint64_t refused_capacity = 0;  // over max_connections
+  std::uint64_t refused_capacity = 0;  // over max_connections (refused, or displaced in its handshake)
   std::uint64_t refused_frame = 0;     // a frame over max_frame_bytes
   std::uint64_t idle_closed = 0;
 };
