@@ -22,9 +22,12 @@
 // (prediction_spread.hpp; a cold start answers with a wide prior, not a
 // confident default). Accuracy (MAPE of the predictions made at placement vs
 // the results) and calibration (share of results at or under the p90) are
-// recorded, not assumed. A timed-out or cancelled attempt is a lower bound
-// on the run time (record_lower_bound): the estimates for that device rise
-// to at least it.
+// recorded, not assumed. A timed-out or cancelled attempt, or one still
+// running past its prediction, is a lower bound on the run time
+// (record_lower_bound): the estimates for that device rise to at least it,
+// and so does the device's ratio for the model's family. A task that may run
+// on a GPU is predicted 30x slower on a CPU no result of its model or family
+// speaks for (query::gpu_capable; the .cpp says why).
 // Never returns NaN or inf: non-finite or negative durations are ignored.
 #include "scheduler/prediction_changes.hpp"
 #include "scheduler/prediction_spread.hpp"
