@@ -303,7 +303,7 @@ simulation_result simulate(const trace& tasks, const std::vector<worker_capabili
       }
       if (options.record_timeline)
         out.timeline.push_back({t.spec.id, w.id, t.arrival_s, now, now + measured_s, load_s, a.predicted_duration_s,
-                                a.backup, false});
+                                a.score, a.backup, false});
     }
   }
 
@@ -331,6 +331,7 @@ simulation_result simulate(const trace& tasks, const std::vector<worker_capabili
   double slots = 0.0;
   for (const auto& w : fleet) slots += configured_slots(w, variant->config);
   out.busy_slot_s = busy_s;
+  out.deferrals = core.stats_summary().deferrals;
   if (out.makespan_s > 0 && slots > 0) out.utilization = busy_s / (slots * out.makespan_s);
   if (with_model > 0) out.affinity_hit_rate = static_cast<double>(warm_hits) / static_cast<double>(with_model);
   if (!errors.empty()) {

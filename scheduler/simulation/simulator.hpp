@@ -48,6 +48,7 @@ struct timeline_entry {
   double end_s = 0.0;
   double load_s = 0.0;  // part of [start, end) spent loading the model
   double predicted_s = 0.0;
+  double score = 0.0;      // the policy's score of the placement (0 for a backup)
   bool backup = false;     // a backup attempt of a task already running elsewhere
   bool cancelled = false;  // lost to the task's other attempt (end_s: when it was stopped)
 };
@@ -68,6 +69,7 @@ struct simulation_result {
   double predictor_mape = 0.0;     // |predicted - measured| / measured, all placements
   double predictor_mape_after_warmup = 0.0;
   std::size_t decisions = 0;       // placements (first attempts)
+  std::size_t deferrals = 0;       // decisions that held a task back for a busy worker
   std::size_t backups_started = 0; // backup attempts of overdue tasks
   std::size_t backups_won = 0;     // ... that finished before the first attempt
   double backup_wasted_s = 0.0;    // slot time of attempts cancelled because the other won
