@@ -3,6 +3,7 @@
 #include "scheduler/filters/requirement_filter.hpp"
 #include "scheduler/input_error.hpp"
 #include "scheduler/scheduler_core.hpp"
+#include "scheduler/scheduler_stats.hpp"
 #include "scheduler/simulation/policy_variants.hpp"
 #include "scheduler/worker_slots.hpp"
 
