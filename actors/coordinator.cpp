@@ -10,7 +10,7 @@
 #include "actors/runtime_outputs.hpp"
 #include "actors/scheduler_actor.hpp"
 #include "actors/task_store.hpp"
-#include "scheduler/worker_slots.hpp"
+#include "scheduler/model/worker_slots.hpp"
 
 #include <caf/actor_system.hpp>
 #include <caf/event_based_actor.hpp>

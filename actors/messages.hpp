@@ -7,11 +7,11 @@
 // CAF-free on purpose: the overloads are templates over the inspector, so the
 // embedding header (actors/runtime.hpp) can expose these records without
 // pulling CAF into user code.
-#include "scheduler/attempt_record.hpp"
+#include "scheduler/model/attempt_record.hpp"
+#include "scheduler/model/task.hpp"
+#include "scheduler/model/task_result.hpp"
+#include "scheduler/model/worker.hpp"
 #include "scheduler/scheduler_core.hpp"
-#include "scheduler/task.hpp"
-#include "scheduler/task_result.hpp"
-#include "scheduler/worker.hpp"
 
 #include <cmath>
 #include <cstdint>

@@ -13,7 +13,7 @@
 #include "actors/runtime_outputs.hpp"
 #include "actors/system_setup.hpp"
 #include "actors/update_listener.hpp"
-#include "scheduler/worker_slots.hpp"
+#include "scheduler/model/worker_slots.hpp"
 
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>

@@ -13,9 +13,9 @@
 //   rt.stop();
 #include "actors/journal/journal_records.hpp"
 #include "actors/messages.hpp"
+#include "scheduler/model/task.hpp"
+#include "scheduler/model/worker.hpp"
 #include "scheduler/scheduler_config.hpp"
-#include "scheduler/task.hpp"
-#include "scheduler/worker.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -69,7 +69,7 @@ struct runtime_config {
   /// How often the actors publish what the HTTP server shows, while someone asks.
   double http_publish_interval_s = 0.25;
 
-  /// The slots the worker gets in this run (scheduler/worker_slots.hpp's rule,
+  /// The slots the worker gets in this run (scheduler/model/worker_slots.hpp's rule,
   /// with max_tasks_per_worker as the default).
   int slots_of(const worker_capability& worker) const;
 };

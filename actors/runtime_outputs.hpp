@@ -4,7 +4,7 @@
 // per task, rewritten on flush). CAF-free.
 #include "actors/journal/journal_records.hpp"
 #include "actors/messages.hpp"
-#include "scheduler/attempt_record.hpp"
+#include "scheduler/model/attempt_record.hpp"
 #include "actors/output/junit_writer.hpp"
 #include "actors/output/results_jsonl_writer.hpp"
 

@@ -6,10 +6,10 @@
 #include "actors/actor_failure.hpp"
 #include "actors/journal/history_replay.hpp"
 #include "actors/observation/observation_board.hpp"
-#include "scheduler/explanation_json.hpp"
+#include "scheduler/output/explanation_json.hpp"
+#include "scheduler/output/stats_json.hpp"
 #include "scheduler/scheduler_core.hpp"
 #include "scheduler/scheduler_stats.hpp"
-#include "scheduler/stats_json.hpp"
 
 #include <caf/actor_system.hpp>
 #include <caf/stateful_actor.hpp>

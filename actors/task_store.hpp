@@ -6,7 +6,7 @@
 // requirements, env, working directory, timeout, retries, origin) stored once
 // per distinct value and shared. A whole task is rebuilt only when it leaves
 // (to the scheduler's window, a worker, explain). CAF-free.
-#include "scheduler/task.hpp"
+#include "scheduler/model/task.hpp"
 
 #include <cstddef>
 #include <cstdint>

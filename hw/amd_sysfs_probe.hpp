@@ -3,7 +3,7 @@
 // compute units from the KFD topology (/sys/class/kfd/kfd/topology/nodes),
 // VRAM, busy percent, temperature and power from the PCI device's files.
 // The root is a parameter so tests can point it at a fake tree.
-#include "scheduler/worker.hpp"
+#include "scheduler/model/worker.hpp"
 
 #include <string>
 #include <vector>

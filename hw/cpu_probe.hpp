@@ -4,7 +4,7 @@
 // node's memory is shared out over the workers whose PUs it serves, so the
 // workers' memory sums to the machine's.
 #include "hw/topology.hpp"
-#include "scheduler/worker.hpp"
+#include "scheduler/model/worker.hpp"
 
 #include <vector>
 

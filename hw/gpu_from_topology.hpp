@@ -5,7 +5,7 @@
 // AMD GPU split into compute partitions (several RSMI devices under one PCI
 // device, rsmi0..rsmi5) is one record per partition, in RSMI order.
 #include "hw/topology.hpp"
-#include "scheduler/worker.hpp"
+#include "scheduler/model/worker.hpp"
 
 #include <vector>
 

@@ -2,7 +2,7 @@
 // One record per physical GPU when several sources saw it (the driver API and
 // hwloc's own OS devices): matched by PCI bus id, driver figures first.
 #include "hw/topology.hpp"
-#include "scheduler/worker.hpp"
+#include "scheduler/model/worker.hpp"
 
 #include <string>
 #include <vector>

@@ -4,7 +4,7 @@
 // on one PCI device, each with its own HIP ordinal and so its own worker; an
 // APU (MI300A) has no memory of its own but its package's.
 #include "hw/topology.hpp"
-#include "scheduler/worker.hpp"
+#include "scheduler/model/worker.hpp"
 
 #include <string>
 #include <vector>

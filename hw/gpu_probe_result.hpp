@@ -1,7 +1,7 @@
 #pragma once
 // What a GPU driver probe returns: the GPUs it saw and, when its library is
 // present but fails, one line saying so. An absent library gives neither.
-#include "scheduler/worker.hpp"
+#include "scheduler/model/worker.hpp"
 
 #include <initializer_list>
 #include <optional>

@@ -2,7 +2,7 @@
 // Where a GPU sits: its hwloc PCI object (found by bus id) and the cores and
 // NUMA nodes closest to it (the first non-I/O ancestor's sets).
 #include "hw/topology.hpp"
-#include "scheduler/worker.hpp"
+#include "scheduler/model/worker.hpp"
 
 #include <string>
 

@@ -2,7 +2,7 @@
 // Live metrics of a worker, sampled on demand: NVML for CUDA GPUs, amdgpu
 // sysfs for ROCm GPUs, /proc/stat and the NUMA nodes' meminfo for CPU workers.
 // These feed the scheduler's efficiency term.
-#include "scheduler/worker.hpp"
+#include "scheduler/model/worker.hpp"
 
 #include <map>
 #include <memory>

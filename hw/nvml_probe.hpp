@@ -2,7 +2,7 @@
 // NVIDIA GPUs through NVML (libnvidia-ml.so.1, dlopen), by PCI bus id: live
 // metrics (temperature, power draw and limit, utilization, memory used),
 // NVLink state, and the MIG instances of a GPU in MIG mode.
-#include "scheduler/worker.hpp"
+#include "scheduler/model/worker.hpp"
 
 #include <cstdint>
 #include <memory>

@@ -3,7 +3,7 @@
 // a GPU with an active NVLink, and for a GPU in MIG mode one worker per MIG
 // instance in its place (CUDA runs on the instances, never on the parent).
 #include "hw/nvml_probe.hpp"
-#include "scheduler/worker.hpp"
+#include "scheduler/model/worker.hpp"
 
 #include <string>
 #include <vector>

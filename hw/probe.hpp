@@ -10,7 +10,7 @@
 // index), "cuda0".. and "rocm0".. (by device index, then PCI bus id). The host
 // name is in worker_capability::host, not in the id; a multi-host fleet
 // qualifies ids with the host where it needs to.
-#include "scheduler/worker.hpp"
+#include "scheduler/model/worker.hpp"
 
 #include <optional>
 #include <string>

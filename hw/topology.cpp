@@ -1,6 +1,6 @@
 #include "hw/topology.hpp"
 
-#include "scheduler/input_error.hpp"
+#include "scheduler/input/input_error.hpp"
 
 #include <cerrno>
 #include <cstring>

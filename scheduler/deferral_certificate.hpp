@@ -18,7 +18,7 @@
 //  - the busy workers still finish at least as many tasks like it within the
 //    bound's window as the turn needs (counted again at each call, with the
 //    kept predictions: the count moves with time).
-#include "scheduler/execution_predictor.hpp"
+#include "scheduler/learning/execution_predictor.hpp"
 #include "scheduler/scheduler_core.hpp"
 
 #include <cstddef>

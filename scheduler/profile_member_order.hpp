@@ -15,9 +15,9 @@
 // Orders are built on first use and kept current by the core's hooks around
 // every change of a worker's history or warm models. Deterministic: std::set
 // ordered by (key, worker index); hash maps are only looked up.
-#include "scheduler/affinity_map.hpp"
-#include "scheduler/specialization_tracker.hpp"
-#include "scheduler/task.hpp"
+#include "scheduler/learning/affinity_map.hpp"
+#include "scheduler/learning/specialization_tracker.hpp"
+#include "scheduler/model/task.hpp"
 
 #include <cstddef>
 #include <cstdint>

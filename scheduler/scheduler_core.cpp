@@ -1,15 +1,15 @@
 #include "scheduler/scheduler_core.hpp"
 
-#include "scheduler/affinity_map.hpp"
+#include "scheduler/learning/affinity_map.hpp"
 #include "scheduler/deferral_certificate.hpp"
-#include "scheduler/execution_predictor.hpp"
+#include "scheduler/learning/execution_predictor.hpp"
 #include "scheduler/filters/requirement_filter.hpp"
-#include "scheduler/prediction_error.hpp"
+#include "scheduler/learning/prediction_error.hpp"
 #include "scheduler/profile_member_order.hpp"
 #include "scheduler/scheduler_stats.hpp"
 #include "scheduler/slot_utilization.hpp"
-#include "scheduler/specialization_tracker.hpp"
-#include "scheduler/worker_slots.hpp"
+#include "scheduler/learning/specialization_tracker.hpp"
+#include "scheduler/model/worker_slots.hpp"
 
 #include <algorithm>
 #include <array>

@@ -7,9 +7,9 @@
 // schedule() only places tasks on workers with a free slot; a placed task
 // occupies its slot until record_result() (or remove_worker / cancel) for it.
 #include "scheduler/scheduler_config.hpp"
-#include "scheduler/task.hpp"
-#include "scheduler/task_result.hpp"
-#include "scheduler/worker.hpp"
+#include "scheduler/model/task.hpp"
+#include "scheduler/model/task_result.hpp"
+#include "scheduler/model/worker.hpp"
 
 #include <cstddef>
 #include <memory>

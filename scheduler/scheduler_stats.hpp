@@ -4,9 +4,9 @@
 // wall seconds, see slot_utilization.hpp),
 // average execution time by type, specialization, affinity, model-family
 // distribution, performance-metric counts, predictor accuracy. All numbers finite.
-#include "scheduler/execution_predictor.hpp"
-#include "scheduler/prediction_error.hpp"
-#include "scheduler/specialization_tracker.hpp"
+#include "scheduler/learning/execution_predictor.hpp"
+#include "scheduler/learning/prediction_error.hpp"
+#include "scheduler/learning/specialization_tracker.hpp"
 
 #include <cstdint>
 #include <map>

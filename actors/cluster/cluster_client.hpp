@@ -4,7 +4,7 @@
 // that each give up after a finite timeout. CAF-free header.
 #include "actors/cluster/middleman_settings.hpp"
 #include "actors/messages.hpp"
-#include "scheduler/task.hpp"
+#include "scheduler/model/task.hpp"
 
 #include <cstdint>
 #include <functional>

@@ -1,7 +1,7 @@
 #include "actors/cluster/config_file.hpp"
 
-#include "scheduler/input_error.hpp"
-#include "scheduler/input_limits.hpp"
+#include "scheduler/input/input_error.hpp"
+#include "scheduler/input/input_limits.hpp"
 
 #include <caf/actor_system_config.hpp>
 #include <caf/config_value.hpp>

@@ -8,7 +8,7 @@
 // now and then whether its workers are still members, and reconnects from
 // scratch when the coordinator stops answering. CAF-free header.
 #include "actors/cluster/middleman_settings.hpp"
-#include "scheduler/worker.hpp"
+#include "scheduler/model/worker.hpp"
 
 #include <atomic>
 #include <cstdint>

@@ -3,10 +3,10 @@
 // real workers (run_command), a modeled wait for emulated ones (run_emulated).
 // Both block the calling thread; callers run them off the actor threads.
 #include "actors/execution/cancel_token.hpp"
-#include "scheduler/attempt_record.hpp"
-#include "scheduler/task.hpp"
-#include "scheduler/task_result.hpp"
-#include "scheduler/worker.hpp"
+#include "scheduler/model/attempt_record.hpp"
+#include "scheduler/model/task.hpp"
+#include "scheduler/model/task_result.hpp"
+#include "scheduler/model/worker.hpp"
 
 #include <cstddef>
 #include <filesystem>

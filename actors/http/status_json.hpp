@@ -30,7 +30,7 @@ std::string tasks_json(const coordinator_view& run, const task_query& query);
 std::optional<std::string> task_json(const coordinator_view& run, const std::string& task_id,
                                      const std::optional<std::string>& explanation_json);
 std::string workers_json(const coordinator_view& run);
-/// The run's counts and the scheduler's full statistics (scheduler/stats_json).
+/// The run's counts and the scheduler's full statistics (scheduler/output/stats_json).
 std::string stats_json(const coordinator_view* run, const scheduler_view_data* scheduler);
 
 /// The state word of a task in these documents ("unplaceable" for the

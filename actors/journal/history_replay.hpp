@@ -2,7 +2,7 @@
 // Starting warm: the journal's execution history replayed into the learning,
 // oldest row first, so the next run predicts from what earlier runs measured.
 #include "actors/journal/journal_records.hpp"
-#include "scheduler/attempt_record.hpp"
+#include "scheduler/model/attempt_record.hpp"
 
 #include <cstddef>
 #include <span>

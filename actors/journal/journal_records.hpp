@@ -1,11 +1,11 @@
 #pragma once
 // What the journal gives back: runs, accepted tasks and a summary (attempts and
 // execution history come back as attempt_record). Plain data, no CAF, no SQLite.
-#include "scheduler/attempt_record.hpp"
-#include "scheduler/device_kind.hpp"
-#include "scheduler/prediction_error.hpp"
-#include "scheduler/task.hpp"
-#include "scheduler/task_result.hpp"
+#include "scheduler/learning/prediction_error.hpp"
+#include "scheduler/model/attempt_record.hpp"
+#include "scheduler/model/device_kind.hpp"
+#include "scheduler/model/task.hpp"
+#include "scheduler/model/task_result.hpp"
 
 #include <cstdint>
 #include <optional>

@@ -14,9 +14,9 @@
 // record_* never throw for that, flush() and error() report it.
 #include "actors/journal/journal_error.hpp"
 #include "actors/journal/journal_records.hpp"
-#include "scheduler/attempt_record.hpp"
-#include "scheduler/task.hpp"
-#include "scheduler/worker.hpp"
+#include "scheduler/model/attempt_record.hpp"
+#include "scheduler/model/task.hpp"
+#include "scheduler/model/worker.hpp"
 
 #include <chrono>
 #include <condition_variable>

@@ -2,7 +2,7 @@
 // A task's definition as JSON: how the journal stores what was accepted, so a
 // restarted coordinator can run exactly the same task again. Every field of
 // dtf::task round-trips; `sequence` and `origin` included.
-#include "scheduler/task.hpp"
+#include "scheduler/model/task.hpp"
 
 #include <string>
 #include <string_view>

@@ -1,7 +1,7 @@
 #include "actors/output/html_report.hpp"
 
 #include "actors/output/xml_escape.hpp"
-#include "scheduler/prediction_error.hpp"
+#include "scheduler/learning/prediction_error.hpp"
 #include "scheduler/slot_utilization.hpp"
 
 #include <algorithm>

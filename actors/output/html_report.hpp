@@ -7,7 +7,7 @@
 // is slot_utilization(); prediction error counts only predictions made from
 // history. The document is well-formed XML (polyglot XHTML), so XML tools can
 // read it too.
-#include "scheduler/attempt_record.hpp"
+#include "scheduler/model/attempt_record.hpp"
 
 #include <filesystem>
 #include <span>

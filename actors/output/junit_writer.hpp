@@ -2,7 +2,7 @@
 // JUnit XML for CI systems: one <testsuite>, one <testcase> per task, decided
 // by the task's final attempt. Uses the attributes of the common JUnit schema
 // (Ant's) that Jenkins, GitLab, GitHub Actions reporters and Azure read.
-#include "scheduler/attempt_record.hpp"
+#include "scheduler/model/attempt_record.hpp"
 
 #include <cstddef>
 #include <filesystem>

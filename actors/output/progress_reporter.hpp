@@ -2,7 +2,7 @@
 // Shows a run's progress. On a terminal: one line, rewritten in place, with
 // done/running/pending/failed counts and an ETA from the predictions. In a pipe
 // or CI log: one line per finished task, nothing else (no control characters).
-#include "scheduler/task_result.hpp"
+#include "scheduler/model/task_result.hpp"
 
 #include <cstddef>
 #include <cstdio>

@@ -1,7 +1,7 @@
 #pragma once
 // Reads back a results JSON Lines file (results_jsonl_writer's format): one
 // attempt_record per non-blank line, for reports built after the run.
-#include "scheduler/attempt_record.hpp"
+#include "scheduler/model/attempt_record.hpp"
 
 #include <filesystem>
 #include <string_view>

@@ -1,7 +1,7 @@
 #pragma once
 // Results as JSON Lines: one object per attempt, written with one write(2) per
 // line straight to the file, so a crash loses nothing already reported.
-#include "scheduler/attempt_record.hpp"
+#include "scheduler/model/attempt_record.hpp"
 
 #include <filesystem>
 #include <mutex>

@@ -14,7 +14,7 @@
 #include "apps/dtf/cluster_options.hpp"
 #include "apps/dtf/host_port.hpp"
 #include "apps/dtf/option_table.hpp"
-#include "scheduler/input_error.hpp"
+#include "scheduler/input/input_error.hpp"
 
 #include <nlohmann/json.hpp>
 

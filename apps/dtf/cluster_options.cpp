@@ -1,6 +1,6 @@
 #include "apps/dtf/cluster_options.hpp"
 
-#include "scheduler/input_error.hpp"
+#include "scheduler/input/input_error.hpp"
 
 namespace dtf::app {
 

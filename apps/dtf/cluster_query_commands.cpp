@@ -7,7 +7,7 @@
 #include "apps/dtf/host_port.hpp"
 #include "apps/dtf/option_table.hpp"
 #include "apps/dtf/run_summary.hpp"
-#include "scheduler/input_error.hpp"
+#include "scheduler/input/input_error.hpp"
 
 #include <nlohmann/json.hpp>
 

@@ -2,7 +2,7 @@
 // Small option reader for dtf subcommands: "--name value", "--name=value" and
 // value-less flags. Bad options throw dtf::input_error naming the option, so a
 // command turns them into exit code 2 like any other bad input.
-#include "scheduler/input_error.hpp"
+#include "scheduler/input/input_error.hpp"
 
 #include <charconv>
 #include <map>

@@ -11,7 +11,7 @@
 #include "apps/dtf/interrupt_watch.hpp"
 #include "apps/dtf/option_table.hpp"
 #include "apps/dtf/scheduling_options.hpp"
-#include "scheduler/input_error.hpp"
+#include "scheduler/input/input_error.hpp"
 #include "scheduler/scheduler_core.hpp"
 
 #include <condition_variable>

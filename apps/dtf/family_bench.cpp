@@ -1,7 +1,7 @@
 #include "apps/dtf/family_bench.hpp"
 
 #include "apps/dtf/simulation_report.hpp"
-#include "scheduler/input_error.hpp"
+#include "scheduler/input/input_error.hpp"
 #include "scheduler/simulation/clairvoyant_schedule.hpp"
 
 #include <algorithm>

@@ -1,8 +1,8 @@
 // `dtf history`: what the journal has learned so far: runs, tasks by status,
 // per (model, device) mean durations and the recorded predictions' accuracy.
 #include "actors/journal/sqlite_journal.hpp"
-#include "scheduler/stats_json.hpp"
-#include "scheduler/utf8_text.hpp"
+#include "scheduler/input/utf8_text.hpp"
+#include "scheduler/output/stats_json.hpp"
 
 #include <nlohmann/json.hpp>
 

@@ -9,8 +9,8 @@
 #include "apps/dtf/host_port.hpp"
 #include "apps/dtf/interrupt_watch.hpp"
 #include "apps/dtf/option_table.hpp"
-#include "scheduler/fleet_parser.hpp"
-#include "scheduler/input_error.hpp"
+#include "scheduler/input/fleet_parser.hpp"
+#include "scheduler/input/input_error.hpp"
 
 #include <exception>
 #include <iostream>

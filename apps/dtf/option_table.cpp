@@ -1,7 +1,7 @@
 #include "apps/dtf/option_table.hpp"
 
 #include "actors/cluster/config_file.hpp"
-#include "scheduler/input_error.hpp"
+#include "scheduler/input/input_error.hpp"
 
 #include <cmath>
 #include <cstdio>

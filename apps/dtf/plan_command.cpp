@@ -1,17 +1,17 @@
 // `dtf plan SUITE --fleet FLEET`: schedules a suite onto a fleet of emulated
-// workers in predicted time (scheduler/dry_run_plan.hpp) and prints which task
+// workers in predicted time (scheduler/simulation/dry_run_plan.hpp) and prints which task
 // goes where, when, and why.
 #include "hw/probe.hpp"
 #include "apps/dtf/option_table.hpp"
 #include "apps/dtf/scheduling_options.hpp"
-#include "scheduler/dry_run_plan.hpp"
-#include "scheduler/duration_text.hpp"
-#include "scheduler/fleet_parser.hpp"
-#include "scheduler/explanation_json.hpp"
+#include "scheduler/simulation/dry_run_plan.hpp"
+#include "scheduler/model/duration_text.hpp"
+#include "scheduler/input/fleet_parser.hpp"
+#include "scheduler/output/explanation_json.hpp"
 #include "scheduler/scheduler_core.hpp"
 #include "scheduler/scheduler_stats.hpp"
-#include "scheduler/stats_json.hpp"
-#include "scheduler/suite_parser.hpp"
+#include "scheduler/output/stats_json.hpp"
+#include "scheduler/input/suite_parser.hpp"
 
 #include <nlohmann/json.hpp>
 

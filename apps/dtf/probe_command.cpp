@@ -1,7 +1,7 @@
 // `dtf probe`: the workers this machine (or an hwloc XML topology) offers.
 #include "hw/metrics_sampler.hpp"
 #include "hw/probe.hpp"
-#include "scheduler/input_error.hpp"
+#include "scheduler/input/input_error.hpp"
 
 #include <nlohmann/json.hpp>
 

@@ -2,7 +2,7 @@
 // tables, timeline of which task ran where) from a results JSON Lines file.
 #include "actors/output/html_report.hpp"
 #include "actors/output/results_jsonl_reader.hpp"
-#include "scheduler/input_error.hpp"
+#include "scheduler/input/input_error.hpp"
 
 #include <iostream>
 #include <optional>

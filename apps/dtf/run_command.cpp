@@ -12,9 +12,9 @@
 #include "apps/dtf/option_table.hpp"
 #include "apps/dtf/scheduling_options.hpp"
 #include "apps/dtf/run_summary.hpp"
-#include "scheduler/fleet_parser.hpp"
-#include "scheduler/input_error.hpp"
-#include "scheduler/suite_parser.hpp"
+#include "scheduler/input/fleet_parser.hpp"
+#include "scheduler/input/input_error.hpp"
+#include "scheduler/input/suite_parser.hpp"
 
 #include <chrono>
 #include <cmath>

@@ -11,7 +11,7 @@
 //   scaling    `dtf run` of E and 10 x E emulated tasks (time scale 0): wall
 //              seconds and their ratio (linear = 10)
 #include "apps/dtf/option_table.hpp"
-#include "scheduler/input_error.hpp"
+#include "scheduler/input/input_error.hpp"
 
 #include <algorithm>
 #include <chrono>

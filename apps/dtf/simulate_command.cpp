@@ -3,7 +3,7 @@
 #include "apps/dtf/option_table.hpp"
 #include "apps/dtf/scheduling_options.hpp"
 #include "apps/dtf/simulation_report.hpp"
-#include "scheduler/fleet_parser.hpp"
+#include "scheduler/input/fleet_parser.hpp"
 #include "scheduler/simulation/policy_variants.hpp"
 
 #include <fstream>

@@ -14,8 +14,8 @@
 #include "apps/dtf/interrupt_watch.hpp"
 #include "apps/dtf/option_table.hpp"
 #include "apps/dtf/run_summary.hpp"
-#include "scheduler/input_error.hpp"
-#include "scheduler/suite_parser.hpp"
+#include "scheduler/input/input_error.hpp"
+#include "scheduler/input/suite_parser.hpp"
 
 #include <atomic>
 #include <chrono>

@@ -2,8 +2,8 @@
 // Hard requirements, one small filter per requirement (Kubernetes-style): each
 // returns nullopt when the worker passes, or the reason it rejects the worker.
 // The reasons are what `explain` and "unplaceable" messages print.
-#include "scheduler/task.hpp"
-#include "scheduler/worker.hpp"
+#include "scheduler/model/task.hpp"
+#include "scheduler/model/worker.hpp"
 
 #include <optional>
 #include <span>

@@ -1,6 +1,6 @@
 // random: a uniformly random free feasible worker; reproducible from config.seed.
+#include "scheduler/model/random_source.hpp"
 #include "scheduler/policies/policy_factories.hpp"
-#include "scheduler/random_source.hpp"
 
 namespace dtf {
 namespace {

@@ -6,10 +6,10 @@
 // and slowdowns, and always pays the model load time, so its schedule is
 // feasible: what a scheduler could reach with perfect predictions. The
 // benchmark prints it beside the policies to show the headroom.
+#include "scheduler/model/worker.hpp"
 #include "scheduler/simulation/fleet_dynamics.hpp"
 #include "scheduler/simulation/simulator.hpp"
 #include "scheduler/simulation/trace.hpp"
-#include "scheduler/worker.hpp"
 
 #include <vector>
 

@@ -3,8 +3,8 @@
 // (scenario_families.hpp): eight device kinds from a K80 to an A100 and a Xeon
 // CPU, with speeds per Gavel workload -- measured for K80, P100 and V100
 // (device_throughputs.hpp), stated assumptions for the others.
-#include "scheduler/device_kind.hpp"
-#include "scheduler/worker.hpp"
+#include "scheduler/model/device_kind.hpp"
+#include "scheduler/model/worker.hpp"
 
 #include <cstddef>
 #include <optional>

@@ -1,6 +1,6 @@
 #include "scheduler/simulation/fleet_dynamics.hpp"
 
-#include "scheduler/input_error.hpp"
+#include "scheduler/input/input_error.hpp"
 
 #include <algorithm>
 #include <cmath>

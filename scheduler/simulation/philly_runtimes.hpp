@@ -2,7 +2,7 @@
 // Real, heavy-tailed GPU job run times: the distribution of 83,154 jobs of
 // Microsoft's Philly cluster, embedded as a quantile table (source and licence
 // in philly_runtimes.cpp) so that a clone without ../shared has it.
-#include "scheduler/random_source.hpp"
+#include "scheduler/model/random_source.hpp"
 
 #include <span>
 

@@ -1,6 +1,6 @@
 #include "scheduler/simulation/scenario_families.hpp"
 
-#include "scheduler/random_source.hpp"
+#include "scheduler/model/random_source.hpp"
 #include "scheduler/simulation/family_fleet.hpp"
 #include "scheduler/simulation/philly_runtimes.hpp"
 #include "scheduler/simulation/simulator.hpp"

@@ -5,10 +5,10 @@
 // seeded and deterministic (same options, same workload) and runs on a
 // heterogeneous fleet of eight device kinds (family_fleet.hpp). Described in
 // README.md ("Scenario families").
+#include "scheduler/model/worker.hpp"
 #include "scheduler/simulation/fleet_dynamics.hpp"
 #include "scheduler/simulation/trace.hpp"
 #include "scheduler/simulation/trace_generator.hpp"
-#include "scheduler/worker.hpp"
 
 #include <cstddef>
 #include <cstdint>

@@ -1,11 +1,11 @@
 #include "scheduler/simulation/simulator.hpp"
 
 #include "scheduler/filters/requirement_filter.hpp"
-#include "scheduler/input_error.hpp"
+#include "scheduler/input/input_error.hpp"
+#include "scheduler/model/worker_slots.hpp"
 #include "scheduler/scheduler_core.hpp"
 #include "scheduler/scheduler_stats.hpp"
 #include "scheduler/simulation/policy_variants.hpp"
-#include "scheduler/worker_slots.hpp"
 
 #include <algorithm>
 #include <ctime>

@@ -1,9 +1,9 @@
 #include "scheduler/simulation/trace.hpp"
 
-#include "scheduler/input_error.hpp"
-#include "scheduler/input_limits.hpp"
-#include "scheduler/located_json.hpp"
-#include "scheduler/utf8_text.hpp"
+#include "scheduler/input/input_error.hpp"
+#include "scheduler/input/input_limits.hpp"
+#include "scheduler/input/located_json.hpp"
+#include "scheduler/input/utf8_text.hpp"
 
 #include <nlohmann/json.hpp>
 

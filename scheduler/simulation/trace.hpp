@@ -2,8 +2,8 @@
 // Simulator input: a trace of tasks in JSON Lines (format in docs/formats.md), one
 // task a line, with each task's true run time per device name or kind. The
 // true durations are the simulator's ground truth; the scheduler never sees them.
-#include "scheduler/task.hpp"
-#include "scheduler/worker.hpp"
+#include "scheduler/model/task.hpp"
+#include "scheduler/model/worker.hpp"
 
 #include <iosfwd>
 #include <optional>

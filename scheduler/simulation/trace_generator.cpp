@@ -1,6 +1,6 @@
 #include "scheduler/simulation/trace_generator.hpp"
 
-#include "scheduler/random_source.hpp"
+#include "scheduler/model/random_source.hpp"
 #include "scheduler/simulation/device_throughputs.hpp"
 #include "scheduler/simulation/family_fleet.hpp"
 #include "scheduler/simulation/fleet_apportion.hpp"

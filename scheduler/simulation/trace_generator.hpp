@@ -1,8 +1,8 @@
 #pragma once
 // Synthetic, realistic traces and matching fleets for the simulator and the
 // benchmark (`dtf trace generate`). Described in README.md ("Synthetic traces").
+#include "scheduler/model/worker.hpp"
 #include "scheduler/simulation/trace.hpp"
-#include "scheduler/worker.hpp"
 
 #include <cstddef>
 #include <cstdint>

@@ -3,9 +3,9 @@
 #include "actors/journal/history_replay.hpp"
 #include "actors/journal/sqlite_journal.hpp"
 #include "journal_temp_dir.hpp"
-#include "scheduler/execution_predictor.hpp"
+#include "scheduler/learning/execution_predictor.hpp"
+#include "scheduler/learning/specialization_tracker.hpp"
 #include "scheduler/scheduler_core.hpp"
-#include "scheduler/specialization_tracker.hpp"
 
 #include <gtest/gtest.h>
 

@@ -2,7 +2,7 @@
 // name file, line and field.
 #include "actors/output/results_jsonl_reader.hpp"
 #include "actors/output/results_jsonl_writer.hpp"
-#include "scheduler/input_error.hpp"
+#include "scheduler/input/input_error.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,7 +1,7 @@
 // The regression corpus of tests/fixtures/hostile through the real dtf
 // binary: every hostile input ends in exit code 2 and one readable line on
 // stderr naming the file, the line and the field, never in a crash.
-#include "scheduler/utf8_text.hpp"
+#include "scheduler/input/utf8_text.hpp"
 #include "tests/cli/run_dtf.hpp"
 
 #include <gtest/gtest.h>

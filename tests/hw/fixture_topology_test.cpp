@@ -3,7 +3,7 @@
 #include "hw/gpu_model_table.hpp"
 #include "hw/probe.hpp"
 #include "hw_test_support.hpp"
-#include "scheduler/input_error.hpp"
+#include "scheduler/input/input_error.hpp"
 
 #include <gtest/gtest.h>
 

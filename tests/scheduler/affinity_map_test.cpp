@@ -1,4 +1,4 @@
-#include "scheduler/affinity_map.hpp"
+#include "scheduler/learning/affinity_map.hpp"
 
 #include <gtest/gtest.h>
 

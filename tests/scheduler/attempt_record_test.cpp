@@ -1,6 +1,6 @@
 // One attempt record: filled where the attempt runs, and the one conversion
 // to what the scheduling core learns from.
-#include "scheduler/attempt_record.hpp"
+#include "scheduler/model/attempt_record.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,7 +1,7 @@
 // Backup attempts: a task that overran its prediction on a slow worker also
 // starts on a free fast one; the first success wins and the other is cancelled.
 #include "fleet_fixtures.hpp"
-#include "scheduler/execution_predictor.hpp"
+#include "scheduler/learning/execution_predictor.hpp"
 #include "scheduler/scheduler_stats.hpp"
 
 #include <cmath>

@@ -1,4 +1,4 @@
-#include "scheduler/device_kind.hpp"
+#include "scheduler/model/device_kind.hpp"
 
 #include <gtest/gtest.h>
 

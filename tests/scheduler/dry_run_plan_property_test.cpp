@@ -1,8 +1,8 @@
 // Properties of the predicted-time dry run behind `dtf plan`, over random
 // fleets and task sets, and of the suite parser over corrupted input.
-#include "scheduler/dry_run_plan.hpp"
 #include "scheduler/filters/requirement_filter.hpp"
-#include "scheduler/suite_parser.hpp"
+#include "scheduler/input/suite_parser.hpp"
+#include "scheduler/simulation/dry_run_plan.hpp"
 #include "tests/scheduler/fleet_fixtures.hpp"
 
 #include <gtest/gtest.h>

@@ -1,6 +1,6 @@
-#include "scheduler/dry_run_plan.hpp"
-#include "scheduler/fleet_parser.hpp"
-#include "scheduler/suite_parser.hpp"
+#include "scheduler/input/fleet_parser.hpp"
+#include "scheduler/input/suite_parser.hpp"
+#include "scheduler/simulation/dry_run_plan.hpp"
 
 #include <gtest/gtest.h>
 

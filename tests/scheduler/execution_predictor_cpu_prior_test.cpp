@@ -2,7 +2,7 @@
 // run on a GPU is predicted slower there until the CPU shows otherwise, and a
 // run that is still going (or was cut off) raises the device's ratio.
 #include "fleet_fixtures.hpp"
-#include "scheduler/execution_predictor.hpp"
+#include "scheduler/learning/execution_predictor.hpp"
 
 #include <gtest/gtest.h>
 

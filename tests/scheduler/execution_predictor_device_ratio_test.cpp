@@ -1,7 +1,7 @@
 // The predictor learns how fast each device is relative to a model's mean, so
 // a model never run on a device is predicted from how that device runs others.
 #include "fleet_fixtures.hpp"
-#include "scheduler/execution_predictor.hpp"
+#include "scheduler/learning/execution_predictor.hpp"
 
 #include <gtest/gtest.h>
 

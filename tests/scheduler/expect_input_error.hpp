@@ -1,7 +1,7 @@
 #pragma once
 // Shared expectation for parser error tests: the parse must throw an
 // input_error whose one-line message names the file, the line and the field.
-#include "scheduler/input_error.hpp"
+#include "scheduler/input/input_error.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "scheduler/fleet_parser.hpp"
+#include "scheduler/input/fleet_parser.hpp"
 #include "tests/scheduler/expect_input_error.hpp"
 
 #include <gtest/gtest.h>

@@ -7,8 +7,8 @@
 //
 // Cases per property: DTF_FUZZ_CASES (default 300, a few seconds in CI);
 // e.g. `DTF_FUZZ_CASES=100000 ctest -R fuzz` for a long run.
-#include "scheduler/input_error.hpp"
-#include "scheduler/utf8_text.hpp"
+#include "scheduler/input/input_error.hpp"
+#include "scheduler/input/utf8_text.hpp"
 
 #include <gtest/gtest.h>
 #include <rapidcheck.h>

@@ -1,7 +1,7 @@
 // Fuzzing the suite and fleet parsers (tests/scheduler/input_fuzz.hpp): any
 // bytes end in a parsed document or one readable input_error.
-#include "scheduler/fleet_parser.hpp"
-#include "scheduler/suite_parser.hpp"
+#include "scheduler/input/fleet_parser.hpp"
+#include "scheduler/input/suite_parser.hpp"
 #include "tests/scheduler/input_fuzz.hpp"
 
 namespace dtf {

@@ -1,9 +1,9 @@
-// The caps on what dtf reads (scheduler/input_limits.hpp) and the message-safe
-// text of errors (scheduler/utf8_text.hpp).
-#include "scheduler/fleet_parser.hpp"
-#include "scheduler/input_document.hpp"
-#include "scheduler/suite_parser.hpp"
-#include "scheduler/utf8_text.hpp"
+// The caps on what dtf reads (scheduler/input/input_limits.hpp) and the message-safe
+// text of errors (scheduler/input/utf8_text.hpp).
+#include "scheduler/input/fleet_parser.hpp"
+#include "scheduler/input/input_document.hpp"
+#include "scheduler/input/suite_parser.hpp"
+#include "scheduler/input/utf8_text.hpp"
 #include "tests/scheduler/expect_input_error.hpp"
 
 #include <gtest/gtest.h>

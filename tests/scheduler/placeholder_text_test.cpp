@@ -1,6 +1,6 @@
 // Placeholders: {identifier} is replaced, every other brace is literal, and
 // the doubled braces of earlier suites keep meaning one brace.
-#include "scheduler/placeholder_text.hpp"
+#include "scheduler/input/placeholder_text.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,7 +1,7 @@
 // execution_predictor::change_stamp: a prediction's stamp changes with every
 // result that could change it, and stays put for results that cannot.
 #include "fleet_fixtures.hpp"
-#include "scheduler/execution_predictor.hpp"
+#include "scheduler/learning/execution_predictor.hpp"
 
 #include <gtest/gtest.h>
 #include <rapidcheck.h>

@@ -1,6 +1,6 @@
 // Prediction error counts only predictions made from history, and the
 // scale-free median |ln(predicted / actual)| beside the percentage error.
-#include "scheduler/prediction_error.hpp"
+#include "scheduler/learning/prediction_error.hpp"
 #include "scheduler/slot_utilization.hpp"
 
 #include <gtest/gtest.h>

@@ -2,8 +2,8 @@
 // wrong: backups only from a model's own history, timeouts respected where
 // possible, scarce workers left to the tasks only they can run.
 #include "fleet_fixtures.hpp"
-#include "scheduler/execution_predictor.hpp"
 #include "scheduler/filters/requirement_filter.hpp"
+#include "scheduler/learning/execution_predictor.hpp"
 
 #include <gtest/gtest.h>
 #include <rapidcheck.h>

@@ -2,7 +2,7 @@
 // run time there (a censored sample), learned while it runs: the next task
 // of the model is predicted at least that long on that worker.
 #include "fleet_fixtures.hpp"
-#include "scheduler/execution_predictor.hpp"
+#include "scheduler/learning/execution_predictor.hpp"
 #include "scheduler/scheduler_core.hpp"
 
 #include <gtest/gtest.h>

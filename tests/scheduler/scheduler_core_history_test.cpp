@@ -2,10 +2,10 @@
 // predictor, specialization and affinity links without touching tasks,
 // slots or statistics.
 #include "fleet_fixtures.hpp"
-#include "scheduler/affinity_map.hpp"
-#include "scheduler/execution_predictor.hpp"
+#include "scheduler/learning/affinity_map.hpp"
+#include "scheduler/learning/execution_predictor.hpp"
+#include "scheduler/learning/specialization_tracker.hpp"
 #include "scheduler/scheduler_stats.hpp"
-#include "scheduler/specialization_tracker.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,6 +1,6 @@
 #include "fleet_fixtures.hpp"
 #include "scheduler/scheduler_stats.hpp"
-#include "scheduler/execution_predictor.hpp"
+#include "scheduler/learning/execution_predictor.hpp"
 
 #include <gtest/gtest.h>
 

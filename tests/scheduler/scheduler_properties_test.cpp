@@ -1,8 +1,8 @@
 // Properties of the scheduling core over random fleets, task sets and results.
 #include "fleet_fixtures.hpp"
 #include "scheduler/filters/requirement_filter.hpp"
+#include "scheduler/output/stats_json.hpp"
 #include "scheduler/scheduler_stats.hpp"
-#include "scheduler/stats_json.hpp"
 #include "scheduler/terms/weighted_score.hpp"
 
 #include <gtest/gtest.h>

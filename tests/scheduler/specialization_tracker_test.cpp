@@ -1,4 +1,4 @@
-#include "scheduler/specialization_tracker.hpp"
+#include "scheduler/learning/specialization_tracker.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,5 +1,5 @@
-#include "scheduler/duration_text.hpp"
-#include "scheduler/suite_parser.hpp"
+#include "scheduler/input/suite_parser.hpp"
+#include "scheduler/model/duration_text.hpp"
 #include "tests/scheduler/expect_input_error.hpp"
 
 #include <gtest/gtest.h>

@@ -1,5 +1,5 @@
 // Task status names: parse_task_status is the exact inverse of to_string.
-#include "scheduler/task_result.hpp"
+#include "scheduler/model/task_result.hpp"
 
 #include <gtest/gtest.h>
 

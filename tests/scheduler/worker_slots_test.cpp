@@ -1,6 +1,6 @@
 // The one slot rule: the core, the simulator, the coordinator and dtf run all
 // give a worker the slots configured_slots() says.
-#include "scheduler/worker_slots.hpp"
+#include "scheduler/model/worker_slots.hpp"
 
 #include <gtest/gtest.h>
 

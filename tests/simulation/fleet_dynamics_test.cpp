@@ -1,6 +1,6 @@
 // Churn, slowdowns and the observation horizon in the simulator.
 #include "../scheduler/fleet_fixtures.hpp"
-#include "scheduler/input_error.hpp"
+#include "scheduler/input/input_error.hpp"
 #include "scheduler/simulation/clairvoyant_schedule.hpp"
 #include "scheduler/simulation/fleet_dynamics.hpp"
 #include "scheduler/simulation/simulator.hpp"

@@ -1,5 +1,5 @@
 #include "scheduler/filters/requirement_filter.hpp"
-#include "scheduler/input_error.hpp"
+#include "scheduler/input/input_error.hpp"
 #include "scheduler/simulation/policy_variants.hpp"
 #include "scheduler/simulation/simulator.hpp"
 #include "scheduler/simulation/trace_generator.hpp"

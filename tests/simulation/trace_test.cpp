@@ -1,4 +1,4 @@
-#include "scheduler/input_error.hpp"
+#include "scheduler/input/input_error.hpp"
 #include "scheduler/simulation/trace.hpp"
 
 #include <gtest/gtest.h>

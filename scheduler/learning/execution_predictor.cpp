@@ -1,0 +1,350 @@
+#include "scheduler/learning/execution_predictor.hpp"
+
+#include "scheduler/learning/affinity_map.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <tuple>
+
+namespace dtf {
+
+namespace {
+constexpr std::uint64_t mean_samples = 10;  // running mean up to here, then EWMA
+constexpr double ewma_alpha = 0.1;
+constexpr std::uint32_t none = 0xffffffffu;
+
+double clamp_seconds(double s) {
+  if (!std::isfinite(s)) return execution_predictor::max_seconds;
+  return std::clamp(s, 0.0, execution_predictor::max_seconds);
+}
+double clamp_speed(double speed) { return std::isfinite(speed) ? std::clamp(speed, 0.01, 100.0) : 1.0; }
+std::uint32_t batch_key(int batch) { return static_cast<std::uint32_t>(std::max(batch, 0)); }
+/// Cold-start prior for a CPU package that no result of the task's model or
+/// family speaks for, when the task could run on a GPU: it is assumed this
+/// many times slower than the GPUs until results or lower bounds on it say
+/// otherwise. CPU:GPU ratios for model runs span two orders of magnitude
+/// (GPU:GPU ones about one), and a CPU wrongly taken for a GPU takes a long
+/// run at the start of a batch and finishes it last; one wrongly taken for
+/// slow only idles a small share of the fleet's capacity until it is tried.
+constexpr double blind_cpu_factor = 30.0;
+double blind_kind_factor(const execution_predictor::query& q, device_kind kind) {
+  return q.gpu_capable && kind == device_kind::cpu ? blind_cpu_factor : 1.0;
+}
+} // namespace
+
+std::string_view to_string(prediction_level level) {
+  switch (level) {
+    case prediction_level::exact: return "exact";
+    case prediction_level::model_type_device: return "model_type_device";
+    case prediction_level::family_type_device: return "family_type_device";
+    case prediction_level::model_type: return "model_type";
+    case prediction_level::type_kind: return "type_kind";
+    case prediction_level::type: return "type";
+    case prediction_level::default_estimate: return "default";
+    case prediction_level::model_type_scaled: return "model_type_scaled";
+    case prediction_level::family_device_ratio: return "family_device_ratio";
+    case prediction_level::device_ratio: return "device_ratio";
+    case prediction_level::model_type_normalized: return "model_type_normalized";
+  }
+  return "default";
+}
+
+bool from_model_history(prediction_level level) {
+  return level == prediction_level::exact || level == prediction_level::model_type_device ||
+         level == prediction_level::model_type_scaled || level == prediction_level::model_type;
+}
+
+double execution_predictor::batch_factor(int batch_size) {
+  return batch_size <= 1 ? 1.0 : std::sqrt(static_cast<double>(batch_size));
+}
+
+double execution_predictor::default_seconds(task_type type) {
+  switch (type) {
+    case task_type::benchmark: return 60.0;
+    case task_type::test: return 30.0;
+    case task_type::custom: return 30.0;
+  }
+  return 30.0;
+}
+
+std::size_t execution_predictor::entry_key_hash::operator()(const entry_key& k) const noexcept {
+  std::uint64_t h = (static_cast<std::uint64_t>(k.level_type) << 32) ^ k.name;
+  h ^= (static_cast<std::uint64_t>(k.batch) << 32 | k.device) * 0x9E3779B97F4A7C15ull;
+  h ^= h >> 31;
+  h *= 0xBF58476D1CE4E5B9ull;
+  h ^= h >> 29;
+  return static_cast<std::size_t>(h);
+}
+
+execution_predictor::entry_key execution_predictor::make_key(prediction_level level, task_type type,
+                                                             std::uint32_t name, std::uint32_t batch,
+                                                             std::uint32_t device) {
+  return {static_cast<std::uint32_t>(level) << 8 | static_cast<std::uint32_t>(type), name, batch, device};
+}
+
+bool accepts_gpu(const task& t) {
+  for (auto k : t.requirements.hardware)
+    if (k != device_kind::cpu) return true;
+  return false;
+}
+
+execution_predictor::query execution_predictor::prepare(std::string_view model, task_type type, int batch_size,
+                                                        bool gpu_capable) const {
+  query q;
+  q.gpu_capable = gpu_capable;
+  q.type = type;
+  q.batch_size = batch_size;
+  if (!model.empty()) {
+    if (auto k = names_.find(model)) q.model = *k;
+    const auto family = model_family(model);
+    if (!family.empty())
+      if (auto k = names_.find(family)) q.family = *k;
+  }
+  return q;
+}
+
+execution_predictor::key execution_predictor::device_key(std::string_view device_name) {
+  return devices_.intern(device_name);
+}
+execution_predictor::key execution_predictor::find_device(std::string_view device_name) const {
+  auto k = devices_.find(device_name);
+  return k ? *k : no_key;
+}
+
+const execution_predictor::estimate* execution_predictor::find(const entry_key& k) const {
+  auto it = estimates_.find(k);
+  return it == estimates_.end() || it->second.count == 0 ? nullptr : &it->second;
+}
+
+prediction execution_predictor::predict(const query& q, key device, device_kind kind, double speed) const {
+  const double units = batch_factor(q.batch_size);
+  const double per_speed = units / clamp_speed(speed);
+  auto answer = [this](double s, prediction_level level, std::uint64_t n) {
+    const double seconds = std::max(clamp_seconds(s), 1e-6);
+    return prediction{seconds, level, n, p90_seconds(seconds, level)};
+  };
+  if (!estimates_.empty()) {
+    if (q.model != no_key && device != no_key) {
+      if (auto e = find(make_key(prediction_level::exact, q.type, q.model, batch_key(q.batch_size), device)))
+        return answer(e->value_s, prediction_level::exact, e->count);
+      if (auto e = find(make_key(prediction_level::model_type_device, q.type, q.model, none, device)))
+        return answer(e->value_s * units, prediction_level::model_type_device, e->count);
+    }
+    if (q.model != no_key && device != no_key)
+      if (auto m = find(make_key(prediction_level::model_type_normalized, q.type, q.model, none, none))) {
+        const estimate* ratio = nullptr;
+        if (q.family != no_key) ratio = find(make_key(prediction_level::family_device_ratio, q.type, q.family, none, device));
+        double r = ratio ? ratio->value_s : 0.0;
+        if (!ratio) {
+          // Another family's ratio: a CPU that ran some other model fast has
+          // not shown that it runs this family fast (CPU:GPU ratios differ
+          // by family far more than GPU:GPU ones), so it keeps its prior.
+          ratio = find(make_key(prediction_level::device_ratio, q.type, none, none, device));
+          if (ratio) r = std::max(ratio->value_s, blind_kind_factor(q, kind));
+        }
+        if (ratio)
+          return answer(m->value_s * r * per_speed, prediction_level::model_type_scaled, std::min(m->count, ratio->count));
+      }
+    if (q.family != no_key && device != no_key)
+      if (auto e = find(make_key(prediction_level::family_type_device, q.type, q.family, none, device)))
+        return answer(e->value_s * units, prediction_level::family_type_device, e->count);
+    if (q.model != no_key)
+      if (auto e = find(make_key(prediction_level::model_type, q.type, q.model, none, none)))
+        return answer(e->value_s * per_speed * blind_kind_factor(q, kind), prediction_level::model_type, e->count);
+    if (auto e = find(make_key(prediction_level::type_kind, q.type, static_cast<std::uint32_t>(kind), none, none))) {
+      // The kinds' means mix different models: a CPU that ran only small
+      // ones is not faster than the GPUs for a model it has never run.
+      double v = e->value_s;
+      if (const double factor = blind_kind_factor(q, kind); factor > 1.0)
+        for (auto other : {device_kind::cuda, device_kind::rocm})
+          if (auto g = find(make_key(prediction_level::type_kind, q.type, static_cast<std::uint32_t>(other), none, none)))
+            v = std::max(v, g->value_s * factor);
+      return answer(v * per_speed, prediction_level::type_kind, e->count);
+    }
+    if (auto e = find(make_key(prediction_level::type, q.type, none, none, none)))
+      return answer(e->value_s * per_speed * blind_kind_factor(q, kind), prediction_level::type, e->count);
+  }
+  return answer(default_seconds(q.type) * per_speed * blind_kind_factor(q, kind), prediction_level::default_estimate, 0);
+}
+
+prediction execution_predictor::predict(const task& t, const worker_capability& worker) const {
+  return predict(prepare(t.model, t.type, t.batch_size, accepts_gpu(t)), find_device(worker.name), worker.kind,
+                 worker.speed);
+}
+
+prediction execution_predictor::predict(const task& t) const {
+  // Worker-independent: skip the device and kind levels.
+  const query q = prepare(t.model, t.type, t.batch_size);
+  const double units = batch_factor(q.batch_size);
+  auto answer = [this](double s, prediction_level level, std::uint64_t n) {
+    const double seconds = std::max(clamp_seconds(s), 1e-6);
+    return prediction{seconds, level, n, p90_seconds(seconds, level)};
+  };
+  if (q.model != no_key)
+    if (auto e = find(make_key(prediction_level::model_type, q.type, q.model, none, none)))
+      return answer(e->value_s * units, prediction_level::model_type, e->count);
+  if (auto e = find(make_key(prediction_level::type, q.type, none, none, none)))
+    return answer(e->value_s * units, prediction_level::type, e->count);
+  return answer(default_seconds(q.type) * units, prediction_level::default_estimate, 0);
+}
+
+void execution_predictor::update(const entry_key& k, double value_s) {
+  auto& e = estimates_[k];
+  ++e.count;
+  const double alpha = e.count <= mean_samples ? 1.0 / static_cast<double>(e.count) : ewma_alpha;
+  e.value_s = clamp_seconds(e.value_s + alpha * (value_s - e.value_s));
+}
+
+void execution_predictor::update_ratio(const entry_key& k, double ratio) {
+  auto& e = estimates_[k];
+  ++e.count;
+  const double alpha = e.count <= mean_samples ? 1.0 / static_cast<double>(e.count) : ewma_alpha;
+  const double log_value = e.count == 1 ? 0.0 : std::log(e.value_s);
+  e.value_s = std::exp(log_value + alpha * (std::log(ratio) - log_value));
+}
+
+void execution_predictor::record(std::string_view model, task_type type, int batch_size,
+                                 const worker_capability& worker, double duration_s) {
+  if (!std::isfinite(duration_s) || duration_s < 0.0) return;
+  const double d = clamp_seconds(duration_s);
+  const double units = batch_factor(batch_size);
+  const double per_unit = d / units;
+  const double per_unit_speed1 = per_unit * clamp_speed(worker.speed);
+  const key device = devices_.intern(worker.name);
+  ++samples_;
+  changes_.note_record(model.empty() ? prediction_changes::none : names_.intern(model), type, device, worker.kind);
+  if (!model.empty()) {
+    const key m = names_.intern(model);
+    // time = model x device, learned alternately: the device's ratio to the
+    // model's normalized time (a geometric mean, so 10x slower and 10x faster
+    // weigh the same), then the model's time normalized by that ratio.
+    const auto family = model_family(model);
+    const auto device_ratio_key = make_key(prediction_level::device_ratio, type, none, none, device);
+    const auto normalized_key = make_key(prediction_level::model_type_normalized, type, m, none, none);
+    if (auto norm = find(normalized_key); norm && norm->value_s > 0.0) {
+      const double ratio = std::clamp(per_unit_speed1 / norm->value_s, 1e-3, 1e3);
+      if (!family.empty())
+        update_ratio(make_key(prediction_level::family_device_ratio, type, names_.intern(family), none, device), ratio);
+      update_ratio(device_ratio_key, ratio);
+    }
+    const auto* ratio = find(device_ratio_key);
+    update(normalized_key, per_unit_speed1 / (ratio && ratio->value_s > 0.0 ? ratio->value_s : 1.0));
+    update(make_key(prediction_level::exact, type, m, batch_key(batch_size), device), d);
+    update(make_key(prediction_level::model_type_device, type, m, none, device), per_unit);
+    update(make_key(prediction_level::model_type, type, m, none, none), per_unit_speed1);
+    if (!family.empty())
+      update(make_key(prediction_level::family_type_device, type, names_.intern(family), none, device), per_unit);
+  }
+  update(make_key(prediction_level::type_kind, type, static_cast<std::uint32_t>(worker.kind), none, none),
+         per_unit_speed1);
+  update(make_key(prediction_level::type, type, none, none, none), per_unit_speed1);
+}
+
+void execution_predictor::record_accuracy(double predicted_s, double actual_s) {
+  if (!std::isfinite(predicted_s) || !std::isfinite(actual_s) || actual_s <= 0.0 || predicted_s < 0.0) return;
+  const double error = std::min(std::abs(predicted_s - actual_s), max_seconds);
+  ++accuracy_samples_;
+  abs_error_sum_s_ += error;
+  abs_percentage_error_sum_ += std::min(error / actual_s, 1e6);
+}
+
+void execution_predictor::record_spread(const prediction& predicted, double actual_s) {
+  if (!std::isfinite(actual_s) || actual_s <= 0.0 || !(predicted.seconds > 0.0)) return;
+  spread_.record(predicted.level, predicted.seconds, actual_s);
+  if (predicted.p90_s > 0.0) {
+    ++p90_samples_;
+    if (actual_s <= predicted.p90_s) ++at_or_under_p90_;
+  }
+}
+
+void execution_predictor::record_outcome(const prediction& predicted, double actual_s) {
+  record_accuracy(predicted.seconds, actual_s);
+  record_spread(predicted, actual_s);
+}
+
+void execution_predictor::record_lower_bound(std::string_view model, task_type type, int batch_size,
+                                             const worker_capability& worker, double ran_s) {
+  if (model.empty() || !std::isfinite(ran_s) || ran_s <= 0.0) return;
+  const double d = clamp_seconds(ran_s);
+  const key m = names_.intern(model);
+  const key device = devices_.intern(worker.name);
+  const auto raise = [&](const entry_key& k, double at_least) {
+    auto& e = estimates_[k];
+    if (e.count > 0 && e.value_s >= at_least) return;
+    e.value_s = at_least;
+    e.count = std::max<std::uint64_t>(e.count, 1);
+  };
+  raise(make_key(prediction_level::exact, type, m, batch_key(batch_size), device), d);
+  raise(make_key(prediction_level::model_type_device, type, m, none, device), d / batch_factor(batch_size));
+  // The device is at least this much slower than the model's normalized
+  // time says: other models of the family (and, without a family ratio,
+  // of any family) are predicted from that ratio there.
+  if (auto norm = find(make_key(prediction_level::model_type_normalized, type, m, none, none)); norm && norm->value_s > 0.0) {
+    const double ratio = std::clamp(d / batch_factor(batch_size) * clamp_speed(worker.speed) / norm->value_s, 1e-3, 1e3);
+    const auto family = model_family(model);
+    if (!family.empty())
+      raise(make_key(prediction_level::family_device_ratio, type, names_.intern(family), none, device), ratio);
+    raise(make_key(prediction_level::device_ratio, type, none, none, device), ratio);
+  }
+  changes_.note_record(m, type, device, worker.kind);
+}
+
+predictor_accuracy execution_predictor::accuracy() const {
+  predictor_accuracy a;
+  a.p90_samples = p90_samples_;
+  a.at_or_under_p90 = at_or_under_p90_;
+  a.samples = accuracy_samples_;
+  if (accuracy_samples_ > 0) {
+    a.mape = abs_percentage_error_sum_ / static_cast<double>(accuracy_samples_);
+    a.mean_abs_error_s = abs_error_sum_s_ / static_cast<double>(accuracy_samples_);
+  }
+  return a;
+}
+
+predictor_snapshot execution_predictor::snapshot() const {
+  predictor_snapshot s;
+  s.entries.reserve(estimates_.size());
+  for (const auto& [k, e] : estimates_) {
+    predictor_entry out;
+    out.level = static_cast<prediction_level>(k.level_type >> 8);
+    out.type = static_cast<task_type>(k.level_type & 0xffu);
+    if (out.level == prediction_level::type_kind) out.kind = static_cast<device_kind>(k.name);
+    else if (k.name != none) out.model = names_.name(k.name);
+    if (k.batch != none) out.batch_size = static_cast<int>(k.batch);
+    if (k.device != none) out.device = devices_.name(k.device);
+    out.estimate_s = e.value_s;
+    out.count = e.count;
+    s.entries.push_back(std::move(out));
+  }
+  std::sort(s.entries.begin(), s.entries.end(), [](const predictor_entry& a, const predictor_entry& b) {
+    return std::tie(a.level, a.model, a.type, a.batch_size, a.device, a.kind) <
+           std::tie(b.level, b.model, b.type, b.batch_size, b.device, b.kind);
+  });
+  s.accuracy_samples = accuracy_samples_;
+  s.abs_percentage_error_sum = abs_percentage_error_sum_;
+  s.abs_error_sum_s = abs_error_sum_s_;
+  return s;
+}
+
+void execution_predictor::load(const predictor_snapshot& snapshot) {
+  estimates_.clear();
+  samples_ = 0;
+  changes_.note_load();
+  for (const auto& e : snapshot.entries) {
+    if (!std::isfinite(e.estimate_s) || e.estimate_s < 0.0 || e.count == 0) continue;
+    std::uint32_t name = none, batch = none, device = none;
+    if (e.level == prediction_level::type_kind) name = static_cast<std::uint32_t>(e.kind);
+    else if (!e.model.empty()) name = names_.intern(e.model);
+    if (e.level == prediction_level::exact) batch = batch_key(e.batch_size);
+    if (!e.device.empty()) device = devices_.intern(e.device);
+    auto& est = estimates_[make_key(e.level, e.type, name, batch, device)];
+    est.value_s = clamp_seconds(e.estimate_s);
+    est.count = e.count;
+    if (e.level == prediction_level::type) samples_ += e.count;
+  }
+  accuracy_samples_ = snapshot.accuracy_samples;
+  abs_percentage_error_sum_ = std::isfinite(snapshot.abs_percentage_error_sum) ? snapshot.abs_percentage_error_sum : 0.0;
+  abs_error_sum_s_ = std::isfinite(snapshot.abs_error_sum_s) ? snapshot.abs_error_sum_s : 0.0;
+}
+
+} // namespace dtf

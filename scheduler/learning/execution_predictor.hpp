@@ -1,0 +1,203 @@
+#pragma once
+// Learns execution times from results and predicts them. History is keyed by
+// (model, type, batch size, device name); a query falls back through coarser
+// keys to a size-scaled default:
+//   exact             (model, type, batch, device)      seconds
+//   model_type_device (model, type, device)             seconds per batch unit
+//   model_type_scaled a multiplicative model, time = model x device: the
+//                     model's time normalized by the device ratio it ran on
+//                     (model_type_normalized) x the device's ratio
+//                     (family_device_ratio, else device_ratio), both learned
+//                     online -- so a model never seen on a device is predicted
+//                     from how that device runs other models
+//   family_type_device(family, type, device)            seconds per batch unit
+//   model_type        (model, type)                     seconds per batch unit at speed 1
+//   type_kind         (type, device kind)               seconds per batch unit at speed 1
+//   type              (type)                            seconds per batch unit at speed 1
+//   default_estimate  per-type constant x batch factor / speed
+// A batch unit is batch_factor(batch) = sqrt(max(batch, 1)). Estimates are a
+// running mean for the first 10 samples, then an EWMA (alpha 0.1), so they
+// follow drift but one outlier cannot swing them. Every prediction carries
+// its uncertainty: a p90 from the spread of its level's past errors
+// (prediction_spread.hpp; a cold start answers with a wide prior, not a
+// confident default). Accuracy (MAPE of the predictions made at placement vs
+// the results) and calibration (share of results at or under the p90) are
+// recorded, not assumed. A timed-out or cancelled attempt, or one still
+// running past its prediction, is a lower bound on the run time
+// (record_lower_bound): the estimates for that device rise to at least it,
+// and so does the device's ratio for the model's family. A task that may run
+// on a GPU is predicted 30x slower on a CPU no result of its model or family
+// speaks for (query::gpu_capable; the .cpp says why).
+// Never returns NaN or inf: non-finite or negative durations are ignored.
+#include "scheduler/learning/prediction_changes.hpp"
+#include "scheduler/learning/prediction_spread.hpp"
+#include "scheduler/model/string_interner.hpp"
+#include "scheduler/model/task.hpp"
+#include "scheduler/model/worker.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace dtf {
+
+enum class prediction_level {
+  exact, model_type_device, family_type_device, model_type, type_kind, type, default_estimate,
+  // Device speed learned relative to each model's own mean (stored ratios, and
+  // the level of an answer built from them).
+  model_type_scaled, family_device_ratio, device_ratio, model_type_normalized
+};
+std::string_view to_string(prediction_level level);
+
+struct prediction {
+  double seconds = 0.0;  // the point estimate (about the median)
+  prediction_level level = prediction_level::default_estimate;
+  std::uint64_t samples = 0;  // samples behind the answering level
+  double p90_s = 0.0;    // 90 % of runs are expected to end by then (0: not asked)
+};
+
+/// Levels whose answer comes from this model's own history (not its family,
+/// its type or a default): the only ones confident enough to start a backup.
+bool from_model_history(prediction_level level);
+
+/// Whether the task accepts a GPU kind (cuda or rocm).
+bool accepts_gpu(const task& t);
+
+/// One learned estimate, in the plain form snapshots carry between actors.
+struct predictor_entry {
+  prediction_level level = prediction_level::type;
+  std::string model;       // model (or family at family_type_device); "" when not in the key
+  task_type type = task_type::custom;
+  int batch_size = 0;      // exact level only
+  std::string device;      // device name at device levels, else ""
+  device_kind kind = device_kind::cpu;  // type_kind level only
+  double estimate_s = 0.0; // see the level table above for the unit
+  std::uint64_t count = 0;
+};
+
+struct predictor_accuracy {
+  std::uint64_t samples = 0;
+  double mape = 0.0;              // mean absolute percentage error, as a fraction (0.1 = 10 %)
+  double mean_abs_error_s = 0.0;
+  std::uint64_t p90_samples = 0;     // results compared with their prediction's p90
+  std::uint64_t at_or_under_p90 = 0; // ... that ended at or under it
+  /// Share of results at or under their p90 (nullopt before any).
+  std::optional<double> p90_coverage() const {
+    if (p90_samples == 0) return std::nullopt;
+    return static_cast<double>(at_or_under_p90) / static_cast<double>(p90_samples);
+  }
+};
+
+/// The predictor's whole state as a copyable value (vectors of entries).
+struct predictor_snapshot {
+  std::vector<predictor_entry> entries;  // sorted: level, model, type, batch, device, kind
+  std::uint64_t accuracy_samples = 0;
+  double abs_percentage_error_sum = 0.0;
+  double abs_error_sum_s = 0.0;
+};
+
+class execution_predictor {
+public:
+  using key = string_interner::key;
+  static constexpr key no_key = ~key{0};
+  static constexpr double max_seconds = 1e9;
+
+  /// A prepared query: names resolved once, then predicted for many devices.
+  struct query {
+    key model = no_key;
+    key family = no_key;
+    task_type type = task_type::custom;
+    int batch_size = 0;
+    /// The task accepts a GPU kind: a CPU no result speaks for is assumed
+    /// slower than a GPU (see blind_cpu_factor in the .cpp).
+    bool gpu_capable = false;
+  };
+
+  static double batch_factor(int batch_size);
+  static double default_seconds(task_type type);
+
+  query prepare(std::string_view model, task_type type, int batch_size, bool gpu_capable = false) const;
+  /// Names (models, families) resolved so far: a prepared query stays valid
+  /// while this count does not change (names are only ever added).
+  std::size_t name_count() const { return names_.size(); }
+  /// Device key of a device name (interned, so later results can be stored).
+  key device_key(std::string_view device_name);
+  key find_device(std::string_view device_name) const;
+
+  prediction predict(const query& q, key device, device_kind kind, double speed) const;
+  /// Changes whenever record() or load() could change what predict(q, device,
+  /// kind, ...) answers, given the level it answered at (prediction_changes.hpp).
+  /// Valid for q while name_count() does not change.
+  std::uint64_t change_stamp(const query& q, key device, device_kind kind, prediction_level answered) const {
+    return changes_.stamp(q.model, q.type, device, kind, answered);
+  }
+  prediction predict(const task& t, const worker_capability& worker) const;
+  /// Worker-independent estimate (speed 1, no device levels): used for queue order.
+  prediction predict(const task& t) const;
+
+  /// Learns from one successful run. Ignores negative or non-finite durations.
+  void record(std::string_view model, task_type type, int batch_size, const worker_capability& worker,
+              double duration_s);
+  /// Accuracy bookkeeping: a prediction made for a run and its actual duration.
+  void record_accuracy(double predicted_s, double actual_s);
+  /// A prediction made from history and the run's actual duration: MAPE,
+  /// calibration of its p90, and its level's spread.
+  void record_outcome(const prediction& predicted, double actual_s);
+  /// Only the level's spread and the calibration (predictions from a default).
+  void record_spread(const prediction& predicted, double actual_s);
+  /// An attempt ended (timed out, cancelled) after `ran_s` without finishing:
+  /// the run takes at least that long on this worker, so the estimates that
+  /// answer for it there rise to at least `ran_s`.
+  void record_lower_bound(std::string_view model, task_type type, int batch_size, const worker_capability& worker,
+                          double ran_s);
+  const prediction_spread& spread() const { return spread_; }
+  /// The p90 of a prediction of `seconds` made at `level`.
+  double p90_seconds(double seconds, prediction_level level) const {
+    return spread_.quantile_s(seconds, level, prediction_spread::z90);
+  }
+  predictor_accuracy accuracy() const;
+  /// Results learned from.
+  std::uint64_t samples() const { return samples_; }
+
+  predictor_snapshot snapshot() const;
+  void load(const predictor_snapshot& snapshot);
+
+private:
+  struct entry_key {
+    std::uint32_t level_type;  // level << 8 | type
+    std::uint32_t name;        // model or family key, or kind at type_kind
+    std::uint32_t batch;
+    std::uint32_t device;
+    bool operator==(const entry_key&) const = default;
+  };
+  struct entry_key_hash {
+    std::size_t operator()(const entry_key& k) const noexcept;
+  };
+  struct estimate {
+    double value_s = 0.0;
+    std::uint64_t count = 0;
+  };
+  static entry_key make_key(prediction_level level, task_type type, std::uint32_t name, std::uint32_t batch,
+                            std::uint32_t device);
+  void update(const entry_key& k, double value_s);
+  /// Geometric running mean (then EWMA) of a positive ratio.
+  void update_ratio(const entry_key& k, double ratio);
+  const estimate* find(const entry_key& k) const;
+
+  string_interner names_;    // models and families
+  string_interner devices_;  // device names
+  std::unordered_map<entry_key, estimate, entry_key_hash> estimates_;  // looked up; snapshot() sorts
+  std::uint64_t samples_ = 0;
+  prediction_changes changes_;  // for change_stamp
+  prediction_spread spread_;  // learned by the core from its own results; load() keeps it
+  std::uint64_t p90_samples_ = 0;
+  std::uint64_t at_or_under_p90_ = 0;
+  std::uint64_t accuracy_samples_ = 0;
+  double abs_percentage_error_sum_ = 0.0;
+  double abs_error_sum_s_ = 0.0;
+};
+
+} // namespace dtf

@@ -1,0 +1,76 @@
+#include "scheduler/learning/prediction_spread.hpp"
+
+#include "scheduler/learning/execution_predictor.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace dtf {
+
+namespace {
+constexpr double max_log = 20.0;  // e^20: a 5e8 x error, beyond it a value is noise
+std::size_t index_of(prediction_level level) {
+  return std::min<std::size_t>(static_cast<std::size_t>(level), 10);
+}
+} // namespace
+
+double prediction_spread::prior_sigma(prediction_level level) {
+  switch (level) {
+    case prediction_level::exact: return 0.4;
+    case prediction_level::model_type_device: return 0.5;
+    case prediction_level::model_type_scaled: return 0.7;
+    case prediction_level::family_type_device: return 0.8;
+    case prediction_level::model_type: return 0.8;
+    case prediction_level::type_kind: return 1.0;
+    case prediction_level::type: return 1.2;
+    default: return 1.5;
+  }
+}
+
+prediction_spread::prediction_spread() {
+  for (std::size_t k = 0; k < level_count; ++k) {
+    const double sigma = prior_sigma(static_cast<prediction_level>(k));
+    moments_[k] = {prior_weight, 0.0, sigma * sigma};
+    spreads_[k] = {0.0, sigma, 0};
+  }
+}
+
+const log_spread& prediction_spread::of(prediction_level level) const { return spreads_[index_of(level)]; }
+
+void prediction_spread::record(prediction_level level, double predicted_s, double actual_s) {
+  if (!std::isfinite(predicted_s) || !std::isfinite(actual_s) || predicted_s <= 0.0 || actual_s <= 0.0) return;
+  const double error = std::clamp(std::log(actual_s / predicted_s), -max_log, max_log);
+  const std::size_t k = index_of(level);
+  auto& m = moments_[k];
+  // West's weighted update; the weight saturates at the window, so old errors fade.
+  m.weight = std::min(m.weight + 1.0, window);
+  const double w = 1.0 / m.weight;
+  const double delta = error - m.mean;
+  m.mean += w * delta;
+  m.second = (1.0 - w) * (m.second + w * delta * delta);
+  auto& s = spreads_[k];
+  ++s.samples;
+  s.log_bias = m.mean;
+  s.log_sigma = std::sqrt(std::max(m.second, 1e-6));
+}
+
+double prediction_spread::quantile_s(double predicted_s, prediction_level level, double z) const {
+  const auto& s = of(level);
+  const double log_factor = std::clamp(s.log_bias + z * s.log_sigma, -max_log, max_log);
+  const double q = predicted_s * std::exp(log_factor);
+  if (!std::isfinite(q)) return execution_predictor::max_seconds;
+  return std::clamp(q, 1e-6, execution_predictor::max_seconds);
+}
+
+void prediction_spread::set(prediction_level level, const log_spread& spread) {
+  const std::size_t k = index_of(level);
+  if (!std::isfinite(spread.log_bias) || !std::isfinite(spread.log_sigma) || spread.log_sigma <= 0.0) return;
+  auto& s = spreads_[k];
+  s.log_bias = std::clamp(spread.log_bias, -max_log, max_log);
+  s.log_sigma = std::clamp(spread.log_sigma, 1e-3, max_log);
+  s.samples = spread.samples;
+  const double weight = std::min(window, prior_weight + static_cast<double>(spread.samples));
+  moments_[k] = {weight, s.log_bias, s.log_sigma * s.log_sigma};
+}
+
+} // namespace dtf
