@@ -59,6 +59,7 @@ void summarize(scenario_summary& s, const std::vector<std::string>& policies) {
   const metric p95 = [](const simulation_result& r) { return std::optional{r.p95_completion_s}; };
   const metric weighted = [](const simulation_result& r) { return std::optional{r.priority_weighted_completion_s}; };
   double best_mean = std::numeric_limits<double>::infinity();
+  double best_weighted = std::numeric_limits<double>::infinity();
   for (std::size_t p = 0; p < policies.size(); ++p) {
     policy_summary ps;
     ps.policy = policies[p];
@@ -85,6 +86,11 @@ void summarize(scenario_summary& s, const std::vector<std::string>& policies) {
         best_mean = ps.mean_completion_s;
         s.best_baseline = ps.policy;
         s.intelligent_over_best = ps.mean->ratio.value_or(0.0);
+      }
+      if (ps.policy != clairvoyant_name && ps.priority_weighted_completion_s < best_weighted) {
+        best_weighted = ps.priority_weighted_completion_s;
+        s.best_weighted_baseline = ps.policy;
+        s.intelligent_over_best_weighted = ps.weighted->ratio.value_or(0.0);
       }
     }
     s.policies.push_back(std::move(ps));
@@ -138,15 +144,21 @@ family_bench_result run_family_bench(const family_bench_options& options, std::o
                   << " s\n";
       out.scenarios.push_back(std::move(s));
     }
-  std::vector<std::optional<double>> ratios;
+  std::vector<std::optional<double>> ratios, weighted;
   for (const auto& s : out.scenarios) {
     ratios.push_back(s.intelligent_over_best);
+    weighted.push_back(s.intelligent_over_best_weighted);
     if (s.intelligent_over_best > out.worst_ratio) {
       out.worst_ratio = s.intelligent_over_best;
       out.worst_scenario = s.name;
     }
+    if (s.intelligent_over_best_weighted > out.worst_weighted_ratio) {
+      out.worst_weighted_ratio = s.intelligent_over_best_weighted;
+      out.worst_weighted_scenario = s.name;
+    }
   }
   out.intelligent_over_best = geometric_mean(ratios).value_or(0.0);
+  out.intelligent_over_best_weighted = geometric_mean(weighted).value_or(0.0);
   out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return out;
 }

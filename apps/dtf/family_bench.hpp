@@ -66,6 +66,9 @@ struct scenario_summary {
   /// intelligent's geometric-mean ratio to it.
   std::string best_baseline;
   double intelligent_over_best = 0.0;
+  /// The same by priority-weighted mean completion (weight 1 + priority).
+  std::string best_weighted_baseline;
+  double intelligent_over_best_weighted = 0.0;
 };
 
 struct family_bench_result {
@@ -75,6 +78,10 @@ struct family_bench_result {
   double intelligent_over_best = 0.0;
   std::string worst_scenario;
   double worst_ratio = 0.0;
+  /// The same by priority-weighted mean completion.
+  double intelligent_over_best_weighted = 0.0;
+  std::string worst_weighted_scenario;
+  double worst_weighted_ratio = 0.0;
   double seconds = 0.0;  // wall time of the whole run
 };
 

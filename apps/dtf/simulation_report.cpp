@@ -182,6 +182,8 @@ nlohmann::ordered_json to_json(const family_bench_result& r) {
     js["seeds"] = s.seeds;
     js["best_baseline"] = s.best_baseline;
     js["intelligent_over_best_mean_completion"] = s.intelligent_over_best;
+    js["best_weighted_baseline"] = s.best_weighted_baseline;
+    js["intelligent_over_best_priority_weighted_completion"] = s.intelligent_over_best_weighted;
     auto& policies = js["policies"] = nlohmann::ordered_json::array();
     for (const auto& p : s.policies)
       policies.push_back({{"policy", p.policy},
@@ -209,6 +211,9 @@ nlohmann::ordered_json to_json(const family_bench_result& r) {
   j["summary"] = {{"intelligent_over_best_mean_completion", r.intelligent_over_best},
                   {"worst_scenario", r.worst_scenario},
                   {"worst_ratio", r.worst_ratio},
+                  {"intelligent_over_best_priority_weighted_completion", r.intelligent_over_best_weighted},
+                  {"worst_weighted_scenario", r.worst_weighted_scenario},
+                  {"worst_weighted_ratio", r.worst_weighted_ratio},
                   {"seconds", r.seconds}};
   return j;
 }
@@ -220,7 +225,8 @@ void print_family_tables(std::ostream& out, const family_bench_result& r, bool m
     out << (markdown ? "" : " (") << s.tasks << " tasks, " << s.workers << " workers, seeds " << s.seeds.front() << "-"
         << s.seeds.back()
         << "; best other policy by mean completion: " << s.best_baseline << ", intelligent / it = "
-        << fixed(s.intelligent_over_best, 3) << (markdown ? "\n\n" : ")\n");
+        << fixed(s.intelligent_over_best, 3) << "; by priority-weighted completion: " << s.best_weighted_baseline
+        << ", intelligent / it = " << fixed(s.intelligent_over_best_weighted, 3) << (markdown ? "\n\n" : ")\n");
     std::vector<std::vector<std::string>> rows{{"policy", "x LB", "mean s", "p95 s", "prio-w s", "wasted", "p90 cal.",
                                                 "censored", "mean W-L ratio", "p95 W-L ratio", "prio-w W-L ratio",
                                                 "x LB W-L ratio"}};
@@ -239,7 +245,9 @@ void print_family_tables(std::ostream& out, const family_bench_result& r, bool m
 std::string family_summary_line(const family_bench_result& r) {
   return "families: intelligent mean completion / best other policy's, geometric mean over " +
          std::to_string(r.scenarios.size()) + " scenarios: " + fixed(r.intelligent_over_best, 3) + "; worst " +
-         r.worst_scenario + " " + fixed(r.worst_ratio, 3) + " (" + fixed(r.seconds, 1) + " s)";
+         r.worst_scenario + " " + fixed(r.worst_ratio, 3) + "; priority-weighted: " +
+         fixed(r.intelligent_over_best_weighted, 3) + ", worst " + r.worst_weighted_scenario + " " +
+         fixed(r.worst_weighted_ratio, 3) + " (" + fixed(r.seconds, 1) + " s)";
 }
 
 } // namespace dtf::app

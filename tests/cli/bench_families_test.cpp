@@ -41,6 +41,9 @@ TEST(bench_families, json_has_per_scenario_policy_summaries_comparisons_and_runs
     EXPECT_EQ(s["runs"].size(), 2 * (policies + 1));
     EXPECT_TRUE(s.contains("best_baseline"));
     EXPECT_GT(s["intelligent_over_best_mean_completion"].get<double>(), 0.0);
+    EXPECT_NE(s["best_weighted_baseline"], "clairvoyant");
+    EXPECT_NE(s["best_weighted_baseline"], "intelligent");
+    EXPECT_GT(s["intelligent_over_best_priority_weighted_completion"].get<double>(), 0.0);
     for (const auto& p : s["policies"]) {
       for (const char* field : {"makespan_over_bound", "mean_completion_s", "p95_completion_s",
                                 "priority_weighted_completion_s", "wasted_share", "p90_calibration", "censored"})
@@ -62,6 +65,8 @@ TEST(bench_families, json_has_per_scenario_policy_summaries_comparisons_and_runs
   }
   EXPECT_TRUE(j["summary"].contains("intelligent_over_best_mean_completion"));
   EXPECT_TRUE(j["summary"].contains("worst_scenario"));
+  EXPECT_GT(j["summary"]["intelligent_over_best_priority_weighted_completion"].get<double>(), 0.0);
+  EXPECT_TRUE(j["summary"].contains("worst_weighted_scenario"));
   EXPECT_TRUE(std::filesystem::exists(std::filesystem::path(dir) / "families.md"));
   EXPECT_TRUE(std::filesystem::exists(std::filesystem::path(dir) / "families.json"));
 }
@@ -74,6 +79,8 @@ TEST(bench_families, text_output_has_a_table_per_scenario_and_the_summary_line) 
   EXPECT_EQ(r.out.find("stragglers-batch"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("mean W-L ratio"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("families: intelligent mean completion / best other policy's"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("by priority-weighted completion: "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("; priority-weighted: "), std::string::npos) << r.out;
 }
 
 TEST(bench_families, bad_options_exit_2_naming_the_option) {
