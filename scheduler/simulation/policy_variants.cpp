@@ -18,6 +18,8 @@ std::optional<policy_variant> resolve_policy_variant(std::string_view name, cons
     v.config.backup_attempts = false;  // so are backup attempts
   } else if (name == "intelligent-no-backups") {
     v.config.backup_attempts = false;
+  } else if (name == "intelligent-no-deferral") {
+    v.config.allow_deferral = false;
   } else {
     const auto names = policy_names();
     if (std::find(names.begin(), names.end(), name) == names.end()) return std::nullopt;
@@ -29,7 +31,7 @@ std::optional<policy_variant> resolve_policy_variant(std::string_view name, cons
 std::vector<std::string> simulation_policy_names() {
   auto names = policy_names();
   for (const char* ablation : {"intelligent-no-affinity", "intelligent-no-specialization", "intelligent-no-prediction",
-                             "intelligent-no-backups"})
+                             "intelligent-no-backups", "intelligent-no-deferral"})
     names.emplace_back(ablation);
   return names;
 }
