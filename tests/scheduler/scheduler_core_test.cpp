@@ -259,6 +259,33 @@ TEST(scheduler_core, defers_for_a_much_faster_busy_worker) {
   EXPECT_EQ(greedy.schedule().size(), 2u);
 }
 
+// The priority rule (README, "Priority"): a lower-priority task starts on a
+// free worker before a waiting higher-priority one only where that one is held
+// back for a busy worker predicted to finish it clearly sooner.
+TEST(scheduler_core, a_lower_priority_task_starts_first_only_where_the_higher_one_would_finish_sooner_elsewhere) {
+  for (const double fast_speed : {10.0, 1.2}) {
+    scheduler_config config;
+    config.max_tasks_per_worker = 1;
+    scheduler_core core(config);
+    core.add_worker(cpu_worker("fast", "fast-cpu", 32, 32, 1, fast_speed));
+    core.add_worker(cpu_worker("slow", "slow-cpu", 64, 32, 1, 1.0));
+    core.submit(make_task("a", {}, 0, 2), 0);
+    core.submit(make_task("b", {}, 0, 2), 0);
+    core.submit(make_task("low", {}, 48, 0), 0);  // fits only the slow worker
+    auto placed = placement(core.schedule(0));
+    EXPECT_EQ(placed["a"], "fast");
+    if (fast_speed == 10.0) {
+      // b: 6 + 6 s waiting for the fast worker against 60 s on the slow one.
+      EXPECT_EQ(placed.count("b"), 0u);
+      EXPECT_EQ(placed["low"], "slow");
+    } else {
+      // b would not finish sooner on the fast worker: it goes first.
+      EXPECT_EQ(placed["b"], "slow");
+      EXPECT_EQ(placed.count("low"), 0u);
+    }
+  }
+}
+
 TEST(scheduler_core, never_defers_when_nothing_is_running) {
   scheduler_core core;
   core.add_worker(cpu_worker("fast", "fast-cpu", 64, 32, 1, 10.0));

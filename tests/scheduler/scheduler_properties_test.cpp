@@ -227,6 +227,28 @@ RC_GTEST_PROP(scheduler_properties, never_leaves_a_task_pending_beside_a_free_co
   });
 }
 
+// The priority rule with deferral on: among identical workers no busy one
+// can finish a task sooner than a free one, so after every schedule() no task
+// placed in the call went to a worker that a still-pending task of higher
+// priority could have used (README, "Priority").
+RC_GTEST_PROP(scheduler_properties, identical_workers_start_tasks_in_priority_order_with_deferral, ()) {
+  auto s = random_scenario();
+  const auto model = s.workers.front();
+  for (std::size_t i = 0; i < s.workers.size(); ++i) {
+    s.workers[i] = model;
+    s.workers[i].id = "w" + std::to_string(i);
+  }
+  const scheduler_config config;
+  drive(s, config, [&](const scheduler_core&, const observed& o) {
+    for (const auto& id : o.pending) {
+      const auto& t = o.submitted.at(id);
+      for (const auto& a : o.assignments)
+        if (o.submitted.at(a.task_id).priority < t.priority)
+          RC_ASSERT(first_rejection(t.requirements, worker_named(s, a.worker_id)).has_value());
+    }
+  });
+}
+
 // With deferral, the weaker form: a task is only left beside a free compatible
 // slot when some compatible worker is busy (it waits for that one), and an
 // idle fleet never holds back everything.
