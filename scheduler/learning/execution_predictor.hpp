@@ -129,10 +129,11 @@ public:
 
   prediction predict(const query& q, key device, device_kind kind, double speed) const;
   /// Changes whenever record() or load() could change what predict(q, device,
-  /// kind, ...) answers, given the level it answered at (prediction_changes.hpp).
+  /// kind, ...) answers, given the level it answered at (prediction_changes.hpp),
+  /// and whenever a level turns noisy or back (prediction_spread::noisy).
   /// Valid for q while name_count() does not change.
   std::uint64_t change_stamp(const query& q, key device, device_kind kind, prediction_level answered) const {
-    return changes_.stamp(q.model, q.type, device, kind, answered);
+    return changes_.stamp(q.model, q.type, device, kind, answered) + spread_.noisy_changes();
   }
   prediction predict(const task& t, const worker_capability& worker) const;
   /// Worker-independent estimate (speed 1, no device levels): used for queue order.

@@ -41,6 +41,7 @@ void prediction_spread::record(prediction_level level, double predicted_s, doubl
   if (!std::isfinite(predicted_s) || !std::isfinite(actual_s) || predicted_s <= 0.0 || actual_s <= 0.0) return;
   const double error = std::clamp(std::log(actual_s / predicted_s), -max_log, max_log);
   const std::size_t k = index_of(level);
+  const bool was_noisy = noisy(level);
   auto& m = moments_[k];
   // West's weighted update; the weight saturates at the window, so old errors fade.
   m.weight = std::min(m.weight + 1.0, window);
@@ -52,6 +53,20 @@ void prediction_spread::record(prediction_level level, double predicted_s, doubl
   ++s.samples;
   s.log_bias = m.mean;
   s.log_sigma = std::sqrt(std::max(m.second, 1e-6));
+  note_verdict(k, was_noisy);
+}
+
+bool prediction_spread::noisy(prediction_level level) const {
+  const auto& s = of(level);
+  return s.samples >= noisy_after && s.log_sigma > noisy_sigma;
+}
+
+void prediction_spread::note_verdict(std::size_t k, bool was_noisy) {
+  const bool now_noisy = noisy(static_cast<prediction_level>(k));
+  if (now_noisy == was_noisy) return;
+  ++noisy_changes_;
+  if (now_noisy) ++noisy_levels_;
+  else --noisy_levels_;
 }
 
 double prediction_spread::quantile_s(double predicted_s, prediction_level level, double z) const {
@@ -65,12 +80,14 @@ double prediction_spread::quantile_s(double predicted_s, prediction_level level,
 void prediction_spread::set(prediction_level level, const log_spread& spread) {
   const std::size_t k = index_of(level);
   if (!std::isfinite(spread.log_bias) || !std::isfinite(spread.log_sigma) || spread.log_sigma <= 0.0) return;
+  const bool was_noisy = noisy(level);
   auto& s = spreads_[k];
   s.log_bias = std::clamp(spread.log_bias, -max_log, max_log);
   s.log_sigma = std::clamp(spread.log_sigma, 1e-3, max_log);
   s.samples = spread.samples;
   const double weight = std::min(window, prior_weight + static_cast<double>(spread.samples));
   moments_[k] = {weight, s.log_bias, s.log_sigma * s.log_sigma};
+  note_verdict(k, was_noisy);
 }
 
 } // namespace dtf

@@ -28,6 +28,12 @@ public:
   static constexpr double window = 200.0;  // errors older than about this many weigh less
   static constexpr double z90 = 1.2815515655446004;
   static constexpr double z99 = 2.3263478740408408;
+  /// A level is noisy once at least `noisy_after` errors are learned and its
+  /// sigma exceeds `noisy_sigma` (a p90 more than 10x the median): its
+  /// predictions carry too little information to bet on (the intelligent
+  /// policy holds no task back for a busy worker on them).
+  static constexpr double noisy_sigma = 1.8;
+  static constexpr std::uint64_t noisy_after = 20;
 
   prediction_spread();
   /// The prior sigma of a level before any error is learned.
@@ -40,6 +46,13 @@ public:
   double quantile_s(double predicted_s, prediction_level level, double z) const;
   /// Restores learned spreads (snapshots); values are sanitized.
   void set(prediction_level level, const log_spread& spread);
+  bool noisy(prediction_level level) const;
+  /// Whether any level is noisy.
+  bool any_noisy() const { return noisy_levels_ > 0; }
+  /// Counts the times a level turned noisy or back (part of
+  /// execution_predictor::change_stamp, so deferral certificates made under
+  /// one verdict are not repeated under the other).
+  std::uint64_t noisy_changes() const { return noisy_changes_; }
 
 private:
   struct moments {
@@ -50,6 +63,9 @@ private:
   static constexpr std::size_t level_count = 11;
   std::array<moments, level_count> moments_{};
   std::array<log_spread, level_count> spreads_{};
+  std::size_t noisy_levels_ = 0;
+  std::uint64_t noisy_changes_ = 0;
+  void note_verdict(std::size_t k, bool was_noisy);
 };
 
 } // namespace dtf

@@ -3,12 +3,14 @@
 // predictive scheduling and deferral on, the task is held back when busy
 // feasible workers are predicted to finish it clearly sooner than the winner
 // would (see should_defer) -- so heterogeneous fleets finish near the lower
-// bound without starving anyone. Two rules narrow the free candidates first:
+// bound without starving anyone -- unless the task's predictions come from a
+// noisy level (predictions_trusted). Two rules narrow the free candidates first:
 // a profile that pending tasks can run nowhere else is left to them when the
 // task has another good place (scheduler_view::reserved: scarcity), and a
 // profile predicted to need longer than the task's timeout is left while
 // another feasible profile can finish it in time (waiting for a busy one if
 // needed). Deterministic: no randomness, no hash-order iteration.
+#include "scheduler/learning/execution_predictor.hpp"
 #include "scheduler/policies/policy_factories.hpp"
 #include "scheduler/profile_member_order.hpp"
 #include "scheduler/terms/weighted_score.hpp"
@@ -98,6 +100,7 @@ private:
       durations_[k] = view.predicted_duration_s(t, free_feasible[k]);
       best_finish = std::min(best_finish, durations_[k]);
     }
+    trusted_ = predictions_trusted(t, view);
     std::size_t winner = 0;
     double winner_score = -std::numeric_limits<double>::infinity();
     for (std::size_t k = 0; k < free_feasible.size(); ++k) {
@@ -164,6 +167,7 @@ private:
     // a deferral (a placement still needs the winner, but not the check).
     const auto [fastest, slowest] = std::minmax_element(
         profiles_.begin(), profiles_.end(), [](const auto& a, const auto& b) { return a.duration_s < b.duration_s; });
+    trusted_ = predictions_trusted(t, view);
     // (At the cap, max_pass_over, a later finish gives the same; so does any
     // count that ends the class's turn in this schedule() call.)
     // Deferring at the fastest free profile's finish, any winner defers (the
@@ -287,6 +291,7 @@ private:
     if (!config_.allow_deferral || !config_.enable_predictive_scheduling) return std::nullopt;
     if (!(winner_finish_s > 0.0) || !std::isfinite(winner_finish_s)) return std::nullopt;
     if (view.deferred_for_s(t, now_s) > config_.deferral_max_wait_factor * winner_finish_s) return std::nullopt;
+    if (!trusted_) return std::nullopt;
     const double within = winner_finish_s * (1.0 - config_.deferral_margin);
     const std::size_t ahead = view.deferred_ahead(t);
     const std::size_t sooner = view.busy_finishing_within(t, now_s, within, ahead + max_pass_over);
@@ -295,6 +300,34 @@ private:
       *bound = deferral_bound{winner_finish_s, within, ahead + max_pass_over,
                               config_.deferral_max_wait_factor * winner_finish_s};
     return sooner - ahead;
+  }
+
+  /// Whether t's predictions can back a deferral: its prediction on its
+  /// fastest feasible profile (busy or free; the lowest on ties) did not come
+  /// from the model's own history at a level whose learned spread is noisy
+  /// (prediction_spread::noisy: run times that history does not explain, such
+  /// as Philly's heavy tail). There, holding a task for a busy worker
+  /// predicted to free soon is a bet the predictions cannot back, so the task
+  /// is placed. Depends only on t's predictions on its profiles and on the
+  /// noisy verdicts, both in execution_predictor::change_stamp, so deferral
+  /// bounds stay promises. Costs nothing while no level is noisy.
+  static bool predictions_trusted(const task& t, const scheduler_view& view) {
+    const auto& predictor = view.predictor();
+    if (!predictor.spread().any_noisy()) return true;
+    std::uint32_t fastest = 0;
+    double fastest_s = std::numeric_limits<double>::infinity();
+    for (auto p : view.decision_profiles(t))
+      if (const double d = view.predicted_profile_duration_s(t, p); d < fastest_s) {
+        fastest_s = d;
+        fastest = p;
+      }
+    if (!std::isfinite(fastest_s)) return true;
+    for (std::size_t w = 0; w < view.worker_count(); ++w)  // a member of the profile
+      if (view.profile_of(w) == fastest) {
+        const auto level = predictor.predict(t, view.worker(w)).level;
+        return !(from_model_history(level) && predictor.spread().noisy(level));
+      }
+    return true;
   }
 
   /// Predicted to run past the task's timeout (it would be killed there).
@@ -331,6 +364,7 @@ private:
   static constexpr std::size_t max_pass_over = 256;
   std::size_t pass_over_ = 1;
   std::optional<deferral_bound> bound_;  // of the last deferral (see last_deferral_bound)
+  bool trusted_ = true;  // of the current decision (see predictions_trusted)
   scheduler_config config_;
   std::vector<double> durations_;  // reused: no allocation per decision
   double last_score_ = 0.0;

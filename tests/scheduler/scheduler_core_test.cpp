@@ -286,6 +286,32 @@ TEST(scheduler_core, a_lower_priority_task_starts_first_only_where_the_higher_on
   }
 }
 
+// A deferral is a bet on predictions: none where the model's history level
+// has learned a noisy spread (prediction_spread::noisy).
+TEST(scheduler_core, holds_no_task_back_on_noisy_predictions) {
+  for (const bool noisy : {false, true}) {
+    scheduler_config config;
+    config.max_tasks_per_worker = 1;
+    config.backup_attempts = false;
+    scheduler_core core(config);
+    const auto fast = cpu_worker("fast", "fast-cpu", 64, 32, 1, 10.0);
+    const auto slow = cpu_worker("slow", "slow-cpu", 64, 32, 1, 1.0);
+    core.add_worker(fast);
+    core.add_worker(slow);
+    core.learn_from_history(success_of("h1", "fast", 6.0, "bert"), fast);
+    core.learn_from_history(success_of("h2", "slow", 60.0, "bert"), slow);
+    if (noisy)
+      for (int k = 0; k < 40; ++k)
+        core.predictor().record_outcome(prediction{10.0, prediction_level::exact, 1, 0.0}, k % 2 == 0 ? 1e4 : 1e-2);
+    core.submit(make_task("a", {}, 0, 0, "bert"), 0);
+    core.submit(make_task("b", {}, 0, 0, "bert"), 0);
+    auto placed = placement(core.schedule(0));
+    EXPECT_EQ(placed["a"], "fast");
+    if (noisy) EXPECT_EQ(placed["b"], "slow");
+    else EXPECT_EQ(placed.count("b"), 0u);  // 6 + 6 s on the fast one against 60 s here
+  }
+}
+
 TEST(scheduler_core, never_defers_when_nothing_is_running) {
   scheduler_core core;
   core.add_worker(cpu_worker("fast", "fast-cpu", 64, 32, 1, 10.0));

@@ -1,0 +1,64 @@
+// prediction_spread's noisy verdict: a level whose learned errors spread
+// wider than noisy_sigma after noisy_after samples is noisy, and each change
+// of verdict moves execution_predictor::change_stamp.
+#include "scheduler/learning/execution_predictor.hpp"
+#include "scheduler/learning/prediction_spread.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+using namespace dtf;
+
+namespace {
+
+void learn(prediction_spread& s, prediction_level level, int count, double log_error) {
+  for (int k = 0; k < count; ++k) s.record(level, 10.0, 10.0 * std::exp(k % 2 == 0 ? log_error : -log_error));
+}
+
+} // namespace
+
+TEST(prediction_spread, a_level_is_noisy_only_after_enough_wide_errors) {
+  prediction_spread s;
+  EXPECT_FALSE(s.any_noisy());
+  EXPECT_FALSE(s.noisy(prediction_level::default_estimate));  // a wide prior alone is not noisy
+  learn(s, prediction_level::exact, static_cast<int>(prediction_spread::noisy_after) - 1, 4.0);
+  EXPECT_GT(s.of(prediction_level::exact).log_sigma, prediction_spread::noisy_sigma);
+  EXPECT_FALSE(s.noisy(prediction_level::exact));  // too few samples yet
+  EXPECT_EQ(s.noisy_changes(), 0u);
+  learn(s, prediction_level::exact, 1, 4.0);
+  EXPECT_TRUE(s.noisy(prediction_level::exact));
+  EXPECT_TRUE(s.any_noisy());
+  EXPECT_FALSE(s.noisy(prediction_level::model_type_device));
+  EXPECT_EQ(s.noisy_changes(), 1u);
+  // Accurate predictions again: the window forgets the wide errors.
+  learn(s, prediction_level::exact, 400, 0.1);
+  EXPECT_FALSE(s.noisy(prediction_level::exact));
+  EXPECT_FALSE(s.any_noisy());
+  EXPECT_EQ(s.noisy_changes(), 2u);
+}
+
+TEST(prediction_spread, restoring_a_noisy_level_counts_as_a_change) {
+  prediction_spread s;
+  s.set(prediction_level::model_type_device, log_spread{0.0, 2.5, 50});
+  EXPECT_TRUE(s.noisy(prediction_level::model_type_device));
+  EXPECT_EQ(s.noisy_changes(), 1u);
+  s.set(prediction_level::model_type_device, log_spread{0.0, 0.5, 50});
+  EXPECT_FALSE(s.any_noisy());
+  EXPECT_EQ(s.noisy_changes(), 2u);
+}
+
+TEST(prediction_spread, a_change_of_verdict_moves_every_change_stamp) {
+  execution_predictor p;
+  worker_capability w;
+  w.name = "A100";
+  w.kind = device_kind::cuda;
+  p.record("bert", task_type::benchmark, 8, w, 12.0);
+  const auto q = p.prepare("bert", task_type::benchmark, 8, true);
+  const auto device = p.device_key("A100");
+  const auto before = p.change_stamp(q, device, w.kind, prediction_level::exact);
+  for (int k = 0; k < 40; ++k)
+    p.record_outcome(prediction{10.0, prediction_level::family_type_device, 1, 0.0}, k % 2 == 0 ? 1e4 : 1e-2);
+  ASSERT_TRUE(p.spread().noisy(prediction_level::family_type_device));
+  EXPECT_NE(p.change_stamp(q, device, w.kind, prediction_level::exact), before);
+}
