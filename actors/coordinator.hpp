@@ -3,7 +3,7 @@
 // links the scheduler (scoring actor) and the predictor it talks to.
 #include "actors/interfaces.hpp"
 #include "actors/journal/journal_records.hpp"
-#include "scheduler/scheduler_config.hpp"
+#include "scheduler/core/scheduler_config.hpp"
 
 #include <caf/fwd.hpp>
 

@@ -11,7 +11,7 @@
 #include "scheduler/model/task.hpp"
 #include "scheduler/model/task_result.hpp"
 #include "scheduler/model/worker.hpp"
-#include "scheduler/scheduler_core.hpp"
+#include "scheduler/core/scheduler_core.hpp"
 
 #include <cmath>
 #include <cstdint>

@@ -15,7 +15,7 @@
 #include "actors/messages.hpp"
 #include "scheduler/model/task.hpp"
 #include "scheduler/model/worker.hpp"
-#include "scheduler/scheduler_config.hpp"
+#include "scheduler/core/scheduler_config.hpp"
 
 #include <cstddef>
 #include <cstdint>

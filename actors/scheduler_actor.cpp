@@ -8,8 +8,8 @@
 #include "actors/observation/observation_board.hpp"
 #include "scheduler/output/explanation_json.hpp"
 #include "scheduler/output/stats_json.hpp"
-#include "scheduler/scheduler_core.hpp"
-#include "scheduler/scheduler_stats.hpp"
+#include "scheduler/core/scheduler_core.hpp"
+#include "scheduler/core/scheduler_stats.hpp"
 
 #include <caf/actor_system.hpp>
 #include <caf/stateful_actor.hpp>

@@ -3,7 +3,7 @@
 // assignment batches sent to the coordinator.
 #include "actors/interfaces.hpp"
 #include "actors/journal/journal_records.hpp"
-#include "scheduler/scheduler_config.hpp"
+#include "scheduler/core/scheduler_config.hpp"
 
 #include <caf/fwd.hpp>
 

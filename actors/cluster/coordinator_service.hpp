@@ -3,7 +3,7 @@
 // actors, published through CAF's middleman for nodes and clients to reach.
 // CAF-free header.
 #include "actors/cluster/middleman_settings.hpp"
-#include "scheduler/scheduler_config.hpp"
+#include "scheduler/core/scheduler_config.hpp"
 
 #include <cstddef>
 #include <cstdint>

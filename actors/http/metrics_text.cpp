@@ -1,6 +1,6 @@
 #include "actors/http/metrics_text.hpp"
 
-#include "scheduler/slot_utilization.hpp"
+#include "scheduler/core/slot_utilization.hpp"
 
 #include <charconv>
 #include <cmath>

@@ -1,7 +1,7 @@
 #include "actors/http/status_json.hpp"
 
 #include "scheduler/output/stats_json.hpp"
-#include "scheduler/slot_utilization.hpp"
+#include "scheduler/core/slot_utilization.hpp"
 
 #include <nlohmann/json.hpp>
 

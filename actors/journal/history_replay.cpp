@@ -1,6 +1,6 @@
 #include "actors/journal/history_replay.hpp"
 
-#include "scheduler/scheduler_core.hpp"
+#include "scheduler/core/scheduler_core.hpp"
 
 namespace dtf {
 

@@ -6,7 +6,7 @@
 // actor's state. No CAF here.
 #include "actors/messages.hpp"
 #include "actors/observation/latency_histogram.hpp"
-#include "scheduler/scheduler_stats.hpp"
+#include "scheduler/core/scheduler_stats.hpp"
 
 #include <cstdint>
 #include <memory>

@@ -2,7 +2,7 @@
 
 #include "actors/output/xml_escape.hpp"
 #include "scheduler/learning/prediction_error.hpp"
-#include "scheduler/slot_utilization.hpp"
+#include "scheduler/core/slot_utilization.hpp"
 
 #include <algorithm>
 #include <cmath>

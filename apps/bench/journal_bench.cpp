@@ -5,7 +5,7 @@
 // Prints items_per_second; the target is >= 50,000 results/s.
 #include "actors/journal/history_replay.hpp"
 #include "actors/journal/sqlite_journal.hpp"
-#include "scheduler/scheduler_core.hpp"
+#include "scheduler/core/scheduler_core.hpp"
 
 #include <benchmark/benchmark.h>
 

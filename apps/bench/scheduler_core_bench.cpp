@@ -5,8 +5,8 @@
 //    iteration and placements per iteration.
 //  - batch_run/N/W: N tasks arriving at t=0 on W workers, driven to completion
 //    by a minimal event loop (true durations from device speed and model).
-#include "scheduler/scheduler_core.hpp"
-#include "scheduler/scheduler_stats.hpp"
+#include "scheduler/core/scheduler_core.hpp"
+#include "scheduler/core/scheduler_stats.hpp"
 
 #include <benchmark/benchmark.h>
 

@@ -7,7 +7,7 @@
 #include "apps/dtf/family_bench.hpp"
 #include "apps/dtf/simulation_report.hpp"
 #include "apps/dtf/svg_chart.hpp"
-#include "scheduler/scheduler_core.hpp"
+#include "scheduler/core/scheduler_core.hpp"
 #include "scheduler/simulation/policy_variants.hpp"
 #include "scheduler/simulation/trace_generator.hpp"
 

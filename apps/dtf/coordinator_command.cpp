@@ -12,7 +12,7 @@
 #include "apps/dtf/option_table.hpp"
 #include "apps/dtf/scheduling_options.hpp"
 #include "scheduler/input/input_error.hpp"
-#include "scheduler/scheduler_core.hpp"
+#include "scheduler/core/scheduler_core.hpp"
 
 #include <condition_variable>
 #include <cstdlib>

@@ -8,8 +8,8 @@
 #include "scheduler/model/duration_text.hpp"
 #include "scheduler/input/fleet_parser.hpp"
 #include "scheduler/output/explanation_json.hpp"
-#include "scheduler/scheduler_core.hpp"
-#include "scheduler/scheduler_stats.hpp"
+#include "scheduler/core/scheduler_core.hpp"
+#include "scheduler/core/scheduler_stats.hpp"
 #include "scheduler/output/stats_json.hpp"
 #include "scheduler/input/suite_parser.hpp"
 

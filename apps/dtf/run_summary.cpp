@@ -1,6 +1,6 @@
 #include "apps/dtf/run_summary.hpp"
 
-#include "scheduler/slot_utilization.hpp"
+#include "scheduler/core/slot_utilization.hpp"
 
 #include <nlohmann/json.hpp>
 

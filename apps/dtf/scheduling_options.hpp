@@ -3,7 +3,7 @@
 // (`scheduling.load-balance`, `--no-load-balance`,
 // `scheduling.weights.affinity`, `--weight-affinity 2`, ...).
 #include "apps/dtf/option_table.hpp"
-#include "scheduler/scheduler_config.hpp"
+#include "scheduler/core/scheduler_config.hpp"
 
 #include <string>
 #include <vector>

@@ -4,7 +4,7 @@
 // configured default. One rule for the core, the simulator and the
 // coordinator (which tells a worker its count with every batch of orders).
 #include "scheduler/model/worker.hpp"
-#include "scheduler/scheduler_config.hpp"
+#include "scheduler/core/scheduler_config.hpp"
 
 #include <algorithm>
 

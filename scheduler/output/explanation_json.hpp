@@ -2,7 +2,7 @@
 // JSON form of a decision_explanation (dtf plan --json --explain, the HTTP
 // server's /tasks/ID): the candidates with each score term, the winner, the
 // outcome. Conversion only.
-#include "scheduler/scheduler_core.hpp"
+#include "scheduler/core/scheduler_core.hpp"
 
 #include <nlohmann/json.hpp>
 

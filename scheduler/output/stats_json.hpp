@@ -1,6 +1,6 @@
 #pragma once
 // JSON form of scheduler_stats (conversion only; writing it is the caller's job).
-#include "scheduler/scheduler_stats.hpp"
+#include "scheduler/core/scheduler_stats.hpp"
 
 #include <nlohmann/json.hpp>
 

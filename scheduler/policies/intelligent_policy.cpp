@@ -10,9 +10,10 @@
 // profile predicted to need longer than the task's timeout is left while
 // another feasible profile can finish it in time (waiting for a busy one if
 // needed). Deterministic: no randomness, no hash-order iteration.
+#include "scheduler/core/policy_hooks.hpp"
+#include "scheduler/core/profile_member_order.hpp"
 #include "scheduler/learning/execution_predictor.hpp"
 #include "scheduler/policies/policy_factories.hpp"
-#include "scheduler/profile_member_order.hpp"
 #include "scheduler/terms/weighted_score.hpp"
 
 #include <algorithm>
@@ -24,7 +25,7 @@ namespace dtf {
 
 namespace {
 
-class intelligent_policy final : public placement_policy {
+class intelligent_policy final : public placement_policy, public policy_hooks {
 public:
   explicit intelligent_policy(const scheduler_config& config) : config_(config) {}
 

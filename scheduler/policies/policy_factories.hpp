@@ -1,7 +1,7 @@
 #pragma once
 // Factories of the placement policies, one file per policy under
 // scheduler/policies/; policy_registry.cpp lists them by name.
-#include "scheduler/scheduler_core.hpp"
+#include "scheduler/core/scheduler_core.hpp"
 
 #include <memory>
 

@@ -4,7 +4,7 @@
 // until nothing pending can be placed. Every placeable task gets a worker and
 // a predicted start; what stays pending is listed with each worker's reason.
 // Used by `dtf plan`.
-#include "scheduler/scheduler_core.hpp"
+#include "scheduler/core/scheduler_core.hpp"
 
 #include <string>
 #include <utility>

@@ -1,6 +1,6 @@
 #include "scheduler/simulation/policy_variants.hpp"
 
-#include "scheduler/scheduler_core.hpp"
+#include "scheduler/core/scheduler_core.hpp"
 
 #include <algorithm>
 

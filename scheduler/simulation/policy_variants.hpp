@@ -1,7 +1,7 @@
 #pragma once
 // Policy names the simulator and benchmark accept: every make_policy name, plus
 // ablations of the intelligent policy with one feature switched off.
-#include "scheduler/scheduler_config.hpp"
+#include "scheduler/core/scheduler_config.hpp"
 
 #include <optional>
 #include <string>

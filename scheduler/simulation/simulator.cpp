@@ -3,8 +3,8 @@
 #include "scheduler/filters/requirement_filter.hpp"
 #include "scheduler/input/input_error.hpp"
 #include "scheduler/model/worker_slots.hpp"
-#include "scheduler/scheduler_core.hpp"
-#include "scheduler/scheduler_stats.hpp"
+#include "scheduler/core/scheduler_core.hpp"
+#include "scheduler/core/scheduler_stats.hpp"
 #include "scheduler/simulation/policy_variants.hpp"
 
 #include <algorithm>

@@ -13,7 +13,7 @@
 // (a leaving worker's attempts are lost and the core requeues them), and a
 // slowed worker's runs stretch over its slowdown windows.
 #include "scheduler/model/worker.hpp"
-#include "scheduler/scheduler_config.hpp"
+#include "scheduler/core/scheduler_config.hpp"
 #include "scheduler/simulation/fleet_dynamics.hpp"
 #include "scheduler/simulation/lower_bound.hpp"
 #include "scheduler/simulation/trace.hpp"

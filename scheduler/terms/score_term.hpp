@@ -4,7 +4,7 @@
 // that no raw quantity (gigabytes, cores, seconds) dominates the weighted sum.
 // One file per term under scheduler/terms/; weights and switches live in one
 // table (weighted_score.cpp).
-#include "scheduler/scheduler_core.hpp"
+#include "scheduler/core/scheduler_core.hpp"
 
 #include <string_view>
 

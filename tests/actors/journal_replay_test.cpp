@@ -5,7 +5,7 @@
 #include "journal_temp_dir.hpp"
 #include "scheduler/learning/execution_predictor.hpp"
 #include "scheduler/learning/specialization_tracker.hpp"
-#include "scheduler/scheduler_core.hpp"
+#include "scheduler/core/scheduler_core.hpp"
 
 #include <gtest/gtest.h>
 

@@ -10,7 +10,7 @@
 #include "deterministic_actors.hpp"
 #include "actors/system_setup.hpp"
 #include "actors/worker_actor.hpp"
-#include "scheduler/scheduler_core.hpp"
+#include "scheduler/core/scheduler_core.hpp"
 
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>

@@ -2,7 +2,7 @@
 // starts on a free fast one; the first success wins and the other is cancelled.
 #include "fleet_fixtures.hpp"
 #include "scheduler/learning/execution_predictor.hpp"
-#include "scheduler/scheduler_stats.hpp"
+#include "scheduler/core/scheduler_stats.hpp"
 
 #include <cmath>
 

@@ -4,8 +4,8 @@
 // the same deferrals.
 #include "fleet_fixtures.hpp"
 #include "forwarding_policy.hpp"
-#include "scheduler/scheduler_core.hpp"
-#include "scheduler/scheduler_stats.hpp"
+#include "scheduler/core/scheduler_core.hpp"
+#include "scheduler/core/scheduler_stats.hpp"
 
 #include <gtest/gtest.h>
 #include <rapidcheck.h>

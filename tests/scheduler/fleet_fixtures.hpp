@@ -1,6 +1,6 @@
 #pragma once
 // Small builders for workers and tasks used across the scheduler tests.
-#include "scheduler/scheduler_core.hpp"
+#include "scheduler/core/scheduler_core.hpp"
 
 #include <string>
 

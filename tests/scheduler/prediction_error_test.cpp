@@ -1,7 +1,7 @@
 // Prediction error counts only predictions made from history, and the
 // scale-free median |ln(predicted / actual)| beside the percentage error.
 #include "scheduler/learning/prediction_error.hpp"
-#include "scheduler/slot_utilization.hpp"
+#include "scheduler/core/slot_utilization.hpp"
 
 #include <gtest/gtest.h>
 

@@ -3,7 +3,7 @@
 // over random runs it must place exactly as scoring every free worker does.
 #include "fleet_fixtures.hpp"
 #include "forwarding_policy.hpp"
-#include "scheduler/scheduler_core.hpp"
+#include "scheduler/core/scheduler_core.hpp"
 
 #include <gtest/gtest.h>
 #include <rapidcheck.h>

@@ -3,7 +3,7 @@
 // of the model is predicted at least that long on that worker.
 #include "fleet_fixtures.hpp"
 #include "scheduler/learning/execution_predictor.hpp"
-#include "scheduler/scheduler_core.hpp"
+#include "scheduler/core/scheduler_core.hpp"
 
 #include <gtest/gtest.h>
 

@@ -5,7 +5,7 @@
 #include "scheduler/learning/affinity_map.hpp"
 #include "scheduler/learning/execution_predictor.hpp"
 #include "scheduler/learning/specialization_tracker.hpp"
-#include "scheduler/scheduler_stats.hpp"
+#include "scheduler/core/scheduler_stats.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,5 +1,5 @@
 #include "fleet_fixtures.hpp"
-#include "scheduler/scheduler_stats.hpp"
+#include "scheduler/core/scheduler_stats.hpp"
 #include "scheduler/learning/execution_predictor.hpp"
 
 #include <gtest/gtest.h>

@@ -2,7 +2,7 @@
 #include "fleet_fixtures.hpp"
 #include "scheduler/filters/requirement_filter.hpp"
 #include "scheduler/output/stats_json.hpp"
-#include "scheduler/scheduler_stats.hpp"
+#include "scheduler/core/scheduler_stats.hpp"
 #include "scheduler/terms/weighted_score.hpp"
 
 #include <gtest/gtest.h>

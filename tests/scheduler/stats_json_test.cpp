@@ -1,6 +1,6 @@
 #include "fleet_fixtures.hpp"
 #include "scheduler/output/stats_json.hpp"
-#include "scheduler/scheduler_stats.hpp"
+#include "scheduler/core/scheduler_stats.hpp"
 
 #include <gtest/gtest.h>
 

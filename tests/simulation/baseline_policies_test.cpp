@@ -1,4 +1,4 @@
-#include "scheduler/scheduler_core.hpp"
+#include "scheduler/core/scheduler_core.hpp"
 
 #include <gtest/gtest.h>
 

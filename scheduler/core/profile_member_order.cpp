@@ -1,4 +1,4 @@
-#include "scheduler/profile_member_order.hpp"
+#include "scheduler/core/profile_member_order.hpp"
 
 #include <algorithm>
 #include <array>

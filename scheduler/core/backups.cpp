@@ -1,0 +1,102 @@
+#include "scheduler/core/backups.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace dtf {
+
+namespace {
+constexpr double infinity = std::numeric_limits<double>::infinity();
+double finite_or(double v, double fallback) { return std::isfinite(v) ? v : fallback; }
+} // namespace
+
+void backup_attempts::watch(task_handle h, const task_record& r, const execution_predictor& predictor) {
+  if (!enabled_) return;
+  if (!from_model_history(r.first.level)) return;
+  const double p99 = predictor.spread().quantile_s(1.0, r.first.level, prediction_spread::z99);
+  const double factor = std::max({1.0, finite_or(config_.backup_overrun_factor, 2.0), p99});
+  const double at = r.first.placed_at_s + factor * std::max(r.first.predicted_s, 1e-3);
+  if (!std::isfinite(at)) return;
+  if (h >= overdue_at_s_.size()) overdue_at_s_.resize(h + 1, infinity);
+  overdue_at_s_[h] = at;
+  overdue_.emplace(at, h);
+}
+
+void backup_attempts::unwatch(task_handle h) {
+  if (h >= overdue_at_s_.size()) return;
+  if (overdue_at_s_[h] != infinity) overdue_.erase({overdue_at_s_[h], h});
+  overdue_at_s_[h] = infinity;
+}
+
+void backup_attempts::place(double now_s, const core_parts& in, const std::function<void(const backup_choice&)>& start) {
+  const double fraction = std::clamp(finite_or(config_.backup_max_fraction, 0.0), 0.0, 1.0);
+  if (fraction <= 0.0) return;
+  const double budget_fraction = std::max(0.0, finite_or(config_.backup_budget_fraction, 0.0));
+  int checks = std::max(1, config_.max_backup_checks);
+  double busy = -1.0;      // busy_slot_s(now), computed once when needed
+  double charged_s = 0.0;  // what the copies started here may waste
+  for (auto it = overdue_.begin(); it != overdue_.end() && it->first <= now_s && checks-- > 0;) {
+    const task_handle h = it->second;
+    const auto& r = in.tasks[h];
+    ++it;  // h's entry may be erased below
+    const auto& cls = in.fleet.requirement(r.class_id);
+    if (cls.free_feasible <= 0) continue;
+    const double elapsed = now_s - r.first.placed_at_s;
+    // The free feasible worker with the smallest p90 other than the first
+    // attempt's; profiles in ascending order, members ascending: ties go to
+    // the earliest registered.
+    in.begin_decision(h);
+    std::size_t best = 0;
+    double best_p90 = infinity;
+    prediction best_p;
+    for (auto p : cls.profiles) {
+      for (std::size_t w : in.fleet.profile(p).free_members) {
+        if (static_cast<int>(w) == r.first.worker) continue;
+        const auto d = in.predicted_on(r.body, w);
+        const double p90 = in.predictor.p90_seconds(d.seconds, d.level);
+        if (p90 < best_p90 || (p90 == best_p90 && w < best)) {
+          best_p90 = p90;
+          best = w;
+          best_p = d;
+        }
+        break;  // one prediction per profile: its first free member stands for it
+      }
+    }
+    in.cache.end();
+    // Eligible once the attempt has run best_p90 / fraction; compared as a
+    // time (with a rounding allowance), so a wake-up set for that moment
+    // finds it eligible.
+    const double eligible_at_s = r.first.placed_at_s + best_p90 / fraction;
+    if (!std::isfinite(best_p90)) continue;
+    if (now_s < eligible_at_s - 1e-9 * std::max(1.0, std::abs(eligible_at_s))) {
+      wakeup_s_ = std::min(wakeup_s_, eligible_at_s);  // if the worker is still free then
+      continue;
+    }
+    if (busy < 0.0) busy = in.fleet.busy_slot_s(now_s);
+    // What this copy may waste: its own time if the first attempt wins, the
+    // first attempt's time (already `elapsed`, and more until the copy ends)
+    // if it wins. Charged in full, with what copies started in this call may
+    // waste, so cancelled time stays within the budget.
+    const double charge = elapsed + best_p90;
+    if (const double short_s = wasted_s_ + charged_s + charge - budget_fraction * busy; short_s > 0.0) {
+      // Over budget: the attempt runs alone for now. Each second the budget
+      // grows by the fraction of the running attempts' slot time (at least)
+      // and the charge by one: look again when it could fit (if ever without
+      // another event).
+      if (const double gain = budget_fraction * static_cast<double>(in.fleet.running()) - 1.0; gain > 0.0)
+        wakeup_s_ = std::min(wakeup_s_, now_s + short_s / gain);
+      continue;
+    }
+    charged_s += charge;
+    unwatch(h);
+    ++started_;
+    start({h, best, best_p, best_p90, elapsed});
+  }
+}
+
+void backup_attempts::note_next_overdue(double now_s) {
+  auto it = overdue_.upper_bound({now_s, std::numeric_limits<task_handle>::max()});
+  if (it != overdue_.end()) wakeup_s_ = std::min(wakeup_s_, it->first);
+}
+
+} // namespace dtf

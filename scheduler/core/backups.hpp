@@ -1,0 +1,75 @@
+#pragma once
+// Backup attempts of real stragglers: a first attempt becomes overdue past
+// both backup_overrun_factor x its prediction and the p99 of its level's
+// learned spread (only predictions from the model's own history: a default or
+// a family guess overrun says the guess was wrong, not the worker slow). An
+// overdue attempt gets a copy on a free feasible worker whose p90 for it is at
+// most backup_max_fraction of the time already run (the copy is expected to
+// win clearly, not tie), within a budget: wasted slot time (cancelled losers)
+// plus what the copy may waste stays within backup_budget_fraction of all
+// slot time so far. Owns the overdue index, the wake-up time and the counters.
+#include "scheduler/core/core_parts.hpp"
+#include "scheduler/core/fleet_index.hpp"
+#include "scheduler/core/task_table.hpp"
+#include "scheduler/learning/execution_predictor.hpp"
+#include "scheduler/core/scheduler_config.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <limits>
+#include <set>
+#include <utility>
+#include <vector>
+
+namespace dtf {
+
+struct backup_choice {
+  task_handle task = no_handle;
+  std::size_t worker = no_worker_index;
+  prediction predicted;
+  double p90_s = 0.0;
+  double elapsed_s = 0.0;  // how long the first attempt has run
+};
+
+class backup_attempts {
+public:
+  /// enabled: the policy wants backups and the configuration allows them.
+  backup_attempts(const scheduler_config& config, bool enabled) : config_(config), enabled_(enabled) {}
+
+  /// A first attempt just placed: remember when it becomes overdue.
+  void watch(task_handle h, const task_record& r, const execution_predictor& predictor);
+  /// The attempt ended, moved or got its backup: no longer watched.
+  void unwatch(task_handle h);
+  bool any_overdue(double now_s) const { return !overdue_.empty() && overdue_.begin()->first <= now_s; }
+
+  /// Starts backups of overdue first attempts (most overdue first) through
+  /// `start`, which occupies the slot; only call with nothing pending (a copy
+  /// never delays work that has not started).
+  void place(double now_s, const core_parts& in, const std::function<void(const backup_choice&)>& start);
+
+  /// When schedule() should run again with no other event (nullopt-like: infinity).
+  double wakeup_s() const { return wakeup_s_; }
+  void clear_wakeup() { wakeup_s_ = std::numeric_limits<double>::infinity(); }
+  /// The next first attempt to become overdue after now is a wake-up time.
+  void note_next_overdue(double now_s);
+
+  void count_won() { ++won_; }
+  void count_wasted(double slot_s) { wasted_s_ += slot_s; }
+  std::uint64_t started() const { return started_; }
+  std::uint64_t won() const { return won_; }
+  double wasted_s() const { return wasted_s_; }
+
+private:
+  const scheduler_config& config_;
+  bool enabled_ = false;
+  // Running first attempts by the time they become overdue.
+  std::set<std::pair<double, task_handle>> overdue_;
+  std::vector<double> overdue_at_s_;  // by handle: key in overdue_ (infinity: none)
+  double wakeup_s_ = std::numeric_limits<double>::infinity();
+  std::uint64_t started_ = 0;
+  std::uint64_t won_ = 0;
+  double wasted_s_ = 0.0;  // slot time of attempts that lost a race to their copy
+};
+
+} // namespace dtf

@@ -1,0 +1,83 @@
+#pragma once
+// Deferral certificates: what schedule() keeps about a deferral of a
+// requirement class's turn (its k-th in a call), so that later calls repeat it
+// without asking the policy while its deferral_bound (policy_hooks) still
+// decides the effect -- the turn ends, or it passes over exactly the bound's
+// limit, or exactly the busy count when every free candidate profile is
+// predicted the bound's fastest free time. A certificate holds while:
+//  - the turn reached the same task (handle; its query is compared too, for a
+//    reused handle) at the same position (the rest of the queue may have
+//    changed: the effect is recomputed from the tasks left in the turn);
+//  - no worker was added or removed;
+//  - the task's predictions on the class's profiles are unchanged
+//    (execution_predictor::change_stamp; no new model or family name);
+//  - no profile predicted faster than the bound's fastest free one has a free worker;
+//  - the task has not waited past the bound's max_deferred_for_s;
+//  - no pending task can run on one profile only (scarcity changes the
+//    policy's candidates with the queue, not with the kept predictions);
+//  - the busy workers still finish at least as many tasks like it within the
+//    bound's window as the turn needs (counted again at each call, with the
+//    kept predictions: the count moves with time).
+#include "scheduler/core/core_parts.hpp"
+#include "scheduler/core/decision_cache.hpp"
+#include "scheduler/core/fleet_index.hpp"
+#include "scheduler/core/pending_queue.hpp"
+#include "scheduler/core/policy_hooks.hpp"
+#include "scheduler/core/task_table.hpp"
+#include "scheduler/learning/execution_predictor.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <vector>
+
+namespace dtf {
+
+/// How many tasks like t the full workers of `profiles` are predicted to
+/// finish within `within_s` from now (fleet_index::count_full_finishing per
+/// profile), at most `limit`.
+std::size_t busy_finishing_within(const task& t, std::span<const std::uint32_t> profiles, double now_s,
+                                  double within_s, std::size_t limit, const fleet_index& fleet, decision_cache& cache,
+                                  const execution_predictor& predictor);
+
+struct deferral_certificate {
+  struct profile_prediction {
+    double duration_s = 0.0;
+    prediction_level level = prediction_level::default_estimate;
+    std::uint64_t stamp = 0;
+  };
+  bool active = false;
+  task_handle head = 0;
+  std::size_t ahead = 0;                  // tasks of the class passed over before it in the turn
+  std::uint64_t structure_changes = 0;    // of the fleet, when made
+  deferral_bound bound;
+  execution_predictor::query query;
+  std::size_t names = 0;                  // predictor names when made (the query stays valid)
+  std::vector<profile_prediction> profiles;  // parallel to the class's profiles
+};
+
+
+class deferral_certificates {
+public:
+  /// explaining: explanations are kept, so every deferral is decided (and explained) anew.
+  explicit deferral_certificates(bool explaining) : explaining_(explaining) {}
+  /// After the policy deferred task h of class c as the class's `step`-th
+  /// deferral in this call, `ahead` tasks into its queue, with `bound`: keep
+  /// it. Call inside the decision (the cache holds h's predictions).
+  void certify(std::uint32_t c, task_handle h, std::size_t step, std::size_t ahead,
+               const std::optional<deferral_bound>& bound, const core_parts& in);
+  /// When class c's certificate for its `step`-th deferral proves that the
+  /// policy would defer task h (`ahead` tasks into the queue, no worker
+  /// avoided) with the same effect now: how many tasks that deferral passes
+  /// over; 0 otherwise.
+  std::size_t certified_pass_over(std::uint32_t c, task_handle h, std::size_t step, std::size_t ahead,
+                                  std::size_t ending_turn, std::size_t avoided, double now_s,
+                                  const core_parts& in) const;
+
+private:
+  bool explaining_ = false;
+  std::vector<std::vector<deferral_certificate>> by_class_;  // by requirement class, then step
+};
+
+} // namespace dtf

@@ -1,0 +1,106 @@
+#include "scheduler/core/pending_queue.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace dtf {
+
+namespace {
+constexpr double infinity = std::numeric_limits<double>::infinity();
+double finite_or(double v, double fallback) { return std::isfinite(v) ? v : fallback; }
+} // namespace
+
+double& pending_queue::ages_at(task_handle h) {
+  if (h >= ages_at_s_.size()) ages_at_s_.resize(h + 1, infinity);
+  return ages_at_s_[h];
+}
+
+void pending_queue::enqueue(task_table& tasks, task_handle h, double last_now_s) {
+  auto& r = tasks[h];
+  if (!of_class(r.class_id).insert(r.key).second) return;
+  index_by_model(r);
+  ++pending_;
+  const double factor = finite_or(aging_factor_, 0.0);
+  if (!r.key.aged && factor > 0.0) {
+    auto& at = ages_at(h);
+    at = finite_or(last_now_s, 0.0) + factor * std::max(r.key.predicted_s, 1.0);
+    if (std::isfinite(at)) aging_.emplace(at, h);
+  }
+}
+
+void pending_queue::forget(task_record& r) {
+  unindex_by_model(r);
+  auto& at = ages_at(r.key.handle);
+  if (at != infinity) aging_.erase({at, r.key.handle});
+  at = infinity;
+  --pending_;
+}
+
+void pending_queue::dequeue(task_table& tasks, task_handle h) {
+  auto& r = tasks[h];
+  if (of_class(r.class_id).erase(r.key) > 0) forget(r);
+}
+
+class_queue::iterator pending_queue::take(task_table& tasks, std::uint32_t c, class_queue::iterator at) {
+  auto& r = tasks[at->handle];
+  auto next = of_class(c).erase(at);
+  forget(r);
+  return next;
+}
+
+void pending_queue::note_deferred(const task_record& r) {
+  if (r.affinity_model == affinity_map::no_key || !by_model_) return;
+  by_model_undeferred_[r.affinity_model].erase(r.key);
+}
+
+// Tasks that waited past their aging time while later submissions could
+// overtake them move ahead of the un-aged ones (no starvation of short tasks
+// behind a stream of longer ones).
+void pending_queue::promote_aged(task_table& tasks, double now_s) {
+  while (!aging_.empty() && aging_.begin()->first <= now_s) {
+    const auto h = aging_.begin()->second;
+    aging_.erase(aging_.begin());
+    ages_at(h) = infinity;
+    const auto& r = tasks[h];
+    if (r.submitted_at_s < last_submission_s_) age(tasks, h);
+    else aging_parked_.emplace_back(h, r.key.sequence);
+  }
+}
+
+void pending_queue::age(task_table& tasks, task_handle h) {
+  auto& r = tasks[h];
+  auto& queue = of_class(r.class_id);
+  if (r.key.aged || queue.erase(r.key) == 0) return;
+  unindex_by_model(r);
+  r.key.aged = true;
+  queue.insert(r.key);
+  index_by_model(r);
+}
+
+void pending_queue::note_submission(task_table& tasks, double now_s) {
+  if (!(now_s > last_submission_s_)) return;
+  last_submission_s_ = now_s;
+  for (auto [h, sequence] : aging_parked_)
+    if (tasks[h].live && tasks[h].key.sequence == sequence && tasks[h].status == task_status::pending) age(tasks, h);
+  aging_parked_.clear();
+}
+
+void pending_queue::index_by_model(const task_record& r) {
+  if (r.affinity_model == affinity_map::no_key || !by_model_) return;
+  by_model_all_[r.affinity_model].insert(r.key);
+  if (r.first_deferred_at_s < 0.0) by_model_undeferred_[r.affinity_model].insert(r.key);
+}
+
+void pending_queue::unindex_by_model(const task_record& r) {
+  if (r.affinity_model == affinity_map::no_key || !by_model_) return;
+  if (auto it = by_model_all_.find(r.affinity_model); it != by_model_all_.end()) it->second.erase(r.key);
+  if (auto it = by_model_undeferred_.find(r.affinity_model); it != by_model_undeferred_.end()) it->second.erase(r.key);
+}
+
+const std::set<queue_key>* pending_queue::of_model(affinity_map::key model, bool undeferred) const {
+  const auto& index = undeferred ? by_model_undeferred_ : by_model_all_;
+  auto it = index.find(model);
+  return it == index.end() ? nullptr : &it->second;
+}
+
+} // namespace dtf

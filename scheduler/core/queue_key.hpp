@@ -1,0 +1,33 @@
+#pragma once
+// The order of the pending queue: priority high first; then tasks that waited
+// too long (aged, in submission order); then predicted duration (at
+// submission) long first, then submission sequence, then handle.
+#include <cstdint>
+#include <limits>
+
+namespace dtf {
+
+/// A task's slot in the core's task table.
+using task_handle = std::uint32_t;
+inline constexpr task_handle no_handle = std::numeric_limits<task_handle>::max();
+/// A worker's index in the fleet (registration order); no_worker: none.
+inline constexpr int no_worker = -1;
+inline constexpr std::size_t no_worker_index = std::numeric_limits<std::size_t>::max();
+
+struct queue_key {
+  int priority = 0;
+  double predicted_s = 0.0;
+  std::uint64_t sequence = 0;
+  task_handle handle = 0;
+  bool aged = false;
+  bool operator<(const queue_key& o) const {
+    if (priority != o.priority) return priority > o.priority;
+    if (aged != o.aged) return aged;
+    if (aged && sequence != o.sequence) return sequence < o.sequence;
+    if (predicted_s != o.predicted_s) return predicted_s > o.predicted_s;
+    if (sequence != o.sequence) return sequence < o.sequence;
+    return handle < o.handle;
+  }
+};
+
+} // namespace dtf

@@ -1,0 +1,43 @@
+#include "scheduler/core/scarcity.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace dtf {
+
+std::size_t exclusive_pending(const fleet_index& fleet, const pending_queue& queue, std::uint32_t p) {
+  std::size_t n = 0;
+  for (auto c : fleet.profile(p).exclusive_classes) n += queue.of_class(c).size();
+  return n;
+}
+
+bool any_exclusive_pending(const fleet_index& fleet, const pending_queue& queue) {
+  for (auto c : fleet.exclusive_classes())
+    if (!queue.of_class(c).empty()) return true;
+  return false;
+}
+
+bool reserved(const task& t, std::uint32_t own, std::uint32_t p, std::size_t avoided, const fleet_index& fleet,
+              const pending_queue& queue, decision_cache& cache, const execution_predictor& predictor) {
+  if (p >= fleet.profile_count() || fleet.requirement(own).profiles.size() <= 1) return false;
+  const std::size_t waiting = exclusive_pending(fleet, queue, p);
+  if (waiting == 0 || fleet.profile(p).members.empty()) return false;
+  double open_best = std::numeric_limits<double>::infinity();
+  for (auto q : fleet.requirement(own).profiles) {
+    if (q == p || exclusive_pending(fleet, queue, q) > 0) continue;
+    const auto& members = fleet.profile(q).free_members;
+    const std::size_t first = members.empty()         ? no_worker_index
+                              : members[0] != avoided ? members[0]
+                              : members.size() > 1    ? members[1]
+                                                      : no_worker_index;
+    if (first == no_worker_index) continue;
+    open_best = std::min(open_best, cache.predicted_on(t, first, fleet, predictor).seconds);
+  }
+  if (!std::isfinite(open_best)) return false;
+  const double here = cache.predicted_on(t, fleet.profile(p).members.front(), fleet, predictor).seconds;
+  const double slots = std::max(1, fleet.profile(p).total_slots);
+  return open_best - here < static_cast<double>(waiting) * here / slots;
+}
+
+} // namespace dtf

@@ -1,0 +1,25 @@
+#pragma once
+// Scarcity: a profile that pending tasks can run nowhere else is left to them
+// by a task that has another good place. No state of its own: it reads the
+// fleet's exclusive classes and the pending queues.
+#include "scheduler/core/decision_cache.hpp"
+#include "scheduler/core/fleet_index.hpp"
+#include "scheduler/core/pending_queue.hpp"
+
+#include <cstddef>
+#include <cstdint>
+
+namespace dtf {
+
+/// Pending tasks that only profile p can run.
+std::size_t exclusive_pending(const fleet_index& fleet, const pending_queue& queue, std::uint32_t p);
+/// Whether any pending task can run on one profile only.
+bool any_exclusive_pending(const fleet_index& fleet, const pending_queue& queue);
+/// Whether task t (of requirement class `own`, decided now) should leave
+/// profile p to the pending tasks only p can run: it would delay them by
+/// about here / slots each, which costs more than running t on the best other
+/// free profile it fits (open_best - here). `avoided`: a worker t must not use.
+bool reserved(const task& t, std::uint32_t own, std::uint32_t p, std::size_t avoided, const fleet_index& fleet,
+              const pending_queue& queue, decision_cache& cache, const execution_predictor& predictor);
+
+} // namespace dtf

@@ -1,0 +1,138 @@
+// scheduler_view: what a policy reads of the core, answered from its units
+// (during a decision, from the decision cache).
+#include "scheduler/core/core_state.hpp"
+#include "scheduler/core/scarcity.hpp"
+#include "scheduler/filters/requirement_filter.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+
+namespace dtf {
+
+namespace {
+double finite_or(double v, double fallback) { return std::isfinite(v) ? v : fallback; }
+} // namespace
+
+std::size_t scheduler_view::worker_count() const { return core_.impl_->fleet.size(); }
+const worker_capability& scheduler_view::worker(std::size_t index) const {
+  return core_.impl_->fleet.workers().at(index).cap;
+}
+int scheduler_view::running(std::size_t index) const { return core_.impl_->fleet.workers().at(index).running; }
+int scheduler_view::slots(std::size_t index) const { return core_.impl_->fleet.workers().at(index).slots; }
+double scheduler_view::predicted_slot_free_in_s(std::size_t index, double now_s) const {
+  return core_.impl_->fleet.slot_free_in(index, now_s);
+}
+double scheduler_view::predicted_duration_s(const task& t, std::size_t index) const {
+  return core_.impl_->predicted_duration(t, index);
+}
+const affinity_map& scheduler_view::affinity() const { return core_.impl_->learned.affinity; }
+const specialization_tracker& scheduler_view::specialization() const { return core_.impl_->learned.specialization; }
+const scheduler_config& scheduler_view::config() const { return core_.impl_->config; }
+const worker_metrics& scheduler_view::metrics(std::size_t index) const {
+  return core_.impl_->fleet.workers().at(index).metrics;
+}
+
+double scheduler_view::affinity_value(const task& t, std::size_t index) const {
+  const auto& i = *core_.impl_;
+  return i.learned.affinity.value(i.fleet.workers().at(index).affinity_key, affinity_model_key(t));
+}
+
+double scheduler_view::specialization_value(const task& t, std::size_t index) const {
+  const auto& i = *core_.impl_;
+  return i.learned.specialization.value(i.fleet.workers().at(index).specialization_key, t.type,
+                                        specialization_family_key(t));
+}
+
+double scheduler_view::deferred_for_s(const task& t, double now_s) const {
+  const auto& i = *core_.impl_;
+  const auto h = i.cache.about(t) ? i.cache.current().handle : i.tasks.find(t.id);
+  if (h == no_handle || i.tasks[h].first_deferred_at_s < 0.0) return 0.0;
+  return std::max(0.0, finite_or(now_s - i.tasks[h].first_deferred_at_s, 0.0));
+}
+
+std::span<const std::uint32_t> scheduler_view::decision_profiles(const task& t) const {
+  const auto& i = *core_.impl_;
+  return i.cache.about(t) ? i.cache.current().profiles : std::span<const std::uint32_t>{};
+}
+
+std::span<const std::size_t> scheduler_view::free_members(std::uint32_t profile) const {
+  const auto& fleet = core_.impl_->fleet;
+  if (profile >= fleet.profile_count()) throw std::out_of_range("scheduler_view::free_members: no such profile");
+  return fleet.profile(profile).free_members;
+}
+
+std::optional<std::size_t> scheduler_view::avoided_worker(const task& t) const {
+  const auto& i = *core_.impl_;
+  if (!i.cache.about(t) || i.cache.current().avoided == no_worker_index) return std::nullopt;
+  return i.cache.current().avoided;
+}
+
+const profile_member_order& scheduler_view::member_order() const { return core_.impl_->learned.member_order; }
+
+bool scheduler_view::reserved(const task& t, std::uint32_t profile) const {
+  const auto& i = *core_.impl_;
+  if (!i.cache.about(t) || i.cache.current().handle == no_handle) return false;
+  const auto& decision = i.cache.current();
+  return dtf::reserved(t, i.tasks[decision.handle].class_id, profile, decision.avoided, i.fleet, i.queue, i.cache,
+                       i.learned.predictor);
+}
+
+std::uint32_t scheduler_view::profile_of(std::size_t index) const {
+  return core_.impl_->fleet.workers().at(index).profile;
+}
+
+double scheduler_view::predicted_profile_duration_s(const task& t, std::uint32_t profile) const {
+  const auto& i = *core_.impl_;
+  if (profile >= i.fleet.profile_count()) throw std::out_of_range("scheduler_view: no such profile");
+  const auto& members = i.fleet.profile(profile).members;
+  return members.empty() ? std::numeric_limits<double>::infinity() : i.predicted_duration(t, members.front());
+}
+
+std::uint32_t scheduler_view::affinity_model_key(const task& t) const {
+  const auto& i = *core_.impl_;
+  return i.cache.about(t) ? i.cache.current().affinity_model : i.learned.affinity.find_model(t.model);
+}
+
+std::uint32_t scheduler_view::specialization_family_key(const task& t) const {
+  const auto& i = *core_.impl_;
+  return i.cache.about(t) ? i.cache.current().specialization_family
+                          : i.learned.specialization.find_family(specialization_family(t.model));
+}
+
+std::size_t scheduler_view::deferred_ahead(const task& t) const {
+  const auto& i = *core_.impl_;
+  return i.cache.about(t) ? i.cache.current().deferred_ahead : 0;
+}
+
+std::size_t scheduler_view::pass_over_ending_turn(const task& t) const {
+  const auto& i = *core_.impl_;
+  return i.cache.about(t) ? i.cache.current().ending_turn : std::numeric_limits<std::size_t>::max();
+}
+
+std::size_t scheduler_view::busy_finishing_within(const task& t, double now_s, double within_s,
+                                                  std::size_t limit) const {
+  const auto& i = *core_.impl_;
+  if (i.cache.about(t) && i.cache.current().handle != no_handle)
+    return dtf::busy_finishing_within(t, i.fleet.requirement(i.tasks[i.cache.current().handle].class_id).profiles,
+                                      now_s, within_s, limit, i.fleet, i.cache, i.learned.predictor);
+  std::vector<std::uint32_t> feasible;
+  for (std::uint32_t p = 0; p < i.fleet.profile_count(); ++p)
+    if (!first_rejection(t.requirements, i.fleet.profile(p).representative)) feasible.push_back(p);
+  return dtf::busy_finishing_within(t, feasible, now_s, within_s, limit, i.fleet, i.cache, i.learned.predictor);
+}
+
+double scheduler_view::best_free_predicted_finish_s(const task& t, double) const {
+  const auto& i = *core_.impl_;
+  double best = 0.0;
+  for (std::size_t w = 0; w < i.fleet.size(); ++w) {
+    if (!i.fleet.worker(w).has_free_slot()) continue;
+    if (first_rejection(t.requirements, i.fleet.worker(w).cap)) continue;
+    const double d = i.predicted_duration(t, w);
+    if (best == 0.0 || d < best) best = d;
+  }
+  return best;
+}
+
+} // namespace dtf
