@@ -1,5 +1,5 @@
 // schedule() repeats a deferral without asking the policy while the policy's
-// deferral bound still proves it (deferral_certificate.hpp); over random runs
+// deferral bound still proves it (scheduler/core/deferral.hpp); over random runs
 // it must place exactly as a core that asks the policy every time, and count
 // the same deferrals.
 #include "fleet_fixtures.hpp"
