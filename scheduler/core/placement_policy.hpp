@@ -38,6 +38,7 @@ public:
   /// Seconds until the worker's next slot frees, from predictions of what runs there.
   double predicted_slot_free_in_s(std::size_t index, double now_s) const;
   double predicted_duration_s(const task& t, std::size_t index) const;
+  const execution_predictor& predictor() const;
   const affinity_map& affinity() const;
   const specialization_tracker& specialization() const;
   const scheduler_config& config() const;

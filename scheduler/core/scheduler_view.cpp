@@ -27,6 +27,7 @@ double scheduler_view::predicted_slot_free_in_s(std::size_t index, double now_s)
 double scheduler_view::predicted_duration_s(const task& t, std::size_t index) const {
   return core_.impl_->predicted_duration(t, index);
 }
+const execution_predictor& scheduler_view::predictor() const { return core_.impl_->learned.predictor; }
 const affinity_map& scheduler_view::affinity() const { return core_.impl_->learned.affinity; }
 const specialization_tracker& scheduler_view::specialization() const { return core_.impl_->learned.specialization; }
 const scheduler_config& scheduler_view::config() const { return core_.impl_->config; }
