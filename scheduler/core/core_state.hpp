@@ -10,7 +10,7 @@
 #include "scheduler/core/deferral.hpp"
 #include "scheduler/core/explanations.hpp"
 #include "scheduler/core/fleet_index.hpp"
-#include "scheduler/core/learning.hpp"
+#include "scheduler/core/learner.hpp"
 #include "scheduler/core/pending_queue.hpp"
 #include "scheduler/core/policy_hooks.hpp"
 #include "scheduler/core/task_table.hpp"
@@ -28,7 +28,7 @@ struct scheduler_core::impl {
   scheduler_config config;
   std::unique_ptr<placement_policy> policy;
   const policy_hooks* hooks;  // the policy's, or the defaults
-  learning learned;
+  learner learned;
   fleet_index fleet;
   task_table tasks;
   pending_queue queue;

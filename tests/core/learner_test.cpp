@@ -1,8 +1,8 @@
-// learning on its own: one function learns a finished attempt -- the
+// learner on its own: one function learns a finished attempt -- the
 // worker's success, and the lower bound a first attempt leaves when its
 // backup wins -- and attempts still running teach lower bounds at 2x, 4x, ...
 #include "../scheduler/fleet_fixtures.hpp"
-#include "scheduler/core/learning.hpp"
+#include "scheduler/core/learner.hpp"
 
 #include <gtest/gtest.h>
 
@@ -12,7 +12,7 @@ using namespace dtf::testing;
 namespace {
 struct fixture {
   scheduler_config config;
-  learning learned{config};
+  learner learned{config};
   fleet_index fleet;
   std::size_t add(const worker_capability& w) {
     const auto keys = learned.register_worker(w);
@@ -33,7 +33,7 @@ task_result result(std::string worker, double duration_s, task_status status = t
 }
 } // namespace
 
-TEST(learning, a_success_teaches_the_predictor_specialization_and_affinity_of_its_worker) {
+TEST(learner, a_success_teaches_the_predictor_specialization_and_affinity_of_its_worker) {
   fixture f;
   const auto fast = f.add(cuda_worker("a", "A100", 40, 8.0));
   const auto r = result("a", 12.0);
@@ -47,7 +47,7 @@ TEST(learning, a_success_teaches_the_predictor_specialization_and_affinity_of_it
   EXPECT_FALSE(f.learned.specialization.entries().empty());
 }
 
-TEST(learning, a_first_attempt_that_lost_to_its_backup_leaves_a_lower_bound_on_its_worker) {
+TEST(learner, a_first_attempt_that_lost_to_its_backup_leaves_a_lower_bound_on_its_worker) {
   fixture f;
   const auto slow = f.add(cuda_worker("slow", "T4", 16, 7.5));
   const auto fast = f.add(cuda_worker("fast", "A100", 40, 8.0));
@@ -62,7 +62,7 @@ TEST(learning, a_first_attempt_that_lost_to_its_backup_leaves_a_lower_bound_on_i
   EXPECT_NEAR(f.learned.predictor.predict(probe, f.fleet.worker(fast).cap).seconds, 10.0, 1e-9);
 }
 
-TEST(learning, a_running_attempt_is_learned_as_a_lower_bound_at_each_check) {
+TEST(learner, a_running_attempt_is_learned_as_a_lower_bound_at_each_check) {
   fixture f;
   const auto w = f.add(cpu_worker("c", "Xeon", 64, 16));
   task_table tasks;

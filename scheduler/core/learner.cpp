@@ -1,4 +1,4 @@
-#include "scheduler/core/learning.hpp"
+#include "scheduler/core/learner.hpp"
 
 #include <cmath>
 #include <limits>
@@ -14,7 +14,7 @@ bool has_any_metric(const worker_metrics& m) {
 }
 } // namespace
 
-void learning::learn_specialization(std::size_t wi, specialization_tracker::key specialization_worker, task_type type,
+void learner::learn_specialization(std::size_t wi, specialization_tracker::key specialization_worker, task_type type,
                                     specialization_tracker::key family, bool success,
                                     std::optional<double> normalized) {
   member_order.before_history_change(wi, type, family);
@@ -22,7 +22,7 @@ void learning::learn_specialization(std::size_t wi, specialization_tracker::key 
   member_order.after_history_change(wi, type, family);
 }
 
-void learning::learn(const attempt_outcome& o, const fleet_index& fleet) {
+void learner::learn(const attempt_outcome& o, const fleet_index& fleet) {
   const auto& result = *o.result;
   const double duration = result.duration_s;
   const bool success = o.status == task_status::succeeded;
@@ -56,7 +56,7 @@ void learning::learn(const attempt_outcome& o, const fleet_index& fleet) {
   if (success && !result.model.empty()) touch_affinity(o.worker, fleet, affinity.model_key(result.model), true);
 }
 
-void learning::learn_from_history(const task_result& result, const worker_capability& worker,
+void learner::learn_from_history(const task_result& result, const worker_capability& worker,
                                   const fleet_index& fleet) {
   const double duration = result.duration_s;
   const bool success = result.status == task_status::succeeded && std::isfinite(duration) && duration >= 0.0;
@@ -76,7 +76,7 @@ void learning::learn_from_history(const task_result& result, const worker_capabi
   }
 }
 
-learning::worker_keys learning::register_worker(const worker_capability& cap) {
+learner::worker_keys learner::register_worker(const worker_capability& cap) {
   worker_keys keys;
   keys.affinity = affinity.worker_key(cap.id);
   affinity.forget_worker(keys.affinity);  // a re-registered id starts cold
@@ -85,36 +85,36 @@ learning::worker_keys learning::register_worker(const worker_capability& cap) {
   return keys;
 }
 
-void learning::add_to_member_order(std::size_t wi, const fleet_index& fleet) {
+void learner::add_to_member_order(std::size_t wi, const fleet_index& fleet) {
   const auto& w = fleet.worker(wi);
   member_order.add(wi, w.profile, w.specialization_key, w.affinity_key);
   member_order.set_has_metrics(wi, has_any_metric(w.metrics));
 }
 
-void learning::rebuild_member_order(const fleet_index& fleet) {
+void learner::rebuild_member_order(const fleet_index& fleet) {
   member_order.clear();
   for (std::size_t i = 0; i < fleet.size(); ++i) add_to_member_order(i, fleet);
 }
 
-void learning::set_metrics(std::size_t wi, const worker_metrics& metrics) {
+void learner::set_metrics(std::size_t wi, const worker_metrics& metrics) {
   member_order.set_has_metrics(wi, has_any_metric(metrics));
 }
 
-void learning::touch_affinity(std::size_t wi, const fleet_index& fleet, affinity_map::key model, bool success) {
+void learner::touch_affinity(std::size_t wi, const fleet_index& fleet, affinity_map::key model, bool success) {
   member_order.before_warm_change(wi);
   if (success) affinity.learn_success(fleet.worker(wi).affinity_key, model);
   else affinity.touch(fleet.worker(wi).affinity_key, model);
   member_order.after_warm_change(wi);
 }
 
-void learning::watch_running(task_handle h, double at_s) {
+void learner::watch_running(task_handle h, double at_s) {
   if (!std::isfinite(at_s)) return;
   if (h >= censor_at_s_.size()) censor_at_s_.resize(h + 1, infinity);
   censor_at_s_[h] = at_s;
   censor_checks_.emplace(at_s, h);
 }
 
-void learning::unwatch_running(task_handle h) {
+void learner::unwatch_running(task_handle h) {
   if (h >= censor_at_s_.size()) return;
   if (censor_at_s_[h] != infinity) censor_checks_.erase({censor_at_s_[h], h});
   censor_at_s_[h] = infinity;
@@ -122,7 +122,7 @@ void learning::unwatch_running(task_handle h) {
 
 // Checked at schedule() calls (no wake-up of its own); O(log n) per check,
 // O(log overrun) per attempt.
-void learning::learn_running_lower_bounds(double now_s, const task_table& tasks, const fleet_index& fleet) {
+void learner::learn_running_lower_bounds(double now_s, const task_table& tasks, const fleet_index& fleet) {
   while (!censor_checks_.empty() && censor_checks_.begin()->first <= now_s) {
     const task_handle h = censor_checks_.begin()->second;
     censor_checks_.erase(censor_checks_.begin());

@@ -42,12 +42,12 @@ struct attempt_outcome {
   double lost_ran_s = 0.0;
 };
 
-class learning {
+class learner {
 public:
-  explicit learning(const scheduler_config& config)
+  explicit learner(const scheduler_config& config)
     : affinity(config.max_learned_links, config.affinity_recent_models) {}
-  learning(const learning&) = delete;  // member_order points into this object
-  learning& operator=(const learning&) = delete;
+  learner(const learner&) = delete;  // member_order points into this object
+  learner& operator=(const learner&) = delete;
 
   execution_predictor predictor;
   affinity_map affinity;
