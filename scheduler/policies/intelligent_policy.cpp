@@ -8,8 +8,9 @@
 // a profile that pending tasks can run nowhere else is left to them when the
 // task has another good place (scheduler_view::reserved: scarcity), and a
 // profile predicted to need longer than the task's timeout is left while
-// another feasible profile can finish it in time (waiting for a busy one if
-// needed). Deterministic: no randomness, no hash-order iteration.
+// another feasible profile can finish it in time (waiting for a busy one
+// while one is predicted to finish it sooner than a free one would).
+// Deterministic: no randomness, no hash-order iteration.
 #include "scheduler/core/policy_hooks.hpp"
 #include "scheduler/core/profile_member_order.hpp"
 #include "scheduler/learning/execution_predictor.hpp"
@@ -87,7 +88,9 @@ private:
       (past_timeout(t, view.predicted_duration_s(t, w)) ? late_ : kept_).push_back(w);
     }
     if (kept_.empty()) {
-      if (!late_.empty() && wait_for_in_time(t, view, now_s)) {
+      double late_s = std::numeric_limits<double>::infinity();
+      for (std::size_t w : late_) late_s = std::min(late_s, view.predicted_duration_s(t, w));
+      if (!late_.empty() && wait_for_in_time(t, late_s, view, now_s)) {
         pass_over_ = 1;
         return std::nullopt;
       }
@@ -152,7 +155,9 @@ private:
     if (!late_profiles_.empty()) {
       narrowed = true;
       if (profiles_.empty()) {
-        if (wait_for_in_time(t, view, now_s)) {
+        double late_s = std::numeric_limits<double>::infinity();
+        for (const auto& c : late_profiles_) late_s = std::min(late_s, c.duration_s);
+        if (wait_for_in_time(t, late_s, view, now_s)) {
           pass_over_ = 1;
           return std::nullopt;
         }
@@ -336,15 +341,29 @@ private:
     return std::isfinite(t.timeout_s) && t.timeout_s > 0.0 && duration_s > t.timeout_s;
   }
 
-  /// Every free candidate is predicted past the timeout: wait for a busy
-  /// feasible profile predicted to finish in time, if there is one and the
-  /// task has not waited too long already.
-  bool wait_for_in_time(const task& t, const scheduler_view& view, double now_s) const {
+  /// Every free candidate is predicted past the timeout, the fastest of them
+  /// to need `late_s`: wait for a busy feasible profile predicted to finish
+  /// in time, if there is one, the task has not waited too long already, and
+  /// the wait pays: more busy workers are predicted to finish it (slot free +
+  /// duration) within late_s than tasks of its class were held back for them
+  /// earlier in this call. Else the free worker would stand idle for one that
+  /// frees after it would have finished the task: with a scarce in-time
+  /// profile busy with long runs, tasks waited up to
+  /// deferral_max_wait_factor x their timeout while every other worker stood
+  /// idle (scarce_memory online). Reads the busy workers' predicted ends, so
+  /// such a wait gives no deferral bound (the rule narrows the candidates).
+  bool wait_for_in_time(const task& t, double late_s, const scheduler_view& view, double now_s) const {
     if (!config_.allow_deferral || !config_.enable_predictive_scheduling) return false;
     if (view.deferred_for_s(t, now_s) > config_.deferral_max_wait_factor * t.timeout_s) return false;
+    bool in_time = false;
     for (auto p : view.decision_profiles(t))
-      if (!past_timeout(t, view.predicted_profile_duration_s(t, p))) return true;
-    return false;
+      if (!past_timeout(t, view.predicted_profile_duration_s(t, p))) {
+        in_time = true;
+        break;
+      }
+    if (!in_time) return false;
+    const std::size_t ahead = view.deferred_ahead(t);
+    return view.busy_finishing_within(t, now_s, late_s, ahead + 1) > ahead;
   }
 
   struct profile_candidates {
