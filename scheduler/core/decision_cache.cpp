@@ -34,20 +34,6 @@ void decision_cache::begin(const task& t, task_handle handle, const task_table& 
   }
 }
 
-prediction decision_cache::predicted_on(const task& t, std::size_t wi, const fleet_index& fleet,
-                                        const execution_predictor& predictor) {
-  const auto& w = fleet.worker(wi);
-  if (current_.t != &t) return predictor.predict(t, w.cap);
-  const auto pc = w.profile;
-  if (stamp_[pc] != generation_) {
-    const auto p = predictor.predict(current_.query, w.device_key, w.cap.kind, w.cap.speed);
-    duration_s_[pc] = p.seconds;
-    level_[pc] = p.level;
-    stamp_[pc] = generation_;
-  }
-  return {duration_s_[pc], level_[pc], 0};
-}
-
 void decision_cache::hold(std::uint32_t profile, double duration_s, prediction_level level) {
   duration_s_[profile] = duration_s;
   level_[profile] = level;

@@ -14,6 +14,7 @@
 #include <ext/pb_ds/tree_policy.hpp>
 #include <limits>
 #include <set>
+#include <span>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -44,7 +45,15 @@ public:
   /// A submission at now_s; a later one than all before lets parked tasks age.
   void note_submission(task_table& tasks, double now_s);
 
-  class_queue& of_class(std::uint32_t c) { return grow(c)[c]; }
+  class_queue& of_class(std::uint32_t c) {
+    if (c >= queues_.size()) [[unlikely]] queues_.resize(c + 1);
+    return queues_[c];
+  }
+  /// The queues of classes 0 .. count - 1 (for a schedule() call: no class is created during one).
+  std::span<class_queue> classes(std::size_t count) {
+    if (count > queues_.size()) queues_.resize(count);
+    return {queues_.data(), count};
+  }
   const class_queue& of_class(std::uint32_t c) const { return c < queues_.size() ? queues_[c] : empty_; }
   std::size_t size() const { return pending_; }
   bool by_model() const { return by_model_; }
@@ -53,10 +62,6 @@ public:
   const std::set<queue_key>* of_model(affinity_map::key model, bool undeferred) const;
 
 private:
-  std::vector<class_queue>& grow(std::uint32_t c) {
-    if (c >= queues_.size()) queues_.resize(c + 1);
-    return queues_;
-  }
   void age(task_table& tasks, task_handle h);
   void index_by_model(const task_record& r);
   void unindex_by_model(const task_record& r);

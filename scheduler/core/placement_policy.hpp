@@ -87,6 +87,8 @@ public:
   bool reserved(const task& t, std::uint32_t profile) const;
   /// The profile (workers alike in capability) of a worker.
   std::uint32_t profile_of(std::size_t index) const;
+  /// The profile's first member (lowest index); throws std::out_of_range for an empty or unknown profile.
+  std::size_t first_member(std::uint32_t profile) const;
   /// Predicted duration of t on the profile's workers (busy or free).
   double predicted_profile_duration_s(const task& t, std::uint32_t profile) const;
   std::uint32_t affinity_model_key(const task& t) const;

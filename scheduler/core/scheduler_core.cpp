@@ -310,6 +310,7 @@ std::vector<assignment> scheduler_core::schedule(double now_s) {
     int deferrals = 0;       // decisions that deferred
   };
   const auto class_count = static_cast<std::uint32_t>(i.fleet.class_count());
+  const auto queues = i.queue.classes(class_count);
   std::vector<cursor_state> cursors(class_count);
   // Classes in play by the queue key of their cursor's task, smallest on top.
   // Free slots only shrink within a call, so a class found out of play stays out.
@@ -317,14 +318,14 @@ std::vector<assignment> scheduler_core::schedule(double now_s) {
   in_play.clear();
   const auto later = [](const auto& a, const auto& b) { return b.first < a.first; };
   for (std::uint32_t c = 0; c < class_count; ++c)
-    if (i.fleet.requirement(c).free_feasible > 0 && !i.queue.of_class(c).empty()) {
-      cursors[c].at = i.queue.of_class(c).begin();
+    if (i.fleet.requirement(c).free_feasible > 0 && !queues[c].empty()) {
+      cursors[c].at = queues[c].begin();
       in_play.emplace_back(*cursors[c].at, c);
     }
   std::make_heap(in_play.begin(), in_play.end(), later);
   std::uint32_t last = no_handle;
   const affinity_lookahead::passed_over_test passed_over = [&](std::uint32_t c, const queue_key& k) {
-    return cursors[c].at == i.queue.of_class(c).end() || k < *cursors[c].at;
+    return cursors[c].at == queues[c].end() || k < *cursors[c].at;
   };
 
   while (true) {
@@ -334,7 +335,7 @@ std::vector<assignment> scheduler_core::schedule(double now_s) {
     std::uint32_t best = no_handle;
     if (last != no_handle) {
       const auto& cur = cursors[last];
-      if (cur.at != i.queue.of_class(last).end() && cur.deferrals < max_deferrals &&
+      if (cur.at != queues[last].end() && cur.deferrals < max_deferrals &&
           i.fleet.requirement(last).free_feasible > 0) {
         // Keys in the heap never exceed their class's current key (a stale
         // one is re-keyed upward), so one below the top comes first: no heap traffic.
@@ -350,7 +351,7 @@ std::vector<assignment> scheduler_core::schedule(double now_s) {
       std::pop_heap(in_play.begin(), in_play.end(), later);
       const auto [key, c] = in_play.back();
       in_play.pop_back();
-      if (i.fleet.requirement(c).free_feasible <= 0 || cursors[c].at == i.queue.of_class(c).end()) continue;
+      if (i.fleet.requirement(c).free_feasible <= 0 || cursors[c].at == queues[c].end()) continue;
       if (cursors[c].at->handle != key.handle) {
         // The affinity lookahead took the task its entry was keyed by: re-key.
         in_play.emplace_back(*cursors[c].at, c);
@@ -363,7 +364,7 @@ std::vector<assignment> scheduler_core::schedule(double now_s) {
     last = best;
 
     const auto& cls = i.fleet.requirement(best);
-    auto& pending = i.queue.of_class(best);
+    auto& pending = queues[best];
     auto& cur = cursors[best];
     const task_handle h = cur.at->handle;
     auto& r = i.tasks[h];
@@ -465,7 +466,7 @@ std::vector<assignment> scheduler_core::schedule(double now_s) {
       i.end_decision();
       auto& p = i.tasks[warm_h];
       auto& pc = cursors[p.class_id];
-      auto it = i.queue.of_class(p.class_id).find(p.key);
+      auto it = queues[p.class_id].find(p.key);
       const bool cursor_here = pc.at == it;
       auto next = i.queue.take(i.tasks, p.class_id, it);
       if (cursor_here) pc.at = next;

@@ -84,6 +84,13 @@ std::uint32_t scheduler_view::profile_of(std::size_t index) const {
   return core_.impl_->fleet.workers().at(index).profile;
 }
 
+std::size_t scheduler_view::first_member(std::uint32_t profile) const {
+  const auto& fleet = core_.impl_->fleet;
+  if (profile >= fleet.profile_count() || fleet.profile(profile).members.empty())
+    throw std::out_of_range("scheduler_view::first_member: no such profile or no member");
+  return fleet.profile(profile).members.front();
+}
+
 double scheduler_view::predicted_profile_duration_s(const task& t, std::uint32_t profile) const {
   const auto& i = *core_.impl_;
   if (profile >= i.fleet.profile_count()) throw std::out_of_range("scheduler_view: no such profile");

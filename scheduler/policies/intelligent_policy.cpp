@@ -328,12 +328,8 @@ private:
         fastest = p;
       }
     if (!std::isfinite(fastest_s)) return true;
-    for (std::size_t w = 0; w < view.worker_count(); ++w)  // a member of the profile
-      if (view.profile_of(w) == fastest) {
-        const auto level = predictor.predict(t, view.worker(w)).level;
-        return !(from_model_history(level) && predictor.spread().noisy(level));
-      }
-    return true;
+    const auto level = predictor.predict(t, view.worker(view.first_member(fastest))).level;
+    return !(from_model_history(level) && predictor.spread().noisy(level));
   }
 
   /// Predicted to run past the task's timeout (it would be killed there).
