@@ -22,6 +22,21 @@ namespace {
 constexpr double infinity = std::numeric_limits<double>::infinity();
 double finite_or(double v, double fallback) { return std::isfinite(v) ? v : fallback; }
 
+// The position in q of its first task below priority p (q.size() when none):
+// where a class's turn at priority p ends. O(log n).
+std::size_t end_of_priority(const class_queue& q, int priority) {
+  if (q.empty() || std::prev(q.end())->priority >= priority) return q.size();
+  if (priority == std::numeric_limits<int>::min()) return q.size();
+  // The smallest key of the next lower priority (aged first, sequence 0, longest).
+  queue_key first_below;
+  first_below.priority = priority - 1;
+  first_below.aged = true;
+  first_below.sequence = 0;
+  first_below.predicted_s = infinity;
+  first_below.handle = 0;
+  return q.order_of_key(first_below);
+}
+
 const policy_hooks default_hooks{};
 const policy_hooks* hooks_of(const placement_policy& policy) {
   const auto* hooks = dynamic_cast<const policy_hooks*>(&policy);
@@ -303,7 +318,12 @@ std::vector<assignment> scheduler_core::schedule(double now_s) {
   const bool wants_free = i.hooks->wants_free_feasible();
   const auto parts = i.parts();
 
-  // Per call: each class's cursor (first task not yet passed over in this call).
+  // Per call: each class's cursor (first task not yet passed over in this
+  // call). A class out of deferrals is not left: each deferral from then on
+  // moves its cursor at least to its first task of a lower priority, so its
+  // higher-priority tasks are offered the free workers before lower-priority
+  // tasks of other classes, and a class defers at most cap + (its priorities
+  // - 1) times in a call.
   struct cursor_state {
     class_queue::iterator at;
     std::size_t passed = 0;  // tasks of the class held back in this call (ahead of the cursor)
@@ -335,8 +355,7 @@ std::vector<assignment> scheduler_core::schedule(double now_s) {
     std::uint32_t best = no_handle;
     if (last != no_handle) {
       const auto& cur = cursors[last];
-      if (cur.at != queues[last].end() && cur.deferrals < max_deferrals &&
-          i.fleet.requirement(last).free_feasible > 0) {
+      if (cur.at != queues[last].end() && i.fleet.requirement(last).free_feasible > 0) {
         // Keys in the heap never exceed their class's current key (a stale
         // one is re-keyed upward), so one below the top comes first: no heap traffic.
         if (in_play.empty() || *cur.at < in_play.front().first) {
@@ -368,6 +387,7 @@ std::vector<assignment> scheduler_core::schedule(double now_s) {
     auto& cur = cursors[best];
     const task_handle h = cur.at->handle;
     auto& r = i.tasks[h];
+    const int priority = cur.at->priority;
 
     // Candidates. A requeued task avoids its last worker when another one is feasible.
     std::size_t avoided = no_worker_index;
@@ -401,7 +421,12 @@ std::vector<assignment> scheduler_core::schedule(double now_s) {
 
     std::optional<std::size_t> choice;
     std::size_t pass_over = 1;
-    const std::size_t ending_turn = cur.deferrals + 1 >= max_deferrals ? 1 : pending.size() - cur.passed;
+    // The smallest pass-over from which any larger one has the same effect:
+    // the tasks of the class left, or 1 when out of deferrals at its lowest priority.
+    const std::size_t ending_turn =
+        cur.deferrals + 1 >= max_deferrals && end_of_priority(pending, priority) == pending.size()
+            ? 1
+            : pending.size() - cur.passed;
     // A deferral that its certificate still proves is repeated without asking the policy.
     const auto step = static_cast<std::size_t>(cur.deferrals);
     const std::size_t certified =
@@ -446,17 +471,13 @@ std::vector<assignment> scheduler_core::schedule(double now_s) {
       }
       i.end_decision();
       // The tasks passed over stay pending; they are reconsidered next call.
-      // A class out of deferrals is not visited again in this call, so its
-      // cursor need not move; past the end it jumps (`passed` counts the
-      // tasks before the cursor: placements erase at the cursor).
-      if (cur.deferrals >= max_deferrals) continue;
-      if (const std::size_t remaining = pending.size() - cur.passed; pass_over >= remaining) {
-        cur.at = pending.end();
-        cur.passed += remaining;
-        continue;
-      }
-      cur.passed += pass_over;
-      cur.at = pending.find_by_order(cur.passed);
+      // Out of deferrals, the class goes on at least at its first task of a
+      // lower priority (`passed` counts the tasks before the cursor:
+      // placements erase at the cursor).
+      std::size_t next = cur.passed + std::min(pass_over, pending.size() - cur.passed);
+      if (cur.deferrals >= max_deferrals) next = std::max(next, end_of_priority(pending, priority));
+      cur.passed = next;
+      cur.at = next == pending.size() ? pending.end() : pending.find_by_order(next);
       continue;
     }
 
