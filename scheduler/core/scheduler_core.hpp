@@ -1,8 +1,9 @@
 #pragma once
 // The scheduling core: registry of workers, pending queue, filter -> score ->
-// place, and the learning state fed by record_result. No CAF, no I/O.
+// place, and the learning state fed by record_result. No CAF, no I/O. Made of
+// units that each own their state (scheduler/core/core_state.hpp lists them).
 //
-// Contract used by the simulator (scheduler/simulator) and the actor layer:
+// Contract used by the simulator (scheduler/simulation) and the actor layer:
 //   add_worker* ; submit* ; loop { schedule(now) -> assignments ; record_result(...) }
 // schedule() only places tasks on workers with a free slot; a placed task
 // occupies its slot until record_result() (or remove_worker / cancel) for it.
