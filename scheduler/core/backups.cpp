@@ -1,14 +1,11 @@
 #include "scheduler/core/backups.hpp"
 
+#include "scheduler/core/finite.hpp"
+
 #include <algorithm>
 #include <cmath>
 
 namespace dtf {
-
-namespace {
-constexpr double infinity = std::numeric_limits<double>::infinity();
-double finite_or(double v, double fallback) { return std::isfinite(v) ? v : fallback; }
-} // namespace
 
 void backup_attempts::watch(task_handle h, const task_record& r, const execution_predictor& predictor) {
   if (!enabled_) return;

@@ -1,7 +1,8 @@
 #include "scheduler/core/core_statistics.hpp"
 
-#include "scheduler/learning/execution_predictor.hpp"
+#include "scheduler/core/finite.hpp"
 #include "scheduler/core/slot_utilization.hpp"
+#include "scheduler/learning/execution_predictor.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -12,7 +13,6 @@ namespace {
 std::string_view bucket_name(std::size_t b) {
   return b == 7 ? std::string_view{"planned"} : to_string(static_cast<task_status>(b));
 }
-double finite_or(double v, double fallback) { return std::isfinite(v) ? v : fallback; }
 } // namespace
 
 void core_statistics::observe(double now_s) {

@@ -1,5 +1,6 @@
 #include "scheduler/core/deferral.hpp"
 
+#include "scheduler/core/finite.hpp"
 #include "scheduler/core/scarcity.hpp"
 
 #include <algorithm>
@@ -8,7 +9,6 @@
 namespace dtf {
 
 namespace {
-double finite_or(double v, double fallback) { return std::isfinite(v) ? v : fallback; }
 
 // The busy count that decides a deferral's effect, `ahead` tasks into its
 // class's turn: at least the tasks left in the turn (it ends), or the bound's

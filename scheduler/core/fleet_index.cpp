@@ -1,5 +1,6 @@
 #include "scheduler/core/fleet_index.hpp"
 
+#include "scheduler/core/finite.hpp"
 #include "scheduler/filters/requirement_filter.hpp"
 
 #include <algorithm>
@@ -9,8 +10,6 @@
 namespace dtf {
 
 namespace {
-
-constexpr double infinity = std::numeric_limits<double>::infinity();
 
 // Tasks with identical requirements share feasibility: one class per distinct
 // requirement set.

@@ -1,12 +1,13 @@
 #include "scheduler/core/learner.hpp"
 
+#include "scheduler/core/finite.hpp"
+
 #include <cmath>
 #include <limits>
 
 namespace dtf {
 
 namespace {
-constexpr double infinity = std::numeric_limits<double>::infinity();
 // A run that timed out after d took longer than d: learned as d x this margin.
 constexpr double lower_bound_margin = 1.25;
 bool has_any_metric(const worker_metrics& m) {

@@ -1,14 +1,11 @@
 #include "scheduler/core/pending_queue.hpp"
 
+#include "scheduler/core/finite.hpp"
+
 #include <algorithm>
 #include <cmath>
 
 namespace dtf {
-
-namespace {
-constexpr double infinity = std::numeric_limits<double>::infinity();
-double finite_or(double v, double fallback) { return std::isfinite(v) ? v : fallback; }
-} // namespace
 
 double& pending_queue::ages_at(task_handle h) {
   if (h >= ages_at_s_.size()) ages_at_s_.resize(h + 1, infinity);

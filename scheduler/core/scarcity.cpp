@@ -1,5 +1,7 @@
 #include "scheduler/core/scarcity.hpp"
 
+#include "scheduler/core/finite.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -23,7 +25,7 @@ bool reserved(const task& t, std::uint32_t own, std::uint32_t p, std::size_t avo
   if (p >= fleet.profile_count() || fleet.requirement(own).profiles.size() <= 1) return false;
   const std::size_t waiting = exclusive_pending(fleet, queue, p);
   if (waiting == 0 || fleet.profile(p).members.empty()) return false;
-  double open_best = std::numeric_limits<double>::infinity();
+  double open_best = infinity;
   for (auto q : fleet.requirement(own).profiles) {
     if (q == p || exclusive_pending(fleet, queue, q) > 0) continue;
     const auto& members = fleet.profile(q).free_members;

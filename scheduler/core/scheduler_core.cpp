@@ -5,9 +5,10 @@
 #include "scheduler/core/scheduler_core.hpp"
 
 #include "scheduler/core/core_state.hpp"
+#include "scheduler/core/finite.hpp"
 #include "scheduler/core/scarcity.hpp"
-#include "scheduler/filters/requirement_filter.hpp"
 #include "scheduler/core/scheduler_stats.hpp"
+#include "scheduler/filters/requirement_filter.hpp"
 #include "scheduler/model/worker_slots.hpp"
 
 #include <algorithm>
@@ -18,9 +19,6 @@
 namespace dtf {
 
 namespace {
-
-constexpr double infinity = std::numeric_limits<double>::infinity();
-double finite_or(double v, double fallback) { return std::isfinite(v) ? v : fallback; }
 
 // The position in q of its first task below priority p (q.size() when none):
 // where a class's turn at priority p ends. O(log n).

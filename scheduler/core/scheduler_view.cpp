@@ -1,6 +1,7 @@
 // scheduler_view: what a policy reads of the core, answered from its units
 // (during a decision, from the decision cache).
 #include "scheduler/core/core_state.hpp"
+#include "scheduler/core/finite.hpp"
 #include "scheduler/core/scarcity.hpp"
 #include "scheduler/filters/requirement_filter.hpp"
 
@@ -10,10 +11,6 @@
 #include <stdexcept>
 
 namespace dtf {
-
-namespace {
-double finite_or(double v, double fallback) { return std::isfinite(v) ? v : fallback; }
-} // namespace
 
 std::size_t scheduler_view::worker_count() const { return core_.impl_->fleet.size(); }
 const worker_capability& scheduler_view::worker(std::size_t index) const {
@@ -95,7 +92,7 @@ double scheduler_view::predicted_profile_duration_s(const task& t, std::uint32_t
   const auto& i = *core_.impl_;
   if (profile >= i.fleet.profile_count()) throw std::out_of_range("scheduler_view: no such profile");
   const auto& members = i.fleet.profile(profile).members;
-  return members.empty() ? std::numeric_limits<double>::infinity() : i.predicted_duration(t, members.front());
+  return members.empty() ? infinity : i.predicted_duration(t, members.front());
 }
 
 std::uint32_t scheduler_view::affinity_model_key(const task& t) const {
