@@ -57,6 +57,10 @@ public:
   /// chosen worker ahead of the head task (scheduler_config::affinity_max_skips;
   /// core/affinity_lookahead.hpp).
   virtual bool prefers_warm_tasks() const { return false; }
+  /// Whether the queue orders each priority by predicted duration short first
+  /// (else long first) and ages a task after scheduler_config::
+  /// shortest_first_aging_factor x its estimate (else queue_aging_factor x).
+  virtual bool orders_shortest_first() const { return false; }
 };
 
 } // namespace dtf

@@ -1,7 +1,9 @@
 #pragma once
 // The order of the pending queue: priority high first; then tasks that waited
 // too long (aged, in submission order); then predicted duration (at
-// submission) long first, then submission sequence, then handle.
+// submission) long first -- or short first where the policy orders so
+// (policy_hooks::orders_shortest_first; every key of one queue alike) --
+// then submission sequence, then handle.
 #include <cstdint>
 #include <limits>
 
@@ -20,11 +22,12 @@ struct queue_key {
   std::uint64_t sequence = 0;
   task_handle handle = 0;
   bool aged = false;
+  bool shortest_first = false;  // the same in every key of a queue
   bool operator<(const queue_key& o) const {
     if (priority != o.priority) return priority > o.priority;
     if (aged != o.aged) return aged;
     if (aged && sequence != o.sequence) return sequence < o.sequence;
-    if (predicted_s != o.predicted_s) return predicted_s > o.predicted_s;
+    if (predicted_s != o.predicted_s) return shortest_first ? predicted_s < o.predicted_s : predicted_s > o.predicted_s;
     if (sequence != o.sequence) return sequence < o.sequence;
     return handle < o.handle;
   }

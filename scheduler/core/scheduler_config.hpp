@@ -45,6 +45,15 @@ struct scheduler_config {
   /// ahead of the un-aged tasks of its priority (in submission order), so a
   /// stream of longer tasks cannot starve it. 0: off.
   double queue_aging_factor = 4.0;
+  /// Intelligent policy: within a priority, the shortest predicted task first
+  /// (Smith's rule: the least mean completion; longest first leaves every
+  /// short task behind the long ones), and a task overtaken by later,
+  /// shorter submissions ages once it has waited shortest_first_aging_factor
+  /// x its estimate -- its wait stays about its own run time, so the long
+  /// tasks' completions (the p95) do not pay for it. false: longest first,
+  /// aging at queue_aging_factor, as the baselines. 0: no aging.
+  bool shortest_first = true;
+  double shortest_first_aging_factor = 1.0;
   /// Deferrals per requirement class per schedule() call before the class is
   /// left for the next call (bounds the work of one call).
   int max_deferrals_per_class = 4;

@@ -25,12 +25,13 @@ namespace {
 std::size_t end_of_priority(const class_queue& q, int priority) {
   if (q.empty() || std::prev(q.end())->priority >= priority) return q.size();
   if (priority == std::numeric_limits<int>::min()) return q.size();
-  // The smallest key of the next lower priority (aged first, sequence 0, longest).
+  // The smallest key of the next lower priority (aged first, sequence 0, first in length order).
   queue_key first_below;
   first_below.priority = priority - 1;
   first_below.aged = true;
   first_below.sequence = 0;
-  first_below.predicted_s = infinity;
+  first_below.shortest_first = q.begin()->shortest_first;
+  first_below.predicted_s = first_below.shortest_first ? -infinity : infinity;
   first_below.handle = 0;
   return q.order_of_key(first_below);
 }
@@ -68,7 +69,8 @@ scheduler_core::impl::impl(scheduler_config c, std::unique_ptr<placement_policy>
     policy(or_default(std::move(p), config)),
     hooks(hooks_of(*policy)),
     learned(config),
-    queue(config.queue_aging_factor, hooks->prefers_warm_tasks()),
+    queue(hooks->orders_shortest_first() ? config.shortest_first_aging_factor : config.queue_aging_factor,
+          hooks->prefers_warm_tasks()),
     deferral(config.keep_explanations > 0),
     backups(config, hooks->wants_backups() && config.backup_attempts),
     lookahead(config, hooks->prefers_warm_tasks()),
@@ -263,6 +265,7 @@ void scheduler_core::submit(task t, double now_s) {
   r.affinity_model = affinity_model;
   r.specialization_family = family;
   r.key = queue_key{priority, predicted_s, sequence, h};
+  r.key.shortest_first = i.hooks->orders_shortest_first();
   i.queue.note_submission(i.tasks, r.submitted_at_s);
   i.statistics.count_submitted(r);
   i.queue.enqueue(i.tasks, h, i.statistics.last_now_s());

@@ -19,9 +19,10 @@ std::map<std::string, std::string> placement(const std::vector<assignment>& assi
 }
 
 // One CPU worker "w" with a single slot.
-scheduler_core one_slot_core() {
+scheduler_core one_slot_core(bool shortest_first = true) {
   scheduler_config config;
   config.max_tasks_per_worker = 1;
+  config.shortest_first = shortest_first;
   scheduler_core core(config);
   core.add_worker(cpu_worker("w", "cpu", 64, 32));
   return core;
@@ -83,23 +84,38 @@ TEST(scheduler_core, places_higher_priority_first_when_slots_are_scarce) {
   EXPECT_EQ(placed[0].task_id, "high");
 }
 
-TEST(scheduler_core, breaks_equal_priorities_by_longer_predicted_duration_then_submission) {
-  auto core = one_slot_core();
+namespace {
+// small (batch 1), large (batch 64, predicted 8x longer), third (batch 1),
+// submitted at once on one single-slot worker: the order they start in.
+std::vector<std::string> equal_priority_order(bool shortest_first) {
+  auto core = one_slot_core(shortest_first);
   auto small = make_task("small");
   small.batch_size = 1;
   auto large = make_task("large");
   large.batch_size = 64;
+  auto third = make_task("third");
+  third.batch_size = 1;
   core.submit(small);
   core.submit(large);
-  core.submit(make_task("third"));
+  core.submit(third);
   std::vector<std::string> order;
   for (int i = 0; i < 3; ++i) {
     auto placed = core.schedule(i);
-    ASSERT_EQ(placed.size(), 1u);
+    EXPECT_EQ(placed.size(), 1u);
+    if (placed.size() != 1) break;
     order.push_back(placed[0].task_id);
     core.record_result(success_of(placed[0].task_id, "w", 1.0), i + 0.5);
   }
-  EXPECT_EQ(order, (std::vector<std::string>{"large", "small", "third"}));
+  return order;
+}
+} // namespace
+
+TEST(scheduler_core, breaks_equal_priorities_by_shorter_predicted_duration_then_submission) {
+  EXPECT_EQ(equal_priority_order(true), (std::vector<std::string>{"small", "third", "large"}));
+}
+
+TEST(scheduler_core, longest_first_breaks_equal_priorities_by_longer_predicted_duration_then_submission) {
+  EXPECT_EQ(equal_priority_order(false), (std::vector<std::string>{"large", "small", "third"}));
 }
 
 TEST(scheduler_core, breaks_score_ties_by_registration_order) {
@@ -537,19 +553,21 @@ TEST(scheduler_core, keeps_slow_workers_busy_while_the_queue_is_deep) {
 }
 
 namespace {
+task sized(std::string id, int batch) {
+  auto t = make_task(std::move(id));
+  t.batch_size = batch;
+  return t;
+}
+
 // One single-slot worker; `long0` (batch 100: predicted 10x `short`) runs
 // from 0 to 600 s while `short` (batch 1) waits; `long1` arrives at
 // `long1_at_s`. Returns the task placed when long0 finishes.
 std::string placed_after_long0(double aging_factor, double long1_at_s) {
   scheduler_config config;
+  config.shortest_first = false;  // the baselines' order
   config.queue_aging_factor = aging_factor;
   scheduler_core core(config);
   core.add_worker(cpu_worker("w", "cpu", 64, 32, 1));
-  auto sized = [](std::string id, int batch) {
-    auto t = make_task(std::move(id));
-    t.batch_size = batch;
-    return t;
-  };
   core.submit(sized("long0", 100), 0);
   core.submit(sized("short", 1), 0);
   EXPECT_EQ(placement(core.schedule(0)).count("long0"), 1u);
@@ -572,10 +590,38 @@ TEST(scheduler_core, aging_keeps_a_batch_in_longest_first_order) {
 }
 
 namespace {
+// Shortest first on one single-slot worker: `busy` runs from 0 to 600 s while
+// `long0` (batch 100: predicted 10x a batch-1 task) waits; short tasks
+// arrive at 100 s. Returns the task placed when `busy` finishes.
+std::string placed_after_busy(double aging_factor) {
+  scheduler_config config;
+  config.shortest_first_aging_factor = aging_factor;
+  scheduler_core core(config);
+  core.add_worker(cpu_worker("w", "cpu", 64, 32, 1));
+  core.submit(sized("busy", 1), 0);
+  EXPECT_EQ(placement(core.schedule(0)).count("busy"), 1u);
+  core.submit(sized("long0", 100), 0);
+  core.submit(sized("short1", 1), 100);
+  core.submit(sized("short2", 1), 100);
+  core.schedule(100);
+  core.record_result(success_of("busy", "w", 600), 600);
+  auto next = core.schedule(600);
+  return next.size() == 1 ? next[0].task_id : "";
+}
+} // namespace
+
+TEST(scheduler_core, shortest_first_ages_a_long_task_overtaken_by_shorter_ones_after_its_estimate) {
+  // long0 waited 600 s, past 1 x its estimate (60 s), and later shorter tasks came: it goes first.
+  EXPECT_EQ(placed_after_busy(1.0), "long0");
+  EXPECT_EQ(placed_after_busy(0.0), "short1");  // aging off: shortest first
+}
+
+namespace {
 // One single-slot worker that just ran "bert" (warm); the head of the queue is
 // a longer "t5" task, behind it a "bert" task of the same priority.
 scheduler_core core_with_bert_warm(scheduler_config config) {
   config.max_tasks_per_worker = 1;
+  config.shortest_first = false;  // the longer t5 task heads the queue
   config.keep_explanations = 8;
   scheduler_core core(config);
   core.add_worker(cpu_worker("w", "cpu", 64, 32, 1));

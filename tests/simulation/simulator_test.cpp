@@ -265,6 +265,8 @@ TEST(simulator, ablations_switch_off_one_feature_each) {
   EXPECT_TRUE(resolve_policy_variant("intelligent-no-backups", base)->config.enable_predictive_scheduling);
   EXPECT_FALSE(resolve_policy_variant("intelligent-no-deferral", base)->config.allow_deferral);
   EXPECT_TRUE(resolve_policy_variant("intelligent-no-deferral", base)->config.backup_attempts);
+  EXPECT_FALSE(resolve_policy_variant("intelligent-longest-first", base)->config.shortest_first);
+  EXPECT_TRUE(resolve_policy_variant("intelligent-longest-first", base)->config.allow_deferral);
   EXPECT_EQ(resolve_policy_variant("seed", base)->policy, "seed");
   EXPECT_FALSE(resolve_policy_variant("nonsense", base).has_value());
 }
