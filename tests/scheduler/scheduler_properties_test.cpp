@@ -97,6 +97,16 @@ scenario random_scenario() {
   return s;
 }
 
+// The scenario with every worker a copy of its first (ids w0, w1, ...).
+scenario identical_workers(scenario s) {
+  const auto model = s.workers.front();
+  for (std::size_t i = 0; i < s.workers.size(); ++i) {
+    s.workers[i] = model;
+    s.workers[i].id = "w" + std::to_string(i);
+  }
+  return s;
+}
+
 int effective_slots(const scheduler_config& config, const worker_capability& w) {
   return w.slots > 0 ? w.slots : config.max_tasks_per_worker;
 }
@@ -105,6 +115,7 @@ int effective_slots(const scheduler_config& config, const worker_capability& w) 
 struct observed {
   std::map<std::string, task> submitted;
   std::set<std::string> pending;             // submitted, never placed
+  std::map<std::string, double> estimate;    // the predictor's worker-independent seconds at submission
   std::map<std::string, std::vector<std::string>> placed;  // running now: task -> its attempts' workers
   std::map<std::string, int> running;        // worker -> running tasks
   std::vector<assignment> assignments;       // of this call
@@ -125,6 +136,7 @@ std::vector<std::vector<assignment>> drive(const scenario& s, const scheduler_co
     for (int k = 0; k < 5 && next < s.tasks.size(); ++k, ++next) {  // a few arrivals per round
       o.submitted[s.tasks[next].id] = s.tasks[next];
       o.pending.insert(s.tasks[next].id);
+      o.estimate[s.tasks[next].id] = core.predictor().predict(s.tasks[next]).seconds;
       core.submit(s.tasks[next], o.now);
     }
     o.assignments = core.schedule(o.now);
@@ -232,12 +244,7 @@ RC_GTEST_PROP(scheduler_properties, never_leaves_a_task_pending_beside_a_free_co
 // placed in the call went to a worker that a still-pending task of higher
 // priority could have used (README, "Priority").
 RC_GTEST_PROP(scheduler_properties, identical_workers_start_tasks_in_priority_order_with_deferral, ()) {
-  auto s = random_scenario();
-  const auto model = s.workers.front();
-  for (std::size_t i = 0; i < s.workers.size(); ++i) {
-    s.workers[i] = model;
-    s.workers[i].id = "w" + std::to_string(i);
-  }
+  const auto s = identical_workers(random_scenario());
   const scheduler_config config;
   drive(s, config, [&](const scheduler_core&, const observed& o) {
     for (const auto& id : o.pending) {
@@ -245,6 +252,28 @@ RC_GTEST_PROP(scheduler_properties, identical_workers_start_tasks_in_priority_or
       for (const auto& a : o.assignments)
         if (o.submitted.at(a.task_id).priority < t.priority)
           RC_ASSERT(first_rejection(t.requirements, worker_named(s, a.worker_id)).has_value());
+    }
+  });
+}
+
+// The intelligent policy's order within a priority (README, "Queue order"):
+// among identical workers, with aging and the affinity lookahead (which
+// reorder on purpose) off, no task placed in a call was estimated longer at
+// submission than a still-pending task of its priority that could have used
+// its worker.
+RC_GTEST_PROP(scheduler_properties, identical_workers_start_the_shortest_estimate_first_within_a_priority, ()) {
+  const auto s = identical_workers(random_scenario());
+  scheduler_config config;
+  config.shortest_first_aging_factor = 0.0;
+  config.enable_task_affinity = false;
+  drive(s, config, [&](const scheduler_core&, const observed& o) {
+    for (const auto& id : o.pending) {
+      const auto& t = o.submitted.at(id);
+      for (const auto& a : o.assignments) {
+        if (a.backup || o.submitted.at(a.task_id).priority != t.priority) continue;
+        if (first_rejection(t.requirements, worker_named(s, a.worker_id))) continue;
+        RC_ASSERT(o.estimate.at(a.task_id) <= o.estimate.at(id));
+      }
     }
   });
 }
