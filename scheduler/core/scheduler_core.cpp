@@ -150,7 +150,17 @@ void scheduler_core::impl::promote_backup(task_handle h, double now_s) {
 
 decision_explanation scheduler_core::impl::explain_task(const task& t, task_handle handle, double now_s) const {
   scheduler_view view{*owner};
-  auto e = explain_decision(t, *policy, view, fleet, [&] { begin_decision(t, handle); }, now_s);
+  // The profiles t may run on, as schedule() gives a decision (the policy
+  // reads them: the fastest one decides whether its predictions are trusted).
+  std::vector<std::uint32_t> feasible;
+  for (std::uint32_t p = 0; p < fleet.profile_count(); ++p)
+    if (!first_rejection(t.requirements, fleet.profile(p).representative)) feasible.push_back(p);
+  auto e = explain_decision(t, *policy, view, fleet,
+                            [&] {
+                              begin_decision(t, handle);
+                              cache.current().profiles = feasible;
+                            },
+                            now_s);
   end_decision();
   return e;
 }

@@ -4,7 +4,8 @@
 // feasible workers are predicted to finish it clearly sooner than the winner
 // would (see should_defer) -- so heterogeneous fleets finish near the lower
 // bound without starving anyone -- unless the task's predictions come from a
-// noisy level (predictions_trusted). Two rules narrow the free candidates first:
+// noisy level (predictions_trusted), which also scores it without the
+// predicted-finish term. Two rules narrow the free candidates first:
 // a profile that pending tasks can run nowhere else is left to them when the
 // task has another good place (scheduler_view::reserved: scarcity), and a
 // profile predicted to need longer than the task's timeout is left while
@@ -28,7 +29,9 @@ namespace {
 
 class intelligent_policy final : public placement_policy, public policy_hooks {
 public:
-  explicit intelligent_policy(const scheduler_config& config) : config_(config) {}
+  explicit intelligent_policy(const scheduler_config& config) : config_(config), untrusted_config_(config) {
+    untrusted_config_.enable_predictive_scheduling = false;
+  }
 
   std::string_view name() const override { return "intelligent"; }
 
@@ -73,7 +76,8 @@ public:
     const double finish = view.predicted_slot_free_in_s(worker_index, now_s) + c.predicted_duration_s;
     const double best = view.best_free_predicted_finish_s(t, now_s);
     term_context ctx{t, worker_index, view.worker(worker_index), view, now_s, finish, best > 0.0 ? best : finish};
-    c.total = weighted_score(ctx, view.config(), &c.terms);
+    trusted_ = predictions_trusted(t, view);
+    c.total = weighted_score(ctx, score_config(), &c.terms);
     return c;
   }
 
@@ -111,7 +115,7 @@ private:
     for (std::size_t k = 0; k < free_feasible.size(); ++k) {
       const std::size_t w = free_feasible[k];
       term_context ctx{t, w, view.worker(w), view, now_s, durations_[k], best_finish};
-      const double score = weighted_score(ctx, config_);
+      const double score = weighted_score(ctx, score_config());
       if (score > winner_score) {  // strict: the earliest registered keeps ties
         winner_score = score;
         winner = k;
@@ -195,7 +199,7 @@ private:
       auto& c = profiles_[k];
       const term_context representative{t, c.first, view.worker(c.first), view, now_s, c.duration_s, best_finish};
       c.ordered = view.free_members(c.profile).size() > scan_at_most && order.orderable(c.profile) &&
-                  plans_[k].prepare(representative, config_);
+                  plans_[k].prepare(representative, score_config());
       c.bound = c.ordered ? plans_[k].total(1.0, 1.0, 0.0) : std::numeric_limits<double>::infinity();
       c.plan = k;
     }
@@ -208,7 +212,7 @@ private:
     for (const auto& c : profiles_) {
       const auto consider = [&](std::size_t w) {
         const term_context ctx{t, w, view.worker(w), view, now_s, c.duration_s, best_finish};
-        const double score = weighted_score(ctx, config_);
+        const double score = weighted_score(ctx, score_config());
         if (score > best_score || (score == best_score && w < best)) {
           best = w;
           best_score = score;
@@ -315,7 +319,8 @@ private:
   /// (prediction_spread::noisy: run times that history does not explain, such
   /// as Philly's heavy tail). There, holding a task for a busy worker
   /// predicted to free soon is a bet the predictions cannot back, so the task
-  /// is placed. Depends only on t's predictions on its profiles and on the
+  /// is placed; nor does a worker predicted to finish it sooner score higher
+  /// for it (score_config). Depends only on t's predictions on its profiles and on the
   /// noisy verdicts, both in execution_predictor::change_stamp, so deferral
   /// bounds stay promises. Costs nothing while no level is noisy.
   static bool predictions_trusted(const task& t, const scheduler_view& view) {
@@ -383,6 +388,10 @@ private:
   std::optional<deferral_bound> bound_;  // of the last deferral (see last_deferral_bound)
   bool trusted_ = true;  // of the current decision (see predictions_trusted)
   scheduler_config config_;
+  scheduler_config untrusted_config_;  // config_ without predictive scheduling (see score_config)
+  /// The weights a decision scores with: without the predicted-finish term
+  /// while the task's predictions are not trusted (predictions_trusted).
+  const scheduler_config& score_config() const { return trusted_ ? config_ : untrusted_config_; }
   std::vector<double> durations_;  // reused: no allocation per decision
   double last_score_ = 0.0;
 };

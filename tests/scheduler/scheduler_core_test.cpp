@@ -328,6 +328,30 @@ TEST(scheduler_core, holds_no_task_back_on_noisy_predictions) {
   }
 }
 
+// Nor does a noisy prediction pick the worker: the predicted-finish term is
+// left out of the score of a task whose predictions are not trusted.
+TEST(scheduler_core, scores_without_the_predicted_finish_on_noisy_predictions) {
+  for (const bool noisy : {false, true}) {
+    scheduler_core core;
+    const auto slow = cpu_worker("slow", "slow-cpu", 64, 32, 1, 1.0);
+    const auto fast = cpu_worker("fast", "fast-cpu", 64, 32, 1, 10.0);
+    core.add_worker(slow);
+    core.add_worker(fast);
+    core.learn_from_history(success_of("h1", "fast", 6.0, "bert"), fast);
+    core.learn_from_history(success_of("h2", "slow", 60.0, "bert"), slow);
+    if (noisy)
+      for (int k = 0; k < 40; ++k)
+        core.predictor().record_outcome(prediction{10.0, prediction_level::exact, 1, 0.0}, k % 2 == 0 ? 1e4 : 1e-2);
+    const auto why = core.explain_now(make_task("a", {}, 0, 0, "bert"), 0);
+    ASSERT_EQ(why.candidates.size(), 2u);
+    for (const auto& c : why.candidates) {
+      const bool has_finish_term = std::any_of(c.terms.begin(), c.terms.end(),
+                                               [](const term_value& v) { return v.name == "predicted_finish"; });
+      EXPECT_EQ(has_finish_term, !noisy) << c.worker_id;
+    }
+  }
+}
+
 TEST(scheduler_core, never_defers_when_nothing_is_running) {
   scheduler_core core;
   core.add_worker(cpu_worker("fast", "fast-cpu", 64, 32, 1, 10.0));
