@@ -36,8 +36,13 @@ std::uint64_t prediction_changes::stamp(std::uint32_t model, task_type type, std
     // Only (m, t, d) results write these keys.
     return loads + (model != none && device < by_model_device_.size() ? at(by_model_device_[device], model, type) : 0);
   }
-  if (answered == prediction_level::type_kind)  // a CPU's answer reads the GPU kinds' too
-    for (const auto& k : by_kind_) sum += k[static_cast<std::size_t>(type) % 3];
+  if (answered == prediction_level::type_kind) {
+    const auto t = static_cast<std::size_t>(type) % 3;
+    if (kind == device_kind::cpu)  // a CPU's answer reads the GPU kinds' too
+      for (const auto& k : by_kind_) sum += k[t];
+    else
+      sum += by_kind_[static_cast<std::size_t>(kind) % 3][t];
+  }
   return loads + sum;
 }
 
