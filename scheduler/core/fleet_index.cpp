@@ -138,16 +138,20 @@ std::uint32_t fleet_index::class_of(const task_requirements& requirements) {
   const auto id = static_cast<std::uint32_t>(classes_.size());
   requirement_class c;
   c.requirements = requirements;
-  for (std::uint32_t p = 0; p < profiles_.size(); ++p)
-    if (!first_rejection(requirements, profiles_[p].representative)) {
-      c.profiles.push_back(p);
-      profiles_[p].classes.push_back(id);
-    }
+  c.profiles = feasible_profiles(requirements);
+  for (auto p : c.profiles) profiles_[p].classes.push_back(id);
   fill_class(c);
   classes_.push_back(std::move(c));
   class_index_.emplace(std::move(signature), id);
   note_class_profiles(id);
   return id;
+}
+
+std::vector<std::uint32_t> fleet_index::feasible_profiles(const task_requirements& requirements) const {
+  std::vector<std::uint32_t> feasible;
+  for (std::uint32_t p = 0; p < profiles_.size(); ++p)
+    if (!first_rejection(requirements, profiles_[p].representative)) feasible.push_back(p);
+  return feasible;
 }
 
 // After class c gained a feasible profile (or was created): it is exclusive

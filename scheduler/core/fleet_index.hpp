@@ -80,6 +80,9 @@ public:
 
   /// The class of a requirement set, created (with its feasible profiles) if new.
   std::uint32_t class_of(const task_requirements& requirements);
+  /// The profiles whose workers pass the requirements, ascending (what
+  /// class_of gives a new class), without creating a class.
+  std::vector<std::uint32_t> feasible_profiles(const task_requirements& requirements) const;
 
   /// Occupies a slot of worker wi with an attempt of task h.
   void occupy(std::size_t wi, const slot_occupant& attempt);

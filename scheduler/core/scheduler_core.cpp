@@ -152,9 +152,7 @@ decision_explanation scheduler_core::impl::explain_task(const task& t, task_hand
   scheduler_view view{*owner};
   // The profiles t may run on, as schedule() gives a decision (the policy
   // reads them: the fastest one decides whether its predictions are trusted).
-  std::vector<std::uint32_t> feasible;
-  for (std::uint32_t p = 0; p < fleet.profile_count(); ++p)
-    if (!first_rejection(t.requirements, fleet.profile(p).representative)) feasible.push_back(p);
+  const auto feasible = fleet.feasible_profiles(t.requirements);
   auto e = explain_decision(t, *policy, view, fleet,
                             [&] {
                               begin_decision(t, handle);

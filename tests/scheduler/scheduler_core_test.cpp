@@ -302,6 +302,19 @@ TEST(scheduler_core, a_lower_priority_task_starts_first_only_where_the_higher_on
   }
 }
 
+namespace {
+// bert ran 6 s on `fast` and 60 s on `slow`; with `noisy`, the exact level has
+// learned a spread too wide to bet on (prediction_spread::noisy).
+void learn_bert_history(scheduler_core& core, const worker_capability& fast, const worker_capability& slow,
+                        bool noisy) {
+  core.learn_from_history(success_of("h1", "fast", 6.0, "bert"), fast);
+  core.learn_from_history(success_of("h2", "slow", 60.0, "bert"), slow);
+  if (noisy)
+    for (int k = 0; k < 40; ++k)
+      core.predictor().record_outcome(prediction{10.0, prediction_level::exact, 1, 0.0}, k % 2 == 0 ? 1e4 : 1e-2);
+}
+} // namespace
+
 // A deferral is a bet on predictions: none where the model's history level
 // has learned a noisy spread (prediction_spread::noisy).
 TEST(scheduler_core, holds_no_task_back_on_noisy_predictions) {
@@ -314,11 +327,7 @@ TEST(scheduler_core, holds_no_task_back_on_noisy_predictions) {
     const auto slow = cpu_worker("slow", "slow-cpu", 64, 32, 1, 1.0);
     core.add_worker(fast);
     core.add_worker(slow);
-    core.learn_from_history(success_of("h1", "fast", 6.0, "bert"), fast);
-    core.learn_from_history(success_of("h2", "slow", 60.0, "bert"), slow);
-    if (noisy)
-      for (int k = 0; k < 40; ++k)
-        core.predictor().record_outcome(prediction{10.0, prediction_level::exact, 1, 0.0}, k % 2 == 0 ? 1e4 : 1e-2);
+    learn_bert_history(core, fast, slow, noisy);
     core.submit(make_task("a", {}, 0, 0, "bert"), 0);
     core.submit(make_task("b", {}, 0, 0, "bert"), 0);
     auto placed = placement(core.schedule(0));
@@ -337,11 +346,7 @@ TEST(scheduler_core, scores_without_the_predicted_finish_on_noisy_predictions) {
     const auto fast = cpu_worker("fast", "fast-cpu", 64, 32, 1, 10.0);
     core.add_worker(slow);
     core.add_worker(fast);
-    core.learn_from_history(success_of("h1", "fast", 6.0, "bert"), fast);
-    core.learn_from_history(success_of("h2", "slow", 60.0, "bert"), slow);
-    if (noisy)
-      for (int k = 0; k < 40; ++k)
-        core.predictor().record_outcome(prediction{10.0, prediction_level::exact, 1, 0.0}, k % 2 == 0 ? 1e4 : 1e-2);
+    learn_bert_history(core, fast, slow, noisy);
     const auto why = core.explain_now(make_task("a", {}, 0, 0, "bert"), 0);
     ASSERT_EQ(why.candidates.size(), 2u);
     for (const auto& c : why.candidates) {
