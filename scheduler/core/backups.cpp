@@ -9,7 +9,7 @@ namespace dtf {
 
 void backup_attempts::watch(task_handle h, const task_record& r, const execution_predictor& predictor) {
   if (!enabled_) return;
-  if (!from_model_history(r.first.level)) return;
+  if (!from_model_history(r.first.level) || predictor.spread().noisy(r.first.level)) return;
   const double p99 = predictor.spread().quantile_s(1.0, r.first.level, prediction_spread::z99);
   const double factor = std::max({1.0, finite_or(config_.backup_overrun_factor, 2.0), p99});
   const double at = r.first.placed_at_s + factor * std::max(r.first.predicted_s, 1e-3);
@@ -36,6 +36,10 @@ void backup_attempts::place(double now_s, const core_parts& in, const std::funct
     const task_handle h = it->second;
     const auto& r = in.tasks[h];
     ++it;  // h's entry may be erased below
+    if (in.predictor.spread().noisy(r.first.level)) {
+      unwatch(h);  // its level turned noisy while it ran: it runs alone
+      continue;
+    }
     const auto& cls = in.fleet.requirement(r.class_id);
     if (cls.free_feasible <= 0) continue;
     const double elapsed = now_s - r.first.placed_at_s;

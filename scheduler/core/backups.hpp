@@ -2,7 +2,11 @@
 // Backup attempts of real stragglers: a first attempt becomes overdue past
 // both backup_overrun_factor x its prediction and the p99 of its level's
 // learned spread (only predictions from the model's own history: a default or
-// a family guess overrun says the guess was wrong, not the worker slow). An
+// a family guess overrun says the guess was wrong, not the worker slow; and
+// not from a level whose spread is noisy, prediction_spread::noisy: where run
+// times are heavy-tailed whatever the history, as in Philly's trace, a long
+// run is most likely a long job, which a copy started from zero only
+// repeats -- measured, below). An
 // overdue attempt gets a copy on a free feasible worker whose p90 for it is at
 // most backup_max_fraction of the time already run (the copy is expected to
 // win clearly, not tie), within a budget: wasted slot time (cancelled losers)

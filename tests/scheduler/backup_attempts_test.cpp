@@ -181,6 +181,42 @@ TEST(backup_attempts, never_start_from_a_default_prediction) {
   EXPECT_EQ(core.stats().backups_started, 0u);
 }
 
+namespace {
+// Errors at the exact level spread far too wide to bet on (prediction_spread::noisy).
+void make_the_exact_level_noisy(scheduler_core& core) {
+  for (int k = 0; k < 40; ++k)
+    core.predictor().record_outcome(prediction{10.0, prediction_level::exact, 1, 0.0}, k % 2 == 0 ? 1e4 : 1e-2);
+  ASSERT_TRUE(core.predictor().spread().noisy(prediction_level::exact));
+}
+} // namespace
+
+TEST(backup_attempts, never_start_where_the_prediction_level_is_noisy) {
+  // b's prediction came from its model's history, at a level whose errors
+  // turned noisy while it ran: at 1600 s (a copy otherwise: see above) a long
+  // run there says nothing about the worker.
+  auto core = core_with_b_on_the_slow_worker();
+  make_the_exact_level_noisy(core);
+  EXPECT_TRUE(core.schedule(1600.0).empty());
+  EXPECT_TRUE(core.schedule(1e12).empty());
+  EXPECT_EQ(core.stats().backups_started, 0u);
+
+  // Noisy before b started: not watched at all.
+  scheduler_core noisy(one_slot_config());
+  noisy.add_worker(cuda_worker("fast", "GPU", 32, 8.0));
+  noisy.add_worker(cpu_worker("slow", "CPU", 64, 8, 0, 0.1));
+  noisy.learn_from_history(success_of("old1", "fast", fast_s, "bert-base"), noisy.workers()[0]);
+  noisy.learn_from_history(success_of("old2", "slow", slow_s, "bert-base"), noisy.workers()[1]);
+  make_the_exact_level_noisy(noisy);
+  noisy.submit(bert("a"), 0.0);
+  noisy.submit(bert("b"), 0.0);
+  ASSERT_EQ(noisy.schedule(0.0).size(), 2u);
+  noisy.record_result(success_of("a", "fast", fast_s, "bert-base"), fast_s);
+  EXPECT_TRUE(noisy.schedule(fast_s).empty());
+  EXPECT_FALSE(noisy.next_wakeup_s().has_value());
+  EXPECT_TRUE(noisy.schedule(1e12).empty());
+  EXPECT_EQ(noisy.stats().backups_started, 0u);
+}
+
 TEST(backup_attempts, stay_within_their_budget_of_slot_time) {
   // A copy started at T may waste what b ran so far (T - 0) and its own p90
   // (about 100 s): at 1600 s that is about 1,700 s against 101 % of the 1,660
