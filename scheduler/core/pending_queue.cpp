@@ -16,6 +16,8 @@ void pending_queue::enqueue(task_table& tasks, task_handle h, double last_now_s)
   auto& r = tasks[h];
   if (!of_class(r.class_id).insert(r.key).second) return;
   index_by_model(r);
+  if (refines_ && r.key_guessed && r.affinity_model != affinity_map::no_key)
+    guessed_by_model_[r.affinity_model].insert(h);
   ++pending_;
   const double factor = finite_or(aging_factor_, 0.0);
   if (!r.key.aged && factor > 0.0) {
@@ -25,7 +27,44 @@ void pending_queue::enqueue(task_table& tasks, task_handle h, double last_now_s)
   }
 }
 
+void pending_queue::refine_guesses(task_table& tasks, affinity_map::key model, const execution_predictor& predictor) {
+  if (!refines_) return;
+  auto it = guessed_by_model_.find(model);
+  if (it == guessed_by_model_.end()) return;
+  auto& guessed = it->second;
+  for (auto g = guessed.begin(); g != guessed.end();) {
+    auto& r = tasks[*g];
+    const auto estimate = predictor.predict(r.body);
+    if (!from_model_history(estimate.level)) {
+      ++g;
+      continue;
+    }
+    r.key_guessed = false;
+    rekey(tasks, *g, estimate.seconds);
+    g = guessed.erase(g);
+  }
+}
+
+void pending_queue::rekey(task_table& tasks, task_handle h, double predicted_s) {
+  auto& r = tasks[h];
+  auto& queue = of_class(r.class_id);
+  if (r.key.predicted_s == predicted_s || queue.erase(r.key) == 0) return;
+  unindex_by_model(r);
+  auto& at = ages_at(h);
+  if (at != infinity) {
+    aging_.erase({at, h});
+    at += finite_or(aging_factor_, 0.0) * (std::max(predicted_s, 1.0) - std::max(r.key.predicted_s, 1.0));
+    if (std::isfinite(at)) aging_.emplace(at, h);
+    else at = infinity;
+  }
+  r.key.predicted_s = predicted_s;
+  queue.insert(r.key);
+  index_by_model(r);
+}
+
 void pending_queue::forget(task_record& r) {
+  if (r.key_guessed && r.affinity_model != affinity_map::no_key)
+    if (auto it = guessed_by_model_.find(r.affinity_model); it != guessed_by_model_.end()) it->second.erase(r.key.handle);
   unindex_by_model(r);
   auto& at = ages_at(r.key.handle);
   if (at != infinity) aging_.erase({at, r.key.handle});

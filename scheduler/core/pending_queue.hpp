@@ -7,6 +7,7 @@
 #include "scheduler/learning/affinity_map.hpp"
 #include "scheduler/core/queue_key.hpp"
 #include "scheduler/core/task_table.hpp"
+#include "scheduler/learning/execution_predictor.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -27,8 +28,10 @@ using class_queue = __gnu_pbds::tree<queue_key, __gnu_pbds::null_type, std::less
 class pending_queue {
 public:
   /// aging_factor: a task ages after factor x max(its predicted s, 1) of
-  /// waiting (0: never). by_model: keep the per-model indexes.
-  pending_queue(double aging_factor, bool by_model) : aging_factor_(aging_factor), by_model_(by_model) {}
+  /// waiting (0: never). by_model: keep the per-model indexes. refines:
+  /// keep the tasks queued on guessed estimates by model (refine_guesses).
+  pending_queue(double aging_factor, bool by_model, bool refines = false)
+    : aging_factor_(aging_factor), by_model_(by_model), refines_(refines) {}
 
   /// Queues live task h (no-op when its key is queued already); its aging
   /// clock starts at last_now_s, the latest time the core has seen.
@@ -42,6 +45,11 @@ public:
   void note_deferred(const task_record& r);
   /// Moves tasks past their aging time ahead of un-aged ones.
   void promote_aged(task_table& tasks, double now_s);
+  /// A run of `model` succeeded: its pending tasks queued on a guess whose
+  /// worker-independent estimate now comes from the model's history move to
+  /// their place by it (their aging time moves by the change, from the same
+  /// start). No-op unless constructed with `refines`.
+  void refine_guesses(task_table& tasks, affinity_map::key model, const execution_predictor& predictor);
   /// A submission at now_s; a later one than all before lets parked tasks age.
   void note_submission(task_table& tasks, double now_s);
 
@@ -66,10 +74,12 @@ private:
   void index_by_model(const task_record& r);
   void unindex_by_model(const task_record& r);
   void forget(task_record& r);
+  void rekey(task_table& tasks, task_handle h, double predicted_s);
   double& ages_at(task_handle h);
 
   double aging_factor_ = 0.0;
   bool by_model_ = false;
+  bool refines_ = false;
   std::vector<class_queue> queues_;  // by requirement class
   class_queue empty_;
   std::size_t pending_ = 0;
@@ -82,6 +92,7 @@ private:
   double last_submission_s_ = -std::numeric_limits<double>::infinity();
   std::unordered_map<affinity_map::key, std::set<queue_key>> by_model_all_;         // lookups only
   std::unordered_map<affinity_map::key, std::set<queue_key>> by_model_undeferred_;  // lookups only
+  std::unordered_map<affinity_map::key, std::set<task_handle>> guessed_by_model_;   // lookups only
 };
 
 } // namespace dtf

@@ -61,6 +61,10 @@ public:
   /// (else long first) and ages a task after scheduler_config::
   /// shortest_first_aging_factor x its estimate (else queue_aging_factor x).
   virtual bool orders_shortest_first() const { return false; }
+  /// Whether a pending task queued on a guessed estimate is re-placed in its
+  /// queue by its model's history once there is some
+  /// (scheduler_config::refine_guessed_estimates).
+  virtual bool refines_guessed_estimates() const { return false; }
 };
 
 } // namespace dtf

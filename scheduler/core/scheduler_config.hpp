@@ -54,6 +54,11 @@ struct scheduler_config {
   /// aging at queue_aging_factor, as the baselines. 0: no aging.
   bool shortest_first = true;
   double shortest_first_aging_factor = 1.0;
+  /// Intelligent policy: a pending task queued on a guess (its model had no
+  /// history at submission: the type's estimate, or the default) moves to its
+  /// place by the model's own history once a run of that model succeeds --
+  /// a batch submitted at once is otherwise ordered for good by guesses.
+  bool refine_guessed_estimates = true;
   /// Deferrals per requirement class per schedule() call before the class is
   /// left for the next call (bounds the work of one call).
   int max_deferrals_per_class = 4;

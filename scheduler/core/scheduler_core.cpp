@@ -70,7 +70,7 @@ scheduler_core::impl::impl(scheduler_config c, std::unique_ptr<placement_policy>
     hooks(hooks_of(*policy)),
     learned(config),
     queue(hooks->orders_shortest_first() ? config.shortest_first_aging_factor : config.queue_aging_factor,
-          hooks->prefers_warm_tasks()),
+          hooks->prefers_warm_tasks(), hooks->refines_guessed_estimates()),
     deferral(config.keep_explanations > 0),
     backups(config, hooks->wants_backups() && config.backup_attempts),
     lookahead(config, hooks->prefers_warm_tasks()),
@@ -263,7 +263,7 @@ void scheduler_core::submit(task t, double now_s) {
   const auto class_id = i.fleet.class_of(t.requirements);
   const auto affinity_model = t.model.empty() ? affinity_map::no_key : i.learned.affinity.model_key(t.model);
   const auto family = i.learned.specialization.family_key(specialization_family(t.model));
-  const double predicted_s = i.learned.predictor.predict(t).seconds;
+  const auto estimate = i.learned.predictor.predict(t);
   const int priority = t.priority;
   const auto sequence = t.sequence;
   const auto h = i.tasks.add(std::move(t));
@@ -272,7 +272,8 @@ void scheduler_core::submit(task t, double now_s) {
   r.class_id = class_id;
   r.affinity_model = affinity_model;
   r.specialization_family = family;
-  r.key = queue_key{priority, predicted_s, sequence, h};
+  r.key = queue_key{priority, estimate.seconds, sequence, h};
+  r.key_guessed = !from_model_history(estimate.level);
   r.key.shortest_first = i.hooks->orders_shortest_first();
   i.queue.note_submission(i.tasks, r.submitted_at_s);
   i.statistics.count_submitted(r);
@@ -595,6 +596,9 @@ result_effect scheduler_core::record_result(const task_result& result, double no
   }
   i.learned.learn(outcome, i.fleet);
   i.statistics.count_result(result, success && valid_duration);
+  // A batch queued on guesses takes its order from history as it comes in.
+  if (r && success && valid_duration && r->affinity_model != affinity_map::no_key)
+    i.queue.refine_guesses(i.tasks, r->affinity_model, i.learned.predictor);
 
   if (r && !effect.still_running) {
     if (r->status == task_status::pending) i.queue.dequeue(i.tasks, h);

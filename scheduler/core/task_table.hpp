@@ -37,6 +37,7 @@ struct task_record {
   bool live = false;  // holds a task (false: free handle)
   double submitted_at_s = 0.0;
   queue_key key;
+  bool key_guessed = false;  // key.predicted_s is not from the model's history (see pending_queue::refine_guesses)
   std::uint32_t class_id = 0;  // requirement class (fleet_index)
   affinity_map::key affinity_model = affinity_map::no_key;
   specialization_tracker::key specialization_family = specialization_tracker::no_key;

@@ -64,6 +64,7 @@ public:
   std::optional<deferral_bound> last_deferral_bound() const override { return bound_; }
   bool prefers_warm_tasks() const override { return config_.enable_task_affinity; }
   bool orders_shortest_first() const override { return config_.shortest_first; }
+  bool refines_guessed_estimates() const override { return config_.refine_guessed_estimates; }
   bool wants_backups() const override {
     return config_.backup_attempts && config_.enable_predictive_scheduling;
   }

@@ -22,6 +22,8 @@ std::optional<policy_variant> resolve_policy_variant(std::string_view name, cons
     v.config.allow_deferral = false;
   } else if (name == "intelligent-longest-first") {
     v.config.shortest_first = false;
+  } else if (name == "intelligent-guessed-order") {
+    v.config.refine_guessed_estimates = false;
   } else {
     const auto names = policy_names();
     if (std::find(names.begin(), names.end(), name) == names.end()) return std::nullopt;
@@ -33,7 +35,8 @@ std::optional<policy_variant> resolve_policy_variant(std::string_view name, cons
 std::vector<std::string> simulation_policy_names() {
   auto names = policy_names();
   for (const char* ablation : {"intelligent-no-affinity", "intelligent-no-specialization", "intelligent-no-prediction",
-                             "intelligent-no-backups", "intelligent-no-deferral", "intelligent-longest-first"})
+                             "intelligent-no-backups", "intelligent-no-deferral", "intelligent-longest-first",
+                             "intelligent-guessed-order"})
     names.emplace_back(ablation);
   return names;
 }

@@ -40,6 +40,7 @@ public:
   bool wants_backups() const override { return hooks_.wants_backups(); }
   bool prefers_warm_tasks() const override { return hooks_.prefers_warm_tasks(); }
   bool orders_shortest_first() const override { return hooks_.orders_shortest_first(); }
+  bool refines_guessed_estimates() const override { return hooks_.refines_guessed_estimates(); }
 
   std::size_t decisions = 0;  // choose() calls
 

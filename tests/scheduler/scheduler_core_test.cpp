@@ -118,6 +118,47 @@ TEST(scheduler_core, longest_first_breaks_equal_priorities_by_longer_predicted_d
   EXPECT_EQ(equal_priority_order(false), (std::vector<std::string>{"large", "small", "third"}));
 }
 
+namespace {
+// slow-1, slow-2 (model "slow-model") and quick ("quick-model"), submitted at
+// once with no history of either: queued on the same guess, so in submission
+// order. slow-1 runs 1,000 s, the others 10 s. The order they start in.
+std::vector<std::string> order_after_one_slow_run(scheduler_config config, const std::string& policy) {
+  config.max_tasks_per_worker = 1;
+  config.enable_task_affinity = false;  // else the warm slow-model could take the next turn
+  scheduler_core core(config, make_policy(policy, config));
+  core.add_worker(cpu_worker("w", "cpu", 64, 32));
+  core.submit(make_task("slow-1", {}, 0, 0, "slow-model"), 0);
+  core.submit(make_task("slow-2", {}, 0, 0, "slow-model"), 0);
+  core.submit(make_task("quick", {}, 0, 0, "quick-model"), 0);
+  std::vector<std::string> order;
+  double now = 0;
+  for (int i = 0; i < 3; ++i) {
+    const auto placed = core.schedule(now);
+    EXPECT_EQ(placed.size(), 1u);
+    if (placed.size() != 1) break;
+    const auto& id = placed[0].task_id;
+    order.push_back(id);
+    const bool slow = id != "quick";
+    now += slow && id == "slow-1" ? 1000.0 : 10.0;
+    core.record_result(success_of(id, "w", slow && id == "slow-1" ? 1000.0 : 10.0, slow ? "slow-model" : "quick-model"),
+                       now);
+  }
+  return order;
+}
+} // namespace
+
+// A task queued on a guess moves to its place by its model's history once a
+// run of the model succeeds: slow-2 is now known to be long, so the still
+// guessed quick task goes first (shortest first). With the refinement off, and
+// for the baselines, the guess keeps its place.
+TEST(scheduler_core, a_task_queued_on_a_guess_takes_its_place_from_its_models_history) {
+  EXPECT_EQ(order_after_one_slow_run({}, "intelligent"), (std::vector<std::string>{"slow-1", "quick", "slow-2"}));
+  scheduler_config frozen;
+  frozen.refine_guessed_estimates = false;
+  EXPECT_EQ(order_after_one_slow_run(frozen, "intelligent"), (std::vector<std::string>{"slow-1", "slow-2", "quick"}));
+  EXPECT_EQ(order_after_one_slow_run({}, "least_loaded"), (std::vector<std::string>{"slow-1", "slow-2", "quick"}));
+}
+
 TEST(scheduler_core, breaks_score_ties_by_registration_order) {
   scheduler_core core;
   core.add_worker(cpu_worker("first", "cpu", 64, 32));
