@@ -3,6 +3,7 @@
 #include "scheduler/filters/requirement_filter.hpp"
 #include "scheduler/output/stats_json.hpp"
 #include "scheduler/core/scheduler_stats.hpp"
+#include "scheduler/learning/execution_predictor.hpp"
 #include "scheduler/terms/weighted_score.hpp"
 
 #include <gtest/gtest.h>
@@ -115,7 +116,11 @@ int effective_slots(const scheduler_config& config, const worker_capability& w) 
 struct observed {
   std::map<std::string, task> submitted;
   std::set<std::string> pending;             // submitted, never placed
-  std::map<std::string, double> estimate;    // the predictor's worker-independent seconds at submission
+  // The queue estimate: the predictor's worker-independent seconds at
+  // submission -- for a task queued on a guess, from its model's history once
+  // a run of the model succeeded (scheduler_config::refine_guessed_estimates).
+  std::map<std::string, double> estimate;
+  std::set<std::string> guessed;             // pending, queued on a guess
   std::map<std::string, std::vector<std::string>> placed;  // running now: task -> its attempts' workers
   std::map<std::string, int> running;        // worker -> running tasks
   std::vector<assignment> assignments;       // of this call
@@ -136,12 +141,15 @@ std::vector<std::vector<assignment>> drive(const scenario& s, const scheduler_co
     for (int k = 0; k < 5 && next < s.tasks.size(); ++k, ++next) {  // a few arrivals per round
       o.submitted[s.tasks[next].id] = s.tasks[next];
       o.pending.insert(s.tasks[next].id);
-      o.estimate[s.tasks[next].id] = core.predictor().predict(s.tasks[next]).seconds;
+      const auto estimate = core.predictor().predict(s.tasks[next]);
+      o.estimate[s.tasks[next].id] = estimate.seconds;
+      if (!from_model_history(estimate.level)) o.guessed.insert(s.tasks[next].id);
       core.submit(s.tasks[next], o.now);
     }
     o.assignments = core.schedule(o.now);
     for (const auto& a : o.assignments) {
       o.pending.erase(a.task_id);
+      o.guessed.erase(a.task_id);
       auto& attempts = o.placed[a.task_id];
       RC_ASSERT(attempts.size() == (a.backup ? 1u : 0u));  // a backup only beside one running attempt
       if (a.backup) RC_ASSERT(attempts.front() != a.worker_id);
@@ -168,6 +176,17 @@ std::vector<std::vector<assignment>> drive(const scenario& s, const scheduler_co
       r.batch_size = t.batch_size;
       if (rng() % 3 == 0) r.metrics["throughput"] = wild_duration(rng);
       const auto effect = core.record_result(r, o.now);
+      if (r.status == task_status::succeeded && std::isfinite(r.duration_s) && r.duration_s >= 0.0 && !t.model.empty())
+        for (auto g = o.guessed.begin(); g != o.guessed.end();) {
+          const auto& pending = o.submitted.at(*g);
+          const auto now = core.predictor().predict(pending);
+          if (pending.model == t.model && from_model_history(now.level)) {
+            o.estimate[*g] = now.seconds;
+            g = o.guessed.erase(g);
+          } else {
+            ++g;
+          }
+        }
       --o.running[r.worker_id];
       attempts.erase(attempts.begin() + static_cast<std::ptrdiff_t>(reporting));
       // The other attempt either carries on (a failure) or is cancelled (a success).
@@ -258,9 +277,9 @@ RC_GTEST_PROP(scheduler_properties, identical_workers_start_tasks_in_priority_or
 
 // The intelligent policy's order within a priority (README, "Queue order"):
 // among identical workers, with aging and the affinity lookahead (which
-// reorder on purpose) off, no task placed in a call was estimated longer at
-// submission than a still-pending task of its priority that could have used
-// its worker.
+// reorder on purpose) off, no task placed in a call has a longer queue
+// estimate (observed::estimate) than a still-pending task of its priority that
+// could have used its worker.
 RC_GTEST_PROP(scheduler_properties, identical_workers_start_the_shortest_estimate_first_within_a_priority, ()) {
   const auto s = identical_workers(random_scenario());
   scheduler_config config;
