@@ -1,9 +1,10 @@
 #pragma once
 // The order of the pending queue: priority high first; then tasks that waited
 // too long (aged, in submission order); then predicted duration (at
-// submission) long first -- or short first where the policy orders so
-// (policy_hooks::orders_shortest_first; every key of one queue alike) --
-// then submission sequence, then handle.
+// submission, or from the model's history once there is some for a task
+// queued on a guess: pending_queue::refine_guesses) long first -- or short
+// first where the policy orders so (policy_hooks::orders_shortest_first;
+// every key of one queue alike) -- then submission sequence, then handle.
 #include <cstdint>
 #include <limits>
 
