@@ -2,7 +2,9 @@
 // Small builders for workers and tasks used across the scheduler tests.
 #include "scheduler/core/scheduler_core.hpp"
 
+#include <map>
 #include <string>
+#include <vector>
 
 namespace dtf::testing {
 
@@ -70,6 +72,13 @@ inline task_result success_of(const std::string& task_id, const std::string& wor
   r.type = task_type::benchmark;
   r.batch_size = batch;
   return r;
+}
+
+/// Task id -> worker id of a schedule() call's assignments.
+inline std::map<std::string, std::string> placement(const std::vector<assignment>& assignments) {
+  std::map<std::string, std::string> out;
+  for (const auto& a : assignments) out[a.task_id] = a.worker_id;
+  return out;
 }
 
 } // namespace dtf::testing
