@@ -45,21 +45,26 @@ void pending_queue::refine_guesses(task_table& tasks, affinity_map::key model, c
   }
 }
 
-void pending_queue::rekey(task_table& tasks, task_handle h, double predicted_s) {
-  auto& r = tasks[h];
+bool pending_queue::replace_key(task_record& r, const std::function<void(queue_key&)>& change) {
   auto& queue = of_class(r.class_id);
-  if (r.key.predicted_s == predicted_s || queue.erase(r.key) == 0) return;
+  if (queue.erase(r.key) == 0) return false;
   unindex_by_model(r);
-  auto& at = ages_at(h);
-  if (at != infinity) {
-    aging_.erase({at, h});
-    at += finite_or(aging_factor_, 0.0) * (std::max(predicted_s, 1.0) - std::max(r.key.predicted_s, 1.0));
-    if (std::isfinite(at)) aging_.emplace(at, h);
-    else at = infinity;
-  }
-  r.key.predicted_s = predicted_s;
+  change(r.key);
   queue.insert(r.key);
   index_by_model(r);
+  return true;
+}
+
+void pending_queue::rekey(task_table& tasks, task_handle h, double predicted_s) {
+  auto& r = tasks[h];
+  const double was_s = r.key.predicted_s;
+  if (was_s == predicted_s || !replace_key(r, [&](queue_key& k) { k.predicted_s = predicted_s; })) return;
+  auto& at = ages_at(h);
+  if (at == infinity) return;
+  aging_.erase({at, h});
+  at += finite_or(aging_factor_, 0.0) * (std::max(predicted_s, 1.0) - std::max(was_s, 1.0));
+  if (std::isfinite(at)) aging_.emplace(at, h);
+  else at = infinity;
 }
 
 void pending_queue::forget(task_record& r) {
@@ -105,12 +110,7 @@ void pending_queue::promote_aged(task_table& tasks, double now_s) {
 
 void pending_queue::age(task_table& tasks, task_handle h) {
   auto& r = tasks[h];
-  auto& queue = of_class(r.class_id);
-  if (r.key.aged || queue.erase(r.key) == 0) return;
-  unindex_by_model(r);
-  r.key.aged = true;
-  queue.insert(r.key);
-  index_by_model(r);
+  if (!r.key.aged) replace_key(r, [](queue_key& k) { k.aged = true; });
 }
 
 void pending_queue::note_submission(task_table& tasks, double now_s) {

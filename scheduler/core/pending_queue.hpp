@@ -12,6 +12,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <ext/pb_ds/assoc_container.hpp>
+#include <functional>
 #include <ext/pb_ds/tree_policy.hpp>
 #include <limits>
 #include <set>
@@ -74,6 +75,9 @@ private:
   void index_by_model(const task_record& r);
   void unindex_by_model(const task_record& r);
   void forget(task_record& r);
+  /// Takes r's key out of its queue and indexes, applies `change`, puts it
+  /// back; false (nothing changed) when r is not queued.
+  bool replace_key(task_record& r, const std::function<void(queue_key&)>& change);
   void rekey(task_table& tasks, task_handle h, double predicted_s);
   double& ages_at(task_handle h);
 
