@@ -63,8 +63,9 @@ void deferral_certificates::certify(std::uint32_t c, task_handle h, std::size_t 
                         in.predictor.change_stamp(cert.query, w.device_key, w.cap.kind, level)};
   }
   // A profile predicted past the timeout is left by the policy's own rule.
-  for (const auto& kept : cert.profiles)
-    if (kept.duration_s > in.tasks[h].body.timeout_s) cert.active = false;
+  if (has_timeout(in.tasks[h].body))
+    for (const auto& kept : cert.profiles)
+      if (kept.duration_s > in.tasks[h].body.timeout_s) cert.active = false;
 }
 
 std::size_t deferral_certificates::certified_pass_over(std::uint32_t c, task_handle h, std::size_t step,

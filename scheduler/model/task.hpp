@@ -2,6 +2,7 @@
 // The task model: what users write in a suite, after defaults and matrix expansion.
 #include "scheduler/model/device_kind.hpp"
 
+#include <cmath>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -45,12 +46,16 @@ struct task {
   std::vector<std::string> command;  // argv, placeholders already substituted
   std::map<std::string, std::string> env;
   std::string working_directory;  // empty = inherit
-  double timeout_s = 600.0;
+  double timeout_s = 600.0;  // 0 (or not finite): none (see has_timeout)
   int retries = 0;
   /// Submission order, assigned by whoever submits; the explicit tie-break.
   std::uint64_t sequence = 0;
   /// Where the task came from (file:line), for error messages; may be empty.
   std::string origin;
 };
+
+/// Whether the task is killed past a run time: timeout_s positive and finite.
+/// Simulated tasks carry none (the simulator does not kill runs).
+inline bool has_timeout(const task& t) { return std::isfinite(t.timeout_s) && t.timeout_s > 0.0; }
 
 } // namespace dtf

@@ -341,7 +341,7 @@ private:
 
   /// Predicted to run past the task's timeout (it would be killed there).
   static bool past_timeout(const task& t, double duration_s) {
-    return std::isfinite(t.timeout_s) && t.timeout_s > 0.0 && duration_s > t.timeout_s;
+    return has_timeout(t) && duration_s > t.timeout_s;
   }
 
   /// Every free candidate is predicted past the timeout, the fastest of them

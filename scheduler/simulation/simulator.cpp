@@ -15,6 +15,7 @@
 #include <queue>
 #include <tuple>
 #include <unordered_map>
+#include <utility>
 
 namespace dtf {
 namespace {
@@ -263,7 +264,10 @@ simulation_result simulate(const trace& tasks, const std::vector<worker_capabili
       warm[wi] = warm_models(options.warm_models_per_worker);
     }
     while (next_arrival < arrival_order.size() && tasks.tasks[arrival_order[next_arrival]].arrival_s <= now) {
-      core.submit(tasks.tasks[arrival_order[next_arrival++]].spec, now);
+      // Without a timeout: no run is killed here, so none may steer a placement.
+      task spec = tasks.tasks[arrival_order[next_arrival++]].spec;
+      spec.timeout_s = 0.0;
+      core.submit(std::move(spec), now);
       ++unfinished;
     }
 

@@ -5,6 +5,9 @@
 // each placed task's TRUE duration in the trace (the core never sees it), adds
 // the model load time when the model is not warm on the worker, and feeds the
 // measured duration back through record_result so the core learns online.
+// Runs are never killed, so tasks are submitted without a timeout (a default
+// 600 s one would steer the intelligent policy's timeout rule by a limit
+// nothing enforces).
 //
 // Warm models: each worker keeps the `warm_models_per_worker` most recently
 // started models (LRU); a task whose model is among them starts without `load`.

@@ -248,6 +248,44 @@ TEST(simulator, a_backup_attempt_rescues_a_straggler_but_not_a_wrong_guess) {
   EXPECT_EQ(with.completed, 6u);
 }
 
+TEST(simulator, submits_tasks_without_a_timeout_since_it_kills_no_run) {
+  // Default-level predictions, 60 s x sqrt(batch) / speed: `long` is 5,000 s
+  // on the fast GPU, `next` 500 s there and 6,000 s on the slow one. At 1 s
+  // the fast GPU is busy with `long` until 5,000 s, so `next` would end there
+  // at 5,500 s: not the quarter sooner that defers a task, so `next` starts
+  // on the slow GPU at once. Under the task model's default 600 s timeout,
+  // which no simulated run is killed by, the timeout rule would instead have
+  // held it for the fast GPU, the only one to finish it in time.
+  const auto gpu = [](std::string id, std::string name, double speed) {
+    worker_capability w = cpu_worker(std::move(id), 1);
+    w.kind = device_kind::cuda;
+    w.name = std::move(name);
+    w.compute_capability = 8.0;
+    w.speed = speed;
+    return w;
+  };
+  const std::vector<worker_capability> fleet{gpu("fast", "Fast GPU", 12.0), gpu("slow", "Slow GPU", 1.0)};
+  const auto task_of = [](std::string id, int batch, double fast_s, double slow_s, double arrival_s) {
+    auto t = cpu_task(std::move(id), "m", 0.0, 0.0, arrival_s);
+    t.spec.batch_size = batch;
+    t.spec.requirements.hardware = {device_kind::cuda};
+    t.duration_s = {{"Fast GPU", fast_s}, {"Slow GPU", slow_s}};
+    return t;
+  };
+  trace two;
+  // (A trace's seconds are at speed 1: the fast GPU runs them 12x faster.)
+  two.tasks = {task_of("long", 1'000'000, 60000, 60000, 0), task_of("next", 10'000, 6000, 6000, 1)};
+  const auto r = simulate(two, fleet, with_policy("intelligent"));
+  ASSERT_EQ(r.completed, 2u);
+  std::map<std::string, timeline_entry> by_task;
+  for (const auto& e : r.timeline) by_task[e.task_id] = e;
+  EXPECT_EQ(by_task["long"].worker_id, "fast");
+  EXPECT_DOUBLE_EQ(by_task["long"].end_s, 5000.0);
+  EXPECT_EQ(by_task["next"].worker_id, "slow");
+  EXPECT_DOUBLE_EQ(by_task["next"].start_s, 1.0);
+  EXPECT_DOUBLE_EQ(by_task["next"].predicted_s, 6000.0);
+}
+
 TEST(simulator, unknown_policy_is_an_input_error) {
   trace t;
   t.tasks = {cpu_task("a", "m", 1)};
