@@ -1,16 +1,14 @@
 // The coordinator: owns every task's lifecycle and the worker registry, and
 // decides batching and back-pressure (the scheduler only ever holds a bounded
-// window of pending tasks; the rest wait here in priority order).
+// window of pending tasks; the rest wait here in priority order). Its state is
+// in coordinator_state.hpp; what a reported attempt means for its task in
+// coordinator_results.cpp; the view it publishes in coordinator_observation.cpp.
 #include "actors/coordinator.hpp"
 
 #include "actors/actor_failure.hpp"
-#include "actors/journal/sqlite_journal.hpp"
-#include "actors/observation/observation_board.hpp"
-#include "actors/observation/observed_task_chunks.hpp"
+#include "actors/coordinator_state.hpp"
 #include "actors/runtime_outputs.hpp"
 #include "actors/scheduler_actor.hpp"
-#include "actors/task_store.hpp"
-#include "scheduler/model/worker_slots.hpp"
 
 #include <caf/actor_system.hpp>
 #include <caf/event_based_actor.hpp>
@@ -32,367 +30,9 @@
 
 namespace dtf {
 
-namespace {
-
-/// A task's lifecycle; its definition is in coordinator_state::store under
-/// the same index.
-struct task_record {
-  task_status status = task_status::pending;
-  int attempts = 0;          // assignments so far
-  int failures = 0;          // failed or timed-out attempts
-  std::string worker_id;     // current or last worker
-  int attempt = 0;           // the attempt number running on worker_id
-  // A backup attempt started because the first overran its prediction
-  // (scheduler_config::backup_attempts): the first to succeed wins.
-  std::string backup_worker_id;
-  int backup_attempt = 0;
-  bool in_scheduler = false; // counted in the scheduler window
-  bool unplaceable = false;
-  /// The run is stopping: cancel sent to its worker(s), it ends when the
-  /// cancelled attempt is reported (or when the wait is abandoned).
-  bool cancelling = false;
-  double predicted_duration_s = 0.0;
-  std::string reason;
-  /// Its place in coordinator_state::tasks and ::store.
-  std::size_t index = 0;
-  /// Behind a pointer: most of a large run's tasks are queued and have none.
-  std::unique_ptr<attempt_record> last_report;
-
-  void keep_report(const attempt_record& report) {
-    if (last_report) *last_report = report;
-    else last_report = std::make_unique<attempt_record>(report);
-  }
-  // Unix times for the observation board (0: not yet).
-  double submitted_at_s = 0.0;
-  double started_at_s = 0.0;
-  double finished_at_s = 0.0;
-  /// The attempt cancelled because the other one won a backup race: its
-  /// report, when it comes, is counted as wasted slot time.
-  std::string loser_worker_id;
-  int loser_attempt = 0;
-  /// Reports of this task forwarded to the scheduler whose result_effect has
-  /// not come back yet: what they mean for the task is decided then.
-  int unsettled = 0;
-};
-
-/// An attempt on a worker, for the observation board (what runs where).
-struct active_attempt {
-  std::size_t task_index;
-  int attempt;
-  double started_at_s;  // unix time of the assignment, then of the start
-};
-
-struct worker_entry {
-  worker_capability capability;
-  worker_actor handle;
-  caf::actor_addr address;
-  bool alive = true;
-  int running = 0;
-  std::uint64_t completed = 0;
-  double busy_s = 0.0;
-  worker_metrics metrics;               // last sample
-  std::vector<active_attempt> active;   // attempts sent to it and not reported
-};
-
-/// Backlog order: priority high first, then submission order.
-struct backlog_entry {
-  int priority;
-  std::uint64_t sequence;
-  std::size_t index;
-  bool operator<(const backlog_entry& other) const {  // std::priority_queue is a max-heap
-    if (priority != other.priority) return priority < other.priority;
-    return sequence > other.sequence;
-  }
-};
-
-} // namespace
-
-struct coordinator_state {
-  static inline const char* name = "dtf.coordinator";
-
-  coordinator_config config;
-  scheduler_actor scheduler;
-  /// Reports forwarded to the scheduler, in the order sent: its answer
-  /// (one result_effect each, in the same order) settles them.
-  std::deque<attempt_record> unsettled;
-  /// The scheduler failed: no answer will come, reports settle at once.
-  bool scheduler_gone = false;
-  std::chrono::steady_clock::time_point started_at;
-
-  /// A deque: a large run's records are never copied to grow, and no half
-  /// of a doubled capacity is left empty. tasks[i] is the lifecycle of the
-  /// task store.materialize(i) defines.
-  std::deque<task_record> tasks;
-  task_store store;
-  std::priority_queue<backlog_entry> backlog;
-  std::size_t in_scheduler = 0;
-  std::uint64_t next_sequence = 1;
-
-  std::vector<worker_entry> workers;                 // registration order
-  std::map<std::string, std::size_t> worker_index;
-  int total_slots = 0;
-  std::size_t live_workers = 0;
-
-  std::vector<event_listener_actor> listeners;
-  std::vector<task_update> outbox;
-  std::vector<caf::typed_response_promise<runtime_stats>> drain_waiters;
-
-  runtime_stats counts;
-  /// Set once the run stops (interrupt or internal failure): nothing more is
-  /// placed, and unfinished tasks end cancelled with stop_reason.
-  bool stopping = false;
-  std::string stop_reason;
-  /// Every lifecycle change is written here (one transaction per handler,
-  /// committed before replies or events leave); null when not journaling.
-  std::shared_ptr<sqlite_journal> journal;
-
-  // Observation (config.board set): what the HTTP server shows.
-  observed_task_chunks observed_tasks;
-  std::deque<observed_attempt> finished_attempts;  // the most recent, oldest first
-  std::uint64_t timeline_dropped = 0;
-  std::uint64_t backups_started = 0;
-  std::uint64_t backup_losers = 0;
-  double wasted_slot_s = 0.0;
-  std::uint64_t view_version = 0;
-  double publish_s = 0.0;  // wall seconds spent in publish_view
-  double tasks_published_at_s = 0.0;  // unix time of the task table last published
-  std::size_t tasks_published_count = 0;
-  double started_at_unix_s = 0.0;
-  bool final_view_published = false;
-
-  bool has_listeners() const { return !listeners.empty(); }
-
-  std::size_t window() const {
-    if (config.scheduler_window > 0) return config.scheduler_window;
-    const auto capacity = static_cast<std::size_t>(std::max(total_slots, 0)) +
-                          live_workers * static_cast<std::size_t>(std::max(config.scheduling.prefetch, 0));
-    return std::max<std::size_t>(256, 4 * capacity);
-  }
-
-  task_record* find(const std::string& id) {
-    auto i = store.find(id);
-    return i ? &tasks[*i] : nullptr;
-  }
-
-  const std::string& id_of(const task_record& r) const { return store.id(r.index); }
-
-  worker_entry* find_worker(const std::string& id) {
-    auto i = worker_index.find(id);
-    return i == worker_index.end() ? nullptr : &workers[i->second];
-  }
-
-  void emit(const task_record& r, task_event_kind kind, std::optional<attempt_record> report = std::nullopt) {
-    if (config.board) observed_tasks.mark(r.index);
-    const auto& id = id_of(r);
-    if (journal) {
-      if (report) {
-        // History only from workers it knows: the record's device fields are theirs.
-        if (worker_index.count(report->worker_id)) journal->record_result(*report);
-        else journal->record_attempt(*report);
-      }
-      if (kind == task_event_kind::accepted && r.attempts == 0) journal->record_task_submitted(store.materialize(r.index));
-      else journal->record_state(id, r.status);
-    }
-    if (!has_listeners()) return;
-    task_update u;
-    u.task_id = id;
-    u.kind = kind;
-    u.status = r.status;
-    u.worker_id = r.worker_id;
-    u.attempt = r.attempts;
-    u.predicted_duration_s = r.predicted_duration_s;
-    u.reason = r.reason;
-    u.report = std::move(report);
-    u.stopped = stopping && kind == task_event_kind::finished && r.status != task_status::succeeded &&
-                r.reason == stop_reason;
-    outbox.push_back(std::move(u));
-  }
-
-  /// A task not stored: its id was taken.
-  void emit_rejected(const std::string& id, std::string reason) {
-    if (!has_listeners()) return;
-    task_update u;
-    u.task_id = id;
-    u.kind = task_event_kind::rejected;
-    u.status = task_status::failed;
-    u.reason = std::move(reason);
-    outbox.push_back(std::move(u));
-  }
-
-  /// Moves a record to a final status and keeps the counts.
-  void finish(task_record& r, task_status status) {
-    r.status = status;
-    if (config.board) r.finished_at_s = unix_now_s();
-    switch (status) {
-      case task_status::succeeded: ++counts.succeeded; break;
-      case task_status::failed: ++counts.failed; break;
-      case task_status::timed_out: ++counts.timed_out; break;
-      case task_status::cancelled: ++counts.cancelled; break;
-      default: break;
-    }
-    leave_scheduler(r);
-  }
-
-  void leave_scheduler(task_record& r) {
-    if (r.in_scheduler) {
-      r.in_scheduler = false;
-      --in_scheduler;
-    }
-  }
-
-  /// A worker's slots as the scheduling core counts them (override, own, default).
-  int slots_of(const worker_capability& capability) const { return configured_slots(capability, config.scheduling); }
-
-  runtime_stats snapshot_stats() const {
-    runtime_stats s = counts;
-    s.pending = s.assigned = s.running = 0;
-    for (const auto& r : tasks) {
-      if (r.status == task_status::pending && !r.unplaceable) ++s.pending;
-      else if (r.status == task_status::assigned) ++s.assigned;
-      else if (r.status == task_status::running) ++s.running;
-    }
-    s.elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_at).count();
-    s.workers.clear();
-    for (const auto& w : workers)
-      s.workers.push_back({w.capability.id, w.running, w.completed, finite_or(w.busy_s),
-                           slots_of(w.capability)});
-    return s;
-  }
-};
-
-using coordinator_pointer = coordinator_actor::stateful_pointer<coordinator_state>;
+using namespace coordinator_parts;
 
 namespace {
-
-/// Finished attempts the view's timeline keeps (the running ones come on top).
-constexpr std::size_t timeline_limit = 2000;
-
-observed_task observe_task(const task_store& store, const task_record& r) {
-  observed_task t;
-  t.id = store.id(r.index);
-  t.model = store.shape(r.index).model;
-  t.type = store.shape(r.index).type;
-  t.priority = store.priority(r.index);
-  t.status = r.status;
-  t.unplaceable = r.unplaceable;
-  t.worker_id = r.worker_id;
-  t.attempts = r.attempts;
-  t.predicted_duration_s = r.predicted_duration_s;
-  t.submitted_at_s = r.submitted_at_s;
-  t.started_at_s = r.started_at_s;
-  t.finished_at_s = r.finished_at_s;
-  if (r.last_report) t.duration_s = r.last_report->measured_s();
-  t.reason = r.reason;
-  return t;
-}
-
-/// Publishes the coordinator's view of the run to the observation board. The
-/// task table is rebuilt (its changed chunks) only when `with_tasks`; the
-/// counts, workers and timeline come from what is on the workers, so a view
-/// without it costs O(workers + timeline), whatever the number of tasks.
-void publish_view(coordinator_pointer self, bool with_tasks) {
-  auto& st = self->state;
-  if (!st.config.board) return;
-  const auto build_start = std::chrono::steady_clock::now();
-  auto v = std::make_shared<coordinator_view>();
-  v->publish_s = st.publish_s;
-  v->version = ++st.view_version;
-  v->published_at_s = unix_now_s();
-  v->started_at_s = st.started_at_unix_s;
-  v->counts = st.counts;
-  v->counts.workers.clear();
-  v->counts.elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - st.started_at).count();
-  v->all_final = st.counts.submitted > 0 && st.counts.all_final();
-  if (st.counts.submitted == 0) {
-    v->state = st.stopping ? "stopping" : "idle";  // a cluster's coordinator before the first submission
-  } else if (v->all_final) {
-    v->state = !st.counts.failure.empty() ? "failed" : !st.counts.interrupted.empty() ? "interrupted" : "finished";
-  } else {
-    v->state = st.stopping ? "stopping" : "running";
-  }
-  if (with_tasks || st.tasks_published_at_s == 0.0) {
-    st.observed_tasks.refresh(st.tasks.size(), [&](std::size_t i) { return observe_task(st.store, st.tasks[i]); });
-    st.tasks_published_at_s = v->published_at_s;
-    st.tasks_published_count = st.tasks.size();
-  }
-  v->task_chunks = st.observed_tasks.chunks();
-  v->task_count = st.tasks_published_count;
-  v->tasks_published_at_s = st.tasks_published_at_s;
-  v->backlog = st.backlog.size();
-  v->backups_started = st.backups_started;
-  v->backup_losers = st.backup_losers;
-  v->wasted_slot_s = st.wasted_slot_s;
-  v->timeline.assign(st.finished_attempts.begin(), st.finished_attempts.end());
-  v->timeline_dropped = st.timeline_dropped;
-  v->workers.reserve(st.workers.size());
-  for (const auto& w : st.workers) {
-    observed_worker o;
-    o.id = w.capability.id;
-    o.name = w.capability.name;
-    o.kind = std::string{to_string(w.capability.kind)};
-    o.emulated = w.capability.emulated;
-    o.alive = w.alive;
-    o.slots = st.slots_of(w.capability);
-    o.running = w.running;
-    o.completed = w.completed;
-    o.busy_s = finite_or(w.busy_s);
-    o.metrics = w.metrics;
-    for (const auto& a : w.active) {
-      const auto& r = st.tasks[a.task_index];
-      if (is_final(r.status) || !w.alive) continue;
-      o.running_tasks.push_back(st.id_of(r));
-      o.busy_s += std::max(0.0, v->published_at_s - a.started_at_s);  // in flight so far
-      v->timeline.push_back({st.id_of(r), o.id, a.attempt, a.started_at_s, 0.0, r.status});
-    }
-    v->workers.push_back(std::move(o));
-  }
-  // Tasks on workers: each counted once, by its own (not a backup) attempt.
-  for (const auto& w : st.workers)
-    for (const auto& a : w.active) {
-      const auto& r = st.tasks[a.task_index];
-      if (!w.alive || r.worker_id != w.capability.id || r.attempt != a.attempt) continue;
-      if (r.status == task_status::assigned) ++v->counts.assigned;
-      else if (r.status == task_status::running) ++v->counts.running;
-    }
-  const auto open = st.counts.submitted - std::min(st.counts.submitted, st.counts.final_count());
-  v->counts.pending = open - std::min(open, v->counts.assigned + v->counts.running);
-  v->queued = v->counts.pending;
-  st.config.board->publish(std::shared_ptr<const coordinator_view>(std::move(v)));
-  st.publish_s += std::chrono::duration<double>(std::chrono::steady_clock::now() - build_start).count();
-}
-
-/// Removes the attempt from its worker's active list (it reported or was lost).
-void leave_worker(worker_entry& w, std::size_t task_index, int attempt) {
-  auto it = std::find_if(w.active.begin(), w.active.end(), [&](const active_attempt& a) {
-    return a.task_index == task_index && a.attempt == attempt;
-  });
-  if (it != w.active.end()) w.active.erase(it);
-}
-
-/// When the report is of the attempt that lost the task's backup race: its
-/// slot time counts as wasted (once).
-void count_loser(coordinator_state& st, task_record& r, const attempt_record& rep) {
-  if (!st.config.board || r.loser_worker_id.empty()) return;
-  if (r.loser_worker_id != rep.worker_id || r.loser_attempt != rep.attempt) return;
-  ++st.backup_losers;
-  if (rep.start_unix_s > 0.0) st.wasted_slot_s += std::max(0.0, finite_or(rep.end_unix_s - rep.start_unix_s));
-  r.loser_worker_id.clear();
-}
-
-/// Records a reported attempt for the timeline (and, when it lost a backup
-/// race, its slot time as wasted).
-void observe_report(coordinator_state& st, const attempt_record& rep) {
-  if (!st.config.board) return;
-  const auto& res = rep;
-  auto ti = st.store.find(res.task_id);
-  if (auto* w = st.find_worker(res.worker_id); w && ti) leave_worker(*w, *ti, res.attempt);
-  if (ti) count_loser(st, st.tasks[*ti], rep);
-  st.finished_attempts.push_back({res.task_id, res.worker_id, res.attempt, rep.start_unix_s, rep.end_unix_s, res.status});
-  if (st.finished_attempts.size() > timeline_limit) {
-    st.finished_attempts.pop_front();
-    ++st.timeline_dropped;
-  }
-}
 
 void flush_events(coordinator_pointer self) {
   auto& st = self->state;
@@ -442,7 +82,7 @@ void settle(coordinator_pointer self) {
   auto& st = self->state;
   if (st.config.board && !st.final_view_published && st.counts.all_final() && st.counts.submitted > 0) {
     st.final_view_published = true;  // readers see the end at once, asked or not
-    publish_view(self, true);
+    publish_view(st, true);
   }
   answer_drain_waiters(self);
 }
@@ -498,23 +138,6 @@ void fail_run(coordinator_pointer self, const std::string& why) {
   auto& st = self->state;
   if (st.counts.failure.empty()) st.counts.failure = why;
   stop_run(self, "not finished: dtf failed: " + why);
-}
-
-/// Ends a cancelling task (its worker reported, was lost, or never answered).
-void end_cancelling(coordinator_pointer self, task_record& r, std::optional<attempt_record> report) {
-  auto& st = self->state;
-  r.cancelling = false;
-  auto status = task_status::cancelled;
-  if (report) {
-    const auto reported = report->status;
-    if (reported == task_status::succeeded || reported == task_status::failed || reported == task_status::timed_out)
-      status = reported;  // it ended on its own before the cancel reached it
-    if (status == task_status::cancelled) report->error = st.stop_reason;
-    else if (status != task_status::succeeded) r.reason = report->error;
-    r.keep_report(*report);
-  }
-  st.finish(r, status);
-  st.emit(r, task_event_kind::finished, std::move(report));
 }
 
 /// Cancels one task on the user's word (dtf cancel): false if it is already final.
@@ -606,172 +229,6 @@ void handle_round(coordinator_pointer self, scheduling_round& round) {
   for (auto& [index, batch] : orders)
     self->send(st.workers[index].handle, atom::run_v, std::move(batch), st.slots_of(st.workers[index].capability));
 }
-
-/// Follows the core's answer to one reported attempt of a task (see
-/// scheduler_core::record_result): a failed attempt whose task still runs on
-/// its other attempt ends alone; otherwise the report decides the task
-/// (finished, retried) and the other attempt, if any, is cancelled -- the
-/// loser of a backup race, or one the core no longer holds. The simulator
-/// follows the same answer, so a run and a simulation decide races alike.
-void follow_effect(coordinator_pointer self, attempt_record& rep, const result_effect& effect) {
-  auto& st = self->state;
-  const auto& res = rep;
-  auto* r = st.find(res.task_id);
-  if (!r) return;
-  if (r->unsettled > 0) --r->unsettled;
-  const bool first = r->worker_id == res.worker_id && r->attempt == res.attempt;
-  const bool backup = !r->backup_worker_id.empty() && r->backup_worker_id == res.worker_id &&
-                      r->backup_attempt == res.attempt;
-  if (is_final(r->status) || (!first && !backup)) {
-    // Settled meanwhile (cancelled, or won by the other attempt): recorded only.
-    count_loser(st, *r, rep);
-    st.emit(*r, task_event_kind::attempt_done, rep);
-    return;
-  }
-  // The task's other attempt, as far as the coordinator started it.
-  std::string other;
-  int other_attempt = 0;
-  if (!r->backup_worker_id.empty()) {
-    other = first ? r->backup_worker_id : r->worker_id;
-    other_attempt = first ? r->backup_attempt : r->attempt;
-  }
-  r->backup_worker_id.clear();
-  if (effect.still_running && !other.empty()) {
-    // One of two attempts ended without success: the other keeps the task (no retry).
-    r->worker_id = other;
-    r->attempt = other_attempt;
-    st.emit(*r, task_event_kind::attempt_done, rep);  // a stopping run: the other ends it when it reports
-    return;
-  }
-  r->worker_id = res.worker_id;
-  r->attempt = res.attempt;
-  if (!other.empty()) {
-    if (effect.cancel_on_worker == other) {
-      r->loser_worker_id = other;
-      r->loser_attempt = other_attempt;
-    }
-    if (auto* w = st.find_worker(other); w && w->alive) self->send(w->handle, atom::cancel_v, st.id_of(*r));
-  }
-  if (r->cancelling) {
-    end_cancelling(self, *r, rep);
-    return;
-  }
-  switch (res.status) {
-    case task_status::succeeded:
-      st.finish(*r, task_status::succeeded);
-      st.emit(*r, task_event_kind::finished, rep);
-      break;
-    case task_status::failed:
-    case task_status::timed_out: {
-      ++r->failures;
-      if (r->failures <= st.store.shape(r->index).retries) {
-        r->status = task_status::pending;
-        r->reason = rep.error.empty() ? std::string{to_string(res.status)} : rep.error;
-        ++st.counts.retries;
-        st.emit(*r, task_event_kind::attempt_done, rep);
-        st.emit(*r, task_event_kind::retrying);
-        double delay = st.config.retry_backoff_s * std::pow(2.0, r->failures - 1);
-        delay = std::clamp(finite_or(delay), 0.0, st.config.retry_backoff_max_s);
-        self->delayed_send(self, std::chrono::duration_cast<caf::timespan>(std::chrono::duration<double>(delay)),
-                           atom::retry_v, st.id_of(*r));
-      } else {
-        r->reason = rep.error;
-        st.finish(*r, res.status);
-        st.emit(*r, task_event_kind::finished, rep);
-      }
-      break;
-    }
-    default:  // cancelled by the worker (e.g. it is shutting down)
-      st.finish(*r, task_status::cancelled);
-      st.emit(*r, task_event_kind::finished, rep);
-      break;
-  }
-}
-
-/// The scheduler's answer to the results forwarded, one per result in the
-/// order they were sent.
-void follow_effects(coordinator_pointer self, const std::vector<result_effect>& effects) {
-  auto& st = self->state;
-  if (st.has_listeners()) st.outbox.reserve(st.outbox.size() + effects.size());  // one finished event each, mostly
-  for (const auto& effect : effects) {
-    if (st.unsettled.empty()) return;  // answers after a failure settled everything
-    auto rep = std::move(st.unsettled.front());
-    st.unsettled.pop_front();
-    follow_effect(self, rep, effect);
-  }
-}
-
-/// The scheduler failed: no answer comes, the unsettled reports settle as the
-/// coordinator sees them.
-void settle_without_scheduler(coordinator_pointer self) {
-  auto& st = self->state;
-  st.scheduler_gone = true;
-  while (!st.unsettled.empty()) {
-    auto rep = std::move(st.unsettled.front());
-    st.unsettled.pop_front();
-    follow_effect(self, rep, result_effect{});
-  }
-}
-
-/// Reports from workers: bookkeeping now; the attempts of tasks that still
-/// count go to the scheduler's core, which learns them, and the coordinator
-/// decides what each means for its task when the core's answer comes back
-/// (follow_effect).
-void handle_results(coordinator_pointer self, std::vector<attempt_record>& reports) {
-  auto& st = self->state;
-  if (st.has_listeners()) st.outbox.reserve(st.outbox.size() + reports.size());  // one finished event each, mostly
-  std::vector<task_result> learned;
-  learned.reserve(reports.size());
-  for (auto& rep : reports) {
-    auto& res = rep;
-    res.duration_s = std::max(0.0, finite_or(res.duration_s));
-    if (res.modeled_s) res.modeled_s = std::max(0.0, finite_or(*res.modeled_s));
-    observe_report(st, rep);
-    if (auto* w = st.find_worker(res.worker_id)) {
-      if (w->running > 0) --w->running;
-      ++w->completed;
-      // Wall time the slot was held (an emulated attempt's duration_s is modeled).
-      if (rep.start_unix_s > 0.0) w->busy_s += std::max(0.0, finite_or(rep.end_unix_s - rep.start_unix_s));
-      rep.worker_slots = st.slots_of(w->capability);
-    }
-    auto* r = st.find(res.task_id);
-    if (!r) continue;
-    // Only an attempt that is on a worker now counts: a task re-queued after
-    // its worker was lost is pending again, and a late result is discarded.
-    const bool on_worker = r->status == task_status::assigned || r->status == task_status::running;
-    const bool first = on_worker && r->worker_id == res.worker_id && r->attempt == res.attempt;
-    if (st.config.board) st.observed_tasks.mark(r->index);
-    const bool backup = !r->backup_worker_id.empty() && r->backup_worker_id == res.worker_id &&
-                        r->backup_attempt == res.attempt;
-    if (is_final(r->status) || (!first && !backup)) {
-      // A late attempt (cancelled, or from a worker that was given up on):
-      // recorded for the outputs, not learned from.
-      if (st.stopping && res.status == task_status::cancelled) rep.error = st.stop_reason;
-      st.emit(*r, task_event_kind::attempt_done, rep);
-      continue;
-    }
-    if (r->cancelling && r->unsettled == 0) {
-      r->backup_worker_id.clear();  // the other attempt, if any, is cancelled too and arrives late
-      end_cancelling(self, *r, rep);
-      continue;
-    }
-    const auto& shape = st.store.shape(r->index);
-    res.model = shape.model;
-    res.type = shape.type;
-    res.batch_size = shape.batch_size;
-    if (rep.start_unix_s > 0.0) r->started_at_s = rep.start_unix_s;
-    r->keep_report(rep);
-    if (st.scheduler_gone) {
-      follow_effect(self, rep, result_effect{});
-      continue;
-    }
-    ++r->unsettled;
-    learned.push_back(learning_result(rep));
-    st.unsettled.push_back(std::move(rep));
-  }
-  if (!learned.empty()) self->send(st.scheduler, atom::result_v, std::move(learned));
-}
-
 } // namespace
 
 coordinator_actor::behavior_type coordinator(coordinator_pointer self, coordinator_config config,
@@ -911,7 +368,7 @@ coordinator_actor::behavior_type coordinator(coordinator_pointer self, coordinat
       return u;
     },
     [self](atom::stats) -> caf::result<runtime_stats> {
-      publish_view(self, true);  // the final statistics and the board agree
+      publish_view(self->state, true);  // the final statistics and the board agree
       auto rp = self->make_response_promise<runtime_stats>();
       auto stats = self->state.snapshot_stats();
       self->request(self->state.scheduler, std::chrono::seconds(10), atom::stats_v)
@@ -1038,7 +495,7 @@ coordinator_actor::behavior_type coordinator(coordinator_pointer self, coordinat
     [self](atom::observe) {
       auto& st = self->state;
       if (!st.config.board) return;
-      if (st.config.board->take_coordinator_request()) publish_view(self, st.config.board->tasks_demanded());
+      if (st.config.board->take_coordinator_request()) publish_view(st, st.config.board->tasks_demanded());
       self->delayed_send(self, std::chrono::duration_cast<caf::timespan>(
                                    std::chrono::duration<double>(st.config.board->publish_interval_s())),
                          atom::observe_v);

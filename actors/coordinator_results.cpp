@@ -1,0 +1,206 @@
+// What a reported attempt means for its task, once the scheduler's core has
+// learned it (scheduler_core::record_result): finished, retried, left to its
+// other attempt, or cancelled with the run.
+#include "actors/coordinator_state.hpp"
+
+#include <caf/event_based_actor.hpp>
+#include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace dtf::coordinator_parts {
+
+/// Ends a cancelling task (its worker reported, was lost, or never answered).
+void end_cancelling(coordinator_pointer self, task_record& r, std::optional<attempt_record> report) {
+  auto& st = self->state;
+  r.cancelling = false;
+  auto status = task_status::cancelled;
+  if (report) {
+    const auto reported = report->status;
+    if (reported == task_status::succeeded || reported == task_status::failed || reported == task_status::timed_out)
+      status = reported;  // it ended on its own before the cancel reached it
+    if (status == task_status::cancelled) report->error = st.stop_reason;
+    else if (status != task_status::succeeded) r.reason = report->error;
+    r.keep_report(*report);
+  }
+  st.finish(r, status);
+  st.emit(r, task_event_kind::finished, std::move(report));
+}
+
+namespace {
+
+/// Follows the core's answer to one reported attempt of a task (see
+/// scheduler_core::record_result): a failed attempt whose task still runs on
+/// its other attempt ends alone; otherwise the report decides the task
+/// (finished, retried) and the other attempt, if any, is cancelled -- the
+/// loser of a backup race, or one the core no longer holds. The simulator
+/// follows the same answer, so a run and a simulation decide races alike.
+void follow_effect(coordinator_pointer self, attempt_record& rep, const result_effect& effect) {
+  auto& st = self->state;
+  const auto& res = rep;
+  auto* r = st.find(res.task_id);
+  if (!r) return;
+  if (r->unsettled > 0) --r->unsettled;
+  const bool first = r->worker_id == res.worker_id && r->attempt == res.attempt;
+  const bool backup = !r->backup_worker_id.empty() && r->backup_worker_id == res.worker_id &&
+                      r->backup_attempt == res.attempt;
+  if (is_final(r->status) || (!first && !backup)) {
+    // Settled meanwhile (cancelled, or won by the other attempt): recorded only.
+    count_loser(st, *r, rep);
+    st.emit(*r, task_event_kind::attempt_done, rep);
+    return;
+  }
+  // The task's other attempt, as far as the coordinator started it.
+  std::string other;
+  int other_attempt = 0;
+  if (!r->backup_worker_id.empty()) {
+    other = first ? r->backup_worker_id : r->worker_id;
+    other_attempt = first ? r->backup_attempt : r->attempt;
+  }
+  r->backup_worker_id.clear();
+  if (effect.still_running && !other.empty()) {
+    // One of two attempts ended without success: the other keeps the task (no retry).
+    r->worker_id = other;
+    r->attempt = other_attempt;
+    st.emit(*r, task_event_kind::attempt_done, rep);  // a stopping run: the other ends it when it reports
+    return;
+  }
+  r->worker_id = res.worker_id;
+  r->attempt = res.attempt;
+  if (!other.empty()) {
+    if (effect.cancel_on_worker == other) {
+      r->loser_worker_id = other;
+      r->loser_attempt = other_attempt;
+    }
+    if (auto* w = st.find_worker(other); w && w->alive) self->send(w->handle, atom::cancel_v, st.id_of(*r));
+  }
+  if (r->cancelling) {
+    end_cancelling(self, *r, rep);
+    return;
+  }
+  switch (res.status) {
+    case task_status::succeeded:
+      st.finish(*r, task_status::succeeded);
+      st.emit(*r, task_event_kind::finished, rep);
+      break;
+    case task_status::failed:
+    case task_status::timed_out: {
+      ++r->failures;
+      if (r->failures <= st.store.shape(r->index).retries) {
+        r->status = task_status::pending;
+        r->reason = rep.error.empty() ? std::string{to_string(res.status)} : rep.error;
+        ++st.counts.retries;
+        st.emit(*r, task_event_kind::attempt_done, rep);
+        st.emit(*r, task_event_kind::retrying);
+        double delay = st.config.retry_backoff_s * std::pow(2.0, r->failures - 1);
+        delay = std::clamp(finite_or(delay), 0.0, st.config.retry_backoff_max_s);
+        self->delayed_send(self, std::chrono::duration_cast<caf::timespan>(std::chrono::duration<double>(delay)),
+                           atom::retry_v, st.id_of(*r));
+      } else {
+        r->reason = rep.error;
+        st.finish(*r, res.status);
+        st.emit(*r, task_event_kind::finished, rep);
+      }
+      break;
+    }
+    default:  // cancelled by the worker (e.g. it is shutting down)
+      st.finish(*r, task_status::cancelled);
+      st.emit(*r, task_event_kind::finished, rep);
+      break;
+  }
+}
+
+} // namespace
+
+/// The scheduler's answer to the results forwarded, one per result in the
+/// order they were sent.
+void follow_effects(coordinator_pointer self, const std::vector<result_effect>& effects) {
+  auto& st = self->state;
+  if (st.has_listeners()) st.outbox.reserve(st.outbox.size() + effects.size());  // one finished event each, mostly
+  for (const auto& effect : effects) {
+    if (st.unsettled.empty()) return;  // answers after a failure settled everything
+    auto rep = std::move(st.unsettled.front());
+    st.unsettled.pop_front();
+    follow_effect(self, rep, effect);
+  }
+}
+
+/// The scheduler failed: no answer comes, the unsettled reports settle as the
+/// coordinator sees them.
+void settle_without_scheduler(coordinator_pointer self) {
+  auto& st = self->state;
+  st.scheduler_gone = true;
+  while (!st.unsettled.empty()) {
+    auto rep = std::move(st.unsettled.front());
+    st.unsettled.pop_front();
+    follow_effect(self, rep, result_effect{});
+  }
+}
+
+/// Reports from workers: bookkeeping now; the attempts of tasks that still
+/// count go to the scheduler's core, which learns them, and the coordinator
+/// decides what each means for its task when the core's answer comes back
+/// (follow_effect).
+void handle_results(coordinator_pointer self, std::vector<attempt_record>& reports) {
+  auto& st = self->state;
+  if (st.has_listeners()) st.outbox.reserve(st.outbox.size() + reports.size());  // one finished event each, mostly
+  std::vector<task_result> learned;
+  learned.reserve(reports.size());
+  for (auto& rep : reports) {
+    auto& res = rep;
+    res.duration_s = std::max(0.0, finite_or(res.duration_s));
+    if (res.modeled_s) res.modeled_s = std::max(0.0, finite_or(*res.modeled_s));
+    observe_report(st, rep);
+    if (auto* w = st.find_worker(res.worker_id)) {
+      if (w->running > 0) --w->running;
+      ++w->completed;
+      // Wall time the slot was held (an emulated attempt's duration_s is modeled).
+      if (rep.start_unix_s > 0.0) w->busy_s += std::max(0.0, finite_or(rep.end_unix_s - rep.start_unix_s));
+      rep.worker_slots = st.slots_of(w->capability);
+    }
+    auto* r = st.find(res.task_id);
+    if (!r) continue;
+    // Only an attempt that is on a worker now counts: a task re-queued after
+    // its worker was lost is pending again, and a late result is discarded.
+    const bool on_worker = r->status == task_status::assigned || r->status == task_status::running;
+    const bool first = on_worker && r->worker_id == res.worker_id && r->attempt == res.attempt;
+    if (st.config.board) st.observed_tasks.mark(r->index);
+    const bool backup = !r->backup_worker_id.empty() && r->backup_worker_id == res.worker_id &&
+                        r->backup_attempt == res.attempt;
+    if (is_final(r->status) || (!first && !backup)) {
+      // A late attempt (cancelled, or from a worker that was given up on):
+      // recorded for the outputs, not learned from.
+      if (st.stopping && res.status == task_status::cancelled) rep.error = st.stop_reason;
+      st.emit(*r, task_event_kind::attempt_done, rep);
+      continue;
+    }
+    if (r->cancelling && r->unsettled == 0) {
+      r->backup_worker_id.clear();  // the other attempt, if any, is cancelled too and arrives late
+      end_cancelling(self, *r, rep);
+      continue;
+    }
+    const auto& shape = st.store.shape(r->index);
+    res.model = shape.model;
+    res.type = shape.type;
+    res.batch_size = shape.batch_size;
+    if (rep.start_unix_s > 0.0) r->started_at_s = rep.start_unix_s;
+    r->keep_report(rep);
+    if (st.scheduler_gone) {
+      follow_effect(self, rep, result_effect{});
+      continue;
+    }
+    ++r->unsettled;
+    learned.push_back(learning_result(rep));
+    st.unsettled.push_back(std::move(rep));
+  }
+  if (!learned.empty()) self->send(st.scheduler, atom::result_v, std::move(learned));
+}
+
+} // namespace dtf::coordinator_parts
