@@ -136,7 +136,9 @@ int families(const command_options& options) {
      << ". Per policy: geometric means over seeds (x LB = makespan / certified lower bound, n/a where tasks were "
         "censored), wasted = cancelled attempts' slot time / busy slot time, p90 cal. = runs at or under their "
         "predicted p90; `W-L ratio` = intelligent's wins-losses over seeds against the policy and the geometric "
-        "mean of intelligent's value / the policy's (below 1: intelligent better).\n";
+        "mean of intelligent's value / the policy's (below 1: intelligent better); the 95 % interval of "
+        "intelligent / best other policy is Student's t on the log ratios over seeds (a ratio whose interval spans "
+        "1 is within the seed-to-seed spread).\n";
   print_family_tables(md, result, true);
   write_file(dir / "families.md", md.str());
   const auto document = to_json(result);

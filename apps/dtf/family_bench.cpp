@@ -32,6 +32,26 @@ std::optional<double> geometric_mean(const std::vector<std::optional<double>>& v
   return std::exp(log_sum / static_cast<double>(n));
 }
 
+/// Student's t, 97.5 % quantile, by degrees of freedom 1..30 (then the normal's).
+double t975(std::size_t df) {
+  static constexpr double table[] = {12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
+                                     2.201,  2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086,
+                                     2.080,  2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042};
+  return df >= 1 && df <= 30 ? table[df - 1] : 1.960;
+}
+
+/// 95 % interval of the geometric mean of positive ratios (see policy_comparison::interval).
+std::optional<std::pair<double, double>> geometric_interval(const std::vector<double>& ratios) {
+  if (ratios.size() < 2) return std::nullopt;
+  const auto n = static_cast<double>(ratios.size());
+  double mean = 0.0;
+  for (double r : ratios) mean += std::log(r) / n;
+  double squares = 0.0;
+  for (double r : ratios) squares += (std::log(r) - mean) * (std::log(r) - mean);
+  const double half = t975(ratios.size() - 1) * std::sqrt(squares / (n - 1.0) / n);
+  return std::pair{std::exp(mean - half), std::exp(mean + half)};
+}
+
 std::optional<double> over_seeds(const scenario_summary& s, std::size_t policy, const metric& m) {
   std::vector<std::optional<double>> values;
   for (const auto& seed : s.results) values.push_back(m(seed[policy]));
@@ -41,14 +61,17 @@ std::optional<double> over_seeds(const scenario_summary& s, std::size_t policy, 
 policy_comparison compare(const scenario_summary& s, std::size_t intelligent, std::size_t other, const metric& m) {
   policy_comparison c;
   std::vector<std::optional<double>> ratios;
+  std::vector<double> positive;
   for (const auto& seed : s.results) {
     const auto mine = m(seed[intelligent]), theirs = m(seed[other]);
     if (!mine || !theirs) continue;
     if (*mine < *theirs) ++c.wins;
     else if (*mine > *theirs) ++c.losses;
     if (*theirs > 0) ratios.push_back(*mine / *theirs);
+    if (*theirs > 0 && *mine > 0) positive.push_back(*mine / *theirs);
   }
   c.ratio = geometric_mean(ratios);
+  c.interval = geometric_interval(positive);
   return c;
 }
 
@@ -86,6 +109,7 @@ void summarize(scenario_summary& s, const std::vector<std::string>& policies) {
         best_mean = ps.mean_completion_s;
         s.best_baseline = ps.policy;
         s.intelligent_over_best = ps.mean->ratio.value_or(0.0);
+        s.intelligent_over_best_interval = ps.mean->interval;
       }
       if (ps.policy != clairvoyant_name && ps.priority_weighted_completion_s < best_weighted) {
         best_weighted = ps.priority_weighted_completion_s;

@@ -11,6 +11,7 @@
 #include <iosfwd>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace dtf::app {
@@ -34,6 +35,11 @@ struct policy_comparison {
   /// Geometric mean over seeds of intelligent's value / the other's; nullopt
   /// when no seed has both values.
   std::optional<double> ratio;
+  /// 95 % confidence interval of `ratio`: Student's t on the log ratios,
+  /// the seeds taken as independent samples; nullopt with fewer than two.
+  /// Wide where the seeds disagree (heavy-tailed run times): a ratio whose
+  /// interval spans 1 is not a measured win or loss.
+  std::optional<std::pair<double, double>> interval;
 };
 
 struct policy_summary {
@@ -66,6 +72,7 @@ struct scenario_summary {
   /// intelligent's geometric-mean ratio to it.
   std::string best_baseline;
   double intelligent_over_best = 0.0;
+  std::optional<std::pair<double, double>> intelligent_over_best_interval;  // see policy_comparison
   /// The same by priority-weighted mean completion (weight 1 + priority).
   std::string best_weighted_baseline;
   double intelligent_over_best_weighted = 0.0;

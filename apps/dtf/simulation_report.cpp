@@ -148,9 +148,22 @@ nlohmann::ordered_json optional_number(const std::optional<double>& x) {
   return x ? nlohmann::ordered_json(*x) : nlohmann::ordered_json(nullptr);
 }
 
+/// [low, high], or null.
+nlohmann::ordered_json interval_json(const std::optional<std::pair<double, double>>& interval) {
+  if (!interval) return nullptr;
+  return nlohmann::ordered_json::array({interval->first, interval->second});
+}
+
+/// " (95 % interval 0.601-0.697)", or nothing.
+std::string interval_text(const std::optional<std::pair<double, double>>& interval) {
+  if (!interval) return "";
+  return " (95 % interval " + fixed(interval->first, 3) + "-" + fixed(interval->second, 3) + ")";
+}
+
 nlohmann::ordered_json to_json(const std::optional<policy_comparison>& c) {
   if (!c) return nullptr;
-  return {{"wins", c->wins}, {"losses", c->losses}, {"ratio", optional_number(c->ratio)}};
+  return {{"wins", c->wins}, {"losses", c->losses}, {"ratio", optional_number(c->ratio)},
+          {"ratio_interval_95", interval_json(c->interval)}};
 }
 
 std::string arrivals_name(arrival_pattern a) { return a == arrival_pattern::batch ? "batch" : "online"; }
@@ -182,6 +195,7 @@ nlohmann::ordered_json to_json(const family_bench_result& r) {
     js["seeds"] = s.seeds;
     js["best_baseline"] = s.best_baseline;
     js["intelligent_over_best_mean_completion"] = s.intelligent_over_best;
+    js["intelligent_over_best_mean_completion_interval_95"] = interval_json(s.intelligent_over_best_interval);
     js["best_weighted_baseline"] = s.best_weighted_baseline;
     js["intelligent_over_best_priority_weighted_completion"] = s.intelligent_over_best_weighted;
     auto& policies = js["policies"] = nlohmann::ordered_json::array();
@@ -225,7 +239,8 @@ void print_family_tables(std::ostream& out, const family_bench_result& r, bool m
     out << (markdown ? "" : " (") << s.tasks << " tasks, " << s.workers << " workers, seeds " << s.seeds.front() << "-"
         << s.seeds.back()
         << "; best other policy by mean completion: " << s.best_baseline << ", intelligent / it = "
-        << fixed(s.intelligent_over_best, 3) << "; by priority-weighted completion: " << s.best_weighted_baseline
+        << fixed(s.intelligent_over_best, 3) << interval_text(s.intelligent_over_best_interval)
+        << "; by priority-weighted completion: " << s.best_weighted_baseline
         << ", intelligent / it = " << fixed(s.intelligent_over_best_weighted, 3) << (markdown ? "\n\n" : ")\n");
     std::vector<std::vector<std::string>> rows{{"policy", "x LB", "mean s", "p95 s", "prio-w s", "wasted", "p90 cal.",
                                                 "censored", "mean W-L ratio", "p95 W-L ratio", "prio-w W-L ratio",

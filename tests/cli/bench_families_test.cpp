@@ -4,8 +4,12 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <cmath>
+#include <cstdint>
 #include <filesystem>
+#include <map>
 #include <string>
+#include <vector>
 
 namespace {
 
@@ -41,6 +45,25 @@ TEST(bench_families, json_has_per_scenario_policy_summaries_comparisons_and_runs
     EXPECT_EQ(s["runs"].size(), 2 * (policies + 1));
     EXPECT_TRUE(s.contains("best_baseline"));
     EXPECT_GT(s["intelligent_over_best_mean_completion"].get<double>(), 0.0);
+    {
+      // The interval, recomputed from the runs: Student's t (1 degree of
+      // freedom: 12.706) on the two seeds' log ratios against the best baseline.
+      std::map<std::uint64_t, std::map<std::string, double>> mean_by_seed;
+      for (const auto& run : s["runs"])
+        mean_by_seed[run["seed"].get<std::uint64_t>()][run["policy"].get<std::string>()] =
+            run["mean_completion_s"].get<double>();
+      std::vector<double> logs;
+      for (auto& [seed, by_policy] : mean_by_seed)
+        logs.push_back(std::log(by_policy["intelligent"] / by_policy[s["best_baseline"].get<std::string>()]));
+      ASSERT_EQ(logs.size(), 2u);
+      const double mean = (logs[0] + logs[1]) / 2, sd = std::abs(logs[0] - logs[1]) / std::sqrt(2.0);
+      const auto& interval = s["intelligent_over_best_mean_completion_interval_95"];
+      ASSERT_TRUE(interval.is_array()) << s["name"];
+      EXPECT_NEAR(interval[0].get<double>(), std::exp(mean - 12.706 * sd / std::sqrt(2.0)), 1e-9);
+      EXPECT_NEAR(interval[1].get<double>(), std::exp(mean + 12.706 * sd / std::sqrt(2.0)), 1e-9);
+      EXPECT_LE(interval[0].get<double>(), s["intelligent_over_best_mean_completion"].get<double>() + 1e-12);
+      EXPECT_GE(interval[1].get<double>(), s["intelligent_over_best_mean_completion"].get<double>() - 1e-12);
+    }
     EXPECT_NE(s["best_weighted_baseline"], "clairvoyant");
     EXPECT_NE(s["best_weighted_baseline"], "intelligent");
     EXPECT_GT(s["intelligent_over_best_priority_weighted_completion"].get<double>(), 0.0);
@@ -55,6 +78,7 @@ TEST(bench_families, json_has_per_scenario_policy_summaries_comparisons_and_runs
         EXPECT_EQ(c.is_null(), is_intelligent) << p["policy"] << " " << metric;
         if (!is_intelligent) {
           EXPECT_LE(c["wins"].get<int>() + c["losses"].get<int>(), 2);
+          EXPECT_TRUE(c.contains("ratio_interval_95")) << p["policy"] << " " << metric;
         }
       }
     }
@@ -81,6 +105,12 @@ TEST(bench_families, text_output_has_a_table_per_scenario_and_the_summary_line) 
   EXPECT_NE(r.out.find("families: intelligent mean completion / best other policy's"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("by priority-weighted completion: "), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("; priority-weighted: "), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("95 % interval"), std::string::npos) << r.out;  // one seed: no interval
+  const auto two = run_dtf({"bench", "scheduling", "--families", "--seeds", "2", "--tasks", "30", "--family",
+                            "stragglers", "--arrivals", "online", "--out", out_dir()});
+  ASSERT_EQ(two.exit_code, 0) << two.err;
+  EXPECT_NE(two.out.find("intelligent / it = "), std::string::npos) << two.out;
+  EXPECT_NE(two.out.find(" (95 % interval "), std::string::npos) << two.out;
 }
 
 TEST(bench_families, bad_options_exit_2_naming_the_option) {
