@@ -1,6 +1,6 @@
 # Installs dtf into a temporary prefix, builds examples/embedding against the
 # installed package (find_package(dtf), dtf::runtime) and runs it.
-# cmake -DDTF_BUILD_DIR=... -DDTF_SOURCE_DIR=... -DWORK_DIR=... -P consumer_test.cmake
+# cmake -DDTF_BUILD_DIR=... -DDTF_SOURCE_DIR=... -DWORK_DIR=... [-DDTF_SANITIZE=ON] -P consumer_test.cmake
 foreach(var DTF_BUILD_DIR DTF_SOURCE_DIR WORK_DIR)
   if(NOT ${var})
     message(FATAL_ERROR "${var} is not set")
@@ -31,8 +31,13 @@ find_program(CCACHE ccache)
 if(CCACHE)
   set(launcher -DCMAKE_CXX_COMPILER_LAUNCHER=${CCACHE})
 endif()
+# A sanitized build installs sanitized libraries: the consumer links the same runtimes.
+set(sanitize)
+if(DTF_SANITIZE)
+  set(sanitize "-DCMAKE_CXX_FLAGS=-fsanitize=address,undefined" "-DCMAKE_EXE_LINKER_FLAGS=-fsanitize=address,undefined")
+endif()
 step("configure the consumer" ${CMAKE_COMMAND} -S "${DTF_SOURCE_DIR}/examples/embedding" -B "${WORK_DIR}/build"
-     -G Ninja -DCMAKE_BUILD_TYPE=Release "-DCMAKE_PREFIX_PATH=${prefix}" ${launcher})
+     -G Ninja -DCMAKE_BUILD_TYPE=Release "-DCMAKE_PREFIX_PATH=${prefix}" ${launcher} ${sanitize})
 step("build the consumer" ${CMAKE_COMMAND} --build "${WORK_DIR}/build")
 step("run the consumer" "${WORK_DIR}/build/dtf_embedding_example")
 if(NOT step_output MATCHES "6 of 6 tasks succeeded on 2 workers")
