@@ -40,15 +40,19 @@ double t975(std::size_t df) {
   return df >= 1 && df <= 30 ? table[df - 1] : 1.960;
 }
 
-/// 95 % interval of the geometric mean of positive ratios (see policy_comparison::interval).
-std::optional<std::pair<double, double>> geometric_interval(const std::vector<double>& ratios) {
-  if (ratios.size() < 2) return std::nullopt;
-  const auto n = static_cast<double>(ratios.size());
+/// 95 % interval of the geometric mean of the values present and positive
+/// (see policy_comparison::interval); nullopt with fewer than two.
+std::optional<std::pair<double, double>> geometric_interval(const std::vector<std::optional<double>>& values) {
+  std::vector<double> logs;
+  for (const auto& v : values)
+    if (v && *v > 0) logs.push_back(std::log(*v));
+  if (logs.size() < 2) return std::nullopt;
+  const auto n = static_cast<double>(logs.size());
   double mean = 0.0;
-  for (double r : ratios) mean += std::log(r) / n;
+  for (double l : logs) mean += l / n;
   double squares = 0.0;
-  for (double r : ratios) squares += (std::log(r) - mean) * (std::log(r) - mean);
-  const double half = t975(ratios.size() - 1) * std::sqrt(squares / (n - 1.0) / n);
+  for (double l : logs) squares += (l - mean) * (l - mean);
+  const double half = t975(logs.size() - 1) * std::sqrt(squares / (n - 1.0) / n);
   return std::pair{std::exp(mean - half), std::exp(mean + half)};
 }
 
@@ -61,17 +65,15 @@ std::optional<double> over_seeds(const scenario_summary& s, std::size_t policy, 
 policy_comparison compare(const scenario_summary& s, std::size_t intelligent, std::size_t other, const metric& m) {
   policy_comparison c;
   std::vector<std::optional<double>> ratios;
-  std::vector<double> positive;
   for (const auto& seed : s.results) {
     const auto mine = m(seed[intelligent]), theirs = m(seed[other]);
     if (!mine || !theirs) continue;
     if (*mine < *theirs) ++c.wins;
     else if (*mine > *theirs) ++c.losses;
     if (*theirs > 0) ratios.push_back(*mine / *theirs);
-    if (*theirs > 0 && *mine > 0) positive.push_back(*mine / *theirs);
   }
   c.ratio = geometric_mean(ratios);
-  c.interval = geometric_interval(positive);
+  c.interval = geometric_interval(ratios);
   return c;
 }
 
