@@ -56,6 +56,16 @@ public:
       throw input_error("", 0, name, "expected a non-negative integer, got '" + *text + "'");
     return x;
   }
+  /// An integer option in [least, most], `fallback` when absent: a count a
+  /// run is sized by, so a typo cannot ask for a run out of memory or time.
+  unsigned long long count_value(const std::string& name, unsigned long long fallback, unsigned long long least,
+                                 unsigned long long most) const {
+    const auto x = unsigned_value(name, fallback);
+    if (x < least || x > most)
+      throw input_error("", 0, name, "expected an integer from " + std::to_string(least) + " to " +
+                                         std::to_string(most) + ", got " + std::to_string(x));
+    return x;
+  }
   const std::vector<std::string>& positional() const { return positional_; }
 
 private:

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cmath>
 #include <functional>
+#include <limits>
 #include <ostream>
 
 namespace dtf::app {
@@ -125,11 +126,22 @@ void summarize(scenario_summary& s, const std::vector<std::string>& policies) {
 
 } // namespace
 
-family_bench_result run_family_bench(const family_bench_options& options, std::ostream* progress) {
+void check_family_bench_options(const family_bench_options& options) {
   if (options.seeds == 0) throw input_error("", 0, "--seeds", "needs at least one seed");
+  if (options.first_seed > std::numeric_limits<std::uint64_t>::max() - (options.seeds - 1))
+    throw input_error("", 0, "--seed", "the last of " + std::to_string(options.seeds) + " seeds from " +
+                                           std::to_string(options.first_seed) + " is past the largest seed, " +
+                                           std::to_string(std::numeric_limits<std::uint64_t>::max()));
   if (options.tasks == 0) throw input_error("", 0, "--tasks", "needs at least one task");
   if (std::find(options.policies.begin(), options.policies.end(), "intelligent") == options.policies.end())
     throw input_error("", 0, "--policies", "must include intelligent (every other policy is compared with it)");
+  for (auto p = options.policies.begin(); p != options.policies.end(); ++p)
+    if (std::find(options.policies.begin(), p, *p) != p)
+      throw input_error("", 0, "--policies", "lists '" + *p + "' twice");
+}
+
+family_bench_result run_family_bench(const family_bench_options& options, std::ostream* progress) {
+  check_family_bench_options(options);
   const auto started = std::chrono::steady_clock::now();
   family_bench_result out;
   out.options = options;
@@ -140,7 +152,8 @@ family_bench_result run_family_bench(const family_bench_options& options, std::o
       s.family = family;
       s.arrivals = arrivals;
       s.name = std::string{to_string(family)} + (arrivals == arrival_pattern::batch ? "-batch" : "-online");
-      for (std::uint64_t seed = options.first_seed; seed < options.first_seed + options.seeds; ++seed) {
+      for (std::size_t k = 0; k < options.seeds; ++k) {
+        const std::uint64_t seed = options.first_seed + k;
         family_options g;
         g.family = family;
         g.arrivals = arrivals;

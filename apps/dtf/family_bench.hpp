@@ -92,7 +92,12 @@ struct family_bench_result {
   double seconds = 0.0;  // wall time of the whole run
 };
 
-/// Throws dtf::input_error for no seeds, no tasks or policies without "intelligent".
+/// Throws dtf::input_error naming the option for no seeds, no tasks, seeds
+/// past the largest seed number, policies without "intelligent" or a policy
+/// listed twice.
+void check_family_bench_options(const family_bench_options& options);
+
+/// Checks the options (check_family_bench_options) first.
 /// `progress` (may be null) gets a line per scenario.
 family_bench_result run_family_bench(const family_bench_options& options, std::ostream* progress);
 

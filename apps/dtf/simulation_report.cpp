@@ -237,11 +237,15 @@ void print_family_tables(std::ostream& out, const family_bench_result& r, bool m
     if (markdown) out << "\n### " << s.name << "\n\n";
     else out << "\n== " << s.name;
     out << (markdown ? "" : " (") << s.tasks << " tasks, " << s.workers << " workers, seeds " << s.seeds.front() << "-"
-        << s.seeds.back()
-        << "; best other policy by mean completion: " << s.best_baseline << ", intelligent / it = "
-        << fixed(s.intelligent_over_best, 3) << interval_text(s.intelligent_over_best_interval)
-        << "; by priority-weighted completion: " << s.best_weighted_baseline
-        << ", intelligent / it = " << fixed(s.intelligent_over_best_weighted, 3) << (markdown ? "\n\n" : ")\n");
+        << s.seeds.back();
+    if (s.best_baseline.empty())
+      out << "; no other policy to compare with";
+    else
+      out << "; best other policy by mean completion: " << s.best_baseline << ", intelligent / it = "
+          << fixed(s.intelligent_over_best, 3) << interval_text(s.intelligent_over_best_interval)
+          << "; by priority-weighted completion: " << s.best_weighted_baseline
+          << ", intelligent / it = " << fixed(s.intelligent_over_best_weighted, 3);
+    out << (markdown ? "\n\n" : ")\n");
     std::vector<std::vector<std::string>> rows{{"policy", "x LB", "mean s", "p95 s", "prio-w s", "wasted", "p90 cal.",
                                                 "censored", "mean W-L ratio", "p95 W-L ratio", "prio-w W-L ratio",
                                                 "x LB W-L ratio"}};
@@ -258,6 +262,9 @@ void print_family_tables(std::ostream& out, const family_bench_result& r, bool m
 }
 
 std::string family_summary_line(const family_bench_result& r) {
+  if (r.worst_scenario.empty())
+    return "families: intelligent alone over " + std::to_string(r.scenarios.size()) +
+           " scenarios, no other policy to compare with (" + fixed(r.seconds, 1) + " s)";
   return "families: intelligent mean completion / best other policy's, geometric mean over " +
          std::to_string(r.scenarios.size()) + " scenarios: " + fixed(r.intelligent_over_best, 3) + "; worst " +
          r.worst_scenario + " " + fixed(r.worst_ratio, 3) + "; priority-weighted: " +

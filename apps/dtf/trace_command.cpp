@@ -1,5 +1,6 @@
 // `dtf trace generate`: writes a synthetic trace and a matching fleet.
 #include "apps/dtf/command_options.hpp"
+#include "scheduler/input/input_limits.hpp"
 #include "scheduler/simulation/trace_generator.hpp"
 
 #include <fstream>
@@ -22,11 +23,9 @@ int generate(int argc, char** argv) {
   }
   if (!options.positional().empty()) throw input_error("", 0, options.positional().front(), "unexpected argument");
   generator_options g;
-  g.tasks = options.unsigned_value("--tasks", g.tasks);
-  g.workers = options.unsigned_value("--workers", g.workers);
+  g.tasks = options.count_value("--tasks", g.tasks, 1, max_generated_tasks);
+  g.workers = options.count_value("--workers", g.workers, 1, max_fleet_workers);
   g.seed = options.unsigned_value("--seed", g.seed);
-  if (g.tasks == 0) throw input_error("", 0, "--tasks", "must be at least 1");
-  if (g.workers == 0) throw input_error("", 0, "--workers", "must be at least 1");
   if (auto a = options.value("--arrivals")) {
     if (*a == "batch") g.arrivals = arrival_pattern::batch;
     else if (*a == "online") g.arrivals = arrival_pattern::online;

@@ -18,6 +18,10 @@ inline constexpr std::size_t default_max_suite_tasks = 1'000'000;
 inline constexpr std::size_t max_suite_task_bytes = std::size_t{512} << 20;
 /// Most workers a fleet file may describe (after `count`).
 inline constexpr std::size_t max_fleet_workers = 100'000;
+/// Most tasks a generated trace or benchmark scenario may have (--tasks).
+inline constexpr std::size_t max_generated_tasks = 1'000'000;
+/// Most seeds one benchmark run may cover (--seeds).
+inline constexpr std::size_t max_bench_seeds = 1'000;
 /// Matrix include/exclude entries are each compared with every combination:
 /// entries x combinations may not exceed this.
 inline constexpr std::size_t max_matrix_rule_comparisons = 100'000'000;

@@ -13,6 +13,10 @@ namespace dtf {
 namespace {
 
 constexpr double infinity = std::numeric_limits<double>::infinity();
+/// The coarsest grid durations are rounded down to (past it one cell spans
+/// every duration from seconds to years, and the ratio's growth would reach
+/// infinity, where rounding turns into NaN).
+constexpr double max_rounding = 1e6;
 
 /// Jobs with equal (possibly rounded) duration vectors, with their count.
 using task_classes = std::map<std::vector<double>, double>;
@@ -131,12 +135,15 @@ lower_bound_result compute_lower_bound(const lower_bound_instance& instance, con
   if (options.use_lp) {
     double ratio = 1.0;
     auto classes = aggregate(instance, ratio);
-    while (classes.size() > options.max_lp_task_classes) {
+    while (classes.size() > options.max_lp_task_classes && ratio < max_rounding) {
       ratio = ratio == 1.0 ? 1.01 : 1.0 + (ratio - 1.0) * 2.0;
       classes = aggregate(instance, ratio);
     }
     out.lp_task_classes = classes.size();
     out.lp_rounding = ratio;
+    // Jobs differ in where they can run (or the limit is tiny) beyond what
+    // any grid merges: no LP, (a) and (b) stand.
+    if (classes.size() > options.max_lp_task_classes) return out;
     // The LP is at least the largest fastest time and the work over slots.
     const double lo = std::max(largest_min_s, out.work_over_slots_s) / ratio;
     out.lp_s = lp_bound(classes, instance.class_slots, lo, options.relative_tolerance);

@@ -29,7 +29,9 @@ struct lower_bound_instance {
 
 struct lower_bound_options {
   bool use_lp = true;
-  /// Above this many task classes, durations are rounded down to a grid.
+  /// Above this many task classes, durations are rounded down to a grid; when
+  /// even the coarsest grid leaves more (jobs that differ in where they can
+  /// run), the LP is skipped (lp_s = 0).
   std::size_t max_lp_task_classes = 4000;
   /// Binary search stops when the bracket is within this fraction.
   double relative_tolerance = 1e-4;

@@ -121,12 +121,51 @@ TEST(bench_families, bad_options_exit_2_naming_the_option) {
            {{"--families", "--arrivals", "sometimes"}, "--arrivals"},
            {{"--families", "--load", "2"}, "--load"},
            {{"--families", "--policies", "seed,least_loaded"}, "--policies"},
-           {{"--seeds", "3"}, "--seeds"}}) {
+           {{"--seeds", "3"}, "--seeds"},
+           // Counts a run is sized by: a typo must not ask for a run out of
+           // memory or time (before, these ran until killed), nor wrap past the
+           // largest seed (before: a crash printing an empty list of seeds).
+           {{"--families", "--tasks", "99999999999"}, "--tasks"},
+           {{"--families", "--workers", "99999999999"}, "--workers"},
+           {{"--families", "--seeds", "100000000"}, "--seeds"},
+           {{"--families", "--seeds", "2", "--seed", "18446744073709551615"}, "--seed"},
+           {{"--families", "--policies", "intelligent,seed,intelligent"}, "--policies"},
+           {{"--tasks", "0"}, "--tasks"},
+           {{"--workers", "99999999999"}, "--workers"}}) {
     std::vector<std::string> args{"bench", "scheduling", "--out", out_dir()};
     args.insert(args.end(), arguments.begin(), arguments.end());
     const auto r = run_dtf(args);
     EXPECT_EQ(r.exit_code, 2) << option;
     EXPECT_NE(r.err.find(option), std::string::npos) << r.err;
+  }
+}
+
+TEST(bench_families, the_largest_seed_is_a_seed_and_intelligent_alone_is_compared_with_nothing) {
+  const auto r = run_dtf({"bench", "scheduling", "--families", "--seeds", "1", "--seed", "18446744073709551615",
+                          "--tasks", "20", "--family", "churn", "--arrivals", "batch", "--policies", "intelligent",
+                          "--out", out_dir()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("seeds 18446744073709551615-18446744073709551615; no other policy to compare with"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("families: intelligent alone over 1 scenarios, no other policy to compare with"),
+            std::string::npos)
+      << r.out;
+  EXPECT_EQ(r.out.find("intelligent / it = "), std::string::npos) << r.out;  // not a ratio of 0
+}
+
+TEST(bench_scale_and_trace, counts_out_of_range_exit_2_naming_the_option) {
+  for (const auto& [arguments, option] : std::vector<std::pair<std::vector<std::string>, std::string>>{
+           {{"bench", "scale", "--tasks", "99999999999"}, "--tasks"},
+           {{"bench", "scale", "--tasks", "0", "--workers", "0"}, "--workers"},
+           {{"bench", "scale", "--tasks", "0", "--tasks-per-worker", "0"}, "--tasks-per-worker"},
+           {{"bench", "scale", "--tasks", "0", "--tasks-per-worker", "99999999999"}, "--tasks-per-worker"},
+           {{"trace", "generate", "--tasks", "99999999999"}, "--tasks"},
+           {{"trace", "generate", "--workers", "99999999999"}, "--workers"},
+           {{"trace", "generate", "--workers", "0"}, "--workers"}}) {
+    const auto r = run_dtf(arguments);
+    EXPECT_EQ(r.exit_code, 2) << option;
+    EXPECT_NE(r.err.find(option + "': expected an integer from "), std::string::npos) << r.err;
   }
 }
 

@@ -83,6 +83,20 @@ TEST(lower_bound, rounding_for_large_instances_keeps_it_below_the_exact_bound) {
   EXPECT_GT(rounded.lp_s, 0.0);
 }
 
+TEST(lower_bound, skips_the_lp_when_no_grid_merges_the_classes_below_the_limit) {
+  // Three feasibility patterns stay three classes whatever the grid; before, the
+  // grid's ratio grew to infinity and rounding looped forever on NaN.
+  lower_bound_instance instance{{1, 1}, {{0.0, {3.0, never}}, {0.0, {never, 5.0}}, {0.0, {2.0, 2.0}}}};
+  lower_bound_options one;
+  one.max_lp_task_classes = 1;
+  const auto lb = compute_lower_bound(instance, one);
+  EXPECT_EQ(lb.lp_s, 0.0);
+  EXPECT_EQ(lb.lp_task_classes, 3u);
+  EXPECT_NEAR(lb.value_s, std::max(lb.longest_task_s, lb.work_over_slots_s), 1e-12);
+  EXPECT_NEAR(lb.value_s, 5.0, 1e-12);
+  EXPECT_LE(lb.value_s, brute_force_optimum(instance));
+}
+
 RC_GTEST_PROP(lower_bound, never_exceeds_the_brute_force_optimum, ()) {
   const auto classes = *rc::gen::inRange<std::size_t>(1, 3);
   lower_bound_instance instance;
