@@ -6,11 +6,14 @@
 #include "actors/runtime.hpp"
 #include "apps/dtf/interrupt_watch.hpp"
 #include "apps/dtf/run_summary.hpp"
+#include "scheduler/input/input_limits.hpp"
 
+#include <charconv>
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
 #include <iostream>
+#include <limits>
 #include <memory>
 #include <random>
 
@@ -155,6 +158,18 @@ double number_arg(std::string_view flag, const char* text) {
   return v;
 }
 
+/// A whole number in [least, most] (a count or a seed: no fractions, and
+/// nothing a cast from double would make undefined).
+std::uint64_t whole_arg(std::string_view flag, const char* text, std::uint64_t least, std::uint64_t most) {
+  const std::string_view s{text};
+  std::uint64_t v = 0;
+  const auto [end, error] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (s.empty() || error != std::errc{} || end != s.data() + s.size() || v < least || v > most)
+    throw std::invalid_argument(std::string{flag} + " needs a whole number from " + std::to_string(least) + " to " +
+                                std::to_string(most) + ", got '" + text + "'");
+  return v;
+}
+
 } // namespace
 
 int demo_command(int argc, char** argv) {
@@ -170,13 +185,12 @@ int demo_command(int argc, char** argv) {
       }
       if (i + 1 >= argc) throw std::invalid_argument(std::string{arg} + (arg.starts_with("--") ? " needs a value" : ": unexpected argument"));
       const char* value = argv[++i];
-      if (arg == "--num-workers") num_workers = static_cast<std::size_t>(number_arg(arg, value));
+      if (arg == "--num-workers") num_workers = whole_arg(arg, value, 1, max_fleet_workers);
       else if (arg == "--run-time") run_time_s = number_arg(arg, value);
-      else if (arg == "--seed") seed = static_cast<std::uint64_t>(number_arg(arg, value));
+      else if (arg == "--seed") seed = whole_arg(arg, value, 0, std::numeric_limits<std::uint64_t>::max());
       else if (arg == "--time-scale") time_scale = number_arg(arg, value);
       else throw std::invalid_argument("unknown option " + std::string{arg});
     }
-    if (num_workers < 1) throw std::invalid_argument("--num-workers needs at least 1");
   } catch (const std::exception& e) {
     std::cerr << "dtf demo: " << e.what() << " (see dtf demo --help)\n";
     return 2;

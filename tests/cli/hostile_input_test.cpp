@@ -175,3 +175,18 @@ TEST(hostile_input, endless_or_unreadable_files_end_in_a_clear_error) {
 }
 
 } // namespace
+
+namespace {
+
+TEST(hostile_input, demo_counts_and_seeds_are_whole_numbers_in_range) {
+  // Before: parsed as doubles and cast, so 2.5 workers ran 2, 1e300 was an
+  // undefined cast, and 99999999 workers ran until killed.
+  const std::string workers = "--num-workers needs a whole number from 1 to 100000, got '";
+  for (const char* bad : {"0", "2.5", "99999999", "1e300", "-1", ""})
+    expect_input_error({"demo", "--num-workers", bad}, workers + bad + "' (see dtf demo --help)");
+  const std::string seed = "--seed needs a whole number from 0 to 18446744073709551615, got '";
+  for (const char* bad : {"1e30", "18446744073709551616", "-1", "7.5"})
+    expect_input_error({"demo", "--seed", bad}, seed + bad + "' (see dtf demo --help)");
+}
+
+} // namespace
