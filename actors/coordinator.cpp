@@ -346,25 +346,22 @@ coordinator_actor::behavior_type coordinator(coordinator_pointer self, coordinat
     },
     [self](atom::status, const std::string& id) -> task_update {
       auto& st = self->state;
-      task_update u;
-      u.task_id = id;
       auto* r = st.find(id);
       if (!r) {
+        task_update u;
+        u.task_id = id;
         u.kind = task_event_kind::rejected;
         u.status = task_status::failed;
         u.reason = "unknown task";
         return u;
       }
-      u.status = r->status;
-      u.worker_id = r->worker_id;
-      u.attempt = r->attempts;
-      u.reason = r->reason;
+      const auto kind = r->unplaceable                          ? task_event_kind::unplaceable
+                        : is_final(r->status)                   ? task_event_kind::finished
+                        : r->status == task_status::running     ? task_event_kind::started
+                        : r->status == task_status::assigned    ? task_event_kind::assigned
+                                                                : task_event_kind::accepted;
+      auto u = st.update_of(*r, kind);
       if (r->last_report) u.report = *r->last_report;
-      if (r->unplaceable) u.kind = task_event_kind::unplaceable;
-      else if (is_final(r->status)) u.kind = task_event_kind::finished;
-      else if (r->status == task_status::running) u.kind = task_event_kind::started;
-      else if (r->status == task_status::assigned) u.kind = task_event_kind::assigned;
-      else u.kind = task_event_kind::accepted;
       return u;
     },
     [self](atom::stats) -> caf::result<runtime_stats> {

@@ -196,18 +196,25 @@ struct coordinator_state {
       else journal->record_state(id, r.status);
     }
     if (!has_listeners()) return;
+    auto u = update_of(r, kind);
+    u.report = std::move(report);
+    outbox.push_back(std::move(u));
+  }
+
+  /// Where the task stands, as an update of `kind` (without a report): what
+  /// listeners get and what `dtf status` answers.
+  task_update update_of(const task_record& r, task_event_kind kind) const {
     task_update u;
-    u.task_id = id;
+    u.task_id = id_of(r);
     u.kind = kind;
     u.status = r.status;
     u.worker_id = r.worker_id;
     u.attempt = r.attempts;
     u.predicted_duration_s = r.predicted_duration_s;
     u.reason = r.reason;
-    u.report = std::move(report);
     u.stopped = stopping && kind == task_event_kind::finished && r.status != task_status::succeeded &&
                 r.reason == stop_reason;
-    outbox.push_back(std::move(u));
+    return u;
   }
 
   /// A task not stored: its id was taken.

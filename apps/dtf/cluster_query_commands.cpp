@@ -8,6 +8,7 @@
 #include "apps/dtf/option_table.hpp"
 #include "apps/dtf/run_summary.hpp"
 #include "scheduler/input/input_error.hpp"
+#include "scheduler/model/duration_text.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -115,12 +116,15 @@ int status_command(int argc, char** argv) {
                          nlohmann::json j{{"task", id},        {"state", kind_text(u.kind)},
                                           {"status", std::string{to_string(u.status)}},
                                           {"worker", u.worker_id}, {"attempts", u.attempt}, {"reason", u.reason}};
+                         if (u.predicted_duration_s > 0) j["predicted_s"] = u.predicted_duration_s;
                          std::cout << j.dump() << "\n";
                        } else {
                          std::cout << id << ": " << kind_text(u.kind);
                          if (u.kind == task_event_kind::finished) std::cout << " " << to_string(u.status);
                          if (!u.worker_id.empty()) std::cout << " on " << u.worker_id;
                          if (u.attempt > 0) std::cout << ", " << u.attempt << " attempts";
+                         if (u.predicted_duration_s > 0 && u.kind != task_event_kind::finished)
+                           std::cout << ", predicted " << format_duration(u.predicted_duration_s);
                          if (!u.reason.empty()) std::cout << " (" << u.reason << ")";
                          std::cout << "\n";
                        }

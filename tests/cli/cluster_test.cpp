@@ -19,6 +19,7 @@
 #include <functional>
 #include <map>
 #include <regex>
+#include <sstream>
 #include <string>
 #include <utility>
 #include <vector>
@@ -331,6 +332,26 @@ TEST_F(cluster, status_cancel_and_stats_talk_to_a_running_coordinator) {
   auto submit = dtf::testing::run_dtf({"submit", (dir / "suite.yaml").string(), "--coordinator", where});
   ASSERT_EQ(submit.exit_code, 0) << submit.err;
   EXPECT_NE(submit.out.find("10 of 10 tasks accepted"), std::string::npos) << submit.out;
+
+  // A running task's status says what its attempt is predicted to take, as the
+  // update stream does (before, status left the prediction out).
+  std::vector<std::string> every{"status"};
+  for (int i = 0; i < tasks; ++i) every.push_back("t" + std::to_string(i));
+  every.insert(every.end(), {"--coordinator", where, "--json"});
+  EXPECT_TRUE(eventually([&] {
+    const auto r = dtf::testing::run_dtf(every);
+    std::istringstream lines(r.out);
+    for (std::string line; std::getline(lines, line);) {
+      const auto j = nlohmann::json::parse(line, nullptr, false);
+      if (j.is_object() && j.value("state", "") == "running" && j.value("predicted_s", 0.0) > 0.0) return true;
+    }
+    return false;
+  }));
+  auto text = every;
+  text.pop_back();
+  const auto running = dtf::testing::run_dtf(text);
+  EXPECT_TRUE(std::regex_search(running.out, std::regex{": running on [^\n]*, predicted [0-9]"}))
+      << running.out;
 
   auto one = dtf::testing::run_dtf({"cancel", "t0", "--coordinator", where});
   EXPECT_EQ(one.exit_code, 0) << one.err;
