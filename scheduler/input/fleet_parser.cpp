@@ -80,7 +80,11 @@ std::vector<worker_capability> parse_fleet_text(std::string_view text, const std
         w.cores = non_negative(value);
       } else if (key == "speed") {
         w.speed = reader.number(value);
-        if (w.speed <= 0) reader.fail(value, "must be > 0, got " + message_text(reader.text(value)));
+        // Bounded both ways: durations divide by it (1e-300 made every run
+        // last 1e300 s).
+        if (!(w.speed >= min_worker_speed && w.speed <= max_worker_speed))
+          reader.fail(value, "must be from 0.001 to 1000 (times the reference speed), got " +
+                                 message_text(reader.text(value)));
       } else if (key == "slots") {
         w.slots = non_negative(value);
       } else if (key == "labels") {

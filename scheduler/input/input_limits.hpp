@@ -18,6 +18,9 @@ inline constexpr std::size_t default_max_suite_tasks = 1'000'000;
 inline constexpr std::size_t max_suite_task_bytes = std::size_t{512} << 20;
 /// Most workers a fleet file may describe (after `count`).
 inline constexpr std::size_t max_fleet_workers = 100'000;
+/// A fleet worker's `speed` (times the reference): run times divide by it.
+inline constexpr double min_worker_speed = 1e-3;
+inline constexpr double max_worker_speed = 1e3;
 /// Most tasks a generated trace or benchmark scenario may have (--tasks).
 inline constexpr std::size_t max_generated_tasks = 1'000'000;
 /// Most seeds one benchmark run may cover (--seeds).

@@ -37,6 +37,15 @@ double number_field(const json& value, const line_context& at, const std::string
   return x;
 }
 
+/// Times (arrival, durations, load) up to max_trace_seconds: beyond it sums
+/// and means over a trace lose every digit that matters (1e308 s printed a
+/// 300-digit makespan, and two of them an infinite mean).
+double seconds_field(const json& value, const line_context& at, const std::string& field) {
+  const double x = number_field(value, at, field);
+  if (x > max_trace_seconds) at.fail(field, "must be at most 1e9 s (about 32 years)");
+  return x;
+}
+
 std::string string_field(const json& value, const line_context& at, const std::string& field) {
   if (!value.is_string()) at.fail(field, "expected a string, got " + std::string{value.type_name()});
   return value.get<std::string>();  // valid UTF-8: the parser checked
@@ -104,7 +113,7 @@ trace_task parse_line(const json& object, const line_context& at) {
       if (t.spec.id.empty()) at.fail(key, "must not be empty");
       has_id = true;
     } else if (key == "arrival") {
-      t.arrival_s = number_field(item, at, key);
+      t.arrival_s = seconds_field(item, at, key);
     } else if (key == "type") {
       const auto text = string_field(item, at, key);
       auto type = parse_task_type(text);
@@ -124,14 +133,14 @@ trace_task parse_line(const json& object, const line_context& at) {
       for (const auto& [device, seconds] : item.items()) {
         const std::string field = "duration." + device;
         if (device.empty()) at.fail(field, "device name must not be empty");
-        const double s = number_field(seconds, at, field);
+        const double s = seconds_field(seconds, at, field);
         if (s <= 0.0) at.fail(field, "must be positive");
         t.duration_s.emplace_back(device, s);
       }
       if (t.duration_s.empty()) at.fail(key, "must name at least one device or kind");
       has_duration = true;
     } else if (key == "load") {
-      t.load_s = number_field(item, at, key);
+      t.load_s = seconds_field(item, at, key);
     } else {
       at.fail(key, "unknown key");
     }

@@ -95,8 +95,11 @@ TEST(fleet_parser_errors, duplicate_id_created_by_count_is_rejected) {
                      "duplicate worker id 'w-2'");
 }
 
-TEST(fleet_parser_errors, speed_must_be_positive) {
-  expect_fleet_error("workers:\n  - {id: w, kind: cpu, speed: 0}\n", 2, "speed", "must be > 0");
+TEST(fleet_parser_errors, speed_must_be_positive_and_within_a_thousandfold_of_the_reference) {
+  for (const char* bad : {"0", "-1", "1e-300", "0.0009", "1001", "1e300"})
+    expect_fleet_error(std::string{"workers:\n  - {id: w, kind: cpu, speed: "} + bad + "}\n", 2, "speed",
+                       "must be from 0.001 to 1000 (times the reference speed), got");
+  EXPECT_EQ(parse_yaml("workers:\n  - {id: w, kind: cpu, speed: 0.001}\n  - {id: v, kind: cpu, speed: 1000}\n").size(), 2u);
 }
 
 TEST(fleet_parser_errors, compute_capability_on_a_non_cuda_worker_is_an_error) {

@@ -4,6 +4,9 @@
 #include <gtest/gtest.h>
 
 #include <sstream>
+#include <string>
+#include <utility>
+#include <vector>
 
 namespace dtf {
 namespace {
@@ -83,6 +86,19 @@ TEST(trace, rejects_negative_load_and_missing_duration) {
   EXPECT_EQ(parse_error(R"({"id":"t"})").field(), "duration");
   EXPECT_EQ(parse_error(R"({"id":"t","duration":{}})").field(), "duration");
   EXPECT_EQ(parse_error(R"({"arrival":1,"duration":{"cpu":1}})").field(), "id");
+}
+
+TEST(trace, rejects_times_past_32_years_naming_the_field) {
+  // Before: accepted, and a 1e308 s duration printed a 300-digit makespan (two of them an infinite mean).
+  for (const auto& [line, field] : std::vector<std::pair<std::string, std::string>>{
+           {R"({"id":"t","duration":{"V100":1e308}})", "duration.V100"},
+           {R"({"id":"t","arrival":1.5e9,"duration":{"cpu":1}})", "arrival"},
+           {R"({"id":"t","duration":{"cpu":1},"load":1e10})", "load"}}) {
+    const auto e = parse_error(line);
+    EXPECT_EQ(e.field(), field);
+    EXPECT_NE(std::string{e.what()}.find("must be at most 1e9 s (about 32 years)"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(parse(R"({"id":"t","arrival":1e9,"duration":{"cpu":1e9},"load":1e9})").tasks.size(), 1u);
 }
 
 TEST(trace, rejects_duplicate_ids_on_the_second_line) {
