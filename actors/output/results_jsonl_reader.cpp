@@ -42,6 +42,13 @@ struct line_reader {
     if (!value->is_number()) fail(field, "expected a number");
     return value->get<double>();
   }
+  /// A time in seconds within [0, most]: beyond, the report's axes and sums
+  /// lose every digit that matters (a start of 1e308 printed 300-digit ticks).
+  double seconds(const char* field, double most, const char* range_text) const {
+    const double x = number(field);
+    if (!(x >= 0.0 && x <= most)) fail(field, std::string{"must be "} + range_text);
+    return x;
+  }
   int integer(const char* field, int fallback) const {
     const auto* value = find(field);
     if (!value) return fallback;
@@ -71,11 +78,13 @@ attempt_record parse_results_json_line(std::string_view text, const std::string&
   r.exit_code = in.integer("exit_code", -1);
   r.term_signal = in.integer("term_signal", 0);
   r.attempt = in.integer("attempt", 1);
-  r.start_unix_s = in.number("start");
-  r.end_unix_s = in.number("end");
-  r.duration_s = in.number("duration_s");
-  if (in.find("modeled_s")) r.modeled_s = in.number("modeled_s");
-  if (in.find("predicted_s")) r.predicted_s = in.number("predicted_s");
+  constexpr double latest_unix_s = 1e11;  // the year 5138
+  constexpr double longest_s = 1e9;       // about 32 years
+  r.start_unix_s = in.seconds("start", latest_unix_s, "a Unix time from 0 to 1e11 s");
+  r.end_unix_s = in.seconds("end", latest_unix_s, "a Unix time from 0 to 1e11 s");
+  r.duration_s = in.seconds("duration_s", longest_s, "from 0 to 1e9 s (about 32 years)");
+  if (in.find("modeled_s")) r.modeled_s = in.seconds("modeled_s", longest_s, "from 0 to 1e9 s (about 32 years)");
+  if (in.find("predicted_s")) r.predicted_s = in.seconds("predicted_s", longest_s, "from 0 to 1e9 s (about 32 years)");
   if (const auto from = in.text("predicted_from"); !from.empty()) {
     if (from != "history" && from != "default") in.fail("predicted_from", "expected \"history\" or \"default\"");
     r.predicted_from_history = from == "history";

@@ -8,6 +8,10 @@
 
 #include <filesystem>
 #include <fstream>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include <unistd.h>
 
@@ -71,6 +75,31 @@ TEST(results_jsonl_reader, rejects_a_line_that_is_not_json_or_lacks_the_task) {
   EXPECT_THROW(parse_results_json_line("not json", "f", 1), input_error);
   EXPECT_THROW(parse_results_json_line(R"({"status":"failed"})", "f", 1), input_error);
   EXPECT_THROW(parse_results_json_line(R"({"task":"t","status":"failed","attempt":"two"})", "f", 1), input_error);
+}
+
+TEST(results_jsonl_reader, rejects_times_out_of_range_naming_the_field) {
+  // Before: accepted, and `dtf report` drew 300-digit axis ticks for a start of 1e308.
+  const std::string head = R"({"task":"t","status":"succeeded",)";
+  for (const auto& [fields, field] : std::vector<std::pair<std::string, std::string>>{
+           {R"("start":1e308})", "start"},
+           {R"("start":-1})", "start"},
+           {R"("end":1.5e11})", "end"},
+           {R"("duration_s":1e10})", "duration_s"},
+           {R"("duration_s":-0.5})", "duration_s"},
+           {R"("modeled_s":2e9})", "modeled_s"},
+           {R"("predicted_s":1e308})", "predicted_s"}}) {
+    try {
+      parse_results_json_line(head + fields, "f.jsonl", 4);
+      ADD_FAILURE() << "accepted " << fields;
+    } catch (const input_error& e) {
+      EXPECT_EQ(e.field(), field);
+      EXPECT_EQ(e.line(), 4);
+      EXPECT_NE(std::string{e.what()}.find("must be "), std::string::npos) << e.what();
+    }
+  }
+  const auto ok = parse_results_json_line(
+      head + R"("start":1796456912.5,"end":1796456913.5,"duration_s":1.0,"predicted_s":1e9})", "f.jsonl", 1);
+  EXPECT_EQ(ok.predicted_s, std::optional<double>{1e9});
 }
 
 } // namespace
