@@ -145,6 +145,8 @@ void runtime::start() {
     d.journal = std::move(session.journal);
     d.journal_run = session.run;
     d.history_rows = session.history_rows;
+    if (session.skipped_history.count > 0)
+      d.warnings.push_back("journal '" + cfg.journal_path + "': " + skipped_text(session.skipped_history));
     history = std::move(session.history);
     resumed_attempts = std::move(session.attempts);
     d.resumed.to_run = std::move(session.to_run);

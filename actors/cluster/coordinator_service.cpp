@@ -86,6 +86,8 @@ std::uint16_t coordinator_service::start() {
                                      unfinished_run(d.config.journal_path));
     cc.history = d.journal.history;
     cc.resumed_attempts = d.journal.attempts;
+    if (d.journal.skipped_history.count > 0 && d.config.log)
+      d.config.log("journal '" + d.config.journal_path + "': " + skipped_text(d.journal.skipped_history));
   }
   cc.board = d.board;
   d.coordinator = spawn_coordinator(*d.system, std::move(cc), d.journal.journal);

@@ -30,6 +30,19 @@ struct journal_task {
   int attempts = 0;  // attempts recorded so far
 };
 
+/// History rows whose numbers are out of range (a file edited or damaged
+/// outside dtf): left in the file, not learned from.
+struct history_rows_skipped {
+  std::uint64_t count = 0;
+  std::int64_t first_id = 0;    // the oldest such row's id
+  std::string first_field;      // its first column out of range
+  std::string first_allowed;    // what that column may hold, in words
+};
+
+/// "N history rows out of range, not learned from (the oldest: row ID, field
+/// 'F' must be ...)"; empty when none.
+std::string skipped_text(const history_rows_skipped& skipped);
+
 /// What `dtf history` prints.
 struct journal_summary {
   struct model_device {
@@ -50,6 +63,7 @@ struct journal_summary {
   std::uint64_t workers = 0;
   std::uint64_t workers_lost = 0;             // lost and not registered again
   std::uint64_t history_rows = 0;
+  history_rows_skipped skipped_history;       // of history_rows
   std::vector<model_device> by_model_device;  // by model, then device name
   /// Error of the predictions made from history, over successful attempts;
   /// `defaults` counts successful attempts without one (default estimates).

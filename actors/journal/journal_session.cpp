@@ -10,6 +10,7 @@ journal_session open_journal_session(const std::string& path, const std::string&
   // Earlier runs' results first: this run predicts and places from them.
   auto rows = std::make_shared<const std::vector<attempt_record>>(s.journal->load_history());
   s.history_rows = rows->size();
+  s.skipped_history = s.journal->skipped_history_rows();
   if (!rows->empty()) s.history = std::move(rows);
   if (resume_run == 0) {
     s.run = s.journal->begin_run(suite);

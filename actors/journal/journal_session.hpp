@@ -20,6 +20,8 @@ struct journal_session {
   /// Earlier runs' results (null when there are none).
   std::shared_ptr<const std::vector<attempt_record>> history;
   std::size_t history_rows = 0;
+  /// History rows out of range, not learned from (warn when count > 0).
+  history_rows_skipped skipped_history;
   /// A resumed run: tasks to run (again), in submission order: not final in
   /// the journal, or cancelled (a stopped run's unfinished tasks).
   std::vector<task> to_run;

@@ -1,4 +1,5 @@
 // sqlite_journal::summary: what `dtf history` prints, in a few aggregate queries.
+#include "actors/journal/history_row_ranges.hpp"
 #include "actors/journal/sqlite_connection.hpp"
 #include "actors/journal/sqlite_journal.hpp"
 
@@ -18,6 +19,8 @@ journal_summary sqlite_journal::summary() {
   out.workers = count_of("SELECT count(*) FROM workers");
   out.workers_lost = count_of("SELECT count(*) FROM workers WHERE lost_unix_s IS NOT NULL");
   out.history_rows = count_of("SELECT count(*) FROM history");
+  out.skipped_history = history_ranges::count_skipped(db);
+  const auto& in_range = history_ranges::in_range_sql();
 
   sqlite::statement by_status(db, "SELECT status, count(*) FROM tasks GROUP BY status ORDER BY status");
   while (by_status.step())
@@ -26,14 +29,14 @@ journal_summary sqlite_journal::summary() {
   sqlite::statement by_model(db,
       "SELECT model, device_name, device_kind, count(*), sum(status = 'succeeded'), "
       "coalesce(avg(CASE WHEN status = 'succeeded' THEN duration_s END), 0) "
-      "FROM history GROUP BY model, device_name, device_kind ORDER BY model, device_name, device_kind");
+      "FROM history WHERE " + in_range + " GROUP BY model, device_name, device_kind ORDER BY model, device_name, device_kind");
   while (by_model.step())
     out.by_model_device.push_back({by_model.column_text(0), by_model.column_text(1), by_model.column_text(2),
                                    static_cast<std::uint64_t>(by_model.column_int(3)),
                                    static_cast<std::uint64_t>(by_model.column_int(4)), by_model.column_double(5)});
 
   // The journal keeps predicted_s only for predictions made from history.
-  sqlite::statement accuracy(db, "SELECT predicted_s, duration_s FROM history WHERE status = 'succeeded'");
+  sqlite::statement accuracy(db, "SELECT predicted_s, duration_s FROM history WHERE status = 'succeeded' AND " + in_range);
   prediction_error errors;
   while (accuracy.step()) {
     const auto predicted_s = accuracy.column_optional_double(0);

@@ -116,12 +116,15 @@ public:
   /// worker, model, type, batch size, device name, kind, speed, status,
   /// duration_s: the measured seconds, predicted_s, end_unix_s).
   std::vector<attempt_record> load_history(std::size_t limit = 0);
+  /// History rows out of range, which load_history skips.
+  history_rows_skipped skipped_history_rows();
   /// Tasks of the run that were accepted but reached no final status, in
   /// submission order: what a restarted coordinator must run again.
   std::vector<journal_task> recover_unfinished(std::int64_t run_id);
   /// Every task of the run, in submission order.
   std::vector<journal_task> tasks(std::int64_t run_id);
-  /// Attempts of the run, in recording order.
+  /// Attempts of the run, in recording order; throws journal_error naming
+  /// the attempt and field when a time is out of range.
   std::vector<attempt_record> attempts(std::int64_t run_id);
   /// Runs kept, newest first.
   std::vector<journal_run> runs();

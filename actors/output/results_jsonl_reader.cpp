@@ -78,13 +78,11 @@ attempt_record parse_results_json_line(std::string_view text, const std::string&
   r.exit_code = in.integer("exit_code", -1);
   r.term_signal = in.integer("term_signal", 0);
   r.attempt = in.integer("attempt", 1);
-  constexpr double latest_unix_s = 1e11;  // the year 5138
-  constexpr double longest_s = 1e9;       // about 32 years
-  r.start_unix_s = in.seconds("start", latest_unix_s, "a Unix time from 0 to 1e11 s");
-  r.end_unix_s = in.seconds("end", latest_unix_s, "a Unix time from 0 to 1e11 s");
-  r.duration_s = in.seconds("duration_s", longest_s, "from 0 to 1e9 s (about 32 years)");
-  if (in.find("modeled_s")) r.modeled_s = in.seconds("modeled_s", longest_s, "from 0 to 1e9 s (about 32 years)");
-  if (in.find("predicted_s")) r.predicted_s = in.seconds("predicted_s", longest_s, "from 0 to 1e9 s (about 32 years)");
+  r.start_unix_s = in.seconds("start", max_unix_seconds, "a Unix time from 0 to 1e11 s");
+  r.end_unix_s = in.seconds("end", max_unix_seconds, "a Unix time from 0 to 1e11 s");
+  r.duration_s = in.seconds("duration_s", max_run_seconds, "from 0 to 1e9 s (about 32 years)");
+  if (in.find("modeled_s")) r.modeled_s = in.seconds("modeled_s", max_run_seconds, "from 0 to 1e9 s (about 32 years)");
+  if (in.find("predicted_s")) r.predicted_s = in.seconds("predicted_s", max_run_seconds, "from 0 to 1e9 s (about 32 years)");
   if (const auto from = in.text("predicted_from"); !from.empty()) {
     if (from != "history" && from != "default") in.fail("predicted_from", "expected \"history\" or \"default\"");
     r.predicted_from_history = from == "history";

@@ -1,6 +1,7 @@
 // `dtf history`: what the journal has learned so far: runs, tasks by status,
 // per (model, device) mean durations and the recorded predictions' accuracy.
 #include "actors/journal/sqlite_journal.hpp"
+#include "scheduler/input/input_limits.hpp"
 #include "scheduler/input/utf8_text.hpp"
 #include "scheduler/output/stats_json.hpp"
 
@@ -23,6 +24,9 @@ constexpr const char* history_usage =
     "  --json          print the summary as one JSON object\n";
 
 std::string utc_text(double unix_s) {
+  // A journal edited outside dtf may hold any number here; converting one
+  // past time_t is undefined.
+  if (!(unix_s >= 0.0 && unix_s <= max_unix_seconds)) return "(time out of range)";
   const auto seconds = static_cast<std::time_t>(unix_s);
   std::tm parts{};
   gmtime_r(&seconds, &parts);
@@ -51,6 +55,7 @@ nlohmann::ordered_json summary_json(const std::filesystem::path& file, const jou
   out["workers"] = s.workers;
   out["workers_lost"] = s.workers_lost;
   out["history_rows"] = s.history_rows;
+  out["history_rows_out_of_range"] = s.skipped_history.count;
   auto& by_model = out["by_model_device"] = nlohmann::ordered_json::array();
   for (const auto& m : s.by_model_device)
     by_model.push_back({{"model", m.model}, {"device", m.device_name}, {"kind", m.device_kind}, {"attempts", m.runs},
@@ -94,6 +99,7 @@ void print_summary(std::ostream& out, const std::filesystem::path& file, const j
   out << "tasks: " << (statuses.empty() ? "none" : statuses) << "\n";
   out << "attempts: " << s.attempts << ", workers: " << s.workers << " (" << s.workers_lost
       << " lost), history rows: " << s.history_rows << "\n";
+  if (s.skipped_history.count > 0) out << "warning: " << message_text(skipped_text(s.skipped_history), 1024) << "\n";
   const auto& p = s.predictions;
   if (p.from_history > 0)
     out << "prediction error: " << p.from_history << " predictions from history, median |ln(predicted/actual)| "

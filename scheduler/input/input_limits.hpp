@@ -21,6 +21,11 @@ inline constexpr std::size_t max_fleet_workers = 100'000;
 /// A fleet worker's `speed` (times the reference): run times divide by it.
 inline constexpr double min_worker_speed = 1e-3;
 inline constexpr double max_worker_speed = 1e3;
+/// Longest time any file may state as a run time, prediction or trace time
+/// (about 32 years; real run times, Philly's included, stay below months).
+inline constexpr double max_run_seconds = 1e9;
+/// Latest Unix time any file may state (the year 5138).
+inline constexpr double max_unix_seconds = 1e11;
 /// Most tasks a generated trace or benchmark scenario may have (--tasks).
 inline constexpr std::size_t max_generated_tasks = 1'000'000;
 /// Most seeds one benchmark run may cover (--seeds).

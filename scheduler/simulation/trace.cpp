@@ -37,12 +37,12 @@ double number_field(const json& value, const line_context& at, const std::string
   return x;
 }
 
-/// Times (arrival, durations, load) up to max_trace_seconds: beyond it sums
+/// Times (arrival, durations, load) up to max_run_seconds: beyond it sums
 /// and means over a trace lose every digit that matters (1e308 s printed a
 /// 300-digit makespan, and two of them an infinite mean).
 double seconds_field(const json& value, const line_context& at, const std::string& field) {
   const double x = number_field(value, at, field);
-  if (x > max_trace_seconds) at.fail(field, "must be at most 1e9 s (about 32 years)");
+  if (x > max_run_seconds) at.fail(field, "must be at most 1e9 s (about 32 years)");
   return x;
 }
 

@@ -13,10 +13,6 @@
 
 namespace dtf {
 
-/// Largest arrival, duration or load a trace may give, in seconds (about 32
-/// years; real run times, Philly's included, stay below months).
-inline constexpr double max_trace_seconds = 1e9;
-
 struct trace_task {
   /// id, type, priority, model, batch size and requirements, as the scheduler sees them.
   task spec;
@@ -36,7 +32,7 @@ struct trace {
 
 /// Parses JSON Lines; blank lines are skipped. Throws dtf::input_error naming
 /// the file, the line and the field (unknown keys, wrong types, negative or
-/// non-finite numbers, times over max_trace_seconds, unknown hardware kinds,
+/// non-finite numbers, times over max_run_seconds (input_limits.hpp), unknown hardware kinds,
 /// duplicate ids, empty durations).
 trace parse_trace(std::istream& in, const std::string& file_name);
 /// Opens and parses a trace file.

@@ -2,6 +2,7 @@
 // a newer dtf and SQLite files that are not journals are refused by name.
 // The files are edited with the sqlite3 C API, as another program would.
 #include "actors/journal/sqlite_journal.hpp"
+#include "journal_edit.hpp"
 #include "journal_temp_dir.hpp"
 
 #include <gtest/gtest.h>
@@ -14,14 +15,7 @@ namespace {
 
 using testing::journal_temp_dir;
 
-void edit(const std::filesystem::path& file, const std::string& sql) {
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(file.c_str(), &db), SQLITE_OK);
-  char* error = nullptr;
-  EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error), SQLITE_OK) << (error ? error : "");
-  sqlite3_free(error);
-  sqlite3_close(db);
-}
+void edit(const std::filesystem::path& file, const std::string& sql) { testing::edit_journal(file, sql); }
 
 int version_of(const std::filesystem::path& file) {
   sqlite3* db = nullptr;

@@ -2,6 +2,7 @@
 // status and every attempt in the SQLite file (read back through the journal).
 #include "actors/journal/sqlite_journal.hpp"
 #include "actors/runtime.hpp"
+#include "journal_edit.hpp"
 
 #include <gtest/gtest.h>
 
@@ -92,6 +93,32 @@ TEST_F(journal_file, refuses_to_start_with_a_file_that_is_not_a_journal_naming_i
   } catch (const std::exception& e) {
     EXPECT_NE(std::string{e.what()}.find("journal.db"), std::string::npos) << e.what();
   }
+}
+
+TEST_F(journal_file, history_rows_out_of_range_are_not_learned_from_and_the_run_warns_naming_them) {
+  runtime_config config;
+  config.probe_local = false;
+  config.fleet = {emulated_gpu("gpu-a")};
+  config.time_scale = 0;
+  config.metrics_interval_s = 0;
+  config.journal_path = path.string();
+  {
+    runtime rt{config};
+    rt.start();
+    EXPECT_TRUE(rt.warnings().empty());
+    rt.submit({gpu_task("one"), gpu_task("two")});
+    rt.wait();
+    rt.stop();
+  }
+  testing::edit_journal(path, "UPDATE history SET duration_s = 1e308 WHERE id = 1;");
+  runtime rt{config};
+  rt.start();
+  EXPECT_EQ(rt.history_results(), 1u);
+  ASSERT_EQ(rt.warnings().size(), 1u);
+  EXPECT_EQ(rt.warnings()[0], "journal '" + path.string() +
+                                  "': 1 history row out of range, not learned from (the oldest: row 1, field "
+                                  "'duration_s' must be from 0 to 1e9 s)");
+  rt.stop();
 }
 
 } // namespace

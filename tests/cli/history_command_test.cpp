@@ -1,5 +1,6 @@
 // `dtf history`, run as the real binary on journals written by sqlite_journal.
 #include "actors/journal/sqlite_journal.hpp"
+#include "tests/actors/journal_edit.hpp"
 #include "tests/cli/run_dtf.hpp"
 
 #include <gtest/gtest.h>
@@ -123,6 +124,30 @@ TEST(history_command, prints_a_readable_summary) {
   EXPECT_NE(result.out.find("resnet50"), std::string::npos) << result.out;
   EXPECT_NE(result.out.find("Tesla T4"), std::string::npos) << result.out;
   EXPECT_NE(result.out.find("20.000"), std::string::npos) << result.out;  // mean seconds
+  std::filesystem::remove_all(dir);
+}
+
+TEST(history_command, numbers_out_of_range_are_left_out_and_named) {
+  // A journal edited outside dtf: a 1e308 s duration (before: a 300-digit
+  // mean) and a run started at 1e308 (before: an undefined time_t conversion).
+  const auto dir = temp_dir();
+  const auto file = write_journal(dir);
+  testing::edit_journal(file, "UPDATE history SET duration_s = 1e308 WHERE task_id = 'a';"
+                              "UPDATE runs SET started_unix_s = 1e308;");
+  const auto text = testing::run_dtf({"history", "--journal", file.string()});
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_NE(text.out.find("(time out of range) UTC"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("warning: 1 history row out of range, not learned from (the oldest: row 1, field "
+                          "'duration_s' must be from 0 to 1e9 s)"),
+            std::string::npos)
+      << text.out;
+  EXPECT_NE(text.out.find("30.000"), std::string::npos) << text.out;  // b's 30 s alone
+  const auto json = testing::run_dtf({"history", "--journal", file.string(), "--json"});
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  const auto parsed = nlohmann::json::parse(json.out);
+  EXPECT_EQ(parsed["history_rows"], 2);
+  EXPECT_EQ(parsed["history_rows_out_of_range"], 1);
+  EXPECT_DOUBLE_EQ(parsed["by_model_device"][0]["mean_duration_s"].get<double>(), 30.0);
   std::filesystem::remove_all(dir);
 }
 
