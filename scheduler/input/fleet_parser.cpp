@@ -32,7 +32,9 @@ std::vector<worker_capability> parse_fleet_text(std::string_view text, const std
   std::map<std::string, int> first_line;  // id -> line, for duplicate messages
   for (const auto& item : reader.items(*workers_node)) {
     if (!item.node.IsMap()) reader.fail(item, "a worker must be a mapping of fields");
-    const located_node worker_node{item.node, "", item.line};
+    // Fields are named with the worker's index (workers[2].speed): a flow-style
+    // list puts several workers on one line.
+    const located_node& worker_node = item;
     worker_capability w;
     w.emulated = true;
     long long count = 1;
@@ -96,8 +98,8 @@ std::vector<worker_capability> parse_fleet_text(std::string_view text, const std
         w.host = reader.non_empty_text(value);
       }
     }
-    if (!id_node) reader.fail({item.node, "id", item.line}, "missing: every worker needs an id");
-    if (!kind_node) reader.fail({item.node, "kind", item.line}, "missing: every worker needs a kind (cpu, cuda or rocm)");
+    if (!id_node) reader.fail({item.node, item.field + ".id", item.line}, "missing: every worker needs an id");
+    if (!kind_node) reader.fail({item.node, item.field + ".kind", item.line}, "missing: every worker needs a kind (cpu, cuda or rocm)");
     if (compute_node && w.kind != device_kind::cuda)
       reader.fail(*compute_node, "only cuda workers have a compute capability (this worker is " +
                                      std::string(to_string(w.kind)) + ")");

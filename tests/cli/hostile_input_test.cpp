@@ -121,7 +121,7 @@ TEST(hostile_input, control_characters_are_escaped_in_messages) {
   EXPECT_EQ(result.err.find('\x1b'), std::string::npos) << result.err;
   const auto fleet = hostile("fleet_control_characters.yaml");
   expect_input_error({"plan", example_suite, "--fleet", fleet},
-                     fleet + ":3: field 'kind': unknown worker kind 'cp\\x1b]0;owned\\x07u' (expected cpu, cuda or rocm)");
+                     fleet + ":3: field 'workers[0].kind': unknown worker kind 'cp\\x1b]0;owned\\x07u' (expected cpu, cuda or rocm)");
 }
 
 TEST(hostile_input, an_8_mb_value_is_cut_in_the_message) {

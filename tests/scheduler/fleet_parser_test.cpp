@@ -69,16 +69,16 @@ TEST(fleet_parser, json_fleet_reads_like_yaml) {
 }
 
 TEST(fleet_parser_errors, unknown_key_suggests_the_closest_known_key) {
-  expect_fleet_error("workers:\n  - id: w\n    kind: cpu\n    memroy_gb: 4\n", 4, "memroy_gb",
+  expect_fleet_error("workers:\n  - id: w\n    kind: cpu\n    memroy_gb: 4\n", 4, "workers[0].memroy_gb",
                      "did you mean 'memory_gb'?");
 }
 
 TEST(fleet_parser_errors, negative_memory_is_rejected) {
-  expect_fleet_error("workers:\n  - {id: w, kind: cuda, memory_gb: -10}\n", 2, "memory_gb", "must be >= 0");
+  expect_fleet_error("workers:\n  - {id: w, kind: cuda, memory_gb: -10}\n", 2, "workers[0].memory_gb", "must be >= 0");
 }
 
 TEST(fleet_parser_errors, unknown_kind_is_rejected) {
-  expect_fleet_error("workers:\n  - {id: w, kind: gpu}\n", 2, "kind", "unknown worker kind 'gpu'");
+  expect_fleet_error("workers:\n  - {id: w, kind: gpu}\n", 2, "workers[0].kind", "unknown worker kind 'gpu'");
 }
 
 TEST(fleet_parser_errors, duplicate_id_names_where_the_first_was) {
@@ -87,43 +87,50 @@ TEST(fleet_parser_errors, duplicate_id_names_where_the_first_was) {
   - {id: x, kind: cpu}
   - {id: w, kind: cpu}
 )",
-                     4, "id", "duplicate worker id 'w' (first defined at bad-fleet.yaml:2)");
+                     4, "workers[2].id", "duplicate worker id 'w' (first defined at bad-fleet.yaml:2)");
 }
 
 TEST(fleet_parser_errors, duplicate_id_created_by_count_is_rejected) {
-  expect_fleet_error("workers:\n  - {id: w-2, kind: cpu}\n  - {id: w, kind: cpu, count: 2}\n", 3, "id",
+  expect_fleet_error("workers:\n  - {id: w-2, kind: cpu}\n  - {id: w, kind: cpu, count: 2}\n", 3, "workers[1].id",
                      "duplicate worker id 'w-2'");
 }
 
 TEST(fleet_parser_errors, speed_must_be_positive_and_within_a_thousandfold_of_the_reference) {
   for (const char* bad : {"0", "-1", "1e-300", "0.0009", "1001", "1e300"})
-    expect_fleet_error(std::string{"workers:\n  - {id: w, kind: cpu, speed: "} + bad + "}\n", 2, "speed",
+    expect_fleet_error(std::string{"workers:\n  - {id: w, kind: cpu, speed: "} + bad + "}\n", 2, "workers[0].speed",
                        "must be from 0.001 to 1000 (times the reference speed), got");
   EXPECT_EQ(parse_yaml("workers:\n  - {id: w, kind: cpu, speed: 0.001}\n  - {id: v, kind: cpu, speed: 1000}\n").size(), 2u);
 }
 
 TEST(fleet_parser_errors, compute_capability_on_a_non_cuda_worker_is_an_error) {
-  expect_fleet_error("workers:\n  - {id: w, kind: rocm, compute_capability: 8.0}\n", 2, "compute_capability",
+  expect_fleet_error("workers:\n  - {id: w, kind: rocm, compute_capability: 8.0}\n", 2, "workers[0].compute_capability",
                      "only cuda workers");
 }
 
 TEST(fleet_parser_errors, arch_on_a_non_rocm_worker_is_an_error) {
-  expect_fleet_error("workers:\n  - {id: w, kind: cuda, arch: gfx908}\n", 2, "arch", "only rocm workers");
+  expect_fleet_error("workers:\n  - {id: w, kind: cuda, arch: gfx908}\n", 2, "workers[0].arch", "only rocm workers");
 }
 
 TEST(fleet_parser_errors, missing_id_and_kind_are_rejected) {
-  expect_fleet_error("workers:\n  - {kind: cpu}\n", 2, "id", "needs an id");
-  expect_fleet_error("workers:\n  - {id: w}\n", 2, "kind", "needs a kind");
+  expect_fleet_error("workers:\n  - {kind: cpu}\n", 2, "workers[0].id", "needs an id");
+  expect_fleet_error("workers:\n  - {id: w}\n", 2, "workers[0].kind", "needs a kind");
 }
 
 TEST(fleet_parser_errors, empty_worker_list_and_bad_count_are_rejected) {
   expect_fleet_error("workers: []\n", 1, "workers", "empty");
-  expect_fleet_error("workers:\n  - {id: w, kind: cpu, count: 0}\n", 2, "count", "between 1 and");
+  expect_fleet_error("workers:\n  - {id: w, kind: cpu, count: 0}\n", 2, "workers[0].count", "between 1 and");
+}
+
+TEST(fleet_parser_errors, a_field_is_named_with_its_workers_index) {
+  // Flow style puts several workers on one line: the line alone does not say which.
+  expect_fleet_error("workers: [{id: a, kind: cuda}, {id: b, kind: cuda, memory_gb: -1}]\n", 1, "workers[1].memory_gb",
+                     "must be >= 0, got -1");
+  expect_fleet_error("workers: [{id: a, kind: cuda}, {kind: cuda}]\n", 1, "workers[1].id", "needs an id");
 }
 
 TEST(fleet_parser_errors, wrong_types_are_rejected) {
-  expect_fleet_error("workers:\n  - {id: w, kind: cpu, cores: many}\n", 2, "cores", "expected an integer");
-  expect_fleet_error("workers:\n  - {id: w, kind: cpu, slots: -1}\n", 2, "slots", "must be >= 0");
+  expect_fleet_error("workers:\n  - {id: w, kind: cpu, cores: many}\n", 2, "workers[0].cores", "expected an integer");
+  expect_fleet_error("workers:\n  - {id: w, kind: cpu, slots: -1}\n", 2, "workers[0].slots", "must be >= 0");
 }
 
 TEST(fleet_parser_errors, json_syntax_error_has_its_line) {
