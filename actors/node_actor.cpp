@@ -13,6 +13,7 @@
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -38,8 +39,10 @@ using node_pointer = node_actor::stateful_pointer<node_state>;
 
 namespace {
 
+/// A sampling interval as a timer: at least 10 ms (a 1 ns interval re-sent
+/// the sample at once, forever) and at most a day.
 caf::timespan seconds(double s) {
-  return std::chrono::duration_cast<caf::timespan>(std::chrono::duration<double>(s > 0 ? s : 1.0));
+  return std::chrono::duration_cast<caf::timespan>(std::chrono::duration<double>(s > 0 ? std::clamp(s, 0.01, 86400.0) : 1.0));
 }
 
 /// The node's real workers: the devices whose live metrics are sampled

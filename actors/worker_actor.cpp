@@ -19,6 +19,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <chrono>
+#include <cmath>
 #include <deque>
 #include <map>
 #include <memory>
@@ -33,8 +34,9 @@ double unix_now_s() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
+/// At most 1e9 s: a 64-bit nanosecond timespan wraps past about 9e9 s.
 caf::timespan to_timespan(double seconds) {
-  return std::chrono::duration_cast<caf::timespan>(std::chrono::duration<double>(std::max(0.0, seconds)));
+  return std::chrono::duration_cast<caf::timespan>(std::chrono::duration<double>(std::isfinite(seconds) ? std::clamp(seconds, 0.0, 1e9) : 0.0));
 }
 
 struct running_attempt {

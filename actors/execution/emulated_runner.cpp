@@ -1,6 +1,7 @@
 // The emulated execution model (documented in command_runner.hpp) and the
 // wait that stands in for running a task on a device that is not here.
 #include "actors/execution/command_runner.hpp"
+#include "scheduler/input/input_limits.hpp"
 
 #include <algorithm>
 #include <array>
@@ -64,9 +65,11 @@ emulated_run_plan plan_emulated_run(const task& t, const worker_capability& work
                                     double time_scale) {
   if (!std::isfinite(time_scale) || time_scale < 0) time_scale = 1.0;
   emulated_run_plan plan;
-  plan.modeled_s = emulated_duration_s(t, worker, model_warm);
+  // Bounded like any run time dtf reads back (results, journal); the wait
+  // becomes a 64-bit nanosecond timer, which wraps past about 9e9 s.
+  plan.modeled_s = std::min(emulated_duration_s(t, worker, model_warm), max_run_seconds);
   plan.times_out = t.timeout_s > 0 && std::isfinite(t.timeout_s) && plan.modeled_s > t.timeout_s;
-  plan.wall_wait_s = (plan.times_out ? t.timeout_s : plan.modeled_s) * time_scale;
+  plan.wall_wait_s = std::min((plan.times_out ? t.timeout_s : plan.modeled_s) * time_scale, max_run_seconds);
   plan.time_scale = time_scale;
   return plan;
 }

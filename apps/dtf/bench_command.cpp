@@ -130,13 +130,14 @@ int families(const command_options& options) {
     if (!resolve_policy_variant(p, scheduler_config{})) throw input_error("", 0, "--policies", "unknown policy '" + p + "'");
   check_family_bench_options(bench);
 
+  // Made before the runs (hours, at many seeds): a bad --out fails at once.
+  const std::filesystem::path dir = options.value("--out").value_or("bench-results");
+  std::filesystem::create_directories(dir);
   const bool json = options.has("--json");
   std::ostream& progress = json ? std::cerr : std::cout;
   progress << "scenario families: " << bench.families.size() * bench.arrivals.size() << " scenarios, seeds "
            << bench.first_seed << "-" << bench.first_seed + bench.seeds - 1 << ", " << bench.tasks << " tasks, " << bench.policies.size() << " policies\n";
   const auto result = run_family_bench(bench, &progress);
-  const std::filesystem::path dir = options.value("--out").value_or("bench-results");
-  std::filesystem::create_directories(dir);
   std::ostringstream md;
   md << "# Scheduling benchmark: scenario families\n\n`dtf bench scheduling --families`, " << bench.tasks
      << " tasks, seeds " << bench.first_seed << "-" << bench.first_seed + bench.seeds - 1 << ", online load " << fixed(bench.offered_load, 2)

@@ -117,7 +117,8 @@ int status_command(int argc, char** argv) {
                                           {"status", std::string{to_string(u.status)}},
                                           {"worker", u.worker_id}, {"attempts", u.attempt}, {"reason", u.reason}};
                          if (u.predicted_duration_s > 0) j["predicted_s"] = u.predicted_duration_s;
-                         std::cout << j.dump() << "\n";
+                         // The id comes from argv: bytes that are not UTF-8 become U+FFFD.
+                         std::cout << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
                        } else {
                          std::cout << id << ": " << kind_text(u.kind);
                          if (u.kind == task_event_kind::finished) std::cout << " " << to_string(u.status);

@@ -11,6 +11,7 @@
 #include <charconv>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <iostream>
 #include <limits>
@@ -150,11 +151,16 @@ task random_task(std::mt19937_64& rng, std::size_t n) {
   return t;
 }
 
-double number_arg(std::string_view flag, const char* text) {
+/// A number from 0 to `most` (the run time and time scale become clock
+/// durations: past about 9e9 s they wrap and the demo ended at once).
+double number_arg(std::string_view flag, const char* text, double most) {
   char* end = nullptr;
   double v = std::strtod(text, &end);
-  if (*text == '\0' || *end != '\0' || !std::isfinite(v) || v < 0)
-    throw std::invalid_argument(std::string{flag} + " needs a non-negative number, got '" + text + "'");
+  if (*text == '\0' || *end != '\0' || !std::isfinite(v) || v < 0 || v > most) {
+    char limit[32];
+    std::snprintf(limit, sizeof limit, "%g", most);
+    throw std::invalid_argument(std::string{flag} + " needs a number from 0 to " + limit + ", got '" + text + "'");
+  }
   return v;
 }
 
@@ -186,9 +192,9 @@ int demo_command(int argc, char** argv) {
       if (i + 1 >= argc) throw std::invalid_argument(std::string{arg} + (arg.starts_with("--") ? " needs a value" : ": unexpected argument"));
       const char* value = argv[++i];
       if (arg == "--num-workers") num_workers = whole_arg(arg, value, 1, max_fleet_workers);
-      else if (arg == "--run-time") run_time_s = number_arg(arg, value);
+      else if (arg == "--run-time") run_time_s = number_arg(arg, value, max_run_seconds);
       else if (arg == "--seed") seed = whole_arg(arg, value, 0, std::numeric_limits<std::uint64_t>::max());
-      else if (arg == "--time-scale") time_scale = number_arg(arg, value);
+      else if (arg == "--time-scale") time_scale = number_arg(arg, value, max_time_scale);
       else throw std::invalid_argument("unknown option " + std::string{arg});
     }
   } catch (const std::exception& e) {

@@ -4,6 +4,8 @@
 #include "dtf_version.hpp"
 
 #include <cstring>
+#include <exception>
+#include <filesystem>
 #include <iostream>
 
 namespace {
@@ -28,8 +30,20 @@ int main(int argc, char** argv) {
     std::cout << "dtf " DTF_VERSION_STRING "\n";
     return 0;
   }
-  for (const auto& c : dtf::app::commands())
-    if (c.name == argv[1]) return c.run(argc - 1, argv + 1);
+  for (const auto& c : dtf::app::commands()) {
+    if (c.name != argv[1]) continue;
+    // Commands report their own errors; whatever one leaves uncaught ends
+    // here as one line, not as std::terminate's abort and core dump.
+    try {
+      return c.run(argc - 1, argv + 1);
+    } catch (const std::filesystem::filesystem_error& e) {  // a path given that cannot be used
+      std::cerr << "dtf " << c.name << ": " << e.what() << "\n";
+      return 2;
+    } catch (const std::exception& e) {
+      std::cerr << "dtf " << c.name << ": internal error: " << e.what() << "\n";
+      return 1;
+    }
+  }
   std::cerr << "dtf: unknown command '" << argv[1] << "' (see dtf --help)\n";
   return 2;
 }

@@ -11,6 +11,8 @@
 #include "apps/dtf/option_table.hpp"
 #include "scheduler/input/fleet_parser.hpp"
 #include "scheduler/input/input_error.hpp"
+#include "scheduler/input/input_limits.hpp"
+#include "scheduler/model/worker_slots.hpp"
 
 #include <exception>
 #include <iostream>
@@ -46,13 +48,13 @@ int node_command(int argc, char** argv) {
   table.boolean("node.by-numa", "--by-numa", "one CPU worker per NUMA node instead of per package",
                 config.cpu_by_numa);
   table.whole("node.slots", "--slots", "concurrent tasks per probed worker (0: the coordinator's default)",
-              config.probed_slots, 0, 1 << 20);
+              config.probed_slots, 0, max_worker_slots);
   table.number("node.time-scale", "--time-scale", "wall seconds per modeled second on emulated workers",
-               config.time_scale, 0, 1e6);
+               config.time_scale, 0, max_time_scale);
   table.text("node.output-dir", "--output-dir", "per-attempt stdout/stderr files (they stay on this node)",
              config.output_dir);
   table.duration("node.metrics-interval", "--metrics-interval", "how often live metrics are sent (0: never)",
-                 config.metrics_interval_s, 0, 86400);
+                 config.metrics_interval_s, 0, max_metrics_interval_s);
   table.duration("node.retry-max", "--retry-max", "longest wait between attempts to reach the coordinator",
                  config.retry_max_s, 0.01, 3600);
   table.duration("node.join-timeout", "--join-timeout",

@@ -4,6 +4,7 @@
 #include "hw/probe.hpp"
 #include "apps/dtf/option_table.hpp"
 #include "apps/dtf/scheduling_options.hpp"
+#include "scheduler/model/worker_slots.hpp"
 #include "scheduler/simulation/dry_run_plan.hpp"
 #include "scheduler/model/duration_text.hpp"
 #include "scheduler/input/fleet_parser.hpp"
@@ -86,8 +87,9 @@ plan_options parse_arguments(int argc, char** argv) {
       const std::string text = value_of(i, arg);
       int value = 0;
       const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-      if (error != std::errc{} || end != text.data() + text.size() || value < 1)
-        throw usage_error{"--max-tasks-per-worker takes a whole number >= 1, got '" + text + "'"};
+      if (error != std::errc{} || end != text.data() + text.size() || value < 1 || value > max_worker_slots)
+        throw usage_error{"--max-tasks-per-worker takes a whole number from 1 to " + std::to_string(max_worker_slots) +
+                          ", got '" + text + "'"};
       options.max_tasks_per_worker = value;
     } else if (arg == "--max-tasks") {
       const std::string text = value_of(i, arg);

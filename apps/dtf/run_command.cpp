@@ -12,8 +12,10 @@
 #include "apps/dtf/option_table.hpp"
 #include "apps/dtf/scheduling_options.hpp"
 #include "apps/dtf/run_summary.hpp"
+#include "scheduler/model/worker_slots.hpp"
 #include "scheduler/input/fleet_parser.hpp"
 #include "scheduler/input/input_error.hpp"
+#include "scheduler/input/input_limits.hpp"
 #include "scheduler/input/suite_parser.hpp"
 
 #include <chrono>
@@ -115,6 +117,18 @@ double parse_number(std::string_view flag, const std::string& text) {
   return v;
 }
 
+/// parse_number, at most `most` (timers are 64-bit nanoseconds: a wait past
+/// about 9e9 s wraps negative and fires at once).
+double bounded_number(std::string_view flag, const std::string& text, double most) {
+  const double v = parse_number(flag, text);
+  if (v > most) {
+    char limit[32];
+    std::snprintf(limit, sizeof limit, "%g", most);
+    throw usage_error{std::string{flag} + " needs a number from 0 to " + limit + ", got '" + text + "'"};
+  }
+  return v;
+}
+
 run_options parse_options(int argc, char** argv) {
   run_options o;
   for (int i = 1; i < argc; ++i) {
@@ -127,16 +141,17 @@ run_options parse_options(int argc, char** argv) {
     else if (arg == "--no-local") o.probe_local = false;
     else if (arg == "--max-tasks-per-worker") {
       double n = parse_number(arg, value());
-      if (n < 1 || n != std::floor(n)) throw usage_error{"--max-tasks-per-worker needs a whole number >= 1"};
+      if (n < 1 || n != std::floor(n) || n > max_worker_slots)
+        throw usage_error{"--max-tasks-per-worker needs a whole number from 1 to " + std::to_string(max_worker_slots)};
       o.max_tasks_per_worker = static_cast<int>(n);
     } else if (arg == "--results") o.results_path = value();
     else if (arg == "--junit") o.junit_path = value();
     else if (arg == "--journal") o.journal_path = value();
     else if (arg == "--no-journal") o.no_journal = true;
     else if (arg == "--resume") o.resume = true;
-    else if (arg == "--time-scale") o.time_scale = parse_number(arg, value());
+    else if (arg == "--time-scale") o.time_scale = bounded_number(arg, value(), max_time_scale);
     else if (arg == "--output-dir") o.output_dir = value();
-    else if (arg == "--metrics-interval") o.metrics_interval_s = parse_number(arg, value());
+    else if (arg == "--metrics-interval") o.metrics_interval_s = bounded_number(arg, value(), max_metrics_interval_s);
     else if (arg == "--policy") o.policy = value();
     else if (arg == "--stats") {
       if (value() != "json") throw usage_error{"--stats takes 'json'"};

@@ -1,11 +1,13 @@
 #include "apps/dtf/scheduling_options.hpp"
 
+#include "scheduler/model/worker_slots.hpp"
+
 namespace dtf::app {
 
 void add_scheduling_options(option_table& table, scheduler_config& config, std::string& policy) {
   table.text("scheduling.policy", "--policy", "placement policy (intelligent, seed, round_robin, ...)", policy);
   table.whole("scheduling.max-tasks-per-worker", "--max-tasks-per-worker",
-              "concurrent tasks per worker unless the worker says", config.max_tasks_per_worker, 1, 1 << 20);
+              "concurrent tasks per worker unless the worker says", config.max_tasks_per_worker, 1, max_worker_slots);
   add_scheduling_switches(table, config);
 }
 

@@ -1,6 +1,7 @@
 #include "scheduler/input/fleet_parser.hpp"
 
 #include "scheduler/input/input_limits.hpp"
+#include "scheduler/model/worker_slots.hpp"
 
 #include <cmath>
 #include <map>
@@ -89,6 +90,8 @@ std::vector<worker_capability> parse_fleet_text(std::string_view text, const std
                                  message_text(reader.text(value)));
       } else if (key == "slots") {
         w.slots = non_negative(value);
+        if (w.slots > max_worker_slots)
+          reader.fail(value, "must be at most " + std::to_string(max_worker_slots) + ", got " + std::to_string(w.slots));
       } else if (key == "labels") {
         w.labels = reader.text_list(value);
       } else if (key == "count") {

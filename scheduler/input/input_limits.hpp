@@ -26,6 +26,10 @@ inline constexpr double max_worker_speed = 1e3;
 inline constexpr double max_run_seconds = 1e9;
 /// Latest Unix time any file may state (the year 5138).
 inline constexpr double max_unix_seconds = 1e11;
+/// Wall seconds per modeled second on emulated workers (dtf run, node, demo).
+inline constexpr double max_time_scale = 1e6;
+/// Longest interval between live metrics samples, in seconds (dtf run, node).
+inline constexpr double max_metrics_interval_s = 86400;
 /// Most tasks a generated trace or benchmark scenario may have (--tasks).
 inline constexpr std::size_t max_generated_tasks = 1'000'000;
 /// Most seeds one benchmark run may cover (--seeds).

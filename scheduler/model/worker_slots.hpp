@@ -10,10 +10,15 @@
 
 namespace dtf {
 
+/// Most tasks one worker runs at once (fleet `slots`, --max-tasks-per-worker,
+/// --slots): with at most 100,000 workers per fleet, slot totals stay well
+/// within an int (2^30 slots on two workers wrapped a total negative).
+inline constexpr int max_worker_slots = 4096;
+
 inline int configured_slots(const worker_capability& w, const scheduler_config& config) {
   if (auto o = config.max_tasks_per_worker_overrides.find(w.id); o != config.max_tasks_per_worker_overrides.end())
-    return std::max(o->second, 0);
-  return std::max(w.slots > 0 ? w.slots : config.max_tasks_per_worker, 0);
+    return std::clamp(o->second, 0, max_worker_slots);
+  return std::clamp(w.slots > 0 ? w.slots : config.max_tasks_per_worker, 0, max_worker_slots);
 }
 
 /// Orders the core may place on a worker at once: its slots plus the

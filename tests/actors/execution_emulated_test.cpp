@@ -91,6 +91,16 @@ TEST(emulated_runner, times_out_when_the_model_exceeds_the_timeout) {
   EXPECT_EQ(outcome.status, task_status::timed_out);
 }
 
+TEST(emulated_runner, a_plan_bounds_the_modeled_time_and_the_wait) {
+  // A slow worker, a huge batch and a large time scale: the wait becomes a
+  // 64-bit nanosecond timer, which wraps past about 9e9 s (and fired at once).
+  auto t = benchmark_of("llama", 1 << 30);
+  t.timeout_s = 0;  // none
+  const auto plan = plan_emulated_run(t, gpu_with_speed(0.001), true, 1e6);
+  EXPECT_DOUBLE_EQ(plan.modeled_s, 1e9);
+  EXPECT_DOUBLE_EQ(plan.wall_wait_s, 1e9);
+}
+
 TEST(emulated_runner, a_plan_scales_the_wait_and_caps_it_at_the_timeout) {
   auto t = benchmark_of("llama", 8);  // 240 s modeled
   auto plan = plan_emulated_run(t, gpu_with_speed(1.0), true, 0.01);

@@ -367,6 +367,10 @@ TEST_F(cluster, status_cancel_and_stats_talk_to_a_running_coordinator) {
   EXPECT_EQ(u["status"], "cancelled");
   auto unknown = dtf::testing::run_dtf({"status", "nosuch", "--coordinator", where});
   EXPECT_EQ(unknown.exit_code, 1);
+  // An id that is not UTF-8 (before: the JSON writer threw, no JSON at all).
+  auto bytes = dtf::testing::run_dtf({"status", "no\xffsuch", "--coordinator", where, "--json"});
+  EXPECT_EQ(bytes.exit_code, 1) << bytes.err;
+  EXPECT_EQ(nlohmann::json::parse(bytes.out)["task"], "no\xef\xbf\xbdsuch") << bytes.out;
 
   auto all = dtf::testing::run_dtf({"cancel", "--all", "--coordinator", where});
   EXPECT_EQ(all.exit_code, 0) << all.err;

@@ -189,4 +189,43 @@ TEST(hostile_input, demo_counts_and_seeds_are_whole_numbers_in_range) {
     expect_input_error({"demo", "--seed", bad}, seed + bad + "' (see dtf demo --help)");
 }
 
+TEST(hostile_input, clock_and_slot_values_are_bounded) {
+  // Before: --max-tasks-per-worker 3e9 was an undefined cast (INT_MIN slots:
+  // the run waited forever); waits past about 9e9 s wrap a 64-bit nanosecond
+  // timer negative, so they fired at once (tasks "finished" instantly, the
+  // metrics loop spun, the demo ended at once).
+  const std::string suite = example_suite;
+  expect_input_error({"run", suite, "--no-journal", "--max-tasks-per-worker", "3e9"},
+                     "--max-tasks-per-worker needs a whole number from 1 to 4096 (see dtf run --help)");
+  expect_input_error({"run", suite, "--no-journal", "--time-scale", "1e9"},
+                     "--time-scale needs a number from 0 to 1e+06, got '1e9' (see dtf run --help)");
+  expect_input_error({"run", suite, "--no-journal", "--metrics-interval", "1e10"},
+                     "--metrics-interval needs a number from 0 to 86400, got '1e10' (see dtf run --help)");
+  expect_input_error({"plan", suite, "--fleet", example_fleet, "--max-tasks-per-worker", "5000"},
+                     "--max-tasks-per-worker takes a whole number from 1 to 4096, got '5000'");
+  expect_input_error({"demo", "--run-time", "1e10"},
+                     "--run-time needs a number from 0 to 1e+09, got '1e10' (see dtf demo --help)");
+  expect_input_error({"demo", "--time-scale", "1e7"},
+                     "--time-scale needs a number from 0 to 1e+06, got '1e7' (see dtf demo --help)");
+  const auto fleet = temp_path("slots.yaml");
+  std::ofstream{fleet} << "workers:\n  - {id: a, kind: cpu, slots: 1073741824, count: 2}\n";
+  expect_input_error({"plan", suite, "--fleet", fleet},
+                     fleet + ":2: field 'workers[0].slots': must be at most 4096, got 1073741824");
+  std::filesystem::remove(fleet);
+}
+
+TEST(hostile_input, an_unusable_output_directory_is_bad_input_not_an_abort) {
+  // Before: std::filesystem's error escaped every handler and aborted (a core
+  // dump), and `--families` made the directory only after all its runs.
+  const auto file = temp_path("not-a-directory");
+  std::ofstream{file} << "x";
+  const auto result = run_dtf({"bench", "scheduling", "--families", "--family", "philly", "--arrivals", "batch",
+                               "--seeds", "1", "--tasks", "10", "--out", file + "/out"});
+  EXPECT_EQ(result.exit_code, 2) << result.err;
+  EXPECT_NE(result.err.find("dtf bench: "), std::string::npos) << result.err;
+  EXPECT_NE(result.err.find(file), std::string::npos) << result.err;
+  EXPECT_EQ(result.out.find("scenario families"), std::string::npos) << "nothing ran: " << result.out;
+  std::filesystem::remove(file);
+}
+
 } // namespace

@@ -21,6 +21,17 @@ TEST(worker_slots, a_worker_that_says_nothing_gets_the_configured_default) {
   EXPECT_EQ(configured_slots(worker_with_slots(0), config), 5);
 }
 
+TEST(worker_slots, counts_are_at_most_max_worker_slots) {
+  // Embedders fill scheduler_config and worker_capability directly: slot
+  // totals over a fleet must not wrap an int.
+  scheduler_config config;
+  config.max_tasks_per_worker = 1 << 30;
+  EXPECT_EQ(configured_slots(worker_with_slots(0), config), max_worker_slots);
+  EXPECT_EQ(configured_slots(worker_with_slots(1 << 30), config), max_worker_slots);
+  config.max_tasks_per_worker_overrides = {{"gpu-1", 1 << 30}};
+  EXPECT_EQ(configured_slots(worker_with_slots(3), config), max_worker_slots);
+}
+
 TEST(worker_slots, a_workers_own_count_wins_over_the_default) {
   scheduler_config config;
   config.max_tasks_per_worker = 5;
