@@ -12,6 +12,7 @@
 #include "apps/dtf/option_table.hpp"
 #include "apps/dtf/scheduling_options.hpp"
 #include "apps/dtf/run_summary.hpp"
+#include "scheduler/core/placement_policy.hpp"
 #include "scheduler/model/worker_slots.hpp"
 #include "scheduler/input/fleet_parser.hpp"
 #include "scheduler/input/input_error.hpp"
@@ -227,6 +228,7 @@ int run_command(int argc, char** argv) {
   try {
     argument_vector rest{take_scheduling_switches(argc, argv, config.scheduling)};
     options = parse_options(rest.argc(), rest.argv());
+    make_policy(options.policy, config.scheduling);  // throws for an unknown name, before anything starts
     parsed = parse_suite_file(options.suite_path, options.suite_limits);
     compact_parsed_tasks(parsed.tasks);
     if (!options.fleet_path.empty()) config.fleet = parse_fleet_file(options.fleet_path);

@@ -263,6 +263,15 @@ TEST_F(dtf_run, rejects_a_malformed_suite_with_exit_two_and_names_the_file) {
   EXPECT_NE(r.output.find("suite.yaml"), std::string::npos) << r.output;
 }
 
+TEST_F(dtf_run, rejects_an_unknown_policy_with_exit_two_and_one_line_before_any_task_starts) {
+  write_suite("suite: one\ntasks:\n  - {id: a, type: test, command: \"true\", requirements: {hardware: [cpu]}}\n");
+  auto r = run("--policy nope");
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_EQ(r.output, "dtf run: unknown policy 'nope' (valid: intelligent, seed, round_robin, random, least_loaded, "
+                      "min_completion)\n");
+  EXPECT_FALSE(fs::exists(dir / "results.jsonl")) << "nothing ran";
+}
+
 TEST_F(dtf_run, rejects_a_missing_suite_file_with_exit_two) {
   auto r = run_shell("cd '" + dir.string() + "' && timeout 30 '" + dtf_binary() + "' run no-such-suite.yaml --no-journal");
   EXPECT_EQ(r.exit_code, 2) << r.output;
