@@ -233,7 +233,10 @@ struct coordinator_state {
     r.status = status;
     if (config.board) r.finished_at_s = unix_now_s();
     switch (status) {
-      case task_status::succeeded: ++counts.succeeded; break;
+      case task_status::succeeded:
+        ++counts.succeeded;
+        r.reason.clear();  // an earlier attempt's failure is not this task's
+        break;
       case task_status::failed: ++counts.failed; break;
       case task_status::timed_out: ++counts.timed_out; break;
       case task_status::cancelled: ++counts.cancelled; break;

@@ -105,6 +105,7 @@ std::optional<finished_task> run_progress::apply(entry& e, const task_update& u)
       s.unplaceable = u.kind == task_event_kind::unplaceable;
       s.rejected = u.kind == task_event_kind::rejected;
       if (!u.reason.empty() && (s.unplaceable || s.rejected || s.reason().empty())) s.details().reason = u.reason;
+      if (s.succeeded() && s.detail) s.detail->reason.clear();  // an earlier attempt's failure is not the task's
       finished_task f;
       f.task_id = s.task_id;
       if (s.worker != no_worker) f.worker_id = workers_[s.worker];

@@ -67,6 +67,30 @@ TEST(run_progress, a_retry_is_pending_again_and_late_reports_change_nothing) {
   EXPECT_EQ(p.failed, 0u);
 }
 
+TEST(run_progress, a_task_that_succeeds_on_a_retry_keeps_no_failure_reason) {
+  run_progress progress{1};
+  progress.on_update(update("a", task_event_kind::accepted));
+  progress.on_update(update("a", task_event_kind::assigned, task_status::assigned, 5));
+  auto failed = update("a", task_event_kind::attempt_done, task_status::failed);
+  attempt_record first;
+  first.status = task_status::failed;
+  first.error = "exit code 3";
+  failed.report = first;
+  progress.on_update(failed);
+  progress.on_update(update("a", task_event_kind::retrying, task_status::pending));
+  progress.on_update(update("a", task_event_kind::assigned, task_status::assigned, 5));
+  auto done = update("a", task_event_kind::finished, task_status::succeeded);
+  attempt_record second;
+  second.status = task_status::succeeded;
+  second.attempt = 2;
+  done.report = second;
+  progress.on_update(done);
+  const auto tasks = progress.tasks();
+  ASSERT_EQ(tasks.size(), 1u);
+  EXPECT_TRUE(tasks[0].succeeded());
+  EXPECT_EQ(tasks[0].reason, "") << "attempt 1's failure is not the succeeded task's";
+}
+
 TEST(run_progress, a_duplicate_id_is_a_failed_task_of_its_own) {
   run_progress progress{1};
   progress.on_update(update("a", task_event_kind::accepted));

@@ -81,6 +81,17 @@ protected:
     return out;
   }
 
+  /// Until the run is over and its server lingers (a SIGTERM before the final
+  /// state would interrupt the run).
+  void wait_until_over_and_lingering(httplib::Client& client) {
+    EXPECT_TRUE(eventually([&] {
+      auto r = client.Get("/status");
+      return r && r->status == 200 && nlohmann::json::parse(r->body)["state"] != "running";
+    })) << dtf::testing::read_text(dir / "output");
+    EXPECT_TRUE(eventually([&] { return dtf::testing::read_text(dir / "output").find("for 120 s") != std::string::npos; }))
+      << dtf::testing::read_text(dir / "output");
+  }
+
   /// Runs two short tasks on the local workers with these extra arguments
   /// and returns /workers once both are final (the server lingers), then
   /// ends the process.
@@ -101,13 +112,7 @@ tasks:
     }
     httplib::Client client{"127.0.0.1", p};
     client.set_read_timeout(10, 0);
-    // Over, and lingering (a SIGTERM before the final state would interrupt the run).
-    EXPECT_TRUE(eventually([&] {
-      auto r = client.Get("/status");
-      return r && r->status == 200 && nlohmann::json::parse(r->body)["state"] != "running";
-    })) << dtf::testing::read_text(dir / "output");
-    EXPECT_TRUE(eventually([&] { return dtf::testing::read_text(dir / "output").find("for 120 s") != std::string::npos; }))
-      << dtf::testing::read_text(dir / "output");
+    wait_until_over_and_lingering(client);
     nlohmann::json workers;
     if (auto r = client.Get("/workers"); r && r->status == 200) workers = nlohmann::json::parse(r->body)["workers"];
     else ADD_FAILURE() << "no /workers";
@@ -237,6 +242,31 @@ TEST_F(http_run, a_metrics_interval_of_0_samples_nothing) {
     EXPECT_FALSE(w.contains("device_utilization")) << w.dump();
     EXPECT_FALSE(w.contains("memory_used_bytes")) << w.dump();
   }
+}
+
+TEST_F(http_run, a_task_that_succeeds_on_its_second_attempt_carries_no_failure_reason) {
+  const auto marker = (dir / "tried").string();
+  std::ofstream{dir / "suite.yaml"} << "suite: flaky\ntasks:\n"
+                                       "  - {id: flaky, type: test, retries: 1, requirements: {hardware: [cpu]},\n"
+                                       "     command: [sh, -c, \"test -e '" + marker + "' || { touch '" + marker +
+                                           "'; echo first attempt fails >&2; exit 3; }\"]}\n";
+  pid = dtf::testing::start_dtf(dir, {"run", "suite.yaml", "--no-journal", "--http", "127.0.0.1:0", "--http-linger", "120"},
+                                dir / "output");
+  const int p = port();
+  ASSERT_GT(p, 0) << dtf::testing::read_text(dir / "output");
+  httplib::Client client{"127.0.0.1", p};
+  client.set_read_timeout(10, 0);
+  wait_until_over_and_lingering(client);
+  auto task = client.Get("/tasks/flaky");
+  ASSERT_TRUE(task);
+  ASSERT_EQ(task->status, 200);
+  const auto flaky = nlohmann::json::parse(task->body);
+  EXPECT_EQ(flaky["state"], "succeeded") << task->body;
+  EXPECT_EQ(flaky["attempts"], 2) << task->body;
+  EXPECT_EQ(flaky["reason"], "") << "attempt 1's failure is not the succeeded task's: " << task->body;
+  ::kill(pid, SIGTERM);
+  EXPECT_EQ(dtf::testing::wait_exit(pid), 0) << dtf::testing::read_text(dir / "output");
+  pid = -1;
 }
 
 TEST_F(http_run, the_coordinator_of_a_cluster_serves_metrics_too) {
