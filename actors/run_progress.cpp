@@ -111,7 +111,10 @@ std::optional<finished_task> run_progress::apply(entry& e, const task_update& u)
       if (s.worker != no_worker) f.worker_id = workers_[s.worker];
       f.status = s.unplaceable || s.rejected ? task_status::failed : s.status;
       f.attempt = std::max(s.attempts, 1);
-      f.duration_s = s.detail ? s.detail->duration_s : 0.0;
+      if (s.detail) {
+        f.duration_s = s.detail->wall_s;
+        f.modeled_s = s.detail->modeled_s;
+      }
       if (!s.succeeded()) f.error = s.unplaceable ? "unplaceable: " + s.reason() : s.reason();
       return f;
     }

@@ -62,6 +62,7 @@ std::string format_finished_line(const finished_task& task, const progress_snaps
   if (!task.worker_id.empty()) line += " on " + task.worker_id;
   if (task.attempt > 1) line += " (attempt " + std::to_string(task.attempt) + ")";
   line += " in " + duration_text(task.duration_s);
+  if (task.modeled_s) line += " (modeled " + duration_text(*task.modeled_s) + ")";
   if (task.status != task_status::succeeded && !task.error.empty()) line += ": " + task.error;
   // One line per task, whatever the error text holds.
   for (auto& c : line)

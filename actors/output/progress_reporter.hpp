@@ -34,15 +34,17 @@ struct finished_task {
   std::string worker_id;
   task_status status = task_status::succeeded;
   int attempt = 1;
-  double duration_s = 0;
+  double duration_s = 0;  // wall seconds of the last attempt
   std::string error;  // shown for unsuccessful tasks
+  std::optional<double> modeled_s;  // emulated: the execution model's seconds, shown labelled
 };
 
 /// ETA in seconds, nullopt without a prediction: the work left spread over the slots.
 std::optional<double> estimate_eta_s(const progress_snapshot& snapshot);
 /// "12/50 done (1 failed), 4 running, 34 pending, ETA 1m05s" — no control characters.
 std::string format_progress_line(const progress_snapshot& snapshot);
-/// "[12/50] ok      bert-base on worker-cuda-1 in 3.2s" / "[13/50] FAILED  t5 on worker-cpu-0 (attempt 2) in 0.4s: exit code 3"
+/// "[12/50] ok      bert-base on worker-cuda-1 in 3.2s" / "[13/50] FAILED  t5 on worker-cpu-0 (attempt 2) in 0.4s: exit code 3";
+/// wall seconds, an emulated attempt's modeled ones after them: "in 2.2s (modeled 1m50s)".
 std::string format_finished_line(const finished_task& task, const progress_snapshot& snapshot);
 
 class progress_reporter {

@@ -63,6 +63,13 @@ TEST(progress_reporter, prints_one_plain_line_per_finished_task_in_a_pipe) {
   std::fclose(file);
 }
 
+TEST(progress_line, shows_an_emulated_attempt_in_wall_seconds_with_its_modeled_seconds_labelled) {
+  finished_task task{"vit-base-rocm", "worker-cuda-2", task_status::succeeded, 2, 2.2, ""};
+  task.modeled_s = 110.1;
+  EXPECT_EQ(format_finished_line(task, midway()),
+            "[12/50] ok        vit-base-rocm on worker-cuda-2 (attempt 2) in 2.2s (modeled 1m50s)");
+}
+
 TEST(progress_reporter, rewrites_one_status_line_on_a_terminal) {
   std::FILE* file = std::tmpfile();
   ASSERT_NE(file, nullptr);

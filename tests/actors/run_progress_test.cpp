@@ -125,7 +125,9 @@ TEST(run_progress, summaries_keep_each_tasks_last_attempt_worker_and_reason) {
   ASSERT_TRUE(line);
   EXPECT_EQ(line->worker_id, "cpu-0");
   EXPECT_EQ(line->attempt, 2);
-  EXPECT_EQ(line->duration_s, 1.5);
+  EXPECT_EQ(line->duration_s, 2.0) << "the line's clock is wall seconds";
+  ASSERT_TRUE(line->modeled_s) << "an emulated attempt's modeled seconds come labelled beside them";
+  EXPECT_EQ(*line->modeled_s, 1.5);
   EXPECT_EQ(line->error, "exit code 3");
   auto no_worker = update("unplaceable", task_event_kind::unplaceable, task_status::failed);
   no_worker.reason = "no worker can run it";
