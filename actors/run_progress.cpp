@@ -124,13 +124,18 @@ std::optional<finished_task> run_progress::apply(entry& e, const task_update& u)
   return std::nullopt;
 }
 
+void run_progress::expect(std::size_t tasks) {
+  std::lock_guard<std::mutex> guard{mutex_};
+  expected_tasks_ += tasks;
+}
+
 progress_snapshot run_progress::snapshot() const {
   std::lock_guard<std::mutex> guard{mutex_};
   progress_snapshot p;
   p.parallel_slots = parallel_slots_;
   const auto now = std::chrono::steady_clock::now();
   p.elapsed_s = std::chrono::duration<double>(now - started_at_).count();
-  p.total = entries_.size();
+  p.total = std::max(expected_tasks_, entries_.size());
   p.succeeded = totals_.succeeded;
   p.cancelled = totals_.cancelled;
   p.failed = totals_.failed;

@@ -44,6 +44,12 @@ public:
 
   /// Feeds one update; returns the finished-task line data when a task became final.
   std::optional<finished_task> on_update(const task_update& update);
+  /// `tasks` more tasks are being submitted: the total counts them from the
+  /// start, not as their first updates arrive (tasks rejected at once, a run
+  /// that fails before it starts them).
+  void expect(std::size_t tasks);
+  /// Its total is the tasks expected, or the tasks seen where more (a
+  /// duplicate id's rejection is one more).
   progress_snapshot snapshot() const;
   /// Every task seen, in first-seen order.
   std::vector<task_summary> tasks() const;
@@ -97,6 +103,7 @@ private:
 
   mutable std::mutex mutex_;
   std::size_t parallel_slots_;
+  std::size_t expected_tasks_ = 0;
   std::chrono::steady_clock::time_point started_at_;
   std::deque<entry> entries_;  // grows without copying or doubled capacity; addresses stay
   std::unordered_map<std::string_view, std::size_t> index_;  // views the entries' ids; lookup only

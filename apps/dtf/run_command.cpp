@@ -311,6 +311,7 @@ int run_command(int argc, char** argv) {
     }
     std::cout.flush();
     interrupts.on_interrupt([&rt](const char* signal_name) { rt.interrupt(signal_name); });
+    progress->expect(to_submit.size());
     rt.submit(std::move(to_submit));
     release_free_memory();  // the suite's copies, now the run's
     std::optional<runtime_stats> done;

@@ -139,6 +139,7 @@ int submit_command(int argc, char** argv) {
               << " slots)" << std::endl;
     const auto started = std::chrono::steady_clock::now();
     const auto total = parsed.tasks.size();
+    progress->expect(total);
     auto accepted = client.submit(std::move(parsed.tasks));
     if (!wait) {
       std::cout << "dtf submit: " << accepted << " of " << total << " tasks accepted" << std::endl;

@@ -91,6 +91,18 @@ TEST(run_progress, a_task_that_succeeds_on_a_retry_keeps_no_failure_reason) {
   EXPECT_EQ(tasks[0].reason, "") << "attempt 1's failure is not the succeeded task's";
 }
 
+TEST(run_progress, the_total_is_the_tasks_submitted_from_the_first_line_on) {
+  run_progress progress{1};
+  progress.expect(3);
+  for (const char* id : {"a", "b", "c"}) {
+    auto rejected = update(id, task_event_kind::rejected, task_status::failed);
+    rejected.reason = "duplicate task id";
+    ASSERT_TRUE(progress.on_update(rejected));
+    EXPECT_EQ(progress.snapshot().total, 3u) << "after " << id << ": tasks that end without being accepted";
+  }
+  EXPECT_EQ(progress.snapshot().failed, 3u);
+}
+
 TEST(run_progress, a_duplicate_id_is_a_failed_task_of_its_own) {
   run_progress progress{1};
   progress.on_update(update("a", task_event_kind::accepted));

@@ -388,6 +388,17 @@ TEST_F(cluster, status_cancel_and_stats_talk_to_a_running_coordinator) {
   EXPECT_NE(counts.out.find("10 cancelled"), std::string::npos) << counts.out;
 }
 
+TEST_F(cluster, a_second_submission_of_the_same_ids_counts_its_rejections_against_the_tasks_submitted) {
+  write_suite(3);
+  auto where = start_coordinator();  // no node: the first submission's tasks stay pending
+  auto first = dtf::testing::run_dtf({"submit", (dir / "suite.yaml").string(), "--coordinator", where});
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  auto again = dtf::testing::run_dtf({"submit", (dir / "suite.yaml").string(), "--coordinator", where, "--wait"});
+  EXPECT_EQ(again.exit_code, 1) << again.out << again.err;
+  for (const char* line : {"[1/3] ", "[2/3] ", "[3/3] "}) EXPECT_NE(again.out.find(line), std::string::npos) << again.out;
+  EXPECT_EQ(again.out.find("[1/1] "), std::string::npos) << again.out;
+}
+
 TEST_F(cluster, a_node_waits_for_a_coordinator_that_is_not_there_yet) {
   // Nothing listens on this port yet: the node retries with backoff.
   auto where = start_coordinator({}, restartable_port());
