@@ -42,6 +42,7 @@ constexpr const char* plan_usage =
     "  --max-tasks N             most tasks the suite may expand to (default 1000000)\n"
     "Plans wave by wave in predicted time: every placeable task gets a worker and a predicted start;\n"
     "tasks no worker can run are listed with each worker's reason.\n"
+    "Exit 0 when every task is planned, 1 when a task is left unplaceable (as dtf run), 2 for bad input.\n"
     "exit codes: 0 planned, 2 bad input (one line on stderr naming file and field)\n";
 
 struct plan_options {
@@ -275,7 +276,8 @@ int plan_command(int argc, char** argv) {
         explanation = core.explain_now(*t, 0.0);
       }
     }
-    const scheduler_stats stats = core.stats();
+    const scheduler_stats stats = plan_statistics(core, plan, parsed.tasks);
+    const int exit_code = plan.pending.empty() ? 0 : 1;  // as dtf run: a task no worker can run fails the suite
 
     if (options.json) {
       using json = nlohmann::ordered_json;  // fields in the documented order
@@ -293,7 +295,7 @@ int plan_command(int argc, char** argv) {
       }
       if (explanation) out["explain"] = explanation_json(*explanation);
       std::cout << out.dump(2) << "\n";
-      return 0;
+      return exit_code;
     }
 
     std::cout << "plan: suite " << parsed.name << ", " << parsed.tasks.size() << " tasks on " << fleet.size()
@@ -314,7 +316,7 @@ int plan_command(int argc, char** argv) {
     }
     print_stats_summary(std::cout, stats, plan);
     if (explanation) print_explanation(std::cout, *explanation);
-    return 0;
+    return exit_code;
   } catch (const std::exception& e) {
     std::cerr << "dtf plan: " << one_line(e.what()) << "\n";
     return 1;

@@ -11,6 +11,14 @@ namespace {
 
 double finite_or_zero(double value) { return std::isfinite(value) ? value : 0.0; }
 
+/// Moves one task from "pending" to "unplaceable" in `counts` (a key at 0 goes).
+void relabel_pending_as_unplaceable(std::map<std::string, std::uint64_t>& counts) {
+  const auto pending = counts.find("pending");
+  if (pending == counts.end()) return;
+  if (--pending->second == 0) counts.erase(pending);
+  ++counts["unplaceable"];
+}
+
 } // namespace
 
 dry_run_plan plan_in_predicted_time(scheduler_core& core, const std::vector<task>& tasks) {
@@ -57,6 +65,19 @@ dry_run_plan plan_in_predicted_time(scheduler_core& core, const std::vector<task
     return order[a.task_id] < order[b.task_id];
   });
   return plan;
+}
+
+scheduler_stats plan_statistics(const scheduler_core& core, const dry_run_plan& plan, const std::vector<task>& tasks) {
+  scheduler_stats stats = core.stats();
+  std::map<std::string, task_type> type_of;
+  for (const auto& t : tasks) type_of.emplace(t.id, t.type);
+  for (const auto& p : plan.pending) {
+    const auto type = type_of.find(p.task_id);
+    if (type == type_of.end()) continue;
+    relabel_pending_as_unplaceable(stats.tasks_by_status);
+    relabel_pending_as_unplaceable(stats.tasks_by_type_and_status[std::string{to_string(type->second)}]);
+  }
+  return stats;
 }
 
 } // namespace dtf

@@ -5,6 +5,7 @@
 // a predicted start; what stays pending is listed with each worker's reason.
 // Used by `dtf plan`.
 #include "scheduler/core/scheduler_core.hpp"
+#include "scheduler/core/scheduler_stats.hpp"
 
 #include <string>
 #include <utility>
@@ -30,5 +31,10 @@ struct dry_run_plan {
 /// Runs the dry run on `core` (tasks already submitted, workers registered).
 /// `tasks` are the submitted tasks, used to explain tasks left pending.
 dry_run_plan plan_in_predicted_time(scheduler_core& core, const std::vector<task>& tasks);
+
+/// The core's statistics after the dry run, with the plan's pending tasks
+/// counted as "unplaceable" (the core still holds them as pending; `dtf run`
+/// would end them so) in tasks_by_status and tasks_by_type_and_status.
+scheduler_stats plan_statistics(const scheduler_core& core, const dry_run_plan& plan, const std::vector<task>& tasks);
 
 } // namespace dtf

@@ -95,16 +95,24 @@ TEST(plan_command, human_output_has_the_plan_table_stats_and_the_explanation) {
   EXPECT_NE(result.out.find("worker-cpu-1: not feasible"), std::string::npos) << result.out;
 }
 
-TEST(plan_command, lists_unplaceable_tasks_with_each_workers_reason) {
+TEST(plan_command, lists_unplaceable_tasks_with_each_workers_reason_and_exits_1_as_dtf_run) {
   const auto result =
       run_dtf({"plan", source("tests/fixtures/suites/unplaceable.yaml"), "--fleet", example_fleet, "--json"});
-  ASSERT_EQ(result.exit_code, 0) << result.err;
+  ASSERT_EQ(result.exit_code, 1) << result.err;
   const auto plan = nlohmann::json::parse(result.out);
+  EXPECT_EQ(plan["stats"]["tasks_by_status"], nlohmann::json::parse(R"({"planned": 1, "unplaceable": 1})"));
   ASSERT_EQ(plan["assignments"].size(), 1u);
   EXPECT_EQ(plan["assignments"][0]["task"], "fits");
   ASSERT_EQ(plan["pending"].size(), 1u);
   EXPECT_EQ(plan["pending"][0]["task"], "too-big");
   EXPECT_EQ(plan["pending"][0]["reasons"].size(), example_workers.size());
+}
+
+TEST(plan_command, its_stats_count_a_task_no_worker_can_run_as_unplaceable_not_pending) {
+  const auto result = run_dtf({"plan", source("tests/fixtures/suites/unplaceable.yaml"), "--fleet", example_fleet});
+  EXPECT_EQ(result.exit_code, 1) << result.err;
+  EXPECT_NE(result.out.find("unplaceable (1):\n  too-big\n"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("tasks by status:  planned 1, unplaceable 1\n"), std::string::npos) << result.out;
 }
 
 TEST(plan_command, malformed_suite_exits_2_with_one_line_naming_file_line_and_field) {
@@ -173,7 +181,7 @@ TEST(plan_command, one_slot_per_worker_still_plans_every_task_in_later_waves) {
 TEST(plan_command, plans_onto_the_compute_partitions_of_a_topology_file) {
   const auto result = run_dtf({"plan", source("examples/partition-suite.yaml"), "--topology",
                                source("tests/fixtures/hwloc/mi300a-cpx-2apu.xml"), "--json"});
-  ASSERT_EQ(result.exit_code, 0) << result.err;
+  ASSERT_EQ(result.exit_code, 1) << result.err;  // two tasks no partition can run (below)
   const auto plan = nlohmann::json::parse(result.out);
   ASSERT_EQ(plan["assignments"].size(), 8u) << plan.dump();
   std::set<std::string> workers;

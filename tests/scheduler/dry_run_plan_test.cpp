@@ -62,3 +62,21 @@ TEST(dry_run_plan, lists_tasks_no_worker_can_run_with_every_workers_reason) {
   EXPECT_EQ(plan.pending[1].reasons[0].first, "small");
   EXPECT_FALSE(plan.pending[1].reasons[0].second.empty());
 }
+
+TEST(dry_run_plan, its_statistics_count_the_tasks_left_pending_as_unplaceable) {
+  const auto suite = dtf::parse_suite_text(R"(tasks:
+  - {id: fits, type: test, requirements: {hardware: [cuda], min_memory_gb: 40}}
+  - {id: needs-rocm, type: test, requirements: {hardware: [rocm]}}
+  - {id: too-big, type: benchmark, requirements: {hardware: [cuda], min_memory_gb: 100}}
+)",
+                                           "suite.yaml", dtf::suite_format::yaml);
+  dtf::scheduler_core core(dtf::scheduler_config{});
+  for (auto& w : dtf::parse_fleet_text(two_gpus, "fleet.yaml", dtf::input_format::yaml)) core.add_worker(w);
+  for (const auto& t : suite.tasks) core.submit(t);
+  const auto plan = dtf::plan_in_predicted_time(core, suite.tasks);
+  const auto stats = dtf::plan_statistics(core, plan, suite.tasks);
+  const std::map<std::string, std::uint64_t> by_status{{"planned", 1}, {"unplaceable", 2}};
+  EXPECT_EQ(stats.tasks_by_status, by_status);
+  EXPECT_EQ(stats.tasks_by_type_and_status.at("test"), (std::map<std::string, std::uint64_t>{{"planned", 1}, {"unplaceable", 1}}));
+  EXPECT_EQ(stats.tasks_by_type_and_status.at("benchmark"), (std::map<std::string, std::uint64_t>{{"unplaceable", 1}}));
+}
