@@ -35,7 +35,7 @@ TEST(device_kind_filter, keeps_cpu_only_work_off_gpu_workers) {
 TEST(memory_filter, rejects_task_when_device_memory_is_short) {
   task_requirements req;
   req.min_memory_gb = 16;
-  EXPECT_EQ(check_memory(req, rtx3080), "memory 10.0 GB < required 16.0 GB");
+  EXPECT_EQ(check_memory(req, rtx3080), "memory 10.0 GiB < required 16.0 GiB");
   EXPECT_FALSE(check_memory(req, a100));
 }
 
@@ -44,7 +44,7 @@ TEST(memory_filter, uses_host_memory_for_cpu_workers) {
   req.min_memory_gb = 48;
   EXPECT_FALSE(check_memory(req, xeon));
   req.min_memory_gb = 128;
-  EXPECT_EQ(check_memory(req, xeon), "memory 64.0 GB < required 128.0 GB");
+  EXPECT_EQ(check_memory(req, xeon), "memory 64.0 GiB < required 128.0 GiB");
 }
 
 TEST(compute_capability_filter, rejects_an_older_cuda_device) {

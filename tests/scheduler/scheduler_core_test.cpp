@@ -101,7 +101,7 @@ TEST(scheduler_core, reports_unplaceable_tasks_with_each_workers_reason) {
   ASSERT_EQ(stuck.size(), 1u);
   EXPECT_EQ(stuck[0].task_id, "huge");
   ASSERT_EQ(stuck[0].reasons.size(), 4u);
-  EXPECT_EQ(stuck[0].reasons[0].second, "memory 10.0 GB < required 100.0 GB");
+  EXPECT_EQ(stuck[0].reasons[0].second, "memory 10.0 GiB < required 100.0 GiB");
   EXPECT_EQ(stuck[0].reasons[2].second, "device kind cpu not in [cuda]");
 }
 
@@ -378,7 +378,7 @@ TEST(scheduler_core, explains_every_candidate_with_terms_or_a_reason) {
   EXPECT_EQ(e->outcome, "placed");
   ASSERT_EQ(e->candidates.size(), 4u);
   EXPECT_FALSE(e->candidates[0].feasible);
-  EXPECT_EQ(e->candidates[0].rejection, "memory 10.0 GB < required 16.0 GB");
+  EXPECT_EQ(e->candidates[0].rejection, "memory 10.0 GiB < required 16.0 GiB");
   EXPECT_TRUE(e->candidates[1].feasible);
   EXPECT_EQ(e->candidates[1].terms.size(), 10u);
   double sum = 0;
