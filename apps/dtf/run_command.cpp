@@ -11,6 +11,7 @@
 #include "apps/dtf/interrupt_watch.hpp"
 #include "apps/dtf/option_table.hpp"
 #include "apps/dtf/scheduling_options.hpp"
+#include "apps/dtf/resume_changes.hpp"
 #include "apps/dtf/run_summary.hpp"
 #include "scheduler/core/placement_policy.hpp"
 #include "scheduler/model/worker_slots.hpp"
@@ -304,6 +305,8 @@ int run_command(int argc, char** argv) {
     std::vector<task> to_submit = std::move(parsed.tasks);
     parsed.tasks = {};
     if (config.resume_run != 0) {
+      if (const auto changes = resume_changes(rt.resumed(), to_submit); !changes.empty())
+        std::cerr << "dtf run: --resume: " << changes << "\n";
       to_submit = resumed_tasks(rt.resumed(), to_submit);
       for (const auto& t : rt.resumed().ended) earlier_ok = earlier_ok && t.status == task_status::succeeded;
       std::cout << "dtf run: resuming run " << config.resume_run << ": " << rt.resumed().ended.size()

@@ -90,6 +90,7 @@ tasks:
   EXPECT_EQ(run_to_the_end(true), 0) << read_text(dir / "output");
   const auto output = read_text(dir / "output");
   EXPECT_NE(output.find("resuming run 1: 2 tasks ended before (not run again), 1 to run"), std::string::npos) << output;
+  EXPECT_EQ(output.find("differs"), std::string::npos) << "the file is as accepted: " << output;
   std::map<std::string, int> runs;
   std::istringstream ran{read_text(dir / "ran.log")};
   for (std::string id; std::getline(ran, id);) ++runs[id];
@@ -110,6 +111,38 @@ tasks:
   ASSERT_EQ(journal.runs().size(), 1u) << "resuming continues the run, it does not begin another";
   EXPECT_EQ(journal.runs()[0].status, "finished");
   for (const auto& t : journal.tasks(1)) EXPECT_EQ(t.status, dtf::task_status::succeeded) << t.definition.id;
+}
+
+TEST_F(resume, names_the_tasks_edited_or_removed_since_the_run_was_accepted) {
+  // Before: the accepted definitions ran again silently, a removed task too.
+  std::ofstream{dir / "suite.yaml"} << R"(suite: edited
+tasks:
+  - {id: quick-1, requirements: {hardware: [cpu]}, command: [sh, -c, 'echo $DTF_TASK_ID >> ran.log']}
+  - {id: slow-1, requirements: {hardware: [cpu]}, command: [sh, -c, 'echo $DTF_TASK_ID >> ran.log; [ -e go ] || exec sleep 300']}
+  - {id: slow-2, requirements: {hardware: [cpu]}, command: [sh, -c, 'echo $DTF_TASK_ID >> ran.log; [ -e go ] || exec sleep 300']}
+)";
+  pid_t dtf = dtf::testing::start_dtf(dir, arguments(false), dir / "output");
+  ASSERT_TRUE(eventually([&] {
+    const auto ran = read_text(dir / "ran.log");
+    return ran.find("slow-1") != std::string::npos && ran.find("slow-2") != std::string::npos;
+  }));
+  ::kill(dtf, SIGINT);
+  ASSERT_EQ(dtf::testing::wait_exit(dtf), 130) << read_text(dir / "output");
+
+  std::ofstream{dir / "go"} << "";
+  std::ofstream{dir / "suite.yaml"} << R"(suite: edited
+tasks:
+  - {id: quick-1, requirements: {hardware: [cpu]}, command: [sh, -c, 'echo $DTF_TASK_ID >> ran.log']}
+  - {id: slow-1, timeout: 60, requirements: {hardware: [cpu]}, command: [sh, -c, 'echo edited >> ran.log']}
+)";
+  EXPECT_EQ(run_to_the_end(true), 0) << read_text(dir / "output");
+  const auto output = read_text(dir / "output");
+  EXPECT_NE(output.find("dtf run: --resume: the suite file differs from the run the journal accepted: 1 task changed "
+                        "(slow-1; slow-1: command, timeout_s), 1 no longer in the file (slow-2); the run continues "
+                        "with the accepted definitions (run without --resume to start a new run of the file)"),
+            std::string::npos)
+      << output;
+  EXPECT_EQ(read_text(dir / "ran.log").find("edited"), std::string::npos) << "the accepted command ran";
 }
 
 TEST_F(resume, without_an_unfinished_run_of_the_suite_exits_two_and_says_so) {
