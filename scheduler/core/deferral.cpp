@@ -20,14 +20,20 @@ std::size_t required_count(const deferral_bound& bound, std::size_t ahead, std::
 
 std::size_t busy_finishing_within(const task& t, std::span<const std::uint32_t> profiles, double now_s,
                                   double within_s, std::size_t limit, const fleet_index& fleet, decision_cache& cache,
-                                  const execution_predictor& predictor) {
+                                  const execution_predictor& predictor, const pending_queue* queue, std::uint32_t own) {
   if (!(within_s > 0.0) || limit == 0) return 0;
   std::size_t count = 0;
   for (auto p : profiles) {
     const auto& full = fleet.profile(p).full_by_end;
     if (full.empty()) continue;
     const double d = cache.predicted_on(t, full.front().second, fleet, predictor).seconds;
-    fleet.count_full_finishing(p, d, now_s, within_s, limit, count);
+    std::size_t taken = 0;  // by tasks only p can run
+    if (queue)
+      for (auto c : fleet.profile(p).exclusive_classes)
+        if (c != own) taken += queue->of_class(c).size();
+    std::size_t here = 0;
+    fleet.count_full_finishing(p, d, now_s, within_s, limit - count + taken, here);
+    count += here > taken ? here - taken : 0;
     if (count >= limit) return limit;
   }
   return count;

@@ -36,10 +36,13 @@ namespace dtf {
 
 /// How many tasks like t the full workers of `profiles` are predicted to
 /// finish within `within_s` from now (fleet_index::count_full_finishing per
-/// profile), at most `limit`.
+/// profile), at most `limit`. With `queue`: on each profile, less the tasks
+/// of other classes than `own` pending that only that profile can run (its
+/// slots free for them first: scarcity).
 std::size_t busy_finishing_within(const task& t, std::span<const std::uint32_t> profiles, double now_s,
                                   double within_s, std::size_t limit, const fleet_index& fleet, decision_cache& cache,
-                                  const execution_predictor& predictor);
+                                  const execution_predictor& predictor, const pending_queue* queue = nullptr,
+                                  std::uint32_t own = 0);
 
 struct deferral_certificate {
   struct profile_prediction {

@@ -120,8 +120,11 @@ std::size_t scheduler_view::busy_finishing_within(const task& t, double now_s, d
                                                   std::size_t limit) const {
   const auto& i = *core_.impl_;
   if (i.cache.about(t) && i.cache.current().handle != no_handle)
-    return dtf::busy_finishing_within(t, i.fleet.requirement(i.tasks[i.cache.current().handle].class_id).profiles,
-                                      now_s, within_s, limit, i.fleet, i.cache, i.learned.predictor);
+  {
+    const auto own = i.tasks[i.cache.current().handle].class_id;
+    return dtf::busy_finishing_within(t, i.fleet.requirement(own).profiles, now_s, within_s, limit, i.fleet, i.cache,
+                                      i.learned.predictor, &i.queue, own);
+  }
   std::vector<std::uint32_t> feasible;
   for (std::uint32_t p = 0; p < i.fleet.profile_count(); ++p)
     if (!first_rejection(t.requirements, i.fleet.profile(p).representative)) feasible.push_back(p);

@@ -1,0 +1,48 @@
+// Deferral and scarcity agree: a task does not wait for a busy profile whose
+// freeing slots go first to pending tasks that only that profile can run.
+#include "fleet_fixtures.hpp"
+
+#include <gtest/gtest.h>
+
+using namespace dtf;
+using namespace dtf::testing;
+
+namespace {
+
+// One A100 slot, busy with a llama run predicted 20 s; a free T4. "small"
+// (bert: 50 s on the A100, 150 s on the T4) is predicted to finish sooner by
+// waiting for the A100 (20 + 50 < 0.75 x 150). What does schedule() place at
+// t = 1 when `exclusive_waiting` 40 GB tasks (A100 only) wait too?
+std::vector<assignment> place_small(int exclusive_waiting) {
+  scheduler_config config;
+  config.max_tasks_per_worker = 1;
+  scheduler_core core(config);
+  core.add_worker(cuda_worker("a100", "NVIDIA A100-SXM4-80GB", 80, 8.0));
+  core.add_worker(cuda_worker("t4", "Tesla T4", 16, 7.5));
+  for (const auto& w : core.workers()) {
+    core.learn_from_history(success_of("old-small", w.id, w.id == "a100" ? 50.0 : 150.0, "bert-base-uncased"), w);
+    core.learn_from_history(success_of("old-large", w.id, 20.0, "llama-2-13b"), w);
+  }
+  core.submit(make_task("large", {device_kind::cuda}, 40.0, 0, "llama-2-13b"), 0.0);
+  const auto first = core.schedule(0.0);
+  EXPECT_EQ(first.size(), 1u);
+  EXPECT_EQ(first.at(0).worker_id, "a100");
+  for (int k = 0; k < exclusive_waiting; ++k)
+    core.submit(make_task("large-" + std::to_string(k), {device_kind::cuda}, 40.0, 0, "llama-2-13b"), 1.0);
+  core.submit(make_task("small", {device_kind::cuda}, 0.0, 1, "bert-base-uncased"), 1.0);
+  return core.schedule(1.0);
+}
+
+} // namespace
+
+TEST(deferral_scarcity, waits_for_a_faster_busy_profile_nobody_else_needs) {
+  EXPECT_TRUE(place_small(0).empty());
+}
+
+TEST(deferral_scarcity, does_not_wait_for_a_slot_a_task_only_it_fits_takes_first) {
+  // Before: it waited, and the A100 went to the 40 GB task while the T4 stood idle.
+  const auto placed = place_small(1);
+  ASSERT_EQ(placed.size(), 1u);
+  EXPECT_EQ(placed[0].task_id, "small");
+  EXPECT_EQ(placed[0].worker_id, "t4");
+}
