@@ -319,8 +319,8 @@ auto inspect(Inspector& f, attempt_record& x) {
   finite_metrics_field metrics{x.metrics};
   return f(x.task_id, x.worker_id, x.attempt, x.model, x.type, x.batch_size, x.device_name, x.kind, speed,
            x.worker_slots, x.status, x.exit_code, x.term_signal, x.error, start, end, duration, modeled, predicted,
-           x.predicted_from_history, metrics, x.stdout_path, x.stderr_path, x.stderr_tail, x.stdout_bytes,
-           x.stderr_bytes, x.output_truncated);
+           x.predicted_from_history, x.predicted_from_known, metrics, x.stdout_path, x.stderr_path, x.stderr_tail,
+           x.stdout_bytes, x.stderr_bytes, x.output_truncated);
 }
 
 template <class Inspector>

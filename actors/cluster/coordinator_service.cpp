@@ -27,11 +27,11 @@ namespace {
 constexpr const char* journal_suite = "dtf coordinator";
 
 /// The newest coordinator run of the journal that did not finish, 0 if none.
+/// Opened read-write, as the coordinator then opens it: a journal of an
+/// older dtf is migrated (read-only refuses it).
 std::int64_t unfinished_run(const std::string& path) {
   if (!std::filesystem::exists(path)) return 0;
-  journal_options read_only;
-  read_only.read_only = true;
-  sqlite_journal journal{path, read_only};
+  sqlite_journal journal{path};
   for (const auto& run : journal.runs())  // newest first
     if (run.suite == journal_suite) return run.status == "finished" ? 0 : run.id;
   return 0;

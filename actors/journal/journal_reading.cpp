@@ -7,6 +7,7 @@
 #include "actors/journal/sqlite_journal.hpp"
 #include "actors/journal/task_json.hpp"
 #include "scheduler/input/input_limits.hpp"
+#include "scheduler/model/worker_slots.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -31,6 +32,19 @@ double checked_seconds(const std::filesystem::path& file, const std::string& whe
   char got[32];
   std::snprintf(got, sizeof got, "%g", value);
   throw journal_error(file, where + ": field '" + field + "' must be " + allowed + ", got " + got);
+}
+
+/// predicted_from_history of an attempt's predicted_from ('history' or 'default').
+bool prediction_source(const std::filesystem::path& file, const std::string& where, const std::string& text) {
+  if (text == "history" || text == "default") return text == "history";
+  throw journal_error(file, where + ": field 'predicted_from' must be 'history' or 'default', got '" + text + "'");
+}
+
+/// An attempt's worker_slots: from 1 to max_worker_slots.
+int checked_slots(const std::filesystem::path& file, const std::string& where, std::int64_t slots) {
+  if (slots >= 1 && slots <= max_worker_slots) return static_cast<int>(slots);
+  throw journal_error(file, where + ": field 'worker_slots' must be from 1 to " + std::to_string(max_worker_slots) +
+                                ", got " + std::to_string(slots));
 }
 
 } // namespace
@@ -103,7 +117,8 @@ std::vector<attempt_record> sqlite_journal::attempts(std::int64_t run_id) {
   std::lock_guard lock{db_mutex_};
   sqlite::statement select(connection(),
       "SELECT task_id, attempt, worker_id, status, exit_code, term_signal, start_unix_s, end_unix_s, duration_s, "
-      "predicted_s, metrics, model, type, batch_size, error FROM attempts WHERE run_id = ?1 ORDER BY rowid");
+      "predicted_s, metrics, model, type, batch_size, error, wall_s, modeled_s, predicted_from, worker_slots "
+      "FROM attempts WHERE run_id = ?1 ORDER BY rowid");
   select.bind(1, run_id);
   std::vector<attempt_record> out;
   while (select.step()) {
@@ -119,9 +134,22 @@ std::vector<attempt_record> sqlite_journal::attempts(std::int64_t run_id) {
     constexpr const char* unix_time = "a Unix time from 0 to 1e11 s";
     a.start_unix_s = checked_seconds(file_, where, "start_unix_s", select.column_double(6), max_unix_seconds, unix_time);
     a.end_unix_s = checked_seconds(file_, where, "end_unix_s", select.column_double(7), max_unix_seconds, unix_time);
-    a.duration_s = checked_seconds(file_, where, "duration_s", select.column_double(8), max_run_seconds, "from 0 to 1e9 s");
+    constexpr const char* run_time = "from 0 to 1e9 s";
+    if (const auto wall_s = select.column_optional_double(15)) {
+      a.duration_s = checked_seconds(file_, where, "wall_s", *wall_s, max_run_seconds, run_time);
+      if (const auto modeled_s = select.column_optional_double(16))
+        a.modeled_s = checked_seconds(file_, where, "modeled_s", *modeled_s, max_run_seconds, run_time);
+      if (!select.column_is_null(17)) a.predicted_from_history = prediction_source(file_, where, select.column_text(17));
+      if (!select.column_is_null(18)) a.worker_slots = checked_slots(file_, where, select.column_int(18));
+    } else {
+      // A row from before schema 3: its duration_s is the measured seconds
+      // (modeled when emulated), and whether it was emulated, where the
+      // prediction came from and the worker's slots were not recorded.
+      a.duration_s = checked_seconds(file_, where, "duration_s", select.column_double(8), max_run_seconds, run_time);
+      a.predicted_from_known = false;
+    }
     if (const auto predicted_s = select.column_optional_double(9))
-      a.predicted_s = checked_seconds(file_, where, "predicted_s", *predicted_s, max_run_seconds, "from 0 to 1e9 s");
+      a.predicted_s = checked_seconds(file_, where, "predicted_s", *predicted_s, max_run_seconds, run_time);
     const auto metrics = nlohmann::json::parse(select.column_text(10), nullptr, false);
     if (metrics.is_object())
       for (const auto& [name, value] : metrics.items())

@@ -83,6 +83,18 @@ CREATE INDEX history_by_model_device ON history (model, device_name);
   R"sql(
 ALTER TABLE workers ADD COLUMN lost_unix_s REAL;
 )sql",
+  // 2 -> 3: the rest of what the results file says of an attempt, so that a
+  // resumed run repeats it as first written. duration_s stays the measured
+  // seconds (modeled when emulated, as in history); wall_s is wall seconds,
+  // modeled_s the model's seconds (NULL when not emulated), predicted_from
+  // 'history' or 'default' (NULL without a prediction), worker_slots the
+  // worker's slots (NULL when not known). A NULL wall_s: a row written before.
+  R"sql(
+ALTER TABLE attempts ADD COLUMN wall_s REAL;
+ALTER TABLE attempts ADD COLUMN modeled_s REAL;
+ALTER TABLE attempts ADD COLUMN predicted_from TEXT;
+ALTER TABLE attempts ADD COLUMN worker_slots INTEGER;
+)sql",
 };
 static_assert(std::size(migrations) == journal_schema_version);
 
@@ -172,13 +184,16 @@ struct sqlite_journal::handles {
         "UPDATE tasks SET status = ?3, updated_unix_s = ?4 WHERE run_id = ?1 AND id = ?2");
     upsert_attempt = sqlite::statement(db,
         "INSERT INTO attempts (run_id, task_id, attempt, worker_id, status, exit_code, term_signal, start_unix_s, "
-        "end_unix_s, duration_s, predicted_s, metrics, model, type, batch_size, error) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16) "
+        "end_unix_s, duration_s, predicted_s, metrics, model, type, batch_size, error, wall_s, modeled_s, "
+        "predicted_from, worker_slots) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20) "
         "ON CONFLICT (run_id, task_id, attempt) DO UPDATE SET worker_id = excluded.worker_id, "
         "status = excluded.status, exit_code = excluded.exit_code, term_signal = excluded.term_signal, "
         "start_unix_s = excluded.start_unix_s, end_unix_s = excluded.end_unix_s, duration_s = excluded.duration_s, "
         "predicted_s = excluded.predicted_s, metrics = excluded.metrics, model = excluded.model, "
-        "type = excluded.type, batch_size = excluded.batch_size, error = excluded.error");
+        "type = excluded.type, batch_size = excluded.batch_size, error = excluded.error, wall_s = excluded.wall_s, "
+        "modeled_s = excluded.modeled_s, predicted_from = excluded.predicted_from, "
+        "worker_slots = excluded.worker_slots");
     insert_history = sqlite::statement(db,
         "INSERT INTO history (run_id, task_id, model, type, batch_size, device_name, device_kind, worker_id, speed, "
         "duration_s, predicted_s, status, timestamp_unix_s) "
@@ -553,7 +568,15 @@ void sqlite_journal::apply(const operation& op) {
         .bind(14, to_string(r.type))
         .bind(15, r.batch_size)
         .bind(16, r.error)
-        .run();
+        // As the results file writes them (results_jsonl_writer).
+        .bind(17, finite_or_zero(r.duration_s))
+        .bind(18, r.modeled_s ? std::optional{finite_or_zero(*r.modeled_s)} : std::nullopt);
+    const bool predicted = r.predicted_s && std::isfinite(*r.predicted_s);
+    if (predicted && r.predicted_from_known) h.upsert_attempt.bind(19, r.predicted_from_history ? "history" : "default");
+    else h.upsert_attempt.bind_null(19);
+    if (r.worker_slots > 0) h.upsert_attempt.bind(20, r.worker_slots);
+    else h.upsert_attempt.bind_null(20);
+    h.upsert_attempt.run();
     if (a->history) {
       // Only predictions made from history: a default estimate says nothing about what was learned.
       const bool learned_prediction = r.predicted_from_history && r.predicted_s && std::isfinite(*r.predicted_s);

@@ -53,7 +53,7 @@ struct journal_options {
 };
 
 /// The current schema version (schema_version table); older files are migrated.
-inline constexpr int journal_schema_version = 2;
+inline constexpr int journal_schema_version = 3;
 
 class sqlite_journal {
 public:
@@ -123,8 +123,11 @@ public:
   std::vector<journal_task> recover_unfinished(std::int64_t run_id);
   /// Every task of the run, in submission order.
   std::vector<journal_task> tasks(std::int64_t run_id);
-  /// Attempts of the run, in recording order; throws journal_error naming
-  /// the attempt and field when a time is out of range.
+  /// Attempts of the run, in recording order, with what the results file
+  /// wrote of them (duration_s wall seconds, modeled_s, predicted_s and where
+  /// it came from, worker_slots; rows from before schema 3 say only
+  /// duration_s, the measured seconds, and predicted_s, its source unknown).
+  /// Throws journal_error naming the attempt and field when a value is out of range.
   std::vector<attempt_record> attempts(std::int64_t run_id);
   /// Runs kept, newest first.
   std::vector<journal_run> runs();

@@ -42,7 +42,7 @@ std::string results_jsonl_writer::to_json_line(const attempt_record& record) {
   if (record.modeled_s) line["modeled_s"] = finite_or_zero(*record.modeled_s);
   if (record.predicted_s && std::isfinite(*record.predicted_s)) {
     line["predicted_s"] = *record.predicted_s;
-    line["predicted_from"] = record.predicted_from_history ? "history" : "default";
+    if (record.predicted_from_known) line["predicted_from"] = record.predicted_from_history ? "history" : "default";
   } else {
     line["predicted_s"] = nullptr;
   }

@@ -25,6 +25,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
+#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -193,11 +194,11 @@ run_options parse_options(int argc, char** argv) {
 }
 
 /// The newest run of `suite` in the journal that did not finish (running,
-/// interrupted, failed or stopped).
+/// interrupted, failed or stopped). Opened read-write, as the run then opens
+/// it: a journal of an older dtf is migrated (read-only refuses it).
 std::optional<journal_run> newest_unfinished_run(const std::string& journal_path, const std::string& suite) {
-  journal_options read_only;
-  read_only.read_only = true;
-  sqlite_journal journal{journal_path, read_only};
+  if (!std::filesystem::exists(journal_path)) throw journal_error(journal_path, "does not exist");
+  sqlite_journal journal{journal_path};
   for (auto& run : journal.runs())  // newest first
     if (run.suite == suite && run.status != "finished") return std::move(run);
   return std::nullopt;

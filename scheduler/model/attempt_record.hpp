@@ -46,8 +46,11 @@ struct attempt_record {
   /// What the predictor expected at placement, in measured_s()'s clock.
   std::optional<double> predicted_s;
   /// false: predicted_s is a default estimate. True unless said (older results
-  /// files and the journal's attempts do not say).
+  /// files do not say).
   bool predicted_from_history = true;
+  /// false: where predicted_s came from was not recorded (attempts in journals
+  /// before schema 3), and the results file leaves predicted_from out.
+  bool predicted_from_known = true;
   /// From `DTF_METRICS {json}` lines on stdout; finite numbers only, later lines win.
   std::map<std::string, double> metrics;
   // Output of a real command.

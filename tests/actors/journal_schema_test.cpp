@@ -2,6 +2,8 @@
 // a newer dtf and SQLite files that are not journals are refused by name.
 // The files are edited with the sqlite3 C API, as another program would.
 #include "actors/journal/sqlite_journal.hpp"
+#include "actors/output/results_jsonl_reader.hpp"
+#include "actors/output/results_jsonl_writer.hpp"
 #include "journal_edit.hpp"
 #include "journal_temp_dir.hpp"
 
@@ -35,6 +37,11 @@ worker_capability cpu_worker() {
   return w;
 }
 
+// The attempts' columns schema 3 added.
+const std::string drop_attempt_fields =
+    "ALTER TABLE attempts DROP COLUMN wall_s; ALTER TABLE attempts DROP COLUMN modeled_s; "
+    "ALTER TABLE attempts DROP COLUMN predicted_from; ALTER TABLE attempts DROP COLUMN worker_slots; ";
+
 std::string open_error(const std::filesystem::path& file, journal_options options = {}) {
   try {
     sqlite_journal journal{file, options};
@@ -59,7 +66,7 @@ TEST(journal_schema, a_version_1_journal_is_migrated_and_keeps_its_data) {
     journal.record_worker(cpu_worker());
   }
   // What dtf with schema 1 wrote: no lost_unix_s column yet.
-  edit(file, "ALTER TABLE workers DROP COLUMN lost_unix_s; UPDATE schema_version SET version = 1;");
+  edit(file, drop_attempt_fields + "ALTER TABLE workers DROP COLUMN lost_unix_s; UPDATE schema_version SET version = 1;");
   ASSERT_EQ(version_of(file), 1);
 
   journal_options read_only;
@@ -75,6 +82,35 @@ TEST(journal_schema, a_version_1_journal_is_migrated_and_keeps_its_data) {
   EXPECT_EQ(summary.workers_lost, 1u);
   journal.record_worker(cpu_worker());  // registered again
   EXPECT_EQ(journal.summary().workers_lost, 0u);
+}
+
+TEST(journal_schema, a_version_2_journal_is_migrated_and_its_attempts_say_only_what_it_recorded) {
+  journal_temp_dir dir;
+  const auto file = dir / "j.sqlite";
+  std::int64_t run = 0;
+  {
+    sqlite_journal journal{file};
+    run = journal.begin_run("old");
+    journal.record_result(ran_on(parse_results_json_line(R"({"task":"t","status":"succeeded","duration_s":1.5,)"
+                                                         R"("modeled_s":30.0,"predicted_s":40.0,)"
+                                                         R"("predicted_from":"default","worker_slots":2})",
+                                                         "first-run.jsonl", 1),
+                                 cpu_worker()));
+  }
+  // What dtf with schema 2 wrote: duration_s the measured (modeled) seconds, nothing else of these.
+  edit(file, drop_attempt_fields + "UPDATE schema_version SET version = 2;");
+  ASSERT_EQ(version_of(file), 2);
+
+  sqlite_journal journal{file};
+  EXPECT_EQ(version_of(file), journal_schema_version);
+  const auto attempts = journal.attempts(run);
+  ASSERT_EQ(attempts.size(), 1u);
+  EXPECT_EQ(attempts[0].duration_s, 30.0);
+  EXPECT_FALSE(attempts[0].modeled_s.has_value()) << "not known: left out, not invented";
+  EXPECT_EQ(attempts[0].predicted_s, 40.0);
+  EXPECT_FALSE(attempts[0].predicted_from_known);
+  EXPECT_EQ(attempts[0].worker_slots, 0);
+  EXPECT_EQ(results_jsonl_writer::to_json_line(attempts[0]).find("predicted_from"), std::string::npos);
 }
 
 TEST(journal_schema, a_journal_from_a_newer_dtf_is_refused_by_name) {

@@ -49,7 +49,7 @@ DTF_FIELDS(worker_capability, a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p, q,
 DTF_FIELDS(worker_metrics, a, b, c, d, e)
 DTF_FIELDS(worker_metrics_report, a, b)
 DTF_FIELDS(work_order, a, b, c, d)
-DTF_FIELDS(attempt_record, a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p, q, r, s, t, u, v, w, x2, y, z, aa)
+DTF_FIELDS(attempt_record, a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p, q, r, s, t, u, v, w, x2, y, z, aa, ab)
 DTF_FIELDS(task_update, a, b, c, d, e, f, g, h, i)
 DTF_FIELDS(worker_load, a, b, c, d, e)
 DTF_FIELDS(runtime_stats, a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p, q, r, s)

@@ -7,6 +7,7 @@
 // run: DTF_CRASH_KILLS=20 ctest -R resume), at moments from a seeded generator.
 #include "actors/journal/sqlite_journal.hpp"
 #include "dtf_process.hpp"
+#include "../actors/journal_edit.hpp"
 
 #include <gtest/gtest.h>
 
@@ -67,27 +68,53 @@ protected:
     return out;
   }
 
-  fs::path dir;
-};
-
-TEST_F(resume, continues_an_interrupted_run_without_running_ended_tasks_again) {
-  std::ofstream{dir / "suite.yaml"} << R"(suite: resumable
+  /// A run of quick-1, quick-2 and slow-1 (which sleeps until a file "go"
+  /// exists), interrupted once the quick ones ended and slow-1 runs.
+  void interrupt_while_slow_1_runs() {
+    std::ofstream{dir / "suite.yaml"} << R"(suite: resumable
 tasks:
   - {id: quick-1, requirements: {hardware: [cpu]}, command: [sh, -c, 'echo $DTF_TASK_ID >> ran.log']}
   - {id: quick-2, requirements: {hardware: [cpu]}, command: [sh, -c, 'echo $DTF_TASK_ID >> ran.log']}
   - {id: slow-1, requirements: {hardware: [cpu]}, command: [sh, -c, 'echo $DTF_TASK_ID >> ran.log; [ -e go ] || exec sleep 300']}
 )";
-  pid_t dtf = dtf::testing::start_dtf(dir, arguments(false), dir / "output");
-  ASSERT_TRUE(eventually([&] { return read_text(dir / "ran.log").find("slow-1") != std::string::npos; }));
-  ASSERT_TRUE(eventually([&] {
-    const auto results = read_text(dir / "results.jsonl");
-    return results.find("quick-1") != std::string::npos && results.find("quick-2") != std::string::npos;
-  }));
-  ::kill(dtf, SIGINT);
-  ASSERT_EQ(dtf::testing::wait_exit(dtf), 130) << read_text(dir / "output");
+    pid_t dtf = dtf::testing::start_dtf(dir, arguments(false), dir / "output");
+    ASSERT_TRUE(eventually([&] { return read_text(dir / "ran.log").find("slow-1") != std::string::npos; }));
+    ASSERT_TRUE(eventually([&] {
+      const auto results = read_text(dir / "results.jsonl");
+      return results.find("quick-1") != std::string::npos && results.find("quick-2") != std::string::npos;
+    }));
+    ::kill(dtf, SIGINT);
+    ASSERT_EQ(dtf::testing::wait_exit(dtf), 130) << read_text(dir / "output");
+  }
+
+  /// The lines of results.jsonl.
+  std::vector<std::string> result_lines() const {
+    std::vector<std::string> out;
+    std::istringstream in{read_text(dir / "results.jsonl")};
+    for (std::string line; std::getline(in, line);)
+      if (!line.empty()) out.push_back(line);
+    return out;
+  }
+
+  /// Every line the interrupted run wrote is in the resumed run's file as it
+  /// was: the same fields, the same values.
+  void expect_repeated_as_written(const std::vector<std::string>& first_run) const {
+    const auto resumed = result_lines();
+    const std::set<std::string> resumed_lines{resumed.begin(), resumed.end()};
+    for (const auto& line : first_run) EXPECT_TRUE(resumed_lines.count(line)) << "not repeated as written:\n" << line;
+  }
+
+  fs::path dir;
+};
+
+TEST_F(resume, continues_an_interrupted_run_without_running_ended_tasks_again) {
+  ASSERT_NO_FATAL_FAILURE(interrupt_while_slow_1_runs());
+  const auto first_run = result_lines();
+  ASSERT_GE(first_run.size(), 2u);
 
   std::ofstream{dir / "go"} << "";
   EXPECT_EQ(run_to_the_end(true), 0) << read_text(dir / "output");
+  expect_repeated_as_written(first_run);
   const auto output = read_text(dir / "output");
   EXPECT_NE(output.find("resuming run 1: 2 tasks ended before (not run again), 1 to run"), std::string::npos) << output;
   EXPECT_EQ(output.find("differs"), std::string::npos) << "the file is as accepted: " << output;
@@ -143,6 +170,57 @@ tasks:
             std::string::npos)
       << output;
   EXPECT_EQ(read_text(dir / "ran.log").find("edited"), std::string::npos) << "the accepted command ran";
+}
+
+// Emulated attempts: duration_s wall seconds, modeled_s the model's, a
+// default estimate still said to be one, worker_slots, as first written.
+TEST_F(resume, repeats_the_earlier_emulated_attempts_as_the_first_run_wrote_them) {
+  std::ofstream{dir / "suite.yaml"} << R"(suite: emulated
+defaults: {type: benchmark, timeout: 10m, requirements: {hardware: [cuda]}}
+tasks:
+  - {id: short, model: bert-base-uncased, batch_size: 8}
+  - {id: long, model: opt-1b, batch_size: 8}
+)";
+  const std::string fleet = std::string{DTF_SOURCE_DIR} + "/examples/gpu-fleet.yaml";
+  const std::vector<std::string> emulated{"--fleet", fleet, "--no-local", "--time-scale", "0.02"};
+  auto with_fleet = [&](bool resuming) {
+    auto a = arguments(resuming);
+    a.insert(a.end(), emulated.begin(), emulated.end());
+    return a;
+  };
+  pid_t dtf = dtf::testing::start_dtf(dir, with_fleet(false), dir / "output");
+  ASSERT_TRUE(eventually([&] { return read_text(dir / "results.jsonl").find("\"short\"") != std::string::npos; }));
+  ::kill(dtf, SIGINT);
+  ASSERT_EQ(dtf::testing::wait_exit(dtf), 130) << read_text(dir / "output");
+  const auto first_run = result_lines();
+  ASSERT_FALSE(first_run.empty());
+  EXPECT_NE(first_run[0].find("\"modeled_s\""), std::string::npos) << first_run[0];
+
+  EXPECT_EQ(dtf::testing::wait_exit(dtf::testing::start_dtf(dir, with_fleet(true), dir / "output")), 0)
+    << read_text(dir / "output");
+  expect_repeated_as_written(first_run);
+  EXPECT_GT(result_lines().size(), first_run.size()) << "the resumed run ran the rest";
+}
+
+// A journal of dtf before schema 3 (no wall_s, modeled_s, predicted_from,
+// worker_slots in its attempts) is migrated, and its run resumes; the lines
+// of its earlier attempts leave out what it did not record.
+TEST_F(resume, resumes_a_run_of_a_journal_from_an_older_dtf) {
+  ASSERT_NO_FATAL_FAILURE(interrupt_while_slow_1_runs());
+  dtf::testing::edit_journal(dir / "journal.sqlite",
+                             "ALTER TABLE attempts DROP COLUMN wall_s; ALTER TABLE attempts DROP COLUMN modeled_s; "
+                             "ALTER TABLE attempts DROP COLUMN predicted_from; "
+                             "ALTER TABLE attempts DROP COLUMN worker_slots; UPDATE schema_version SET version = 2;");
+
+  std::ofstream{dir / "go"} << "";
+  EXPECT_EQ(run_to_the_end(true), 0) << read_text(dir / "output");
+  std::size_t duplicates = 0;
+  EXPECT_EQ(results(duplicates).size(), 4u) << read_text(dir / "results.jsonl");
+  for (const auto& line : result_lines()) {
+    if (line.find("\"quick-1\"") == std::string::npos) continue;
+    EXPECT_EQ(line.find("predicted_from"), std::string::npos) << line;
+    EXPECT_EQ(line.find("worker_slots"), std::string::npos) << line;
+  }
 }
 
 TEST_F(resume, without_an_unfinished_run_of_the_suite_exits_two_and_says_so) {
