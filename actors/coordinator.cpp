@@ -157,6 +157,33 @@ bool cancel_task(coordinator_pointer self, task_record& r) {
   return true;
 }
 
+/// A resumed run's tasks that ended before the restart: records in their
+/// final status, as the journal has them (see coordinator_config::ended_before).
+void adopt_ended_tasks(coordinator_state& st) {
+  for (auto& ended : st.config.ended_before) {
+    auto& t = ended.task.definition;
+    if (st.store.find(t.id)) continue;  // a journal holds an id once per run
+    t.sequence = st.next_sequence++;
+    ++st.counts.submitted;
+    const auto index = st.store.add(std::move(t));
+    st.tasks.push_back(task_record{});
+    auto& r = st.tasks.back();
+    r.index = index;
+    r.attempts = r.attempt = std::max(ended.task.attempts, 0);
+    st.counts.attempts += static_cast<std::uint64_t>(r.attempts);
+    st.finish(r, ended.task.status);
+    if (const auto& last = ended.last_attempt) {
+      r.worker_id = last->worker_id;
+      if (ended.task.status != task_status::succeeded) r.reason = last->error;
+      r.started_at_s = last->start_unix_s;
+      r.finished_at_s = last->end_unix_s;
+      r.keep_report(*last);
+    }
+    if (st.config.board) st.observed_tasks.mark(index);
+  }
+  st.config.ended_before = {};
+}
+
 void handle_round(coordinator_pointer self, scheduling_round& round) {
   auto& st = self->state;
   if (st.stopping) {
@@ -241,6 +268,7 @@ coordinator_actor::behavior_type coordinator(coordinator_pointer self, coordinat
   st.scheduler = spawn_scheduler(self->system(), caf::actor_cast<caf::actor>(self), config.scheduling, config.policy,
                                  config.history, config.board);
   st.config.history.reset();  // learned by the scheduler at spawn; not kept for the whole run
+  adopt_ended_tasks(st);
   self->link_to(st.scheduler);
   if (st.config.board) self->send(self, atom::observe_v);
   report_exceptions(self, coordinator_state::name, [self](const std::string& why) {

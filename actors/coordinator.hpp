@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -17,6 +18,13 @@
 namespace dtf {
 
 class observation_board;
+
+/// A task of a resumed run that ended before the coordinator restarted, as
+/// the journal recorded it, with its last attempt (none: it never ran).
+struct ended_task {
+  journal_task task;
+  std::optional<attempt_record> last_attempt;
+};
 
 struct coordinator_config {
   scheduler_config scheduling;
@@ -36,6 +44,11 @@ struct coordinator_config {
   /// task id. Their attempt numbers continue after these, so the journal and
   /// the results never hold two attempts with one number. In-process only.
   std::unordered_map<std::string, int> resumed_attempts;
+  /// A resumed run (dtf coordinator on its journal): the tasks that ended
+  /// before the restart. Known from the start (dtf status, /tasks) with the
+  /// status and attempts the journal recorded, counted in the statistics
+  /// (attempts included), never placed nor journaled again. In-process only.
+  std::vector<ended_task> ended_before;
   /// Told (on the coordinator's thread) when a worker joins or is lost, one
   /// line each: `dtf coordinator` prints them. In-process only.
   std::function<void(const std::string&)> membership_log;

@@ -16,8 +16,11 @@
 #include <chrono>
 #include <filesystem>
 
+#include <optional>
 #include <stdexcept>
+#include <unordered_map>
 #include <utility>
+#include <vector>
 
 namespace dtf {
 
@@ -35,6 +38,24 @@ std::int64_t unfinished_run(const std::string& path) {
   for (const auto& run : journal.runs())  // newest first
     if (run.suite == journal_suite) return run.status == "finished" ? 0 : run.id;
   return 0;
+}
+
+/// A resumed run's ended tasks, each with its last attempt in the journal.
+std::vector<ended_task> with_last_attempts(sqlite_journal& journal, std::int64_t run,
+                                           const std::vector<journal_task>& ended) {
+  std::vector<ended_task> out;
+  if (ended.empty()) return out;
+  std::unordered_map<std::string, attempt_record> last;
+  for (auto& a : journal.attempts(run)) {
+    auto [at, fresh] = last.try_emplace(a.task_id, a);
+    if (!fresh && a.attempt >= at->second.attempt) at->second = std::move(a);
+  }
+  out.reserve(ended.size());
+  for (const auto& t : ended) {
+    auto a = last.find(t.definition.id);
+    out.push_back({t, a == last.end() ? std::nullopt : std::optional<attempt_record>{std::move(a->second)}});
+  }
+  return out;
 }
 
 } // namespace
@@ -86,6 +107,7 @@ std::uint16_t coordinator_service::start() {
                                      unfinished_run(d.config.journal_path));
     cc.history = d.journal.history;
     cc.resumed_attempts = d.journal.attempts;
+    cc.ended_before = with_last_attempts(*d.journal.journal, d.journal.run, d.journal.ended);
     if (d.journal.skipped_history.count > 0 && d.config.log)
       d.config.log("journal '" + d.config.journal_path + "': " + skipped_text(d.journal.skipped_history));
   }

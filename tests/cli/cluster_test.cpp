@@ -310,6 +310,27 @@ TEST_F(cluster, a_coordinator_killed_and_restarted_on_its_journal_loses_no_task_
   }));
   EXPECT_TRUE(std::regex_search(log("coordinator-2.log"), std::regex{"run 1 \\([1-9][0-9]* open tasks resumed"}))
     << log("coordinator-2.log");
+  // The tasks that ended before the crash belong to the resumed run too: status
+  // counts them and knows each (before: only the open tasks, the others unknown).
+  EXPECT_TRUE(std::regex_search(log("coordinator-2.log"), std::regex{"resumed, [1-9][0-9]* ended before\\)"}))
+    << log("coordinator-2.log");
+  const auto counts = status();
+  EXPECT_EQ(counts["submitted"], tasks) << counts.dump();
+  EXPECT_EQ(counts["succeeded"], tasks) << counts.dump();
+  std::vector<std::string> every{"status"};
+  for (int i = 0; i < tasks; ++i) every.push_back("t" + std::to_string(i));
+  every.insert(every.end(), {"--coordinator", where, "--json"});
+  const auto each = dtf::testing::run_dtf(every);
+  EXPECT_EQ(each.exit_code, 0) << each.out;
+  std::istringstream lines{each.out};
+  int known = 0;
+  for (std::string line; std::getline(lines, line); ++known) {
+    const auto u = nlohmann::json::parse(line);
+    EXPECT_EQ(u["status"], "succeeded") << line;
+    EXPECT_GE(u["attempts"].get<int>(), 1) << line;
+    EXPECT_NE(u["worker"], "") << line;
+  }
+  EXPECT_EQ(known, tasks) << each.out;
   ::kill(coordinator, SIGTERM);
   EXPECT_EQ(wait_exit(coordinator), 0);
   auto history = dtf::testing::run_dtf({"history", "--journal", (dir / "journal.sqlite").string(), "--json"});
