@@ -96,7 +96,7 @@ void print_failures(std::ostream& out, const std::vector<task_summary>& tasks, c
   }
 }
 
-void print_workers(std::ostream& out, const runtime_stats& s) {
+void print_workers(std::ostream& out, const runtime_stats& s, const std::string& cover) {
   if (s.workers.empty()) return;
   std::size_t width = 0;
   double busy_s = 0;
@@ -106,7 +106,7 @@ void print_workers(std::ostream& out, const runtime_stats& s) {
     busy_s += w.busy_s;
     slots += w.slots;
   }
-  out << "workers (busy wall s, utilization = busy / (wall x slots)): "
+  out << "workers (" << (cover.empty() ? "" : cover + ": ") << "busy wall s, utilization = busy / (wall x slots)): "
       << fixed(100.0 * slot_utilization(busy_s, s.elapsed_s, slots), 1) << " % of " << slots << " slots overall";
   if (s.workers_lost) out << ", " << s.workers_lost << " lost";
   out << "\n";
@@ -169,11 +169,12 @@ void print_run_summary(std::ostream& out, const runtime_stats& stats, const std:
   print_counts(out, stats, style);
   print_slowest(out, tasks, style);
   print_failures(out, tasks, style);
-  print_workers(out, stats);
+  print_workers(out, stats, style.workers_cover);
   print_learning(out, stats);
 }
 
-std::string run_stats_json(const runtime_stats& s, const std::vector<task_summary>& tasks) {
+std::string run_stats_json(const runtime_stats& s, const std::vector<task_summary>& tasks,
+                           const std::string& workers_cover) {
   nlohmann::ordered_json j;
   j["clock"] = "wall seconds; modeled_s: emulated attempts' modeled seconds";
   j["submitted"] = s.submitted;
@@ -188,6 +189,7 @@ std::string run_stats_json(const runtime_stats& s, const std::vector<task_summar
   j["workers_registered"] = s.workers_registered;
   j["workers_lost"] = s.workers_lost;
   j["wall_s"] = s.elapsed_s;
+  if (!workers_cover.empty()) j["workers_cover"] = workers_cover;
   auto& workers = j["workers"] = nlohmann::ordered_json::array();
   for (const auto& w : s.workers)
     workers.push_back({{"worker", w.worker_id},

@@ -17,12 +17,17 @@ struct summary_style {
   std::size_t slowest = 5;      // tasks listed as slowest
   std::size_t failures = 10;    // failed tasks listed with their stderr tail
   std::size_t stderr_lines = 3; // lines of each failure's stderr tail
+  /// Whose attempts the workers' busy time counts, said in their heading
+  /// when not the whole run's (dtf submit: "this suite's attempts").
+  std::string workers_cover;
 };
 
 void print_run_summary(std::ostream& out, const runtime_stats& stats, const std::vector<task_summary>& tasks,
                        const summary_style& style = {});
 /// Everything: the runtime's counts and per-worker load, every task's final
 /// state and the scheduler's statistics, as one JSON object.
-std::string run_stats_json(const runtime_stats& stats, const std::vector<task_summary>& tasks);
+/// `workers_cover` as in summary_style (written as workers_cover when given).
+std::string run_stats_json(const runtime_stats& stats, const std::vector<task_summary>& tasks,
+                           const std::string& workers_cover = {});
 
 } // namespace dtf::app

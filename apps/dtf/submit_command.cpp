@@ -14,6 +14,7 @@
 #include "apps/dtf/interrupt_watch.hpp"
 #include "apps/dtf/option_table.hpp"
 #include "apps/dtf/run_summary.hpp"
+#include "apps/dtf/suite_worker_load.hpp"
 #include "scheduler/input/input_error.hpp"
 #include "scheduler/input/suite_parser.hpp"
 
@@ -29,10 +30,16 @@ namespace dtf::app {
 
 namespace {
 
+/// What the summary says the workers' figures cover.
+const char* const suite_workers_cover = "this suite's attempts";
+
 /// The statistics of this suite's tasks (the coordinator's counts cover
-/// every submission it had), with the coordinator's workers and scheduler.
-runtime_stats suite_stats(runtime_stats coordinator, const std::vector<task_summary>& tasks, double elapsed_s) {
+/// every submission it had): its counts, and each worker's attempts and busy
+/// time over its wall time; the scheduler's statistics are the coordinator's.
+runtime_stats suite_stats(runtime_stats coordinator, const std::vector<task_summary>& tasks,
+                          const suite_worker_load& load, double elapsed_s) {
   runtime_stats s = std::move(coordinator);
+  s.workers = load.of_suite(std::move(s.workers));
   s.submitted = tasks.size();
   s.succeeded = s.failed = s.timed_out = s.cancelled = s.unplaceable = s.rejected = s.attempts = 0;
   s.pending = s.assigned = s.running = 0;
@@ -117,12 +124,14 @@ int submit_command(int argc, char** argv) {
     std::shared_ptr<run_progress> progress;
     std::atomic<std::size_t> finished{0};
     std::atomic<bool> ready{false};
+    suite_worker_load load;
 
     cluster_client client{where.host, where.port, settings};
     if (wait)
       client.subscribe([&, own](const task_update& u) {
         if (!ready.load() || !own->count(u.task_id)) return;  // another submission's task
         if (outputs) outputs->on_update(u);
+        load.on_update(u);
         if (auto done = progress->on_update(u)) {
           ++finished;
           reporter->task_finished(*done, progress->snapshot());
@@ -164,11 +173,13 @@ int submit_command(int argc, char** argv) {
     const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     runtime_stats stats;
     if (!lost) stats = client.stats();
-    stats = suite_stats(std::move(stats), progress->tasks(), elapsed);
+    stats = suite_stats(std::move(stats), progress->tasks(), load, elapsed);
     if (outputs) outputs->flush();
     std::cout << "\n";
-    if (stats_format == "json") std::cout << run_stats_json(stats, progress->tasks()) << "\n";
-    else print_run_summary(std::cout, stats, progress->tasks(), {.colour = progress_reporter::stream_is_terminal(stdout)});
+    if (stats_format == "json") std::cout << run_stats_json(stats, progress->tasks(), suite_workers_cover) << "\n";
+    else
+      print_run_summary(std::cout, stats, progress->tasks(),
+                        {.colour = progress_reporter::stream_is_terminal(stdout), .workers_cover = suite_workers_cover});
     if (!results_path.empty()) std::cout << "results: " << results_path << "\n";
     if (!junit_path.empty()) std::cout << "junit: " << junit_path << "\n";
     if (lost) {

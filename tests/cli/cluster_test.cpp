@@ -420,6 +420,44 @@ TEST_F(cluster, a_second_submission_of_the_same_ids_counts_its_rejections_agains
   EXPECT_EQ(again.out.find("[1/1] "), std::string::npos) << again.out;
 }
 
+TEST_F(cluster, a_submission_whose_tasks_were_all_rejected_reports_no_busy_time_of_its_own) {
+  const int tasks = 20;
+  write_suite(tasks);
+  auto where = start_coordinator();
+  start_node("n1", where, 0.001);
+  await_workers(2);
+  // Each worker's line: id, busy wall s, utilization, slots, attempts.
+  const std::regex worker_line{"\n  n1/cpu-[ab] +([0-9.]+) s +([0-9.]+) % of 4 slots +([0-9]+) attempts"};
+  struct load {
+    double busy_s = 0.0, utilization = 0.0;
+    int attempts = 0;
+  };
+  const auto workers_of = [&](const std::string& out) {
+    load sum;
+    for (std::sregex_iterator i{out.begin(), out.end(), worker_line}, end; i != end; ++i) {
+      sum.busy_s += std::stod((*i)[1].str());
+      sum.utilization += std::stod((*i)[2].str());
+      sum.attempts += std::stoi((*i)[3].str());
+    }
+    return sum;
+  };
+  auto first = dtf::testing::run_dtf({"submit", (dir / "suite.yaml").string(), "--coordinator", where, "--wait"});
+  ASSERT_EQ(first.exit_code, 0) << first.out << first.err;
+  EXPECT_EQ(workers_of(first.out).attempts, tasks) << first.out;
+  // The second's tasks are all rejected (the ids are taken): it ran nothing,
+  // so its workers' busy time, utilization and attempts are 0 (before: the
+  // coordinator's whole busy time over this suite's wall time, capped at 100 %).
+  auto again = dtf::testing::run_dtf({"submit", (dir / "suite.yaml").string(), "--coordinator", where, "--wait"});
+  EXPECT_EQ(again.exit_code, 1) << again.out << again.err;
+  EXPECT_NE(again.out.find(std::to_string(tasks) + " rejected"), std::string::npos) << again.out;
+  EXPECT_NE(again.out.find("workers (this suite's attempts: busy wall s"), std::string::npos) << again.out;
+  EXPECT_NE(again.out.find("0.0 % of 8 slots overall"), std::string::npos) << again.out;
+  const auto own = workers_of(again.out);
+  EXPECT_EQ(own.attempts, 0) << again.out;
+  EXPECT_EQ(own.busy_s, 0.0) << again.out;
+  EXPECT_EQ(own.utilization, 0.0) << again.out;
+}
+
 TEST_F(cluster, a_node_waits_for_a_coordinator_that_is_not_there_yet) {
   // Nothing listens on this port yet: the node retries with backoff.
   auto where = start_coordinator({}, restartable_port());
