@@ -5,12 +5,15 @@
 #include "actors/http/status_json.hpp"
 #include "actors/http/status_page.hpp"
 #include "actors/observation/observation_board.hpp"
+#include "scheduler/model/task_result.hpp"
 
 #include <httplib.h>
 
 #include <charconv>
 #include <cmath>
+#include <optional>
 #include <stdexcept>
+#include <string>
 #include <thread>
 #include <utility>
 
@@ -26,11 +29,38 @@ bool same_secret(std::string_view given, std::string_view secret) {
   return diff == 0;
 }
 
-std::size_t parse_count(const std::string& text, std::size_t fallback) {
+/// A parameter's value as given, cut for an error message.
+std::string as_given(const std::string& value) { return "'" + value.substr(0, 100) + "'"; }
+
+/// A whole number of `name` (empty: `count` unchanged); else what is wrong.
+std::optional<std::string> read_count(const std::string& name, const std::string& text, const std::string& range,
+                                      std::size_t& count) {
+  if (text.empty()) return std::nullopt;
   std::size_t v = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (text.empty() || ec != std::errc{} || end != text.data() + text.size()) return fallback;
-  return v;
+  if (ec != std::errc{} || end != text.data() + text.size())
+    return name + " must be a whole number " + range + ", not " + as_given(text);
+  count = v;
+  return std::nullopt;
+}
+
+/// The states /tasks?state= takes: every task status, and unplaceable.
+std::string task_state_names() {
+  std::string names;
+  for (auto s : {task_status::pending, task_status::assigned, task_status::running, task_status::succeeded,
+                 task_status::failed, task_status::timed_out, task_status::cancelled})
+    names += std::string{to_string(s)} + ", ";
+  return names + "unplaceable";
+}
+
+/// /tasks's parameters (an empty one is its default); else what is wrong with one.
+std::optional<std::string> read_task_query(const httplib::Request& req, task_query& q) {
+  q.state = req.get_param_value("state");
+  if (!q.state.empty() && q.state != "unplaceable" && !parse_task_status(q.state))
+    return "state must be one of " + task_state_names() + ", not " + as_given(q.state);
+  if (auto wrong = read_count("offset", req.get_param_value("offset"), "(0 or more)", q.offset)) return wrong;
+  return read_count("limit", req.get_param_value("limit"),
+                    "(0 or more; at most " + std::to_string(max_task_page) + " are returned)", q.limit);
 }
 
 void send_json_error(httplib::Response& res, int status, const std::string& message) {
@@ -119,12 +149,13 @@ struct http_server::impl {
       reply(res, stats_json(run.get(), board->scheduler_detailed().get()), "application/json");
     });
     server.Get("/tasks", [this](const httplib::Request& req, httplib::Response& res) {
+      task_query q;
+      if (auto wrong = read_task_query(req, q)) {
+        send_json_error(res, 400, *wrong);
+        return;
+      }
       auto run = run_view(res, true);
       if (!run) return;
-      task_query q;
-      q.state = req.get_param_value("state");
-      q.offset = parse_count(req.get_param_value("offset"), 0);
-      q.limit = parse_count(req.get_param_value("limit"), q.limit);
       reply(res, tasks_json(*run, q), "application/json");
     });
     server.Get(R"(/tasks/(.+))", [this](const httplib::Request& req, httplib::Response& res) {

@@ -11,7 +11,10 @@
 
 #include <memory>
 #include <stdexcept>
+#include <string>
 #include <thread>
+#include <utility>
+#include <vector>
 
 namespace dtf {
 namespace {
@@ -195,6 +198,33 @@ TEST_F(http_server_fixture, tasks_come_in_bounded_pages_and_big_responses_are_re
   ASSERT_TRUE(refused);
   EXPECT_EQ(refused->status, 507);
   EXPECT_NE(refused->body.find("offset"), std::string::npos);
+}
+
+TEST_F(http_server_fixture, tasks_refuses_a_parameter_it_cannot_read_naming_it_and_what_it_takes) {
+  board->publish(sample_view(3));
+  auto server = serve();
+  httplib::Client client{"127.0.0.1", server->port()};
+  // Before: each fell back to its default (or, for state, an empty list) with 200.
+  for (const auto& [query, expected] : std::vector<std::pair<std::string, std::string>>{
+           {"limit=abc", "limit must be a whole number (0 or more; at most 10000 are returned), not 'abc'"},
+           {"limit=-1", "limit must be a whole number"},
+           {"offset=abc", "offset must be a whole number (0 or more), not 'abc'"},
+           {"offset=1.5", "offset must be a whole number"},
+           {"state=bogus", "state must be one of pending, assigned, running, succeeded, failed, timed_out, "
+                           "cancelled, unplaceable, not 'bogus'"}}) {
+    auto r = client.Get("/tasks?" + query);
+    ASSERT_TRUE(r) << query;
+    EXPECT_EQ(r->status, 400) << query;
+    EXPECT_EQ(testing_count(r->body, "\n"), 0u) << r->body;
+    EXPECT_NE(nlohmann::json::parse(r->body)["error"].get<std::string>().find(expected), std::string::npos)
+      << query << ": " << r->body;
+  }
+  // Empty values are the defaults; the states named are taken.
+  for (const char* query : {"state=&offset=&limit=", "state=unplaceable", "state=timed_out&offset=0&limit=0"}) {
+    auto r = client.Get(std::string{"/tasks?"} + query);
+    ASSERT_TRUE(r) << query;
+    EXPECT_EQ(r->status, 200) << query << ": " << r->body;
+  }
 }
 
 TEST_F(http_server_fixture, a_task_comes_with_the_explanation_the_scheduler_posts) {
