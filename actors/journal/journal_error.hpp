@@ -17,4 +17,11 @@ private:
   std::filesystem::path file_;
 };
 
+/// A journal written by an older dtf, opened read-only: it must be opened
+/// read-write once to migrate (a reader may do that, then read).
+class journal_needs_migration : public journal_error {
+public:
+  using journal_error::journal_error;
+};
+
 } // namespace dtf

@@ -268,7 +268,8 @@ void sqlite_journal::open_schema() {
                                    std::to_string(journal_schema_version) + ")");
   if (options_.read_only) {
     if (version < journal_schema_version)
-      throw journal_error(file_, "has schema version " + std::to_string(version) + "; open it read-write to migrate");
+      throw journal_needs_migration(file_, "has schema version " + std::to_string(version) +
+                                               " (an older dtf); open it read-write to migrate");
   } else {
     db.exec("PRAGMA journal_mode = WAL");
     db.exec(options_.durable_commits ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL");

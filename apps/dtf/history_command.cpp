@@ -149,8 +149,15 @@ int history_command(int argc, char** argv) {
   try {
     journal_options options;
     options.read_only = true;
-    sqlite_journal journal{file, options};
-    const auto summary = journal.summary();
+    const auto summary = [&] {
+      try {
+        return sqlite_journal{file, options}.summary();
+      } catch (const journal_needs_migration&) {
+        // Written by an older dtf: migrated once (as dtf run would), then read.
+        { sqlite_journal migrate{file}; }
+        return sqlite_journal{file, options}.summary();
+      }
+    }();
     if (json_output) std::cout << json_text(summary_json(file, summary)) << "\n";
     else print_summary(std::cout, file, summary);
   } catch (const journal_error& e) {

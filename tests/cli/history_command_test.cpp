@@ -151,6 +151,22 @@ TEST(history_command, numbers_out_of_range_are_left_out_and_named) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(history_command, a_journal_of_an_older_dtf_is_migrated_and_read) {
+  // Before: exit 2, "has schema version 2; open it read-write to migrate", until a dtf run touched it.
+  const auto dir = temp_dir();
+  const auto file = write_journal(dir);
+  testing::edit_journal(file, "ALTER TABLE attempts DROP COLUMN wall_s; ALTER TABLE attempts DROP COLUMN modeled_s; "
+                              "ALTER TABLE attempts DROP COLUMN predicted_from; "
+                              "ALTER TABLE attempts DROP COLUMN worker_slots; UPDATE schema_version SET version = 2;");
+  const auto result = testing::run_dtf({"history", "--journal", file.string(), "--json"});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_DOUBLE_EQ(nlohmann::json::parse(result.out)["by_model_device"][0]["mean_duration_s"].get<double>(), 20.0);
+  journal_options read_only;
+  read_only.read_only = true;
+  EXPECT_NO_THROW(sqlite_journal(file, read_only)) << "migrated: a reader opens it as it is now";
+  std::filesystem::remove_all(dir);
+}
+
 TEST(history_command, finds_the_journal_through_DTF_JOURNAL) {
   const auto dir = temp_dir();
   const auto file = write_journal(dir);
