@@ -11,6 +11,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <map>
 #include <sstream>
 
 namespace dtf {
@@ -40,6 +41,56 @@ void flatten(const std::string& path, const caf::settings& section, const std::s
   }
 }
 
+/// The file as CAF reads it: a UTF-8 byte order mark and CR line ends (a file
+/// saved on Windows) removed; CAF's parser stopped at either with
+/// "trailing_character" and no hint.
+std::string without_bom_and_cr(std::string text) {
+  if (text.starts_with("\xEF\xBB\xBF")) text.erase(0, 3);
+  std::erase(text, '\r');
+  return text;
+}
+
+/// CAF keeps the first of two values for one key and drops the other
+/// silently: a key set twice is an error naming both lines. Only plain
+/// `key=value` lines at the top of a [section] are checked (values in braces
+/// or lists spanning lines are CAF's to read).
+void refuse_duplicate_keys(const std::string& path, const std::string& text) {
+  std::map<std::string, int> first_line;
+  std::string section;
+  int depth = 0;  // of { and [ left open by earlier lines (outside strings)
+  int line_number = 0;
+  std::istringstream lines{text};
+  for (std::string line; std::getline(lines, line);) {
+    ++line_number;
+    const auto start = line.find_first_not_of(" \t");
+    if (start == std::string::npos || line[start] == ';') continue;
+    const bool top = depth == 0;
+    bool quoted = false;
+    for (std::size_t i = start; i < line.size(); ++i) {
+      const char c = line[i];
+      if (c == '"' && (i == 0 || line[i - 1] != '\\')) quoted = !quoted;
+      else if (!quoted && c == ';') break;
+      else if (!quoted && (c == '{' || c == '[')) ++depth;
+      else if (!quoted && (c == '}' || c == ']')) --depth;
+    }
+    if (!top) continue;
+    if (line[start] == '[') {  // a [section] header: its brackets balance
+      depth = 0;
+      const auto close = line.find(']', start);
+      if (close != std::string::npos) section = line.substr(start + 1, close - start - 1) + ".";
+      continue;
+    }
+    const auto eq = line.find('=', start);
+    if (eq == std::string::npos) continue;
+    auto key = line.substr(start, eq - start);
+    key.erase(key.find_last_not_of(" \t") + 1);
+    if (key.empty() || key.find_first_of("\"{}[] \t") != std::string::npos) continue;
+    key = section + key;
+    if (const auto [at, inserted] = first_line.emplace(key, line_number); !inserted)
+      throw input_error(path, line_number, key, "set twice (first at line " + std::to_string(at->second) + ")");
+  }
+}
+
 } // namespace
 
 std::string config_number_text(double v) {
@@ -52,7 +103,9 @@ std::string config_number_text(double v) {
 }
 
 std::vector<config_entry> read_config_file(const std::string& path) {
-  std::istringstream in{read_input_file(path)};
+  const auto text = without_bom_and_cr(read_input_file(path));
+  refuse_duplicate_keys(path, text);
+  std::istringstream in{text};
   auto parsed = caf::actor_system_config::parse_config(in);
   if (!parsed) {
     // CAF's parser_error(code, ({"column" = C, "line" = L})) in dtf's words.

@@ -18,8 +18,10 @@ struct config_entry {
 std::string config_number_text(double value);
 
 /// Every entry of the file, sorted by key. Throws dtf::input_error naming the
-/// file (and the line and column CAF reports) for a syntax error, and naming
-/// the key for a value dtf cannot use (a list, a non-finite number).
+/// file (and the line and column CAF reports) for a syntax error, naming the
+/// key for a value dtf cannot use (a list, a non-finite number), and naming
+/// both lines for a key set twice. A byte order mark and CR line ends are
+/// read past.
 std::vector<config_entry> read_config_file(const std::string& path);
 
 } // namespace dtf

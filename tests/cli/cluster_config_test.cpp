@@ -83,6 +83,22 @@ TEST_F(cluster_config, an_unknown_key_is_an_error_naming_the_file_and_the_key) {
   EXPECT_NE(r.err.find("did you mean 'node.time-scale'"), std::string::npos) << r.err;
 }
 
+TEST_F(cluster_config, a_key_set_twice_is_an_error_naming_both_lines) {
+  // Before: CAF kept port=1 and dropped port=2 without a word.
+  auto file = write("c.conf", "[coordinator]\nport=1\n; port=3 in a comment\nname=\"a=b\"\nport=2\n");
+  auto r = run_dtf({"coordinator", "--config", file, "--dump-config"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find(file + ":5: field 'coordinator.port': set twice (first at line 2)"), std::string::npos) << r.err;
+}
+
+TEST_F(cluster_config, a_file_saved_on_windows_reads_as_written) {
+  // CR line ends and a UTF-8 byte order mark (before: "trailing_character" at line 1).
+  auto r = run_dtf({"coordinator", "--config", write("w.conf", "\xEF\xBB\xBF[coordinator]\r\nport=5002\r\n"),
+                    "--dump-config"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("port=5002"), std::string::npos) << r.out;
+}
+
 TEST_F(cluster_config, a_bad_value_is_an_error_naming_the_file_and_the_key) {
   auto r = run_dtf({"coordinator", "--config", write("c.conf", "[coordinator]\nport=70000\n")});
   EXPECT_EQ(r.exit_code, 2);
