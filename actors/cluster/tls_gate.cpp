@@ -1,5 +1,7 @@
 #include "actors/cluster/tls_gate.hpp"
 
+#include "scheduler/input/input_error.hpp"
+
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
@@ -42,6 +44,22 @@ std::string openssl_error() {
     out += (out.empty() ? "" : "; ") + std::string{buf};
   }
   return out.empty() ? "unknown OpenSSL error" : out;
+}
+
+/// The files into ctx; input_error naming the option on failure (the ctx is
+/// the caller's to free).
+void load_tls_files(SSL_CTX* ctx, const tls_files& files) {
+  const auto fail = [](const char* option, const std::string& what) {
+    throw input_error("", 0, option, what + ": " + openssl_error());
+  };
+  if (SSL_CTX_use_certificate_chain_file(ctx, files.certificate.c_str()) != 1)
+    fail("--tls-cert", "cannot use the certificate " + files.certificate);
+  if (SSL_CTX_use_PrivateKey_file(ctx, files.key.c_str(), SSL_FILETYPE_PEM) != 1)
+    fail("--tls-key", "cannot use the key " + files.key);
+  if (SSL_CTX_check_private_key(ctx) != 1)
+    fail("--tls-key", "the key " + files.key + " does not match the certificate " + files.certificate);
+  if (SSL_CTX_load_verify_locations(ctx, files.ca.c_str(), nullptr) != 1)
+    fail("--tls-ca", "cannot use the CA " + files.ca);
 }
 
 void set_nonblocking(int fd) { ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK); }
@@ -381,6 +399,18 @@ struct tls_relay::impl {
   }
 };
 
+void check_tls_files(const tls_files& files) {
+  SSL_CTX* ctx = SSL_CTX_new(TLS_method());
+  if (!ctx) throw std::runtime_error("TLS: " + openssl_error());
+  try {
+    load_tls_files(ctx, files);
+  } catch (...) {
+    SSL_CTX_free(ctx);
+    throw;
+  }
+  SSL_CTX_free(ctx);
+}
+
 tls_relay::tls_relay(role r, const tls_files& files, const gate_limits& limits, const std::string& listen_host,
                      std::uint16_t listen_port, const std::string& target_host, std::uint16_t target_port)
   : impl_(std::make_unique<impl>()) {
@@ -391,19 +421,14 @@ tls_relay::tls_relay(role r, const tls_files& files, const gate_limits& limits, 
   d.target_port = target_port;
   d.ctx = SSL_CTX_new(r == role::gate ? TLS_server_method() : TLS_client_method());
   if (!d.ctx) throw std::runtime_error("TLS: " + openssl_error());
-  auto fail = [&](const std::string& what) {
-    auto why = openssl_error();
+  SSL_CTX_set_min_proto_version(d.ctx, TLS1_2_VERSION);
+  try {
+    load_tls_files(d.ctx, files);
+  } catch (...) {
     SSL_CTX_free(d.ctx);
     d.ctx = nullptr;
-    throw std::runtime_error(what + ": " + why);
-  };
-  SSL_CTX_set_min_proto_version(d.ctx, TLS1_2_VERSION);
-  if (SSL_CTX_use_certificate_chain_file(d.ctx, files.certificate.c_str()) != 1)
-    fail("cannot use the certificate " + files.certificate);
-  if (SSL_CTX_use_PrivateKey_file(d.ctx, files.key.c_str(), SSL_FILETYPE_PEM) != 1)
-    fail("cannot use the key " + files.key);
-  if (SSL_CTX_check_private_key(d.ctx) != 1) fail("the key " + files.key + " does not match " + files.certificate);
-  if (SSL_CTX_load_verify_locations(d.ctx, files.ca.c_str(), nullptr) != 1) fail("cannot use the CA " + files.ca);
+    throw;
+  }
   // Mutual TLS: each side must present a certificate the cluster CA signed.
   SSL_CTX_set_verify(d.ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nullptr);
   try {

@@ -49,6 +49,12 @@ struct gate_counters {
   std::uint64_t idle_closed = 0;
 };
 
+/// Loads the three files as a relay would (certificate chain, its key, the
+/// CA; the key must match the certificate): throws dtf::input_error naming
+/// the option (--tls-cert, --tls-key, --tls-ca) and OpenSSL's reason, so a
+/// bad file is bad input (exit 2) before anything starts.
+void check_tls_files(const tls_files& files);
+
 class tls_relay {
 public:
   enum class role {
@@ -56,7 +62,8 @@ public:
     connector,  // plaintext in on 127.0.0.1 (any free port), TLS out to target
   };
 
-  /// Loads the files and listens; throws std::runtime_error naming the file
+  /// Loads the files (input_error naming the option, as check_tls_files) and
+  /// listens; throws std::runtime_error naming the file
   /// or the address on failure. The relay thread starts at once.
   tls_relay(role r, const tls_files& files, const gate_limits& limits, const std::string& listen_host,
             std::uint16_t listen_port, const std::string& target_host, std::uint16_t target_port);

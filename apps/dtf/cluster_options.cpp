@@ -1,5 +1,6 @@
 #include "apps/dtf/cluster_options.hpp"
 
+#include "actors/cluster/tls_gate.hpp"
 #include "scheduler/input/input_error.hpp"
 
 namespace dtf::app {
@@ -34,10 +35,11 @@ bool is_loopback(const std::string& host) {
 }
 
 void require_loopback(const std::string& host, bool insecure, const std::string& flag, const std::string& action,
-                      const tls_files& tls) {
+                      const tls_files& tls, bool check_files) {
   if (tls.any() && !tls.complete())
     throw input_error("", 0, tls.certificate.empty() ? "--tls-cert" : tls.key.empty() ? "--tls-key" : "--tls-ca",
                       "missing: TLS needs a certificate, its key and the cluster CA");
+  if (tls.complete() && check_files) check_tls_files(tls);  // a bad file is bad input, before anything starts
   if (tls.complete() || insecure || is_loopback(host)) return;
   throw input_error("", 0, flag,
                     "refusing to " + action + " " + host +

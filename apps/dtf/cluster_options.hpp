@@ -17,9 +17,10 @@ bool is_loopback(const std::string& host);
 
 /// Plaintext only on loopback: throws input_error (naming `flag`) for any
 /// other host unless TLS is configured or `insecure`, saying what plaintext
-/// means; and for TLS files given only in part. `action` is "listen on" or
-/// "connect to".
+/// means; for TLS files given only in part; and, with `check_files`, for TLS
+/// files that cannot be used (check_tls_files; not for --dump-config, which
+/// only prints them). `action` is "listen on" or "connect to".
 void require_loopback(const std::string& host, bool insecure, const std::string& flag, const std::string& action,
-                      const tls_files& tls);
+                      const tls_files& tls, bool check_files = true);
 
 } // namespace dtf::app

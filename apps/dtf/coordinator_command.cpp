@@ -76,7 +76,7 @@ int coordinator_command(int argc, char** argv) {
     config.middleman.gate.max_frame_bytes = static_cast<std::uint32_t>(max_frame_mib * (1 << 20));
     config.middleman.threads = static_cast<std::size_t>(threads);
     make_policy(config.policy, config.scheduling);  // throws for an unknown name
-    require_loopback(config.host, insecure, "--host", "listen on", config.middleman.tls);
+    require_loopback(config.host, insecure, "--host", "listen on", config.middleman.tls, !table.dump_requested());
     if (!config.http_address.empty()) {
       if (config.http_token.empty())
         if (const char* env = std::getenv("DTF_HTTP_TOKEN")) config.http_token = env;

@@ -80,7 +80,8 @@ int node_command(int argc, char** argv) {
     } catch (const std::invalid_argument& e) {
       throw input_error("", 0, "--coordinator", e.what());
     }
-    require_loopback(config.coordinator_host, insecure, "--coordinator", "connect to", config.middleman.tls);
+    require_loopback(config.coordinator_host, insecure, "--coordinator", "connect to", config.middleman.tls,
+                     !table.dump_requested());
     if (config.name.empty() || config.name.find('/') != std::string::npos)
       throw input_error("", 0, "--name", "must be non-empty and without '/'");
     config.middleman.threads = static_cast<std::size_t>(threads);

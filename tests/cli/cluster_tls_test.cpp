@@ -223,8 +223,18 @@ TEST_F(cluster_tls, tls_files_given_in_part_or_unreadable_are_bad_input) {
   auto wrong = dtf::testing::run_dtf({"coordinator", "--port", "0", "--tls-cert", (dir / "coordinator.pem").string(),
                                       "--tls-key", (dir / "node.key").string(), "--tls-ca",
                                       (dir / "ca.pem").string()});
-  EXPECT_EQ(wrong.exit_code, 1);
-  EXPECT_NE(wrong.err.find("cannot use the key"), std::string::npos) << wrong.err;
+  EXPECT_EQ(wrong.exit_code, 2);  // before: 1, as if the run had failed
+  EXPECT_NE(wrong.err.find("field '--tls-key': cannot use the key"), std::string::npos) << wrong.err;
+  // Checked before anything starts, by every cluster command, naming the option.
+  auto missing = dtf::testing::run_dtf({"node", "--coordinator", "127.0.0.1:1", "--tls-cert",
+                                        (dir / "nosuch.pem").string(), "--tls-key", (dir / "node.key").string(),
+                                        "--tls-ca", (dir / "ca.pem").string()});
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_NE(missing.err.find("field '--tls-cert': cannot use the certificate"), std::string::npos) << missing.err;
+  auto ca = dtf::testing::run_dtf({"status", "--coordinator", "127.0.0.1:1", "--tls-cert", (dir / "node.pem").string(),
+                                   "--tls-key", (dir / "node.key").string(), "--tls-ca", (dir / "node.key").string()});
+  EXPECT_EQ(ca.exit_code, 2);
+  EXPECT_NE(ca.err.find("field '--tls-ca': cannot use the CA"), std::string::npos) << ca.err;
 }
 
 } // namespace
