@@ -1,4 +1,5 @@
 #include "actors/output/html_report.hpp"
+#include "actors/output/written_file.hpp"
 
 #include "actors/output/xml_escape.hpp"
 #include "scheduler/learning/prediction_error.hpp"
@@ -277,11 +278,9 @@ std::string render_html_report(std::span<const attempt_record> attempts, const h
 void write_html_report(const std::filesystem::path& path, std::span<const attempt_record> attempts,
                        const html_report_options& options) {
   const auto html = render_html_report(attempts, options);
-  std::ofstream out{path, std::ios::binary | std::ios::trunc};
-  if (!out) throw std::runtime_error("cannot write HTML report '" + path.string() + "'");
+  auto out = open_for_writing(path, "HTML report", std::ios::binary | std::ios::trunc);
   out << html;
-  out.flush();
-  if (!out) throw std::runtime_error("cannot write HTML report '" + path.string() + "'");
+  check_written(out, path, "HTML report");
 }
 
 } // namespace dtf

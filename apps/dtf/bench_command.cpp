@@ -3,6 +3,7 @@
 // --families: the scenario families over seeds (family_bench.hpp).
 // `dtf bench scale`: a million tasks on a thousand workers, and the scheduler's
 // cost per decision at 10, 100 and 1,000 workers.
+#include "actors/output/written_file.hpp"
 #include "apps/dtf/command_options.hpp"
 #include "apps/dtf/family_bench.hpp"
 #include "apps/dtf/simulation_report.hpp"
@@ -18,7 +19,6 @@
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <map>
 #include <sstream>
@@ -81,9 +81,9 @@ std::string target_report(const scenario& s, const std::vector<simulation_result
 }
 
 void write_file(const std::filesystem::path& path, const std::string& text) {
-  std::ofstream out(path);
-  if (!out) throw input_error(path.string(), 0, "--out", "cannot write");
+  auto out = open_for_writing(path, "bench output");
   out << text;
+  check_written(out, path, "bench output");
 }
 
 std::vector<std::string> split_list(const std::string& text) {

@@ -1,5 +1,6 @@
 // dtf: distributes test and benchmark tasks across heterogeneous hardware.
 // Subcommands register themselves in apps/dtf/commands.hpp's table.
+#include "actors/output/written_file.hpp"
 #include "apps/dtf/commands.hpp"
 #include "dtf_version.hpp"
 
@@ -35,7 +36,16 @@ int main(int argc, char** argv) {
     // Commands report their own errors; whatever one leaves uncaught ends
     // here as one line, not as std::terminate's abort and core dump.
     try {
-      return c.run(argc - 1, argv + 1);
+      const int exit_code = c.run(argc - 1, argv + 1);
+      // stdout is the product of many commands (--json, a trace): lost bytes are a failure.
+      if (exit_code == 0 && !dtf::stdout_written()) {
+        std::cerr << "dtf " << c.name << ": cannot write stdout\n";
+        return 1;
+      }
+      return exit_code;
+    } catch (const dtf::write_error& e) {  // a file (or stdout) the command writes did not take the bytes
+      std::cerr << "dtf " << c.name << ": " << e.what() << "\n";
+      return 1;
     } catch (const std::filesystem::filesystem_error& e) {  // a path given that cannot be used
       std::cerr << "dtf " << c.name << ": " << e.what() << "\n";
       return 2;

@@ -1,4 +1,5 @@
 // `dtf simulate`: replays a trace on a fleet with one policy or all of them.
+#include "actors/output/written_file.hpp"
 #include "apps/dtf/command_options.hpp"
 #include "apps/dtf/option_table.hpp"
 #include "apps/dtf/scheduling_options.hpp"
@@ -6,7 +7,6 @@
 #include "scheduler/input/fleet_parser.hpp"
 #include "scheduler/simulation/policy_variants.hpp"
 
-#include <fstream>
 #include <iostream>
 
 namespace dtf::app {
@@ -60,9 +60,9 @@ int run(int argc, char** argv) {
   const auto results = simulate_policies(tasks, fleet, policies, sim);
 
   if (auto path = options.value("--timeline")) {
-    std::ofstream out(*path);
-    if (!out) throw input_error(*path, 0, "--timeline", "cannot write");
+    auto out = open_for_writing(*path, "timeline");
     write_timeline_csv(out, results);
+    check_written(out, *path, "timeline");
   }
   if (options.has("--json")) {
     if (results.size() == 1) {

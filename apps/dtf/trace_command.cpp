@@ -1,9 +1,9 @@
 // `dtf trace generate`: writes a synthetic trace and a matching fleet.
+#include "actors/output/written_file.hpp"
 #include "apps/dtf/command_options.hpp"
 #include "scheduler/input/input_limits.hpp"
 #include "scheduler/simulation/trace_generator.hpp"
 
-#include <fstream>
 #include <iostream>
 
 namespace dtf::app {
@@ -38,16 +38,17 @@ int generate(int argc, char** argv) {
   }
   const auto workload = generate_workload(g);
   if (auto path = options.value("--out")) {
-    std::ofstream out(*path);
-    if (!out) throw input_error(*path, 0, "--out", "cannot write");
+    auto out = open_for_writing(*path, "trace");
     write_trace(out, workload.tasks);
+    check_written(out, *path, "trace");
   } else {
     write_trace(std::cout, workload.tasks);
+    if (!stdout_written()) throw write_error("cannot write trace to stdout");  // before the summary says it was
   }
   if (auto path = options.value("--fleet-out")) {
-    std::ofstream out(*path);
-    if (!out) throw input_error(*path, 0, "--fleet-out", "cannot write");
+    auto out = open_for_writing(*path, "fleet");
     write_fleet_yaml(out, workload.fleet);
+    check_written(out, *path, "fleet");
   }
   std::cerr << "dtf trace: " << workload.tasks.tasks.size() << " tasks, " << workload.fleet.size()
             << " workers (seed " << g.seed << ")\n";

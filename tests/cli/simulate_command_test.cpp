@@ -40,6 +40,15 @@ finished_command dtf(const std::string& arguments) {
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(temp("stdout")), slurp(temp("stderr"))};
 }
 
+/// As dtf(), with stdout sent to `stdout_path` (/dev/full: every write fails).
+finished_command dtf_stdout_to(const std::string& arguments, const std::string& stdout_path) {
+  const char* binary = std::getenv("DTF_BINARY");
+  const std::string command =
+      std::string{binary ? binary : "dtf"} + " " + arguments + " >" + stdout_path + " 2>" + temp("stderr");
+  const int status = std::system(command.c_str());
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, "", slurp(temp("stderr"))};
+}
+
 void write(const std::string& path, const std::string& text) { std::ofstream(path) << text; }
 
 TEST(simulate_command, replays_a_generated_trace_and_prints_one_json_object) {
@@ -92,6 +101,26 @@ TEST(simulate_command, unknown_policy_and_missing_options_exit_2) {
   EXPECT_EQ(dtf("simulate --trace " + temp("ok.jsonl") + " --fleet " + temp("cpu2.yaml") + " --policy oracle").exit_code, 2);
   EXPECT_EQ(dtf("simulate --trace " + temp("ok.jsonl")).exit_code, 2);
   EXPECT_EQ(dtf("trace generate --arrivals sometimes").exit_code, 2);
+}
+
+// A product dtf cannot write (disk full) is a failure: one line naming it, exit 1 -- not a summary and exit 0.
+TEST(simulate_command, an_output_that_cannot_be_written_exits_1_naming_it) {
+  const auto expect_failure = [](const finished_command& run, const std::string& named) {
+    EXPECT_EQ(run.exit_code, 1) << run.err;
+    EXPECT_NE(run.err.find("cannot write " + named), std::string::npos) << run.err;
+    EXPECT_EQ(std::count(run.err.begin(), run.err.end(), '\n'), 1) << run.err;
+  };
+  expect_failure(dtf("trace generate --tasks 5 --out /dev/full"), "trace '/dev/full'");
+  expect_failure(dtf("trace generate --tasks 5 --out " + temp("t.jsonl") + " --fleet-out /dev/full"), "fleet '/dev/full'");
+  expect_failure(dtf_stdout_to("trace generate --tasks 5", "/dev/full"), "trace to stdout");
+  ASSERT_EQ(dtf("trace generate --tasks 20 --workers 3 --out " + temp("t.jsonl") + " --fleet-out " + temp("f.yaml")).exit_code, 0);
+  const std::string inputs = "simulate --trace " + temp("t.jsonl") + " --fleet " + temp("f.yaml");
+  expect_failure(dtf(inputs + " --timeline /dev/full"), "timeline '/dev/full'");
+  expect_failure(dtf(inputs + " --policy all --timeline /dev/full"), "timeline '/dev/full'");
+  expect_failure(dtf_stdout_to(inputs + " --json", "/dev/full"), "stdout");
+  expect_failure(dtf_stdout_to("plan " + std::string{DTF_SOURCE_DIR} + "/examples/suite.yaml --fleet " +
+                               std::string{DTF_SOURCE_DIR} + "/examples/fleet.yaml --json", "/dev/full"), "stdout");
+  expect_failure(dtf(inputs + " --timeline " + temp("no-such-dir") + "/timeline.csv"), "timeline");
 }
 
 } // namespace
