@@ -241,6 +241,7 @@ void handle_round(coordinator_pointer self, scheduling_round& round) {
     if (r->status != task_status::pending) continue;
     r->status = task_status::assigned;
     r->worker_id = a.worker_id;
+    r->reason.clear();  // why an earlier attempt ended (a lost worker, a failure) is not this attempt's
     r->predicted_duration_s = finite_or(a.predicted_duration_s);
     r->attempt = ++r->attempts;
     ++st.counts.attempts;
@@ -427,15 +428,17 @@ coordinator_actor::behavior_type coordinator(coordinator_pointer self, coordinat
       self->monitor(handle);
       st.total_slots += st.slots_of(capability);
       ++st.live_workers;
-      ++st.counts.workers_registered;
       if (st.journal) st.journal->record_worker(capability);
       if (known != st.worker_index.end()) {
         // A lost worker back (its node restarted or woke up): a fresh member
         // under the same id; what it ran before was re-queued when it was lost.
+        // The counts are of workers, not of joins: it is known already, and no longer lost.
+        if (st.counts.workers_lost > 0) --st.counts.workers_lost;
         auto& w = st.workers[known->second];
         w = worker_entry{capability, caf::actor_cast<worker_actor>(handle), handle.address(), true, 0, w.completed,
                          w.busy_s};
       } else {
+        ++st.counts.workers_registered;
         st.worker_index.emplace(capability.id, st.workers.size());
         st.workers.push_back(worker_entry{capability, caf::actor_cast<worker_actor>(handle), handle.address()});
       }

@@ -92,8 +92,8 @@ struct runtime_stats {
   std::uint64_t rejected = 0;
   std::uint64_t attempts = 0;
   std::uint64_t retries = 0;
-  std::uint64_t workers_registered = 0;
-  std::uint64_t workers_lost = 0;
+  std::uint64_t workers_registered = 0;  // distinct workers that ever joined (a re-join is the same worker)
+  std::uint64_t workers_lost = 0;        // of those, lost now (one that joined again is not)
   double elapsed_s = 0.0;
   std::vector<worker_load> workers;  // registration order
   /// The scheduling core's statistics (tasks by type/status, utilization,

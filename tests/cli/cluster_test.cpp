@@ -94,7 +94,8 @@ protected:
       text = log("coordinator.log");
       return std::regex_search(text, m, listening);
     })) << text;
-    return m.size() > 1 ? m[1].str() : "127.0.0.1:1";
+    address = m.size() > 1 ? m[1].str() : "127.0.0.1:1";
+    return address;
   }
 
   pid_t start_node(const std::string& name, const std::string& where, double time_scale) {
@@ -165,6 +166,7 @@ protected:
   fs::path dir;
   std::vector<pid_t> pids;
   pid_t coordinator = -1;
+  std::string address;  // the last coordinator's HOST:PORT
   pid_t second_node = -1;
 };
 
@@ -226,6 +228,22 @@ TEST_F(cluster, a_hung_node_and_a_killed_one_lose_no_task_and_run_none_twice) {
   // Heartbeats stop: the connection timeout (default 4 s) declares it lost.
   const std::regex requeued{"worker n1/cpu-[ab] lost \\(.*\\); its ([1-9][0-9]*) tasks re-queued"};
   EXPECT_TRUE(eventually([&] { return std::regex_search(log("coordinator.log"), requeued); })) << log("coordinator.log");
+  // A re-queued task placed again is on a new attempt: why the earlier one ended is not its reason.
+  std::vector<std::string> every_task{"status", "--json", "--coordinator", address};
+  for (int i = 0; i < tasks; ++i) every_task.push_back("t" + std::to_string(i));
+  std::string placed_again;  // dtf status --json of a task assigned or running on its second attempt or later
+  EXPECT_TRUE(eventually([&] {
+    std::istringstream lines{dtf::testing::run_dtf(every_task).out};
+    for (std::string line; std::getline(lines, line);) {
+      const auto j = nlohmann::json::parse(line, nullptr, false);
+      if (j.is_discarded() || j.value("attempts", 0) < 2) continue;
+      if (j.value("state", "") != "assigned" && j.value("state", "") != "running") continue;
+      placed_again = line;
+      return true;
+    }
+    return false;
+  }));
+  EXPECT_EQ(placed_again.find("lost"), std::string::npos) << placed_again;
   // Meanwhile another node dies outright.
   ::kill(second_node, SIGKILL);
   EXPECT_TRUE(eventually([&] { return log("coordinator.log").find("worker n2/cpu-b lost") != std::string::npos; }))
@@ -238,6 +256,14 @@ TEST_F(cluster, a_hung_node_and_a_killed_one_lose_no_task_and_run_none_twice) {
   // Its first membership and the one after it woke (a join asked again is
   // not a new member, but a connection lost again would be: at least two).
   EXPECT_GE(count(log("coordinator.log"), "worker n1/cpu-a joined"), 2u) << log("coordinator.log");
+  // Workers are counted, not joins and losses: six known, n2's two lost now, n1's back and not lost.
+  auto stats = dtf::testing::run_dtf({"stats", "--coordinator", address});
+  ASSERT_EQ(stats.exit_code, 0) << stats.err;
+  auto s = nlohmann::json::parse(stats.out);
+  EXPECT_EQ(s["workers_registered"], 6) << stats.out;
+  EXPECT_EQ(s["workers_lost"], 2) << stats.out;
+  auto counts = dtf::testing::run_dtf({"status", "--coordinator", address});
+  EXPECT_NE(counts.out.find("6 workers (2 lost)"), std::string::npos) << counts.out;
 }
 
 TEST_F(cluster, a_node_that_hears_nothing_back_over_a_connection_that_looks_up_reconnects_from_scratch) {
