@@ -96,6 +96,19 @@ std::string join_reasons(const unplaceable_task& u) {
   return out;
 }
 
+/// A stranded task's reason: the lost workers it waits for, and why no
+/// connected worker can run it.
+std::string waiting_reason(const stranded_task& s) {
+  std::string out = "waiting for a lost worker that can run it to join again:";
+  for (const auto& w : s.lost_workers) out += " " + w + ",";
+  out.pop_back();
+  if (s.reasons.empty()) return out + " (no worker connected)";
+  out += " (no connected worker can:";
+  for (const auto& [worker, reason] : s.reasons) out += " " + worker + ": " + reason + ";";
+  out.back() = ')';
+  return out;
+}
+
 /// How long a stopping run waits for workers to report their cancelled
 /// attempts (they end the process trees first: TERM, KILL after the grace).
 constexpr auto cancel_report_wait = std::chrono::seconds(15);
@@ -216,6 +229,12 @@ void handle_round(coordinator_pointer self, scheduling_round& round) {
     st.emit(*r, task_event_kind::unplaceable);
   }
   if (!dropped.empty()) self->send(st.scheduler, atom::cancel_v, std::move(dropped));
+  for (const auto& s : round.stranded) {
+    auto* r = st.find(s.task_id);
+    if (!r || is_final(r->status) || r->status != task_status::pending) continue;
+    r->reason = waiting_reason(s);  // cleared when it is placed
+    if (st.config.board) st.observed_tasks.mark(r->index);
+  }
   if (st.has_listeners()) st.outbox.reserve(st.outbox.size() + round.assignments.size());
   // Group work orders per worker, in assignment order.
   std::map<std::size_t, std::vector<work_order>> orders;
@@ -317,7 +336,7 @@ coordinator_actor::behavior_type coordinator(coordinator_pointer self, coordinat
       }
       st.total_slots -= st.slots_of(w.capability);
       --st.live_workers;
-      self->send(st.scheduler, atom::remove_v, w.capability.id);
+      self->send(st.scheduler, atom::remove_v, w.capability.id, st.config.lost_workers_may_return);
     }
   });
   return {

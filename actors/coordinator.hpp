@@ -52,6 +52,10 @@ struct coordinator_config {
   /// Told (on the coordinator's thread) when a worker joins or is lost, one
   /// line each: `dtf coordinator` prints them. In-process only.
   std::function<void(const std::string&)> membership_log;
+  /// A lost worker may join again (dtf coordinator: a node that died or hung
+  /// comes back under its name): a task only it could run waits for it
+  /// instead of ending unplaceable. dtf run: false, its workers never return.
+  bool lost_workers_may_return = false;
   /// Where the coordinator and the scheduler publish what the HTTP server
   /// shows (actors/observation); null: nothing is published.
   std::shared_ptr<observation_board> board;

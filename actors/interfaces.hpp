@@ -46,8 +46,9 @@ using scheduler_actor = caf::typed_actor<
   /// Registers workers (registration order is the tie-break).
   caf::reacts_to<atom::enroll, std::vector<worker_capability>>,
   /// Removes a lost worker; its placed tasks become pending again and are
-  /// listed in the next round's `requeued`.
-  caf::reacts_to<atom::remove, std::string>,
+  /// listed in the next round's `requeued`. The flag: it may join again (a
+  /// task only it could run is then `stranded`, not `unplaceable`).
+  caf::reacts_to<atom::remove, std::string, bool>,
   /// Live metrics of workers (the efficiency term uses them).
   caf::reacts_to<atom::metrics, std::vector<worker_metrics_report>>,
   /// Pending tasks to place.
@@ -105,7 +106,7 @@ using coordinator_actor = caf::typed_actor<
   /// and joins again when the answer falls short (the coordinator dropped it,
   /// whatever its side of the connection says).
   caf::replies_to<atom::member, std::vector<std::string>, std::vector<caf::actor>>::with<std::uint64_t>,
-  /// Scheduler output: assignments, unplaceable tasks, requeued tasks.
+  /// Scheduler output: assignments, unplaceable and stranded tasks, requeued tasks.
   caf::reacts_to<atom::assign, scheduling_round>,
   /// Tasks a worker began running (worker id, task ids).
   caf::reacts_to<atom::started, std::string, std::vector<std::string>>,

@@ -115,6 +115,9 @@ struct runtime_stats {
 struct scheduling_round {
   std::vector<assignment> assignments;
   std::vector<unplaceable_task> unplaceable;
+  /// Pending tasks that wait for a lost worker (none connected can run them);
+  /// sent whenever placeability is checked again.
+  std::vector<stranded_task> stranded;
   /// Tasks that were on a lost worker and are pending again.
   std::vector<std::string> requeued;
 };
@@ -297,6 +300,11 @@ auto inspect(Inspector& f, unplaceable_task& x) {
 }
 
 template <class Inspector>
+auto inspect(Inspector& f, stranded_task& x) {
+  return f(x.task_id, x.lost_workers, x.reasons);
+}
+
+template <class Inspector>
 auto inspect(Inspector& f, result_effect& x) {
   optional_field<std::string> cancel{x.cancel_on_worker};
   return f(cancel, x.still_running);
@@ -346,7 +354,7 @@ auto inspect(Inspector& f, runtime_stats& x) {
 
 template <class Inspector>
 auto inspect(Inspector& f, scheduling_round& x) {
-  return f(x.assignments, x.unplaceable, x.requeued);
+  return f(x.assignments, x.unplaceable, x.stranded, x.requeued);
 }
 
 template <class Inspector>

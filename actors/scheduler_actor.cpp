@@ -72,6 +72,7 @@ void run_round(scheduler_pointer self) {
   if (st.placeability_dirty && !st.core.workers().empty()) {
     st.placeability_dirty = false;
     round.unplaceable = st.core.unplaceable();
+    round.stranded = st.core.stranded();
   }
   if (auto wake = st.core.next_wakeup_s(); wake && *wake != st.wakeup_booked_s) {
     st.wakeup_booked_s = *wake;
@@ -80,7 +81,7 @@ void run_round(scheduler_pointer self) {
   }
   round.requeued = std::move(st.requeued);
   st.requeued.clear();
-  if (round.assignments.empty() && round.unplaceable.empty() && round.requeued.empty()) return;
+  if (round.assignments.empty() && round.unplaceable.empty() && round.stranded.empty() && round.requeued.empty()) return;
   self->send(st.coordinator, atom::assign_v, std::move(round));
 }
 
@@ -124,9 +125,9 @@ scheduler_actor::behavior_type scheduler(scheduler_pointer self, caf::actor coor
       self->state.placeability_dirty = true;
       queue_round(self);
     },
-    [self](atom::remove, const std::string& worker_id) {
+    [self](atom::remove, const std::string& worker_id, bool may_return) {
       auto& st = self->state;
-      auto ids = st.core.remove_worker(worker_id);
+      auto ids = st.core.remove_worker(worker_id, may_return);
       st.requeued.insert(st.requeued.end(), ids.begin(), ids.end());
       st.placeability_dirty = true;
       queue_round(self);

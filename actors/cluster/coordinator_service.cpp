@@ -102,6 +102,7 @@ std::uint16_t coordinator_service::start() {
   cc.retry_backoff_s = d.config.retry_backoff_s;
   cc.retry_backoff_max_s = d.config.retry_backoff_max_s;
   cc.membership_log = d.config.log;
+  cc.lost_workers_may_return = true;  // nodes join again under their names
   if (!d.config.journal_path.empty()) {
     d.journal = open_journal_session(d.config.journal_path, journal_suite,
                                      unfinished_run(d.config.journal_path));

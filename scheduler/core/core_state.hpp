@@ -8,6 +8,7 @@
 #include "scheduler/core/core_statistics.hpp"
 #include "scheduler/core/decision_cache.hpp"
 #include "scheduler/core/deferral.hpp"
+#include "scheduler/core/departed_workers.hpp"
 #include "scheduler/core/explanations.hpp"
 #include "scheduler/core/fleet_index.hpp"
 #include "scheduler/core/learner.hpp"
@@ -38,6 +39,7 @@ struct scheduler_core::impl {
   affinity_lookahead lookahead;
   explanation_store explanations;
   core_statistics statistics;
+  departed_workers departed;  // lost workers that may register again
   std::uint64_t next_sequence = 1;
   scheduler_core* owner = nullptr;
 

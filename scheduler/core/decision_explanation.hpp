@@ -41,4 +41,12 @@ struct unplaceable_task {
   std::vector<std::pair<std::string, std::string>> reasons;  // worker id, reason
 };
 
+/// A task no connected worker can run that a lost worker could: it waits for
+/// that worker to register again.
+struct stranded_task {
+  std::string task_id;
+  std::vector<std::string> lost_workers;                     // ids, in the order they left
+  std::vector<std::pair<std::string, std::string>> reasons;  // connected worker id, reason
+};
+
 } // namespace dtf

@@ -187,14 +187,16 @@ void scheduler_core::add_worker(worker_capability worker) {
   const int slots = placement_capacity(worker, i.config);
   const int run_slots = configured_slots(worker, i.config);
   const auto keys = i.learned.register_worker(worker);
+  i.departed.returned(worker.id);
   const auto index = i.fleet.add(std::move(worker), slots, run_slots, keys.affinity, keys.specialization, keys.device);
   i.learned.add_to_member_order(index, i.fleet);
 }
 
-std::vector<std::string> scheduler_core::remove_worker(const std::string& worker_id) {
+std::vector<std::string> scheduler_core::remove_worker(const std::string& worker_id, bool may_return) {
   auto& i = *impl_;
   const std::size_t index = i.fleet.find(worker_id);
   if (index == no_worker_index) return {};
+  if (may_return) i.departed.depart(i.fleet.worker(index).cap);
   const double now_s = i.statistics.last_now_s();
   // Requeue what ran there, in submission order.
   std::vector<task_handle> handles;
@@ -627,20 +629,48 @@ void scheduler_core::release_planned(const std::string& task_id, double now_s) {
   i.tasks.retire(h);
 }
 
+namespace {
+/// Pending tasks no connected worker can run, in submission order.
+std::vector<task_handle> without_connected_worker(const fleet_index& fleet, const pending_queue& queue) {
+  std::vector<std::pair<std::uint64_t, task_handle>> stuck;  // sequence, handle
+  for (std::uint32_t c = 0; c < fleet.class_count(); ++c)
+    if (fleet.requirement(c).feasible.empty())
+      for (const auto& k : queue.of_class(c)) stuck.emplace_back(k.sequence, k.handle);
+  std::sort(stuck.begin(), stuck.end());
+  std::vector<task_handle> out;
+  out.reserve(stuck.size());
+  for (auto [seq, h] : stuck) out.push_back(h);
+  return out;
+}
+
+/// Each connected worker's reason not to run a task.
+std::vector<std::pair<std::string, std::string>> rejections(const fleet_index& fleet, const task_requirements& req) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& w : fleet.workers()) out.emplace_back(w.cap.id, first_rejection(req, w.cap).value_or(""));
+  return out;
+}
+} // namespace
+
 std::vector<unplaceable_task> scheduler_core::unplaceable() const {
   const auto& i = *impl_;
-  std::vector<std::pair<std::uint64_t, task_handle>> stuck;  // sequence, handle
-  for (std::uint32_t c = 0; c < i.fleet.class_count(); ++c)
-    if (i.fleet.requirement(c).feasible.empty())
-      for (const auto& k : i.queue.of_class(c)) stuck.emplace_back(k.sequence, k.handle);
-  std::sort(stuck.begin(), stuck.end());
   std::vector<unplaceable_task> out;
-  for (auto [seq, h] : stuck) {
-    unplaceable_task u;
-    u.task_id = i.tasks[h].body.id;
-    for (const auto& w : i.fleet.workers())
-      u.reasons.emplace_back(w.cap.id, first_rejection(i.tasks[h].body.requirements, w.cap).value_or(""));
-    out.push_back(std::move(u));
+  for (auto h : without_connected_worker(i.fleet, i.queue)) {
+    const auto& t = i.tasks[h].body;
+    if (!i.departed.able_to_run(t.requirements).empty()) continue;
+    out.push_back(unplaceable_task{t.id, rejections(i.fleet, t.requirements)});
+  }
+  return out;
+}
+
+std::vector<stranded_task> scheduler_core::stranded() const {
+  const auto& i = *impl_;
+  std::vector<stranded_task> out;
+  if (i.departed.empty()) return out;
+  for (auto h : without_connected_worker(i.fleet, i.queue)) {
+    const auto& t = i.tasks[h].body;
+    auto lost = i.departed.able_to_run(t.requirements);
+    if (lost.empty()) continue;
+    out.push_back(stranded_task{t.id, std::move(lost), rejections(i.fleet, t.requirements)});
   }
   return out;
 }

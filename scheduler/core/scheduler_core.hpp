@@ -61,8 +61,10 @@ public:
   // Workers. Registration order is the tie-break between equal scores.
   void add_worker(worker_capability worker);
   /// Removes the worker; returns ids of the tasks that were placed on it (now
-  /// pending again, at their original submission order).
-  std::vector<std::string> remove_worker(const std::string& worker_id);
+  /// pending again, at their original submission order). `may_return`: the
+  /// worker was lost, not ended, and may register again under its id; until
+  /// then a task only it could run is stranded(), not unplaceable().
+  std::vector<std::string> remove_worker(const std::string& worker_id, bool may_return = false);
   void update_metrics(const std::string& worker_id, const worker_metrics& metrics);
 
   // Tasks.
@@ -97,8 +99,12 @@ public:
   /// is not claimed; the task counts as "planned" in the statistics.
   void release_planned(const std::string& task_id, double now_s = 0.0);
 
-  /// Pending tasks no registered worker could ever run (filters ignoring slots).
+  /// Pending tasks no registered worker could ever run (filters ignoring
+  /// slots), neither a connected one nor a lost one that may return.
   std::vector<unplaceable_task> unplaceable() const;
+  /// Pending tasks no connected worker can run that a lost worker which may
+  /// return could: they wait for it.
+  std::vector<stranded_task> stranded() const;
   std::size_t pending_count() const;
   std::size_t running_count() const;
 

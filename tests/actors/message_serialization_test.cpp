@@ -108,8 +108,11 @@ TEST_F(serialization, round_trips_scheduling_rounds_result_effects_and_stats) {
   scheduling_round round;
   round.assignments.push_back({"t", "w", 3.5, 2.0});
   round.unplaceable.push_back({"u", {{"w", "kind cpu not acceptable"}}});
+  round.stranded.push_back({"s", {"n/c1"}, {{"w", "device kind cuda not in [cpu]"}}});
   round.requeued = {"x"};
   auto rb = round_trip(round);
+  EXPECT_EQ(rb.stranded.at(0).lost_workers, std::vector<std::string>{"n/c1"});
+  EXPECT_EQ(rb.stranded.at(0).reasons.at(0).first, "w");
   EXPECT_EQ(rb.assignments.at(0).worker_id, "w");
   EXPECT_EQ(rb.unplaceable.at(0).reasons.at(0).second, "kind cpu not acceptable");
   EXPECT_EQ(rb.requeued, std::vector<std::string>{"x"});

@@ -98,9 +98,10 @@ protected:
     return address;
   }
 
-  pid_t start_node(const std::string& name, const std::string& where, double time_scale) {
-    return start({"node", "--coordinator", where, "--name", name, "--no-local", "--fleet", "fleet.yaml",
-                  "--time-scale", std::to_string(time_scale)},
+  pid_t start_node(const std::string& name, const std::string& where, double time_scale,
+                   const std::string& fleet = "fleet.yaml") {
+    return start({"node", "--coordinator", where, "--name", name, "--no-local", "--fleet", fleet, "--time-scale",
+                  std::to_string(time_scale)},
                  name + ".log");
   }
 
@@ -482,6 +483,46 @@ TEST_F(cluster, a_submission_whose_tasks_were_all_rejected_reports_no_busy_time_
   EXPECT_EQ(own.attempts, 0) << again.out;
   EXPECT_EQ(own.busy_s, 0.0) << again.out;
   EXPECT_EQ(own.utilization, 0.0) << again.out;
+}
+
+TEST_F(cluster, tasks_only_a_lost_node_can_run_wait_for_it_to_join_again_and_succeed_once) {
+  // The only CPU worker is on node "cpu"; node "gpu" stays connected but can
+  // run none of the CPU tasks. Before: when "cpu" was lost, every pending CPU
+  // task ended unplaceable at once, stayed so after it joined again, and the
+  // submission failed.
+  const int tasks = 4;
+  write_suite(tasks);
+  std::ofstream{dir / "gpu.yaml"}
+    << "workers:\n  - {id: g1, kind: cuda, name: NVIDIA A100, memory_gb: 40, compute_capability: 8.0, cores: 108, "
+       "slots: 1}\n";
+  std::ofstream{dir / "cpu.yaml"} << "workers:\n  - {id: c1, kind: cpu, name: Xeon, memory_gb: 64, cores: 16, slots: 2}\n";
+  auto where = start_coordinator();
+  start_node("gpu", where, 0.0, "gpu.yaml");
+  auto cpu = start_node("cpu", where, 10.0, "cpu.yaml");  // 300 s per task: none ends before the kill
+  await_workers(2);
+  auto submit = start_submit(where);
+  std::vector<std::string> every{"status"};
+  for (int i = 0; i < tasks; ++i) every.push_back("t" + std::to_string(i));
+  every.insert(every.end(), {"--coordinator", where});
+  EXPECT_TRUE(eventually([&] { return count(dtf::testing::run_dtf(every).out, ": running on cpu/c1") == 2; }));
+
+  ::kill(cpu, SIGKILL);
+  wait_exit(cpu);
+  // Every CPU task waits, pending, for the lost worker that can run it.
+  const std::string waiting = "waiting for a lost worker that can run it to join again: cpu/c1 (no connected worker "
+                              "can: gpu/g1: device kind cuda not in [cpu])";
+  EXPECT_TRUE(eventually([&] { return count(dtf::testing::run_dtf(every).out, ": pending") == tasks; }))
+    << dtf::testing::run_dtf(every).out << log("coordinator.log");
+  const auto status = dtf::testing::run_dtf(every);
+  EXPECT_EQ(count(status.out, waiting), static_cast<std::size_t>(tasks)) << status.out;
+  const auto counts = dtf::testing::run_dtf({"status", "--coordinator", where});
+  EXPECT_NE(counts.out.find(std::to_string(tasks) + " pending"), std::string::npos) << counts.out;
+  EXPECT_NE(counts.out.find("0 unplaceable"), std::string::npos) << counts.out;
+
+  // The node comes back under its name: the tasks run there, once each.
+  start_node("cpu", where, 0.002, "cpu.yaml");
+  EXPECT_EQ(wait_exit(submit), 0) << log("submit.log") << log("coordinator.log");
+  expect_every_task_succeeded_once(tasks);
 }
 
 TEST_F(cluster, a_node_waits_for_a_coordinator_that_is_not_there_yet) {

@@ -105,6 +105,51 @@ TEST(scheduler_core, reports_unplaceable_tasks_with_each_workers_reason) {
   EXPECT_EQ(stuck[0].reasons[2].second, "device kind cpu not in [cuda]");
 }
 
+TEST(scheduler_core, a_task_only_a_lost_worker_can_run_waits_for_it_instead_of_ending_unplaceable) {
+  scheduler_core core;
+  core.add_worker(cuda_worker("g1", "NVIDIA A100", 40, 8.0, 108));
+  core.add_worker(cpu_worker("c1", "Xeon", 64, 16, 2));
+  core.submit(make_task("y1", {device_kind::cpu}));
+  core.submit(make_task("y2", {device_kind::cpu}));
+  ASSERT_EQ(core.schedule().size(), 2u);
+  EXPECT_EQ(core.remove_worker("c1", true).size(), 2u);  // both ran there
+  EXPECT_TRUE(core.unplaceable().empty());
+  auto waiting = core.stranded();
+  ASSERT_EQ(waiting.size(), 2u);
+  EXPECT_EQ(waiting[0].task_id, "y1");
+  EXPECT_EQ(waiting[0].lost_workers, std::vector<std::string>{"c1"});
+  ASSERT_EQ(waiting[0].reasons.size(), 1u);
+  EXPECT_EQ(waiting[0].reasons[0].second, "device kind cuda not in [cpu]");
+  EXPECT_TRUE(core.schedule().empty());
+  EXPECT_EQ(core.pending_count(), 2u);
+
+  core.add_worker(cpu_worker("c1", "Xeon", 64, 16, 2));  // it joins again
+  EXPECT_TRUE(core.stranded().empty());
+  EXPECT_EQ(placement(core.schedule()), (std::map<std::string, std::string>{{"y1", "c1"}, {"y2", "c1"}}));
+}
+
+TEST(scheduler_core, a_task_no_worker_ever_registered_can_run_stays_unplaceable_after_a_loss) {
+  scheduler_core core;
+  core.add_worker(cuda_worker("g1", "NVIDIA A100", 40, 8.0, 108));
+  core.add_worker(cpu_worker("c1", "Xeon", 64, 16, 2));
+  core.submit(make_task("r", {device_kind::rocm}));
+  core.remove_worker("c1", true);
+  EXPECT_TRUE(core.stranded().empty());
+  auto stuck = core.unplaceable();
+  ASSERT_EQ(stuck.size(), 1u);
+  EXPECT_EQ(stuck[0].task_id, "r");
+}
+
+TEST(scheduler_core, a_worker_removed_for_good_leaves_its_tasks_unplaceable) {
+  scheduler_core core;
+  core.add_worker(cuda_worker("g1", "NVIDIA A100", 40, 8.0, 108));
+  core.add_worker(cpu_worker("c1", "Xeon", 64, 16, 2));
+  core.submit(make_task("y1", {device_kind::cpu}));
+  core.remove_worker("c1");  // dtf run: a lost worker never returns
+  EXPECT_TRUE(core.stranded().empty());
+  ASSERT_EQ(core.unplaceable().size(), 1u);
+}
+
 TEST(scheduler_core, frees_the_slot_when_a_result_arrives) {
   auto core = one_slot_core();
   core.submit(make_task("a"));
