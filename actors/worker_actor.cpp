@@ -9,6 +9,7 @@
 #include "actors/execution/cancel_token.hpp"
 #include "actors/execution/command_runner.hpp"
 #include "actors/execution/job_queue.hpp"
+#include "scheduler/input/input_limits.hpp"
 
 #include <caf/actor_system.hpp>
 #include <caf/blocking_actor.hpp>
@@ -34,9 +35,11 @@ double unix_now_s() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
-/// At most 1e9 s: a 64-bit nanosecond timespan wraps past about 9e9 s.
+/// At most max_run_seconds, as the emulated runner's wait: a 64-bit
+/// nanosecond timespan wraps past about 9e9 s.
 caf::timespan to_timespan(double seconds) {
-  return std::chrono::duration_cast<caf::timespan>(std::chrono::duration<double>(std::isfinite(seconds) ? std::clamp(seconds, 0.0, 1e9) : 0.0));
+  const double bounded = std::isfinite(seconds) ? std::clamp(seconds, 0.0, max_run_seconds) : 0.0;
+  return std::chrono::duration_cast<caf::timespan>(std::chrono::duration<double>(bounded));
 }
 
 struct running_attempt {
