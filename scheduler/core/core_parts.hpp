@@ -5,6 +5,7 @@
 #include "scheduler/core/decision_cache.hpp"
 #include "scheduler/core/fleet_index.hpp"
 #include "scheduler/core/pending_queue.hpp"
+#include "scheduler/core/profile_starts.hpp"
 #include "scheduler/core/task_table.hpp"
 #include "scheduler/learning/execution_predictor.hpp"
 #include "scheduler/learning/specialization_tracker.hpp"
@@ -19,6 +20,7 @@ struct core_parts {
   const execution_predictor& predictor;
   const affinity_map& affinity;
   const specialization_tracker& specialization;
+  const profile_starts& starts;
   /// Starts a decision about task h's body in the cache.
   void begin_decision(task_handle h) const {
     cache.begin(tasks[h].body, h, tasks, predictor, affinity, specialization, fleet.profile_count());

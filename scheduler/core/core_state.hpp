@@ -35,6 +35,7 @@ struct scheduler_core::impl {
   pending_queue queue;
   mutable decision_cache cache;
   deferral_certificates deferral;
+  profile_starts starts;  // recent starts per profile (deferrals count who went ahead)
   backup_attempts backups;
   affinity_lookahead lookahead;
   explanation_store explanations;
@@ -58,7 +59,7 @@ struct scheduler_core::impl {
   }
   double predicted_duration(const task& t, std::size_t wi) const { return predicted_on(t, wi).seconds; }
   core_parts parts() const {
-    return {fleet, tasks, queue, cache, learned.predictor, learned.affinity, learned.specialization};
+    return {fleet, tasks, queue, cache, learned.predictor, learned.affinity, learned.specialization, starts};
   }
 
   // ---- attempts ----

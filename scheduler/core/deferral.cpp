@@ -20,20 +20,28 @@ std::size_t required_count(const deferral_bound& bound, std::size_t ahead, std::
 
 std::size_t busy_finishing_within(const task& t, std::span<const std::uint32_t> profiles, double now_s,
                                   double within_s, std::size_t limit, const fleet_index& fleet, decision_cache& cache,
-                                  const execution_predictor& predictor, const pending_queue* queue, std::uint32_t own) {
+                                  const execution_predictor& predictor, const slot_claims& claims) {
   if (!(within_s > 0.0) || limit == 0) return 0;
   std::size_t count = 0;
   for (auto p : profiles) {
     const auto& full = fleet.profile(p).full_by_end;
     if (full.empty()) continue;
     const double d = cache.predicted_on(t, full.front().second, fleet, predictor).seconds;
+    if (!(d < within_s)) continue;
     std::size_t taken = 0;  // by tasks only p can run
-    if (queue)
+    if (claims.queue)
       for (auto c : fleet.profile(p).exclusive_classes)
-        if (c != own) taken += queue->of_class(c).size();
+        if (c != claims.own) taken += claims.queue->of_class(c).size();
+    // Of the slots freeing, t counts on the share that later arrivals did not claim while it waited.
+    const double left = claims.starts ? 1.0 - claims.starts->share_claimed_since(p, claims.deferred_since_s, now_s,
+                                                                               fleet.profile(p).total_slots)
+                                      : 1.0;
+    if (!(left > 0.0)) continue;
+    const double wanted = static_cast<double>(limit - count + taken) / left;
     std::size_t here = 0;
-    fleet.count_full_finishing(p, d, now_s, within_s, limit - count + taken, here);
-    count += here > taken ? here - taken : 0;
+    fleet.count_full_finishing(p, d, now_s, within_s, static_cast<std::size_t>(std::ceil(std::min(wanted, 1e9))), here);
+    const auto counted = static_cast<std::size_t>(std::floor(static_cast<double>(here) * left + 1e-9));
+    count += counted > taken ? counted - taken : 0;
     if (count >= limit) return limit;
   }
   return count;
@@ -113,8 +121,8 @@ std::size_t deferral_certificates::certified_pass_over(std::uint32_t c, task_han
   in.begin_decision(h);
   for (std::size_t k = 0; k < profiles.size(); ++k)
     in.cache.hold(profiles[k], cert.profiles[k].duration_s, cert.profiles[k].level);
-  const auto sooner =
-      busy_finishing_within(r.body, profiles, now_s, cert.bound.within_s, required, in.fleet, in.cache, in.predictor);
+  const auto sooner = busy_finishing_within(r.body, profiles, now_s, cert.bound.within_s, required, in.fleet, in.cache,
+                                            in.predictor, {nullptr, 0, &in.starts, r.first_deferred_at_s});
   in.cache.end();
   if (sooner >= required) return required - ahead;
   // Below the required count the answer is exact; with the window exactly

@@ -17,12 +17,14 @@
 //    policy's candidates with the queue, not with the kept predictions);
 //  - the busy workers still finish at least as many tasks like it within the
 //    bound's window as the turn needs (counted again at each call, with the
-//    kept predictions: the count moves with time).
+//    kept predictions, less the slots later arrivals claimed: the count
+//    moves with time).
 #include "scheduler/core/core_parts.hpp"
 #include "scheduler/core/decision_cache.hpp"
 #include "scheduler/core/fleet_index.hpp"
 #include "scheduler/core/pending_queue.hpp"
 #include "scheduler/core/policy_hooks.hpp"
+#include "scheduler/core/profile_starts.hpp"
 #include "scheduler/core/task_table.hpp"
 #include "scheduler/learning/execution_predictor.hpp"
 
@@ -34,15 +36,23 @@
 
 namespace dtf {
 
+/// What else takes the busy slots a deferred task waits for, before it.
+struct slot_claims {
+  /// Pending tasks of classes other than `own` that only that profile can run (its slots free for them first: scarcity).
+  const pending_queue* queue = nullptr;
+  std::uint32_t own = 0;
+  /// Tasks submitted after the task was first deferred (at deferred_since_s; < 0: never) that started there since.
+  const profile_starts* starts = nullptr;
+  double deferred_since_s = -1.0;
+};
+
 /// How many tasks like t the full workers of `profiles` are predicted to
 /// finish within `within_s` from now (fleet_index::count_full_finishing per
-/// profile), at most `limit`. With `queue`: on each profile, less the tasks
-/// of other classes than `own` pending that only that profile can run (its
-/// slots free for them first: scarcity).
+/// profile), at most `limit`, less on each profile the tasks `claims` puts
+/// ahead of t there.
 std::size_t busy_finishing_within(const task& t, std::span<const std::uint32_t> profiles, double now_s,
                                   double within_s, std::size_t limit, const fleet_index& fleet, decision_cache& cache,
-                                  const execution_predictor& predictor, const pending_queue* queue = nullptr,
-                                  std::uint32_t own = 0);
+                                  const execution_predictor& predictor, const slot_claims& claims = {});
 
 struct deferral_certificate {
   struct profile_prediction {

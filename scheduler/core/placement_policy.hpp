@@ -55,8 +55,11 @@ public:
   /// predicted to finish within `within_s` from now, one after another from
   /// the time their first slot frees: the predicted end, or for a worker
   /// already x past it, x from now (it drops out once x + the task's
-  /// duration reaches the window). Counts at most `limit`; monotone in
-  /// `within_s`. O(profiles x log workers + limit), not O(workers).
+  /// duration reaches the window). During t's decision, on each profile less
+  /// the pending tasks only that profile can run and the share of its slots
+  /// that tasks submitted after t was first deferred claimed (profile_starts).
+  /// Counts at most `limit`; monotone in `within_s`. O(profiles x (log
+  /// workers + 32) + limit), not O(workers).
   std::size_t busy_finishing_within(const task& t, double now_s, double within_s, std::size_t limit) const;
   /// Tasks of t's requirement class that this schedule() call already held
   /// back ahead of t (0 outside a schedule() decision).

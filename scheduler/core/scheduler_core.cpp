@@ -91,6 +91,7 @@ void scheduler_core::impl::place(task_handle h, std::size_t w, double now_s, dou
   r.first_deferred_at_s = -1.0;
   statistics.set_status(r, task_status::assigned);
   fleet.occupy(w, {h, r.first.placed_at_s, r.first.expected_end_s()});
+  starts.note(wr.profile, r.first.placed_at_s, r.submitted_at_s, r.first.predicted_s);
   backups.watch(h, r, learned.predictor);
   learned.watch_running(h, r.first.placed_at_s + std::max({2.0 * predicted.seconds, r.first.predicted_p90_s, 1.0}));
   statistics.count_decision();
@@ -105,6 +106,7 @@ void scheduler_core::impl::start_backup(const backup_choice& choice, double now_
   r.backup = {static_cast<int>(choice.worker), finite_or(now_s, 0.0), choice.predicted.seconds,
               choice.predicted.level, choice.p90_s};
   fleet.occupy(choice.worker, {choice.task, r.backup.placed_at_s, r.backup.expected_end_s()});
+  starts.note(wr.profile, r.backup.placed_at_s, r.submitted_at_s, r.backup.predicted_s);
   if (explanations.enabled()) {
     decision_explanation e;
     e.task_id = r.body.id;

@@ -14,15 +14,7 @@ namespace {
 // waiting for the A100 (20 + 50 < 0.75 x 150). What does schedule() place at
 // t = 1 when `exclusive_waiting` 40 GB tasks (A100 only) wait too?
 std::vector<assignment> place_small(int exclusive_waiting) {
-  scheduler_config config;
-  config.max_tasks_per_worker = 1;
-  scheduler_core core(config);
-  core.add_worker(cuda_worker("a100", "NVIDIA A100-SXM4-80GB", 80, 8.0));
-  core.add_worker(cuda_worker("t4", "Tesla T4", 16, 7.5));
-  for (const auto& w : core.workers()) {
-    core.learn_from_history(success_of("old-small", w.id, w.id == "a100" ? 50.0 : 150.0, "bert-base-uncased"), w);
-    core.learn_from_history(success_of("old-large", w.id, 20.0, "llama-2-13b"), w);
-  }
+  auto core = one_a100_one_t4({{"bert-base-uncased", 50.0, 150.0}, {"llama-2-13b", 20.0, 20.0}});
   core.submit(make_task("large", {device_kind::cuda}, 40.0, 0, "llama-2-13b"), 0.0);
   const auto first = core.schedule(0.0);
   EXPECT_EQ(first.size(), 1u);

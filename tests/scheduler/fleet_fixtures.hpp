@@ -74,6 +74,25 @@ inline task_result success_of(const std::string& task_id, const std::string& wor
   return r;
 }
 
+/// A core with one A100 ("a100") and one T4 ("t4"), one task at a time each, that
+/// learned each (model, a100 seconds, t4 seconds) from one past run per worker.
+struct learned_run {
+  std::string model;
+  double a100_s = 0.0;
+  double t4_s = 0.0;
+};
+inline scheduler_core one_a100_one_t4(const std::vector<learned_run>& history) {
+  scheduler_config config;
+  config.max_tasks_per_worker = 1;
+  scheduler_core core(config);
+  core.add_worker(cuda_worker("a100", "NVIDIA A100-SXM4-80GB", 80, 8.0));
+  core.add_worker(cuda_worker("t4", "Tesla T4", 16, 7.5));
+  for (const auto& w : core.workers())
+    for (const auto& run : history)
+      core.learn_from_history(success_of("old-" + run.model, w.id, w.id == "a100" ? run.a100_s : run.t4_s, run.model), w);
+  return core;
+}
+
 /// Task id -> worker id of a schedule() call's assignments.
 inline std::map<std::string, std::string> placement(const std::vector<assignment>& assignments) {
   std::map<std::string, std::string> out;
