@@ -79,7 +79,8 @@ void backup_attempts::place(double now_s, const core_parts& in, const std::funct
     // if it wins. Charged in full, with what copies started in this call may
     // waste, so cancelled time stays within the budget.
     const double charge = elapsed + best_p90;
-    if (const double short_s = wasted_s_ + charged_s + charge - budget_fraction * busy; short_s > 0.0) {
+    if (const double short_s = wasted_s_ + held_total_s_ + charged_s + charge - budget_fraction * busy;
+        short_s > 0.0) {
       // Over budget: the attempt runs alone for now. Each second the budget
       // grows by the fraction of the running attempts' slot time (at least)
       // and the charge by one: look again when it could fit (if ever without
@@ -89,10 +90,19 @@ void backup_attempts::place(double now_s, const core_parts& in, const std::funct
       continue;
     }
     charged_s += charge;
+    if (h >= held_s_.size()) held_s_.resize(h + 1, 0.0);
+    held_s_[h] = charge;
     unwatch(h);
     ++started_;
     start({h, best, best_p, best_p90, elapsed});
   }
+  held_total_s_ += charged_s;
+}
+
+void backup_attempts::settle(task_handle h) {
+  if (h >= held_s_.size() || held_s_[h] == 0.0) return;
+  held_total_s_ = std::max(0.0, held_total_s_ - held_s_[h]);
+  held_s_[h] = 0.0;
 }
 
 void backup_attempts::note_next_overdue(double now_s) {

@@ -10,8 +10,8 @@
 // overdue attempt gets a copy on a free feasible worker whose p90 for it is at
 // most backup_max_fraction of the time already run (the copy is expected to
 // win clearly, not tie), within a budget: wasted slot time (cancelled losers)
-// plus what the copy may waste stays within backup_budget_fraction of all
-// slot time so far. Owns the overdue index, the wake-up time and the counters.
+// plus what the copies still racing and this one may waste stays within
+// backup_budget_fraction of all slot time so far. Owns the overdue index, the wake-up time and the counters.
 #include "scheduler/core/core_parts.hpp"
 #include "scheduler/core/fleet_index.hpp"
 #include "scheduler/core/task_table.hpp"
@@ -58,6 +58,9 @@ public:
   /// The next first attempt to become overdue after now is a wake-up time.
   void note_next_overdue(double now_s);
 
+  /// Task h's copy race ended (either attempt won, failed or left): what its start charged is no longer held.
+  void settle(task_handle h);
+
   void count_won() { ++won_; }
   void count_wasted(double slot_s) { wasted_s_ += slot_s; }
   std::uint64_t started() const { return started_; }
@@ -74,6 +77,10 @@ private:
   std::uint64_t started_ = 0;
   std::uint64_t won_ = 0;
   double wasted_s_ = 0.0;  // slot time of attempts that lost a race to their copy
+  // What the copies still racing were charged when they started (by handle), and their sum: held against
+  // the budget until the race ends, so copies started in different calls cannot overrun it together.
+  std::vector<double> held_s_;
+  double held_total_s_ = 0.0;
 };
 
 } // namespace dtf

@@ -125,6 +125,7 @@ void scheduler_core::impl::start_backup(const backup_choice& choice, double now_
 void scheduler_core::impl::drop_backup(task_handle h, double now_s) {
   auto& r = tasks[h];
   if (!r.has_backup()) return;
+  backups.settle(h);
   fleet.release(static_cast<std::size_t>(r.backup.worker), h, now_s);
   r.backup.worker = no_worker;
 }
@@ -144,6 +145,7 @@ int scheduler_core::impl::vacate(task_handle h, double now_s) {
 void scheduler_core::impl::promote_backup(task_handle h, double now_s) {
   auto& r = tasks[h];
   backups.unwatch(h);
+  backups.settle(h);
   learned.unwatch_running(h);
   if (r.first.worker != no_worker) fleet.release(static_cast<std::size_t>(r.first.worker), h, now_s);
   r.first = r.backup;

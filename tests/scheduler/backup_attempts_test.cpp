@@ -255,3 +255,35 @@ TEST(backup_attempts, wait_until_the_copy_could_not_only_tie) {
   EXPECT_TRUE(core.schedule(p90 / 0.01 - 1.0).empty());
   EXPECT_EQ(core.schedule(p90 / 0.01 + 1.0).size(), 1u);
 }
+
+TEST(backup_attempts, hold_a_racing_copy_s_charge_against_the_budget_of_the_next) {
+  // b runs on slow1 from 0, c on slow2 from 500 (x1 and x2 held the fast
+  // workers then). b's copy starts at 1600, charged about 1,700 s against 70 %
+  // of the slot time used. At 2100 c's copy would fit the budget alone (about
+  // 1,700 s against 70 % of about 4,400 s) but not with b's copy still racing
+  // (3,400 s). Before, the budget saw only realized waste: two copies started
+  // in different calls could overrun it together (a run at 11 % of busy slot
+  // time against a 3 % budget in the scenario families).
+  auto config = one_slot_config();
+  config.backup_budget_fraction = 0.7;
+  scheduler_core core(config, make_policy("intelligent", config));
+  core.add_worker(cuda_worker("fast1", "GPU", 32, 8.0));
+  core.add_worker(cuda_worker("fast2", "GPU", 32, 8.0));
+  core.add_worker(cpu_worker("slow1", "CPU", 64, 8, 0, 0.1));
+  core.add_worker(cpu_worker("slow2", "CPU", 64, 8, 0, 0.1));
+  core.learn_from_history(success_of("old1", "fast1", fast_s, "bert-base"), core.workers()[0]);
+  core.learn_from_history(success_of("old2", "slow1", slow_s, "bert-base"), core.workers()[2]);
+  for (const char* id : {"a1", "a2", "b"}) core.submit(bert(id), 0.0);
+  EXPECT_EQ(placement(core.schedule(0.0)), (std::map<std::string, std::string>{{"a1", "fast1"}, {"a2", "fast2"}, {"b", "slow1"}}));
+  core.record_result(success_of("a1", "fast1", fast_s, "bert-base"), fast_s);
+  core.record_result(success_of("a2", "fast2", fast_s, "bert-base"), fast_s);
+  for (const char* id : {"x1", "x2", "c"}) core.submit(bert(id), 500.0);
+  EXPECT_EQ(placement(core.schedule(500.0)), (std::map<std::string, std::string>{{"c", "slow2"}, {"x1", "fast1"}, {"x2", "fast2"}}));
+  core.record_result(success_of("x1", "fast1", fast_s, "bert-base"), 500.0 + fast_s);
+  core.record_result(success_of("x2", "fast2", fast_s, "bert-base"), 500.0 + fast_s);
+  const auto at_1600 = core.schedule(1600.0);
+  ASSERT_EQ(at_1600.size(), 1u);
+  EXPECT_EQ(at_1600[0].task_id, "b");
+  EXPECT_TRUE(at_1600[0].backup);
+  EXPECT_TRUE(core.schedule(2100.0).empty());  // c's copy waits while b's races
+}
