@@ -247,6 +247,7 @@ void handle_round(coordinator_pointer self, scheduling_round& round) {
       if (!on_worker || !r->backup_worker_id.empty() || r->worker_id == a.worker_id) continue;
       r->backup_worker_id = a.worker_id;
       r->backup_attempt = ++r->attempts;
+      r->backup_began_at_s = unix_now_s();
       ++st.counts.attempts;
       ++st.workers[wi->second].running;
       ++st.backups_started;
@@ -264,6 +265,7 @@ void handle_round(coordinator_pointer self, scheduling_round& round) {
     r->predicted_duration_s = finite_or(a.predicted_duration_s);
     r->attempt = ++r->attempts;
     ++st.counts.attempts;
+    r->attempt_began_at_s = unix_now_s();
     ++st.workers[wi->second].running;
     if (st.config.board) {
       r->started_at_s = r->finished_at_s = 0.0;
@@ -327,6 +329,7 @@ coordinator_actor::behavior_type coordinator(coordinator_pointer self, coordinat
         st.config.membership_log("worker " + w.capability.id + " lost (" + failure_text(msg.reason, self->system()) +
                                  "); its " + std::to_string(on_it) + " tasks re-queued");
       }
+      end_lost_attempts(self, w, failure_text(msg.reason, self->system()));
       w.running = 0;
       w.active.clear();
       ++st.counts.workers_lost;
@@ -489,6 +492,7 @@ coordinator_actor::behavior_type coordinator(coordinator_pointer self, coordinat
         auto* r = st.find(id);
         if (!r || r->status != task_status::assigned || r->worker_id != worker_id) continue;
         r->status = task_status::running;
+        r->attempt_began_at_s = unix_now_s();
         if (st.config.board) {
           r->started_at_s = unix_now_s();
           if (auto* w = st.find_worker(worker_id))

@@ -203,4 +203,39 @@ void handle_results(coordinator_pointer self, std::vector<attempt_record>& repor
   if (!learned.empty()) self->send(st.scheduler, atom::result_v, std::move(learned));
 }
 
+void end_lost_attempts(coordinator_pointer self, const worker_entry& w, const std::string& why) {
+  auto& st = self->state;
+  const auto& id = w.capability.id;
+  const double now_s = unix_now_s();
+  for (auto& r : st.tasks) {
+    if (r.status != task_status::assigned && r.status != task_status::running) continue;
+    const bool first = r.worker_id == id;
+    const bool backup = !first && !r.backup_worker_id.empty() && r.backup_worker_id == id;
+    if (!first && !backup) continue;
+    const int attempt = first ? r.attempt : r.backup_attempt;
+    // Reported before the loss (the scheduler's answer is on its way): the
+    // report is the attempt's record, and the answer decides the task.
+    if (r.last_report && r.last_report->worker_id == id && r.last_report->attempt == attempt) continue;
+    auto lost = attempt_record_for(st.store.materialize(r.index), w.capability, attempt);
+    lost.status = task_status::lost;
+    lost.error = "worker " + id + " lost (" + why + ")";
+    lost.start_unix_s = first ? r.attempt_began_at_s : r.backup_began_at_s;
+    lost.end_unix_s = std::max(now_s, lost.start_unix_s);
+    lost.duration_s = lost.start_unix_s > 0.0 ? lost.end_unix_s - lost.start_unix_s : 0.0;
+    lost.worker_slots = st.slots_of(w.capability);
+    observe_report(st, lost);
+    st.emit(r, task_event_kind::attempt_done, std::move(lost));
+    // The scheduler's core does the same: a lost backup is dropped, a lost
+    // first attempt with a backup leaves the task to the backup.
+    if (!backup && r.backup_worker_id.empty()) continue;  // re-queued with the scheduler's next round
+    if (!backup) {
+      r.worker_id = r.backup_worker_id;
+      r.attempt = r.backup_attempt;
+      r.attempt_began_at_s = r.backup_began_at_s;
+    }
+    r.backup_worker_id.clear();
+    r.backup_attempt = 0;
+  }
+}
+
 } // namespace dtf::coordinator_parts

@@ -44,6 +44,10 @@ struct task_record {
   // (scheduler_config::backup_attempts): the first to succeed wins.
   std::string backup_worker_id;
   int backup_attempt = 0;
+  /// Unix times the attempts began: of the assignment, then (the first
+  /// attempt's) of the start; what a lost attempt's record says it began at.
+  double attempt_began_at_s = 0.0;
+  double backup_began_at_s = 0.0;
   bool in_scheduler = false; // counted in the scheduler window
   bool unplaceable = false;
   /// The run is stopping: cancel sent to its worker(s), it ends when the
@@ -189,7 +193,9 @@ struct coordinator_state {
     if (journal) {
       if (report) {
         // History only from workers it knows: the record's device fields are theirs.
-        if (worker_index.count(report->worker_id)) journal->record_result(*report);
+        // A lost attempt ran to no end: nothing to learn.
+        if (worker_index.count(report->worker_id) && report->status != task_status::lost)
+          journal->record_result(*report);
         else journal->record_attempt(*report);
       }
       if (kind == task_event_kind::accepted && r.attempts == 0) journal->record_task_submitted(store.materialize(r.index));
@@ -295,6 +301,10 @@ void follow_effects(coordinator_pointer self, const std::vector<result_effect>& 
 void settle_without_scheduler(coordinator_pointer self);
 /// Reports from workers: bookkeeping, then to the scheduler's core.
 void handle_results(coordinator_pointer self, std::vector<attempt_record>& reports);
+/// The worker is lost: each attempt it held that did not report ends `lost`
+/// (a record in the journal and for listeners, ended now); a task whose other
+/// attempt runs elsewhere keeps that one, the others the scheduler re-queues.
+void end_lost_attempts(coordinator_pointer self, const worker_entry& w, const std::string& why);
 
 } // namespace coordinator_parts
 

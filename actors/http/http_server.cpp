@@ -56,7 +56,8 @@ std::string task_state_names() {
 /// /tasks's parameters (an empty one is its default); else what is wrong with one.
 std::optional<std::string> read_task_query(const httplib::Request& req, task_query& q) {
   q.state = req.get_param_value("state");
-  if (!q.state.empty() && q.state != "unplaceable" && !parse_task_status(q.state))
+  const auto state = parse_task_status(q.state);
+  if (!q.state.empty() && q.state != "unplaceable" && (!state || *state == task_status::lost))  // lost: an attempt's
     return "state must be one of " + task_state_names() + ", not " + as_given(q.state);
   if (auto wrong = read_count("offset", req.get_param_value("offset"), "(0 or more)", q.offset)) return wrong;
   return read_count("limit", req.get_param_value("limit"),

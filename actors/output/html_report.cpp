@@ -41,6 +41,7 @@ std::string_view status_colour(task_status status) {
     case task_status::failed: return "#c62828";
     case task_status::timed_out: return "#ef6c00";
     case task_status::cancelled: return "#757575";
+    case task_status::lost: return "#6a1b9a";
     default: return "#1565c0";
   }
 }

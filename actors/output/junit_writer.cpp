@@ -126,6 +126,8 @@ std::string junit_writer::render(double timestamp_unix_s, const std::string& hos
       xml += "      <failure" + attr("message", failure_message(a)) +
              attr("type", a.status == task_status::timed_out ? "timeout" : "failure") + ">" +
              xml_escape(a.stderr_tail, false) + "</failure>\n";
+    } else if (a.status == task_status::lost) {
+      xml += "      <error" + attr("message", failure_message(a)) + attr("type", "lost") + "/>\n";
     } else if (a.status == task_status::cancelled) {
       xml += "      <skipped" + attr("message", a.error.empty() ? "cancelled" : a.error) + "/>\n";
     } else {

@@ -26,7 +26,8 @@ public:
   /// Records an attempt; a later attempt of the same task replaces an earlier one.
   /// Test cases keep the order in which their tasks were first recorded.
   /// succeeded: passed; failed and timed_out: <failure> with the stderr tail;
-  /// cancelled: <skipped>.
+  /// cancelled: <skipped>; lost (its worker was lost and the run ended before
+  /// another attempt): <error type="lost">.
   void record(const attempt_record& attempt);
   /// A task that never ran (no worker can run it, or the run was stopped first):
   /// an <error> with the reason. Ignored if the task already has an attempt.

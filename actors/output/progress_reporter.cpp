@@ -31,6 +31,7 @@ std::string_view outcome_word(task_status status) {
     case task_status::succeeded: return "ok";
     case task_status::timed_out: return "TIMEOUT";
     case task_status::cancelled: return "CANCELLED";
+    case task_status::lost: return "LOST";
     default: return "FAILED";
   }
 }

@@ -9,11 +9,9 @@
 
 namespace dtf {
 
-namespace {
-std::string_view bucket_name(std::size_t b) {
-  return b == 7 ? std::string_view{"planned"} : to_string(static_cast<task_status>(b));
+std::string_view core_statistics::bucket_name(std::size_t b) {
+  return b == planned_bucket ? std::string_view{"planned"} : to_string(static_cast<task_status>(b));
 }
-} // namespace
 
 void core_statistics::observe(double now_s) {
   if (!std::isfinite(now_s)) return;

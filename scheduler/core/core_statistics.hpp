@@ -56,8 +56,9 @@ public:
 
 private:
   // Status buckets: the task_status values, then "planned".
-  static constexpr std::size_t status_buckets = 8;
-  static constexpr std::size_t planned_bucket = 7;
+  static constexpr std::size_t planned_bucket = static_cast<std::size_t>(task_status::lost) + 1;
+  static constexpr std::size_t status_buckets = planned_bucket + 1;
+  static std::string_view bucket_name(std::size_t b);
   void count(const task_record& r, std::size_t bucket, int delta);
 
   std::array<std::array<std::uint64_t, status_buckets>, 3> counts_{};  // by task type, bucket

@@ -28,13 +28,14 @@ std::string_view to_string(task_status status) {
     case task_status::failed: return "failed";
     case task_status::timed_out: return "timed_out";
     case task_status::cancelled: return "cancelled";
+    case task_status::lost: return "lost";
   }
   return "pending";
 }
 
 std::optional<task_status> parse_task_status(std::string_view text) {
   for (auto status : {task_status::pending, task_status::assigned, task_status::running, task_status::succeeded,
-                      task_status::failed, task_status::timed_out, task_status::cancelled})
+                      task_status::failed, task_status::timed_out, task_status::cancelled, task_status::lost})
     if (to_string(status) == text) return status;
   return std::nullopt;
 }

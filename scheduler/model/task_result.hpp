@@ -9,7 +9,9 @@
 
 namespace dtf {
 
-enum class task_status { pending, assigned, running, succeeded, failed, timed_out, cancelled };
+/// `lost` is an attempt's only, never a task's: the attempt ended with its
+/// worker (its node died or was cut off); the task runs again elsewhere.
+enum class task_status { pending, assigned, running, succeeded, failed, timed_out, cancelled, lost };
 std::string_view to_string(task_status status);
 /// The inverse of to_string(task_status); nullopt for any other text.
 std::optional<task_status> parse_task_status(std::string_view text);

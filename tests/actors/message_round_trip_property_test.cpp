@@ -95,7 +95,7 @@ void fill(task_type& x) { x = one_of({task_type::benchmark, task_type::test, tas
 void fill(device_kind& x) { x = one_of({device_kind::cpu, device_kind::cuda, device_kind::rocm}); }
 void fill(task_status& x) {
   x = one_of({task_status::pending, task_status::assigned, task_status::running, task_status::succeeded,
-              task_status::failed, task_status::timed_out, task_status::cancelled});
+              task_status::failed, task_status::timed_out, task_status::cancelled, task_status::lost});
 }
 void fill(task_event_kind& x) {
   x = one_of({task_event_kind::accepted, task_event_kind::rejected, task_event_kind::assigned,

@@ -5,6 +5,7 @@
 // heartbeats and connection timeout declare it lost; its late results are
 // discarded when it wakes, and it joins again as a fresh member; a node
 // that CAF tells nothing learns it from its membership checks).
+#include "actors/journal/sqlite_journal.hpp"
 #include "tests/cli/dtf_process.hpp"
 #include "tests/cli/run_dtf.hpp"
 
@@ -198,6 +199,64 @@ TEST_F(cluster, a_node_killed_mid_run_has_its_tasks_requeued_and_finished_elsewh
   EXPECT_TRUE(std::regex_search(log("coordinator.log"), requeued)) << log("coordinator.log");
   EXPECT_EQ(wait_exit(submit), 0) << log("submit.log");
   expect_every_task_succeeded_once(tasks);
+}
+
+TEST_F(cluster, an_attempt_lost_with_its_killed_node_is_an_attempt_of_its_own_and_the_rerun_takes_the_next_number) {
+  const int tasks = 300;
+  auto [victim, submit] = start_run_with_three_nodes(tasks, 0.02, {"--journal", "journal.sqlite"});
+  ::kill(victim, SIGKILL);
+  EXPECT_EQ(wait_exit(submit), 0) << log("submit.log");
+  expect_every_task_succeeded_once(tasks);
+  // Each attempt is one line, the lost ones included (before: the attempt
+  // that ran on n1 was no line at all, and its number was a gap).
+  std::map<std::pair<std::string, int>, nlohmann::json> lines;
+  std::vector<nlohmann::json> lost;
+  std::ifstream in{dir / "results.jsonl"};
+  for (std::string line; std::getline(in, line);) {
+    auto record = nlohmann::json::parse(line);
+    const auto key = std::make_pair(record.at("task").get<std::string>(), record.at("attempt").get<int>());
+    EXPECT_TRUE(lines.emplace(key, record).second) << "attempt " << key.second << " of " << key.first << " twice";
+    if (record.at("status") == "lost") lost.push_back(record);
+  }
+  ASSERT_FALSE(lost.empty()) << log("results.jsonl");
+  for (const auto& record : lost) {
+    const auto task = record.at("task").get<std::string>();
+    EXPECT_EQ(record.at("worker").get<std::string>().rfind("n1/", 0), 0u) << record.dump();
+    EXPECT_GT(record.at("start").get<double>(), 0.0) << record.dump();
+    EXPECT_GE(record.at("end").get<double>(), record.at("start").get<double>()) << record.dump();
+    EXPECT_NE(record.at("error").get<std::string>().find("lost"), std::string::npos) << record.dump();
+    // Its task ran again under the next number, elsewhere, and succeeded.
+    const auto next = lines.find({task, record.at("attempt").get<int>() + 1});
+    ASSERT_NE(next, lines.end()) << record.dump();
+    EXPECT_EQ(next->second.at("worker").get<std::string>().rfind("n1/", 0), std::string::npos) << next->second.dump();
+  }
+  // Numbers have no gaps: attempts 1..N of each task are lines.
+  std::map<std::string, int> highest;
+  for (const auto& [key, record] : lines) highest[key.first] = std::max(highest[key.first], key.second);
+  for (const auto& [task, n] : highest)
+    for (int a = 1; a <= n; ++a) EXPECT_TRUE(lines.count({task, a})) << task << " attempt " << a << " is no line";
+
+  // dtf report shows them.
+  auto report = dtf::testing::run_dtf({"report", (dir / "results.jsonl").string(), "--html", (dir / "report.html").string()});
+  EXPECT_EQ(report.exit_code, 0) << report.err;
+  EXPECT_NE(report.out.find("(" + std::to_string(lines.size()) + " attempts)"), std::string::npos) << report.out;
+  EXPECT_EQ(count(log("report.html"), "data-status=\"lost\""), lost.size());
+
+  // The journal's attempts table has them too.
+  ::kill(coordinator, SIGTERM);
+  EXPECT_EQ(wait_exit(coordinator), 0);
+  dtf::sqlite_journal journal{dir / "journal.sqlite"};
+  std::size_t journaled_lost = 0, journaled = 0;
+  for (const auto& a : journal.attempts(journal.runs().at(0).id)) {
+    ++journaled;
+    if (a.status != dtf::task_status::lost) continue;
+    ++journaled_lost;
+    EXPECT_EQ(a.worker_id.rfind("n1/", 0), 0u) << a.task_id;
+    EXPECT_GT(a.start_unix_s, 0.0) << a.task_id;
+    EXPECT_GE(a.end_unix_s, a.start_unix_s) << a.task_id;
+  }
+  EXPECT_EQ(journaled_lost, lost.size());
+  EXPECT_EQ(journaled, lines.size());
 }
 
 TEST_F(cluster, orders_queued_on_a_killed_node_are_requeued_and_every_task_succeeds_once) {
