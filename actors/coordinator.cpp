@@ -254,8 +254,9 @@ void handle_round(coordinator_pointer self, scheduling_round& round) {
       if (st.config.board)
         st.workers[wi->second].active.push_back(
             {r->index, r->backup_attempt, unix_now_s()});
-      orders[wi->second].push_back(
+      auto& order = orders[wi->second].emplace_back(
           work_order{st.store.materialize(r->index), r->backup_attempt, finite_or(a.predicted_duration_s), a.predicted_from_history});
+      st.journal_began(order.work, st.workers[wi->second].capability, r->backup_attempt, r->backup_began_at_s);
       continue;
     }
     if (r->status != task_status::pending) continue;
@@ -273,7 +274,9 @@ void handle_round(coordinator_pointer self, scheduling_round& round) {
           {r->index, r->attempt, unix_now_s()});
     }
     st.emit(*r, task_event_kind::assigned);
-    orders[wi->second].push_back(work_order{st.store.materialize(r->index), r->attempt, r->predicted_duration_s, a.predicted_from_history});
+    auto& order = orders[wi->second].emplace_back(
+        work_order{st.store.materialize(r->index), r->attempt, r->predicted_duration_s, a.predicted_from_history});
+    st.journal_began(order.work, st.workers[wi->second].capability, r->attempt, r->attempt_began_at_s);
   }
   for (auto& [index, batch] : orders)
     self->send(st.workers[index].handle, atom::run_v, std::move(batch), st.slots_of(st.workers[index].capability));

@@ -223,6 +223,18 @@ struct coordinator_state {
     return u;
   }
 
+  /// An attempt placed on `worker`: journaled as running, from `began_at_s`,
+  /// until its report replaces it; a restart on the journal ends it lost and
+  /// numbers the next attempt after it.
+  void journal_began(const task& t, const worker_capability& worker, int attempt, double began_at_s) {
+    if (!journal) return;
+    auto a = attempt_record_for(t, worker, attempt);
+    a.status = task_status::running;
+    a.start_unix_s = began_at_s;
+    a.worker_slots = slots_of(worker);
+    journal->record_attempt(a);
+  }
+
   /// A task not stored: its id was taken.
   void emit_rejected(const std::string& id, std::string reason) {
     if (!has_listeners()) return;

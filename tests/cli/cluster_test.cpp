@@ -428,6 +428,29 @@ TEST_F(cluster, a_coordinator_killed_and_restarted_on_its_journal_loses_no_task_
   EXPECT_EQ(successes, tasks) << history.out;  // ... by one successful attempt
   EXPECT_EQ(h["runs"].size(), 1u) << history.out;
   EXPECT_EQ(h["runs"][0]["status"], "finished") << history.out;
+  // Every attempt is a row, numbered without a gap or a repeat: those running
+  // at the crash ended lost when the restart found them, and their tasks ran
+  // again under the next number (before: no row, and the re-run took the same
+  // number, and with it the same output file names on the node).
+  dtf::sqlite_journal journal{dir / "journal.sqlite"};
+  std::map<std::string, std::map<int, dtf::attempt_record>> numbered;
+  std::size_t lost = 0;
+  for (auto& a : journal.attempts(journal.runs().at(0).id)) {
+    EXPECT_NE(a.status, dtf::task_status::running) << a.task_id << " attempt " << a.attempt;
+    if (a.status == dtf::task_status::lost) {
+      ++lost;
+      EXPECT_GT(a.start_unix_s, 0.0) << a.task_id;
+      EXPECT_GE(a.end_unix_s, a.start_unix_s) << a.task_id;
+    }
+    const auto task = a.task_id;
+    const auto number = a.attempt;
+    EXPECT_TRUE(numbered[task].emplace(number, std::move(a)).second) << task << " attempt " << number << " twice";
+  }
+  EXPECT_GT(lost, 0u) << "the attempts running at the crash";
+  for (const auto& [task, attempts] : numbered) {
+    EXPECT_EQ(attempts.rbegin()->first, static_cast<int>(attempts.size())) << task << ": a number skipped";
+    EXPECT_EQ(attempts.rbegin()->second.status, dtf::task_status::succeeded) << task << ": the last attempt";
+  }
 }
 
 TEST_F(cluster, status_cancel_and_stats_talk_to_a_running_coordinator) {
