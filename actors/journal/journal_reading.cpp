@@ -54,7 +54,7 @@ std::vector<attempt_record> sqlite_journal::load_history(std::size_t limit) {
   std::lock_guard lock{db_mutex_};
   sqlite::statement select(connection(),
       "SELECT model, type, batch_size, device_name, device_kind, worker_id, speed, duration_s, predicted_s, status, "
-      "timestamp_unix_s, task_id FROM (SELECT * FROM history WHERE " + history_ranges::in_range_sql() +
+      "timestamp_unix_s, task_id, clock FROM (SELECT * FROM history WHERE " + history_ranges::in_range_sql() +
       " ORDER BY id DESC LIMIT ?1) ORDER BY id");
   select.bind(1, limit == 0 ? std::int64_t{-1} : static_cast<std::int64_t>(limit));
   std::vector<attempt_record> rows;
@@ -76,6 +76,9 @@ std::vector<attempt_record> sqlite_journal::load_history(std::size_t limit) {
     row.status = status_from(file_, select.column_text(9), "history");
     row.end_unix_s = select.column_double(10);
     row.task_id = select.column_text(11);
+    // A modeled row's seconds are the model's: learning_worker() then learns
+    // them in the emulated clock (NULL, not recorded: wall).
+    if (!select.column_is_null(12) && select.column_text(12) == "modeled") row.modeled_s = row.duration_s;
     rows.push_back(std::move(row));
   }
   return rows;

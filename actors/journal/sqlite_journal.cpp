@@ -95,6 +95,15 @@ ALTER TABLE attempts ADD COLUMN modeled_s REAL;
 ALTER TABLE attempts ADD COLUMN predicted_from TEXT;
 ALTER TABLE attempts ADD COLUMN worker_slots INTEGER;
 )sql",
+  // 3 -> 4: the clock of a history row's duration_s, 'modeled' (an emulated
+  // worker's model seconds) or 'wall', so that learning keeps the two apart.
+  // Older rows take it from their worker's capability where the workers table
+  // has it; NULL (not known) is learned as wall.
+  R"sql(
+ALTER TABLE history ADD COLUMN clock TEXT;
+UPDATE history SET clock = (SELECT CASE json_extract(w.capability, '$.emulated') WHEN 1 THEN 'modeled' WHEN 0 THEN 'wall' END
+  FROM workers w WHERE w.id = history.worker_id AND json_valid(w.capability));
+)sql",
 };
 static_assert(std::size(migrations) == journal_schema_version);
 
@@ -196,8 +205,8 @@ struct sqlite_journal::handles {
         "worker_slots = excluded.worker_slots");
     insert_history = sqlite::statement(db,
         "INSERT INTO history (run_id, task_id, model, type, batch_size, device_name, device_kind, worker_id, speed, "
-        "duration_s, predicted_s, status, timestamp_unix_s) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)");
+        "duration_s, predicted_s, status, timestamp_unix_s, clock) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)");
     upsert_worker = sqlite::statement(db,
         "INSERT INTO workers (id, kind, name, capability, first_seen_unix_s, last_seen_unix_s) "
         "VALUES (?1, ?2, ?3, ?4, ?5, ?5) "
@@ -594,6 +603,7 @@ void sqlite_journal::apply(const operation& op) {
           .bind(11, learned_prediction ? r.predicted_s : std::nullopt)
           .bind(12, to_string(r.status))
           .bind(13, std::isfinite(r.end_unix_s) && r.end_unix_s > 0 ? r.end_unix_s : op.at_unix_s)
+          .bind(14, std::string_view{r.modeled_s ? "modeled" : "wall"})
           .run();
       ++history_rows_;
     }

@@ -50,7 +50,7 @@ public:
     if (current_.t != &t) return predictor.predict(t, w.cap);
     const auto pc = w.profile;
     if (stamp_[pc] != generation_) {
-      const auto p = predictor.predict(current_.query, w.device_key, w.cap.kind, w.cap.speed);
+      const auto p = predictor.predict(current_.query, w.device_key, w.cap.kind, clock_of(w.cap), w.cap.speed);
       duration_s_[pc] = p.seconds;
       level_[pc] = p.level;
       stamp_[pc] = generation_;

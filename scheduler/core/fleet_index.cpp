@@ -41,10 +41,11 @@ std::string requirement_signature(const task_requirements& r) {
   return s;
 }
 
-// Workers identical in everything the filters, terms and predictor read.
+// Workers identical in everything the filters, terms and predictor read (the
+// predictor reads the clock: an emulated worker is never a real one's profile).
 std::string profile_signature(const worker_capability& w) {
-  std::string key = w.name;
-  key += '\x1f';
+  std::string key = w.emulated ? "modeled" : "wall";
+  key += '\x1f' + w.name + '\x1f';
   key += to_string(w.kind);
   key += '\x1f' + std::to_string(w.memory_bytes) + '\x1f';
   key += w.compute_capability ? std::to_string(*w.compute_capability) : std::string{"-"};

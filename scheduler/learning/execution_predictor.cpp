@@ -77,9 +77,11 @@ std::size_t execution_predictor::entry_key_hash::operator()(const entry_key& k) 
 }
 
 execution_predictor::entry_key execution_predictor::make_key(prediction_level level, task_type type,
-                                                             std::uint32_t name, std::uint32_t batch,
-                                                             std::uint32_t device) {
-  return {static_cast<std::uint32_t>(level) << 8 | static_cast<std::uint32_t>(type), name, batch, device};
+                                                             run_clock clock, std::uint32_t name,
+                                                             std::uint32_t batch, std::uint32_t device) {
+  return {static_cast<std::uint32_t>(level) << 16 | static_cast<std::uint32_t>(clock) << 8 |
+              static_cast<std::uint32_t>(type),
+          name, batch, device};
 }
 
 bool accepts_gpu(const task& t) {
@@ -116,7 +118,8 @@ const execution_predictor::estimate* execution_predictor::find(const entry_key& 
   return it == estimates_.end() || it->second.count == 0 ? nullptr : &it->second;
 }
 
-prediction execution_predictor::predict(const query& q, key device, device_kind kind, double speed) const {
+prediction execution_predictor::predict(const query& q, key device, device_kind kind, run_clock clock,
+                                        double speed) const {
   const double units = batch_factor(q.batch_size);
   const double per_speed = units / clamp_speed(speed);
   auto answer = [this](double s, prediction_level level, std::uint64_t n) {
@@ -125,43 +128,43 @@ prediction execution_predictor::predict(const query& q, key device, device_kind 
   };
   if (!estimates_.empty()) {
     if (q.model != no_key && device != no_key) {
-      if (auto e = find(make_key(prediction_level::exact, q.type, q.model, batch_key(q.batch_size), device)))
+      if (auto e = find(make_key(prediction_level::exact, q.type, clock, q.model, batch_key(q.batch_size), device)))
         return answer(e->value_s, prediction_level::exact, e->count);
-      if (auto e = find(make_key(prediction_level::model_type_device, q.type, q.model, none, device)))
+      if (auto e = find(make_key(prediction_level::model_type_device, q.type, clock, q.model, none, device)))
         return answer(e->value_s * units, prediction_level::model_type_device, e->count);
     }
     if (q.model != no_key && device != no_key)
-      if (auto m = find(make_key(prediction_level::model_type_normalized, q.type, q.model, none, none))) {
+      if (auto m = find(make_key(prediction_level::model_type_normalized, q.type, clock, q.model, none, none))) {
         const estimate* ratio = nullptr;
-        if (q.family != no_key) ratio = find(make_key(prediction_level::family_device_ratio, q.type, q.family, none, device));
+        if (q.family != no_key) ratio = find(make_key(prediction_level::family_device_ratio, q.type, clock, q.family, none, device));
         double r = ratio ? ratio->value_s : 0.0;
         if (!ratio) {
           // Another family's ratio: a CPU that ran some other model fast has
           // not shown that it runs this family fast (CPU:GPU ratios differ
           // by family far more than GPU:GPU ones), so it keeps its prior.
-          ratio = find(make_key(prediction_level::device_ratio, q.type, none, none, device));
+          ratio = find(make_key(prediction_level::device_ratio, q.type, clock, none, none, device));
           if (ratio) r = std::max(ratio->value_s, blind_kind_factor(q, kind));
         }
         if (ratio)
           return answer(m->value_s * r * per_speed, prediction_level::model_type_scaled, std::min(m->count, ratio->count));
       }
     if (q.family != no_key && device != no_key)
-      if (auto e = find(make_key(prediction_level::family_type_device, q.type, q.family, none, device)))
+      if (auto e = find(make_key(prediction_level::family_type_device, q.type, clock, q.family, none, device)))
         return answer(e->value_s * units, prediction_level::family_type_device, e->count);
     if (q.model != no_key)
-      if (auto e = find(make_key(prediction_level::model_type, q.type, q.model, none, none)))
+      if (auto e = find(make_key(prediction_level::model_type, q.type, clock, q.model, none, none)))
         return answer(e->value_s * per_speed * blind_kind_factor(q, kind), prediction_level::model_type, e->count);
-    if (auto e = find(make_key(prediction_level::type_kind, q.type, static_cast<std::uint32_t>(kind), none, none))) {
+    if (auto e = find(make_key(prediction_level::type_kind, q.type, clock, static_cast<std::uint32_t>(kind), none, none))) {
       // The kinds' means mix different models: a CPU that ran only small
       // ones is not faster than the GPUs for a model it has never run.
       double v = e->value_s;
       if (const double factor = blind_kind_factor(q, kind); factor > 1.0)
         for (auto other : {device_kind::cuda, device_kind::rocm})
-          if (auto g = find(make_key(prediction_level::type_kind, q.type, static_cast<std::uint32_t>(other), none, none)))
+          if (auto g = find(make_key(prediction_level::type_kind, q.type, clock, static_cast<std::uint32_t>(other), none, none)))
             v = std::max(v, g->value_s * factor);
       return answer(v * per_speed, prediction_level::type_kind, e->count);
     }
-    if (auto e = find(make_key(prediction_level::type, q.type, none, none, none)))
+    if (auto e = find(make_key(prediction_level::type, q.type, clock, none, none, none)))
       return answer(e->value_s * per_speed * blind_kind_factor(q, kind), prediction_level::type, e->count);
   }
   return answer(default_seconds(q.type) * per_speed * blind_kind_factor(q, kind), prediction_level::default_estimate, 0);
@@ -169,21 +172,29 @@ prediction execution_predictor::predict(const query& q, key device, device_kind 
 
 prediction execution_predictor::predict(const task& t, const worker_capability& worker) const {
   return predict(prepare(t.model, t.type, t.batch_size, accepts_gpu(t)), find_device(worker.name), worker.kind,
-                 worker.speed);
+                 clock_of(worker), worker.speed);
 }
 
 prediction execution_predictor::predict(const task& t) const {
-  // Worker-independent: skip the device and kind levels.
+  // Worker-independent: skip the device and kind levels. One clock answers,
+  // never a mix: the one with more results of the model, else of the type
+  // (wall on a tie: the simulator and the bench families have only modeled).
   const query q = prepare(t.model, t.type, t.batch_size);
   const double units = batch_factor(q.batch_size);
   auto answer = [this](double s, prediction_level level, std::uint64_t n) {
     const double seconds = std::max(clamp_seconds(s), 1e-6);
     return prediction{seconds, level, n, p90_seconds(seconds, level)};
   };
+  auto best = [this, &q](prediction_level level, std::uint32_t name) -> const estimate* {
+    const estimate* wall = find(make_key(level, q.type, run_clock::wall, name, none, none));
+    const estimate* modeled = find(make_key(level, q.type, run_clock::modeled, name, none, none));
+    if (!wall) return modeled;
+    return modeled && modeled->count > wall->count ? modeled : wall;
+  };
   if (q.model != no_key)
-    if (auto e = find(make_key(prediction_level::model_type, q.type, q.model, none, none)))
+    if (auto e = best(prediction_level::model_type, q.model))
       return answer(e->value_s * units, prediction_level::model_type, e->count);
-  if (auto e = find(make_key(prediction_level::type, q.type, none, none, none)))
+  if (auto e = best(prediction_level::type, none))
     return answer(e->value_s * units, prediction_level::type, e->count);
   return answer(default_seconds(q.type) * units, prediction_level::default_estimate, 0);
 }
@@ -211,6 +222,7 @@ void execution_predictor::record(std::string_view model, task_type type, int bat
   const double per_unit = d / units;
   const double per_unit_speed1 = per_unit * clamp_speed(worker.speed);
   const key device = devices_.intern(worker.name);
+  const run_clock clock = clock_of(worker);
   ++samples_;
   changes_.note_record(model.empty() ? prediction_changes::none : names_.intern(model), type, device, worker.kind);
   if (!model.empty()) {
@@ -219,25 +231,25 @@ void execution_predictor::record(std::string_view model, task_type type, int bat
     // model's normalized time (a geometric mean, so 10x slower and 10x faster
     // weigh the same), then the model's time normalized by that ratio.
     const auto family = model_family(model);
-    const auto device_ratio_key = make_key(prediction_level::device_ratio, type, none, none, device);
-    const auto normalized_key = make_key(prediction_level::model_type_normalized, type, m, none, none);
+    const auto device_ratio_key = make_key(prediction_level::device_ratio, type, clock, none, none, device);
+    const auto normalized_key = make_key(prediction_level::model_type_normalized, type, clock, m, none, none);
     if (auto norm = find(normalized_key); norm && norm->value_s > 0.0) {
       const double ratio = std::clamp(per_unit_speed1 / norm->value_s, 1e-3, 1e3);
       if (!family.empty())
-        update_ratio(make_key(prediction_level::family_device_ratio, type, names_.intern(family), none, device), ratio);
+        update_ratio(make_key(prediction_level::family_device_ratio, type, clock, names_.intern(family), none, device), ratio);
       update_ratio(device_ratio_key, ratio);
     }
     const auto* ratio = find(device_ratio_key);
     update(normalized_key, per_unit_speed1 / (ratio && ratio->value_s > 0.0 ? ratio->value_s : 1.0));
-    update(make_key(prediction_level::exact, type, m, batch_key(batch_size), device), d);
-    update(make_key(prediction_level::model_type_device, type, m, none, device), per_unit);
-    update(make_key(prediction_level::model_type, type, m, none, none), per_unit_speed1);
+    update(make_key(prediction_level::exact, type, clock, m, batch_key(batch_size), device), d);
+    update(make_key(prediction_level::model_type_device, type, clock, m, none, device), per_unit);
+    update(make_key(prediction_level::model_type, type, clock, m, none, none), per_unit_speed1);
     if (!family.empty())
-      update(make_key(prediction_level::family_type_device, type, names_.intern(family), none, device), per_unit);
+      update(make_key(prediction_level::family_type_device, type, clock, names_.intern(family), none, device), per_unit);
   }
-  update(make_key(prediction_level::type_kind, type, static_cast<std::uint32_t>(worker.kind), none, none),
+  update(make_key(prediction_level::type_kind, type, clock, static_cast<std::uint32_t>(worker.kind), none, none),
          per_unit_speed1);
-  update(make_key(prediction_level::type, type, none, none, none), per_unit_speed1);
+  update(make_key(prediction_level::type, type, clock, none, none, none), per_unit_speed1);
 }
 
 void execution_predictor::record_accuracy(double predicted_s, double actual_s) {
@@ -268,23 +280,24 @@ void execution_predictor::record_lower_bound(std::string_view model, task_type t
   const double d = clamp_seconds(ran_s);
   const key m = names_.intern(model);
   const key device = devices_.intern(worker.name);
+  const run_clock clock = clock_of(worker);
   const auto raise = [&](const entry_key& k, double at_least) {
     auto& e = estimates_[k];
     if (e.count > 0 && e.value_s >= at_least) return;
     e.value_s = at_least;
     e.count = std::max<std::uint64_t>(e.count, 1);
   };
-  raise(make_key(prediction_level::exact, type, m, batch_key(batch_size), device), d);
-  raise(make_key(prediction_level::model_type_device, type, m, none, device), d / batch_factor(batch_size));
+  raise(make_key(prediction_level::exact, type, clock, m, batch_key(batch_size), device), d);
+  raise(make_key(prediction_level::model_type_device, type, clock, m, none, device), d / batch_factor(batch_size));
   // The device is at least this much slower than the model's normalized
   // time says: other models of the family (and, without a family ratio,
   // of any family) are predicted from that ratio there.
-  if (auto norm = find(make_key(prediction_level::model_type_normalized, type, m, none, none)); norm && norm->value_s > 0.0) {
+  if (auto norm = find(make_key(prediction_level::model_type_normalized, type, clock, m, none, none)); norm && norm->value_s > 0.0) {
     const double ratio = std::clamp(d / batch_factor(batch_size) * clamp_speed(worker.speed) / norm->value_s, 1e-3, 1e3);
     const auto family = model_family(model);
     if (!family.empty())
-      raise(make_key(prediction_level::family_device_ratio, type, names_.intern(family), none, device), ratio);
-    raise(make_key(prediction_level::device_ratio, type, none, none, device), ratio);
+      raise(make_key(prediction_level::family_device_ratio, type, clock, names_.intern(family), none, device), ratio);
+    raise(make_key(prediction_level::device_ratio, type, clock, none, none, device), ratio);
   }
   changes_.note_record(m, type, device, worker.kind);
 }
@@ -306,7 +319,8 @@ predictor_snapshot execution_predictor::snapshot() const {
   s.entries.reserve(estimates_.size());
   for (const auto& [k, e] : estimates_) {
     predictor_entry out;
-    out.level = static_cast<prediction_level>(k.level_type >> 8);
+    out.level = static_cast<prediction_level>(k.level_type >> 16);
+    out.clock = static_cast<run_clock>(k.level_type >> 8 & 0xffu);
     out.type = static_cast<task_type>(k.level_type & 0xffu);
     if (out.level == prediction_level::type_kind) out.kind = static_cast<device_kind>(k.name);
     else if (k.name != none) out.model = names_.name(k.name);
@@ -317,8 +331,8 @@ predictor_snapshot execution_predictor::snapshot() const {
     s.entries.push_back(std::move(out));
   }
   std::sort(s.entries.begin(), s.entries.end(), [](const predictor_entry& a, const predictor_entry& b) {
-    return std::tie(a.level, a.model, a.type, a.batch_size, a.device, a.kind) <
-           std::tie(b.level, b.model, b.type, b.batch_size, b.device, b.kind);
+    return std::tie(a.level, a.model, a.type, a.batch_size, a.device, a.kind, a.clock) <
+           std::tie(b.level, b.model, b.type, b.batch_size, b.device, b.kind, b.clock);
   });
   s.accuracy_samples = accuracy_samples_;
   s.abs_percentage_error_sum = abs_percentage_error_sum_;
@@ -337,7 +351,7 @@ void execution_predictor::load(const predictor_snapshot& snapshot) {
     else if (!e.model.empty()) name = names_.intern(e.model);
     if (e.level == prediction_level::exact) batch = batch_key(e.batch_size);
     if (!e.device.empty()) device = devices_.intern(e.device);
-    auto& est = estimates_[make_key(e.level, e.type, name, batch, device)];
+    auto& est = estimates_[make_key(e.level, e.type, e.clock, name, batch, device)];
     est.value_s = clamp_seconds(e.estimate_s);
     est.count = e.count;
     if (e.level == prediction_level::type) samples_ += e.count;

@@ -28,9 +28,17 @@
 // and so does the device's ratio for the model's family. A task that may run
 // on a GPU is predicted 30x slower on a CPU no result of its model or family
 // speaks for (query::gpu_capable; the .cpp says why).
+// Every level is kept per clock (run_clock.hpp): an emulated worker's modeled
+// seconds and a real worker's wall seconds never answer for each other, from
+// the exact key down to the type level. A worker's predictions read its own
+// clock's estimates only; the worker-independent one (queue order) reads the
+// clock that knows the model best (see predict(const task&)). The spreads of
+// log errors and the accuracy counters are shared: ratios, not seconds
+// (predictor_accuracy::mean_abs_error_s alone adds both clocks' seconds).
 // Never returns NaN or inf: non-finite or negative durations are ignored.
 #include "scheduler/learning/prediction_changes.hpp"
 #include "scheduler/learning/prediction_spread.hpp"
+#include "scheduler/model/run_clock.hpp"
 #include "scheduler/model/string_interner.hpp"
 #include "scheduler/model/task.hpp"
 #include "scheduler/model/worker.hpp"
@@ -74,6 +82,7 @@ struct predictor_entry {
   int batch_size = 0;      // exact level only
   std::string device;      // device name at device levels, else ""
   device_kind kind = device_kind::cpu;  // type_kind level only
+  run_clock clock = run_clock::wall;     // the clock of the results behind it
   double estimate_s = 0.0; // see the level table above for the unit
   std::uint64_t count = 0;
 };
@@ -93,7 +102,7 @@ struct predictor_accuracy {
 
 /// The predictor's whole state as a copyable value (vectors of entries).
 struct predictor_snapshot {
-  std::vector<predictor_entry> entries;  // sorted: level, model, type, batch, device, kind
+  std::vector<predictor_entry> entries;  // sorted: level, model, type, batch, device, kind, clock
   std::uint64_t accuracy_samples = 0;
   double abs_percentage_error_sum = 0.0;
   double abs_error_sum_s = 0.0;
@@ -127,7 +136,8 @@ public:
   key device_key(std::string_view device_name);
   key find_device(std::string_view device_name) const;
 
-  prediction predict(const query& q, key device, device_kind kind, double speed) const;
+  /// The prediction on a device of this kind whose results come in `clock`.
+  prediction predict(const query& q, key device, device_kind kind, run_clock clock, double speed) const;
   /// Changes whenever record() or load() could change what predict(q, device,
   /// kind, ...) answers, given the level it answered at (prediction_changes.hpp),
   /// and whenever a level turns noisy or back (prediction_spread::noisy).
@@ -136,7 +146,9 @@ public:
     return changes_.stamp(q.model, q.type, device, kind, answered) + spread_.noisy_changes();
   }
   prediction predict(const task& t, const worker_capability& worker) const;
-  /// Worker-independent estimate (speed 1, no device levels): used for queue order.
+  /// Worker-independent estimate (speed 1, no device levels): used for queue
+  /// order. Answers from one clock: the one with more results of the task's
+  /// model (type), else of its type, else the default.
   prediction predict(const task& t) const;
 
   /// Learns from one successful run. Ignores negative or non-finite durations.
@@ -168,7 +180,7 @@ public:
 
 private:
   struct entry_key {
-    std::uint32_t level_type;  // level << 8 | type
+    std::uint32_t level_type;  // level << 16 | clock << 8 | type
     std::uint32_t name;        // model or family key, or kind at type_kind
     std::uint32_t batch;
     std::uint32_t device;
@@ -181,8 +193,8 @@ private:
     double value_s = 0.0;
     std::uint64_t count = 0;
   };
-  static entry_key make_key(prediction_level level, task_type type, std::uint32_t name, std::uint32_t batch,
-                            std::uint32_t device);
+  static entry_key make_key(prediction_level level, task_type type, run_clock clock, std::uint32_t name,
+                            std::uint32_t batch, std::uint32_t device);
   void update(const entry_key& k, double value_s);
   /// Geometric running mean (then EWMA) of a positive ratio.
   void update_ratio(const entry_key& k, double ratio);

@@ -45,6 +45,7 @@ worker_capability learning_worker(const attempt_record& record) {
   w.kind = record.kind;
   w.name = record.device_name;
   w.speed = record.speed;
+  w.emulated = record.modeled_s.has_value();  // its seconds are modeled: learned in that clock
   return w;
 }
 

@@ -76,7 +76,8 @@ attempt_record ran_on(attempt_record record, const worker_capability& worker);
 /// the record's ids, status, measured duration, model, type, batch size and metrics.
 task_result learning_result(const attempt_record& record);
 
-/// The worker the record ran on, as far as learning needs it: id, kind, device name, speed.
+/// The worker the record ran on, as far as learning needs it: id, kind, device
+/// name, speed, and emulated when the record has modeled seconds (its clock).
 worker_capability learning_worker(const attempt_record& record);
 
 } // namespace dtf

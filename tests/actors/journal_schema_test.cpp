@@ -38,9 +38,12 @@ worker_capability cpu_worker() {
 }
 
 // The attempts' columns schema 3 added.
+// What schema 3 added, and schema 4's history clock.
+const std::string drop_history_clock = "ALTER TABLE history DROP COLUMN clock; ";
 const std::string drop_attempt_fields =
     "ALTER TABLE attempts DROP COLUMN wall_s; ALTER TABLE attempts DROP COLUMN modeled_s; "
-    "ALTER TABLE attempts DROP COLUMN predicted_from; ALTER TABLE attempts DROP COLUMN worker_slots; ";
+    "ALTER TABLE attempts DROP COLUMN predicted_from; ALTER TABLE attempts DROP COLUMN worker_slots; " +
+    drop_history_clock;
 
 std::string open_error(const std::filesystem::path& file, journal_options options = {}) {
   try {
@@ -111,6 +114,52 @@ TEST(journal_schema, a_version_2_journal_is_migrated_and_its_attempts_say_only_w
   EXPECT_FALSE(attempts[0].predicted_from_known);
   EXPECT_EQ(attempts[0].worker_slots, 0);
   EXPECT_EQ(results_jsonl_writer::to_json_line(attempts[0]).find("predicted_from"), std::string::npos);
+}
+
+// Schema 4 records each history row's clock, so that learning keeps an
+// emulated worker's modeled seconds apart from a real one's wall seconds; a
+// version 3 file's rows take it from their worker's capability.
+TEST(journal_schema, a_version_3_journal_learns_each_history_row_in_its_workers_clock) {
+  journal_temp_dir dir;
+  const auto file = dir / "j.sqlite";
+  auto emulated = cpu_worker();
+  emulated.id = "gpu-0";
+  emulated.kind = device_kind::cuda;
+  emulated.emulated = true;
+  {
+    sqlite_journal journal{file};
+    journal.begin_run("old");
+    journal.record_worker(cpu_worker());
+    journal.record_worker(emulated);
+    auto real_row = attempt_record_for(task{}, cpu_worker(), 1);
+    real_row.task_id = "real";
+    real_row.status = task_status::succeeded;
+    real_row.duration_s = 0.2;
+    journal.record_result(real_row);
+    auto modeled_row = attempt_record_for(task{}, emulated, 1);
+    modeled_row.task_id = "modeled";
+    modeled_row.status = task_status::succeeded;
+    modeled_row.duration_s = 1.8;
+    modeled_row.modeled_s = 90.0;
+    journal.record_result(modeled_row);
+    const auto rows = journal.load_history();
+    ASSERT_EQ(rows.size(), 2u);
+    EXPECT_FALSE(learning_worker(rows[0]).emulated);
+    EXPECT_TRUE(learning_worker(rows[1]).emulated);
+    EXPECT_EQ(rows[1].measured_s(), 90.0);
+  }
+  edit(file, drop_history_clock + "UPDATE schema_version SET version = 3;");
+  ASSERT_EQ(version_of(file), 3);
+
+  sqlite_journal journal{file};
+  EXPECT_EQ(version_of(file), journal_schema_version);
+  const auto rows = journal.load_history();
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0].task_id, "real");
+  EXPECT_FALSE(learning_worker(rows[0]).emulated) << "its worker is real: wall seconds";
+  EXPECT_EQ(rows[0].measured_s(), 0.2);
+  EXPECT_TRUE(learning_worker(rows[1]).emulated) << "its worker is emulated: modeled seconds";
+  EXPECT_EQ(rows[1].measured_s(), 90.0);
 }
 
 TEST(journal_schema, a_journal_from_a_newer_dtf_is_refused_by_name) {

@@ -157,7 +157,8 @@ TEST(history_command, a_journal_of_an_older_dtf_is_migrated_and_read) {
   const auto file = write_journal(dir);
   testing::edit_journal(file, "ALTER TABLE attempts DROP COLUMN wall_s; ALTER TABLE attempts DROP COLUMN modeled_s; "
                               "ALTER TABLE attempts DROP COLUMN predicted_from; "
-                              "ALTER TABLE attempts DROP COLUMN worker_slots; UPDATE schema_version SET version = 2;");
+                              "ALTER TABLE attempts DROP COLUMN worker_slots; ALTER TABLE history DROP COLUMN clock; "
+                              "UPDATE schema_version SET version = 2;");
   const auto result = testing::run_dtf({"history", "--journal", file.string(), "--json"});
   ASSERT_EQ(result.exit_code, 0) << result.err;
   EXPECT_DOUBLE_EQ(nlohmann::json::parse(result.out)["by_model_device"][0]["mean_duration_s"].get<double>(), 20.0);

@@ -210,7 +210,8 @@ TEST_F(resume, resumes_a_run_of_a_journal_from_an_older_dtf) {
   dtf::testing::edit_journal(dir / "journal.sqlite",
                              "ALTER TABLE attempts DROP COLUMN wall_s; ALTER TABLE attempts DROP COLUMN modeled_s; "
                              "ALTER TABLE attempts DROP COLUMN predicted_from; "
-                             "ALTER TABLE attempts DROP COLUMN worker_slots; UPDATE schema_version SET version = 2;");
+                             "ALTER TABLE attempts DROP COLUMN worker_slots; ALTER TABLE history DROP COLUMN clock; "
+                             "UPDATE schema_version SET version = 2;");
 
   std::ofstream{dir / "go"} << "";
   EXPECT_EQ(run_to_the_end(true), 0) << read_text(dir / "output");

@@ -3,6 +3,7 @@
 // workers. Every run is wrapped in `timeout` so a hang fails instead of blocking.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -12,6 +13,7 @@
 #include <string>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <utility>
 #include <vector>
 
 namespace {
@@ -278,3 +280,57 @@ TEST_F(dtf_run, rejects_a_missing_suite_file_with_exit_two) {
 }
 
 } // namespace
+
+// README's main example, cut down: one emulated GPU worker and the real local
+// CPU keep their clocks apart. Before: a real CPU benchmark's wall seconds
+// answered, at the type level, for an emulated task of a model never seen
+// (predicted 0.0038 s from history; it ran 96 modeled s), and an emulated
+// task's modeled seconds for a real CPU task (predicted 33.9 s; it ran 0.001 s).
+TEST_F(dtf_run, a_real_cpu_history_never_predicts_an_emulated_task_nor_the_other_way) {
+  std::ofstream{dir / "fleet.yaml"} << R"(workers:
+  - {id: gpu-a, kind: cuda, name: "NVIDIA A100-SXM4-40GB", memory_gb: 40, compute_capability: 8.0, speed: 1.0}
+)";
+  const std::string cpu_bench = R"(suite: clocks
+tasks:
+  - id: cpu-bench
+    type: benchmark
+    requirements: {hardware: [cpu]}
+    command: [sh, -c, "exit 0"]
+)";
+  const std::string gpu_bench = R"(suite: clocks
+tasks:
+  - id: gpu-bench
+    type: benchmark
+    model: t5-base
+    batch_size: 8
+    requirements: {hardware: [cuda]}
+    command: [python3, bench.py]
+)";
+  // The predicted_s and predicted_from of the results file's one line.
+  const auto prediction = [&] {
+    const auto lines = read_lines(dir / "results.jsonl");
+    EXPECT_EQ(lines.size(), 1u);
+    const std::string line = lines.empty() ? std::string{} : lines[0];
+    const auto at = line.find("\"predicted_s\":");
+    const double seconds = at == std::string::npos ? -1.0 : std::atof(line.c_str() + at + 14);
+    const bool from_history = line.find("\"predicted_from\":\"history\"") != std::string::npos;
+    return std::pair{seconds, from_history};
+  };
+  const auto run_in = [&](const std::string& suite, const std::string& journal) {
+    write_suite(suite);
+    auto r = run("--fleet fleet.yaml --time-scale 0 --journal " + journal);
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+  };
+
+  run_in(cpu_bench, "real-first.sqlite");
+  run_in(gpu_bench, "real-first.sqlite");
+  const auto [gpu_s, gpu_from_history] = prediction();
+  EXPECT_FALSE(gpu_from_history) << read_file(dir / "results.jsonl");
+  EXPECT_NEAR(gpu_s, 60.0 * std::sqrt(8.0), 1e-6) << "the default for a benchmark of batch 8 on speed 1";
+
+  run_in(gpu_bench, "emulated-first.sqlite");
+  run_in(cpu_bench, "emulated-first.sqlite");
+  const auto [cpu_s, cpu_from_history] = prediction();
+  EXPECT_FALSE(cpu_from_history) << read_file(dir / "results.jsonl");
+  EXPECT_NEAR(cpu_s, 60.0, 1e-6) << "the default for a benchmark";
+}

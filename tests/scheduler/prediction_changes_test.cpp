@@ -24,7 +24,7 @@ stamped predict(const execution_predictor& p, const std::string& model, task_typ
                 const worker_capability& w, std::optional<prediction_level> level = std::nullopt) {
   const auto q = p.prepare(model, type, batch);
   const auto device = p.find_device(w.name);
-  const auto answer = p.predict(q, device, w.kind, w.speed);
+  const auto answer = p.predict(q, device, w.kind, clock_of(w), w.speed);
   return {answer, p.change_stamp(q, device, w.kind, level.value_or(answer.level))};
 }
 } // namespace
