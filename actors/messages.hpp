@@ -272,8 +272,9 @@ template <class Inspector>
 auto inspect(Inspector& f, worker_capability& x) {
   optional_field<double> cc{x.compute_capability};
   finite_field speed{x.speed};
+  finite_field time_scale{x.time_scale};
   return f(x.id, x.kind, x.name, x.memory_bytes, cc, x.arch, x.cores, x.pus, x.labels, x.slots, speed,
-           x.emulated, x.cpuset, x.numa_nodes, x.pci_bus_id, x.device_index, x.host, x.backends, x.visible_device);
+           x.emulated, time_scale, x.cpuset, x.numa_nodes, x.pci_bus_id, x.device_index, x.host, x.backends, x.visible_device);
 }
 
 template <class Inspector>

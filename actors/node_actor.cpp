@@ -15,6 +15,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <memory>
 #include <optional>
 #include <string>
@@ -91,6 +92,12 @@ node_actor::behavior_type node(node_pointer self, node_config config, std::vecto
   auto& st = self->state;
   st.config = std::move(config);
   st.capabilities = std::move(capabilities);
+  // The scheduler reads an emulated worker's clock against its own (wall
+  // seconds): the scale its worker actor waits by.
+  const double scale = std::isfinite(st.config.worker.time_scale) && st.config.worker.time_scale >= 0
+                         ? st.config.worker.time_scale : 1.0;
+  for (auto& cap : st.capabilities)
+    if (cap.emulated) cap.time_scale = scale;
   report_exceptions(self, node_state::name, [self](const std::string& why) {
     if (self->state.coordinator) self->send(self->state.coordinator, atom::failed_v, why);
   });

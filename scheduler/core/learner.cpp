@@ -1,6 +1,7 @@
 #include "scheduler/core/learner.hpp"
 
 #include "scheduler/core/finite.hpp"
+#include "scheduler/model/run_clock.hpp"
 
 #include <cmath>
 #include <limits>
@@ -33,13 +34,16 @@ void learner::learn(const attempt_outcome& o, const fleet_index& fleet) {
     else predictor.record_spread(*o.made, duration);
     prediction_errors_.record(o.made->seconds, duration, from_history);
   }
-  if (o.lost_worker != no_worker_index && success && std::isfinite(o.lost_ran_s) && o.lost_ran_s > 0.0) {
-    // The first attempt ran at least this long there: a lower bound (a
-    // censored sample), so the slow worker stops drawing such tasks.
+  // The first attempt ran at least this long there: a lower bound (a
+  // censored sample), so the slow worker stops drawing such tasks. It ran
+  // lost_ran_s of the scheduler's clock: learned in the loser's.
+  const double lost_s =
+      o.lost_worker != no_worker_index ? in_worker_clock_s(o.lost_ran_s, fleet.worker(o.lost_worker).cap) : 0.0;
+  if (o.lost_worker != no_worker_index && success && std::isfinite(lost_s) && lost_s > 0.0) {
     const auto& loser = fleet.worker(o.lost_worker);
-    predictor.record_lower_bound(result.model, result.type, result.batch_size, loser.cap, o.lost_ran_s);
+    predictor.record_lower_bound(result.model, result.type, result.batch_size, loser.cap, lost_s);
     learn_specialization(o.lost_worker, loser.specialization_key, result.type, o.family, true,
-                         o.lost_ran_s / execution_predictor::batch_factor(result.batch_size));
+                         lost_s / execution_predictor::batch_factor(result.batch_size));
   }
   if (o.worker == no_worker_index) return;
   const auto& w = fleet.worker(o.worker);
@@ -130,10 +134,12 @@ void learner::learn_running_lower_bounds(double now_s, const task_table& tasks, 
     censor_at_s_[h] = infinity;
     const auto& r = tasks[h];
     if (r.first.worker == no_worker) continue;
+    // Checked in the scheduler's clock, learned in the worker's.
+    const auto& cap = fleet.worker(static_cast<std::size_t>(r.first.worker)).cap;
     const double ran_s = now_s - r.first.placed_at_s;
-    if (!(ran_s > 0.0)) continue;
-    predictor.record_lower_bound(r.body.model, r.body.type, r.body.batch_size,
-                                 fleet.worker(static_cast<std::size_t>(r.first.worker)).cap, ran_s);
+    const double worker_s = in_worker_clock_s(ran_s, cap);
+    if (!(worker_s > 0.0)) continue;
+    predictor.record_lower_bound(r.body.model, r.body.type, r.body.batch_size, cap, worker_s);
     watch_running(h, r.first.placed_at_s + 2.0 * ran_s);
   }
 }

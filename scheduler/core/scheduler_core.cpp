@@ -9,6 +9,7 @@
 #include "scheduler/core/scarcity.hpp"
 #include "scheduler/core/scheduler_stats.hpp"
 #include "scheduler/filters/requirement_filter.hpp"
+#include "scheduler/model/run_clock.hpp"
 #include "scheduler/model/worker_slots.hpp"
 
 #include <algorithm>
@@ -93,7 +94,12 @@ void scheduler_core::impl::place(task_handle h, std::size_t w, double now_s, dou
   fleet.occupy(w, {h, r.first.placed_at_s, r.first.expected_end_s()});
   starts.note(wr.profile, r.first.placed_at_s, r.submitted_at_s, r.first.predicted_s);
   backups.watch(h, r, learned.predictor);
-  learned.watch_running(h, r.first.placed_at_s + std::max({2.0 * predicted.seconds, r.first.predicted_p90_s, 1.0}));
+  // Checked in the scheduler's clock; the prediction is in the worker's (a
+  // worker whose clock does not follow the scheduler's is not checked).
+  const double scale = scheduler_s_per_worker_s(wr.cap);
+  if (std::isfinite(scale) && scale > 0.0)
+    learned.watch_running(h, r.first.placed_at_s + std::max({2.0 * predicted.seconds * scale,
+                                                             r.first.predicted_p90_s * scale, 1.0}));
   statistics.count_decision();
   out.push_back({r.body.id, wr.cap.id, finite_or(score, 0.0), finite_or(predicted.seconds, 0.0), false,
                  r.first.from_history(), finite_or(r.first.predicted_p90_s, 0.0)});
@@ -188,6 +194,7 @@ void scheduler_core::add_worker(worker_capability worker) {
   if (worker.id.empty()) throw std::invalid_argument("worker id is empty");
   if (i.fleet.find(worker.id) != no_worker_index) throw std::invalid_argument("duplicate worker id '" + worker.id + "'");
   if (!std::isfinite(worker.speed) || worker.speed <= 0.0) worker.speed = 1.0;
+  if (!std::isfinite(worker.time_scale) || worker.time_scale < 0.0) worker.time_scale = 1.0;
   const int slots = placement_capacity(worker, i.config);
   const int run_slots = configured_slots(worker, i.config);
   const auto keys = i.learned.register_worker(worker);

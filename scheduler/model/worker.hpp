@@ -25,6 +25,10 @@ struct worker_capability {
   /// Relative speed for emulated workers (1.0 = reference); probes leave 1.0.
   double speed = 1.0;
   bool emulated = false;
+  /// Emulated workers: wall seconds per modeled second where they run (their
+  /// node's --time-scale; 0 = finish at once). The simulator, whose clock is
+  /// the modeled one, leaves 1. Real workers: 1.
+  double time_scale = 1.0;
   // Locality (probes only).
   std::string cpuset;               // hwloc bitmap list string, e.g. "0-15"
   std::vector<int> numa_nodes;

@@ -45,7 +45,7 @@ namespace {
 DTF_FIELDS(task_requirements, a, b, c, d, e, f, g, h)
 DTF_FIELDS(task, a, b, c, d, e, f, g, h, i, j, k, l, m)
 DTF_FIELDS(task_result, a, b, c, d, e, f, g, h, i, j)
-DTF_FIELDS(worker_capability, a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p, q, r, s)
+DTF_FIELDS(worker_capability, a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p, q, r, s, t)
 DTF_FIELDS(worker_metrics, a, b, c, d, e)
 DTF_FIELDS(worker_metrics_report, a, b)
 DTF_FIELDS(work_order, a, b, c, d)
