@@ -49,6 +49,9 @@ struct journal_summary {
     std::string model;
     std::string device_name;
     std::string device_kind;
+    /// The clock of mean_duration_s: "modeled" (emulated) or "wall" (also
+    /// rows that do not say, as learning reads them); never averaged together.
+    std::string clock;
     std::uint64_t runs = 0;        // attempts in the history
     std::uint64_t succeeded = 0;
     double mean_duration_s = 0.0;  // of successful attempts
@@ -64,7 +67,7 @@ struct journal_summary {
   std::uint64_t workers_lost = 0;             // lost and not registered again
   std::uint64_t history_rows = 0;
   history_rows_skipped skipped_history;       // of history_rows
-  std::vector<model_device> by_model_device;  // by model, then device name
+  std::vector<model_device> by_model_device;  // by model, device name, kind, then clock
   /// Error of the predictions made from history, over successful attempts;
   /// `defaults` counts successful attempts without one (default estimates).
   prediction_error_summary predictions;

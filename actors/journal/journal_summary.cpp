@@ -26,14 +26,18 @@ journal_summary sqlite_journal::summary() {
   while (by_status.step())
     out.tasks_by_status.push_back({by_status.column_text(0), static_cast<std::uint64_t>(by_status.column_int(1))});
 
+  // Modeled and wall seconds are never averaged together; a row that does not
+  // say its clock is wall, as learning reads it.
   sqlite::statement by_model(db,
-      "SELECT model, device_name, device_kind, count(*), sum(status = 'succeeded'), "
+      "SELECT model, device_name, device_kind, run_clock, count(*), sum(status = 'succeeded'), "
       "coalesce(avg(CASE WHEN status = 'succeeded' THEN duration_s END), 0) "
-      "FROM history WHERE " + in_range + " GROUP BY model, device_name, device_kind ORDER BY model, device_name, device_kind");
+      "FROM (SELECT *, CASE clock WHEN 'modeled' THEN 'modeled' ELSE 'wall' END AS run_clock FROM history WHERE " +
+      in_range + ") GROUP BY model, device_name, device_kind, run_clock "
+      "ORDER BY model, device_name, device_kind, run_clock");
   while (by_model.step())
     out.by_model_device.push_back({by_model.column_text(0), by_model.column_text(1), by_model.column_text(2),
-                                   static_cast<std::uint64_t>(by_model.column_int(3)),
-                                   static_cast<std::uint64_t>(by_model.column_int(4)), by_model.column_double(5)});
+                                   by_model.column_text(3), static_cast<std::uint64_t>(by_model.column_int(4)),
+                                   static_cast<std::uint64_t>(by_model.column_int(5)), by_model.column_double(6)});
 
   // The journal keeps predicted_s only for predictions made from history.
   sqlite::statement accuracy(db, "SELECT predicted_s, duration_s FROM history WHERE status = 'succeeded' AND " + in_range);

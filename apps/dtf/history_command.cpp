@@ -58,7 +58,8 @@ nlohmann::ordered_json summary_json(const std::filesystem::path& file, const jou
   out["history_rows_out_of_range"] = s.skipped_history.count;
   auto& by_model = out["by_model_device"] = nlohmann::ordered_json::array();
   for (const auto& m : s.by_model_device)
-    by_model.push_back({{"model", m.model}, {"device", m.device_name}, {"kind", m.device_kind}, {"attempts", m.runs},
+    by_model.push_back({{"model", m.model}, {"device", m.device_name}, {"kind", m.device_kind}, {"clock", m.clock},
+                        {"attempts", m.runs},
                         {"succeeded", m.succeeded}, {"mean_duration_s", m.mean_duration_s}});
   out["predictions"] = to_json(s.predictions);
   return out;
@@ -110,10 +111,10 @@ void print_summary(std::ostream& out, const std::filesystem::path& file, const j
     out << "prediction error: no predictions from history yet";
   out << "; " << p.defaults << " results without one (default estimates)\n";
   if (s.by_model_device.empty()) return;
-  out << "mean duration per model and device (successful attempts):\n";
-  std::vector<std::vector<std::string>> rows{{"MODEL", "DEVICE", "KIND", "ATTEMPTS", "OK", "MEAN_S"}};
+  out << "mean duration per model, device and clock (successful attempts):\n";
+  std::vector<std::vector<std::string>> rows{{"MODEL", "DEVICE", "KIND", "CLOCK", "ATTEMPTS", "OK", "MEAN_S"}};
   for (const auto& m : s.by_model_device)
-    rows.push_back({cell(m.model), cell(m.device_name), cell(m.device_kind),
+    rows.push_back({cell(m.model), cell(m.device_name), cell(m.device_kind), cell(m.clock),
                     std::to_string(m.runs), std::to_string(m.succeeded),
                     m.succeeded > 0 ? fixed(m.mean_duration_s, 3) : "-"});
   print_columns(out, rows);

@@ -82,6 +82,7 @@ TEST(history_command, prints_runs_tasks_means_and_accuracy_as_json) {
   ASSERT_EQ(json["by_model_device"].size(), 1u);
   EXPECT_EQ(json["by_model_device"][0]["model"], "resnet50");
   EXPECT_EQ(json["by_model_device"][0]["device"], "Tesla T4");
+  EXPECT_EQ(json["by_model_device"][0]["clock"], "wall");
   EXPECT_DOUBLE_EQ(json["by_model_device"][0]["mean_duration_s"].get<double>(), 20.0);
   EXPECT_EQ(json["predictions"]["from_history"], 2);
   EXPECT_DOUBLE_EQ(json["predictions"]["mean_abs_error_s"].get<double>(), 10.0);
@@ -124,6 +125,42 @@ TEST(history_command, prints_a_readable_summary) {
   EXPECT_NE(result.out.find("resnet50"), std::string::npos) << result.out;
   EXPECT_NE(result.out.find("Tesla T4"), std::string::npos) << result.out;
   EXPECT_NE(result.out.find("20.000"), std::string::npos) << result.out;  // mean seconds
+  std::filesystem::remove_all(dir);
+}
+
+TEST(history_command, modeled_and_wall_seconds_of_one_model_and_device_are_averaged_apart) {
+  // An emulated "Tesla T4" beside the real one: before, one row averaged 100
+  // modeled s with 10 and 30 wall s (46.667).
+  const auto dir = temp_dir();
+  const auto file = write_journal(dir);
+  {
+    sqlite_journal journal{file};
+    const auto run = journal.begin_run("emulated");
+    worker_capability emulated = t4();
+    emulated.id = "cuda-emulated";
+    emulated.emulated = true;
+    journal.record_worker(emulated);
+    attempt_record a = succeeded("m", 2.0, 90.0);
+    a.modeled_s = 100.0;
+    journal.record_result(ran_on(a, emulated));
+    journal.finish_run(run);
+  }
+  const auto json = testing::run_dtf({"history", "--journal", file.string(), "--json"});
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  const auto rows = nlohmann::json::parse(json.out)["by_model_device"];
+  ASSERT_EQ(rows.size(), 2u) << rows.dump();
+  EXPECT_EQ(rows[0]["clock"], "modeled");
+  EXPECT_EQ(rows[0]["attempts"], 1);
+  EXPECT_DOUBLE_EQ(rows[0]["mean_duration_s"].get<double>(), 100.0);
+  EXPECT_EQ(rows[1]["clock"], "wall");
+  EXPECT_EQ(rows[1]["attempts"], 2);
+  EXPECT_DOUBLE_EQ(rows[1]["mean_duration_s"].get<double>(), 20.0);
+  const auto text = testing::run_dtf({"history", "--journal", file.string()});
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_NE(text.out.find("CLOCK"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("modeled"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("100.000"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("20.000"), std::string::npos) << text.out;
   std::filesystem::remove_all(dir);
 }
 
