@@ -97,12 +97,19 @@ ALTER TABLE attempts ADD COLUMN worker_slots INTEGER;
 )sql",
   // 3 -> 4: the clock of a history row's duration_s, 'modeled' (an emulated
   // worker's model seconds) or 'wall', so that learning keeps the two apart.
-  // Older rows take it from their worker's capability where the workers table
-  // has it; NULL (not known) is learned as wall.
+  // Older rows take it from their own attempt where it was written with
+  // schema 3 (wall_s set: modeled_s says whether it was emulated), else from
+  // their worker's latest capability where the workers table has it; NULL
+  // (not known) is learned as wall.
   R"sql(
 ALTER TABLE history ADD COLUMN clock TEXT;
-UPDATE history SET clock = (SELECT CASE json_extract(w.capability, '$.emulated') WHEN 1 THEN 'modeled' WHEN 0 THEN 'wall' END
-  FROM workers w WHERE w.id = history.worker_id AND json_valid(w.capability));
+UPDATE history SET clock = coalesce(
+  (SELECT CASE WHEN a.modeled_s IS NULL THEN 'wall' ELSE 'modeled' END FROM attempts a
+    WHERE a.run_id = history.run_id AND a.task_id = history.task_id AND a.worker_id = history.worker_id
+      AND a.wall_s IS NOT NULL
+    ORDER BY a.attempt DESC LIMIT 1),
+  (SELECT CASE json_extract(w.capability, '$.emulated') WHEN 1 THEN 'modeled' WHEN 0 THEN 'wall' END
+    FROM workers w WHERE w.id = history.worker_id AND json_valid(w.capability)));
 )sql",
 };
 static_assert(std::size(migrations) == journal_schema_version);

@@ -10,7 +10,9 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <optional>
 #include <string>
+#include <utility>
 
 namespace dtf {
 namespace {
@@ -116,6 +118,18 @@ TEST(journal_schema, a_version_2_journal_is_migrated_and_its_attempts_say_only_w
   EXPECT_EQ(results_jsonl_writer::to_json_line(attempts[0]).find("predicted_from"), std::string::npos);
 }
 
+/// A successful attempt of `task_id` on `worker`: `duration_s` wall seconds,
+/// `modeled_s` the model's when emulated.
+attempt_record succeeded_on(const worker_capability& worker, std::string task_id, double duration_s,
+                            std::optional<double> modeled_s = std::nullopt) {
+  auto a = attempt_record_for(task{}, worker, 1);
+  a.task_id = std::move(task_id);
+  a.status = task_status::succeeded;
+  a.duration_s = duration_s;
+  a.modeled_s = modeled_s;
+  return a;
+}
+
 // Schema 4 records each history row's clock, so that learning keeps an
 // emulated worker's modeled seconds apart from a real one's wall seconds; a
 // version 3 file's rows take it from their worker's capability.
@@ -131,17 +145,8 @@ TEST(journal_schema, a_version_3_journal_learns_each_history_row_in_its_workers_
     journal.begin_run("old");
     journal.record_worker(cpu_worker());
     journal.record_worker(emulated);
-    auto real_row = attempt_record_for(task{}, cpu_worker(), 1);
-    real_row.task_id = "real";
-    real_row.status = task_status::succeeded;
-    real_row.duration_s = 0.2;
-    journal.record_result(real_row);
-    auto modeled_row = attempt_record_for(task{}, emulated, 1);
-    modeled_row.task_id = "modeled";
-    modeled_row.status = task_status::succeeded;
-    modeled_row.duration_s = 1.8;
-    modeled_row.modeled_s = 90.0;
-    journal.record_result(modeled_row);
+    journal.record_result(succeeded_on(cpu_worker(), "real", 0.2));
+    journal.record_result(succeeded_on(emulated, "modeled", 1.8, 90.0));
     const auto rows = journal.load_history();
     ASSERT_EQ(rows.size(), 2u);
     EXPECT_FALSE(learning_worker(rows[0]).emulated);
@@ -160,6 +165,31 @@ TEST(journal_schema, a_version_3_journal_learns_each_history_row_in_its_workers_
   EXPECT_EQ(rows[0].measured_s(), 0.2);
   EXPECT_TRUE(learning_worker(rows[1]).emulated) << "its worker is emulated: modeled seconds";
   EXPECT_EQ(rows[1].measured_s(), 90.0);
+}
+
+// A version 3 file's attempt says the clock its row was measured in (wall_s
+// written, modeled_s set when emulated); the worker's capability is only its
+// latest registration: before, a worker id emulated then and real now made an
+// emulated row's modeled seconds wall seconds.
+TEST(journal_schema, a_version_3_history_row_takes_its_clock_from_its_own_attempt_first) {
+  journal_temp_dir dir;
+  const auto file = dir / "j.sqlite";
+  auto emulated = cpu_worker();
+  emulated.emulated = true;
+  {
+    sqlite_journal journal{file};
+    journal.begin_run("old");
+    journal.record_worker(emulated);
+    journal.record_result(succeeded_on(emulated, "modeled", 1.8, 90.0));
+    journal.record_worker(cpu_worker());  // the same id, real now
+  }
+  edit(file, drop_history_clock + "UPDATE schema_version SET version = 3;");
+
+  sqlite_journal journal{file};
+  const auto rows = journal.load_history();
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_TRUE(learning_worker(rows[0]).emulated) << "its attempt was emulated: modeled seconds";
+  EXPECT_EQ(rows[0].measured_s(), 90.0);
 }
 
 TEST(journal_schema, a_journal_from_a_newer_dtf_is_refused_by_name) {
