@@ -1,5 +1,6 @@
 #include "actors/execution/command_runner.hpp"
 #include "actors/execution/captured_stream.hpp"
+#include "actors/execution/command_guardian.hpp"
 #include "actors/execution/process_spawn.hpp"
 #include "actors/execution/process_tree.hpp"
 #include "actors/execution/running_commands.hpp"
@@ -414,6 +415,7 @@ attempt_record run_command(const run_request& request, const cancel_token& token
   for (auto* fd : {&stdout_pipe->read_end, &stderr_pipe->read_end})
     ::fcntl(fd->get(), F_SETFL, ::fcntl(fd->get(), F_GETFL) | O_NONBLOCK);
 
+  start_command_guardian_once();  // first: a subreaper would adopt it
   become_child_subreaper_once();
   process_spawn_request spawn;
   spawn.executable = std::move(*executable);
@@ -436,17 +438,23 @@ attempt_record run_command(const run_request& request, const cancel_token& token
   }
   const pid_t pid = started.pid;
 
-  // Known to kill_all_running_commands (a second Ctrl-C) while supervised.
+  // Known to the guardian (dtf killed outright) and to kill_all_running_commands
+  // (a second Ctrl-C) while supervised.
+  guard_process_group(pid);
   register_running_command(pid);
+  auto forget = [pid] {
+    unregister_running_command(pid);
+    release_process_group(pid);
+  };
   process_group_supervisor supervisor{pid, request, token, start};
   std::optional<task_status> forced_status;
   try {
     forced_status = supervisor.supervise(std::move(stdout_pipe->read_end), std::move(stderr_pipe->read_end), out, err);
   } catch (...) {
-    unregister_running_command(pid);
+    forget();
     throw;
   }
-  unregister_running_command(pid);
+  forget();
   // What left the group (setsid, a double fork) ends with the command too.
   const auto escaped =
     no_orphans_adopted() ? std::size_t{0} : end_descendants_with("DTF_ATTEMPT_KEY=" + attempt_key);

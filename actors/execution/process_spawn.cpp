@@ -2,11 +2,15 @@
 
 #include <cerrno>
 #include <csignal>
-#include <optional>
+#include <cstdint>
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <sched.h>
-#include <spawn.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 namespace dtf {
@@ -31,28 +35,6 @@ private:
   bool bound_ = false;
 };
 
-/// A posix_spawn attribute or file-action object, destroyed with its scope.
-template <class T, int (*init)(T*), int (*destroy)(T*)>
-class spawn_object {
-public:
-  spawn_object() { ok_ = init(&object_) == 0; }
-  ~spawn_object() {
-    if (ok_) destroy(&object_);
-  }
-  spawn_object(const spawn_object&) = delete;
-  spawn_object& operator=(const spawn_object&) = delete;
-  T* get() { return &object_; }
-  bool ok() const { return ok_; }
-
-private:
-  T object_;
-  bool ok_ = false;
-};
-
-using spawn_actions =
-  spawn_object<posix_spawn_file_actions_t, ::posix_spawn_file_actions_init, ::posix_spawn_file_actions_destroy>;
-using spawn_attributes = spawn_object<posix_spawnattr_t, ::posix_spawnattr_init, ::posix_spawnattr_destroy>;
-
 std::vector<char*> null_terminated(const std::vector<std::string>& strings) {
   std::vector<char*> pointers;
   pointers.reserve(strings.size() + 1);
@@ -61,32 +43,103 @@ std::vector<char*> null_terminated(const std::vector<std::string>& strings) {
   return pointers;
 }
 
-/// Own process group, empty mask, every signal at its default (dtf's threads
-/// block or ignore some; a command starts clean).
-int set_attributes(spawn_attributes& attributes) {
-  sigset_t none, all;
-  sigemptyset(&none);
-  sigfillset(&all);
-  if (int e = ::posix_spawnattr_setflags(attributes.get(),
-                                          POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-    return e;
-  if (int e = ::posix_spawnattr_setpgroup(attributes.get(), 0)) return e;
-  if (int e = ::posix_spawnattr_setsigmask(attributes.get(), &none)) return e;
-  return ::posix_spawnattr_setsigdefault(attributes.get(), &all);
+/// Everything the child needs, prepared by the parent (the child allocates
+/// nothing), and where the child reports why it could not exec.
+struct child_plan {
+  const char* executable;
+  char* const* argv;
+  char* const* envp;
+  int directory_fd, stdin_fd, stdout_fd, stderr_fd;
+  pid_t parent;  // dtf's pid
+  spawn_stage failed_stage = spawn_stage::exec;
+  int error = 0;
+};
+
+/// The child, between clone and execve: it shares dtf's memory (CLONE_VM)
+/// while the calling thread is suspended (CLONE_VFORK), so it makes system
+/// calls only (raw ones: no sanitizer interceptor or libc wrapper touches
+/// dtf's state from here), writes nothing of dtf's but its plan, and is not
+/// instrumented. It starts with every signal blocked (the parent blocked
+/// them): no handler of dtf runs here.
+[[noreturn, gnu::no_sanitize_address]] void child_failed(child_plan& plan, spawn_stage stage, long error) {
+  plan.failed_stage = stage;
+  plan.error = static_cast<int>(error);
+  for (;;) ::syscall(SYS_exit_group, 127);
 }
 
-/// Into the working directory (through a descriptor opened here, so that a
-/// directory that is missing or not searchable is told apart from a failed
-/// execve), the three standard streams, and nothing else of dtf's.
-int set_file_actions(spawn_actions& actions, int directory_fd, const process_spawn_request& request) {
-  if (directory_fd >= 0)
-    if (int e = ::posix_spawn_file_actions_addfchdir_np(actions.get(), directory_fd)) return e;
-  if (int e = ::posix_spawn_file_actions_adddup2(actions.get(), request.stdin_fd, 0)) return e;
-  if (int e = ::posix_spawn_file_actions_adddup2(actions.get(), request.stdout_fd, 1)) return e;
-  if (int e = ::posix_spawn_file_actions_adddup2(actions.get(), request.stderr_fd, 2)) return e;
-  // Descriptors other libraries opened without O_CLOEXEC stay out of the command.
-  return ::posix_spawn_file_actions_addclosefrom_np(actions.get(), 3);
+/// A raw system call's result: >= 0, or -errno (read at once: errno is the
+/// suspended calling thread's, which the child shares).
+template <class... Args>
+[[gnu::no_sanitize_address]] long raw(long number, Args... args) {
+  const long result = ::syscall(number, args...);
+  return result < 0 ? -errno : result;
 }
+
+/// The kernel's signal set (64 signals), as rt_sigaction and rt_sigprocmask take it.
+using kernel_sigset = std::uint64_t;
+
+[[gnu::no_sanitize_address]] int start_child(void* argument) {
+  auto& plan = *static_cast<child_plan*>(argument);
+  // Dies with the thread that started it, which waits for the command to
+  // end. Set before the check: a dtf killed before this line is seen there.
+  if (long e = raw(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0); e < 0) child_failed(plan, spawn_stage::exec, -e);
+  if (raw(SYS_getppid) != plan.parent) child_failed(plan, spawn_stage::exec, ESRCH);
+  // Every signal at its default and none blocked (dtf's threads block or
+  // ignore some; a command starts clean). The kernel's sigaction all zero:
+  // SIG_DFL, no flags, an empty mask.
+  const std::uint64_t default_action[4] = {};  // handler, flags, restorer, mask
+  for (int sig = 1; sig < NSIG; ++sig)
+    raw(SYS_rt_sigaction, sig, default_action, nullptr, sizeof(kernel_sigset));  // SIGKILL, SIGSTOP: EINVAL
+  if (long e = raw(SYS_setpgid, 0, 0); e < 0) child_failed(plan, spawn_stage::exec, -e);
+  if (plan.directory_fd >= 0)
+    if (long e = raw(SYS_fchdir, plan.directory_fd); e < 0) child_failed(plan, spawn_stage::chdir, -e);
+  const int from[3] = {plan.stdin_fd, plan.stdout_fd, plan.stderr_fd};
+  for (int to = 0; to < 3; ++to)  // dup3 as dup2 (every from > 2, so never from == to)
+    if (long e = raw(SYS_dup3, from[to], to, 0); e < 0) child_failed(plan, spawn_stage::exec, -e);
+  // Descriptors other libraries opened without O_CLOEXEC stay out of the command.
+  if (long e = raw(SYS_close_range, 3, ~0U, 0); e < 0) child_failed(plan, spawn_stage::exec, -e);
+  const kernel_sigset no_signals = 0;
+  raw(SYS_rt_sigprocmask, SIG_SETMASK, &no_signals, nullptr, sizeof no_signals);
+  const long e = raw(SYS_execve, plan.executable, plan.argv, plan.envp);
+  child_failed(plan, spawn_stage::exec, -e);
+}
+
+/// A stack for the children this thread starts, one at a time (the thread
+/// waits until each execs), mapped on the thread's first start and kept for
+/// its life: an unmap per start would interrupt every core running dtf's
+/// threads (a TLB shootdown). The child uses a few KiB.
+class child_stack {
+public:
+  static constexpr std::size_t size_bytes = 256 * 1024;
+  child_stack()
+      : base_(::mmap(nullptr, size_bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK | MAP_NORESERVE,
+                     -1, 0)) {}
+  ~child_stack() {
+    if (base_ != MAP_FAILED) ::munmap(base_, size_bytes);
+  }
+  child_stack(const child_stack&) = delete;
+  child_stack& operator=(const child_stack&) = delete;
+  bool ok() const { return base_ != MAP_FAILED; }
+  void* top() const { return static_cast<char*>(base_) + size_bytes; }  // stacks grow down
+
+private:
+  void* base_;
+};
+
+/// Every signal blocked on the calling thread for as long as it lives: the
+/// child starts with this mask, so no handler runs in it before it resets them.
+class all_signals_blocked {
+public:
+  all_signals_blocked() {
+    sigset_t all;
+    sigfillset(&all);
+    ::pthread_sigmask(SIG_SETMASK, &all, &saved_);
+  }
+  ~all_signals_blocked() { ::pthread_sigmask(SIG_SETMASK, &saved_, nullptr); }
+
+private:
+  sigset_t saved_{};
+};
 
 } // namespace
 
@@ -114,20 +167,39 @@ process_spawn_result spawn_process(const process_spawn_request& request) {
     }
   } directory_guard{directory_fd};
 
-  spawn_actions actions;
-  spawn_attributes attributes;
-  if (!actions.ok() || !attributes.ok()) return fail(spawn_stage::exec, ENOMEM);
-  if (int e = set_attributes(attributes)) return fail(spawn_stage::exec, e);
-  if (int e = set_file_actions(actions, directory_fd, request)) return fail(spawn_stage::exec, e);
   const auto argv = null_terminated(request.argv);
   const auto envp = null_terminated(request.env);
+  child_plan plan{.executable = request.executable.c_str(),
+                  .argv = argv.data(),
+                  .envp = envp.data(),
+                  .directory_fd = directory_fd,
+                  .stdin_fd = request.stdin_fd,
+                  .stdout_fd = request.stdout_fd,
+                  .stderr_fd = request.stderr_fd,
+                  .parent = ::getpid()};
+  thread_local child_stack stack;
+  if (!stack.ok()) return fail(spawn_stage::exec, ENOMEM);
 
   thread_affinity_scope affinity;
   if (request.cpus)
     if (int e = affinity.bind(*request.cpus)) return fail(spawn_stage::affinity, e);
   pid_t pid = -1;
-  if (int e = ::posix_spawn(&pid, request.executable.c_str(), actions.get(), attributes.get(), argv.data(), envp.data()))
-    return fail(spawn_stage::exec, e);
+  int clone_error = 0;
+  {
+    all_signals_blocked blocked;
+    // As glibc's posix_spawn: the child shares dtf's memory until it execs,
+    // and this thread waits until then, so starting costs the same whatever
+    // dtf's size (a fork would copy its page tables).
+    pid = ::clone(start_child, stack.top(), CLONE_VM | CLONE_VFORK | SIGCHLD, &plan);
+    if (pid < 0) clone_error = errno;
+  }
+  if (pid < 0) return fail(spawn_stage::exec, clone_error);
+  if (plan.error != 0) {
+    // It never became the command: reap it here.
+    while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+    }
+    return fail(plan.failed_stage, plan.error);
+  }
   result.pid = pid;
   return result;
 }

@@ -1,0 +1,142 @@
+#include "actors/execution/command_guardian.hpp"
+
+#include <atomic>
+#include <cerrno>
+#include <csignal>
+#include <cstdint>
+#include <mutex>
+
+#include <fcntl.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace dtf {
+namespace {
+
+// One message per process group, a packet each (SOCK_SEQPACKET, so writers on
+// several threads never interleave): > 0 guard it, < 0 release it.
+using group_message = std::int32_t;
+
+std::atomic<int> channel_fd{-1};    // dtf's end
+std::atomic<pid_t> guardian{-1};
+
+// The guardian's groups. Static, not on the stack: the guardian runs on a
+// copy of whichever thread started it, whose stack size is not known here.
+pid_t guarded_groups[max_guarded_groups];
+
+/// Every signal at its default and none blocked: dtf's handlers are not the
+/// guardian's.
+void reset_signals() {
+  struct sigaction default_action {};
+  default_action.sa_handler = SIG_DFL;
+  for (int sig = 1; sig < NSIG; ++sig) ::sigaction(sig, &default_action, nullptr);  // SIGKILL, SIGSTOP: EINVAL
+  sigset_t none;
+  sigemptyset(&none);
+  ::sigprocmask(SIG_SETMASK, &none, nullptr);
+}
+
+/// /dev/null for stdio (dtf's stdout may be a pipe someone reads to its end),
+/// `keep` moved above stdio, every other descriptor closed. Returns keep's number.
+int keep_only(int keep) {
+  const int moved = ::fcntl(keep, F_DUPFD, 3);
+  if (moved < 0) ::_exit(1);
+  const int null_fd = ::open("/dev/null", O_RDWR);
+  if (null_fd >= 0)
+    for (int stdio = 0; stdio <= 2; ++stdio) ::dup2(null_fd, stdio);
+  if (moved > 3) ::close_range(3, static_cast<unsigned>(moved) - 1, 0);
+  ::close_range(static_cast<unsigned>(moved) + 1, ~0U, 0);
+  return moved;
+}
+
+/// The guardian's whole life. Async-signal-safe calls only: it is a fork of
+/// a process with many threads.
+[[noreturn]] void guard(int channel) {
+  ::setsid();  // no terminal's Ctrl-C or hangup, no kill of dtf's process group reaches it
+  ::prctl(PR_SET_NAME, "dtf-guardian", 0, 0, 0);
+  (void)!::chdir("/");  // pins no mount
+  reset_signals();
+  channel = keep_only(channel);
+  std::size_t count = 0;
+  for (;;) {
+    group_message message = 0;
+    const ssize_t n = ::read(channel, &message, sizeof message);
+    if (n < 0 && errno == EINTR) continue;
+    if (n != static_cast<ssize_t>(sizeof message)) break;  // 0: dtf's end closed, dtf is gone
+    if (message > 0) {
+      if (count < max_guarded_groups) guarded_groups[count++] = message;
+    } else {
+      for (std::size_t i = 0; i < count; ++i)
+        if (guarded_groups[i] == -message) {
+          guarded_groups[i] = guarded_groups[--count];
+          break;
+        }
+    }
+  }
+  for (std::size_t i = 0; i < count; ++i) ::kill(-guarded_groups[i], SIGKILL);
+  ::_exit(0);
+}
+
+/// Returns the guardian's pid, or -1. `dtf_end` stays with dtf.
+pid_t start_guardian(int dtf_end, int guardian_end) {
+  // _Fork: no atfork handlers run, in the children or here; the children make
+  // async-signal-safe calls only.
+  const pid_t middle = ::_Fork();
+  if (middle == 0) {
+    ::close(dtf_end);
+    const pid_t started = ::_Fork();
+    if (started == 0) guard(guardian_end);
+    // Tell dtf who it is; the guardian is re-parented once this process exits.
+    const group_message pid = started;
+    const bool told = started > 0 && ::send(guardian_end, &pid, sizeof pid, MSG_NOSIGNAL) == sizeof pid;
+    ::_exit(told ? 0 : 1);
+  }
+  ::close(guardian_end);
+  if (middle < 0) return -1;
+  int status = 0;
+  while (::waitpid(middle, &status, 0) < 0)
+    if (errno != EINTR) return -1;
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) return -1;
+  group_message pid = -1;
+  while (::recv(dtf_end, &pid, sizeof pid, 0) < 0)
+    if (errno != EINTR) return -1;
+  return pid;
+}
+
+void tell(group_message message) {
+  const int fd = channel_fd.load(std::memory_order_acquire);
+  if (fd < 0) return;
+  // A guardian that is gone (killed) is EPIPE here, never SIGPIPE.
+  while (::send(fd, &message, sizeof message, MSG_NOSIGNAL) < 0 && errno == EINTR) {
+  }
+}
+
+} // namespace
+
+void start_command_guardian_once() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    int fds[2];
+    if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds) != 0) return;
+    const pid_t pid = start_guardian(fds[0], fds[1]);
+    if (pid <= 0) {
+      ::close(fds[0]);
+      return;
+    }
+    guardian.store(pid);
+    channel_fd.store(fds[0], std::memory_order_release);
+  });
+}
+
+pid_t command_guardian_pid() { return guardian.load(); }
+
+void guard_process_group(pid_t process_group) {
+  if (process_group > 0) tell(process_group);
+}
+
+void release_process_group(pid_t process_group) {
+  if (process_group > 0) tell(-process_group);
+}
+
+} // namespace dtf

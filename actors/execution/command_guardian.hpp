@@ -1,0 +1,49 @@
+#pragma once
+// A process of its own that ends dtf's running commands when dtf dies without
+// ending them itself (SIGKILL, a crash, the OOM killer): dtf ends them on every
+// other exit, but nothing of a process killed outright runs any more, and its
+// commands would keep running while the coordinator re-runs their tasks
+// elsewhere. CAF-free; thread-safe.
+//
+// The guardian is started once per process, on first use, by a double fork
+// (so it is nobody's child in dtf, and dtf's waitpid and its lists of
+// children never see it), in a session of its own with /dev/null for stdio
+// and no other descriptor of dtf but its end of a socket pair. dtf tells it
+// each command's process group as the command starts and again once the
+// group is gone; when dtf's end closes (dtf is gone, however it ended), it
+// sends SIGKILL to every group it still holds and exits. Between fork and its
+// exit it makes async-signal-safe calls only.
+//
+// Covered: every process still in a command's process group (the command,
+// the shell's children and background jobs). Not covered: processes that left
+// the group (setsid, a double fork into a new session; dtf ends those only
+// when the command ends while dtf runs), a command whose group was not told
+// yet (dtf killed between the spawn and the message, microseconds), a
+// guardian that was killed itself, and more than max_guarded_groups groups
+// at once.
+#include <cstddef>
+
+#include <sys/types.h>
+
+namespace dtf {
+
+/// Groups the guardian holds at once; more are not guarded.
+inline constexpr std::size_t max_guarded_groups = 16384;
+
+/// Starts the guardian unless one was started (or failed to start) before.
+/// Call before this process becomes a child subreaper: the guardian's parent
+/// exits at once, and a subreaper would adopt the guardian as an orphan.
+void start_command_guardian_once();
+
+/// The guardian's process id; -1 when it was not started or could not start.
+pid_t command_guardian_pid();
+
+/// The guardian ends this process group if dtf dies before release_process_group.
+/// Does nothing without a guardian. Blocks only while the guardian does not read.
+void guard_process_group(pid_t process_group);
+
+/// The group is gone (reaped): the guardian forgets it, so that its number,
+/// once reused, is never killed.
+void release_process_group(pid_t process_group);
+
+} // namespace dtf

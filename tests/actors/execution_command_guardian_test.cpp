@@ -1,0 +1,122 @@
+// The command guardian, with real processes: a forked stand-in for dtf
+// starts the guardian and a command in a group of its own, tells the
+// guardian about it, and is killed with SIGKILL. What the guardian still
+// held is ended; what it was told to release is not touched.
+#include "actors/execution/command_guardian.hpp"
+
+#include "tests/cli/dtf_process.hpp"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <csignal>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <thread>
+
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char** environ;
+
+namespace dtf {
+namespace {
+
+using dtf::testing::eventually;
+using dtf::testing::process_running;
+
+/// Ends and reaps a process of the test's, where it is (or came to be) the test's child.
+void end_process(pid_t pid) {
+  if (pid <= 0) return;
+  ::kill(pid, SIGKILL);
+  ::waitpid(pid, nullptr, WNOHANG);
+}
+
+struct stand_in_pids {
+  pid_t stand_in = -1, guardian = -1, command = -1, grandchild = -1;
+};
+
+/// Forks a stand-in for dtf that starts the guardian and `sh -c 'sleep 300 &
+/// ...; wait'` in a process group of its own, guards that group (and
+/// releases it again when `release`), then waits to be killed. Returns the
+/// pids, the grandchild's read from the file the shell writes.
+stand_in_pids start_stand_in(const std::filesystem::path& grandchild_file, bool release) {
+  std::filesystem::remove(grandchild_file);
+  int report[2];
+  if (::pipe(report) != 0) return {};
+  stand_in_pids pids;
+  pids.stand_in = ::fork();
+  if (pids.stand_in == 0) {
+    ::close(report[0]);
+    start_command_guardian_once();
+    std::string sh = "/bin/sh", dash_c = "-c",
+                script = "sleep 300 & echo $! > " + grandchild_file.string() + ".tmp; mv " + grandchild_file.string() +
+                         ".tmp " + grandchild_file.string() + "; wait";
+    char* argv[] = {sh.data(), dash_c.data(), script.data(), nullptr};
+    posix_spawnattr_t attributes;
+    ::posix_spawnattr_init(&attributes);
+    ::posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETPGROUP);
+    ::posix_spawnattr_setpgroup(&attributes, 0);
+    pid_t command = -1;
+    if (::posix_spawn(&command, sh.c_str(), nullptr, &attributes, argv, environ) != 0) ::_exit(1);
+    guard_process_group(command);
+    if (release) release_process_group(command);
+    const pid_t told[2] = {command_guardian_pid(), command};
+    if (::write(report[1], told, sizeof told) != static_cast<ssize_t>(sizeof told)) ::_exit(1);
+    for (;;) ::pause();
+  }
+  ::close(report[1]);
+  pid_t told[2] = {-1, -1};
+  if (pids.stand_in > 0 && ::read(report[0], told, sizeof told) == static_cast<ssize_t>(sizeof told)) {
+    pids.guardian = told[0];
+    pids.command = told[1];
+  }
+  ::close(report[0]);
+  if (pids.command > 0 && eventually([&] { return std::filesystem::exists(grandchild_file); }))
+    std::ifstream{grandchild_file} >> pids.grandchild;
+  std::filesystem::remove(grandchild_file);
+  return pids;
+}
+
+void kill_stand_in(const stand_in_pids& pids) {
+  ::kill(pids.stand_in, SIGKILL);
+  ::waitpid(pids.stand_in, nullptr, 0);
+}
+
+std::filesystem::path temp_file(const std::string& name) {
+  return std::filesystem::temp_directory_path() / ("dtf-guardian-" + std::to_string(::getpid()) + "-" + name);
+}
+
+TEST(command_guardian, ends_a_guarded_group_with_its_grandchildren_when_its_process_is_killed_outright) {
+  const auto pids = start_stand_in(temp_file("guarded"), false);
+  ASSERT_GT(pids.guardian, 0) << "no guardian started";
+  ASSERT_GT(pids.command, 0);
+  ASSERT_GT(pids.grandchild, 0);
+  EXPECT_TRUE(process_running(pids.guardian));
+  kill_stand_in(pids);
+  EXPECT_TRUE(eventually([&] { return !process_running(pids.command); })) << "the command outlived SIGKILL of dtf";
+  EXPECT_TRUE(eventually([&] { return !process_running(pids.grandchild); }))
+    << "the command's background child outlived SIGKILL of dtf";
+  EXPECT_TRUE(eventually([&] { return !process_running(pids.guardian); })) << "the guardian stayed";
+  for (pid_t pid : {pids.command, pids.grandchild, pids.guardian}) end_process(pid);
+}
+
+TEST(command_guardian, leaves_a_released_group_alone) {
+  const auto pids = start_stand_in(temp_file("released"), true);
+  ASSERT_GT(pids.guardian, 0) << "no guardian started";
+  ASSERT_GT(pids.command, 0);
+  ASSERT_GT(pids.grandchild, 0);
+  kill_stand_in(pids);
+  // Once the guardian is gone it has ended all it was going to end.
+  EXPECT_TRUE(eventually([&] { return !process_running(pids.guardian); })) << "the guardian stayed";
+  EXPECT_TRUE(process_running(pids.command)) << "a released group was killed";
+  EXPECT_TRUE(process_running(pids.grandchild)) << "a released group was killed";
+  ::kill(-pids.command, SIGKILL);
+  for (pid_t pid : {pids.command, pids.grandchild, pids.guardian}) end_process(pid);
+}
+
+} // namespace
+} // namespace dtf

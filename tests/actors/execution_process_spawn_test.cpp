@@ -1,0 +1,140 @@
+// spawn_process against real processes: what the child gets (its own group,
+// the descriptors, the working directory), why a start failed (errno by
+// stage), and that a command dies with the process that started it, even
+// when that process is killed with SIGKILL (PR_SET_PDEATHSIG).
+#include "actors/execution/process_spawn.hpp"
+
+#include "tests/cli/dtf_process.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <thread>
+
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char** environ;
+
+namespace dtf {
+namespace {
+
+namespace fs = std::filesystem;
+
+using dtf::testing::eventually;
+using dtf::testing::process_running;
+
+std::vector<std::string> environment() {
+  std::vector<std::string> env;
+  for (char** entry = environ; entry && *entry; ++entry) env.emplace_back(*entry);
+  return env;
+}
+
+class process_spawn : public ::testing::Test {
+protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("dtf-spawn-test-" + std::to_string(::getpid()) + "-" +
+                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    null_ = ::open("/dev/null", O_RDWR | O_CLOEXEC);
+    out_ = ::open((dir_ / "out").c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    ASSERT_GT(null_, 2);
+    ASSERT_GT(out_, 2);
+  }
+  void TearDown() override {
+    ::close(null_);
+    ::close(out_);
+    fs::remove_all(dir_);
+  }
+
+  process_spawn_request shell(const std::string& script) const {
+    process_spawn_request request;
+    request.executable = "/bin/sh";
+    request.argv = {"sh", "-c", script};
+    request.env = environment();
+    request.stdin_fd = null_;
+    request.stdout_fd = out_;
+    request.stderr_fd = out_;
+    return request;
+  }
+
+  static int exit_code_of(pid_t pid) {
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  }
+
+  fs::path dir_;
+  int null_ = -1, out_ = -1;
+};
+
+TEST_F(process_spawn, starts_the_command_in_its_own_group_in_its_directory_with_its_output_and_no_other_descriptor) {
+  auto request = shell("pwd; [ \"$(cut -d' ' -f5 /proc/$$/stat)\" = $$ ] && echo leader; ls /proc/self/fd | wc -l");
+  request.working_directory = dir_.string();
+  const auto started = spawn_process(request);
+  ASSERT_GT(started.pid, 0) << started.error;
+  EXPECT_EQ(exit_code_of(started.pid), 0);
+  std::ifstream in{dir_ / "out"};
+  std::string directory, leader;
+  int descriptors = -1;
+  in >> directory >> leader >> descriptors;
+  EXPECT_EQ(fs::path(directory), fs::canonical(dir_));
+  EXPECT_EQ(leader, "leader");
+  EXPECT_EQ(descriptors, 4);  // 0, 1, 2 and ls's own directory
+}
+
+TEST_F(process_spawn, reports_a_failed_start_by_stage_and_errno_and_leaves_no_child) {
+  auto missing_directory = shell("true");
+  missing_directory.working_directory = (dir_ / "missing").string();
+  auto started = spawn_process(missing_directory);
+  EXPECT_LE(started.pid, 0);
+  EXPECT_EQ(started.failed_stage, spawn_stage::chdir);
+  EXPECT_EQ(started.error, ENOENT);
+
+  const auto not_executable = dir_ / "plain.txt";
+  std::ofstream{not_executable} << "not a program\n";
+  auto request = shell("");
+  request.executable = not_executable.string();
+  request.argv = {"plain.txt"};
+  started = spawn_process(request);
+  EXPECT_LE(started.pid, 0);
+  EXPECT_EQ(started.failed_stage, spawn_stage::exec);
+  EXPECT_EQ(started.error, EACCES);
+  EXPECT_EQ(::waitpid(-1, nullptr, WNOHANG), -1) << "a child that never became the command was left unreaped";
+}
+
+// The child is bound to the life of the process that started it: a stand-in
+// for dtf starts `sleep 300` and is killed outright; the sleep goes with it.
+TEST_F(process_spawn, a_command_dies_with_the_process_that_started_it_even_when_that_is_killed_outright) {
+  int report[2];
+  ASSERT_EQ(::pipe(report), 0);
+  const auto request = shell("exec sleep 300");
+  const pid_t stand_in = ::fork();
+  if (stand_in == 0) {
+    const pid_t command = spawn_process(request).pid;
+    if (::write(report[1], &command, sizeof command) != static_cast<ssize_t>(sizeof command)) ::_exit(1);
+    for (;;) ::pause();
+  }
+  ::close(report[1]);
+  pid_t command = -1;
+  ASSERT_EQ(::read(report[0], &command, sizeof command), static_cast<ssize_t>(sizeof command));
+  ::close(report[0]);
+  ASSERT_GT(command, 0);
+  EXPECT_TRUE(process_running(command));
+  ::kill(stand_in, SIGKILL);
+  ::waitpid(stand_in, nullptr, 0);
+  EXPECT_TRUE(eventually([&] { return !process_running(command); })) << "the command outlived its killed parent";
+  ::kill(command, SIGKILL);  // whatever a failure left
+  ::waitpid(command, nullptr, WNOHANG);
+}
+
+} // namespace
+} // namespace dtf
