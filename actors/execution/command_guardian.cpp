@@ -1,4 +1,5 @@
 #include "actors/execution/command_guardian.hpp"
+#include "actors/execution/descriptor_closing.hpp"
 
 #include <atomic>
 #include <cerrno>
@@ -45,8 +46,7 @@ int keep_only(int keep) {
   const int null_fd = ::open("/dev/null", O_RDWR);
   if (null_fd >= 0)
     for (int stdio = 0; stdio <= 2; ++stdio) ::dup2(null_fd, stdio);
-  if (moved > 3) ::close_range(3, static_cast<unsigned>(moved) - 1, 0);
-  ::close_range(static_cast<unsigned>(moved) + 1, ~0U, 0);
+  close_descriptors_from(3, moved);  // close_range, or each one /proc/self/fd lists
   return moved;
 }
 

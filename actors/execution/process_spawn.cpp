@@ -1,4 +1,5 @@
 #include "actors/execution/process_spawn.hpp"
+#include "actors/execution/descriptor_closing.hpp"
 
 #include <cerrno>
 #include <csignal>
@@ -96,8 +97,9 @@ using kernel_sigset = std::uint64_t;
   const int from[3] = {plan.stdin_fd, plan.stdout_fd, plan.stderr_fd};
   for (int to = 0; to < 3; ++to)  // dup3 as dup2 (every from > 2, so never from == to)
     if (long e = raw(SYS_dup3, from[to], to, 0); e < 0) child_failed(plan, spawn_stage::exec, -e);
-  // Descriptors other libraries opened without O_CLOEXEC stay out of the command.
-  if (long e = raw(SYS_close_range, 3, ~0U, 0); e < 0) child_failed(plan, spawn_stage::exec, -e);
+  // Descriptors other libraries opened without O_CLOEXEC stay out of the command
+  // (close_range, or where the kernel refuses it, each one /proc/self/fd lists).
+  if (long e = close_descriptors_from(3); e < 0) child_failed(plan, spawn_stage::exec, -e);
   const kernel_sigset no_signals = 0;
   raw(SYS_rt_sigprocmask, SIG_SETMASK, &no_signals, nullptr, sizeof no_signals);
   const long e = raw(SYS_execve, plan.executable, plan.argv, plan.envp);

@@ -17,7 +17,13 @@
 #include <string>
 #include <thread>
 
+#include <cstddef>
+
 #include <fcntl.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -109,6 +115,45 @@ TEST_F(process_spawn, reports_a_failed_start_by_stage_and_errno_and_leaves_no_ch
   EXPECT_EQ(started.failed_stage, spawn_stage::exec);
   EXPECT_EQ(started.error, EACCES);
   EXPECT_EQ(::waitpid(-1, nullptr, WNOHANG), -1) << "a child that never became the command was left unreaped";
+}
+
+/// This process's close_range fails with `error` from now on, as under a
+/// container's seccomp profile or before Linux 5.9 (ENOSYS). For a forked child.
+bool refuse_close_range(int error) {
+  sock_filter program[] = {
+    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)),
+    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_close_range, 0, 1),
+    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (static_cast<unsigned>(error) & SECCOMP_RET_DATA)),
+    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+  };
+  sock_fprog filter{.len = sizeof program / sizeof program[0], .filter = program};
+  return ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0 && ::prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &filter) == 0;
+}
+
+// Before: the child failed on close_range's error, so every command failed
+// to start ("Function not implemented") where the kernel refused it.
+TEST_F(process_spawn, starts_with_no_other_descriptor_where_the_kernel_refuses_close_range) {
+  for (int error : {ENOSYS, EPERM}) {
+    ASSERT_EQ(::ftruncate(out_, 0), 0);
+    ASSERT_EQ(::lseek(out_, 0, SEEK_SET), 0);
+    const auto request = shell("ls /proc/self/fd | wc -l");
+    const pid_t stand_in = ::fork();
+    if (stand_in == 0) {
+      for (int i = 0; i < 5; ++i) ::open("/dev/null", O_RDONLY);  // left open by some library
+      if (!refuse_close_range(error)) ::_exit(90);
+      if (::syscall(SYS_close_range, 1000, 1001, 0) == 0 || errno != error) ::_exit(91);
+      const auto started = spawn_process(request);
+      if (started.pid <= 0) ::_exit(started.error == error ? 92 : 93);
+      ::_exit(exit_code_of(started.pid));
+    }
+    const int code = exit_code_of(stand_in);
+    if (code == 90) GTEST_SKIP() << "no seccomp filter here";
+    ASSERT_NE(code, 92) << "the start failed with close_range's error " << error;
+    EXPECT_EQ(code, 0) << error;
+    int descriptors = -1;
+    std::ifstream{dir_ / "out"} >> descriptors;
+    EXPECT_EQ(descriptors, 4) << error;  // 0, 1, 2 and ls's own directory
+  }
 }
 
 // The child is bound to the life of the process that started it: a stand-in
