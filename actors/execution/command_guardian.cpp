@@ -4,8 +4,11 @@
 #include <atomic>
 #include <cerrno>
 #include <csignal>
+#include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <mutex>
+#include <vector>
 
 #include <fcntl.h>
 #include <sys/prctl.h>
@@ -104,12 +107,43 @@ pid_t start_guardian(int dtf_end, int guardian_end) {
   return pid;
 }
 
-void tell(group_message message) {
-  const int fd = channel_fd.load(std::memory_order_acquire);
-  if (fd < 0) return;
-  // A guardian that is gone (killed) is EPIPE here, never SIGPIPE.
-  while (::send(fd, &message, sizeof message, MSG_NOSIGNAL) < 0 && errno == EINTR) {
+// Messages dtf sends without waiting: a guardian that does not read (stopped
+// with SIGSTOP, in a frozen cgroup, under a debugger) fills the socket's
+// buffer, and a send that waited for it would stop every runner thread.
+std::mutex sending;                          // over what follows, and the sends
+std::vector<group_message> unsent_releases;  // in order; sent before anything else
+std::atomic<std::size_t> unguarded{0};       // commands started without the guardian hearing of them
+bool unguarded_said = false;
+
+enum class send_result { sent, full, gone };
+
+send_result send_now(int fd, group_message message) {
+  for (;;) {
+    if (::send(fd, &message, sizeof message, MSG_DONTWAIT | MSG_NOSIGNAL) == static_cast<ssize_t>(sizeof message))
+      return send_result::sent;
+    if (errno == EINTR) continue;
+    // A guardian that is gone (killed) is EPIPE here, never SIGPIPE.
+    return errno == EAGAIN || errno == EWOULDBLOCK ? send_result::full : send_result::gone;
   }
+}
+
+/// Sends the releases that waited; false while some still wait. Holds `sending`.
+bool send_unsent_releases(int fd) {
+  std::size_t sent = 0;
+  while (sent < unsent_releases.size() && send_now(fd, unsent_releases[sent]) == send_result::sent) ++sent;
+  unsent_releases.erase(unsent_releases.begin(), unsent_releases.begin() + static_cast<std::ptrdiff_t>(sent));
+  return unsent_releases.empty();
+}
+
+/// Holds `sending`.
+void count_unguarded(pid_t process_group) {
+  unguarded.fetch_add(1, std::memory_order_relaxed);
+  if (unguarded_said) return;
+  unguarded_said = true;
+  std::fprintf(stderr,
+               "dtf: warning: the command guardian (pid %d) does not read; command group %d and any started while "
+               "it does not are not guarded: were dtf killed outright, their children would outlive it\n",
+               static_cast<int>(guardian.load()), static_cast<int>(process_group));
 }
 
 } // namespace
@@ -131,12 +165,25 @@ void start_command_guardian_once() {
 
 pid_t command_guardian_pid() { return guardian.load(); }
 
-void guard_process_group(pid_t process_group) {
-  if (process_group > 0) tell(process_group);
+bool guard_process_group(pid_t process_group) {
+  const int fd = channel_fd.load(std::memory_order_acquire);
+  if (fd < 0 || process_group <= 0) return false;
+  std::lock_guard lock{sending};
+  // After the releases that wait: a group number reused is guarded, then released, in that order.
+  if (send_unsent_releases(fd) && send_now(fd, process_group) == send_result::sent) return true;
+  count_unguarded(process_group);
+  return false;
 }
 
 void release_process_group(pid_t process_group) {
-  if (process_group > 0) tell(-process_group);
+  const int fd = channel_fd.load(std::memory_order_acquire);
+  if (fd < 0 || process_group <= 0) return;
+  std::lock_guard lock{sending};
+  // Kept until sent: a group the guardian held on to would be killed when dtf dies, whoever has its number by then.
+  unsent_releases.push_back(-process_group);
+  send_unsent_releases(fd);
 }
+
+std::size_t unguarded_command_count() { return unguarded.load(std::memory_order_relaxed); }
 
 } // namespace dtf

@@ -18,8 +18,9 @@
 // the shell's children and background jobs). Not covered: processes that left
 // the group (setsid, a double fork into a new session; dtf ends those only
 // when the command ends while dtf runs), a command whose group was not told
-// yet (dtf killed between the spawn and the message, microseconds), a
-// guardian that was killed itself, and more than max_guarded_groups groups
+// yet (dtf killed between the spawn and the message, microseconds), one
+// started while the guardian did not read (stopped: dtf never waits for it),
+// a guardian that was killed itself, and more than max_guarded_groups groups
 // at once.
 #include <cstddef>
 
@@ -38,12 +39,19 @@ void start_command_guardian_once();
 /// The guardian's process id; -1 when it was not started or could not start.
 pid_t command_guardian_pid();
 
-/// The guardian ends this process group if dtf dies before release_process_group.
-/// Does nothing without a guardian. Blocks only while the guardian does not read.
-void guard_process_group(pid_t process_group);
+/// The guardian ends this process group if dtf dies before release_process_group;
+/// true when it was told. Never waits: a guardian that does not read (stopped,
+/// frozen, its socket's buffer full) is not told, the command is counted
+/// unguarded and the first such is said once on stderr.
+bool guard_process_group(pid_t process_group);
 
 /// The group is gone (reaped): the guardian forgets it, so that its number,
-/// once reused, is never killed.
+/// once reused, is never killed. Call only for a group guard_process_group
+/// told. Never waits: a release the guardian does not read yet is sent before
+/// the next message.
 void release_process_group(pid_t process_group);
+
+/// Commands started while the guardian did not read (guard_process_group false with a guardian).
+std::size_t unguarded_command_count();
 
 } // namespace dtf

@@ -440,11 +440,11 @@ attempt_record run_command(const run_request& request, const cancel_token& token
 
   // Known to the guardian (dtf killed outright) and to kill_all_running_commands
   // (a second Ctrl-C) while supervised.
-  guard_process_group(pid);
+  const bool guarded = guard_process_group(pid);
   register_running_command(pid);
-  auto forget = [pid] {
+  auto forget = [pid, guarded] {
     unregister_running_command(pid);
-    release_process_group(pid);
+    if (guarded) release_process_group(pid);
   };
   process_group_supervisor supervisor{pid, request, token, start};
   std::optional<task_status> forced_status;

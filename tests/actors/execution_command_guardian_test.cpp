@@ -16,6 +16,7 @@
 #include <string>
 #include <thread>
 
+#include <fcntl.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -116,6 +117,45 @@ TEST(command_guardian, leaves_a_released_group_alone) {
   EXPECT_TRUE(process_running(pids.grandchild)) << "a released group was killed";
   ::kill(-pids.command, SIGKILL);
   for (pid_t pid : {pids.command, pids.grandchild, pids.guardian}) end_process(pid);
+}
+
+// Before: a send that waited on a stopped guardian stopped the runner thread
+// for good once its socket's buffer was full (~139 commands: dtf stopped at
+// [148/601] with the guardian SIGSTOPped).
+TEST(command_guardian, never_waits_for_a_guardian_that_does_not_read) {
+  constexpr int commands = 2000;
+  int report[2];
+  ASSERT_EQ(::pipe2(report, O_NONBLOCK), 0);
+  const pid_t stand_in = ::fork();
+  if (stand_in == 0) {
+    ::close(report[0]);
+    ::setpgid(0, 0);  // the group it guards is its own: the guardian kills nothing of the test's
+    start_command_guardian_once();
+    const pid_t stopped = command_guardian_pid();
+    if (stopped <= 0 || ::kill(stopped, SIGSTOP) != 0) ::_exit(1);
+    int guarded = 0;
+    for (int i = 0; i < commands; ++i)
+      if (guard_process_group(::getpid())) {
+        ++guarded;
+        release_process_group(::getpid());
+      }
+    const int told[3] = {stopped, guarded, static_cast<int>(unguarded_command_count())};
+    if (::write(report[1], told, sizeof told) != static_cast<ssize_t>(sizeof told)) ::_exit(1);
+    for (;;) ::pause();
+  }
+  ::close(report[1]);
+  int told[3] = {-1, -1, -1};
+  const bool reported =
+    eventually([&] { return ::read(report[0], told, sizeof told) == static_cast<ssize_t>(sizeof told); });
+  ::close(report[0]);
+  EXPECT_TRUE(reported) << "guarding waited for a guardian that does not read";
+  EXPECT_GT(told[0], 0);
+  EXPECT_GT(told[1], 0) << "nothing was guarded before the socket filled";
+  EXPECT_LT(told[1], commands);
+  EXPECT_EQ(told[1] + told[2], commands) << "a command neither guarded nor counted unguarded";
+  ::kill(stand_in, SIGKILL);
+  ::waitpid(stand_in, nullptr, 0);
+  end_process(told[0]);
 }
 
 } // namespace
