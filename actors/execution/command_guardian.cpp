@@ -1,5 +1,6 @@
 #include "actors/execution/command_guardian.hpp"
 #include "actors/execution/descriptor_closing.hpp"
+#include "actors/execution/raw_syscall.hpp"
 
 #include <atomic>
 #include <cerrno>
@@ -12,6 +13,7 @@
 
 #include <fcntl.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -30,43 +32,34 @@ std::atomic<pid_t> guardian{-1};
 // copy of whichever thread started it, whose stack size is not known here.
 pid_t guarded_groups[max_guarded_groups];
 
-/// Every signal at its default and none blocked: dtf's handlers are not the
-/// guardian's.
-void reset_signals() {
-  struct sigaction default_action {};
-  default_action.sa_handler = SIG_DFL;
-  for (int sig = 1; sig < NSIG; ++sig) ::sigaction(sig, &default_action, nullptr);  // SIGKILL, SIGSTOP: EINVAL
-  sigset_t none;
-  sigemptyset(&none);
-  ::sigprocmask(SIG_SETMASK, &none, nullptr);
-}
-
 /// /dev/null for stdio (dtf's stdout may be a pipe someone reads to its end),
 /// `keep` moved above stdio, every other descriptor closed. Returns keep's number.
 int keep_only(int keep) {
-  const int moved = ::fcntl(keep, F_DUPFD, 3);
-  if (moved < 0) ::_exit(1);
-  const int null_fd = ::open("/dev/null", O_RDWR);
-  if (null_fd >= 0)
-    for (int stdio = 0; stdio <= 2; ++stdio) ::dup2(null_fd, stdio);
-  close_descriptors_from(3, moved);  // close_range, or each one /proc/self/fd lists
-  return moved;
+  const long moved = raw(SYS_fcntl, keep, F_DUPFD, 3);
+  if (moved < 0) exit_now(1);
+  const long null_fd = raw(SYS_openat, AT_FDCWD, "/dev/null", O_RDWR, 0);
+  for (int stdio = 0; stdio <= 2; ++stdio)
+    if (null_fd >= 0 && null_fd != stdio) raw(SYS_dup3, null_fd, stdio, 0);
+  close_descriptors_from(3, static_cast<int>(moved));  // close_range, or each one /proc/self/fd lists
+  return static_cast<int>(moved);
 }
 
-/// The guardian's whole life. Async-signal-safe calls only: it is a fork of
-/// a process with many threads.
+/// The guardian's whole life. Raw system calls only: it is a fork of a
+/// process with many threads, and a sanitizer's interceptor or a libc wrapper
+/// may take a lock that another of dtf's threads held at the fork.
 [[noreturn]] void guard(int channel) {
-  ::setsid();  // no terminal's Ctrl-C or hangup, no kill of dtf's process group reaches it
-  ::prctl(PR_SET_NAME, "dtf-guardian", 0, 0, 0);
-  (void)!::chdir("/");  // pins no mount
-  reset_signals();
+  raw(SYS_setsid);  // no terminal's Ctrl-C or hangup, no kill of dtf's process group reaches it
+  raw(SYS_prctl, PR_SET_NAME, "dtf-guardian", 0, 0, 0);
+  raw(SYS_chdir, "/");  // pins no mount
+  default_signal_dispositions();  // dtf's handlers are not the guardian's
+  unblock_all_signals();
   channel = keep_only(channel);
   std::size_t count = 0;
   for (;;) {
     group_message message = 0;
-    const ssize_t n = ::read(channel, &message, sizeof message);
-    if (n < 0 && errno == EINTR) continue;
-    if (n != static_cast<ssize_t>(sizeof message)) break;  // 0: dtf's end closed, dtf is gone
+    const long n = raw(SYS_read, channel, &message, sizeof message);
+    if (n == -EINTR) continue;
+    if (n != static_cast<long>(sizeof message)) break;  // 0: dtf's end closed, dtf is gone
     if (message > 0) {
       if (count < max_guarded_groups) guarded_groups[count++] = message;
     } else {
@@ -77,8 +70,8 @@ int keep_only(int keep) {
         }
     }
   }
-  for (std::size_t i = 0; i < count; ++i) ::kill(-guarded_groups[i], SIGKILL);
-  ::_exit(0);
+  for (std::size_t i = 0; i < count; ++i) raw(SYS_kill, -guarded_groups[i], SIGKILL);
+  exit_now(0);
 }
 
 /// Returns the guardian's pid, or -1. `dtf_end` stays with dtf.
@@ -87,13 +80,14 @@ pid_t start_guardian(int dtf_end, int guardian_end) {
   // async-signal-safe calls only.
   const pid_t middle = ::_Fork();
   if (middle == 0) {
-    ::close(dtf_end);
+    raw(SYS_close, dtf_end);
     const pid_t started = ::_Fork();
     if (started == 0) guard(guardian_end);
     // Tell dtf who it is; the guardian is re-parented once this process exits.
     const group_message pid = started;
-    const bool told = started > 0 && ::send(guardian_end, &pid, sizeof pid, MSG_NOSIGNAL) == sizeof pid;
-    ::_exit(told ? 0 : 1);
+    const bool told =
+      started > 0 && raw(SYS_sendto, guardian_end, &pid, sizeof pid, MSG_NOSIGNAL, nullptr, 0) == sizeof pid;
+    exit_now(told ? 0 : 1);
   }
   ::close(guardian_end);
   if (middle < 0) return -1;

@@ -1,4 +1,5 @@
 #include "actors/execution/descriptor_closing.hpp"
+#include "actors/execution/raw_syscall.hpp"
 
 #include <bit>
 #include <cerrno>
@@ -11,14 +12,6 @@
 
 namespace dtf {
 namespace {
-
-/// A raw system call's result: >= 0, or -errno (read at once: in a clone
-/// child errno is the suspended parent thread's).
-template <class... Args>
-[[gnu::no_sanitize_address]] long raw(long number, Args... args) noexcept {
-  const long result = ::syscall(number, args...);
-  return result < 0 ? -errno : result;
-}
 
 /// The head of the kernel's struct linux_dirent64, as getdents64 writes it.
 struct dirent64_head {

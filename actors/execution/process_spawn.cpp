@@ -1,5 +1,6 @@
 #include "actors/execution/process_spawn.hpp"
 #include "actors/execution/descriptor_closing.hpp"
+#include "actors/execution/raw_syscall.hpp"
 
 #include <cerrno>
 #include <csignal>
@@ -65,19 +66,8 @@ struct child_plan {
 [[noreturn, gnu::no_sanitize_address]] void child_failed(child_plan& plan, spawn_stage stage, long error) {
   plan.failed_stage = stage;
   plan.error = static_cast<int>(error);
-  for (;;) ::syscall(SYS_exit_group, 127);
+  exit_now(127);
 }
-
-/// A raw system call's result: >= 0, or -errno (read at once: errno is the
-/// suspended calling thread's, which the child shares).
-template <class... Args>
-[[gnu::no_sanitize_address]] long raw(long number, Args... args) {
-  const long result = ::syscall(number, args...);
-  return result < 0 ? -errno : result;
-}
-
-/// The kernel's signal set (64 signals), as rt_sigaction and rt_sigprocmask take it.
-using kernel_sigset = std::uint64_t;
 
 [[gnu::no_sanitize_address]] int start_child(void* argument) {
   auto& plan = *static_cast<child_plan*>(argument);
@@ -85,12 +75,9 @@ using kernel_sigset = std::uint64_t;
   // end. Set before the check: a dtf killed before this line is seen there.
   if (long e = raw(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0); e < 0) child_failed(plan, spawn_stage::exec, -e);
   if (raw(SYS_getppid) != plan.parent) child_failed(plan, spawn_stage::exec, ESRCH);
-  // Every signal at its default and none blocked (dtf's threads block or
-  // ignore some; a command starts clean). The kernel's sigaction all zero:
-  // SIG_DFL, no flags, an empty mask.
-  const std::uint64_t default_action[4] = {};  // handler, flags, restorer, mask
-  for (int sig = 1; sig < NSIG; ++sig)
-    raw(SYS_rt_sigaction, sig, default_action, nullptr, sizeof(kernel_sigset));  // SIGKILL, SIGSTOP: EINVAL
+  // Every signal at its default and, just before execve, none blocked (dtf's
+  // threads block or ignore some; a command starts clean).
+  default_signal_dispositions();
   if (long e = raw(SYS_setpgid, 0, 0); e < 0) child_failed(plan, spawn_stage::exec, -e);
   if (plan.directory_fd >= 0)
     if (long e = raw(SYS_fchdir, plan.directory_fd); e < 0) child_failed(plan, spawn_stage::chdir, -e);
@@ -100,8 +87,7 @@ using kernel_sigset = std::uint64_t;
   // Descriptors other libraries opened without O_CLOEXEC stay out of the command
   // (close_range, or where the kernel refuses it, each one /proc/self/fd lists).
   if (long e = close_descriptors_from(3); e < 0) child_failed(plan, spawn_stage::exec, -e);
-  const kernel_sigset no_signals = 0;
-  raw(SYS_rt_sigprocmask, SIG_SETMASK, &no_signals, nullptr, sizeof no_signals);
+  unblock_all_signals();
   const long e = raw(SYS_execve, plan.executable, plan.argv, plan.envp);
   child_failed(plan, spawn_stage::exec, -e);
 }
