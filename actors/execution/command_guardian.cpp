@@ -27,6 +27,7 @@ using group_message = std::int32_t;
 
 std::atomic<int> channel_fd{-1};    // dtf's end
 std::atomic<pid_t> guardian{-1};
+std::atomic<pid_t> started_by{0};   // the process that started (or tried to start) `guardian`
 
 // The guardian's groups. Static, not on the stack: the guardian runs on a
 // copy of whichever thread started it, whose stack size is not known here.
@@ -104,7 +105,7 @@ pid_t start_guardian(int dtf_end, int guardian_end) {
 // Messages dtf sends without waiting: a guardian that does not read (stopped
 // with SIGSTOP, in a frozen cgroup, under a debugger) fills the socket's
 // buffer, and a send that waited for it would stop every runner thread.
-std::mutex sending;                          // over what follows, and the sends
+std::mutex sending;                          // over starting, what follows, and the sends
 std::vector<group_message> unsent_releases;  // in order; sent before anything else
 std::atomic<std::size_t> unguarded{0};       // commands started without the guardian hearing of them
 bool unguarded_said = false;
@@ -140,29 +141,43 @@ void count_unguarded(pid_t process_group) {
                static_cast<int>(guardian.load()), static_cast<int>(process_group));
 }
 
+/// dtf's end of the socket, where this process started the guardian (not a fork of it); -1: none.
+int own_channel() {
+  const int fd = channel_fd.load(std::memory_order_acquire);
+  return fd >= 0 && started_by.load(std::memory_order_acquire) == ::getpid() ? fd : -1;
+}
+
 } // namespace
 
 void start_command_guardian_once() {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    int fds[2];
-    if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds) != 0) return;
-    const pid_t pid = start_guardian(fds[0], fds[1]);
-    if (pid <= 0) {
-      ::close(fds[0]);
-      return;
-    }
-    guardian.store(pid);
-    channel_fd.store(fds[0], std::memory_order_release);
-  });
+  const pid_t self = ::getpid();
+  if (started_by.load(std::memory_order_acquire) == self) return;
+  std::lock_guard lock{sending};
+  if (started_by.load(std::memory_order_relaxed) == self) return;
+  // Not started, or started by the process this one is a fork of: that
+  // guardian watches that process's end of the socket, not this one's.
+  if (const int inherited = channel_fd.exchange(-1); inherited >= 0) ::close(inherited);
+  guardian.store(-1);
+  unsent_releases.clear();
+  started_by.store(self, std::memory_order_release);
+  int fds[2];
+  if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds) != 0) return;
+  const pid_t pid = start_guardian(fds[0], fds[1]);
+  if (pid <= 0) {
+    ::close(fds[0]);
+    return;
+  }
+  guardian.store(pid);
+  channel_fd.store(fds[0], std::memory_order_release);
 }
 
 pid_t command_guardian_pid() { return guardian.load(); }
 
 bool guard_process_group(pid_t process_group) {
-  const int fd = channel_fd.load(std::memory_order_acquire);
-  if (fd < 0 || process_group <= 0) return false;
+  if (process_group <= 0) return false;
   std::lock_guard lock{sending};
+  const int fd = own_channel();
+  if (fd < 0) return false;
   // After the releases that wait: a group number reused is guarded, then released, in that order.
   if (send_unsent_releases(fd) && send_now(fd, process_group) == send_result::sent) return true;
   count_unguarded(process_group);
@@ -170,9 +185,10 @@ bool guard_process_group(pid_t process_group) {
 }
 
 void release_process_group(pid_t process_group) {
-  const int fd = channel_fd.load(std::memory_order_acquire);
-  if (fd < 0 || process_group <= 0) return;
+  if (process_group <= 0) return;
   std::lock_guard lock{sending};
+  const int fd = own_channel();
+  if (fd < 0) return;
   // Kept until sent: a group the guardian held on to would be killed when dtf dies, whoever has its number by then.
   unsent_releases.push_back(-process_group);
   send_unsent_releases(fd);

@@ -31,7 +31,9 @@ namespace dtf {
 /// Groups the guardian holds at once; more are not guarded.
 inline constexpr std::size_t max_guarded_groups = 16384;
 
-/// Starts the guardian unless one was started (or failed to start) before.
+/// Starts the guardian unless this process started one (or failed to) before;
+/// a fork of a process that did starts its own (the parent's guardian watches
+/// the parent's end of its socket, not the fork's).
 /// Call before this process becomes a child subreaper: the guardian's parent
 /// exits at once, and a subreaper would adopt the guardian as an orphan.
 void start_command_guardian_once();

@@ -119,6 +119,26 @@ TEST(command_guardian, leaves_a_released_group_alone) {
   for (pid_t pid : {pids.command, pids.grandchild, pids.guardian}) end_process(pid);
 }
 
+// Before: the fork inherited its parent's once-started guardian and told it,
+// not one of its own, so killing the fork ended nothing (the test's second
+// round with --gtest_repeat=2 failed).
+TEST(command_guardian, a_fork_of_a_process_that_started_one_starts_its_own) {
+  start_command_guardian_once();
+  const pid_t parents = command_guardian_pid();
+  ASSERT_GT(parents, 0);
+  const auto pids = start_stand_in(temp_file("forked"), false);
+  ASSERT_GT(pids.guardian, 0) << "no guardian started";
+  EXPECT_NE(pids.guardian, parents) << "the fork told its parent's guardian";
+  ASSERT_GT(pids.command, 0);
+  ASSERT_GT(pids.grandchild, 0);
+  kill_stand_in(pids);
+  EXPECT_TRUE(eventually([&] { return !process_running(pids.command); })) << "the command outlived SIGKILL of dtf";
+  EXPECT_TRUE(eventually([&] { return !process_running(pids.grandchild); }))
+    << "the command's background child outlived SIGKILL of dtf";
+  EXPECT_TRUE(process_running(parents)) << "the parent's guardian ended with the fork";
+  for (pid_t pid : {pids.command, pids.grandchild, pids.guardian}) end_process(pid);
+}
+
 // Before: a send that waited on a stopped guardian stopped the runner thread
 // for good once its socket's buffer was full (~139 commands: dtf stopped at
 // [148/601] with the guardian SIGSTOPped).
