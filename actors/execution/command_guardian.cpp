@@ -9,6 +9,8 @@
 #include <cstdint>
 #include <cstdio>
 #include <mutex>
+#include <optional>
+#include <utility>
 #include <vector>
 
 #include <fcntl.h>
@@ -107,8 +109,9 @@ pid_t start_guardian(int dtf_end, int guardian_end) {
 // buffer, and a send that waited for it would stop every runner thread.
 std::mutex sending;                          // over starting, what follows, and the sends
 std::vector<group_message> unsent_releases;  // in order; sent before anything else
+std::size_t held = 0;                        // groups told and not released
+bool gone = false;                           // the guardian was there and is not any more
 std::atomic<std::size_t> unguarded{0};       // commands started without the guardian hearing of them
-bool unguarded_said = false;
 
 enum class send_result { sent, full, gone };
 
@@ -122,29 +125,65 @@ send_result send_now(int fd, group_message message) {
   }
 }
 
-/// Sends the releases that waited; false while some still wait. Holds `sending`.
-bool send_unsent_releases(int fd) {
-  std::size_t sent = 0;
-  while (sent < unsent_releases.size() && send_now(fd, unsent_releases[sent]) == send_result::sent) ++sent;
-  unsent_releases.erase(unsent_releases.begin(), unsent_releases.begin() + static_cast<std::ptrdiff_t>(sent));
-  return unsent_releases.empty();
-}
+/// Why a command was not guarded; each is said once on stderr.
+enum class unguarded_reason { not_started, gone, not_reading, too_many, count };
 
 /// Holds `sending`.
-void count_unguarded(pid_t process_group) {
+void count_unguarded(unguarded_reason why) {
   unguarded.fetch_add(1, std::memory_order_relaxed);
-  if (unguarded_said) return;
-  unguarded_said = true;
+  static bool said[static_cast<int>(unguarded_reason::count)] = {};
+  if (std::exchange(said[static_cast<int>(why)], true)) return;
+  static const char* const text[] = {
+    "the command guardian could not start",
+    "the command guardian is gone (killed?)",
+    "the command guardian does not read (stopped?)",
+    "more commands run at once than the command guardian holds",
+  };
   std::fprintf(stderr,
-               "dtf: warning: the command guardian (pid %d) does not read; command group %d and any started while "
-               "it does not are not guarded: were dtf killed outright, their children would outlive it\n",
-               static_cast<int>(guardian.load()), static_cast<int>(process_group));
+               "dtf: warning: %s: commands started while it is so are not guarded (were dtf killed outright, the "
+               "processes they started would outlive it; the guardian holds %zu at once)\n",
+               text[static_cast<int>(why)], max_guarded_groups);
+}
+
+/// dtf's end closed: the guardian is gone. Holds `sending`.
+void forget_guardian() {
+  if (const int fd = channel_fd.exchange(-1); fd >= 0) ::close(fd);
+  unsent_releases.clear();
+  held = 0;
+  gone = true;
+}
+
+/// Sends the releases that waited, in order. Holds `sending`.
+send_result send_unsent_releases(int fd) {
+  std::size_t sent = 0;
+  send_result result = send_result::sent;
+  while (sent < unsent_releases.size() && (result = send_now(fd, unsent_releases[sent])) == send_result::sent) ++sent;
+  unsent_releases.erase(unsent_releases.begin(), unsent_releases.begin() + static_cast<std::ptrdiff_t>(sent));
+  held -= sent;
+  if (result == send_result::gone) forget_guardian();
+  return result;
 }
 
 /// dtf's end of the socket, where this process started the guardian (not a fork of it); -1: none.
 int own_channel() {
   const int fd = channel_fd.load(std::memory_order_acquire);
   return fd >= 0 && started_by.load(std::memory_order_acquire) == ::getpid() ? fd : -1;
+}
+
+/// Tells the guardian of a group. Holds `sending`; the channel is this process's.
+std::optional<unguarded_reason> tell_guardian(int fd, pid_t process_group) {
+  // After the releases that wait: a group number reused is guarded, then released, in that order.
+  send_result result = send_unsent_releases(fd);
+  if (result == send_result::sent) {
+    if (held >= max_guarded_groups) return unguarded_reason::too_many;
+    result = send_now(fd, process_group);
+  }
+  switch (result) {
+  case send_result::sent: ++held; return std::nullopt;
+  case send_result::full: return unguarded_reason::not_reading;
+  case send_result::gone: forget_guardian(); return unguarded_reason::gone;
+  }
+  return unguarded_reason::gone;
 }
 
 } // namespace
@@ -159,6 +198,8 @@ void start_command_guardian_once() {
   if (const int inherited = channel_fd.exchange(-1); inherited >= 0) ::close(inherited);
   guardian.store(-1);
   unsent_releases.clear();
+  held = 0;
+  gone = false;
   started_by.store(self, std::memory_order_release);
   int fds[2];
   if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds) != 0) return;
@@ -176,11 +217,12 @@ pid_t command_guardian_pid() { return guardian.load(); }
 bool guard_process_group(pid_t process_group) {
   if (process_group <= 0) return false;
   std::lock_guard lock{sending};
+  if (started_by.load(std::memory_order_relaxed) != ::getpid()) return false;  // never started here
   const int fd = own_channel();
-  if (fd < 0) return false;
-  // After the releases that wait: a group number reused is guarded, then released, in that order.
-  if (send_unsent_releases(fd) && send_now(fd, process_group) == send_result::sent) return true;
-  count_unguarded(process_group);
+  const auto unguarded_because = fd < 0 ? (gone ? unguarded_reason::gone : unguarded_reason::not_started)
+                                        : tell_guardian(fd, process_group);
+  if (!unguarded_because) return true;
+  count_unguarded(*unguarded_because);
   return false;
 }
 

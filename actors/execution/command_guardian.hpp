@@ -43,8 +43,9 @@ pid_t command_guardian_pid();
 
 /// The guardian ends this process group if dtf dies before release_process_group;
 /// true when it was told. Never waits: a guardian that does not read (stopped,
-/// frozen, its socket's buffer full) is not told, the command is counted
-/// unguarded and the first such is said once on stderr.
+/// frozen, its socket's buffer full) is not told. A command not guarded (the
+/// guardian could not start, is gone, does not read, or holds
+/// max_guarded_groups already) is counted, and each reason is said once on stderr.
 bool guard_process_group(pid_t process_group);
 
 /// The group is gone (reaped): the guardian forgets it, so that its number,
@@ -53,7 +54,7 @@ bool guard_process_group(pid_t process_group);
 /// the next message.
 void release_process_group(pid_t process_group);
 
-/// Commands started while the guardian did not read (guard_process_group false with a guardian).
+/// Commands not guarded in a process that started a guardian (guard_process_group false).
 std::size_t unguarded_command_count();
 
 } // namespace dtf

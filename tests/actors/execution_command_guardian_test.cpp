@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <string>
 #include <thread>
 
@@ -176,6 +177,73 @@ TEST(command_guardian, never_waits_for_a_guardian_that_does_not_read) {
   ::kill(stand_in, SIGKILL);
   ::waitpid(stand_in, nullptr, 0);
   end_process(told[0]);
+}
+
+/// Runs `body` in a forked stand-in for dtf, in a process group of its own
+/// (what it guards kills nothing of the test's), its stderr in `stderr_file`;
+/// returns its exit code.
+template <class Body>
+int in_stand_in(const std::filesystem::path& stderr_file, Body body) {
+  const pid_t stand_in = ::fork();
+  if (stand_in == 0) {
+    ::setpgid(0, 0);
+    const int err = ::open(stderr_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (err < 0 || ::dup2(err, 2) != 2) ::_exit(90);
+    ::_exit(body());
+  }
+  int status = 0;
+  ::waitpid(stand_in, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+std::string text_of(const std::filesystem::path& file) {
+  std::ifstream in{file};
+  return {std::istreambuf_iterator<char>{in}, {}};
+}
+
+// Before: commands ran unguarded and nothing said so.
+TEST(command_guardian, says_once_that_it_is_gone_and_counts_what_it_did_not_guard) {
+  const auto err = temp_file("gone.err");
+  const int code = in_stand_in(err, [] {
+    start_command_guardian_once();
+    if (!guard_process_group(::getpid())) return 1;
+    release_process_group(::getpid());
+    ::kill(command_guardian_pid(), SIGKILL);
+    // Its socket closes when it has exited.
+    bool guarded = true;
+    for (int i = 0; i < 5000 && (guarded = guard_process_group(::getpid())); ++i) {
+      release_process_group(::getpid());
+      ::usleep(1000);
+    }
+    if (guarded) return 2;
+    if (guard_process_group(::getpid())) return 3;
+    return unguarded_command_count() == 2 ? 0 : 4;
+  });
+  EXPECT_EQ(code, 0);
+  const auto said = text_of(err);
+  std::filesystem::remove(err);
+  EXPECT_NE(said.find("dtf: warning: the command guardian is gone"), std::string::npos) << said;
+  EXPECT_EQ(said.find("warning", said.find("warning") + 1), std::string::npos) << "said more than once: " << said;
+}
+
+TEST(command_guardian, says_once_that_it_holds_no_more_groups) {
+  const auto err = temp_file("full.err");
+  const int code = in_stand_in(err, [] {
+    start_command_guardian_once();
+    // The guardian may fall behind (a full socket: not guarded, counted); retried until it holds them all.
+    std::size_t held = 0;
+    for (int tries = 0; held < max_guarded_groups && tries < 1000000; ++tries)
+      if (guard_process_group(::getpid())) ++held;
+    if (held < max_guarded_groups) return 1;
+    const auto before = unguarded_command_count();
+    if (guard_process_group(::getpid()) || guard_process_group(::getpid())) return 2;
+    return unguarded_command_count() == before + 2 ? 0 : 3;
+  });
+  EXPECT_EQ(code, 0);
+  const auto said = text_of(err);
+  std::filesystem::remove(err);
+  EXPECT_NE(said.find("dtf: warning: more commands run at once than the command guardian holds"), std::string::npos)
+    << said;
 }
 
 } // namespace
