@@ -145,9 +145,10 @@ void count_unguarded(unguarded_reason why) {
                text[static_cast<int>(why)], max_guarded_groups);
 }
 
-/// dtf's end closed: the guardian is gone. Holds `sending`.
+/// dtf's end closed: the guardian is gone. Holds `sending`. The descriptor
+/// stays open: a command's child may be sending on it (guardian_channel_for_child),
+/// and its number, were it closed and reused, would be some other file's.
 void forget_guardian() {
-  if (const int fd = channel_fd.exchange(-1); fd >= 0) ::close(fd);
   unsent_releases.clear();
   held = 0;
   gone = true;
@@ -167,7 +168,7 @@ send_result send_unsent_releases(int fd) {
 /// dtf's end of the socket, where this process started the guardian (not a fork of it); -1: none.
 int own_channel() {
   const int fd = channel_fd.load(std::memory_order_acquire);
-  return fd >= 0 && started_by.load(std::memory_order_acquire) == ::getpid() ? fd : -1;
+  return fd >= 0 && !gone && started_by.load(std::memory_order_acquire) == ::getpid() ? fd : -1;
 }
 
 /// Tells the guardian of a group. Holds `sending`; the channel is this process's.
@@ -234,6 +235,28 @@ void release_process_group(pid_t process_group) {
   // Kept until sent: a group the guardian held on to would be killed when dtf dies, whoever has its number by then.
   unsent_releases.push_back(-process_group);
   send_unsent_releases(fd);
+}
+
+int guardian_channel_for_child() {
+  std::lock_guard lock{sending};
+  const int fd = own_channel();
+  if (fd < 0 || held >= max_guarded_groups) return -1;
+  return send_unsent_releases(fd) == send_result::sent ? fd : -1;
+}
+
+bool child_told_guardian(int error) {
+  std::lock_guard lock{sending};
+  if (error == 0) {
+    ++held;
+    return true;
+  }
+  if (error == EAGAIN || error == EWOULDBLOCK) {
+    count_unguarded(unguarded_reason::not_reading);
+  } else {
+    forget_guardian();
+    count_unguarded(unguarded_reason::gone);
+  }
+  return false;
 }
 
 std::size_t unguarded_command_count() { return unguarded.load(std::memory_order_relaxed); }

@@ -48,6 +48,19 @@ pid_t command_guardian_pid();
 /// max_guarded_groups already) is counted, and each reason is said once on stderr.
 bool guard_process_group(pid_t process_group);
 
+/// For spawn_process_request::guardian_fd: the socket a command's child tells
+/// the guardian of its own group on, before it execs, so that no moment is
+/// left in which dtf could die with the group untold (a shell that had forked
+/// already would leave its children running); -1 where not now (no guardian
+/// here, releases not sent yet, max_guarded_groups held): call
+/// guard_process_group once the command started instead.
+int guardian_channel_for_child();
+
+/// What the child did with guardian_channel_for_child's socket, its send's
+/// errno (0: told): true when the guardian holds the group (release it as
+/// one guard_process_group told); otherwise counted and said as there.
+bool child_told_guardian(int error);
+
 /// The group is gone (reaped): the guardian forgets it, so that its number,
 /// once reused, is never killed. Call only for a group guard_process_group
 /// told. Never waits: a release the guardian does not read yet is sent before

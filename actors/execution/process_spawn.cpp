@@ -11,6 +11,7 @@
 #include <sched.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -51,10 +52,11 @@ struct child_plan {
   const char* executable;
   char* const* argv;
   char* const* envp;
-  int directory_fd, stdin_fd, stdout_fd, stderr_fd;
+  int directory_fd, stdin_fd, stdout_fd, stderr_fd, guardian_fd;
   pid_t parent;  // dtf's pid
   spawn_stage failed_stage = spawn_stage::exec;
   int error = 0;
+  int guardian_error = -1;  // 0: told the guardian; its errno; -1: did not try
 };
 
 /// The child, between clone and execve: it shares dtf's memory (CLONE_VM)
@@ -79,6 +81,11 @@ struct child_plan {
   // threads block or ignore some; a command starts clean).
   default_signal_dispositions();
   if (long e = raw(SYS_setpgid, 0, 0); e < 0) child_failed(plan, spawn_stage::exec, -e);
+  if (plan.guardian_fd >= 0) {  // its group, told before the command runs: dtf may die any time after
+    const std::int32_t group = static_cast<std::int32_t>(raw(SYS_getpid));
+    const long sent = raw(SYS_sendto, plan.guardian_fd, &group, sizeof group, MSG_DONTWAIT | MSG_NOSIGNAL, nullptr, 0);
+    plan.guardian_error = sent == static_cast<long>(sizeof group) ? 0 : sent < 0 ? static_cast<int>(-sent) : EMSGSIZE;
+  }
   if (plan.directory_fd >= 0)
     if (long e = raw(SYS_fchdir, plan.directory_fd); e < 0) child_failed(plan, spawn_stage::chdir, -e);
   const int from[3] = {plan.stdin_fd, plan.stdout_fd, plan.stderr_fd};
@@ -164,6 +171,7 @@ process_spawn_result spawn_process(const process_spawn_request& request) {
                   .stdin_fd = request.stdin_fd,
                   .stdout_fd = request.stdout_fd,
                   .stderr_fd = request.stderr_fd,
+                  .guardian_fd = request.guardian_fd,
                   .parent = ::getpid()};
   thread_local child_stack stack;
   if (!stack.ok()) return fail(spawn_stage::exec, ENOMEM);
@@ -182,6 +190,10 @@ process_spawn_result spawn_process(const process_spawn_request& request) {
     if (pid < 0) clone_error = errno;
   }
   if (pid < 0) return fail(spawn_stage::exec, clone_error);
+  if (plan.guardian_error >= 0) {
+    result.told_group = pid;
+    result.guardian_error = plan.guardian_error;
+  }
   if (plan.error != 0) {
     // It never became the command: reap it here.
     while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {

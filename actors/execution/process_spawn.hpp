@@ -33,6 +33,10 @@ struct process_spawn_request {
   std::string working_directory;   // empty: dtf's
   const hw::cpu_affinity* cpus = nullptr;  // nullptr: no binding
   int stdin_fd = -1, stdout_fd = -1, stderr_fd = -1;  // each > 2
+  // > 2: a socket (command_guardian's) the child sends its own process group
+  // to, as a 32-bit number and without waiting, once it leads the group and
+  // before it execs: the guardian hears of the group before the command runs.
+  int guardian_fd = -1;
 };
 
 /// Where starting failed, for the message: binding to the CPUs, entering the
@@ -43,6 +47,10 @@ struct process_spawn_result {
   pid_t pid = -1;  // > 0: started (execve succeeded)
   spawn_stage failed_stage = spawn_stage::exec;
   int error = 0;   // errno value when pid <= 0
+  // With a guardian_fd: the child's process group (its pid, also when it
+  // failed to exec) and 0 when it told the guardian, or its send's errno.
+  pid_t told_group = -1;
+  int guardian_error = -1;
 };
 
 /// Thread-safe; changes nothing of the calling thread that it does not

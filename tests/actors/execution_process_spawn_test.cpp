@@ -18,11 +18,13 @@
 #include <thread>
 
 #include <cstddef>
+#include <cstdint>
 
 #include <fcntl.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -115,6 +117,43 @@ TEST_F(process_spawn, reports_a_failed_start_by_stage_and_errno_and_leaves_no_ch
   EXPECT_EQ(started.failed_stage, spawn_stage::exec);
   EXPECT_EQ(started.error, EACCES);
   EXPECT_EQ(::waitpid(-1, nullptr, WNOHANG), -1) << "a child that never became the command was left unreaped";
+}
+
+// Before: dtf told the guardian once spawn_process returned, so a runner
+// thread descheduled there left the shell time to fork children that a dtf
+// killed then left running.
+TEST_F(process_spawn, the_child_tells_the_guardian_of_its_group_before_it_execs) {
+  int channel[2];
+  ASSERT_EQ(::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, channel), 0);
+  auto request = shell("exit 0");
+  request.guardian_fd = channel[0];
+  auto started = spawn_process(request);
+  ASSERT_GT(started.pid, 0) << started.error;
+  EXPECT_EQ(started.told_group, started.pid);
+  EXPECT_EQ(started.guardian_error, 0);
+  std::int32_t told = -1;
+  EXPECT_EQ(::recv(channel[1], &told, sizeof told, MSG_DONTWAIT), static_cast<ssize_t>(sizeof told));
+  EXPECT_EQ(told, started.pid);
+  EXPECT_EQ(exit_code_of(started.pid), 0);
+
+  // Told before execve: also by a child that then fails to exec.
+  const auto not_executable = dir_ / "plain.txt";
+  std::ofstream{not_executable} << "not a program\n";
+  request.executable = not_executable.string();
+  started = spawn_process(request);
+  EXPECT_LE(started.pid, 0);
+  EXPECT_GT(started.told_group, 0);
+  EXPECT_EQ(::recv(channel[1], &told, sizeof told, MSG_DONTWAIT), static_cast<ssize_t>(sizeof told));
+  EXPECT_EQ(told, started.told_group);
+
+  // A guardian that does not read: the child does not wait, and says so.
+  ::close(channel[1]);
+  request.executable = "/bin/sh";
+  started = spawn_process(request);
+  ASSERT_GT(started.pid, 0) << started.error;
+  EXPECT_EQ(started.guardian_error, EPIPE);
+  EXPECT_EQ(exit_code_of(started.pid), 0);
+  ::close(channel[0]);
 }
 
 /// This process's close_range fails with `error` from now on, as under a
