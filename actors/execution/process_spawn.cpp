@@ -7,7 +7,6 @@
 #include <cstdint>
 
 #include <fcntl.h>
-#include <pthread.h>
 #include <sched.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -102,38 +101,52 @@ struct child_plan {
 /// A stack for the children this thread starts, one at a time (the thread
 /// waits until each execs), mapped on the thread's first start and kept for
 /// its life: an unmap per start would interrupt every core running dtf's
-/// threads (a TLB shootdown). The child uses a few KiB.
+/// threads (a TLB shootdown). The child uses a few KiB; a page below it is
+/// left inaccessible, so an overflow faults instead of writing over whatever
+/// is mapped there. A mapping that failed is tried again on the next start.
 class child_stack {
 public:
   static constexpr std::size_t size_bytes = 256 * 1024;
-  child_stack()
-      : base_(::mmap(nullptr, size_bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK | MAP_NORESERVE,
-                     -1, 0)) {}
+  child_stack() = default;
   ~child_stack() {
-    if (base_ != MAP_FAILED) ::munmap(base_, size_bytes);
+    if (base_ != MAP_FAILED) ::munmap(base_, guard_bytes() + size_bytes);
   }
   child_stack(const child_stack&) = delete;
   child_stack& operator=(const child_stack&) = delete;
-  bool ok() const { return base_ != MAP_FAILED; }
-  void* top() const { return static_cast<char*>(base_) + size_bytes; }  // stacks grow down
+  /// Maps the stack unless it is; false when it cannot be.
+  bool map() {
+    if (base_ != MAP_FAILED) return true;
+    void* base = ::mmap(nullptr, guard_bytes() + size_bytes, PROT_READ | PROT_WRITE,
+                        MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK | MAP_NORESERVE, -1, 0);
+    if (base == MAP_FAILED) return false;
+    if (::mprotect(base, guard_bytes(), PROT_NONE) != 0) {
+      ::munmap(base, guard_bytes() + size_bytes);
+      return false;
+    }
+    base_ = base;
+    return true;
+  }
+  void* top() const { return static_cast<char*>(base_) + guard_bytes() + size_bytes; }  // stacks grow down
 
 private:
-  void* base_;
+  static std::size_t guard_bytes() { return static_cast<std::size_t>(::sysconf(_SC_PAGESIZE)); }
+  void* base_ = MAP_FAILED;
 };
 
-/// Every signal blocked on the calling thread for as long as it lives: the
+/// Every signal blocked on the calling thread for as long as it lives, glibc's
+/// internal ones too (its set-id and cancellation signals, which
+/// pthread_sigmask leaves alone; glibc's posix_spawn blocks them as well): the
 /// child starts with this mask, so no handler runs in it before it resets them.
 class all_signals_blocked {
 public:
   all_signals_blocked() {
-    sigset_t all;
-    sigfillset(&all);
-    ::pthread_sigmask(SIG_SETMASK, &all, &saved_);
+    const kernel_sigset all = ~kernel_sigset{0};
+    raw(SYS_rt_sigprocmask, SIG_SETMASK, &all, &saved_, sizeof all);
   }
-  ~all_signals_blocked() { ::pthread_sigmask(SIG_SETMASK, &saved_, nullptr); }
+  ~all_signals_blocked() { raw(SYS_rt_sigprocmask, SIG_SETMASK, &saved_, nullptr, sizeof saved_); }
 
 private:
-  sigset_t saved_{};
+  kernel_sigset saved_ = 0;
 };
 
 } // namespace
@@ -172,9 +185,10 @@ process_spawn_result spawn_process(const process_spawn_request& request) {
                   .stdout_fd = request.stdout_fd,
                   .stderr_fd = request.stderr_fd,
                   .guardian_fd = request.guardian_fd,
-                  .parent = ::getpid()};
+                  // Through syscall(): its PLT entry resolved here, not by the dynamic linker in the child.
+                  .parent = static_cast<pid_t>(raw(SYS_getpid))};
   thread_local child_stack stack;
-  if (!stack.ok()) return fail(spawn_stage::exec, ENOMEM);
+  if (!stack.map()) return fail(spawn_stage::exec, ENOMEM);
 
   thread_affinity_scope affinity;
   if (request.cpus)
