@@ -226,8 +226,11 @@ void end_lost_attempts(coordinator_pointer self, const worker_entry& w, const st
     observe_report(st, lost);
     st.emit(r, task_event_kind::attempt_done, std::move(lost));
     // The scheduler's core does the same: a lost backup is dropped, a lost
-    // first attempt with a backup leaves the task to the backup.
+    // first attempt with a backup leaves the task to the backup -- unless a
+    // report of the other attempt awaits the core's answer: that answer
+    // decides the race then (follow_effect), from the attempts as they were.
     if (!backup && r.backup_worker_id.empty()) continue;  // re-queued with the scheduler's next round
+    if (r.unsettled > 0) continue;
     if (!backup) {
       r.worker_id = r.backup_worker_id;
       r.attempt = r.backup_attempt;

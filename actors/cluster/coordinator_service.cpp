@@ -48,7 +48,7 @@ std::vector<ended_task> with_last_attempts(sqlite_journal& journal, std::int64_t
   std::unordered_map<std::string, attempt_record> last;
   for (auto& a : journal.attempts(run)) {
     auto [at, fresh] = last.try_emplace(a.task_id, a);
-    if (!fresh && a.attempt >= at->second.attempt) at->second = std::move(a);
+    if (!fresh && decides_over(a, at->second)) at->second = std::move(a);
   }
   out.reserve(ended.size());
   for (const auto& t : ended) {

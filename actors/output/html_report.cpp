@@ -170,7 +170,7 @@ std::string render_html_report(std::span<const attempt_record> attempts, const h
   for (const auto& a : attempts) {
     auto& t = row_for(tasks, task_index, a.task_id);
     ++t.attempts;
-    if (!t.last || a.attempt >= t.last->attempt) t.last = &a;
+    if (!t.last || decides_over(a, *t.last)) t.last = &a;
     if (std::find(t.workers.begin(), t.workers.end(), a.worker_id) == t.workers.end()) t.workers.push_back(a.worker_id);
     auto& w = row_for(workers, worker_index, a.worker_id);
     ++w.attempts;

@@ -54,7 +54,9 @@ void junit_writer::record(const attempt_record& attempt) {
   std::lock_guard lock{mutex_};
   auto [it, inserted] = index_of_.emplace(attempt.task_id, cases_.size());
   if (inserted) cases_.push_back({attempt, true, {}});
-  else cases_[it->second] = {attempt, true, {}};
+  // An attempt lost with its worker does not stand over one that ended (a lost copy numbered after it).
+  else if (attempt.status != task_status::lost || cases_[it->second].final_attempt.status == task_status::lost)
+    cases_[it->second] = {attempt, true, {}};
 }
 
 void junit_writer::record_not_run(const std::string& task_id, const std::string& reason) {

@@ -49,4 +49,10 @@ worker_capability learning_worker(const attempt_record& record) {
   return w;
 }
 
+bool decides_over(const attempt_record& a, const attempt_record& b) {
+  const bool a_lost = a.status == task_status::lost, b_lost = b.status == task_status::lost;
+  if (a_lost != b_lost) return b_lost;
+  return a.attempt >= b.attempt;
+}
+
 } // namespace dtf

@@ -68,6 +68,11 @@ struct attempt_record {
 /// and the worker's fields set, the outcome still failed with no times.
 attempt_record attempt_record_for(const task& t, const worker_capability& worker, int attempt);
 
+/// Whether `a` rather than `b` (two attempts of one task) decides the task's
+/// outcome: an attempt lost with its worker never over one that ended
+/// otherwise (a lost copy numbered after the success), else the higher number.
+bool decides_over(const attempt_record& a, const attempt_record& b);
+
 /// The record with the worker's fields set: its id, device name, kind and
 /// speed (a non-positive or non-finite speed is taken as 1).
 attempt_record ran_on(attempt_record record, const worker_capability& worker);

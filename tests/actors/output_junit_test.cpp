@@ -72,6 +72,23 @@ TEST(junit_writer, the_final_attempt_of_each_task_decides_its_testcase) {
   EXPECT_DOUBLE_EQ(counts.time_s, 3.5);
 }
 
+TEST(junit_writer, a_lost_copy_numbered_after_the_success_does_not_decide_the_testcase) {
+  // A replay in placement order (a resumed run) can bring a copy lost with its
+  // worker after the attempt that succeeded; a lost attempt alone still does.
+  junit_writer writer{"nightly"};
+  writer.record(attempt_of("raced", task_status::succeeded, 1, 2.0));
+  writer.record(attempt_of("raced", task_status::lost, 2, 1.0));
+  writer.record(attempt_of("gone", task_status::lost, 1, 1.0));
+  auto counts = writer.counts();
+  EXPECT_EQ(counts.tests, 2u);
+  EXPECT_EQ(counts.errors, 1u);  // "gone"
+  EXPECT_DOUBLE_EQ(counts.time_s, 3.0);
+  attempt_record lost = attempt_of("t", task_status::lost, 2, 1.0), won = attempt_of("t", task_status::succeeded, 1, 1.0);
+  EXPECT_TRUE(decides_over(won, lost));
+  EXPECT_FALSE(decides_over(lost, won));
+  EXPECT_TRUE(decides_over(attempt_of("t", task_status::failed, 2, 1.0), won));
+}
+
 TEST(junit_writer, writes_xml_that_parses_and_whose_counts_match_its_cases) {
   if (std::system("command -v xmllint >/dev/null 2>&1") != 0) GTEST_SKIP() << "xmllint not installed (scripts/setup)";
   junit_writer writer{"suite <&> \"one\""};
