@@ -111,6 +111,14 @@ UPDATE history SET clock = coalesce(
   (SELECT CASE json_extract(w.capability, '$.emulated') WHEN 1 THEN 'modeled' WHEN 0 THEN 'wall' END
     FROM workers w WHERE w.id = history.worker_id AND json_valid(w.capability)));
 )sql",
+  // 4 -> 5: attempts.status may be 'running' (an attempt journaled from its
+  // placement until its report) or 'lost' (ended with its worker): a dtf that
+  // knows neither refuses the file by its version, not by a status it cannot
+  // read. No table changes: a version 4 file is read as it is (the dtf that
+  // began writing them wrote version 4).
+  R"sql(
+SELECT 1;
+)sql",
 };
 static_assert(std::size(migrations) == journal_schema_version);
 

@@ -53,7 +53,7 @@ struct journal_options {
 };
 
 /// The current schema version (schema_version table); older files are migrated.
-inline constexpr int journal_schema_version = 4;
+inline constexpr int journal_schema_version = 5;
 
 class sqlite_journal {
 public:

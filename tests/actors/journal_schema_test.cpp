@@ -192,6 +192,37 @@ TEST(journal_schema, a_version_3_history_row_takes_its_clock_from_its_own_attemp
   EXPECT_EQ(rows[0].measured_s(), 90.0);
 }
 
+// Schema 5 journals attempts 'running' (from their placement) and 'lost' (with
+// their worker): a dtf of schema 4 knows neither status, so a file that may
+// hold them must be newer than it (before: it opened the file and failed on
+// "unknown status 'lost'"); this dtf still reads a version 4 file.
+TEST(journal_schema, a_journal_that_may_hold_lost_attempts_is_newer_than_schema_4_which_is_still_read) {
+  constexpr int last_version_without_lost_attempts = 4;
+  journal_temp_dir dir;
+  const auto file = dir / "j.sqlite";
+  std::int64_t run = 0;
+  {
+    sqlite_journal journal{file};
+    run = journal.begin_run("old");
+    journal.record_worker(cpu_worker());
+    auto lost = succeeded_on(cpu_worker(), "gone", 2.0);
+    lost.status = task_status::lost;
+    journal.record_attempt(lost);
+    journal.record_result(succeeded_on(cpu_worker(), "done", 1.0));
+  }
+  EXPECT_GT(version_of(file), last_version_without_lost_attempts) << "a dtf of schema 4 would read it";
+
+  edit(file, "UPDATE schema_version SET version = 4;");
+  sqlite_journal journal{file};
+  EXPECT_EQ(version_of(file), journal_schema_version);
+  const auto attempts = journal.attempts(run);
+  ASSERT_EQ(attempts.size(), 2u);
+  EXPECT_EQ(attempts[0].task_id, "gone");
+  EXPECT_EQ(attempts[0].status, task_status::lost);
+  EXPECT_EQ(attempts[1].status, task_status::succeeded);
+  EXPECT_EQ(journal.load_history().size(), 1u);
+}
+
 TEST(journal_schema, a_journal_from_a_newer_dtf_is_refused_by_name) {
   journal_temp_dir dir;
   const auto file = dir / "j.sqlite";
