@@ -128,12 +128,7 @@ void stop_run(coordinator_pointer self, const std::string& task_reason) {
     if (r.in_scheduler) in_scheduler.push_back(st.id_of(r));
     r.reason = task_reason;
     if (r.status == task_status::assigned || r.status == task_status::running) {
-      for (const auto* worker_id : {&r.worker_id, &r.backup_worker_id}) {
-        auto* w = worker_id->empty() ? nullptr : st.find_worker(*worker_id);
-        if (!w || !w->alive) continue;
-        self->send(w->handle, atom::cancel_v, st.id_of(r));
-        r.cancelling = true;
-      }
+      r.cancelling = cancel_attempts(self, r, task_reason) > 0;
       if (r.cancelling) {
         waiting = true;
         continue;
@@ -160,11 +155,8 @@ bool cancel_task(coordinator_pointer self, task_record& r) {
   const auto& id = st.id_of(r);
   const bool on_worker = r.status == task_status::assigned || r.status == task_status::running;
   if (r.in_scheduler) self->send(st.scheduler, atom::cancel_v, std::vector<std::string>{id});
-  if (on_worker) {
-    if (auto* w = st.find_worker(r.worker_id); w && w->alive) self->send(w->handle, atom::cancel_v, id);
-    if (auto* w = st.find_worker(r.backup_worker_id); w && w->alive) self->send(w->handle, atom::cancel_v, id);
-  }
   r.reason = "cancelled";
+  if (on_worker) cancel_attempts(self, r, r.reason);
   st.finish(r, task_status::cancelled);
   st.emit(r, task_event_kind::finished);
   return true;

@@ -17,6 +17,23 @@
 
 namespace dtf::coordinator_parts {
 
+bool cancel_attempt(coordinator_pointer self, const task_record& r, const std::string& worker_id, int attempt,
+                    double began_at_s, const std::string& why) {
+  auto& st = self->state;
+  auto* w = worker_id.empty() ? nullptr : st.find_worker(worker_id);
+  if (!w || !w->alive) return false;  // lost: its attempt ended lost then
+  self->send(w->handle, atom::cancel_v, st.id_of(r));
+  const bool reported = r.last_report && r.last_report->worker_id == worker_id && r.last_report->attempt == attempt;
+  if (st.journal && !reported)
+    st.journal->record_attempt(st.ended_unreported(r, w->capability, attempt, began_at_s, task_status::cancelled, why));
+  return true;
+}
+
+int cancel_attempts(coordinator_pointer self, const task_record& r, const std::string& why) {
+  return int{cancel_attempt(self, r, r.worker_id, r.attempt, r.attempt_began_at_s, why)} +
+         int{cancel_attempt(self, r, r.backup_worker_id, r.backup_attempt, r.backup_began_at_s, why)};
+}
+
 /// Ends a cancelling task (its worker reported, was lost, or never answered).
 void end_cancelling(coordinator_pointer self, task_record& r, std::optional<attempt_record> report) {
   auto& st = self->state;
@@ -60,9 +77,11 @@ void follow_effect(coordinator_pointer self, attempt_record& rep, const result_e
   // The task's other attempt, as far as the coordinator started it.
   std::string other;
   int other_attempt = 0;
+  double other_began_at_s = 0.0;
   if (!r->backup_worker_id.empty()) {
     other = first ? r->backup_worker_id : r->worker_id;
     other_attempt = first ? r->backup_attempt : r->attempt;
+    other_began_at_s = first ? r->backup_began_at_s : r->attempt_began_at_s;
   }
   r->backup_worker_id.clear();
   if (effect.still_running && !other.empty()) {
@@ -79,7 +98,8 @@ void follow_effect(coordinator_pointer self, attempt_record& rep, const result_e
       r->loser_worker_id = other;
       r->loser_attempt = other_attempt;
     }
-    if (auto* w = st.find_worker(other); w && w->alive) self->send(w->handle, atom::cancel_v, st.id_of(*r));
+    cancel_attempt(self, *r, other, other_attempt, other_began_at_s,
+                   "cancelled: attempt " + std::to_string(res.attempt) + " decided the task");
   }
   if (r->cancelling) {
     end_cancelling(self, *r, rep);
@@ -206,7 +226,6 @@ void handle_results(coordinator_pointer self, std::vector<attempt_record>& repor
 void end_lost_attempts(coordinator_pointer self, const worker_entry& w, const std::string& why) {
   auto& st = self->state;
   const auto& id = w.capability.id;
-  const double now_s = unix_now_s();
   for (auto& r : st.tasks) {
     if (r.status != task_status::assigned && r.status != task_status::running) continue;
     const bool first = r.worker_id == id;
@@ -216,13 +235,8 @@ void end_lost_attempts(coordinator_pointer self, const worker_entry& w, const st
     // Reported before the loss (the scheduler's answer is on its way): the
     // report is the attempt's record, and the answer decides the task.
     if (r.last_report && r.last_report->worker_id == id && r.last_report->attempt == attempt) continue;
-    auto lost = attempt_record_for(st.store.materialize(r.index), w.capability, attempt);
-    lost.status = task_status::lost;
-    lost.error = "worker " + id + " lost (" + why + ")";
-    lost.start_unix_s = first ? r.attempt_began_at_s : r.backup_began_at_s;
-    lost.end_unix_s = std::max(now_s, lost.start_unix_s);
-    lost.duration_s = lost.start_unix_s > 0.0 ? lost.end_unix_s - lost.start_unix_s : 0.0;
-    lost.worker_slots = st.slots_of(w.capability);
+    auto lost = st.ended_unreported(r, w.capability, attempt, first ? r.attempt_began_at_s : r.backup_began_at_s,
+                                    task_status::lost, "worker " + id + " lost (" + why + ")");
     observe_report(st, lost);
     st.emit(r, task_event_kind::attempt_done, std::move(lost));
     // The scheduler's core does the same: a lost backup is dropped, a lost

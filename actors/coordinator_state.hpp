@@ -235,6 +235,20 @@ struct coordinator_state {
     journal->record_attempt(a);
   }
 
+  /// The record of the task's attempt on `worker` that ends now, unreported,
+  /// with `status` and why: its start `began_at_s` (0: not known), its end now.
+  attempt_record ended_unreported(const task_record& r, const worker_capability& worker, int attempt,
+                                  double began_at_s, task_status status, std::string why) const {
+    auto a = attempt_record_for(store.materialize(r.index), worker, attempt);
+    a.status = status;
+    a.error = std::move(why);
+    a.start_unix_s = began_at_s;
+    a.end_unix_s = std::max(unix_now_s(), began_at_s);
+    a.duration_s = began_at_s > 0.0 ? a.end_unix_s - began_at_s : 0.0;
+    a.worker_slots = slots_of(worker);
+    return a;
+  }
+
   /// A task not stored: its id was taken.
   void emit_rejected(const std::string& id, std::string reason) {
     if (!has_listeners()) return;
@@ -305,6 +319,15 @@ void count_loser(coordinator_state& st, task_record& r, const attempt_record& re
 void observe_report(coordinator_state& st, const attempt_record& rep);
 
 // coordinator_results.cpp
+/// Sends a cancel to the task's attempt on `worker_id` when that worker is
+/// alive (false if not: its attempt ended lost with it) and journals the
+/// attempt cancelled now (`why`), unless it reported: its report, if it comes,
+/// replaces that row; if none comes (the worker is lost after the cancel, the
+/// run ends first), no row stays running.
+bool cancel_attempt(coordinator_pointer self, const task_record& r, const std::string& worker_id, int attempt,
+                    double began_at_s, const std::string& why);
+/// cancel_attempt for the task's attempt and its backup: how many were sent.
+int cancel_attempts(coordinator_pointer self, const task_record& r, const std::string& why);
 /// Ends a cancelling task (its worker reported, was lost, or never answered).
 void end_cancelling(coordinator_pointer self, task_record& r, std::optional<attempt_record> report);
 /// The scheduler's answers to the results forwarded, in the order sent.

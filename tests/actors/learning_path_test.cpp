@@ -8,6 +8,7 @@
 // core's result_effect instead of working the race out again.
 #include "actors/coordinator.hpp"
 #include "deterministic_actors.hpp"
+#include "scripted_coordinator.hpp"
 #include "actors/system_setup.hpp"
 #include "actors/worker_actor.hpp"
 #include "scheduler/core/scheduler_core.hpp"
@@ -48,15 +49,8 @@ std::ostream& operator<<(std::ostream& os, const placement& p) {
 }
 
 worker_capability cpu_worker(const std::string& id, double speed) {
-  worker_capability w;
-  w.id = id;
-  w.kind = device_kind::cpu;
-  w.name = "Test CPU " + id;
-  w.memory_bytes = 64ull << 30;
-  w.cores = 8;
-  w.slots = 1;
+  auto w = testing::cpu_worker(id, 1);
   w.speed = speed;
-  w.emulated = true;
   return w;
 }
 

@@ -1,21 +1,12 @@
 // The coordinator's protocol under CAF's deterministic `testing` scheduler:
 // the test plays the workers (scripted worker actors that record their work
 // orders) and listens to every task update.
-#include "actors/coordinator.hpp"
-#include "deterministic_actors.hpp"
-#include "actors/system_setup.hpp"
-#include "actors/worker_actor.hpp"
-
-#include <caf/actor_system.hpp>
-#include <caf/event_based_actor.hpp>
-#include <caf/actor_system_config.hpp>
-#include <caf/scheduler/test_coordinator.hpp>
-#include <caf/send.hpp>
-#include <caf/typed_event_based_actor.hpp>
+#include "actors/journal/journal_session.hpp"
+#include "journal_temp_dir.hpp"
+#include "scripted_coordinator.hpp"
 
 #include <gtest/gtest.h>
 
-#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -25,110 +16,14 @@
 namespace dtf {
 namespace {
 
-struct worker_log {
-  std::vector<work_order> orders;
-  std::vector<std::string> cancels;
-  std::vector<int> slots;  // the slot count that came with each batch
-};
-
-worker_actor::behavior_type scripted_worker(worker_actor::pointer, std::shared_ptr<worker_log> log) {
-  return {
-    [log](atom::run, std::vector<work_order>& orders, int slots) {
-      log->orders.insert(log->orders.end(), orders.begin(), orders.end());
-      log->slots.push_back(slots);
-    },
-    [log](atom::cancel, const std::string& id) { log->cancels.push_back(id); },
-    [](atom::done, const attempt_record&) {},
-    [](atom::flush) {},
-  };
-}
-
+using testing::cpu_task;
+using testing::cpu_worker;
 using testing::deterministic;
+using testing::outcome_of;
+using testing::protocol;
 using testing::recording_listener;
-
-worker_capability cpu_worker(const std::string& id, int slots = 2) {
-  worker_capability w;
-  w.id = id;
-  w.kind = device_kind::cpu;
-  w.name = "Test CPU " + id;
-  w.memory_bytes = 64ull << 30;
-  w.cores = 8;
-  w.slots = slots;
-  w.emulated = true;
-  return w;
-}
-
-task cpu_task(const std::string& id, int retries = 0) {
-  task t;
-  t.id = id;
-  t.type = task_type::test;
-  t.model = "bert-base-uncased";
-  t.requirements.hardware = {device_kind::cpu};
-  t.retries = retries;
-  t.command = {"true"};
-  return t;
-}
-
-attempt_record outcome_of(const work_order& order, const std::string& worker_id, task_status status) {
-  attempt_record r;
-  r.task_id = order.work.id;
-  r.worker_id = worker_id;
-  r.status = status;
-  r.attempt = order.attempt;
-  r.duration_s = 1.5;
-  r.exit_code = status == task_status::succeeded ? 0 : 1;
-  return r;
-}
-
-struct protocol : ::testing::Test {
-  caf::actor_system_config cfg;
-  caf::actor_system sys{deterministic(cfg)};
-  caf::scheduler::test_coordinator& sched = dynamic_cast<caf::scheduler::test_coordinator&>(sys.scheduler());
-  std::shared_ptr<std::vector<task_update>> updates = std::make_shared<std::vector<task_update>>();
-  coordinator_actor coordinator;
-
-  protocol() {
-    coordinator_config config;
-    config.retry_backoff_s = 0.5;
-    coordinator = spawn_coordinator(sys, config);
-    auto listener = sys.spawn(recording_listener, updates);
-    caf::anon_send(coordinator, atom::subscribe_v, caf::actor_cast<caf::actor>(listener));
-    sched.run();
-  }
-
-  ~protocol() override {
-    caf::anon_send_exit(coordinator, caf::exit_reason::user_shutdown);
-    sched.run();
-  }
-
-  std::shared_ptr<worker_log> add_worker(const worker_capability& capability) {
-    auto log = std::make_shared<worker_log>();
-    auto handle = sys.spawn(scripted_worker, log);
-    caf::anon_send(coordinator, atom::enroll_v, capability, caf::actor_cast<caf::actor>(handle));
-    sched.run();
-    workers.push_back(handle);
-    return log;
-  }
-
-  void submit(std::vector<task> tasks) {
-    caf::anon_send(coordinator, atom::submit_v, std::move(tasks));
-    sched.run();
-  }
-
-  void report(std::vector<attempt_record> reports) {
-    caf::anon_send(coordinator, atom::result_v, std::move(reports));
-    sched.run();
-  }
-
-  /// The last update of a task with the given kind, if any.
-  const task_update* last(const std::string& id, task_event_kind kind) const {
-    for (auto i = updates->rbegin(); i != updates->rend(); ++i)
-      if (i->task_id == id && i->kind == kind) return &*i;
-    return nullptr;
-  }
-
-  std::vector<worker_actor> workers;
-};
+using testing::scripted_worker;
+using testing::worker_log;
 
 TEST_F(protocol, assigns_a_submitted_task_to_the_worker_and_finishes_it_on_success) {
   auto log = add_worker(cpu_worker("w1"));
@@ -279,8 +174,7 @@ TEST_F(protocol, cancels_a_running_task_on_its_worker) {
   auto log = add_worker(cpu_worker("w1"));
   submit({cpu_task("long")});
   ASSERT_EQ(log->orders.size(), 1u);
-  caf::anon_send(coordinator, atom::cancel_v, std::string{"long"});
-  sched.run();
+  cancel("long");
   ASSERT_EQ(log->cancels, std::vector<std::string>{"long"});
   auto* done = last("long", task_event_kind::finished);
   ASSERT_NE(done, nullptr);
@@ -291,8 +185,7 @@ TEST_F(protocol, cancels_a_pending_task_before_it_is_ever_assigned) {
   auto log = add_worker(cpu_worker("w1", 1));
   submit({cpu_task("first"), cpu_task("second")});
   ASSERT_EQ(log->orders.size(), 1u);
-  caf::anon_send(coordinator, atom::cancel_v, std::string{"second"});
-  sched.run();
+  cancel("second");
   report({outcome_of(log->orders[0], "w1", task_status::succeeded)});
   EXPECT_EQ(log->orders.size(), 1u);
   EXPECT_TRUE(log->cancels.empty());
@@ -323,7 +216,9 @@ TEST(protocol_backups, a_backup_attempt_wins_and_the_first_attempt_is_cancelled)
   config.scheduling.allow_deferral = false;  // b must start on the slow worker
   // With so little other work, b's hour alone is more than 3 % of all slot time.
   config.scheduling.backup_budget_fraction = 2.0;
-  auto coordinator = spawn_coordinator(sys, config);
+  testing::journal_temp_dir dir;
+  const auto session = open_journal_session((dir / "journal.sqlite").string(), "suite", 0);
+  auto coordinator = spawn_coordinator(sys, config, session.journal);
   auto updates = std::make_shared<std::vector<task_update>>();
   caf::anon_send(coordinator, atom::subscribe_v, caf::actor_cast<caf::actor>(sys.spawn(recording_listener, updates)));
   sched.run();
@@ -370,9 +265,22 @@ TEST(protocol_backups, a_backup_attempt_wins_and_the_first_attempt_is_cancelled)
   caf::anon_send(coordinator, atom::result_v, std::vector<attempt_record>{outcome_of(fast->orders[2], "fast", task_status::succeeded)});
   sched.run();
   EXPECT_EQ(slow->cancels, std::vector<std::string>{"b"});
+  // The loser is journaled cancelled at once (before: running until its
+  // report, for good when none came), then as it reports.
+  auto b_attempt_1 = [&] {
+    session.journal->flush();
+    for (const auto& a : session.journal->attempts(session.run))
+      if (a.task_id == "b" && a.attempt == 1) return a;
+    return attempt_record{};
+  };
+  EXPECT_EQ(b_attempt_1().status, task_status::cancelled);
+  EXPECT_EQ(b_attempt_1().error, "cancelled: attempt 2 decided the task");
   // The cancelled first attempt reports late; the task stays succeeded.
-  caf::anon_send(coordinator, atom::result_v, std::vector<attempt_record>{outcome_of(b_first, "slow", task_status::cancelled)});
+  auto late = outcome_of(b_first, "slow", task_status::cancelled);
+  late.duration_s = 3700.0;
+  caf::anon_send(coordinator, atom::result_v, std::vector<attempt_record>{late});
   sched.run();
+  EXPECT_EQ(b_attempt_1().duration_s, 3700.0);
   const task_update* done = nullptr;
   for (const auto& u : *updates)
     if (u.task_id == "b" && u.kind == task_event_kind::finished) done = &u;
