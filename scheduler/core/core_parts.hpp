@@ -2,6 +2,7 @@
 // What the core's deciding units (deferral certificates, backups, the
 // affinity lookahead) read of its other units, passed as one bundle.
 #include "scheduler/learning/affinity_map.hpp"
+#include "scheduler/core/class_arrivals.hpp"
 #include "scheduler/core/decision_cache.hpp"
 #include "scheduler/core/fleet_index.hpp"
 #include "scheduler/core/pending_queue.hpp"
@@ -21,6 +22,8 @@ struct core_parts {
   const affinity_map& affinity;
   const specialization_tracker& specialization;
   const profile_starts& starts;
+  const class_arrivals& arrivals;
+  double now_s;  // of the schedule() call in progress
   /// Starts a decision about task h's body in the cache.
   void begin_decision(task_handle h) const {
     cache.begin(tasks[h].body, h, tasks, predictor, affinity, specialization, fleet.profile_count());

@@ -36,6 +36,7 @@ struct scheduler_core::impl {
   mutable decision_cache cache;
   deferral_certificates deferral;
   profile_starts starts;  // recent starts per profile (deferrals count who went ahead)
+  class_arrivals arrivals;  // recent submissions per class (scarcity counts who is coming)
   backup_attempts backups;
   affinity_lookahead lookahead;
   explanation_store explanations;
@@ -59,7 +60,8 @@ struct scheduler_core::impl {
   }
   double predicted_duration(const task& t, std::size_t wi) const { return predicted_on(t, wi).seconds; }
   core_parts parts() const {
-    return {fleet, tasks, queue, cache, learned.predictor, learned.affinity, learned.specialization, starts};
+    return {fleet, tasks, queue, cache, learned.predictor, learned.affinity, learned.specialization, starts,
+            arrivals, statistics.last_now_s()};
   }
 
   // ---- attempts ----

@@ -32,10 +32,18 @@ std::size_t busy_finishing_within(const task& t, std::span<const std::uint32_t> 
     if (claims.queue)
       for (auto c : fleet.profile(p).exclusive_classes)
         if (c != claims.own) taken += claims.queue->of_class(c).size();
-    // Of the slots freeing, t counts on the share that later arrivals did not claim while it waited.
-    const double left = claims.starts ? 1.0 - claims.starts->share_claimed_since(p, claims.deferred_since_s, now_s,
-                                                                               fleet.profile(p).total_slots)
-                                      : 1.0;
+    // Of the slots freeing, t counts on the share that later arrivals did not claim while it waited, and at most
+    // the share that tasks only p can run, arriving as they recently did, leave.
+    double claimed = claims.starts ? claims.starts->share_claimed_since(p, claims.deferred_since_s, now_s,
+                                                                       fleet.profile(p).total_slots)
+                                   : 0.0;
+    if (claims.arrivals) {
+      double arriving_work = 0.0;  // seconds per second
+      for (auto c : fleet.profile(p).exclusive_classes)
+        if (c != claims.own) arriving_work += claims.arrivals->work_per_s(c, now_s);
+      claimed = std::max(claimed, arriving_work / std::max(1, fleet.profile(p).total_slots));
+    }
+    const double left = 1.0 - std::min(claimed, 1.0);
     if (!(left > 0.0)) continue;
     const double wanted = static_cast<double>(limit - count + taken) / left;
     std::size_t here = 0;
@@ -56,7 +64,7 @@ void deferral_certificates::certify(std::uint32_t c, task_handle h, std::size_t 
   cert.active = false;
   const auto& decision = in.cache.current();
   if (!bound || explaining_ || decision.avoided != no_worker_index || decision.handle != h) return;
-  if (any_exclusive_pending(in.fleet, in.queue)) return;
+  if (any_exclusive_pending(in.fleet, in.queue) || any_exclusive_arriving(in.fleet, in.arrivals, in.now_s)) return;
   const auto& profiles = in.fleet.requirement(c).profiles;
   cert.active = true;
   cert.head = h;
@@ -92,7 +100,7 @@ std::size_t deferral_certificates::certified_pass_over(std::uint32_t c, task_han
       cert.structure_changes != in.fleet.structure_changes() || cert.names != in.predictor.name_count() ||
       explaining_)
     return 0;
-  if (any_exclusive_pending(in.fleet, in.queue)) return 0;
+  if (any_exclusive_pending(in.fleet, in.queue) || any_exclusive_arriving(in.fleet, in.arrivals, in.now_s)) return 0;
   // The same predictions: the task in that place is one like the certified one.
   const auto& r = in.tasks[h];
   const auto& q = r.query;

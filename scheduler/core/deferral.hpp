@@ -13,8 +13,9 @@
 //    (execution_predictor::change_stamp; no new model or family name);
 //  - no profile predicted faster than the bound's fastest free one has a free worker;
 //  - the task has not waited past the bound's max_deferred_for_s;
-//  - no pending task can run on one profile only (scarcity changes the
-//    policy's candidates with the queue, not with the kept predictions);
+//  - no pending task can run on one profile only, and no such tasks keep
+//    arriving (scarcity changes the policy's candidates with the queue and
+//    the time, not with the kept predictions);
 //  - the busy workers still finish at least as many tasks like it within the
 //    bound's window as the turn needs (counted again at each call, with the
 //    kept predictions, less the slots later arrivals claimed: the count
@@ -24,6 +25,7 @@
 #include "scheduler/core/fleet_index.hpp"
 #include "scheduler/core/pending_queue.hpp"
 #include "scheduler/core/policy_hooks.hpp"
+#include "scheduler/core/class_arrivals.hpp"
 #include "scheduler/core/profile_starts.hpp"
 #include "scheduler/core/task_table.hpp"
 #include "scheduler/learning/execution_predictor.hpp"
@@ -44,6 +46,9 @@ struct slot_claims {
   /// Tasks submitted after the task was first deferred (at deferred_since_s; < 0: never) that started there since.
   const profile_starts* starts = nullptr;
   double deferred_since_s = -1.0;
+  /// Recent submissions per class: tasks that only that profile can run, arriving as they recently did, claim the
+  /// share of its slot time their predicted work fills (first there, as pending ones).
+  const class_arrivals* arrivals = nullptr;
 };
 
 /// How many tasks like t the full workers of `profiles` are predicted to

@@ -20,6 +20,12 @@ bool any_exclusive_pending(const fleet_index& fleet, const pending_queue& queue)
   return false;
 }
 
+bool any_exclusive_arriving(const fleet_index& fleet, const class_arrivals& arrivals, double now_s) {
+  for (auto c : fleet.exclusive_classes())
+    if (arrivals.rate_per_s(c, now_s) > 0.0) return true;
+  return false;
+}
+
 bool reserved(const task& t, std::uint32_t own, std::uint32_t p, std::size_t avoided, const fleet_index& fleet,
               const pending_queue& queue, decision_cache& cache, const execution_predictor& predictor) {
   if (p >= fleet.profile_count() || fleet.requirement(own).profiles.size() <= 1) return false;

@@ -2,6 +2,7 @@
 // Scarcity: a profile that pending tasks can run nowhere else is left to them
 // by a task that has another good place. No state of its own: it reads the
 // fleet's exclusive classes and the pending queues.
+#include "scheduler/core/class_arrivals.hpp"
 #include "scheduler/core/decision_cache.hpp"
 #include "scheduler/core/fleet_index.hpp"
 #include "scheduler/core/pending_queue.hpp"
@@ -15,6 +16,8 @@ namespace dtf {
 std::size_t exclusive_pending(const fleet_index& fleet, const pending_queue& queue, std::uint32_t p);
 /// Whether any pending task can run on one profile only.
 bool any_exclusive_pending(const fleet_index& fleet, const pending_queue& queue);
+/// Whether tasks that can run on one profile only keep arriving (class_arrivals::rate_per_s).
+bool any_exclusive_arriving(const fleet_index& fleet, const class_arrivals& arrivals, double now_s);
 /// Whether task t (of requirement class `own`, decided now) should leave
 /// profile p to the pending tasks only p can run: it would delay them by
 /// about here / slots each, which costs more than running t on the best other

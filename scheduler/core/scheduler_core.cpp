@@ -289,6 +289,7 @@ void scheduler_core::submit(task t, double now_s) {
   r.key_guessed = !from_model_history(estimate.level);
   r.key.shortest_first = i.hooks->orders_shortest_first();
   i.queue.note_submission(i.tasks, r.submitted_at_s);
+  i.arrivals.note(class_id, r.submitted_at_s, r.key.predicted_s);
   i.statistics.count_submitted(r);
   i.queue.enqueue(i.tasks, h, i.statistics.last_now_s());
 }

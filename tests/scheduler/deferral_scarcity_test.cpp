@@ -38,3 +38,39 @@ TEST(deferral_scarcity, does_not_wait_for_a_slot_a_task_only_it_fits_takes_first
   EXPECT_EQ(placed[0].task_id, "small");
   EXPECT_EQ(placed[0].worker_id, "t4");
 }
+
+namespace {
+
+// One A100 slot runs four 40 GB llama tasks (A100 only, 10 s each) one after
+// another, submitted `every_s` apart (0: at once, a batch). At t = 31, while
+// the fourth runs until 40, "small" (bert: 50 s on the A100, 150 s on the T4)
+// arrives with the T4 free: 9 + 50 < 0.75 x 150, so it would wait for the A100.
+std::vector<assignment> place_small_after_llamas(double every_s) {
+  auto core = one_a100_one_t4({{"bert-base-uncased", 50.0, 150.0}, {"llama-2-13b", 10.0, 10.0}});
+  for (int k = 0; k < 4; ++k) {
+    const double at = 10.0 * k;
+    if (k > 0) core.record_result(success_of("large-" + std::to_string(k - 1), "a100", 10.0, "llama-2-13b"), at);
+    if (every_s > 0.0 || k == 0)
+      for (int j = k; j < (every_s > 0.0 ? k + 1 : 4); ++j)
+        core.submit(make_task("large-" + std::to_string(j), {device_kind::cuda}, 40.0, 0, "llama-2-13b"), at);
+    const auto placed = placement(core.schedule(at));
+    EXPECT_EQ(placed.at("large-" + std::to_string(k)), "a100");
+  }
+  core.submit(make_task("small", {device_kind::cuda}, 0.0, 1, "bert-base-uncased"), 31.0);
+  return core.schedule(31.0);
+}
+
+} // namespace
+
+TEST(deferral_scarcity, waits_for_a_profile_that_tasks_only_it_fits_came_to_at_once) {
+  EXPECT_TRUE(place_small_after_llamas(0.0).empty());  // the batch is done with it: none will arrive
+}
+
+TEST(deferral_scarcity, does_not_wait_for_a_profile_that_tasks_only_it_fits_keep_arriving_at) {
+  // One every 10 s, 10 s each: those still to come take all of the A100's
+  // slot time first. Before: it waited while the T4 stood idle.
+  const auto placed = place_small_after_llamas(10.0);
+  ASSERT_EQ(placed.size(), 1u);
+  EXPECT_EQ(placed[0].task_id, "small");
+  EXPECT_EQ(placed[0].worker_id, "t4");
+}
