@@ -24,9 +24,10 @@ namespace {
 const std::vector<std::string> models = {"bert-base-uncased", "t5-small", "resnet50", "dlrm", ""};
 
 /// Fast GPUs, slower GPUs and slow CPUs: tasks wait for the fast ones.
-std::vector<worker_capability> fleet(int fast, int slow, int cpus) {
+std::vector<worker_capability> fleet(int fast, int slow, int cpus, double fast_memory_gb = 32) {
   std::vector<worker_capability> out;
-  for (int i = 0; i < fast; ++i) out.push_back(cuda_worker("fast-" + std::to_string(i), "A100", 32, 8.0, 32, 1, 4.0));
+  for (int i = 0; i < fast; ++i)
+    out.push_back(cuda_worker("fast-" + std::to_string(i), "A100", fast_memory_gb, 8.0, 32, 1, 4.0));
   for (int i = 0; i < slow; ++i) out.push_back(cuda_worker("slow-" + std::to_string(i), "T4", 32, 8.0, 32, 1, 1.0));
   for (int i = 0; i < cpus; ++i) out.push_back(cpu_worker("cpu-" + std::to_string(i), "Xeon", 32, 32, 2, 0.25));
   return out;
@@ -42,9 +43,10 @@ struct running_attempt {
 /// deferrals and one that asks the policy every time; they must agree.
 /// `noisy_errors`: besides, prediction errors learned at model-history
 /// levels turn them noisy and back (prediction_spread::noisy), which changes
-/// whether the policy defers at all.
+/// whether the policy defers at all. `large_tasks`: a third of the tasks need
+/// 40 GB (only fast GPUs of 80 GB fit them: they keep arriving for one profile).
 void compare_with_asking_every_time(const std::vector<worker_capability>& workers, int max_arrivals,
-                                    bool noisy_errors = false) {
+                                    bool noisy_errors = false, bool large_tasks = false) {
   scheduler_config config;
   config.max_deferrals_per_class = *rc::gen::inRange(1, 5);
   config.backup_attempts = *rc::gen::arbitrary<bool>();
@@ -74,6 +76,10 @@ void compare_with_asking_every_time(const std::vector<worker_capability>& worker
         t.priority = *rc::gen::inRange(0, 2);
         t.requirements.hardware = *rc::gen::element(std::vector<device_kind>{device_kind::cuda},
                                                     std::vector<device_kind>{device_kind::cuda, device_kind::cpu});
+        if (large_tasks && *rc::gen::inRange(0, 3) == 0) {
+          t.requirements.hardware = {device_kind::cuda};
+          t.requirements.min_memory_gb = 40.0;
+        }
         certified.submit(t, now_s);
         asking.submit(t, now_s);
       }
@@ -146,6 +152,14 @@ RC_GTEST_PROP(deferral_certificate, places_exactly_as_asking_the_policy_every_ti
 // most (its busy count's limit) are repeated too.
 RC_GTEST_PROP(deferral_certificate, places_exactly_as_asking_the_policy_every_time_with_deep_queues, ()) {
   compare_with_asking_every_time(fleet(*rc::gen::inRange(20, 40), *rc::gen::inRange(0, 4), *rc::gen::inRange(1, 3)), 80);
+}
+
+// Tasks only the fast GPUs fit keep arriving: the share of their slots such
+// work claims moves with time (class_arrivals), so no deferral is repeated
+// without asking while it does.
+RC_GTEST_PROP(deferral_certificate, places_exactly_as_asking_the_policy_every_time_as_scarce_work_arrives, ()) {
+  compare_with_asking_every_time(fleet(*rc::gen::inRange(1, 6), *rc::gen::inRange(1, 6), *rc::gen::inRange(0, 4), 80), 3,
+                                 false, true);
 }
 
 TEST(deferral_certificate, repeats_a_deferral_without_asking_until_a_fast_worker_frees) {
