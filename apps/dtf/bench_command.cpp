@@ -137,6 +137,8 @@ int families(const command_options& options) {
   std::ostream& progress = json ? std::cerr : std::cout;
   progress << "scenario families: " << bench.families.size() * bench.arrivals.size() << " scenarios, seeds "
            << bench.first_seed << "-" << bench.first_seed + bench.seeds - 1 << ", " << bench.tasks << " tasks, " << bench.policies.size() << " policies\n";
+  bench.record_timelines = options.has("--timelines");
+  if (bench.record_timelines) std::filesystem::create_directories(dir / "timelines");
   const auto result = run_family_bench(bench, &progress);
   std::ostringstream md;
   md << "# Scheduling benchmark: scenario families\n\n`dtf bench scheduling --families`, " << bench.tasks
@@ -151,28 +153,37 @@ int families(const command_options& options) {
   write_file(dir / "families.md", md.str());
   const auto document = to_json(result);
   write_file(dir / "families.json", document.dump(2) + "\n");
+  // One file per scenario and seed: which task ran where under each policy, as `dtf simulate --timeline` writes it.
+  if (bench.record_timelines)
+    for (const auto& s : result.scenarios)
+      for (std::size_t k = 0; k < s.seeds.size(); ++k) {
+        std::ostringstream csv;
+        write_timeline_csv(csv, s.results[k]);
+        write_file(dir / "timelines" / (s.name + "-" + std::to_string(s.seeds[k]) + ".csv"), csv.str());
+      }
   if (json) {
     std::cout << document.dump(2) << "\n";
   } else {
     print_family_tables(std::cout, result, false);
-    std::cout << "wrote " << (dir / "families.md").string() << ", families.json\n";
+    std::cout << "wrote " << (dir / "families.md").string() << ", families.json"
+              << (bench.record_timelines ? ", timelines/SCENARIO-SEED.csv" : "") << "\n";
   }
   return 0;
 }
 
 int scheduling(int argc, char** argv) {
-  const command_options options(argc, argv, {"--help", "--families", "--json"},
+  const command_options options(argc, argv, {"--help", "--families", "--json", "--timelines"},
                                 {"--out", "--tasks", "--workers", "--seed", "--seeds", "--family", "--arrivals",
                                  "--load", "--policies"});
   if (options.has("--help")) {
     std::cout << "usage: dtf bench scheduling [--out DIR] [--tasks N] [--workers N] [--seed S]\n"
                  "       dtf bench scheduling --families [--seeds N] [--seed FIRST] [--workers N] [--family NAME[,NAME...]] [--arrivals batch|online|both]\n"
-                 "                            [--tasks N] [--load F] [--policies P[,P...]] [--json] [--out DIR]\n"
+                 "                            [--tasks N] [--load F] [--policies P[,P...]] [--json] [--timelines] [--out DIR]\n"
                  "families: drift, family_ratios, batch_scaling, scarce_memory, philly, stragglers, churn, new_models\n";
     return 0;
   }
   if (options.has("--families")) return families(options);
-  for (const char* families_only : {"--seeds", "--family", "--arrivals", "--load", "--policies", "--json"})
+  for (const char* families_only : {"--seeds", "--family", "--arrivals", "--load", "--policies", "--json", "--timelines"})
     if (options.has(families_only)) throw input_error("", 0, families_only, "only with --families");
   const std::filesystem::path dir = options.value("--out").value_or("bench-results");
   std::filesystem::create_directories(dir);

@@ -164,11 +164,13 @@ family_bench_result run_family_bench(const family_bench_options& options, std::o
         const auto workload = generate_family(g);
         simulation_options sim;
         sim.horizon_s = workload.horizon_s;
+        sim.record_timeline = options.record_timelines;
         s.tasks = workload.tasks.tasks.size();
         s.workers = workload.fleet.size();
         s.seeds.push_back(seed);
         auto results = simulate_policies(workload.tasks, workload.fleet, options.policies, sim, workload.dynamics);
-        auto reference = clairvoyant_schedule(workload.tasks, workload.fleet, workload.dynamics, workload.horizon_s);
+        auto reference = clairvoyant_schedule(workload.tasks, workload.fleet, workload.dynamics, workload.horizon_s,
+                                              options.record_timelines);
         reference.lower_bound = results.front().lower_bound;
         if (reference.lower_bound.value_s > 0) reference.makespan_over_lower_bound = reference.makespan_s / reference.lower_bound.value_s;
         results.push_back(std::move(reference));

@@ -26,6 +26,8 @@ struct family_bench_options {
   double offered_load = 0.85;
   /// Must include "intelligent", which every other policy is compared with.
   std::vector<std::string> policies;
+  /// Keep every run's timeline (simulation_result::timeline; not the clairvoyant reference's).
+  bool record_timelines = false;
 };
 
 /// intelligent against one other policy on one metric over the seeds.

@@ -11,7 +11,7 @@
 namespace dtf {
 
 simulation_result clairvoyant_schedule(const trace& tasks, const std::vector<worker_capability>& fleet,
-                                       const fleet_dynamics& dynamics, double horizon_s) {
+                                       const fleet_dynamics& dynamics, double horizon_s, bool record_timeline) {
   std::vector<std::string> ids;
   for (const auto& w : fleet) ids.push_back(w.id);
   const worker_speed_timeline speed(dynamics, ids);
@@ -57,6 +57,12 @@ simulation_result clairvoyant_schedule(const trace& tasks, const std::vector<wor
     }
     if (!std::isfinite(best_end)) continue;  // unscheduled
     slot_free_s[best_w][best_slot] = best_end;
+    const double start = best_end - best_run;
+    if (record_timeline) {
+      const double shown_end_s = horizon_s > 0 ? std::min(best_end, horizon_s) : best_end;
+      out.timeline.push_back({t.spec.id, fleet[best_w].id, t.arrival_s, start, shown_end_s, t.load_s, best_run, 0.0,
+                              false, false});
+    }
     double end = best_end;
     if (horizon_s > 0 && end > horizon_s) {
       ++out.censored;

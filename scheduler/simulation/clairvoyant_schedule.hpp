@@ -17,8 +17,10 @@ namespace dtf {
 
 /// Fills makespan, mean/p95/priority-weighted completion, busy slot time,
 /// completed, censored (finishing after horizon_s > 0) and unscheduled;
-/// policy "clairvoyant".
+/// policy "clairvoyant"; with record_timeline, the timeline too (its
+/// predicted_s: the true run time).
 simulation_result clairvoyant_schedule(const trace& tasks, const std::vector<worker_capability>& fleet,
-                                       const fleet_dynamics& dynamics = {}, double horizon_s = 0.0);
+                                       const fleet_dynamics& dynamics = {}, double horizon_s = 0.0,
+                                       bool record_timeline = false);
 
 } // namespace dtf

@@ -7,7 +7,9 @@
 #include <cmath>
 #include <cstdint>
 #include <filesystem>
+#include <fstream>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -152,6 +154,37 @@ TEST(bench_families, the_largest_seed_is_a_seed_and_intelligent_alone_is_compare
             std::string::npos)
       << r.out;
   EXPECT_EQ(r.out.find("intelligent / it = "), std::string::npos) << r.out;  // not a ratio of 0
+}
+
+TEST(bench_families, timelines_show_where_each_policy_and_the_clairvoyant_ran_every_task) {
+  const auto dir = out_dir();
+  const auto r = run_dtf({"bench", "scheduling", "--families", "--seeds", "2", "--seed", "5", "--tasks", "30",
+                          "--family", "churn", "--arrivals", "batch", "--policies", "intelligent,least_loaded",
+                          "--timelines", "--out", dir});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("timelines/SCENARIO-SEED.csv"), std::string::npos) << r.out;
+  for (const char* name : {"churn-batch-5.csv", "churn-batch-6.csv"}) {
+    std::ifstream in(std::filesystem::path(dir) / "timelines" / name);
+    ASSERT_TRUE(in) << name;
+    std::string line;
+    std::getline(in, line);
+    EXPECT_EQ(line, "policy,task,worker,arrival_s,start_s,end_s,load_s,predicted_s,attempt,cancelled");
+    std::map<std::string, std::set<std::string>> tasks_by_policy;
+    while (std::getline(in, line)) {
+      const auto policy = line.substr(0, line.find(','));
+      const auto rest = line.substr(policy.size() + 1);
+      tasks_by_policy[policy].insert(rest.substr(0, rest.find(',')));
+    }
+    // Every task placed by each policy (churn: some may be lost with a worker and run again).
+    for (const char* policy : {"intelligent", "least_loaded", "clairvoyant"})
+      EXPECT_EQ(tasks_by_policy[policy].size(), 30u) << name << " " << policy;
+  }
+}
+
+TEST(bench_families, timelines_only_with_families) {
+  const auto r = run_dtf({"bench", "scheduling", "--timelines", "--out", out_dir()});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--timelines"), std::string::npos) << r.err;
 }
 
 TEST(bench_scale_and_trace, counts_out_of_range_exit_2_naming_the_option) {
