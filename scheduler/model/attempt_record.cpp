@@ -49,9 +49,36 @@ worker_capability learning_worker(const attempt_record& record) {
   return w;
 }
 
+namespace {
+
+/// Succeeded, failed or timed out: the attempt ran to its end. Cancelled and
+/// lost attempts were cut short.
+bool ran_to_its_end(task_status status) {
+  return status == task_status::succeeded || status == task_status::failed || status == task_status::timed_out;
+}
+
+/// Whether `later` began after the failure `failed` had ended, numbered after
+/// it: a retry, so the failure did not end the task. A copy that raced it
+/// began before it ended. Times not known (0, as in hand-made or older
+/// results files): by number.
+bool retried_after(const attempt_record& failed, const attempt_record& later) {
+  if (later.attempt <= failed.attempt) return false;
+  if (failed.end_unix_s <= 0.0 || later.start_unix_s <= 0.0) return true;
+  return later.start_unix_s >= failed.end_unix_s;
+}
+
+/// Whether `ended`, an attempt that ran to its end, decides over `cut_short`:
+/// a success always; a failure unless `cut_short` is its retry.
+bool ended_decides_over(const attempt_record& ended, const attempt_record& cut_short) {
+  return ended.status == task_status::succeeded || !retried_after(ended, cut_short);
+}
+
+} // namespace
+
 bool decides_over(const attempt_record& a, const attempt_record& b) {
-  const bool a_lost = a.status == task_status::lost, b_lost = b.status == task_status::lost;
-  if (a_lost != b_lost) return b_lost;
+  const bool a_ended = ran_to_its_end(a.status), b_ended = ran_to_its_end(b.status);
+  if (a_ended && !b_ended) return ended_decides_over(a, b);
+  if (b_ended && !a_ended) return !ended_decides_over(b, a);
   return a.attempt >= b.attempt;
 }
 

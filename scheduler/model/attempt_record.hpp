@@ -69,8 +69,13 @@ struct attempt_record {
 attempt_record attempt_record_for(const task& t, const worker_capability& worker, int attempt);
 
 /// Whether `a` rather than `b` (two attempts of one task) decides the task's
-/// outcome: an attempt lost with its worker never over one that ended
-/// otherwise (a lost copy numbered after the success), else the higher number.
+/// outcome, the attempt that ended the task: one that ran to its end
+/// (succeeded, failed, timed out) decides over one cut short (cancelled, lost)
+/// whatever their numbers -- the losing copy of a backup race, cancelled or
+/// lost, is numbered before or after the winner -- except that a cut-short
+/// retry of a failure (numbered after it, begun once it had ended) decides
+/// over that failure; among attempts of equal standing the higher number (a
+/// retry after a failure), and `a` on a tie.
 bool decides_over(const attempt_record& a, const attempt_record& b);
 
 /// The record with the worker's fields set: its id, device name, kind and

@@ -77,5 +77,66 @@ TEST(attempt_record, the_worker_learning_sees_is_the_one_the_record_ran_on) {
   EXPECT_DOUBLE_EQ(w.speed, 1.5);
 }
 
+/// Attempt `number` of task t, ended with `status`, from start_s to end_s (0: not known).
+attempt_record attempt_of(int number, task_status status, double start_s, double end_s) {
+  attempt_record a;
+  a.task_id = "t";
+  a.attempt = number;
+  a.status = status;
+  a.start_unix_s = start_s;
+  a.end_unix_s = end_s;
+  a.duration_s = end_s - start_s;
+  return a;
+}
+
+TEST(attempt_record, a_success_decides_over_a_cancelled_or_lost_copy_whatever_their_numbers) {
+  // A backup race: the copy that lost is cancelled (or lost with its worker),
+  // numbered before or after the one that succeeded.
+  const auto won_first = attempt_of(1, task_status::succeeded, 100, 160);
+  for (auto status : {task_status::cancelled, task_status::lost}) {
+    const auto backup = attempt_of(2, status, 130, 161);
+    EXPECT_TRUE(decides_over(won_first, backup)) << to_string(status);
+    EXPECT_FALSE(decides_over(backup, won_first)) << to_string(status);
+    const auto first = attempt_of(1, status, 100, 141);
+    const auto won_backup = attempt_of(2, task_status::succeeded, 130, 140);
+    EXPECT_TRUE(decides_over(won_backup, first)) << to_string(status);
+    EXPECT_FALSE(decides_over(first, won_backup)) << to_string(status);
+  }
+}
+
+TEST(attempt_record, a_failure_that_ended_its_task_decides_over_the_copy_cancelled_with_it) {
+  // A stopping run cancels both copies; the first failed before its cancel
+  // arrived and ended the task; the backup's cancelled report comes after.
+  const auto failed = attempt_of(1, task_status::failed, 100, 150);
+  const auto timed_out = attempt_of(1, task_status::timed_out, 100, 150);
+  const auto cancelled = attempt_of(2, task_status::cancelled, 130, 151);
+  EXPECT_TRUE(decides_over(failed, cancelled));
+  EXPECT_FALSE(decides_over(cancelled, failed));
+  EXPECT_TRUE(decides_over(timed_out, cancelled));
+  EXPECT_FALSE(decides_over(cancelled, timed_out));
+}
+
+TEST(attempt_record, a_retry_decides_over_the_failure_before_it_however_it_ended) {
+  // A retry begins after the failure it follows ended: that failure was not final.
+  const auto failed = attempt_of(1, task_status::failed, 100, 110);
+  for (auto status : {task_status::succeeded, task_status::failed, task_status::timed_out, task_status::cancelled,
+                      task_status::lost}) {
+    const auto retry = attempt_of(2, status, 111, 120);
+    EXPECT_TRUE(decides_over(retry, failed)) << to_string(status);
+    EXPECT_FALSE(decides_over(failed, retry)) << to_string(status);
+  }
+  // Without times (hand-made or older files), by number.
+  EXPECT_TRUE(decides_over(attempt_of(2, task_status::cancelled, 0, 0), attempt_of(1, task_status::failed, 0, 0)));
+  EXPECT_FALSE(decides_over(attempt_of(1, task_status::failed, 0, 0), attempt_of(2, task_status::cancelled, 0, 0)));
+}
+
+TEST(attempt_record, among_attempts_of_equal_standing_the_highest_number_decides) {
+  EXPECT_TRUE(decides_over(attempt_of(2, task_status::cancelled, 100, 101), attempt_of(1, task_status::lost, 90, 95)));
+  EXPECT_FALSE(decides_over(attempt_of(1, task_status::lost, 90, 95), attempt_of(2, task_status::cancelled, 100, 101)));
+  EXPECT_TRUE(decides_over(attempt_of(2, task_status::failed, 100, 101), attempt_of(1, task_status::succeeded, 90, 120)));
+  EXPECT_TRUE(decides_over(attempt_of(3, task_status::cancelled, 100, 101), attempt_of(3, task_status::cancelled, 100, 101)))
+      << "the later record of one attempt";
+}
+
 } // namespace
 } // namespace dtf
