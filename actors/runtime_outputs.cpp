@@ -28,7 +28,8 @@ void runtime_outputs::on_update(const task_update& update) {
       // JUnit first: a results file that cannot be written (the exception
       // fails the run) still leaves a JUnit file that says what happened.
       if (junit) {
-        if (update.report) junit_.record(*update.report);
+        if (update.report && update.kind == task_event_kind::finished) junit_.record_final(*update.report);
+        else if (update.report) junit_.record(*update.report);
         if (update.kind == task_event_kind::finished && update.stopped)
           junit_.record_stopped(update.task_id, update.reason);
         else if (!update.report && update.kind == task_event_kind::finished)

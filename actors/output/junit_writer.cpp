@@ -50,13 +50,20 @@ std::string failure_message(const attempt_record& a) {
 
 junit_writer::junit_writer(std::string suite_name) : suite_name_(std::move(suite_name)) {}
 
-void junit_writer::record(const attempt_record& attempt) {
+void junit_writer::record(const attempt_record& attempt) { keep(attempt, false); }
+
+void junit_writer::record_final(const attempt_record& attempt) { keep(attempt, true); }
+
+void junit_writer::keep(const attempt_record& attempt, bool ended_task) {
   std::lock_guard lock{mutex_};
   auto [it, inserted] = index_of_.emplace(attempt.task_id, cases_.size());
-  if (inserted) cases_.push_back({attempt, true, {}});
-  // An attempt lost with its worker does not stand over one that ended (a lost copy numbered after it).
-  else if (attempt.status != task_status::lost || cases_[it->second].final_attempt.status == task_status::lost)
-    cases_[it->second] = {attempt, true, {}};
+  if (inserted) {
+    cases_.push_back({attempt, ended_task, true, {}, {}});
+    return;
+  }
+  auto& c = cases_[it->second];
+  if (ended_task || (!c.ended_task && (!c.ran || decides_over(attempt, c.final_attempt))))
+    c = {attempt, ended_task, true, {}, {}};
 }
 
 void junit_writer::record_not_run(const std::string& task_id, const std::string& reason) {

@@ -1,6 +1,6 @@
 #pragma once
 // JUnit XML for CI systems: one <testsuite>, one <testcase> per task, decided
-// by the task's final attempt. Uses the attributes of the common JUnit schema
+// by the attempt that ended the task. Uses the attributes of the common JUnit schema
 // (Ant's) that Jenkins, GitLab, GitHub Actions reporters and Azure read.
 #include "scheduler/model/attempt_record.hpp"
 
@@ -23,12 +23,19 @@ public:
   /// suite_name is the <testsuite> name and every testcase's classname.
   explicit junit_writer(std::string suite_name);
 
-  /// Records an attempt; a later attempt of the same task replaces an earlier one.
+  /// Records an attempt; it replaces the task's recorded one where it decides
+  /// over it (decides_over: a retry over the failure before it, not a copy
+  /// cancelled or lost after the success of a backup race), unless that one
+  /// ended the task (record_final).
   /// Test cases keep the order in which their tasks were first recorded.
   /// succeeded: passed; failed and timed_out: <failure> with the stderr tail;
   /// cancelled: <skipped>; lost (its worker was lost and the run ended before
   /// another attempt): <error type="lost">.
   void record(const attempt_record& attempt);
+  /// Records the attempt that ended its task (the report of a finished
+  /// update): it decides the testcase over every other attempt of the task,
+  /// recorded before or after it (a losing copy that reports late).
+  void record_final(const attempt_record& attempt);
   /// A task that never ran (no worker can run it, or the run was stopped first):
   /// an <error> with the reason. Ignored if the task already has an attempt.
   void record_not_run(const std::string& task_id, const std::string& reason);
@@ -48,10 +55,14 @@ public:
 private:
   struct test_case {
     attempt_record final_attempt;
+    bool ended_task = false;  // final_attempt came from record_final
     bool ran = true;
     std::string not_run_reason;
     std::string stopped_reason;  // set by record_stopped
   };
+
+  /// record (ended_task false) and record_final (true).
+  void keep(const attempt_record& attempt, bool ended_task);
 
   std::string suite_name_;
   mutable std::mutex mutex_;

@@ -11,6 +11,7 @@
 #include <regex>
 #include <sstream>
 #include <string>
+#include <utility>
 
 #include <unistd.h>
 
@@ -72,21 +73,42 @@ TEST(junit_writer, the_final_attempt_of_each_task_decides_its_testcase) {
   EXPECT_DOUBLE_EQ(counts.time_s, 3.5);
 }
 
-TEST(junit_writer, a_lost_copy_numbered_after_the_success_does_not_decide_the_testcase) {
-  // A replay in placement order (a resumed run) can bring a copy lost with its
-  // worker after the attempt that succeeded; a lost attempt alone still does.
+TEST(junit_writer, a_copy_lost_or_cancelled_after_the_success_does_not_decide_the_testcase) {
+  // A replay in placement order (a resumed run) can bring the losing copy of a
+  // backup race, lost with its worker or cancelled, after the attempt that
+  // succeeded; a lost attempt alone still decides.
   junit_writer writer{"nightly"};
   writer.record(attempt_of("raced", task_status::succeeded, 1, 2.0));
   writer.record(attempt_of("raced", task_status::lost, 2, 1.0));
   writer.record(attempt_of("gone", task_status::lost, 1, 1.0));
+  writer.record(attempt_of("cancelled copy", task_status::succeeded, 1, 2.0));
+  writer.record(attempt_of("cancelled copy", task_status::cancelled, 2, 1.0));
   auto counts = writer.counts();
-  EXPECT_EQ(counts.tests, 2u);
+  EXPECT_EQ(counts.tests, 3u);
   EXPECT_EQ(counts.errors, 1u);  // "gone"
-  EXPECT_DOUBLE_EQ(counts.time_s, 3.0);
+  EXPECT_EQ(counts.skipped, 0u);
+  EXPECT_DOUBLE_EQ(counts.time_s, 5.0);
   attempt_record lost = attempt_of("t", task_status::lost, 2, 1.0), won = attempt_of("t", task_status::succeeded, 1, 1.0);
   EXPECT_TRUE(decides_over(won, lost));
   EXPECT_FALSE(decides_over(lost, won));
   EXPECT_TRUE(decides_over(attempt_of("t", task_status::failed, 2, 1.0), won));
+}
+
+TEST(junit_writer, the_attempt_that_ended_the_task_decides_over_copies_recorded_before_or_after_it) {
+  // dtf run: the backup failed first (the first attempt kept the task), the
+  // first attempt then ended it; "raced"'s backup won, its first attempt
+  // reported cancelled after it.
+  const std::pair<attempt_record, bool> updates[] = {  // the attempt, and whether it ended its task
+      {attempt_of("kept", task_status::failed, 2, 1.0), false},
+      {attempt_of("kept", task_status::succeeded, 1, 2.0), true},
+      {attempt_of("raced", task_status::succeeded, 2, 1.0), true},
+      {attempt_of("raced", task_status::cancelled, 1, 3.0), false},
+  };
+  junit_writer writer{"nightly"};
+  for (const auto& [attempt, ended_task] : updates) ended_task ? writer.record_final(attempt) : writer.record(attempt);
+  const auto xml = writer.render(0, "ci");
+  EXPECT_NE(xml.find("<testcase name=\"kept\" classname=\"nightly\" time=\"2.000\"/>"), std::string::npos) << xml;
+  EXPECT_NE(xml.find("<testcase name=\"raced\" classname=\"nightly\" time=\"1.000\"/>"), std::string::npos) << xml;
 }
 
 TEST(junit_writer, writes_xml_that_parses_and_whose_counts_match_its_cases) {

@@ -2,6 +2,7 @@
 // the test plays the workers (scripted worker actors that record their work
 // orders) and listens to every task update.
 #include "actors/journal/journal_session.hpp"
+#include "actors/runtime_outputs.hpp"
 #include "journal_temp_dir.hpp"
 #include "scripted_coordinator.hpp"
 
@@ -9,7 +10,9 @@
 
 #include <chrono>
 #include <cstdint>
+#include <fstream>
 #include <memory>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -208,87 +211,164 @@ TEST_F(protocol, requeues_the_tasks_of_a_lost_worker_onto_another) {
   ASSERT_NE(last("survivor", task_event_kind::finished), nullptr);
 }
 
-TEST(protocol_backups, a_backup_attempt_wins_and_the_first_attempt_is_cancelled) {
+/// The line of a task's <testcase> in a JUnit document ("" if none).
+std::string testcase_line(const std::string& xml, const std::string& id) {
+  const auto at = xml.find("<testcase name=\"" + id + "\"");
+  if (at == std::string::npos) return {};
+  return xml.substr(at, xml.find('\n', at) - at);
+}
+
+/// Task b runs on the slow worker until the scheduler starts its backup on the
+/// fast one: attempt 1 (b_first, slow) and attempt 2 (b_backup, fast) race.
+struct protocol_backups : ::testing::Test {
   caf::actor_system_config cfg;
   caf::actor_system sys{deterministic(cfg)};
-  auto& sched = dynamic_cast<caf::scheduler::test_coordinator&>(sys.scheduler());
-  coordinator_config config;
-  config.scheduling.allow_deferral = false;  // b must start on the slow worker
-  // With so little other work, b's hour alone is more than 3 % of all slot time.
-  config.scheduling.backup_budget_fraction = 2.0;
+  caf::scheduler::test_coordinator& sched = dynamic_cast<caf::scheduler::test_coordinator&>(sys.scheduler());
   testing::journal_temp_dir dir;
-  const auto session = open_journal_session((dir / "journal.sqlite").string(), "suite", 0);
-  auto coordinator = spawn_coordinator(sys, config, session.journal);
-  auto updates = std::make_shared<std::vector<task_update>>();
-  caf::anon_send(coordinator, atom::subscribe_v, caf::actor_cast<caf::actor>(sys.spawn(recording_listener, updates)));
-  sched.run();
-  auto enroll = [&](worker_capability w) {
+  journal_session session = open_journal_session((dir / "journal.sqlite").string(), "suite", 0);
+  std::shared_ptr<std::vector<task_update>> updates = std::make_shared<std::vector<task_update>>();
+  coordinator_actor coordinator;
+  std::shared_ptr<worker_log> fast, slow;
+  work_order b_first, b_backup;
+
+  protocol_backups() {
+    coordinator_config config;
+    config.scheduling.allow_deferral = false;  // b must start on the slow worker
+    // With so little other work, b's hour alone is more than 3 % of all slot time.
+    config.scheduling.backup_budget_fraction = 2.0;
+    coordinator = spawn_coordinator(sys, config, session.journal);
+    caf::anon_send(coordinator, atom::subscribe_v, caf::actor_cast<caf::actor>(sys.spawn(recording_listener, updates)));
+    sched.run();
+  }
+
+  ~protocol_backups() override {
+    caf::anon_send_exit(coordinator, caf::exit_reason::user_shutdown);
+    sched.run();
+  }
+
+  std::shared_ptr<worker_log> enroll(const worker_capability& w) {
     auto log = std::make_shared<worker_log>();
     caf::anon_send(coordinator, atom::enroll_v, w, caf::actor_cast<caf::actor>(sys.spawn(scripted_worker, log)));
     sched.run();
     return log;
-  };
-  auto fast_capability = cpu_worker("fast", 1);
-  auto slow_capability = cpu_worker("slow", 1);
-  slow_capability.speed = 0.1;  // predicted 10x longer there
-  auto fast = enroll(fast_capability);
-  auto slow = enroll(slow_capability);
-  // The model's history on both workers first: a backup never starts from a
-  // default prediction, only from one its own runs back.
-  caf::anon_send(coordinator, atom::submit_v, std::vector<task>{cpu_task("h1"), cpu_task("h2")});
-  sched.run();
-  ASSERT_EQ(fast->orders.size(), 1u);
-  ASSERT_EQ(slow->orders.size(), 1u);
-  auto on_slow = outcome_of(slow->orders[0], "slow", task_status::succeeded);
-  on_slow.duration_s = 15.0;
-  caf::anon_send(coordinator, atom::result_v,
-                 std::vector<attempt_record>{outcome_of(fast->orders[0], "fast", task_status::succeeded), on_slow});
-  sched.run();
+  }
 
-  caf::anon_send(coordinator, atom::submit_v, std::vector<task>{cpu_task("a"), cpu_task("b")});
-  sched.run();
-  ASSERT_EQ(fast->orders.size(), 2u);
-  ASSERT_EQ(slow->orders.size(), 2u);
-  const auto b_first = slow->orders[1];
-  ASSERT_EQ(b_first.work.id, "b");
-  caf::anon_send(coordinator, atom::result_v, std::vector<attempt_record>{outcome_of(fast->orders[1], "fast", task_status::succeeded)});
-  sched.run();
-  EXPECT_EQ(fast->orders.size(), 2u) << "b has not overrun its prediction yet";
+  void report(std::vector<attempt_record> reports) {
+    caf::anon_send(coordinator, atom::result_v, std::move(reports));
+    sched.run();
+  }
 
-  // b runs on and on on the slow worker: the scheduler wakes itself and starts a backup.
-  sched.clock().advance_time(std::chrono::hours(1));
-  sched.run();
-  ASSERT_EQ(fast->orders.size(), 3u);
-  EXPECT_EQ(fast->orders[2].work.id, "b");
-  EXPECT_EQ(fast->orders[2].attempt, 2);
+  /// Runs until b's backup has started; false (with a failed expectation) if it did not.
+  bool start_the_race() {
+    auto fast_capability = cpu_worker("fast", 1);
+    auto slow_capability = cpu_worker("slow", 1);
+    slow_capability.speed = 0.1;  // predicted 10x longer there
+    fast = enroll(fast_capability);
+    slow = enroll(slow_capability);
+    // The model's history on both workers first: a backup never starts from a
+    // default prediction, only from one its own runs back.
+    caf::anon_send(coordinator, atom::submit_v, std::vector<task>{cpu_task("h1"), cpu_task("h2")});
+    sched.run();
+    if (fast->orders.size() != 1u || slow->orders.size() != 1u) {
+      ADD_FAILURE() << "h1 and h2 did not start one on each worker";
+      return false;
+    }
+    auto on_slow = outcome_of(slow->orders[0], "slow", task_status::succeeded);
+    on_slow.duration_s = 15.0;
+    report({outcome_of(fast->orders[0], "fast", task_status::succeeded), on_slow});
 
-  caf::anon_send(coordinator, atom::result_v, std::vector<attempt_record>{outcome_of(fast->orders[2], "fast", task_status::succeeded)});
-  sched.run();
+    caf::anon_send(coordinator, atom::submit_v, std::vector<task>{cpu_task("a"), cpu_task("b")});
+    sched.run();
+    if (fast->orders.size() != 2u || slow->orders.size() != 2u || slow->orders[1].work.id != "b") {
+      ADD_FAILURE() << "a and b did not start, b on the slow worker";
+      return false;
+    }
+    b_first = slow->orders[1];
+    report({outcome_of(fast->orders[1], "fast", task_status::succeeded)});
+    EXPECT_EQ(fast->orders.size(), 2u) << "b has not overrun its prediction yet";
+
+    // b runs on and on on the slow worker: the scheduler wakes itself and starts a backup.
+    sched.clock().advance_time(std::chrono::hours(1));
+    sched.run();
+    if (fast->orders.size() != 3u || fast->orders[2].work.id != "b") {
+      ADD_FAILURE() << "no backup of b started on the fast worker";
+      return false;
+    }
+    b_backup = fast->orders[2];
+    EXPECT_EQ(b_backup.attempt, 2);
+    return true;
+  }
+
+  /// b's attempt `number` as the journal has it.
+  attempt_record journaled_b(int number) const {
+    session.journal->flush();
+    for (const auto& a : session.journal->attempts(session.run))
+      if (a.task_id == "b" && a.attempt == number) return a;
+    return attempt_record{};
+  }
+
+  const task_update* finished(const std::string& id) const {
+    const task_update* done = nullptr;
+    for (const auto& u : *updates)
+      if (u.task_id == id && u.kind == task_event_kind::finished) done = &u;
+    return done;
+  }
+
+  /// The JUnit file that dtf run writes from these updates.
+  std::string junit_xml() const {
+    const auto path = dir / "junit.xml";
+    runtime_outputs outputs{"", path.string(), "backups"};
+    for (const auto& u : *updates) outputs.on_update(u);
+    outputs.flush();
+    std::ifstream in{path};
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+  }
+
+  /// b finished succeeded on `worker_id`, and so does its testcase in the
+  /// JUnit file (no <skipped>, <failure> or <error> in it).
+  void expect_b_succeeded_on(const std::string& worker_id) const {
+    const auto* done = finished("b");
+    ASSERT_NE(done, nullptr);
+    EXPECT_EQ(done->status, task_status::succeeded);
+    EXPECT_EQ(done->worker_id, worker_id);
+    const auto xml = junit_xml();
+    EXPECT_TRUE(testcase_line(xml, "b").ends_with("/>")) << xml;
+  }
+};
+
+TEST_F(protocol_backups, a_backup_attempt_wins_and_the_first_attempt_is_cancelled) {
+  ASSERT_TRUE(start_the_race());
+  report({outcome_of(b_backup, "fast", task_status::succeeded)});
   EXPECT_EQ(slow->cancels, std::vector<std::string>{"b"});
   // The loser is journaled cancelled at once (before: running until its
   // report, for good when none came), then as it reports.
-  auto b_attempt_1 = [&] {
-    session.journal->flush();
-    for (const auto& a : session.journal->attempts(session.run))
-      if (a.task_id == "b" && a.attempt == 1) return a;
-    return attempt_record{};
-  };
-  EXPECT_EQ(b_attempt_1().status, task_status::cancelled);
-  EXPECT_EQ(b_attempt_1().error, "cancelled: attempt 2 decided the task");
-  // The cancelled first attempt reports late; the task stays succeeded.
+  EXPECT_EQ(journaled_b(1).status, task_status::cancelled);
+  EXPECT_EQ(journaled_b(1).error, "cancelled: attempt 2 decided the task");
+  // The cancelled first attempt reports late; the task stays succeeded, and
+  // its testcase is not <skipped> by the late report.
   auto late = outcome_of(b_first, "slow", task_status::cancelled);
   late.duration_s = 3700.0;
-  caf::anon_send(coordinator, atom::result_v, std::vector<attempt_record>{late});
-  sched.run();
-  EXPECT_EQ(b_attempt_1().duration_s, 3700.0);
-  const task_update* done = nullptr;
-  for (const auto& u : *updates)
-    if (u.task_id == "b" && u.kind == task_event_kind::finished) done = &u;
-  ASSERT_NE(done, nullptr);
-  EXPECT_EQ(done->status, task_status::succeeded);
-  EXPECT_EQ(done->worker_id, "fast");
-  caf::anon_send_exit(coordinator, caf::exit_reason::user_shutdown);
-  sched.run();
+  report({late});
+  EXPECT_EQ(journaled_b(1).duration_s, 3700.0);
+  expect_b_succeeded_on("fast");
+}
+
+TEST_F(protocol_backups, a_first_attempt_that_wins_is_the_testcase_though_its_cancelled_backup_reports_after_it) {
+  ASSERT_TRUE(start_the_race());
+  report({outcome_of(b_first, "slow", task_status::succeeded)});
+  EXPECT_EQ(fast->cancels, std::vector<std::string>{"b"});
+  report({outcome_of(b_backup, "fast", task_status::cancelled)});  // attempt 2, late
+  expect_b_succeeded_on("slow");
+}
+
+TEST_F(protocol_backups, a_backup_that_failed_before_the_first_attempt_succeeded_does_not_fail_the_testcase) {
+  ASSERT_TRUE(start_the_race());
+  report({outcome_of(b_backup, "fast", task_status::failed)});  // attempt 2: the first keeps the task
+  EXPECT_EQ(finished("b"), nullptr);
+  report({outcome_of(b_first, "slow", task_status::succeeded)});
+  expect_b_succeeded_on("slow");
 }
 
 TEST_F(protocol, reports_a_task_no_worker_can_run_as_unplaceable_with_reasons) {
