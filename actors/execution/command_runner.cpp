@@ -1,5 +1,6 @@
 #include "actors/execution/command_runner.hpp"
 #include "actors/execution/captured_stream.hpp"
+#include "actors/execution/command_guardian.hpp"
 #include "actors/execution/process_spawn.hpp"
 #include "actors/execution/process_tree.hpp"
 #include "actors/execution/running_commands.hpp"
@@ -351,6 +352,32 @@ private:
   bool survivors_ = false;
 };
 
+/// A running command's group, known to kill_all_running_commands and, when
+/// `guarded`, to the guardian, until the group is gone (this ends).
+class command_registration {
+public:
+  command_registration(pid_t group, bool guarded) : group_{group}, guarded_{guarded} {
+    try {
+      register_running_command(group_);
+    } catch (...) {
+      forget();
+      throw;
+    }
+  }
+  ~command_registration() { forget(); }
+  command_registration(const command_registration&) = delete;
+  command_registration& operator=(const command_registration&) = delete;
+
+private:
+  void forget() const {
+    unregister_running_command(group_);
+    if (guarded_) release_process_group(group_);
+  }
+
+  pid_t group_;
+  bool guarded_;
+};
+
 void finish_times(attempt_record& outcome, steady_clock::time_point start) {
   outcome.duration_s = std::max(0.0, seconds_d(steady_clock::now() - start).count());
   outcome.end_unix_s = outcome.start_unix_s + outcome.duration_s;
@@ -414,6 +441,7 @@ attempt_record run_command(const run_request& request, const cancel_token& token
   for (auto* fd : {&stdout_pipe->read_end, &stderr_pipe->read_end})
     ::fcntl(fd->get(), F_SETFL, ::fcntl(fd->get(), F_GETFL) | O_NONBLOCK);
 
+  start_command_guardian_once();  // first: a subreaper would adopt it
   become_child_subreaper_once();
   process_spawn_request spawn;
   spawn.executable = std::move(*executable);
@@ -425,28 +453,30 @@ attempt_record run_command(const run_request& request, const cancel_token& token
   spawn.stdin_fd = dev_null.get();
   spawn.stdout_fd = stdout_pipe->write_end.get();
   spawn.stderr_fd = stderr_pipe->write_end.get();
+  spawn.guardian_fd = guardian_channel_for_child();
   const auto started = spawn_process(spawn);
   dev_null.reset();
   stdout_pipe->write_end.reset();
   stderr_pipe->write_end.reset();
+  // The child told the guardian of its group (dtf killed outright) before it
+  // ran, or said why it could not.
+  const bool guarded_by_child = started.guardian_error >= 0 && child_told_guardian(started.guardian_error);
   if (started.pid <= 0) {
+    if (guarded_by_child) release_process_group(started.told_group);
     out.finish();
     err.finish();
     return failed_to_start(start_failure_message(started.failed_stage, started.error, request));
   }
   const pid_t pid = started.pid;
 
-  // Known to kill_all_running_commands (a second Ctrl-C) while supervised.
-  register_running_command(pid);
+  // Known to the guardian (dtf killed outright) and to kill_all_running_commands
+  // (a second Ctrl-C) while supervised, however supervising ends.
+  std::optional<command_registration> registration;
+  registration.emplace(pid, spawn.guardian_fd >= 0 ? guarded_by_child : guard_process_group(pid));
   process_group_supervisor supervisor{pid, request, token, start};
-  std::optional<task_status> forced_status;
-  try {
-    forced_status = supervisor.supervise(std::move(stdout_pipe->read_end), std::move(stderr_pipe->read_end), out, err);
-  } catch (...) {
-    unregister_running_command(pid);
-    throw;
-  }
-  unregister_running_command(pid);
+  const auto forced_status =
+    supervisor.supervise(std::move(stdout_pipe->read_end), std::move(stderr_pipe->read_end), out, err);
+  registration.reset();  // the group is gone
   // What left the group (setsid, a double fork) ends with the command too.
   const auto escaped =
     no_orphans_adopted() ? std::size_t{0} : end_descendants_with("DTF_ATTEMPT_KEY=" + attempt_key);

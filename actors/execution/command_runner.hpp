@@ -36,7 +36,7 @@ struct run_request {
 
 
 /// Blocking: runs the command as a real subprocess in its own process group
-/// (started with posix_spawn, never a fork of dtf: process_spawn.hpp) and returns when it and every process left in its group are gone. Timeout and
+/// (started with clone(CLONE_VM | CLONE_VFORK), never a fork of dtf: process_spawn.hpp) and returns when it and every process left in its group are gone. Timeout and
 /// cancellation send SIGTERM to the group, then SIGKILL after kill_grace_s; a
 /// normal exit of the main process also ends what it left behind in the group.
 /// Processes that left the group (setsid, a double fork) are ended too, once
@@ -55,9 +55,14 @@ struct run_request {
 /// ROCR_VISIBLE_DEVICES=<device_index>; cpu -> CUDA_VISIBLE_DEVICES="" — and
 /// DTF_TASK_ID, DTF_WORKER_ID, DTF_ATTEMPT, and DTF_ATTEMPT_KEY (unique per attempt).
 ///
-/// On first use the process becomes a child subreaper (PR_SET_CHILD_SUBREAPER),
-/// so that orphaned grandchildren of a command are reparented to it and reaped
-/// here rather than lingering as zombies that keep their group alive.
+/// On first use the process starts its command guardian (command_guardian.hpp)
+/// and becomes a child subreaper (PR_SET_CHILD_SUBREAPER), so that orphaned
+/// grandchildren of a command are reparented to it and reaped here rather than
+/// lingering as zombies that keep their group alive.
+///
+/// dtf killed outright (SIGKILL, a crash): the command gets SIGKILL from the
+/// kernel (PR_SET_PDEATHSIG, process_spawn.hpp) and every process left in its
+/// group from the guardian; processes that left the group are not found then.
 attempt_record run_command(const run_request& request, const cancel_token& token);
 
 /// The emulated execution-time model, in seconds, deterministic:

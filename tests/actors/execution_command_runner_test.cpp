@@ -1,4 +1,5 @@
 // The blocking command runner against real subprocesses.
+#include "actors/execution/command_guardian.hpp"
 #include "actors/execution/command_runner.hpp"
 #include "hw/cpu_binding.hpp"
 
@@ -455,6 +456,8 @@ std::size_t open_descriptor_count() {
 }
 
 TEST_F(command_runner, leaves_no_open_descriptors_or_zombies_behind) {
+  // The guardian's socket is the process's, opened once by the first command and kept.
+  start_command_guardian_once();
   auto before = open_descriptor_count();
   for (const auto& script : {"true", "exit 1", "sleep 100 & sleep 100", "echo $$; sleep 100 >/dev/null &"})
     run_command(shell(script, 0.2), never_cancelled_);

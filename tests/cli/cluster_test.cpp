@@ -609,6 +609,40 @@ TEST_F(cluster, tasks_only_a_lost_node_can_run_wait_for_it_to_join_again_and_suc
   expect_every_task_succeeded_once(tasks);
 }
 
+TEST_F(cluster, a_node_killed_outright_takes_its_running_command_and_the_command_s_children_with_it) {
+  // A node offering this machine's real CPU workers runs a shell that starts
+  // a background child and waits. Before: SIGKILL of the node left both
+  // running (the node ends its commands on every other exit) while the
+  // coordinator re-queued the task.
+  const auto pids_file = dir / "pids";
+  std::ofstream{dir / "suite.yaml"} << "suite: orphans\ntasks:\n  - id: long\n    type: test\n    retries: 0\n"
+                                       "    requirements: {hardware: [cpu]}\n    command: [sh, -c, \"sleep 300 & echo $$ $! > "
+                                    << pids_file.string() << ".tmp && mv " << pids_file.string() << ".tmp "
+                                    << pids_file.string() << "; wait\"]\n";
+  auto where = start_coordinator();
+  auto node = start({"node", "--coordinator", where, "--name", "n1", "--metrics-interval", "0"}, "n1.log");
+  await_workers(1);
+  auto submit = start({"submit", "suite.yaml", "--coordinator", where}, "submit.log");
+  EXPECT_EQ(wait_exit(submit), 0) << log("submit.log");
+  ASSERT_TRUE(eventually([&] { return fs::exists(pids_file); })) << log("n1.log") << log("coordinator.log");
+  pid_t shell = -1, child = -1;
+  std::ifstream{pids_file} >> shell >> child;
+  ASSERT_GT(shell, 0);
+  ASSERT_GT(child, 0);
+  EXPECT_TRUE(dtf::testing::process_running(shell));
+  EXPECT_TRUE(dtf::testing::process_running(child));
+
+  ::kill(node, SIGKILL);
+  wait_exit(node);
+  EXPECT_TRUE(eventually([&] { return !dtf::testing::process_running(shell); }))
+    << "the command outlived its node, killed with SIGKILL";
+  EXPECT_TRUE(eventually([&] { return !dtf::testing::process_running(child); }))
+    << "the command's background child outlived its node, killed with SIGKILL";
+  EXPECT_TRUE(eventually([&] { return log("coordinator.log").find(" lost (") != std::string::npos; }))
+    << log("coordinator.log");
+  for (pid_t pid : {shell, child}) ::kill(pid, SIGKILL);  // whatever a failure left
+}
+
 TEST_F(cluster, a_node_waits_for_a_coordinator_that_is_not_there_yet) {
   // Nothing listens on this port yet: the node retries with backoff.
   auto where = start_coordinator({}, restartable_port());
