@@ -477,9 +477,11 @@ attempt_record run_command(const run_request& request, const cancel_token& token
   const auto forced_status =
     supervisor.supervise(std::move(stdout_pipe->read_end), std::move(stderr_pipe->read_end), out, err);
   registration.reset();  // the group is gone
-  // What left the group (setsid, a double fork) ends with the command too.
-  const auto escaped =
-    no_orphans_adopted() ? std::size_t{0} : end_descendants_with("DTF_ATTEMPT_KEY=" + attempt_key);
+  // What left the group (setsid, a double fork) ends with the command too;
+  // it came to this process, never below a command still running.
+  const auto escaped = no_orphans_adopted()
+                         ? std::size_t{0}
+                         : end_descendants_with("DTF_ATTEMPT_KEY=" + attempt_key, running_command_groups());
   out.finish();
   err.finish();
   finish_times(outcome, start);

@@ -34,6 +34,11 @@ void unregister_running_command(pid_t process_group) {
   registry().erase(process_group);
 }
 
+std::set<pid_t> running_command_groups() {
+  std::lock_guard lock{registry_mutex()};
+  return registry();
+}
+
 bool no_orphans_adopted() {
   const auto children = children_of_main_thread();
   if (!children) return false;

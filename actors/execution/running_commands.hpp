@@ -2,12 +2,17 @@
 // Every command dtf runs right now, by process group, so that an immediate
 // exit (a second Ctrl-C) still ends them all. run_command registers each
 // group for as long as it supervises it. CAF-free; thread-safe.
+#include <set>
+
 #include <sys/types.h>
 
 namespace dtf {
 
 void register_running_command(pid_t process_group);
 void unregister_running_command(pid_t process_group);
+
+/// The process groups registered now (each its leader's pid).
+std::set<pid_t> running_command_groups();
 
 /// Whether no orphan has come to this process: every child of its main
 /// thread, where the kernel re-parents them (children_of_main_thread), is a
