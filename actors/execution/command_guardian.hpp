@@ -35,7 +35,9 @@ inline constexpr std::size_t max_guarded_groups = 16384;
 /// a fork of a process that did starts its own (the parent's guardian watches
 /// the parent's end of its socket, not the fork's).
 /// Call before this process becomes a child subreaper: the guardian's parent
-/// exits at once, and a subreaper would adopt the guardian as an orphan.
+/// exits at once, and a subreaper would adopt the guardian as an orphan (where
+/// this process was one already, or is a fork of one, the guardian is its
+/// child or its subreaper's; no_orphans_adopted passes over it).
 void start_command_guardian_once();
 
 /// The guardian's process id; -1 when it was not started or could not start.

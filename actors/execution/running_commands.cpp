@@ -1,5 +1,6 @@
 #include "actors/execution/running_commands.hpp"
 
+#include "actors/execution/command_guardian.hpp"
 #include "actors/execution/process_tree.hpp"
 
 #include <csignal>
@@ -42,9 +43,10 @@ std::set<pid_t> running_command_groups() {
 bool no_orphans_adopted() {
   const auto children = children_of_main_thread();
   if (!children) return false;
+  const pid_t guardian = command_guardian_pid();
   std::lock_guard lock{registry_mutex()};
   for (pid_t child : *children)
-    if (!registry().count(child)) return false;
+    if (child != guardian && !registry().count(child)) return false;
   return true;
 }
 

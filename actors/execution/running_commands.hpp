@@ -16,7 +16,9 @@ std::set<pid_t> running_command_groups();
 
 /// Whether no orphan has come to this process: every child of its main
 /// thread, where the kernel re-parents them (children_of_main_thread), is a
-/// registered command. A process an ended command left outside its group
+/// registered command or the command guardian (adopted where this process
+/// was a subreaper before it started the guardian, or is a fork of one that
+/// was: command_guardian.hpp). A process an ended command left outside its group
 /// (setsid, a double fork) is such an orphan, or below one; so when none has
 /// come, end_descendants_with has nothing to find and its walk of every
 /// descendant's /proc entries is skipped. False where the kernel does not

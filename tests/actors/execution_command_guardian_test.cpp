@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cerrno>
 #include <chrono>
 #include <csignal>
 #include <cstdlib>
@@ -19,6 +20,7 @@
 
 #include <fcntl.h>
 #include <spawn.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -30,11 +32,25 @@ namespace {
 using dtf::testing::eventually;
 using dtf::testing::process_running;
 
-/// Ends and reaps a process of the test's, where it is (or came to be) the test's child.
+/// Ends and reaps a process of the test's, where it is (or came to be) the
+/// test's child: where the test's process is a subreaper (after command_runner
+/// tests in one run of the binary), a stand-in's orphans come to it, and a
+/// zombie left there fails a later test's check that nothing is left to reap.
+/// Pass a process before the ones below it, which come here when it dies.
 void end_process(pid_t pid) {
   if (pid <= 0) return;
   ::kill(pid, SIGKILL);
-  ::waitpid(pid, nullptr, WNOHANG);
+  while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+  }
+}
+
+/// Reaps what of the command's group, killed, came to the test's process
+/// (its shell's mv, when the shell was killed before it reaped it). After
+/// end_process of the command: its orphans come here as it dies.
+void reap_group(pid_t group) {
+  if (group <= 0) return;
+  while (::waitpid(-group, nullptr, 0) > 0 || errno == EINTR) {
+  }
 }
 
 struct stand_in_pids {
@@ -104,6 +120,7 @@ TEST(command_guardian, ends_a_guarded_group_with_its_grandchildren_when_its_proc
     << "the command's background child outlived SIGKILL of dtf";
   EXPECT_TRUE(eventually([&] { return !process_running(pids.guardian); })) << "the guardian stayed";
   for (pid_t pid : {pids.command, pids.grandchild, pids.guardian}) end_process(pid);
+  reap_group(pids.command);
 }
 
 TEST(command_guardian, leaves_a_released_group_alone) {
@@ -118,6 +135,7 @@ TEST(command_guardian, leaves_a_released_group_alone) {
   EXPECT_TRUE(process_running(pids.grandchild)) << "a released group was killed";
   ::kill(-pids.command, SIGKILL);
   for (pid_t pid : {pids.command, pids.grandchild, pids.guardian}) end_process(pid);
+  reap_group(pids.command);
 }
 
 // Before: the fork inherited its parent's once-started guardian and told it,
@@ -138,6 +156,7 @@ TEST(command_guardian, a_fork_of_a_process_that_started_one_starts_its_own) {
     << "the command's background child outlived SIGKILL of dtf";
   EXPECT_TRUE(process_running(parents)) << "the parent's guardian ended with the fork";
   for (pid_t pid : {pids.command, pids.grandchild, pids.guardian}) end_process(pid);
+  reap_group(pids.command);
 }
 
 // Before: a send that waited on a stopped guardian stopped the runner thread
@@ -182,14 +201,19 @@ TEST(command_guardian, never_waits_for_a_guardian_that_does_not_read) {
 /// Runs `body` in a forked stand-in for dtf, in a process group of its own
 /// (what it guards kills nothing of the test's), its stderr in `stderr_file`;
 /// returns its exit code.
+/// The stand-in is a subreaper: its guardian comes to it and is ended and
+/// reaped there, never left to the test's process.
 template <class Body>
 int in_stand_in(const std::filesystem::path& stderr_file, Body body) {
   const pid_t stand_in = ::fork();
   if (stand_in == 0) {
     ::setpgid(0, 0);
+    if (::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0) ::_exit(91);
     const int err = ::open(stderr_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     if (err < 0 || ::dup2(err, 2) != 2) ::_exit(90);
-    ::_exit(body());
+    const int code = body();
+    end_process(command_guardian_pid());
+    ::_exit(code);
   }
   int status = 0;
   ::waitpid(stand_in, &status, 0);

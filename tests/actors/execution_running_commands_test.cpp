@@ -1,6 +1,7 @@
 // The registry of running commands and the orphans re-parented to dtf, as
 // run_command uses them to know, without walking every descendant, that no
 // ended command left a process behind.
+#include "actors/execution/command_guardian.hpp"
 #include "actors/execution/process_tree.hpp"
 #include "actors/execution/running_commands.hpp"
 
@@ -81,6 +82,31 @@ TEST(running_commands, an_orphan_of_a_command_started_by_another_thread_comes_to
   EXPECT_FALSE(no_orphans_adopted()) << "the orphan was not seen";
   end_child(orphan);
   EXPECT_TRUE(no_orphans_adopted());
+}
+
+// Where this process was a subreaper before it started the command guardian,
+// or is a fork of one that was, the guardian is re-parented to it: no orphan
+// of a command (before: taken for one, so that every command's end walked
+// every descendant of dtf).
+TEST(running_commands, the_command_guardian_adopted_by_a_subreaper_is_no_orphan) {
+  if (!children_of_main_thread()) GTEST_SKIP() << "this kernel does not list children (CONFIG_PROC_CHILDREN)";
+  const pid_t stand_in = ::fork();
+  if (stand_in == 0) {
+    if (::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0) ::_exit(1);
+    start_command_guardian_once();
+    const pid_t guardian = command_guardian_pid();
+    if (guardian <= 0) ::_exit(2);
+    const int code = !listed_below_main_thread(guardian) ? 3 : no_orphans_adopted() ? 0 : 4;
+    ::kill(guardian, SIGKILL);  // its child: reaped here, never left to the test's process
+    ::waitpid(guardian, nullptr, 0);
+    ::_exit(code);
+  }
+  ASSERT_GT(stand_in, 0);
+  int status = 0;
+  ASSERT_EQ(::waitpid(stand_in, &status, 0), stand_in);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0)
+    << "1: no subreaper; 2: no guardian; 3: the guardian was not adopted; 4: it was taken for an orphan";
 }
 
 } // namespace
