@@ -254,10 +254,12 @@ TEST(command_guardian, says_once_that_it_holds_no_more_groups) {
   const auto err = temp_file("full.err");
   const int code = in_stand_in(err, [] {
     start_command_guardian_once();
-    // The guardian may fall behind (a full socket: not guarded, counted); retried until it holds them all.
+    // The guardian may fall behind (a full socket: not guarded, counted); retried until it holds them all,
+    // giving it the core a while after each refusal (a loaded machine: a busy retry starved it).
     std::size_t held = 0;
     for (int tries = 0; held < max_guarded_groups && tries < 1000000; ++tries)
       if (guard_process_group(::getpid())) ++held;
+      else ::usleep(100);
     if (held < max_guarded_groups) return 1;
     const auto before = unguarded_command_count();
     if (guard_process_group(::getpid()) || guard_process_group(::getpid())) return 2;
