@@ -36,12 +36,14 @@ task_handle affinity_lookahead::find(task_handle h, std::size_t w, const core_pa
       // Feasible on the free worker w, so its class was in play from the
       // start of this call and has a cursor: skip it if passed over.
       if (passed_over(p.class_id, k)) continue;
-      const double here = in.predictor.predict(p.body, wr.cap).seconds;
+      // Compared in the core's clock (the profiles' clocks and time scales may differ).
+      const double here =
+          in.predictor.predict(p.body, wr.cap).seconds * in.fleet.profile_scheduler_s_per_worker_s(wr.profile);
       bool near_best = true;
       for (auto q : feasible_profiles)
         if (!in.fleet.profile(q).members.empty() &&
             in.predictor.predict(p.body, in.fleet.profile(q).representative).seconds *
-                    config_.affinity_lookahead_slack <
+                    in.fleet.profile_scheduler_s_per_worker_s(q) * config_.affinity_lookahead_slack <
                 here) {
           near_best = false;
           break;

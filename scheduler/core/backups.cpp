@@ -12,7 +12,10 @@ void backup_attempts::watch(task_handle h, const task_record& r, const execution
   if (!from_model_history(r.first.level) || predictor.spread().noisy(r.first.level)) return;
   const double p99 = predictor.spread().quantile_s(1.0, r.first.level, prediction_spread::z99);
   const double factor = std::max({1.0, finite_or(config_.backup_overrun_factor, 2.0), p99});
-  const double at = r.first.placed_at_s + factor * std::max(r.first.predicted_s, 1e-3);
+  // In the core's clock; a worker whose clock does not follow it (time scale 0) is not watched.
+  if (!(r.first.scheduler_s_per_worker_s > 0.0)) return;
+  const double at =
+      r.first.placed_at_s + factor * std::max(r.first.predicted_s, 1e-3) * r.first.scheduler_s_per_worker_s;
   if (!std::isfinite(at)) return;
   if (h >= overdue_at_s_.size()) overdue_at_s_.resize(h + 1, infinity);
   overdue_at_s_[h] = at;
@@ -43,20 +46,23 @@ void backup_attempts::place(double now_s, const core_parts& in, const std::funct
     const auto& cls = in.fleet.requirement(r.class_id);
     if (cls.free_feasible <= 0) continue;
     const double elapsed = now_s - r.first.placed_at_s;
-    // The free feasible worker with the smallest p90 other than the first
-    // attempt's; profiles in ascending order, members ascending: ties go to
-    // the earliest registered.
+    // The free feasible worker with the smallest p90 in the core's clock
+    // other than the first attempt's; profiles in ascending order, members
+    // ascending: ties go to the earliest registered.
     in.begin_decision(h);
     std::size_t best = 0;
-    double best_p90 = infinity;
+    double best_p90 = infinity;  // in the core's clock (`elapsed` is)
+    double best_worker_p90 = infinity;  // in its worker's, as the attempt keeps it
     prediction best_p;
     for (auto p : cls.profiles) {
       for (std::size_t w : in.fleet.profile(p).free_members) {
         if (static_cast<int>(w) == r.first.worker) continue;
         const auto d = in.predicted_on(r.body, w);
-        const double p90 = in.predictor.p90_seconds(d.seconds, d.level);
+        const double worker_p90 = in.predictor.p90_seconds(d.seconds, d.level);
+        const double p90 = worker_p90 * in.fleet.profile_scheduler_s_per_worker_s(p);
         if (p90 < best_p90 || (p90 == best_p90 && w < best)) {
           best_p90 = p90;
+          best_worker_p90 = worker_p90;
           best = w;
           best_p = d;
         }
@@ -94,7 +100,7 @@ void backup_attempts::place(double now_s, const core_parts& in, const std::funct
     held_s_[h] = charge;
     unwatch(h);
     ++started_;
-    start({h, best, best_p, best_p90, elapsed});
+    start({h, best, best_p, best_worker_p90, elapsed});
   }
   held_total_s_ += charged_s;
 }

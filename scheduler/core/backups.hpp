@@ -11,7 +11,9 @@
 // most backup_max_fraction of the time already run (the copy is expected to
 // win clearly, not tie), within a budget: wasted slot time (cancelled losers)
 // plus what the copies still racing and this one may waste stays within
-// backup_budget_fraction of all slot time so far. Owns the overdue index, the wake-up time and the counters.
+// backup_budget_fraction of all slot time so far. Times and predictions meet
+// in the core's clock (each prediction times its worker's
+// scheduler_s_per_worker_s). Owns the overdue index, the wake-up time and the counters.
 #include "scheduler/core/core_parts.hpp"
 #include "scheduler/core/fleet_index.hpp"
 #include "scheduler/core/task_table.hpp"
@@ -32,8 +34,8 @@ struct backup_choice {
   task_handle task = no_handle;
   std::size_t worker = no_worker_index;
   prediction predicted;
-  double p90_s = 0.0;
-  double elapsed_s = 0.0;  // how long the first attempt has run
+  double p90_s = 0.0;       // in the worker's clock, as predicted
+  double elapsed_s = 0.0;  // how long the first attempt has run (the core's clock)
 };
 
 class backup_attempts {

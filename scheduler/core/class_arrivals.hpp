@@ -14,7 +14,8 @@ namespace dtf {
 class class_arrivals {
 public:
   /// A task of class `class_id` submitted at submitted_s (never decreasing),
-  /// predicted to run predicted_s.
+  /// predicted to run predicted_s (both in the core's clock: the estimate
+  /// times task_record::key_scheduler_s_per_s).
   void note(std::uint32_t class_id, double submitted_s, double predicted_s);
   /// The class's submissions per second, from its last `kept`: the newest
   /// count - 1 over their span. 0 with fewer than two, when they came at

@@ -24,7 +24,7 @@ struct candidate_explanation {
   bool has_free_slot = false;
   std::vector<term_value> terms;    // empty when !feasible
   double total = 0.0;
-  double predicted_duration_s = 0.0;
+  double predicted_duration_s = 0.0;  // in the core's clock (scheduler_view)
 };
 
 struct decision_explanation {

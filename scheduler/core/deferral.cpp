@@ -26,7 +26,9 @@ std::size_t busy_finishing_within(const task& t, std::span<const std::uint32_t> 
   for (auto p : profiles) {
     const auto& full = fleet.profile(p).full_by_end;
     if (full.empty()) continue;
-    const double d = cache.predicted_on(t, full.front().second, fleet, predictor).seconds;
+    // In the core's clock, as the slots' free times.
+    const double d =
+        cache.predicted_on(t, full.front().second, fleet, predictor).seconds * fleet.profile_scheduler_s_per_worker_s(p);
     if (!(d < within_s)) continue;
     std::size_t taken = 0;  // by tasks only p can run
     if (claims.queue)
@@ -119,8 +121,10 @@ std::size_t deferral_certificates::certified_pass_over(std::uint32_t c, task_han
     const auto& profile = in.fleet.profile(profiles[k]);
     const auto& kept = cert.profiles[k];
     if (!profile.free_members.empty()) {
-      if (kept.duration_s < cert.bound.fastest_free_s) return 0;
-      uniform = uniform && kept.duration_s == cert.bound.fastest_free_s;
+      // The bound is the policy's, in the core's clock; the kept prediction in the worker's.
+      const double kept_s = kept.duration_s * in.fleet.profile_scheduler_s_per_worker_s(profiles[k]);
+      if (kept_s < cert.bound.fastest_free_s) return 0;
+      uniform = uniform && kept_s == cert.bound.fastest_free_s;
     }
     const auto& w = in.fleet.worker(profile.members.front());
     if (in.predictor.change_stamp(cert.query, w.device_key, w.cap.kind, kept.level) != kept.stamp) return 0;

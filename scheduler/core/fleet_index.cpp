@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 
 namespace dtf {
@@ -42,9 +43,16 @@ std::string requirement_signature(const task_requirements& r) {
 }
 
 // Workers identical in everything the filters, terms and predictor read (the
-// predictor reads the clock: an emulated worker is never a real one's profile).
+// predictor reads the clock: an emulated worker is never a real one's profile;
+// the core reads an emulated one's time scale, to bring its predictions to the
+// core's clock).
 std::string profile_signature(const worker_capability& w) {
   std::string key = w.emulated ? "modeled" : "wall";
+  if (w.emulated) {
+    char scale[32];
+    std::snprintf(scale, sizeof scale, "%a", w.time_scale);
+    key += scale;
+  }
   key += '\x1f' + w.name + '\x1f';
   key += to_string(w.kind);
   key += '\x1f' + std::to_string(w.memory_bytes) + '\x1f';
@@ -239,6 +247,14 @@ void fleet_index::release(std::size_t wi, task_handle h, double now_s) {
   }
   recompute_earliest_end(wi);
   --running_;
+}
+
+double fleet_index::class_scheduler_s_per_worker_s(std::uint32_t c) const {
+  const auto& profiles = classes_[c].profiles;
+  if (profiles.empty()) return 1.0;
+  double scale = 0.0;
+  for (auto p : profiles) scale = std::max(scale, profile_scheduler_s_per_worker_s(p));
+  return scale;
 }
 
 double fleet_index::slot_free_in(std::size_t wi, double now_s) const {

@@ -11,6 +11,7 @@
 #include "scheduler/learning/execution_predictor.hpp"
 #include "scheduler/learning/specialization_tracker.hpp"
 #include "scheduler/model/task.hpp"
+#include "scheduler/model/run_clock.hpp"
 #include "scheduler/model/worker.hpp"
 
 #include <cstddef>
@@ -27,7 +28,7 @@ namespace dtf {
 struct slot_occupant {
   task_handle task = no_handle;
   double placed_at_s = 0.0;
-  double expected_end_s = 0.0;  // placed + predicted
+  double expected_end_s = 0.0;  // placed + predicted, in the core's clock (attempt_slot::expected_end_s)
 };
 
 struct fleet_worker {
@@ -106,12 +107,22 @@ public:
   /// Attempts running now, over all workers.
   std::size_t running() const { return running_; }
 
-  /// Seconds until the worker's next slot frees, from the expected ends of what runs there.
+  /// Seconds of the core's clock per second of worker wi's (run_clock.hpp).
+  double scheduler_s_per_worker_s(std::size_t wi) const { return dtf::scheduler_s_per_worker_s(workers_[wi].cap); }
+  /// The same for every member of profile p (the time scale is part of a profile).
+  double profile_scheduler_s_per_worker_s(std::uint32_t p) const {
+    return dtf::scheduler_s_per_worker_s(profiles_[p].representative);
+  }
+  /// The largest over the feasible profiles of class c (1 without any): what
+  /// converts an estimate of c's tasks that no worker answered (queue order).
+  double class_scheduler_s_per_worker_s(std::uint32_t c) const;
+
+  /// Seconds until the worker's next slot frees, from the expected ends of what runs there (the core's clock).
   double slot_free_in(std::size_t wi, double now_s) const;
   /// Slot time of every attempt so far: ended ones and, up to now, running ones.
   double busy_slot_s(double now_s) const;
   /// Adds to `count` (stopping at `limit`) how many tasks taking `duration_s`
-  /// each the full members of profile p finish within `within_s` from now,
+  /// (the core's clock) each the full members of profile p finish within `within_s` from now,
   /// one after another from when their first slot frees -- a worker already x
   /// past its expected end counts as freeing x from now. O(log members + runs).
   void count_full_finishing(std::uint32_t p, double duration_s, double now_s, double within_s, std::size_t limit,

@@ -22,7 +22,7 @@ void pending_queue::enqueue(task_table& tasks, task_handle h, double last_now_s)
   const double factor = finite_or(aging_factor_, 0.0);
   if (!r.key.aged && factor > 0.0) {
     auto& at = ages_at(h);
-    at = finite_or(last_now_s, 0.0) + factor * std::max(r.key.predicted_s, 1.0);
+    at = finite_or(last_now_s, 0.0) + factor * std::max(r.key.predicted_s * r.key_scheduler_s_per_s, 1.0);
     if (std::isfinite(at)) aging_.emplace(at, h);
   }
 }
@@ -62,7 +62,8 @@ void pending_queue::rekey(task_table& tasks, task_handle h, double predicted_s) 
   auto& at = ages_at(h);
   if (at == infinity) return;
   aging_.erase({at, h});
-  at += finite_or(aging_factor_, 0.0) * (std::max(predicted_s, 1.0) - std::max(was_s, 1.0));
+  const double scale = r.key_scheduler_s_per_s;
+  at += finite_or(aging_factor_, 0.0) * (std::max(predicted_s * scale, 1.0) - std::max(was_s * scale, 1.0));
   if (std::isfinite(at)) aging_.emplace(at, h);
   else at = infinity;
 }

@@ -29,7 +29,7 @@ using class_queue = __gnu_pbds::tree<queue_key, __gnu_pbds::null_type, std::less
 class pending_queue {
 public:
   /// aging_factor: a task ages after factor x max(its predicted s, 1) of
-  /// waiting (0: never). by_model: keep the per-model indexes. refines:
+  /// waiting, in the core's clock (task_record::key_scheduler_s_per_s; 0: never). by_model: keep the per-model indexes. refines:
   /// keep the tasks queued on guessed estimates by model (refine_guesses).
   pending_queue(double aging_factor, bool by_model, bool refines = false)
     : aging_factor_(aging_factor), by_model_(by_model), refines_(refines) {}

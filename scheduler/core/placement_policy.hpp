@@ -27,7 +27,11 @@ class profile_member_order;
 
 class scheduler_core;
 
-/// Read-only view a policy gets of the cluster state.
+/// Read-only view a policy gets of the cluster state. Its times and
+/// durations are seconds of the core's clock (now_s's): a prediction, made in
+/// its worker's clock (modeled seconds on an emulated worker), is converted
+/// with that worker's scheduler_s_per_worker_s, so that workers of different
+/// clocks or time scales compare, and add to slot free times, in one clock.
 class scheduler_view {
 public:
   explicit scheduler_view(const scheduler_core& core) : core_(core) {}
@@ -38,6 +42,11 @@ public:
   /// Seconds until the worker's next slot frees, from predictions of what runs there.
   double predicted_slot_free_in_s(std::size_t index, double now_s) const;
   double predicted_duration_s(const task& t, std::size_t index) const;
+  /// Seconds of the core's clock per second of the worker's (run_clock.hpp).
+  double scheduler_s_per_worker_s(std::size_t index) const;
+  /// Whether t, which has a timeout, is predicted to run past it on the
+  /// profile's workers (both in the worker's clock; true for an empty profile).
+  bool predicted_past_timeout(const task& t, std::uint32_t profile) const;
   const execution_predictor& predictor() const;
   const affinity_map& affinity() const;
   const specialization_tracker& specialization() const;

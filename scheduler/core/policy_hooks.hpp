@@ -12,7 +12,7 @@ namespace dtf {
 /// Why a policy deferred a task, as a promise the core can check later
 /// (policy_hooks::last_deferral_bound).
 struct deferral_bound {
-  /// No free candidate profile was predicted to run the task faster.
+  /// No free candidate profile was predicted to run the task faster (seconds of the core's clock, as all here).
   double fastest_free_s = 0.0;
   /// The window and the limit asked of scheduler_view::busy_finishing_within.
   double within_s = 0.0;

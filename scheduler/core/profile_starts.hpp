@@ -18,7 +18,7 @@ namespace dtf {
 class profile_starts {
 public:
   /// An attempt of a task submitted at submitted_s, predicted to run predicted_s, started at start_s on `profile`
-  /// (start_s never decreasing).
+  /// (start_s never decreasing; all in the core's clock: the prediction times its worker's scheduler_s_per_worker_s).
   void note(std::uint32_t profile, double start_s, double submitted_s, double predicted_s);
   /// The share (0-1) of the slot time of the profile's `slots` from since_s to now_s that attempts of tasks
   /// submitted after since_s claimed (their predicted run times) by starting there. Over the profile's last

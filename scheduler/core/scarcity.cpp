@@ -40,10 +40,13 @@ bool reserved(const task& t, std::uint32_t own, std::uint32_t p, std::size_t avo
                               : members.size() > 1    ? members[1]
                                                       : no_worker_index;
     if (first == no_worker_index) continue;
-    open_best = std::min(open_best, cache.predicted_on(t, first, fleet, predictor).seconds);
+    open_best = std::min(open_best, cache.predicted_on(t, first, fleet, predictor).seconds *
+                                        fleet.profile_scheduler_s_per_worker_s(q));
   }
   if (!std::isfinite(open_best)) return false;
-  const double here = cache.predicted_on(t, fleet.profile(p).members.front(), fleet, predictor).seconds;
+  // Compared in the core's clock: profiles of another clock or time scale may be among them.
+  const double here = cache.predicted_on(t, fleet.profile(p).members.front(), fleet, predictor).seconds *
+                      fleet.profile_scheduler_s_per_worker_s(p);
   const double slots = std::max(1, fleet.profile(p).total_slots);
   return open_best - here < static_cast<double>(waiting) * here / slots;
 }

@@ -87,16 +87,16 @@ void scheduler_core::impl::place(task_handle h, std::size_t w, double now_s, dou
     learned.touch_affinity(w, fleet, r.affinity_model, false);
   }
   r.first = {static_cast<int>(w), finite_or(now_s, 0.0), predicted.seconds, predicted.level,
-             learned.predictor.p90_seconds(predicted.seconds, predicted.level)};
+             learned.predictor.p90_seconds(predicted.seconds, predicted.level), scheduler_s_per_worker_s(wr.cap)};
   r.avoid_worker = affinity_map::no_key;
   r.first_deferred_at_s = -1.0;
   statistics.set_status(r, task_status::assigned);
   fleet.occupy(w, {h, r.first.placed_at_s, r.first.expected_end_s()});
-  starts.note(wr.profile, r.first.placed_at_s, r.submitted_at_s, r.first.predicted_s);
+  starts.note(wr.profile, r.first.placed_at_s, r.submitted_at_s, r.first.predicted_scheduler_s());
   backups.watch(h, r, learned.predictor);
   // Checked in the scheduler's clock; the prediction is in the worker's (a
   // worker whose clock does not follow the scheduler's is not checked).
-  const double scale = scheduler_s_per_worker_s(wr.cap);
+  const double scale = r.first.scheduler_s_per_worker_s;
   if (std::isfinite(scale) && scale > 0.0)
     learned.watch_running(h, r.first.placed_at_s + std::max({2.0 * predicted.seconds * scale,
                                                              r.first.predicted_p90_s * scale, 1.0}));
@@ -110,18 +110,19 @@ void scheduler_core::impl::start_backup(const backup_choice& choice, double now_
   const auto& wr = fleet.worker(choice.worker);
   if (r.affinity_model != affinity_map::no_key) learned.touch_affinity(choice.worker, fleet, r.affinity_model, false);
   r.backup = {static_cast<int>(choice.worker), finite_or(now_s, 0.0), choice.predicted.seconds,
-              choice.predicted.level, choice.p90_s};
+              choice.predicted.level, choice.p90_s, scheduler_s_per_worker_s(wr.cap)};
   fleet.occupy(choice.worker, {choice.task, r.backup.placed_at_s, r.backup.expected_end_s()});
-  starts.note(wr.profile, r.backup.placed_at_s, r.submitted_at_s, r.backup.predicted_s);
+  starts.note(wr.profile, r.backup.placed_at_s, r.submitted_at_s, r.backup.predicted_scheduler_s());
   if (explanations.enabled()) {
     decision_explanation e;
     e.task_id = r.body.id;
     e.policy = std::string{policy->name()};
     e.winner = wr.cap.id;
     e.outcome = "backup: the attempt on " + fleet.worker(static_cast<std::size_t>(r.first.worker)).cap.id +
-                " has run " + std::to_string(choice.elapsed_s) + " s against " + std::to_string(r.first.predicted_s) +
-                " s predicted; " + wr.cap.id + " is predicted to need " + std::to_string(choice.predicted.seconds) +
-                " s (p90 " + std::to_string(choice.p90_s) + " s)";
+                " has run " + std::to_string(choice.elapsed_s) + " s against " +
+                std::to_string(r.first.predicted_scheduler_s()) + " s predicted; " + wr.cap.id +
+                " is predicted to need " + std::to_string(r.backup.predicted_scheduler_s()) + " s (p90 " +
+                std::to_string(choice.p90_s * r.backup.scheduler_s_per_worker_s) + " s; the core's clock)";
     explanations.keep(std::move(e));
   }
   out.push_back({r.body.id, wr.cap.id, 0.0, finite_or(choice.predicted.seconds, 0.0), true, r.backup.from_history(),
@@ -288,8 +289,9 @@ void scheduler_core::submit(task t, double now_s) {
   r.key = queue_key{priority, estimate.seconds, sequence, h};
   r.key_guessed = !from_model_history(estimate.level);
   r.key.shortest_first = i.hooks->orders_shortest_first();
+  r.key_scheduler_s_per_s = i.fleet.class_scheduler_s_per_worker_s(class_id);
   i.queue.note_submission(i.tasks, r.submitted_at_s);
-  i.arrivals.note(class_id, r.submitted_at_s, r.key.predicted_s);
+  i.arrivals.note(class_id, r.submitted_at_s, r.key.predicted_s * r.key_scheduler_s_per_s);
   i.statistics.count_submitted(r);
   i.queue.enqueue(i.tasks, h, i.statistics.last_now_s());
 }

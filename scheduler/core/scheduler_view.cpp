@@ -22,7 +22,19 @@ double scheduler_view::predicted_slot_free_in_s(std::size_t index, double now_s)
   return core_.impl_->fleet.slot_free_in(index, now_s);
 }
 double scheduler_view::predicted_duration_s(const task& t, std::size_t index) const {
-  return core_.impl_->predicted_duration(t, index);
+  const auto& i = *core_.impl_;
+  return i.predicted_duration(t, index) * i.fleet.scheduler_s_per_worker_s(index);
+}
+double scheduler_view::scheduler_s_per_worker_s(std::size_t index) const {
+  return core_.impl_->fleet.scheduler_s_per_worker_s(index);
+}
+bool scheduler_view::predicted_past_timeout(const task& t, std::uint32_t profile) const {
+  const auto& i = *core_.impl_;
+  if (profile >= i.fleet.profile_count()) throw std::out_of_range("scheduler_view: no such profile");
+  if (!has_timeout(t)) return false;
+  const auto& members = i.fleet.profile(profile).members;
+  // The timeout counts in the worker's clock (an emulated worker times out in modeled seconds), as the prediction.
+  return members.empty() || i.predicted_duration(t, members.front()) > t.timeout_s;
 }
 const execution_predictor& scheduler_view::predictor() const { return core_.impl_->learned.predictor; }
 const affinity_map& scheduler_view::affinity() const { return core_.impl_->learned.affinity; }
@@ -92,7 +104,8 @@ double scheduler_view::predicted_profile_duration_s(const task& t, std::uint32_t
   const auto& i = *core_.impl_;
   if (profile >= i.fleet.profile_count()) throw std::out_of_range("scheduler_view: no such profile");
   const auto& members = i.fleet.profile(profile).members;
-  return members.empty() ? infinity : i.predicted_duration(t, members.front());
+  return members.empty() ? infinity
+                         : i.predicted_duration(t, members.front()) * i.fleet.profile_scheduler_s_per_worker_s(profile);
 }
 
 std::uint32_t scheduler_view::affinity_model_key(const task& t) const {
@@ -138,7 +151,7 @@ double scheduler_view::best_free_predicted_finish_s(const task& t, double) const
   for (std::size_t w = 0; w < i.fleet.size(); ++w) {
     if (!i.fleet.worker(w).has_free_slot()) continue;
     if (first_rejection(t.requirements, i.fleet.worker(w).cap)) continue;
-    const double d = i.predicted_duration(t, w);
+    const double d = i.predicted_duration(t, w) * i.fleet.scheduler_s_per_worker_s(w);
     if (best == 0.0 || d < best) best = d;
   }
   return best;

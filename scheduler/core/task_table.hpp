@@ -17,18 +17,25 @@
 
 namespace dtf {
 
-/// One attempt of a task on a worker, with the prediction it was placed on.
+/// One attempt of a task on a worker, with the prediction it was placed on:
+/// placed_at_s in the core's clock, the predictions in the worker's (as
+/// learning takes them), and the worker's scheduler_s_per_worker_s to bring
+/// them to the core's clock.
 struct attempt_slot {
   int worker = no_worker;
   double placed_at_s = 0.0;
   double predicted_s = 0.0;
   prediction_level level = prediction_level::default_estimate;
   double predicted_p90_s = 0.0;
+  double scheduler_s_per_worker_s = 1.0;
   /// The prediction came from learned history, not a default.
   bool from_history() const { return level != prediction_level::default_estimate; }
   /// The prediction as execution_predictor::record_outcome takes it.
   prediction made() const { return {predicted_s, level, 0, predicted_p90_s}; }
-  double expected_end_s() const { return placed_at_s + predicted_s; }
+  /// The predicted run in the core's clock.
+  double predicted_scheduler_s() const { return predicted_s * scheduler_s_per_worker_s; }
+  /// When it is predicted to end, in the core's clock.
+  double expected_end_s() const { return placed_at_s + predicted_scheduler_s(); }
 };
 
 struct task_record {
@@ -38,6 +45,9 @@ struct task_record {
   double submitted_at_s = 0.0;
   queue_key key;
   bool key_guessed = false;  // key.predicted_s is not from the model's history (see pending_queue::refine_guesses)
+  /// Core seconds per second of key.predicted_s (a worker-independent estimate): the largest
+  /// scheduler_s_per_worker_s of the class's profiles at submission (1 without any).
+  double key_scheduler_s_per_s = 1.0;
   std::uint32_t class_id = 0;  // requirement class (fleet_index)
   affinity_map::key affinity_model = affinity_map::no_key;
   specialization_tracker::key specialization_family = specialization_tracker::no_key;

@@ -91,7 +91,7 @@ private:
     late_.clear();
     for (std::size_t w : free_feasible) {
       if (view.reserved(t, view.profile_of(w))) continue;
-      (past_timeout(t, view.predicted_duration_s(t, w)) ? late_ : kept_).push_back(w);
+      (view.predicted_past_timeout(t, view.profile_of(w)) ? late_ : kept_).push_back(w);
     }
     if (kept_.empty()) {
       double late_s = std::numeric_limits<double>::infinity();
@@ -151,7 +151,7 @@ private:
         continue;
       }
       const double duration = view.predicted_duration_s(t, first);
-      if (past_timeout(t, duration)) {
+      if (view.predicted_past_timeout(t, p)) {
         late_profiles_.push_back({p, first, duration, false, 0.0});
         continue;
       }
@@ -339,11 +339,6 @@ private:
     return !(from_model_history(level) && predictor.spread().noisy(level));
   }
 
-  /// Predicted to run past the task's timeout (it would be killed there).
-  static bool past_timeout(const task& t, double duration_s) {
-    return has_timeout(t) && duration_s > t.timeout_s;
-  }
-
   /// Every free candidate is predicted past the timeout, the fastest of them
   /// to need `late_s`: wait for a busy feasible profile predicted to finish
   /// in time, if there is one, the task has not waited too long already, and
@@ -357,14 +352,14 @@ private:
   /// such a wait gives no deferral bound (the rule narrows the candidates).
   bool wait_for_in_time(const task& t, double late_s, const scheduler_view& view, double now_s) const {
     if (!config_.allow_deferral || !config_.enable_predictive_scheduling) return false;
-    if (view.deferred_for_s(t, now_s) > config_.deferral_max_wait_factor * t.timeout_s) return false;
-    bool in_time = false;
+    double timeout_s = -1.0;  // in the core's clock, on the first profile predicted in time
     for (auto p : view.decision_profiles(t))
-      if (!past_timeout(t, view.predicted_profile_duration_s(t, p))) {
-        in_time = true;
+      if (!view.predicted_past_timeout(t, p)) {
+        timeout_s = t.timeout_s * view.scheduler_s_per_worker_s(view.first_member(p));
         break;
       }
-    if (!in_time) return false;
+    if (timeout_s < 0.0) return false;
+    if (view.deferred_for_s(t, now_s) > config_.deferral_max_wait_factor * timeout_s) return false;
     const std::size_t ahead = view.deferred_ahead(t);
     return view.busy_finishing_within(t, now_s, late_s, ahead + 1) > ahead;
   }

@@ -3,6 +3,7 @@
 #include "scheduler/core/scheduler_core.hpp"
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -74,19 +75,30 @@ inline task_result success_of(const std::string& task_id, const std::string& wor
   return r;
 }
 
+/// w as an emulated worker whose node runs at `time_scale` wall s per modeled s.
+inline worker_capability emulated(worker_capability w, double time_scale) {
+  w.emulated = true;
+  w.time_scale = time_scale;
+  return w;
+}
+
 /// A core with one A100 ("a100") and one T4 ("t4"), one task at a time each, that
-/// learned each (model, a100 seconds, t4 seconds) from one past run per worker.
+/// learned each (model, a100 seconds, t4 seconds) from one past run per worker;
+/// both emulated at `time_scale` when given (the seconds are then modeled).
 struct learned_run {
   std::string model;
   double a100_s = 0.0;
   double t4_s = 0.0;
 };
-inline scheduler_core one_a100_one_t4(const std::vector<learned_run>& history) {
+inline scheduler_core one_a100_one_t4(const std::vector<learned_run>& history,
+                                      std::optional<double> time_scale = std::nullopt) {
   scheduler_config config;
   config.max_tasks_per_worker = 1;
   scheduler_core core(config);
-  core.add_worker(cuda_worker("a100", "NVIDIA A100-SXM4-80GB", 80, 8.0));
-  core.add_worker(cuda_worker("t4", "Tesla T4", 16, 7.5));
+  auto a100 = cuda_worker("a100", "NVIDIA A100-SXM4-80GB", 80, 8.0);
+  auto t4 = cuda_worker("t4", "Tesla T4", 16, 7.5);
+  core.add_worker(time_scale ? emulated(a100, *time_scale) : a100);
+  core.add_worker(time_scale ? emulated(t4, *time_scale) : t4);
   for (const auto& w : core.workers())
     for (const auto& run : history)
       core.learn_from_history(success_of("old-" + run.model, w.id, w.id == "a100" ? run.a100_s : run.t4_s, run.model), w);

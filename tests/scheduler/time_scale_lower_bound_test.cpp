@@ -3,7 +3,7 @@
 // dtf run) and learned in the worker's: modeled seconds on an emulated worker,
 // wall / time_scale. Before, dtf run --time-scale 2 learned a task of 10
 // modeled s as 20, then 40 (it takes 20 wall s).
-#include "fleet_fixtures.hpp"
+#include "backup_race_fixture.hpp"
 #include "scheduler/core/scheduler_core.hpp"
 #include "scheduler/learning/execution_predictor.hpp"
 
@@ -13,12 +13,6 @@ using namespace dtf;
 using namespace dtf::testing;
 
 namespace {
-
-worker_capability emulated(worker_capability w, double time_scale) {
-  w.emulated = true;
-  w.time_scale = time_scale;
-  return w;
-}
 
 /// One emulated worker at `time_scale` that ran resnet50 three times in 10 modeled s.
 scheduler_core core_with_history(double time_scale) {
@@ -60,29 +54,13 @@ TEST(time_scale_lower_bound, a_worker_whose_runs_take_no_wall_time_learns_no_run
 }
 
 TEST(time_scale_lower_bound, a_first_attempt_that_lost_to_its_backup_is_learned_in_modeled_seconds) {
-  scheduler_config config;
-  config.max_tasks_per_worker = 1;
-  config.allow_deferral = false;        // b must start on the slow worker
-  config.backup_budget_fraction = 2.0;  // a copy may cost more than all slot time
-  scheduler_core core(config, make_policy("intelligent", config));
   // 0.5 wall s per modeled s: a task of 600 modeled s takes 300 wall s.
-  core.add_worker(emulated(cuda_worker("fast", "GPU", 32, 8.0), 0.5));
-  core.add_worker(emulated(cpu_worker("slow", "CPU", 64, 8, 0, 0.1), 0.5));
-  core.learn_from_history(success_of("old1", "fast", 60.0, "bert-base"), core.workers()[0]);
-  core.learn_from_history(success_of("old2", "slow", 600.0, "bert-base"), core.workers()[1]);
-  auto bert = [](std::string id) {
-    auto t = make_task(std::move(id), {device_kind::cuda, device_kind::cpu}, 0.0, 0, "bert-base");
-    t.timeout_s = 1e6;
-    return t;
-  };
-  core.submit(bert("a"), 0.0);
-  core.submit(bert("b"), 0.0);
-  ASSERT_EQ(core.schedule(0.0).size(), 2u);
+  auto core = fast_and_slow_running_a_and_b(0.5);
   core.record_result(success_of("a", "fast", 60.0, "bert-base"), 30.0);
   const auto backup = core.schedule(1600.0);
   ASSERT_EQ(backup.size(), 1u);
   ASSERT_TRUE(backup[0].backup);
   // The backup wins at 1655 wall s: the slow attempt ran 1655 wall s, 3310 modeled.
   core.record_result(success_of("b", "fast", 55.0, "bert-base"), 1655.0);
-  EXPECT_NEAR(core.predictor().predict(bert("c"), core.workers()[1]).seconds, 3310.0, 1e-6);
+  EXPECT_NEAR(core.predictor().predict(bert_task("c"), core.workers()[1]).seconds, 3310.0, 1e-6);
 }
