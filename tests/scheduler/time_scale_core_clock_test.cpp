@@ -117,3 +117,37 @@ TEST(time_scale_core_clock, a_real_and_an_emulated_worker_compare_in_the_cores_c
   EXPECT_NEAR(view.predicted_duration_s(t, 1), 2.0, 1e-9);
   EXPECT_NEAR(view.best_free_predicted_finish_s(t, 0.0), 2.0, 1e-9);
 }
+
+namespace {
+
+// Shortest first on one emulated single-slot worker at `time_scale`: "busy"
+// runs from 0 to 600 modeled s while "long0" (batch 100: estimated 60 s) waits;
+// short tasks arrive at 100. All times x time_scale. The task placed when "busy" ends.
+std::string placed_after_busy(double time_scale) {
+  scheduler_config config;
+  config.shortest_first_aging_factor = 1.0;
+  scheduler_core core(config);
+  core.add_worker(emulated(cpu_worker("w", "cpu", 64, 32, 1), time_scale));
+  auto sized = [](std::string id, int batch) {
+    auto t = make_task(std::move(id));
+    t.batch_size = batch;
+    return t;
+  };
+  core.submit(sized("busy", 1), 0.0);
+  EXPECT_EQ(placement(core.schedule(0.0)).count("busy"), 1u);
+  core.submit(sized("long0", 100), 0.0);
+  core.submit(sized("short1", 1), 100.0 * time_scale);
+  core.submit(sized("short2", 1), 100.0 * time_scale);
+  core.schedule(100.0 * time_scale);
+  core.record_result(success_of("busy", "w", 600.0), 600.0 * time_scale);
+  auto next = core.schedule(600.0 * time_scale);
+  return next.size() == 1 ? next[0].task_id : "";
+}
+
+} // namespace
+
+TEST(time_scale_core_clock, a_task_overtaken_by_shorter_ones_ages_after_its_estimate_in_wall_seconds) {
+  EXPECT_EQ(placed_after_busy(1.0), "long0");  // waited 600 s, past its estimate
+  // Before: at 0.02 it aged only 60 wall s after it was queued, and short1 went first.
+  EXPECT_EQ(placed_after_busy(0.02), "long0");
+}
