@@ -27,8 +27,11 @@ std::size_t busy_finishing_within(const task& t, std::span<const std::uint32_t> 
     const auto& full = fleet.profile(p).full_by_end;
     if (full.empty()) continue;
     // In the core's clock, as the slots' free times.
-    const double d =
-        cache.predicted_on(t, full.front().second, fleet, predictor).seconds * fleet.profile_scheduler_s_per_worker_s(p);
+    const auto predicted = cache.predicted_on(t, full.front().second, fleet, predictor);
+    // A prediction at a noisy level (device ratios learned from other models
+    // that do not hold for this one) backs no wait for the profile.
+    if (from_model_history(predicted.level) && predictor.spread().noisy(predicted.level)) continue;
+    const double d = predicted.seconds * fleet.profile_scheduler_s_per_worker_s(p);
     if (!(d < within_s)) continue;
     std::size_t taken = 0;  // by tasks only p can run
     if (claims.queue)

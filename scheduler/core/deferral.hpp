@@ -54,7 +54,9 @@ struct slot_claims {
 /// How many tasks like t the full workers of `profiles` are predicted to
 /// finish within `within_s` from now (fleet_index::count_full_finishing per
 /// profile), at most `limit`, less on each profile the tasks `claims` puts
-/// ahead of t there.
+/// ahead of t there. A profile whose prediction for t comes from the model's
+/// history at a noisy level (prediction_spread::noisy) counts none: such a
+/// prediction backs no wait.
 std::size_t busy_finishing_within(const task& t, std::span<const std::uint32_t> profiles, double now_s,
                                   double within_s, std::size_t limit, const fleet_index& fleet, decision_cache& cache,
                                   const execution_predictor& predictor, const slot_claims& claims = {});

@@ -21,6 +21,7 @@
 namespace dtf {
 
 class execution_predictor;
+enum class prediction_level;
 class affinity_map;
 class specialization_tracker;
 class profile_member_order;
@@ -103,6 +104,8 @@ public:
   std::size_t first_member(std::uint32_t profile) const;
   /// Predicted duration of t on the profile's workers (busy or free).
   double predicted_profile_duration_s(const task& t, std::uint32_t profile) const;
+  /// The level that answered predicted_profile_duration_s (throws as it does).
+  prediction_level predicted_profile_level(const task& t, std::uint32_t profile) const;
   std::uint32_t affinity_model_key(const task& t) const;
   std::uint32_t specialization_family_key(const task& t) const;
 private:

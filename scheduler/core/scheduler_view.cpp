@@ -108,6 +108,13 @@ double scheduler_view::predicted_profile_duration_s(const task& t, std::uint32_t
                          : i.predicted_duration(t, members.front()) * i.fleet.profile_scheduler_s_per_worker_s(profile);
 }
 
+prediction_level scheduler_view::predicted_profile_level(const task& t, std::uint32_t profile) const {
+  const auto& i = *core_.impl_;
+  if (profile >= i.fleet.profile_count()) throw std::out_of_range("scheduler_view: no such profile");
+  const auto& members = i.fleet.profile(profile).members;
+  return members.empty() ? prediction_level::default_estimate : i.predicted_on(t, members.front()).level;
+}
+
 std::uint32_t scheduler_view::affinity_model_key(const task& t) const {
   const auto& i = *core_.impl_;
   return i.cache.about(t) ? i.cache.current().affinity_model : i.learned.affinity.find_model(t.model);

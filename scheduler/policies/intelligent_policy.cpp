@@ -314,29 +314,37 @@ private:
     return sooner - ahead;
   }
 
-  /// Whether t's predictions can back a deferral: its prediction on its
-  /// fastest feasible profile (busy or free; the lowest on ties) did not come
-  /// from the model's own history at a level whose learned spread is noisy
-  /// (prediction_spread::noisy: run times that history does not explain, such
-  /// as Philly's heavy tail). There, holding a task for a busy worker
-  /// predicted to free soon is a bet the predictions cannot back, so the task
-  /// is placed; nor does a worker predicted to finish it sooner score higher
-  /// for it (score_config). Depends only on t's predictions on its profiles and on the
-  /// noisy verdicts, both in execution_predictor::change_stamp, so deferral
-  /// bounds stay promises. Costs nothing while no level is noisy.
+  /// Whether t's predictions can back a deferral: no feasible profile (busy
+  /// or free) predicts it from the model's own run times at a level whose
+  /// learned spread is noisy (prediction_spread::noisy: run times that
+  /// history does not explain, such as Philly's heavy tail). There, holding a
+  /// task for a busy worker predicted to free soon is a bet the predictions
+  /// cannot back, so the task is placed; nor does a worker predicted to
+  /// finish it sooner score higher for it (score_config). A noisy
+  /// model_type_scaled level -- device ratios learned from other models,
+  /// wrong for this one -- does not make the model's own runs on a device
+  /// untrustworthy: judging by it (the fastest profile's level, before)
+  /// placed a resnet50 on a CPU, predicted 2,060 s and run 84,595 s, while
+  /// the A100 its own runs predicted at 125 s freed minutes later, because a
+  /// K80 predicted 48 s by ratio looked fastest (drift-batch seed 1).
+  /// Depends only on t's predictions on its profiles and on the noisy
+  /// verdicts, both in execution_predictor::change_stamp, so deferral bounds
+  /// stay promises. Costs nothing while no level is noisy.
   static bool predictions_trusted(const task& t, const scheduler_view& view) {
-    const auto& predictor = view.predictor();
-    if (!predictor.spread().any_noisy()) return true;
-    std::uint32_t fastest = 0;
-    double fastest_s = std::numeric_limits<double>::infinity();
-    for (auto p : view.decision_profiles(t))
-      if (const double d = view.predicted_profile_duration_s(t, p); d < fastest_s) {
-        fastest_s = d;
-        fastest = p;
-      }
-    if (!std::isfinite(fastest_s)) return true;
-    const auto level = predictor.predict(t, view.worker(view.first_member(fastest))).level;
-    return !(from_model_history(level) && predictor.spread().noisy(level));
+    const auto& spread = view.predictor().spread();
+    if (!spread.any_noisy()) return true;
+    for (auto p : view.decision_profiles(t)) {
+      const auto level = view.predicted_profile_level(t, p);
+      if (from_own_run_times(level) && spread.noisy(level)) return false;
+    }
+    return true;
+  }
+
+  /// Levels that answer from the model's own run times (on the device, or
+  /// at speed 1), not from device ratios learned from other models.
+  static bool from_own_run_times(prediction_level level) {
+    return level == prediction_level::exact || level == prediction_level::model_type_device ||
+           level == prediction_level::model_type;
   }
 
   /// Every free candidate is predicted past the timeout, the fastest of them

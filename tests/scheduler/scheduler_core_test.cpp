@@ -342,6 +342,48 @@ TEST(scheduler_core, holds_no_task_back_on_noisy_predictions) {
   }
 }
 
+// Noise in device ratios learned from other models (model_type_scaled) does
+// not make a model's own runs untrustworthy: a task still waits for the busy
+// worker its own history predicts clearly faster, though a worker it never
+// ran on looks fastest by ratio (drift-batch seed 1: a resnet50 went to a CPU
+// for 84,595 s because a K80 predicted 48 s by ratio made the task untrusted).
+TEST(scheduler_core, holds_a_task_back_on_its_own_history_while_only_device_ratios_are_noisy) {
+  for (const bool exact_noisy : {false, true}) {
+    scheduler_config config;
+    config.max_tasks_per_worker = 1;
+    config.backup_attempts = false;
+    scheduler_core core(config);
+    const auto fast = cuda_worker("fast", "fast-gpu", 64, 8.0, 68, 1, 10.0);
+    const auto slow = cuda_worker("slow", "slow-gpu", 64, 8.0, 68, 1, 1.0);
+    const auto odd = cuda_worker("odd", "odd-gpu", 128, 8.0, 68, 1, 1.0);
+    core.add_worker(fast);
+    core.add_worker(slow);
+    core.add_worker(odd);
+    learn_bert_history(core, fast, slow, exact_noisy);
+    // bert-large (bert's family) ran 60 x faster on odd than on slow: bert, never run on odd, is
+    // predicted there by that ratio.
+    for (int k = 0; k < 3; ++k) {
+      core.learn_from_history(success_of("g1", "slow", 60.0, "bert-large"), slow);
+      core.learn_from_history(success_of("g2", "odd", 1.0, "bert-large"), odd);
+    }
+    for (int k = 0; k < 40; ++k)
+      core.predictor().record_outcome(prediction{10.0, prediction_level::model_type_scaled, 1, 0.0},
+                                      k % 2 == 0 ? 1e4 : 1e-2);
+    ASSERT_TRUE(core.predictor().spread().noisy(prediction_level::model_type_scaled));
+    const auto on_odd = core.predictor().predict(make_task("probe", {device_kind::cuda}, 0, 0, "bert"), odd);
+    ASSERT_EQ(on_odd.level, prediction_level::model_type_scaled);
+    ASSERT_LT(on_odd.seconds, 6.0);  // the fastest by ratio
+    core.submit(make_task("filler", {device_kind::cuda}, 100.0, 0, "bert-large"), 0);  // only odd fits it
+    EXPECT_EQ(placement(core.schedule(0))["filler"], "odd");
+    core.submit(make_task("a", {device_kind::cuda}, 0, 0, "bert"), 0);
+    core.submit(make_task("b", {device_kind::cuda}, 0, 0, "bert"), 0);
+    auto placed = placement(core.schedule(0));
+    EXPECT_EQ(placed["a"], "fast");
+    if (exact_noisy) EXPECT_EQ(placed["b"], "slow");  // its own run times are the heavy tail: no bet
+    else EXPECT_EQ(placed.count("b"), 0u);             // 6 + 6 s on the fast one against 60 s here
+  }
+}
+
 // Nor does a noisy prediction pick the worker: the predicted-finish term is
 // left out of the score of a task whose predictions are not trusted.
 TEST(scheduler_core, scores_without_the_predicted_finish_on_noisy_predictions) {
