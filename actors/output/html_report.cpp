@@ -70,7 +70,7 @@ double wall_s(const attempt_record& a) {
 
 struct task_row {
   std::string id;
-  const attempt_record* last = nullptr;  // highest attempt number
+  const attempt_record* last = nullptr;  // the attempt that ended the task (decides_over)
   int attempts = 0;
   std::vector<std::string> workers;      // in attempt order, without repeats
 };

@@ -73,12 +73,29 @@ bool ended_decides_over(const attempt_record& ended, const attempt_record& cut_s
   return ended.status == task_status::succeeded || !retried_after(ended, cut_short);
 }
 
+/// Whether `a` decides over `b`, two attempts that ran to their end: a
+/// success over a failure whatever their numbers (a failure leaves its task to
+/// a copy still running, and once a task succeeded only a losing copy ends
+/// after it); of two failures the one that ended last (a retry ends after the
+/// failure it follows; a copy that failed first left the task to the other);
+/// of two successes the one that ended first (the other finished before its
+/// cancel reached it). Times not known or equal: the higher number.
+bool both_ended_decides_over(const attempt_record& a, const attempt_record& b) {
+  const bool a_won = a.status == task_status::succeeded, b_won = b.status == task_status::succeeded;
+  if (a_won != b_won) return a_won;
+  if (a.attempt == b.attempt) return true;  // the later record of one attempt
+  if (a.end_unix_s > 0.0 && b.end_unix_s > 0.0 && a.end_unix_s != b.end_unix_s)
+    return a_won ? a.end_unix_s < b.end_unix_s : a.end_unix_s > b.end_unix_s;
+  return a.attempt > b.attempt;
+}
+
 } // namespace
 
 bool decides_over(const attempt_record& a, const attempt_record& b) {
   const bool a_ended = ran_to_its_end(a.status), b_ended = ran_to_its_end(b.status);
-  if (a_ended && !b_ended) return ended_decides_over(a, b);
-  if (b_ended && !a_ended) return !ended_decides_over(b, a);
+  if (a_ended && b_ended) return both_ended_decides_over(a, b);
+  if (a_ended) return ended_decides_over(a, b);
+  if (b_ended) return !ended_decides_over(b, a);
   return a.attempt >= b.attempt;
 }
 

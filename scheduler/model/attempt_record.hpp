@@ -74,8 +74,12 @@ attempt_record attempt_record_for(const task& t, const worker_capability& worker
 /// whatever their numbers -- the losing copy of a backup race, cancelled or
 /// lost, is numbered before or after the winner -- except that a cut-short
 /// retry of a failure (numbered after it, begun once it had ended) decides
-/// over that failure; among attempts of equal standing the higher number (a
-/// retry after a failure), and `a` on a tie.
+/// over that failure. Of two that ran to their end, a success decides over a
+/// failure whatever their numbers (a backup that failed while the first
+/// attempt ran on left the task to it), of two failures the one that ended
+/// last (a retry, or the copy left running), of two successes the one that
+/// ended first. Otherwise (cut short both, or times not known) the higher
+/// number, and `a` on a tie (the later record of one attempt).
 bool decides_over(const attempt_record& a, const attempt_record& b);
 
 /// The record with the worker's fields set: its id, device name, kind and

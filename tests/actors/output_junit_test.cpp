@@ -91,7 +91,8 @@ TEST(junit_writer, a_copy_lost_or_cancelled_after_the_success_does_not_decide_th
   attempt_record lost = attempt_of("t", task_status::lost, 2, 1.0), won = attempt_of("t", task_status::succeeded, 1, 1.0);
   EXPECT_TRUE(decides_over(won, lost));
   EXPECT_FALSE(decides_over(lost, won));
-  EXPECT_TRUE(decides_over(attempt_of("t", task_status::failed, 2, 1.0), won));
+  EXPECT_FALSE(decides_over(attempt_of("t", task_status::failed, 2, 1.0), won))
+      << "only a losing copy ends after a success: a backup that failed before it";
 }
 
 TEST(junit_writer, the_attempt_that_ended_the_task_decides_over_copies_recorded_before_or_after_it) {

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <initializer_list>
 #include <sstream>
 #include <string>
 
@@ -22,6 +23,39 @@ std::string read_text(const std::filesystem::path& path) {
   std::stringstream text;
   text << in.rdbuf();
   return text.str();
+}
+
+/// A results line: attempt `attempt` of `task` on `worker`, ended `status`
+/// ("succeeded", "failed" with exit code 1, or "cancelled"), from start_s to end_s.
+std::string attempt_line(const std::string& task, const std::string& worker, const std::string& status, int attempt,
+                         int start_s, int end_s) {
+  const bool succeeded = status == "succeeded", cancelled = status == "cancelled";
+  return R"({"task":")" + task + R"(","worker":")" + worker + R"(","status":")" + status +
+         R"(","exit_code":)" + (succeeded ? "0" : cancelled ? "-1" : "1") + R"(,"attempt":)" + std::to_string(attempt) +
+         R"(,"start":)" + std::to_string(start_s) + R"(,"end":)" + std::to_string(end_s) + R"(,"duration_s":)" +
+         std::to_string(end_s - start_s) + R"(,"predicted_s":null,"metrics":{},"model":"","type":"test","batch_size":0)" +
+         (succeeded ? "" : cancelled ? R"(,"error":"cancelled")" : R"(,"error":"exit code 1")") + "}";
+}
+
+/// The HTML `dtf report` writes of a results file of `lines` (NAME.jsonl;
+/// both files are removed after).
+std::string html_report_of(const std::string& name, std::initializer_list<std::string> lines) {
+  const auto results = temp_path(name + ".jsonl"), html = temp_path(name + ".html");
+  {
+    std::ofstream out{results};
+    for (const auto& line : lines) out << line << "\n";
+  }
+  const auto result = dtf::testing::run_dtf({"report", results.string(), "--html", html.string()});
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  auto text = read_text(html);
+  std::filesystem::remove(results);
+  std::filesystem::remove(html);
+  return text;
+}
+
+/// A task's row in the report's task table, up to its status cell.
+std::string task_row(const std::string& task, const std::string& status) {
+  return "<tr class=\"task\"><td>" + task + "</td><td class=\"" + status + "\">";
 }
 
 TEST(report_command, writes_an_html_report_with_every_task_of_the_results_file) {
@@ -47,24 +81,23 @@ TEST(report_command, a_task_shows_the_attempt_that_ended_it_not_a_copy_cancelled
   // "raced": its first attempt won a backup race, the backup (attempt 2) was
   // cancelled and reported after it; "retried": failed, then its retry was
   // cancelled with the run.
-  const auto results = temp_path("raced.jsonl");
-  const auto html = temp_path("raced.html");
-  std::ofstream{results}
-      << R"({"task":"raced","worker":"slow","status":"succeeded","exit_code":0,"attempt":1,"start":100,"end":160,"duration_s":60,"predicted_s":null,"metrics":{},"model":"","type":"test","batch_size":0})"
-      << "\n"
-      << R"({"task":"raced","worker":"fast","status":"cancelled","exit_code":-1,"attempt":2,"start":130,"end":161,"duration_s":31,"predicted_s":null,"metrics":{},"model":"","type":"test","batch_size":0,"error":"cancelled"})"
-      << "\n"
-      << R"({"task":"retried","worker":"fast","status":"failed","exit_code":1,"attempt":1,"start":100,"end":101,"duration_s":1,"predicted_s":null,"metrics":{},"model":"","type":"test","batch_size":0,"error":"exit code 1"})"
-      << "\n"
-      << R"({"task":"retried","worker":"slow","status":"cancelled","exit_code":-1,"attempt":2,"start":105,"end":106,"duration_s":1,"predicted_s":null,"metrics":{},"model":"","type":"test","batch_size":0,"error":"cancelled"})"
-      << "\n";
-  const auto result = dtf::testing::run_dtf({"report", results.string(), "--html", html.string()});
-  ASSERT_EQ(result.exit_code, 0) << result.err;
-  const auto text = read_text(html);
-  EXPECT_NE(text.find("<tr class=\"task\"><td>raced</td><td class=\"succeeded\">"), std::string::npos) << text;
-  EXPECT_NE(text.find("<tr class=\"task\"><td>retried</td><td class=\"cancelled\">"), std::string::npos) << text;
-  std::filesystem::remove(results);
-  std::filesystem::remove(html);
+  const auto text = html_report_of("raced", {attempt_line("raced", "slow", "succeeded", 1, 100, 160),
+                                             attempt_line("raced", "fast", "cancelled", 2, 130, 161),
+                                             attempt_line("retried", "fast", "failed", 1, 100, 101),
+                                             attempt_line("retried", "slow", "cancelled", 2, 105, 106)});
+  EXPECT_NE(text.find(task_row("raced", "succeeded")), std::string::npos) << text;
+  EXPECT_NE(text.find(task_row("retried", "cancelled")), std::string::npos) << text;
+}
+
+TEST(report_command, a_task_whose_backup_failed_before_its_first_attempt_succeeded_shows_the_success) {
+  // "kept": the first attempt overran, its backup (attempt 2) failed while it
+  // ran on, then it succeeded; "retried": failed, then its retry succeeded.
+  const auto text = html_report_of("kept", {attempt_line("kept", "fast", "failed", 2, 130, 140),
+                                            attempt_line("kept", "slow", "succeeded", 1, 100, 160),
+                                            attempt_line("retried", "fast", "failed", 1, 100, 101),
+                                            attempt_line("retried", "slow", "succeeded", 2, 105, 106)});
+  EXPECT_NE(text.find(task_row("kept", "succeeded")), std::string::npos) << text;
+  EXPECT_NE(text.find(task_row("retried", "succeeded")), std::string::npos) << text;
 }
 
 TEST(report_command, a_bad_results_line_exits_2_naming_file_and_line) {

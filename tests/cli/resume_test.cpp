@@ -140,6 +140,52 @@ TEST_F(resume, continues_an_interrupted_run_without_running_ended_tasks_again) {
   for (const auto& t : journal.tasks(1)) EXPECT_EQ(t.status, dtf::task_status::succeeded) << t.definition.id;
 }
 
+// quick-1's first attempt overran; its backup (attempt 2) failed while it ran
+// on, then it succeeded: written into the interrupted run's journal through
+// the journal API. The resumed run's JUnit and `dtf report` over its results
+// show quick-1 passed (before: the failed backup, the higher number, decided).
+TEST_F(resume, a_task_whose_backup_failed_before_it_succeeded_passes_in_the_resumed_run_s_outputs) {
+  ASSERT_NO_FATAL_FAILURE(interrupt_while_slow_1_runs());
+  {
+    dtf::sqlite_journal journal{dir / "journal.sqlite"};
+    dtf::attempt_record first;
+    for (const auto& a : journal.attempts(1))
+      if (a.task_id == "quick-1") first = a;
+    ASSERT_EQ(first.status, dtf::task_status::succeeded);
+    journal.resume_run(1);
+    first.start_unix_s = first.end_unix_s - 60.0;
+    first.duration_s = 60.0;
+    journal.record_result(first);
+    auto backup = first;
+    backup.attempt = 2;
+    backup.status = dtf::task_status::failed;
+    backup.exit_code = 1;
+    backup.error = "exit code 1";
+    backup.start_unix_s = first.start_unix_s + 30.0;
+    backup.end_unix_s = first.start_unix_s + 40.0;
+    backup.duration_s = 10.0;
+    journal.record_result(backup);
+    journal.flush();
+  }
+
+  std::ofstream{dir / "go"} << "";
+  EXPECT_EQ(run_to_the_end(true), 0) << read_text(dir / "output");
+  std::size_t duplicates = 0;
+  auto attempts = results(duplicates);
+  EXPECT_EQ(attempts[std::make_pair(std::string{"quick-1"}, 2)], "failed") << "the results have every attempt";
+  const auto junit = read_text(dir / "junit.xml");
+  EXPECT_NE(junit.find("tests=\"3\" failures=\"0\" errors=\"0\""), std::string::npos) << junit;
+  EXPECT_NE(junit.find("<testcase name=\"quick-1\" classname=\"resumable\" time=\"60.000\"/>"), std::string::npos)
+    << junit;
+
+  ASSERT_EQ(dtf::testing::wait_exit(dtf::testing::start_dtf(dir, {"report", "results.jsonl", "--html", "report.html"},
+                                                             dir / "report-output")),
+            0)
+    << read_text(dir / "report-output");
+  const auto html = read_text(dir / "report.html");
+  EXPECT_NE(html.find("<tr class=\"task\"><td>quick-1</td><td class=\"succeeded\">"), std::string::npos) << html;
+}
+
 TEST_F(resume, names_the_tasks_edited_or_removed_since_the_run_was_accepted) {
   // Before: the accepted definitions ran again silently, a removed task too.
   std::ofstream{dir / "suite.yaml"} << R"(suite: edited

@@ -133,9 +133,40 @@ TEST(attempt_record, a_retry_decides_over_the_failure_before_it_however_it_ended
 TEST(attempt_record, among_attempts_of_equal_standing_the_highest_number_decides) {
   EXPECT_TRUE(decides_over(attempt_of(2, task_status::cancelled, 100, 101), attempt_of(1, task_status::lost, 90, 95)));
   EXPECT_FALSE(decides_over(attempt_of(1, task_status::lost, 90, 95), attempt_of(2, task_status::cancelled, 100, 101)));
-  EXPECT_TRUE(decides_over(attempt_of(2, task_status::failed, 100, 101), attempt_of(1, task_status::succeeded, 90, 120)));
+  EXPECT_TRUE(decides_over(attempt_of(2, task_status::failed, 0, 0), attempt_of(1, task_status::timed_out, 0, 0)))
+      << "times not known";
+  EXPECT_TRUE(decides_over(attempt_of(2, task_status::succeeded, 0, 0), attempt_of(1, task_status::succeeded, 0, 0)));
   EXPECT_TRUE(decides_over(attempt_of(3, task_status::cancelled, 100, 101), attempt_of(3, task_status::cancelled, 100, 101)))
       << "the later record of one attempt";
+  EXPECT_TRUE(decides_over(attempt_of(3, task_status::failed, 100, 101), attempt_of(3, task_status::failed, 100, 102)))
+      << "the later record of one attempt";
+}
+
+/// `winner` decides over `other`, and not the other way round.
+void expect_decides(const attempt_record& winner, const attempt_record& other) {
+  EXPECT_TRUE(decides_over(winner, other)) << "attempt " << winner.attempt << " " << to_string(winner.status);
+  EXPECT_FALSE(decides_over(other, winner)) << "attempt " << other.attempt << " " << to_string(other.status);
+}
+
+TEST(attempt_record, a_success_decides_over_a_backup_that_failed_before_it_whatever_their_numbers) {
+  // The first attempt overran its prediction; its backup (attempt 2) failed
+  // while it ran on, leaving it the task; then it succeeded.
+  for (auto status : {task_status::failed, task_status::timed_out}) {
+    expect_decides(attempt_of(1, task_status::succeeded, 90, 120), attempt_of(2, status, 100, 101));
+    // Numbered the other way (the backup won after the first attempt failed),
+    // and without times (hand-made or older results files).
+    expect_decides(attempt_of(2, task_status::succeeded, 100, 130), attempt_of(1, status, 90, 110));
+    expect_decides(attempt_of(1, task_status::succeeded, 0, 0), attempt_of(2, status, 0, 0));
+  }
+}
+
+TEST(attempt_record, of_two_failures_the_last_to_end_decides_and_of_two_successes_the_first) {
+  // A race: the backup (2) failed first, the first attempt kept the task and
+  // failed after it, ending the task; a retry (3) ends after the failure it follows.
+  expect_decides(attempt_of(1, task_status::failed, 90, 130), attempt_of(2, task_status::timed_out, 100, 110));
+  expect_decides(attempt_of(3, task_status::failed, 131, 140), attempt_of(1, task_status::failed, 90, 130));
+  // The first attempt won; its backup finished before its cancel reached it.
+  expect_decides(attempt_of(1, task_status::succeeded, 90, 129), attempt_of(2, task_status::succeeded, 100, 130));
 }
 
 } // namespace
