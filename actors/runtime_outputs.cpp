@@ -1,4 +1,5 @@
 #include "actors/runtime_outputs.hpp"
+#include "actors/journal/ended_attempts.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -55,6 +56,8 @@ void runtime_outputs::preload(const std::vector<attempt_record>& earlier_attempt
     junit_.record(a);
     if (results_) results_->write(a);
   }
+  // The attempt that ended each ended task decides its testcase, as it did live.
+  for (const auto& [id, a] : attempts_that_ended(earlier_attempts, ended_earlier)) junit_.record_final(a);
   // Ended without an attempt (unplaceable): no record() above.
   for (const auto& t : ended_earlier)
     junit_.record_not_run(t.definition.id, "ended " + std::string{to_string(t.status)} + " before the run was resumed");

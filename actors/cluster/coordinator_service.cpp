@@ -3,6 +3,7 @@
 #include "actors/cluster/cluster_system.hpp"
 #include "actors/coordinator.hpp"
 #include "actors/http/http_server.hpp"
+#include "actors/journal/ended_attempts.hpp"
 #include "actors/journal/journal_session.hpp"
 #include "actors/observation/observation_board.hpp"
 
@@ -40,16 +41,13 @@ std::int64_t unfinished_run(const std::string& path) {
   return 0;
 }
 
-/// A resumed run's ended tasks, each with its last attempt in the journal.
+/// A resumed run's ended tasks, each with the attempt that ended it in the
+/// journal (attempts_that_ended).
 std::vector<ended_task> with_last_attempts(sqlite_journal& journal, std::int64_t run,
                                            const std::vector<journal_task>& ended) {
   std::vector<ended_task> out;
   if (ended.empty()) return out;
-  std::unordered_map<std::string, attempt_record> last;
-  for (auto& a : journal.attempts(run)) {
-    auto [at, fresh] = last.try_emplace(a.task_id, a);
-    if (!fresh && decides_over(a, at->second)) at->second = std::move(a);
-  }
+  auto last = attempts_that_ended(journal.attempts(run), ended);
   out.reserve(ended.size());
   for (const auto& t : ended) {
     auto a = last.find(t.definition.id);
