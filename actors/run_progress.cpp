@@ -1,4 +1,5 @@
 #include "actors/run_progress.hpp"
+#include "scheduler/model/attempt_record.hpp"
 
 #include <algorithm>
 
@@ -10,6 +11,30 @@ run_progress::run_progress(std::size_t parallel_slots)
 const std::string& run_progress::entry::reason() const {
   static const std::string none;
   return detail ? detail->reason : none;
+}
+
+bool run_progress::attempt_detail::decided_over_by(const attempt_record& report) const {
+  if (!reported) return true;
+  attempt_record kept;
+  kept.attempt = attempt;
+  kept.status = status;
+  kept.start_unix_s = start_unix_s;
+  kept.end_unix_s = end_unix_s;
+  return decides_over(report, kept);
+}
+
+void run_progress::attempt_detail::keep(const attempt_record& report) {
+  duration_s = report.measured_s();
+  wall_s = report.duration_s;
+  modeled_s = report.modeled_s;
+  stderr_tail = report.stderr_tail;
+  exit_code = report.exit_code;
+  if (!report.error.empty()) reason = report.error;
+  reported = true;
+  attempt = report.attempt;
+  status = report.status;
+  start_unix_s = report.start_unix_s;
+  end_unix_s = report.end_unix_s;
 }
 
 std::uint32_t run_progress::worker_key(const std::string& worker_id) {
@@ -49,7 +74,8 @@ std::optional<finished_task> run_progress::on_update(const task_update& u) {
     entries_.emplace_back().task_id = u.task_id;
     it = index_.emplace(entries_.back().task_id, entries_.size() - 1).first;
   } else if (u.kind != task_event_kind::rejected) {
-    if (entries_[it->second].final) return std::nullopt;  // late attempt reports
+    // Late attempt reports (a backup race's losing copy) change nothing shown.
+    if (entries_[it->second].final) return std::nullopt;
   }
   if (u.kind == task_event_kind::rejected && !inserted) {
     // A duplicate of a known id: keep the original, remember the rejection separately.
@@ -77,16 +103,11 @@ std::optional<finished_task> run_progress::apply(entry& e, const task_update& u)
   s.status = u.status;
   if (!u.worker_id.empty()) s.worker = worker_key(u.worker_id);
   s.attempts = std::max(s.attempts, u.attempt);
-  if (u.report) {
-    const auto& r = *u.report;
-    auto& d = s.details();
-    d.duration_s = r.measured_s();
-    d.wall_s = r.duration_s;
-    d.modeled_s = r.modeled_s;
-    d.stderr_tail = r.stderr_tail;
-    d.exit_code = r.exit_code;
-    if (!u.report->error.empty()) d.reason = u.report->error;
-  }
+  // The finished update's report is the attempt that ended the task; one
+  // reported before it counts where it decides over the one kept (a copy
+  // lost or cancelled after its racing copy failed does not).
+  if (u.report && (u.kind == task_event_kind::finished || !s.detail || s.detail->decided_over_by(*u.report)))
+    s.details().keep(*u.report);
   switch (u.kind) {
     case task_event_kind::assigned:
       e.on_worker = true;

@@ -26,10 +26,11 @@ struct task_summary {
   task_status status = task_status::pending;
   std::string worker_id;
   int attempts = 0;
-  double duration_s = 0.0;  // of the last attempt, as reported (modeled seconds when emulated)
-  double wall_s = 0.0;      // of the last attempt, wall seconds
-  std::optional<double> modeled_s;  // of the last attempt, when emulated
-  std::string stderr_tail;  // of the last attempt
+  // Of the attempt that decides the task (see run_progress::attempt_detail):
+  double duration_s = 0.0;  // as reported (modeled seconds when emulated)
+  double wall_s = 0.0;      // wall seconds
+  std::optional<double> modeled_s;  // when emulated
+  std::string stderr_tail;
   int exit_code = 0;
   std::string reason;       // error, unplaceable reasons, rejection
   bool final = false;
@@ -55,8 +56,10 @@ public:
   std::vector<task_summary> tasks() const;
 
 private:
-  /// What a task's last attempt left (and why it ended): only tasks that ran
-  /// or ended have one, so a queued task costs its id and a few numbers.
+  /// What the attempt that decides a task left (and why the task ended): the
+  /// report of its finished update, else of the reports before it the one
+  /// decides_over picks (attempt_record.hpp). Only tasks that ran or ended
+  /// have one, so a queued task costs its id and a few numbers.
   struct attempt_detail {
     double duration_s = 0.0;
     double wall_s = 0.0;
@@ -64,6 +67,13 @@ private:
     std::string stderr_tail;
     int exit_code = 0;
     std::string reason;
+    // Which attempt it was and how it ended: what decides_over compares.
+    bool reported = false;
+    int attempt = 0;
+    task_status status = task_status::failed;
+    double start_unix_s = 0.0, end_unix_s = 0.0;
+    bool decided_over_by(const attempt_record& report) const;
+    void keep(const attempt_record& report);
   };
   struct entry {
     std::string task_id;

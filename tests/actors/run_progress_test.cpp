@@ -91,6 +91,73 @@ TEST(run_progress, a_task_that_succeeds_on_a_retry_keeps_no_failure_reason) {
   EXPECT_EQ(tasks[0].reason, "") << "attempt 1's failure is not the succeeded task's";
 }
 
+/// Attempt `attempt` of task a, ended with `status` from start to end: exit
+/// code 3 when it failed, its number as its stderr.
+attempt_record report_of(int attempt, task_status status, double start_unix_s, double end_unix_s,
+                         const std::string& error) {
+  return {.task_id = "a", .attempt = attempt, .status = status,
+          .exit_code = status == task_status::failed ? 3 : -1, .error = error,
+          .start_unix_s = start_unix_s, .end_unix_s = end_unix_s, .duration_s = end_unix_s - start_unix_s,
+          .stderr_tail = "attempt " + std::to_string(attempt)};
+}
+
+task_update done_update(task_event_kind kind, task_status task, const attempt_record& report) {
+  auto u = update("a", kind, task);
+  u.attempt = report.attempt;
+  u.report = report;
+  return u;
+}
+
+TEST(run_progress, a_copy_that_decides_nothing_never_replaces_the_attempt_shown) {
+  // Attempt 1 fails while its backup, attempt 2, runs on; attempt 2's worker
+  // is lost after (it began before the failure ended: it raced it, no retry),
+  // and the task is cancelled before its retry runs. decides_over keeps the
+  // failure, as dtf report and JUnit do; the lost copy, the last to report,
+  // showed before.
+  run_progress progress{2};
+  progress.on_update(update("a", task_event_kind::accepted));
+  progress.on_update(update("a", task_event_kind::assigned, task_status::assigned, 5));
+  progress.on_update(done_update(task_event_kind::attempt_done, task_status::running,
+                                 report_of(1, task_status::failed, 100.0, 104.0, "exit code 3")));
+  progress.on_update(done_update(task_event_kind::attempt_done, task_status::pending,
+                                 report_of(2, task_status::lost, 101.0, 110.0, "worker w2 lost (timeout)")));
+  auto cancelled = update("a", task_event_kind::finished, task_status::cancelled);
+  cancelled.reason = "cancelled";
+  const auto line = progress.on_update(cancelled);
+  ASSERT_TRUE(line);
+  EXPECT_EQ(line->status, task_status::cancelled);
+  EXPECT_EQ(line->duration_s, 4.0) << "attempt 1's wall seconds";
+  EXPECT_EQ(line->error, "exit code 3");
+  auto tasks = progress.tasks();
+  ASSERT_EQ(tasks.size(), 1u);
+  EXPECT_EQ(tasks[0].wall_s, 4.0);
+  EXPECT_EQ(tasks[0].stderr_tail, "attempt 1");
+  EXPECT_EQ(tasks[0].exit_code, 3);
+  EXPECT_EQ(tasks[0].reason, "exit code 3");
+
+  // A backup race won by attempt 2: attempt 1's cancelled report and a
+  // success that finished after the winner's come after the task ended and
+  // change neither its line nor its summary.
+  run_progress race{2};
+  race.on_update(update("a", task_event_kind::accepted));
+  race.on_update(update("a", task_event_kind::assigned, task_status::assigned, 5));
+  ASSERT_TRUE(race.on_update(done_update(task_event_kind::finished, task_status::succeeded,
+                                         report_of(2, task_status::succeeded, 102.0, 104.0, ""))));
+  const auto loser = report_of(1, task_status::cancelled, 100.0, 105.0, "cancelled: attempt 2 decided the task");
+  EXPECT_FALSE(race.on_update(done_update(task_event_kind::attempt_done, task_status::succeeded, loser)));
+  EXPECT_FALSE(race.on_update(done_update(task_event_kind::attempt_done, task_status::succeeded,
+                                          report_of(1, task_status::succeeded, 100.0, 104.5, ""))));
+  const auto p = race.snapshot();
+  EXPECT_EQ(p.succeeded, 1u);
+  EXPECT_EQ(p.cancelled, 0u);
+  tasks = race.tasks();
+  ASSERT_EQ(tasks.size(), 1u);
+  EXPECT_TRUE(tasks[0].succeeded());
+  EXPECT_EQ(tasks[0].wall_s, 2.0);
+  EXPECT_EQ(tasks[0].stderr_tail, "attempt 2");
+  EXPECT_EQ(tasks[0].reason, "");
+}
+
 TEST(run_progress, the_total_is_the_tasks_submitted_from_the_first_line_on) {
   run_progress progress{1};
   progress.expect(3);
