@@ -289,7 +289,8 @@ TEST_F(cluster, a_hung_node_and_a_killed_one_lose_no_task_and_run_none_twice) {
   const std::regex requeued{"worker n1/cpu-[ab] lost \\(.*\\); its ([1-9][0-9]*) tasks re-queued"};
   EXPECT_TRUE(eventually([&] { return std::regex_search(log("coordinator.log"), requeued); })) << log("coordinator.log");
   // A re-queued task placed again is on a new attempt: why the earlier one ended is not its reason. (Its new
-  // attempt may end between two polls of 1,000 tasks, under a sanitizer or load: succeeded counts too.)
+  // attempt may end between two polls of 1,000 tasks, under a sanitizer or load: succeeded counts too -- a
+  // finished task's state is "finished", its status "succeeded".)
   std::vector<std::string> every_task{"status", "--json", "--coordinator", address};
   for (int i = 0; i < tasks; ++i) every_task.push_back("t" + std::to_string(i));
   std::string placed_again;  // dtf status --json of a task placed again on its second attempt or later
@@ -299,7 +300,7 @@ TEST_F(cluster, a_hung_node_and_a_killed_one_lose_no_task_and_run_none_twice) {
       const auto j = nlohmann::json::parse(line, nullptr, false);
       if (j.is_discarded() || j.value("attempts", 0) < 2) continue;
       const auto state = j.value("state", "");
-      if (state != "assigned" && state != "running" && state != "succeeded") continue;
+      if (state != "assigned" && state != "running" && j.value("status", "") != "succeeded") continue;
       placed_again = line;
       return true;
     }
