@@ -29,7 +29,7 @@ void run_progress::attempt_detail::keep(const attempt_record& report) {
   modeled_s = report.modeled_s;
   stderr_tail = report.stderr_tail;
   exit_code = report.exit_code;
-  if (!report.error.empty()) reason = report.error;
+  error = report.error;
   reported = true;
   attempt = report.attempt;
   status = report.status;
@@ -73,9 +73,16 @@ std::optional<finished_task> run_progress::on_update(const task_update& u) {
   if (inserted) {
     entries_.emplace_back().task_id = u.task_id;
     it = index_.emplace(entries_.back().task_id, entries_.size() - 1).first;
-  } else if (u.kind != task_event_kind::rejected) {
-    // Late attempt reports (a backup race's losing copy) change nothing shown.
-    if (entries_[it->second].final) return std::nullopt;
+  } else if (u.kind != task_event_kind::rejected && entries_[it->second].final) {
+    // Late attempt reports (a backup race's losing copy) change no line shown,
+    // and the summary only where the task ended without a report of its own.
+    auto& e = entries_[it->second];
+    if (u.report && e.ended_unreported) {
+      count(it->second, -1);
+      take_late_report(e, *u.report);
+      count(it->second, 1);
+    }
+    return std::nullopt;
   }
   if (u.kind == task_event_kind::rejected && !inserted) {
     // A duplicate of a known id: keep the original, remember the rejection separately.
@@ -125,8 +132,13 @@ std::optional<finished_task> run_progress::apply(entry& e, const task_update& u)
       e.on_worker = false;
       s.unplaceable = u.kind == task_event_kind::unplaceable;
       s.rejected = u.kind == task_event_kind::rejected;
-      if (!u.reason.empty() && (s.unplaceable || s.rejected || s.reason().empty())) s.details().reason = u.reason;
-      if (s.succeeded() && s.detail) s.detail->reason.clear();  // an earlier attempt's failure is not the task's
+      e.ended_unreported = u.kind == task_event_kind::finished && !u.report;
+      // Why the task ended: its own report's error, else the update's note (a
+      // cancelled task's is not the error of an attempt before the cancel).
+      std::string why = u.report && !u.report->error.empty() ? u.report->error : u.reason;
+      if (why.empty() && !u.report && u.kind == task_event_kind::finished) why = to_string(u.status);
+      if (s.succeeded()) why.clear();  // an earlier attempt's failure is not the task's
+      if (!why.empty() || s.detail) s.details().reason = std::move(why);
       finished_task f;
       f.task_id = s.task_id;
       if (s.worker != no_worker) f.worker_id = workers_[s.worker];
@@ -143,6 +155,22 @@ std::optional<finished_task> run_progress::apply(entry& e, const task_update& u)
       break;
   }
   return std::nullopt;
+}
+
+/// A report after the finished update of a task that ended without one
+/// (cancelled or stopped while its copies ran): it becomes the task's attempt
+/// where decides_over picks it, as in JUnit. A success there did the task's
+/// work before the cancel reached it: the task succeeded, as JUnit passes it
+/// (and as a stopping run decides when it waits for the report). Any other
+/// leaves the task ended as it was, the attempt's error beside its stderr.
+void run_progress::take_late_report(entry& e, const attempt_record& report) {
+  if (e.detail && !e.detail->decided_over_by(report)) return;
+  auto& d = e.details();
+  d.keep(report);
+  if (!report.worker_id.empty()) e.worker = worker_key(report.worker_id);
+  if (report.status != task_status::succeeded) return;
+  e.status = task_status::succeeded;
+  d.reason.clear();
 }
 
 void run_progress::expect(std::size_t tasks) {
@@ -196,6 +224,7 @@ task_summary run_progress::summary_of(const entry& e) const {
     s.modeled_s = e.detail->modeled_s;
     s.stderr_tail = e.detail->stderr_tail;
     s.exit_code = e.detail->exit_code;
+    s.attempt_error = e.detail->error;
     s.reason = e.detail->reason;
   }
   s.final = e.final;

@@ -32,7 +32,8 @@ struct task_summary {
   std::optional<double> modeled_s;  // when emulated
   std::string stderr_tail;
   int exit_code = 0;
-  std::string reason;       // error, unplaceable reasons, rejection
+  std::string attempt_error;  // its error (a cancelled task's earlier failure)
+  std::string reason;       // why the task ended: error, cancel or stop note, unplaceable reasons, rejection
   bool final = false;
   bool unplaceable = false;
   bool rejected = false;
@@ -57,16 +58,17 @@ public:
 
 private:
   /// What the attempt that decides a task left (and why the task ended): the
-  /// report of its finished update, else of the reports before it the one
-  /// decides_over picks (attempt_record.hpp). Only tasks that ran or ended
-  /// have one, so a queued task costs its id and a few numbers.
+  /// report of its finished update, else of all its reports the one
+  /// decides_over picks (attempt_record.hpp), as JUnit does. Only tasks that
+  /// ran or ended have one, so a queued task costs its id and a few numbers.
   struct attempt_detail {
     double duration_s = 0.0;
     double wall_s = 0.0;
     std::optional<double> modeled_s;
     std::string stderr_tail;
     int exit_code = 0;
-    std::string reason;
+    std::string error;   // the attempt's
+    std::string reason;  // the task's: why it ended
     // Which attempt it was and how it ended: what decides_over compares.
     bool reported = false;
     int attempt = 0;
@@ -88,6 +90,7 @@ private:
     bool unplaceable = false;
     bool rejected = false;
     bool on_worker = false;
+    bool ended_unreported = false;  // its finished update had no report: later ones may decide it
     bool succeeded() const { return final && !unplaceable && !rejected && status == task_status::succeeded; }
     attempt_detail& details() {
       if (!detail) detail = std::make_unique<attempt_detail>();
@@ -110,6 +113,7 @@ private:
   };
   void count(std::size_t index, int sign);
   std::optional<finished_task> apply(entry& e, const task_update& u);
+  void take_late_report(entry& e, const attempt_record& report);
 
   mutable std::mutex mutex_;
   std::size_t parallel_slots_;

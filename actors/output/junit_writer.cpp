@@ -62,8 +62,12 @@ void junit_writer::keep(const attempt_record& attempt, bool ended_task) {
     return;
   }
   auto& c = cases_[it->second];
-  if (ended_task || (!c.ended_task && (!c.ran || decides_over(attempt, c.final_attempt))))
-    c = {attempt, ended_task, true, {}, {}};
+  if (ended_task || (!c.ended_task && (!c.ran || decides_over(attempt, c.final_attempt)))) {
+    // A copy reported after the stop leaves the task interrupted unless it
+    // succeeded: it did the task's work before the stop reached it.
+    auto stopped = ended_task || attempt.status == task_status::succeeded ? std::string{} : std::move(c.stopped_reason);
+    c = {attempt, ended_task, true, {}, std::move(stopped)};
+  }
 }
 
 void junit_writer::record_not_run(const std::string& task_id, const std::string& reason) {

@@ -26,7 +26,8 @@ public:
   /// Records an attempt; it replaces the task's recorded one where it decides
   /// over it (decides_over: a retry over the failure before it, not a copy
   /// cancelled or lost after the success of a backup race), unless that one
-  /// ended the task (record_final).
+  /// ended the task (record_final). A task record_stopped marked stays an
+  /// interrupted error unless the attempt that now decides it succeeded.
   /// Test cases keep the order in which their tasks were first recorded.
   /// succeeded: passed; failed and timed_out: <failure> with the stderr tail;
   /// cancelled: <skipped>; lost (its worker was lost and the run ended before

@@ -92,6 +92,8 @@ void print_failures(std::ostream& out, const std::vector<task_summary>& tasks, c
     out << "  " << t->task_id << ": " << paint(style, "31", status_text(*t));
     if (!t->worker_id.empty()) out << " on " << t->worker_id << " (attempt " << t->attempts << ")";
     if (!t->reason.empty()) out << ": " << t->reason;
+    // The error of the attempt whose stderr follows, where it is not the reason (a cancelled task's earlier failure).
+    if (!t->attempt_error.empty() && t->attempt_error != t->reason) out << " (its attempt: " << t->attempt_error << ")";
     out << "\n" << tail_lines(t->stderr_tail, style.stderr_lines, "    | ");
   }
 }
@@ -159,6 +161,7 @@ nlohmann::ordered_json task_json(const task_summary& t) {
   if (t.modeled_s) j["modeled_s"] = *t.modeled_s;
   j["exit_code"] = t.exit_code;
   if (!t.reason.empty()) j["reason"] = t.reason;
+  if (!t.attempt_error.empty() && t.attempt_error != t.reason) j["attempt_error"] = t.attempt_error;
   return j;
 }
 

@@ -112,6 +112,26 @@ TEST(junit_writer, the_attempt_that_ended_the_task_decides_over_copies_recorded_
   EXPECT_NE(xml.find("<testcase name=\"raced\" classname=\"nightly\" time=\"1.000\"/>"), std::string::npos) << xml;
 }
 
+TEST(junit_writer, an_interrupted_task_stays_an_error_unless_a_later_report_succeeded) {
+  // The run stopped while the tasks' copies ran, and they report after the
+  // task ended: a copy the stop cancelled (before: <skipped>) or one that
+  // failed leaves the testcase an interrupted error, as the run's summary
+  // counts the task cancelled; one that succeeded before the stop reached it
+  // passes it, as the summary counts it succeeded.
+  junit_writer writer{"nightly"};
+  for (const char* id : {"cut", "failed", "done"}) writer.record_stopped(id, "interrupted by SIGINT");
+  writer.record(attempt_of("cut", task_status::cancelled, 1, 3.0));
+  writer.record(attempt_of("failed", task_status::failed, 1, 1.0));
+  writer.record(attempt_of("done", task_status::succeeded, 1, 2.0));
+  const auto counts = writer.counts();
+  EXPECT_EQ(counts.errors, 2u);
+  EXPECT_EQ(counts.failures, 0u);
+  EXPECT_EQ(counts.skipped, 0u);
+  const auto xml = writer.render(0, "ci");
+  EXPECT_NE(xml.find("<error message=\"interrupted by SIGINT\" type=\"interrupted\">"), std::string::npos) << xml;
+  EXPECT_NE(xml.find("<testcase name=\"done\" classname=\"nightly\" time=\"2.000\"/>"), std::string::npos) << xml;
+}
+
 TEST(junit_writer, writes_xml_that_parses_and_whose_counts_match_its_cases) {
   if (std::system("command -v xmllint >/dev/null 2>&1") != 0) GTEST_SKIP() << "xmllint not installed (scripts/setup)";
   junit_writer writer{"suite <&> \"one\""};

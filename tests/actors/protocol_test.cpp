@@ -2,6 +2,7 @@
 // the test plays the workers (scripted worker actors that record their work
 // orders) and listens to every task update.
 #include "actors/journal/journal_session.hpp"
+#include "actors/run_progress.hpp"
 #include "actors/runtime_outputs.hpp"
 #include "journal_temp_dir.hpp"
 #include "scripted_coordinator.hpp"
@@ -369,6 +370,40 @@ TEST_F(protocol_backups, a_backup_that_failed_before_the_first_attempt_succeeded
   EXPECT_EQ(finished("b"), nullptr);
   report({outcome_of(b_first, "slow", task_status::succeeded)});
   expect_b_succeeded_on("slow");
+}
+
+TEST_F(protocol_backups, a_task_cancelled_mid_race_is_decided_alike_in_the_summary_and_the_junit) {
+  // dtf cancel b while both copies run: b ends cancelled at once, with no
+  // report. Its backup had succeeded before the cancel reached it and reports
+  // after; the first attempt reports cancelled after that.
+  ASSERT_TRUE(start_the_race());
+  caf::anon_send(coordinator, atom::cancel_v, std::string{"b"});
+  sched.run();
+  const auto* done = finished("b");
+  ASSERT_NE(done, nullptr);
+  EXPECT_EQ(done->status, task_status::cancelled);
+  EXPECT_FALSE(done->report);
+  auto won = outcome_of(b_backup, "fast", task_status::succeeded);
+  won.duration_s = 2.0;
+  report({won});
+  auto cut = outcome_of(b_first, "slow", task_status::cancelled);
+  cut.duration_s = 3700.0;
+  report({cut});
+
+  // JUnit passes b on the backup's success (decides_over), and the summary
+  // dtf run and dtf submit print from the same updates counts it succeeded.
+  const auto xml = junit_xml();
+  EXPECT_TRUE(testcase_line(xml, "b").ends_with("/>")) << xml;
+  EXPECT_NE(testcase_line(xml, "b").find("time=\"2.000\""), std::string::npos) << xml;
+  run_progress progress{2};
+  for (const auto& u : *updates) progress.on_update(u);
+  EXPECT_EQ(progress.snapshot().cancelled, 0u);
+  for (const auto& t : progress.tasks()) {
+    if (t.task_id != "b") continue;
+    EXPECT_TRUE(t.succeeded());
+    EXPECT_EQ(t.worker_id, "fast");
+    EXPECT_EQ(t.wall_s, 2.0);
+  }
 }
 
 TEST_F(protocol, reports_a_task_no_worker_can_run_as_unplaceable_with_reasons) {

@@ -8,6 +8,7 @@
 
 #include <cmath>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -127,13 +128,14 @@ TEST(run_progress, a_copy_that_decides_nothing_never_replaces_the_attempt_shown)
   ASSERT_TRUE(line);
   EXPECT_EQ(line->status, task_status::cancelled);
   EXPECT_EQ(line->duration_s, 4.0) << "attempt 1's wall seconds";
-  EXPECT_EQ(line->error, "exit code 3");
+  EXPECT_EQ(line->error, "cancelled") << "why the task ended, not attempt 1's failure";
   auto tasks = progress.tasks();
   ASSERT_EQ(tasks.size(), 1u);
   EXPECT_EQ(tasks[0].wall_s, 4.0);
   EXPECT_EQ(tasks[0].stderr_tail, "attempt 1");
   EXPECT_EQ(tasks[0].exit_code, 3);
-  EXPECT_EQ(tasks[0].reason, "exit code 3");
+  EXPECT_EQ(tasks[0].reason, "cancelled");
+  EXPECT_EQ(tasks[0].attempt_error, "exit code 3") << "beside the stderr it explains";
 
   // A backup race won by attempt 2: attempt 1's cancelled report and a
   // success that finished after the winner's come after the task ended and
@@ -156,6 +158,71 @@ TEST(run_progress, a_copy_that_decides_nothing_never_replaces_the_attempt_shown)
   EXPECT_EQ(tasks[0].wall_s, 2.0);
   EXPECT_EQ(tasks[0].stderr_tail, "attempt 2");
   EXPECT_EQ(tasks[0].reason, "");
+}
+
+/// Task a placed, then cancelled on the user's word (dtf cancel, a dtf submit
+/// interrupted) while its attempts ran: its finished update has no report.
+std::unique_ptr<run_progress> cancelled_while_running() {
+  auto progress = std::make_unique<run_progress>(2);
+  progress->on_update(update("a", task_event_kind::accepted));
+  progress->on_update(update("a", task_event_kind::assigned, task_status::assigned, 5));
+  auto cancelled = update("a", task_event_kind::finished, task_status::cancelled);
+  cancelled.reason = "cancelled";
+  const auto line = progress->on_update(cancelled);
+  EXPECT_TRUE(line && line->status == task_status::cancelled && line->error == "cancelled");
+  return progress;
+}
+
+TEST(run_progress, a_report_after_a_task_ended_without_one_decides_it_where_decides_over_picks_it) {
+  // Attempt 2, a backup, succeeded before the cancel reached it and reports
+  // after the finished line; attempt 1 reports cancelled after that. JUnit
+  // passes the task (decides_over: the success); so does the summary.
+  auto progress = cancelled_while_running();
+  auto won = report_of(2, task_status::succeeded, 102.0, 104.0, "");
+  won.worker_id = "fast";
+  EXPECT_FALSE(progress->on_update(done_update(task_event_kind::attempt_done, task_status::cancelled, won)))
+      << "the finished line was printed once";
+  EXPECT_FALSE(progress->on_update(done_update(task_event_kind::attempt_done, task_status::cancelled,
+                                              report_of(1, task_status::cancelled, 100.0, 105.0, "cancelled"))));
+  auto p = progress->snapshot();
+  EXPECT_EQ(p.succeeded, 1u);
+  EXPECT_EQ(p.cancelled, 0u);
+  auto tasks = progress->tasks();
+  ASSERT_EQ(tasks.size(), 1u);
+  EXPECT_TRUE(tasks[0].succeeded());
+  EXPECT_EQ(tasks[0].worker_id, "fast");
+  EXPECT_EQ(tasks[0].wall_s, 2.0);
+  EXPECT_EQ(tasks[0].stderr_tail, "attempt 2");
+  EXPECT_EQ(tasks[0].reason, "");
+
+  // A failure that ended before the cancel reached it is the attempt shown,
+  // as in JUnit's <failure>, and the task stays cancelled (its retry, if
+  // any, never ran), as when the failure reports before the cancel.
+  progress = cancelled_while_running();
+  progress->on_update(done_update(task_event_kind::attempt_done, task_status::cancelled,
+                                 report_of(1, task_status::failed, 100.0, 104.0, "exit code 3")));
+  p = progress->snapshot();
+  EXPECT_EQ(p.failed, 0u);
+  EXPECT_EQ(p.cancelled, 1u);
+  tasks = progress->tasks();
+  EXPECT_EQ(tasks[0].status, task_status::cancelled);
+  EXPECT_EQ(tasks[0].reason, "cancelled");
+  EXPECT_EQ(tasks[0].attempt_error, "exit code 3");
+  EXPECT_EQ(tasks[0].exit_code, 3);
+  EXPECT_EQ(tasks[0].wall_s, 4.0);
+
+  // A copy cut short by the cancel leaves the task cancelled; its seconds and
+  // stderr are the ones JUnit's <skipped> testcase shows.
+  progress = cancelled_while_running();
+  progress->on_update(done_update(task_event_kind::attempt_done, task_status::cancelled,
+                                 report_of(1, task_status::cancelled, 100.0, 103.0, "cancelled on w")));
+  p = progress->snapshot();
+  EXPECT_EQ(p.cancelled, 1u);
+  tasks = progress->tasks();
+  EXPECT_EQ(tasks[0].status, task_status::cancelled);
+  EXPECT_EQ(tasks[0].wall_s, 3.0);
+  EXPECT_EQ(tasks[0].stderr_tail, "attempt 1");
+  EXPECT_EQ(tasks[0].reason, "cancelled");
 }
 
 TEST(run_progress, the_total_is_the_tasks_submitted_from_the_first_line_on) {

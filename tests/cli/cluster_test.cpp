@@ -521,6 +521,29 @@ TEST_F(cluster, status_cancel_and_stats_talk_to_a_running_coordinator) {
   EXPECT_NE(counts.out.find("10 cancelled"), std::string::npos) << counts.out;
 }
 
+TEST_F(cluster, a_task_cancelled_while_its_retry_waits_ended_cancelled_and_keeps_its_attempts_error_beside_its_stderr) {
+  // flaky fails (exit 3) and its retry waits a minute; dtf cancel ends it
+  // then, with no attempt of its own. Before: its finished line and the
+  // summary gave attempt 1's "exit code 3" as the reason it ended.
+  std::ofstream{dir / "suite.yaml"} << "suite: cancels\ntasks:\n  - id: flaky\n    type: test\n    retries: 1\n"
+                                       "    requirements: {hardware: [cpu]}\n"
+                                       "    command: [sh, -c, 'echo broken >&2; exit 3']\n";
+  auto where = start_coordinator({"--retry-backoff", "60s"});
+  start({"node", "--coordinator", where, "--name", "n1", "--metrics-interval", "0"}, "n1.log");
+  await_workers(1);
+  auto submit = start({"submit", "suite.yaml", "--coordinator", where, "--results", "results.jsonl"}, "submit.log");
+  ASSERT_TRUE(eventually([&] { return log("results.jsonl").find("\"exit code 3\"") != std::string::npos; }))
+    << log("submit.log");
+  const auto cancel = dtf::testing::run_dtf({"cancel", "flaky", "--coordinator", where});
+  ASSERT_EQ(cancel.exit_code, 0) << cancel.out << cancel.err;
+  EXPECT_EQ(wait_exit(submit), 1) << log("submit.log");
+  const auto out = log("submit.log");
+  EXPECT_TRUE(std::regex_search(out, std::regex{"CANCELLED +flaky [^\n]*: cancelled\n"})) << out;
+  EXPECT_TRUE(std::regex_search(out, std::regex{"  flaky: cancelled on [^\n]*: cancelled \\(its attempt: exit code 3\\)\n"
+                                                "    \\| broken\n"}))
+    << out;
+}
+
 TEST_F(cluster, a_second_submission_of_the_same_ids_counts_its_rejections_against_the_tasks_submitted) {
   write_suite(3);
   auto where = start_coordinator();  // no node: the first submission's tasks stay pending
