@@ -8,6 +8,7 @@
 #include "actors/journal/sqlite_journal.hpp"
 #include "actors/run_progress.hpp"
 #include "actors/runtime.hpp"
+#include "actors/task_counts.hpp"
 #include "apps/dtf/interrupt_watch.hpp"
 #include "apps/dtf/option_table.hpp"
 #include "apps/dtf/scheduling_options.hpp"
@@ -323,11 +324,16 @@ int run_command(int argc, char** argv) {
     reporter->finish(progress->snapshot());
     auto stats = rt.stats();
     rt.stop();
+    // The counts as the rows say them, as dtf submit's: a stopped task that a
+    // copy's success reported after the stop decides is a succeeded row,
+    // where the coordinator counted it cancelled.
+    const auto rows = progress->tasks();
+    count_tasks(stats, rows);
     std::cout << "\n";
     if (options.stats_json)
-      std::cout << run_stats_json(stats, progress->tasks()) << "\n";
+      std::cout << run_stats_json(stats, rows) << "\n";
     else
-      print_run_summary(std::cout, stats, progress->tasks(), {.colour = progress_reporter::stream_is_terminal(stdout)});
+      print_run_summary(std::cout, stats, rows, {.colour = progress_reporter::stream_is_terminal(stdout)});
     if (!options.results_path.empty()) std::cout << "results: " << options.results_path << "\n";
     if (!options.junit_path.empty()) std::cout << "junit: " << options.junit_path << "\n";
     if (options.http_linger_s > 0 && !rt.http_url().empty()) {

@@ -9,6 +9,7 @@
 #include "actors/cluster/cluster_client.hpp"
 #include "actors/run_progress.hpp"
 #include "actors/runtime_outputs.hpp"
+#include "actors/task_counts.hpp"
 #include "apps/dtf/cluster_options.hpp"
 #include "apps/dtf/host_port.hpp"
 #include "apps/dtf/interrupt_watch.hpp"
@@ -34,25 +35,16 @@ namespace {
 const char* const suite_workers_cover = "this suite's attempts";
 
 /// The statistics of this suite's tasks (the coordinator's counts cover
-/// every submission it had): its counts, and each worker's attempts and busy
-/// time over its wall time; the scheduler's statistics are the coordinator's.
+/// every submission it had): its counts, as its rows say (count_tasks), and
+/// each worker's attempts and busy time over its wall time; the scheduler's
+/// statistics are the coordinator's.
 runtime_stats suite_stats(runtime_stats coordinator, const std::vector<task_summary>& tasks,
                           const suite_worker_load& load, double elapsed_s) {
   runtime_stats s = std::move(coordinator);
   s.workers = load.of_suite(std::move(s.workers));
-  s.submitted = tasks.size();
-  s.succeeded = s.failed = s.timed_out = s.cancelled = s.unplaceable = s.rejected = s.attempts = 0;
-  s.pending = s.assigned = s.running = 0;
-  for (const auto& t : tasks) {
-    s.attempts += static_cast<std::uint64_t>(std::max(t.attempts, 0));
-    if (t.rejected) ++s.rejected;
-    else if (t.unplaceable) ++s.unplaceable;
-    else if (!t.final) ++s.pending;
-    else if (t.status == task_status::succeeded) ++s.succeeded;
-    else if (t.status == task_status::timed_out) ++s.timed_out;
-    else if (t.status == task_status::cancelled) ++s.cancelled;
-    else ++s.failed;
-  }
+  count_tasks(s, tasks);
+  s.attempts = 0;
+  for (const auto& t : tasks) s.attempts += static_cast<std::uint64_t>(std::max(t.attempts, 0));
   s.elapsed_s = elapsed_s;
   return s;
 }
