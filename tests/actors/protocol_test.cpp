@@ -2,6 +2,8 @@
 // the test plays the workers (scripted worker actors that record their work
 // orders) and listens to every task update.
 #include "actors/journal/journal_session.hpp"
+#include "actors/output/html_report.hpp"
+#include "actors/output/results_jsonl_reader.hpp"
 #include "actors/run_progress.hpp"
 #include "actors/runtime_outputs.hpp"
 #include "journal_temp_dir.hpp"
@@ -327,6 +329,20 @@ struct protocol_backups : ::testing::Test {
     return text.str();
   }
 
+  /// A task's row in the HTML report that `dtf report` makes of the results
+  /// file dtf run writes from these updates ("" if none).
+  std::string report_row(const std::string& id) const {
+    const auto path = dir / "results.jsonl";
+    {
+      runtime_outputs outputs{path.string(), "", "backups"};
+      for (const auto& u : *updates) outputs.on_update(u);
+    }
+    const auto html = render_html_report(read_results_jsonl(path));
+    const auto at = html.find("<tr class=\"task\"><td>" + id + "</td>");
+    if (at == std::string::npos) return {};
+    return html.substr(at, html.find('\n', at) - at);
+  }
+
   /// b finished succeeded on `worker_id`, and so does its testcase in the
   /// JUnit file (no <skipped>, <failure> or <error> in it).
   void expect_b_succeeded_on(const std::string& worker_id) const {
@@ -372,7 +388,7 @@ TEST_F(protocol_backups, a_backup_that_failed_before_the_first_attempt_succeeded
   expect_b_succeeded_on("slow");
 }
 
-TEST_F(protocol_backups, a_task_cancelled_mid_race_is_decided_alike_in_the_summary_and_the_junit) {
+TEST_F(protocol_backups, a_task_cancelled_mid_race_is_decided_alike_in_the_summary_the_junit_and_dtf_report) {
   // dtf cancel b while both copies run: b ends cancelled at once, with no
   // report. Its backup had succeeded before the cancel reached it and reports
   // after; the first attempt reports cancelled after that.
@@ -390,8 +406,12 @@ TEST_F(protocol_backups, a_task_cancelled_mid_race_is_decided_alike_in_the_summa
   cut.duration_s = 3700.0;
   report({cut});
 
-  // JUnit passes b on the backup's success (decides_over), and the summary
-  // dtf run and dtf submit print from the same updates counts it succeeded.
+  // JUnit passes b on the backup's success (decides_over), the summary
+  // dtf run and dtf submit print from the same updates counts it succeeded,
+  // and dtf report, from the results file alone, shows that attempt too.
+  const auto row = report_row("b");
+  EXPECT_TRUE(row.starts_with("<tr class=\"task\"><td>b</td><td class=\"succeeded\">succeeded</td>")) << row;
+  EXPECT_NE(row.find("<td>fast, slow</td><td class=\"num\">2.000</td>"), std::string::npos) << row;
   const auto xml = junit_xml();
   EXPECT_TRUE(testcase_line(xml, "b").ends_with("/>")) << xml;
   EXPECT_NE(testcase_line(xml, "b").find("time=\"2.000\""), std::string::npos) << xml;
