@@ -336,6 +336,7 @@ coordinator_actor::behavior_type coordinator(coordinator_pointer self, coordinat
       --st.live_workers;
       self->send(st.scheduler, atom::remove_v, w.capability.id, st.config.lost_workers_may_return);
     }
+    settle(self);  // a stopping run's task may have ended with its last copy lost
   });
   return {
     [self](atom::submit, std::vector<task>& batch) -> std::uint64_t {

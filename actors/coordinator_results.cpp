@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -38,13 +39,30 @@ int cancel_attempts(coordinator_pointer self, const task_record& r, const std::s
 void end_cancelling(coordinator_pointer self, task_record& r, std::optional<attempt_record> report) {
   auto& st = self->state;
   r.cancelling = false;
+  if (r.held_report) {
+    // Its copies' two reports: the one decides_over picks ends the task, as
+    // every output decides it; the other is recorded before it, once.
+    std::optional<attempt_record> other{std::move(*r.held_report)};
+    r.held_report.reset();
+    if (!report || decides_over(*other, *report)) std::swap(report, other);
+    if (other) {
+      if (other->status == task_status::cancelled) other->error = st.stop_reason;
+      st.emit(r, task_event_kind::attempt_done, std::move(*other));
+    }
+  }
   auto status = task_status::cancelled;
   if (report) {
     const auto reported = report->status;
     if (reported == task_status::succeeded || reported == task_status::failed || reported == task_status::timed_out)
       status = reported;  // it ended on its own before the cancel reached it
-    if (status == task_status::cancelled) report->error = st.stop_reason;
-    else if (status != task_status::succeeded) r.reason = report->error;
+    if (status == task_status::cancelled) {
+      // Cut short by the stop (a lost copy keeps why it was lost); the task ends as the stop left it.
+      if (reported == task_status::cancelled) report->error = st.stop_reason;
+    } else if (status != task_status::succeeded) {
+      r.reason = report->error;
+    }
+    r.worker_id = report->worker_id;  // the copy that ended the task, not necessarily the last on a worker
+    r.attempt = report->attempt;
     r.keep_report(*report);
   }
   st.finish(r, status);
@@ -52,6 +70,26 @@ void end_cancelling(coordinator_pointer self, task_record& r, std::optional<atte
 }
 
 namespace {
+
+/// A report of one copy of a cancelling task (the run is stopping) whose
+/// other copy is still to report: unless it succeeded (the task's work is
+/// done: it ends the task), it decides nothing yet -- a copy cut short by the
+/// stop carries no result, and a failure leaves the task to a copy still
+/// running (decides_over) -- so the other copy keeps the task and the report
+/// is held, unrecorded, until the task ends (end_cancelling, at the latest
+/// when the wait for reports is abandoned). Whether it was held.
+bool hold_for_other_copy(task_record& r, const attempt_record& rep, bool first) {
+  if (!r.cancelling || r.backup_worker_id.empty() || rep.status == task_status::succeeded) return false;
+  if (first) {
+    r.worker_id = r.backup_worker_id;
+    r.attempt = r.backup_attempt;
+    r.attempt_began_at_s = r.backup_began_at_s;
+  }
+  r.backup_worker_id.clear();
+  r.backup_attempt = 0;
+  r.held_report = std::make_unique<attempt_record>(rep);
+  return true;
+}
 
 /// Follows the core's answer to one reported attempt of a task (see
 /// scheduler_core::record_result): a failed attempt whose task still runs on
@@ -74,6 +112,7 @@ void follow_effect(coordinator_pointer self, attempt_record& rep, const result_e
     st.emit(*r, task_event_kind::attempt_done, rep);
     return;
   }
+  if (hold_for_other_copy(*r, rep, first)) return;
   // The task's other attempt, as far as the coordinator started it.
   std::string other;
   int other_attempt = 0;
@@ -202,6 +241,7 @@ void handle_results(coordinator_pointer self, std::vector<attempt_record>& repor
       continue;
     }
     if (r->cancelling && r->unsettled == 0) {
+      if (hold_for_other_copy(*r, rep, first)) continue;
       r->backup_worker_id.clear();  // the other attempt, if any, is cancelled too and arrives late
       end_cancelling(self, *r, rep);
       continue;
@@ -238,6 +278,12 @@ void end_lost_attempts(coordinator_pointer self, const worker_entry& w, const st
     auto lost = st.ended_unreported(r, w.capability, attempt, first ? r.attempt_began_at_s : r.backup_began_at_s,
                                     task_status::lost, "worker " + id + " lost (" + why + ")");
     observe_report(st, lost);
+    if (r.held_report) {
+      // A stopping run's last copy of the task: it ends the task, weighed
+      // against the report its other copy left.
+      end_cancelling(self, r, std::move(lost));
+      continue;
+    }
     st.emit(r, task_event_kind::attempt_done, std::move(lost));
     // The scheduler's core does the same: a lost backup is dropped, a lost
     // first attempt with a backup leaves the task to the backup -- unless a

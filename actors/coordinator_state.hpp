@@ -50,9 +50,13 @@ struct task_record {
   double backup_began_at_s = 0.0;
   bool in_scheduler = false; // counted in the scheduler window
   bool unplaceable = false;
-  /// The run is stopping: cancel sent to its worker(s), it ends when the
-  /// cancelled attempt is reported (or when the wait is abandoned).
+  /// The run is stopping: cancel sent to its worker(s), it ends when its
+  /// attempts are reported (or lost, or when the wait is abandoned).
   bool cancelling = false;
+  /// A cancelling task's copy that reported without success while its other
+  /// copy was still to report (hold_for_other_copy): not emitted yet, it is
+  /// weighed against the other's report when the task ends (end_cancelling).
+  std::unique_ptr<attempt_record> held_report;
   double predicted_duration_s = 0.0;
   std::string reason;
   /// Its place in coordinator_state::tasks and ::store.
@@ -328,7 +332,9 @@ bool cancel_attempt(coordinator_pointer self, const task_record& r, const std::s
                     double began_at_s, const std::string& why);
 /// cancel_attempt for the task's attempt and its backup: how many were sent.
 int cancel_attempts(coordinator_pointer self, const task_record& r, const std::string& why);
-/// Ends a cancelling task (its worker reported, was lost, or never answered).
+/// Ends a cancelling task (its worker reported, was lost, or never answered)
+/// on `report`, or on the report its other copy left (held_report) where
+/// decides_over picks that one: the other of the two is emitted just before.
 void end_cancelling(coordinator_pointer self, task_record& r, std::optional<attempt_record> report);
 /// The scheduler's answers to the results forwarded, in the order sent.
 void follow_effects(coordinator_pointer self, const std::vector<result_effect>& effects);

@@ -15,10 +15,10 @@ namespace dtf {
 /// Of `attempts` (a run's, as sqlite_journal::attempts returns them), the one
 /// that ended each task of `ended` (its tasks that reached a final status), by
 /// task id: an attempt in the status the journal ended the task in decides
-/// over one in another (a copy whose report came after a failure ended its
-/// task in a stopping run), else decides_over (a success over a backup that
-/// failed before it, whatever their numbers). Tasks without an attempt are
-/// left out.
+/// over one in another (a copy whose report came after a stopping run gave up
+/// waiting for it and its task ended on a failure), else decides_over (a
+/// success over a backup that failed before it, whatever their numbers).
+/// Tasks without an attempt are left out.
 std::unordered_map<std::string, attempt_record> attempts_that_ended(std::vector<attempt_record> attempts,
                                                                     const std::vector<journal_task>& ended);
 

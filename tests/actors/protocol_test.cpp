@@ -1,6 +1,7 @@
 // The coordinator's protocol under CAF's deterministic `testing` scheduler:
 // the test plays the workers (scripted worker actors that record their work
 // orders) and listens to every task update.
+#include "actors/journal/ended_attempts.hpp"
 #include "actors/journal/journal_session.hpp"
 #include "actors/output/html_report.hpp"
 #include "actors/output/results_jsonl_reader.hpp"
@@ -14,6 +15,7 @@
 #include <chrono>
 #include <cstdint>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <sstream>
 #include <string>
@@ -232,6 +234,7 @@ struct protocol_backups : ::testing::Test {
   std::shared_ptr<std::vector<task_update>> updates = std::make_shared<std::vector<task_update>>();
   coordinator_actor coordinator;
   std::shared_ptr<worker_log> fast, slow;
+  std::map<std::string, worker_actor> worker_handles;
   work_order b_first, b_backup;
 
   protocol_backups() {
@@ -251,7 +254,9 @@ struct protocol_backups : ::testing::Test {
 
   std::shared_ptr<worker_log> enroll(const worker_capability& w) {
     auto log = std::make_shared<worker_log>();
-    caf::anon_send(coordinator, atom::enroll_v, w, caf::actor_cast<caf::actor>(sys.spawn(scripted_worker, log)));
+    auto handle = sys.spawn(scripted_worker, log);
+    worker_handles[w.id] = handle;
+    caf::anon_send(coordinator, atom::enroll_v, w, caf::actor_cast<caf::actor>(handle));
     sched.run();
     return log;
   }
@@ -302,6 +307,24 @@ struct protocol_backups : ::testing::Test {
     return true;
   }
 
+  /// start_the_race, then the run stops (SIGINT) while b's copies race: both
+  /// are sent the cancel, and b waits for their reports.
+  bool stop_the_race() {
+    if (!start_the_race()) return false;
+    caf::anon_send(coordinator, atom::interrupt_v, std::string{"SIGINT"});
+    sched.run();
+    return true;
+  }
+
+  /// The report of b's attempt `order` on `worker_id` (a failure: exit code 1).
+  static attempt_record b_report(const work_order& order, const std::string& worker_id, task_status status,
+                                 double duration_s) {
+    auto outcome = outcome_of(order, worker_id, status);
+    outcome.duration_s = duration_s;
+    if (status == task_status::failed) outcome.error = "exit code 1";
+    return outcome;
+  }
+
   /// b's attempt `number` as the journal has it.
   attempt_record journaled_b(int number) const {
     session.journal->flush();
@@ -341,6 +364,76 @@ struct protocol_backups : ::testing::Test {
     const auto at = html.find("<tr class=\"task\"><td>" + id + "</td>");
     if (at == std::string::npos) return {};
     return html.substr(at, html.find('\n', at) - at);
+  }
+
+  /// How each view of the run shows b: its finished update (status, and the
+  /// attempt of the report it carries), the summary dtf run prints from the
+  /// updates, JUnit, dtf report's row and the journal (the status it ended b
+  /// in, and the attempt attempts_that_ended takes for a resumed run).
+  struct views_of_b {
+    task_status finished = task_status::pending;
+    int finished_attempt = 0;  // 0: no report of its own
+    task_status summary = task_status::pending;
+    std::string summary_worker;
+    std::string testcase;
+    std::string report_row;
+    task_status journaled = task_status::pending;
+    int journal_attempt = 0;  // 0: none (a cancelled task runs again on resume)
+    std::size_t records = 0;  // b's updates with a report: its lines in the results file
+  };
+
+  /// b's copies, in a stopped race, report one after the other: b waits for
+  /// the second. How each view shows b then.
+  views_of_b views_after(attempt_record first_report, attempt_record second_report) {
+    report({std::move(first_report)});
+    EXPECT_EQ(finished("b"), nullptr) << "a copy that did not succeed leaves b to the other, still to report";
+    report({std::move(second_report)});
+    return views();
+  }
+
+  views_of_b views() const {
+    views_of_b v;
+    for (const auto& u : *updates) v.records += u.task_id == "b" && u.report;
+    if (const auto* done = finished("b")) {
+      v.finished = done->status;
+      if (done->report) v.finished_attempt = done->report->attempt;
+    }
+    run_progress progress{2};
+    for (const auto& u : *updates) progress.on_update(u);
+    for (const auto& t : progress.tasks())
+      if (t.task_id == "b") {
+        v.summary = t.succeeded() ? task_status::succeeded : t.status;
+        v.summary_worker = t.worker_id;
+      }
+    const auto xml = junit_xml();
+    const auto at = xml.find("<testcase name=\"b\"");
+    if (at != std::string::npos) {
+      const auto line_end = xml.find('\n', at);
+      v.testcase = xml.compare(line_end - 2, 2, "/>") == 0 ? xml.substr(at, line_end - at)
+                                                           : xml.substr(at, xml.find("</testcase>", at) - at);
+    }
+    v.report_row = report_row("b");
+    session.journal->flush();
+    auto tasks = session.journal->tasks(session.run);
+    std::erase_if(tasks, [](const journal_task& t) { return t.definition.id != "b"; });
+    if (tasks.size() == 1u) v.journaled = tasks[0].status;
+    std::erase_if(tasks, [](const journal_task& t) { return t.status == task_status::cancelled; });  // run again
+    const auto ended = attempts_that_ended(session.journal->attempts(session.run), tasks);
+    if (const auto it = ended.find("b"); it != ended.end()) v.journal_attempt = it->second.attempt;
+    return v;
+  }
+
+  /// b ended `status` on `attempt` (on `worker_id`) in its finished update,
+  /// the summary and the journal (whose attempt a resumed run takes, unless b
+  /// was cancelled: it runs again), each of its two attempts recorded once.
+  static void expect_b_ended(const views_of_b& v, task_status status, int attempt, const std::string& worker_id) {
+    EXPECT_EQ(v.finished, status);
+    EXPECT_EQ(v.finished_attempt, attempt);
+    EXPECT_EQ(v.summary, status);
+    EXPECT_EQ(v.summary_worker, worker_id);
+    EXPECT_EQ(v.journaled, status);
+    EXPECT_EQ(v.journal_attempt, status == task_status::cancelled ? 0 : attempt);
+    EXPECT_EQ(v.records, 2u) << "one record per attempt";
   }
 
   /// b finished succeeded on `worker_id`, and so does its testcase in the
@@ -424,6 +517,69 @@ TEST_F(protocol_backups, a_task_cancelled_mid_race_is_decided_alike_in_the_summa
     EXPECT_EQ(t.worker_id, "fast");
     EXPECT_EQ(t.wall_s, 2.0);
   }
+}
+
+TEST_F(protocol_backups, a_copy_cut_short_by_the_stop_leaves_its_task_to_the_backup_whose_success_every_view_shows) {
+  // The first attempt reports cut short; the backup had succeeded before the
+  // cancel reached it and reports after. Before, the cut-short report ended b
+  // cancelled at once: the summary showed it cancelled, JUnit interrupted,
+  // dtf report (decides_over over the results file) succeeded.
+  ASSERT_TRUE(stop_the_race());
+  const auto v = views_after(b_report(b_first, "slow", task_status::cancelled, 3700.0),
+                             b_report(b_backup, "fast", task_status::succeeded, 2.0));
+  expect_b_ended(v, task_status::succeeded, 2, "fast");
+  EXPECT_TRUE(v.testcase.ends_with("time=\"2.000\"/>")) << v.testcase;
+  EXPECT_TRUE(v.report_row.starts_with("<tr class=\"task\"><td>b</td><td class=\"succeeded\">")) << v.report_row;
+  EXPECT_EQ(journaled_b(1).status, task_status::cancelled);
+  EXPECT_EQ(journaled_b(1).duration_s, 3700.0) << "the cut-short copy's report is recorded";
+}
+
+TEST_F(protocol_backups, a_copy_that_failed_in_a_stopping_run_ends_its_task_once_the_other_is_cut_short) {
+  // The backup fails while the first attempt runs on: the first attempt
+  // keeps b (a failure leaves its task to a copy still running), and the
+  // stop cuts it short: b failed, on the backup's failure (decides_over), in
+  // every view, and each attempt is recorded once.
+  ASSERT_TRUE(stop_the_race());
+  const auto v = views_after(b_report(b_backup, "fast", task_status::failed, 2.0),
+                             b_report(b_first, "slow", task_status::cancelled, 3700.0));
+  expect_b_ended(v, task_status::failed, 2, "fast");
+  EXPECT_NE(v.testcase.find("time=\"2.000\">"), std::string::npos) << v.testcase;
+  EXPECT_NE(v.testcase.find("<failure message=\"exit code 1 on fast (attempt 2)\""), std::string::npos) << v.testcase;
+  EXPECT_TRUE(v.report_row.starts_with("<tr class=\"task\"><td>b</td><td class=\"failed\">")) << v.report_row;
+}
+
+TEST_F(protocol_backups, a_stopping_run_s_last_copy_lost_ends_its_task_weighed_against_the_copy_cut_short) {
+  // The first attempt reports cut short; the backup's worker is lost before
+  // it reports: b ends then, cancelled, on the attempt every view takes
+  // (decides_over: of two copies cut short, the higher number).
+  ASSERT_TRUE(stop_the_race());
+  report({b_report(b_first, "slow", task_status::cancelled, 1.5)});
+  EXPECT_EQ(finished("b"), nullptr);
+  caf::anon_send_exit(worker_handles.at("fast"), caf::exit_reason::kill);
+  sched.run();
+
+  const auto v = views();
+  expect_b_ended(v, task_status::cancelled, 2, "fast");
+  EXPECT_NE(v.testcase.find("type=\"interrupted\""), std::string::npos) << v.testcase;
+  EXPECT_TRUE(v.report_row.starts_with("<tr class=\"task\"><td>b</td><td class=\"lost\">")) << v.report_row;
+}
+
+TEST_F(protocol_backups, a_stopping_run_that_gives_up_waiting_ends_the_task_on_the_report_its_copy_left) {
+  // The backup fails; the first attempt's worker never answers the cancel,
+  // and the run gives the wait up: b failed, on the backup's failure.
+  ASSERT_TRUE(stop_the_race());
+  report({b_report(b_backup, "fast", task_status::failed, 2.0)});
+  EXPECT_EQ(finished("b"), nullptr);
+  sched.trigger_timeouts();
+  sched.run();
+
+  const auto v = views();
+  EXPECT_EQ(v.finished, task_status::failed);
+  EXPECT_EQ(v.finished_attempt, 2);
+  EXPECT_EQ(v.summary, task_status::failed);
+  EXPECT_EQ(v.journaled, task_status::failed);
+  EXPECT_EQ(v.journal_attempt, 2);
+  EXPECT_EQ(v.records, 1u) << "the first attempt never reported";
 }
 
 TEST_F(protocol, reports_a_task_no_worker_can_run_as_unplaceable_with_reasons) {
