@@ -255,6 +255,7 @@ void handle_round(coordinator_pointer self, scheduling_round& round) {
     r->status = task_status::assigned;
     r->worker_id = a.worker_id;
     r->reason.clear();  // why an earlier attempt ended (a lost worker, a failure) is not this attempt's
+    r->failed_copy.reset();  // an earlier race's failure decides nothing for this attempt
     r->predicted_duration_s = finite_or(a.predicted_duration_s);
     r->attempt = ++r->attempts;
     ++st.counts.attempts;

@@ -50,6 +50,27 @@ void end_cancelling(coordinator_pointer self, task_record& r, std::optional<atte
       st.emit(r, task_event_kind::attempt_done, std::move(*other));
     }
   }
+  if (r.failed_copy) {
+    // A copy failed before the stop while this one kept the task: where it
+    // decides over this one's report, it ends the task, as it would have had
+    // it reported after the stop. Its report is recorded already (one record
+    // per attempt), so the finished update carries none.
+    auto failed = std::move(*r.failed_copy);
+    r.failed_copy.reset();
+    if (!report || decides_over(failed, *report)) {
+      if (report) {
+        if (report->status == task_status::cancelled) report->error = st.stop_reason;
+        st.emit(r, task_event_kind::attempt_done, std::move(*report));
+      }
+      r.reason = failed.error;
+      r.worker_id = failed.worker_id;
+      r.attempt = failed.attempt;
+      r.keep_report(failed);
+      st.finish(r, failed.status);
+      st.emit(r, task_event_kind::finished);
+      return;
+    }
+  }
   auto status = task_status::cancelled;
   if (report) {
     const auto reported = report->status;
@@ -127,6 +148,8 @@ void follow_effect(coordinator_pointer self, attempt_record& rep, const result_e
     // One of two attempts ended without success: the other keeps the task (no retry).
     r->worker_id = other;
     r->attempt = other_attempt;
+    if (rep.status == task_status::failed || rep.status == task_status::timed_out)
+      r->failed_copy = std::make_unique<attempt_record>(rep);  // decides if a stop cuts the other short
     st.emit(*r, task_event_kind::attempt_done, rep);  // a stopping run: the other ends it when it reports
     return;
   }
@@ -144,6 +167,7 @@ void follow_effect(coordinator_pointer self, attempt_record& rep, const result_e
     end_cancelling(self, *r, rep);
     return;
   }
+  r->failed_copy.reset();  // this report decides the task
   switch (res.status) {
     case task_status::succeeded:
       st.finish(*r, task_status::succeeded);

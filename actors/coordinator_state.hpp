@@ -57,6 +57,10 @@ struct task_record {
   /// copy was still to report (hold_for_other_copy): not emitted yet, it is
   /// weighed against the other's report when the task ends (end_cancelling).
   std::unique_ptr<attempt_record> held_report;
+  /// A copy that failed (or timed out) while its other copy ran on and kept
+  /// the task: emitted then; if a stop cuts the other copy short, the task
+  /// ends on this one where decides_over picks it (end_cancelling).
+  std::unique_ptr<attempt_record> failed_copy;
   double predicted_duration_s = 0.0;
   std::string reason;
   /// Its place in coordinator_state::tasks and ::store.
@@ -334,7 +338,9 @@ bool cancel_attempt(coordinator_pointer self, const task_record& r, const std::s
 int cancel_attempts(coordinator_pointer self, const task_record& r, const std::string& why);
 /// Ends a cancelling task (its worker reported, was lost, or never answered)
 /// on `report`, or on the report its other copy left (held_report) where
-/// decides_over picks that one: the other of the two is emitted just before.
+/// decides_over picks that one: the other of the two is emitted just before;
+/// or on a copy that failed before the stop (failed_copy), already emitted, where
+/// decides_over picks it: the finished update then carries no report.
 void end_cancelling(coordinator_pointer self, task_record& r, std::optional<attempt_record> report);
 /// The scheduler's answers to the results forwarded, in the order sent.
 void follow_effects(coordinator_pointer self, const std::vector<result_effect>& effects);

@@ -548,6 +548,38 @@ TEST_F(protocol_backups, a_copy_that_failed_in_a_stopping_run_ends_its_task_once
   EXPECT_TRUE(v.report_row.starts_with("<tr class=\"task\"><td>b</td><td class=\"failed\">")) << v.report_row;
 }
 
+TEST_F(protocol_backups, a_copy_that_failed_before_the_stop_ends_its_task_once_the_other_is_cut_short) {
+  // The backup fails while the first attempt runs on (the first keeps b), and
+  // only then does the run stop and cut the first short: b ends failed, on
+  // the backup's failure, in every view, as when the failure comes after the
+  // stop. Before, b ended cancelled in the summary, interrupted in JUnit and
+  // failed in dtf report. The failure's record was written when it came: the
+  // finished update carries no report, so each attempt is recorded once.
+  ASSERT_TRUE(start_the_race());
+  report({b_report(b_backup, "fast", task_status::failed, 2.0)});
+  ASSERT_EQ(finished("b"), nullptr) << "the first attempt keeps b";
+  caf::anon_send(coordinator, atom::interrupt_v, std::string{"SIGINT"});
+  sched.run();
+  report({b_report(b_first, "slow", task_status::cancelled, 3700.0)});
+
+  const auto v = views();
+  EXPECT_EQ(v.finished, task_status::failed);
+  EXPECT_EQ(v.finished_attempt, 0) << "the failure was recorded when it came";
+  ASSERT_NE(finished("b"), nullptr);
+  EXPECT_EQ(finished("b")->worker_id, "fast");
+  EXPECT_FALSE(finished("b")->stopped);
+  EXPECT_EQ(v.summary, task_status::failed);
+  EXPECT_EQ(v.summary_worker, "fast");
+  EXPECT_EQ(v.journaled, task_status::failed);
+  EXPECT_EQ(v.journal_attempt, 2);
+  EXPECT_EQ(v.records, 2u) << "one record per attempt";
+  EXPECT_NE(v.testcase.find("time=\"2.000\">"), std::string::npos) << v.testcase;
+  EXPECT_NE(v.testcase.find("<failure message=\"exit code 1 on fast (attempt 2)\""), std::string::npos) << v.testcase;
+  EXPECT_TRUE(v.report_row.starts_with("<tr class=\"task\"><td>b</td><td class=\"failed\">")) << v.report_row;
+  EXPECT_EQ(journaled_b(1).status, task_status::cancelled);
+  EXPECT_EQ(journaled_b(1).duration_s, 3700.0) << "the cut-short copy's report is recorded";
+}
+
 TEST_F(protocol_backups, a_stopping_run_s_last_copy_lost_ends_its_task_weighed_against_the_copy_cut_short) {
   // The first attempt reports cut short; the backup's worker is lost before
   // it reports: b ends then, cancelled, on the attempt every view takes
