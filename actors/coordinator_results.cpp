@@ -35,6 +35,16 @@ int cancel_attempts(coordinator_pointer self, const task_record& r, const std::s
          int{cancel_attempt(self, r, r.backup_worker_id, r.backup_attempt, r.backup_began_at_s, why)};
 }
 
+namespace {
+/// Records a report of a cancelling task's copy that does not end it, just
+/// before the task ends; one cut short carries the stop's reason.
+void record_copy(coordinator_pointer self, task_record& r, attempt_record report) {
+  auto& st = self->state;
+  if (report.status == task_status::cancelled) report.error = st.stop_reason;
+  st.emit(r, task_event_kind::attempt_done, std::move(report));
+}
+} // namespace
+
 /// Ends a cancelling task (its worker reported, was lost, or never answered).
 void end_cancelling(coordinator_pointer self, task_record& r, std::optional<attempt_record> report) {
   auto& st = self->state;
@@ -45,10 +55,7 @@ void end_cancelling(coordinator_pointer self, task_record& r, std::optional<atte
     std::optional<attempt_record> other{std::move(*r.held_report)};
     r.held_report.reset();
     if (!report || decides_over(*other, *report)) std::swap(report, other);
-    if (other) {
-      if (other->status == task_status::cancelled) other->error = st.stop_reason;
-      st.emit(r, task_event_kind::attempt_done, std::move(*other));
-    }
+    if (other) record_copy(self, r, std::move(*other));
   }
   if (r.failed_copy) {
     // A copy failed before the stop while this one kept the task: where it
@@ -58,10 +65,7 @@ void end_cancelling(coordinator_pointer self, task_record& r, std::optional<atte
     auto failed = std::move(*r.failed_copy);
     r.failed_copy.reset();
     if (!report || decides_over(failed, *report)) {
-      if (report) {
-        if (report->status == task_status::cancelled) report->error = st.stop_reason;
-        st.emit(r, task_event_kind::attempt_done, std::move(*report));
-      }
+      if (report) record_copy(self, r, std::move(*report));
       r.reason = failed.error;
       r.worker_id = failed.worker_id;
       r.attempt = failed.attempt;
