@@ -385,7 +385,9 @@ TEST(scheduler_core, holds_a_task_back_on_its_own_history_while_only_device_rati
 }
 
 // Nor does a noisy prediction pick the worker: the predicted-finish term is
-// left out of the score of a task whose predictions are not trusted.
+// left out of the score of a task whose predictions are not trusted, and so
+// are the terms it keeps in check -- specialization (mean run times per
+// worker) and affinity (a warm worker would win whatever its speed).
 TEST(scheduler_core, scores_without_the_predicted_finish_on_noisy_predictions) {
   for (const bool noisy : {false, true}) {
     scheduler_core core;
@@ -396,11 +398,12 @@ TEST(scheduler_core, scores_without_the_predicted_finish_on_noisy_predictions) {
     learn_bert_history(core, fast, slow, noisy);
     const auto why = core.explain_now(make_task("a", {}, 0, 0, "bert"), 0);
     ASSERT_EQ(why.candidates.size(), 2u);
-    for (const auto& c : why.candidates) {
-      const bool has_finish_term = std::any_of(c.terms.begin(), c.terms.end(),
-                                               [](const term_value& v) { return v.name == "predicted_finish"; });
-      EXPECT_EQ(has_finish_term, !noisy) << c.worker_id;
-    }
+    for (const auto& c : why.candidates)
+      for (const char* name : {"predicted_finish", "specialization", "affinity"}) {
+        const bool has_term = std::any_of(c.terms.begin(), c.terms.end(),
+                                          [name](const term_value& v) { return v.name == name; });
+        EXPECT_EQ(has_term, !noisy) << c.worker_id << ": " << name;
+      }
   }
 }
 
