@@ -57,22 +57,18 @@ void end_cancelling(coordinator_pointer self, task_record& r, std::optional<atte
     if (!report || decides_over(*other, *report)) std::swap(report, other);
     if (other) record_copy(self, r, std::move(*other));
   }
+  bool recorded = false;  // the deciding report was emitted already
   if (r.failed_copy) {
     // A copy failed before the stop while this one kept the task: where it
     // decides over this one's report, it ends the task, as it would have had
     // it reported after the stop. Its report is recorded already (one record
     // per attempt), so the finished update carries none.
-    auto failed = std::move(*r.failed_copy);
+    attempt_record failed = std::move(*r.failed_copy);
     r.failed_copy.reset();
     if (!report || decides_over(failed, *report)) {
       if (report) record_copy(self, r, std::move(*report));
-      r.reason = failed.error;
-      r.worker_id = failed.worker_id;
-      r.attempt = failed.attempt;
-      r.keep_report(failed);
-      st.finish(r, failed.status);
-      st.emit(r, task_event_kind::finished);
-      return;
+      report = std::move(failed);
+      recorded = true;
     }
   }
   auto status = task_status::cancelled;
@@ -91,6 +87,7 @@ void end_cancelling(coordinator_pointer self, task_record& r, std::optional<atte
     r.keep_report(*report);
   }
   st.finish(r, status);
+  if (recorded) report.reset();
   st.emit(r, task_event_kind::finished, std::move(report));
 }
 
