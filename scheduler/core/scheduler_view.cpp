@@ -155,10 +155,12 @@ std::size_t scheduler_view::busy_finishing_within(const task& t, double now_s, d
 double scheduler_view::best_free_predicted_finish_s(const task& t, double) const {
   const auto& i = *core_.impl_;
   double best = 0.0;
-  for (std::size_t w = 0; w < i.fleet.size(); ++w) {
-    if (!i.fleet.worker(w).has_free_slot()) continue;
-    if (first_rejection(t.requirements, i.fleet.worker(w).cap)) continue;
-    const double d = i.predicted_duration(t, w) * i.fleet.scheduler_s_per_worker_s(w);
+  // Members of a profile pass the same filters and get the same prediction:
+  // one per profile with a free member (O(profiles), not O(workers)).
+  for (std::uint32_t p = 0; p < i.fleet.profile_count(); ++p) {
+    const auto& profile = i.fleet.profile(p);
+    if (profile.free_members.empty() || first_rejection(t.requirements, profile.representative)) continue;
+    const double d = i.predicted_duration(t, profile.free_members.front()) * i.fleet.profile_scheduler_s_per_worker_s(p);
     if (best == 0.0 || d < best) best = d;
   }
   return best;
