@@ -343,7 +343,11 @@ private:
   /// stay promises. Costs nothing while no level is noisy.
   static bool predictions_trusted(const task& t, const scheduler_view& view) {
     const auto& spread = view.predictor().spread();
-    if (!spread.any_noisy()) return true;
+    // Only a noisy level that answers from the model's own run times can
+    // withhold trust: while none is, no prediction need be asked.
+    if (!spread.noisy(prediction_level::exact) && !spread.noisy(prediction_level::model_type_device) &&
+        !spread.noisy(prediction_level::model_type))
+      return true;
     for (auto p : view.decision_profiles(t)) {
       const auto level = view.predicted_profile_level(t, p);
       if (from_own_run_times(level) && spread.noisy(level)) return false;
