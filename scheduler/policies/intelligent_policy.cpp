@@ -20,6 +20,7 @@
 #include "scheduler/terms/weighted_score.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <limits>
 #include <vector>
@@ -340,13 +341,11 @@ private:
   /// K80 predicted 48 s by ratio looked fastest (drift-batch seed 1).
   /// Depends only on t's predictions on its profiles and on the noisy
   /// verdicts, both in execution_predictor::change_stamp, so deferral bounds
-  /// stay promises. Costs nothing while no level is noisy.
+  /// stay promises. Costs nothing while none of own_run_time_levels is noisy.
   static bool predictions_trusted(const task& t, const scheduler_view& view) {
     const auto& spread = view.predictor().spread();
-    // Only a noisy level that answers from the model's own run times can
-    // withhold trust: while none is, no prediction need be asked.
-    if (!spread.noisy(prediction_level::exact) && !spread.noisy(prediction_level::model_type_device) &&
-        !spread.noisy(prediction_level::model_type))
+    if (std::none_of(own_run_time_levels.begin(), own_run_time_levels.end(),
+                     [&](prediction_level level) { return spread.noisy(level); }))
       return true;
     for (auto p : view.decision_profiles(t)) {
       const auto level = view.predicted_profile_level(t, p);
@@ -357,9 +356,10 @@ private:
 
   /// Levels that answer from the model's own run times (on the device, or
   /// at speed 1), not from device ratios learned from other models.
+  static constexpr std::array<prediction_level, 3> own_run_time_levels = {
+      prediction_level::exact, prediction_level::model_type_device, prediction_level::model_type};
   static bool from_own_run_times(prediction_level level) {
-    return level == prediction_level::exact || level == prediction_level::model_type_device ||
-           level == prediction_level::model_type;
+    return std::find(own_run_time_levels.begin(), own_run_time_levels.end(), level) != own_run_time_levels.end();
   }
 
   /// Every free candidate is predicted past the timeout, the fastest of them
