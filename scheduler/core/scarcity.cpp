@@ -27,7 +27,7 @@ bool any_exclusive_arriving(const fleet_index& fleet, const class_arrivals& arri
 }
 
 bool reserved(const task& t, std::uint32_t own, std::uint32_t p, std::size_t avoided, const fleet_index& fleet,
-              const pending_queue& queue, decision_cache& cache, const execution_predictor& predictor) {
+              const pending_queue& queue, decision_cache& cache, const execution_predictor& predictor, double now_s) {
   if (p >= fleet.profile_count() || fleet.requirement(own).profiles.size() <= 1) return false;
   const std::size_t waiting = exclusive_pending(fleet, queue, p);
   if (waiting == 0 || fleet.profile(p).members.empty()) return false;
@@ -39,9 +39,20 @@ bool reserved(const task& t, std::uint32_t own, std::uint32_t p, std::size_t avo
                               : members[0] != avoided ? members[0]
                               : members.size() > 1    ? members[1]
                                                       : no_worker_index;
-    if (first == no_worker_index) continue;
-    open_best = std::min(open_best, cache.predicted_on(t, first, fleet, predictor).seconds *
-                                        fleet.profile_scheduler_s_per_worker_s(q));
+    if (first != no_worker_index) {
+      open_best = std::min(open_best, cache.predicted_on(t, first, fleet, predictor).seconds *
+                                          fleet.profile_scheduler_s_per_worker_s(q));
+      continue;
+    }
+    // Busy: worth waiting for only on a prediction from t's model's own runs
+    // (a guess there would hold the scarce profile back for nothing).
+    const auto& full = fleet.profile(q).full_by_end;
+    if (full.empty()) continue;
+    const auto& [end_s, w] = full.front();
+    const auto there = cache.predicted_on(t, w, fleet, predictor);
+    if (!from_model_history(there.level)) continue;
+    const double wait_s = std::abs(finite_or(end_s - now_s, 0.0));
+    open_best = std::min(open_best, wait_s + there.seconds * fleet.profile_scheduler_s_per_worker_s(q));
   }
   if (!std::isfinite(open_best)) return false;
   // Compared in the core's clock: profiles of another clock or time scale may be among them.

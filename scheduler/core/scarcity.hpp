@@ -18,11 +18,15 @@ std::size_t exclusive_pending(const fleet_index& fleet, const pending_queue& que
 bool any_exclusive_pending(const fleet_index& fleet, const pending_queue& queue);
 /// Whether tasks that can run on one profile only keep arriving (class_arrivals::rate_per_s).
 bool any_exclusive_arriving(const fleet_index& fleet, const class_arrivals& arrivals, double now_s);
-/// Whether task t (of requirement class `own`, decided now) should leave
+/// Whether task t (of requirement class `own`, decided at now_s) should leave
 /// profile p to the pending tasks only p can run: it would delay them by
 /// about here / slots each, which costs more than running t on the best other
-/// free profile it fits (open_best - here). `avoided`: a worker t must not use.
+/// profile it fits (open_best - here). That profile is a free one, or a busy
+/// one where t's prediction comes from its model's own history: its earliest
+/// predicted slot (an occupant past its predicted end is taken to run on as
+/// long again as it has overrun) plus t's run there. `avoided`: a worker t
+/// must not use.
 bool reserved(const task& t, std::uint32_t own, std::uint32_t p, std::size_t avoided, const fleet_index& fleet,
-              const pending_queue& queue, decision_cache& cache, const execution_predictor& predictor);
+              const pending_queue& queue, decision_cache& cache, const execution_predictor& predictor, double now_s);
 
 } // namespace dtf

@@ -50,15 +50,38 @@ TEST(scarcity, a_task_that_fits_anywhere_leaves_the_only_profile_a_waiting_task_
   const auto own = c.tasks[anywhere].class_id;
   const auto big_profile = c.fleet.worker(big).profile;
   EXPECT_FALSE(reserved(c.tasks[anywhere].body, own, big_profile, no_worker_index, c.fleet, c.queue, c.cache,
-                        c.predictor));
+                        c.predictor, 0.0));
   c.submit(make_task("needs-80", {device_kind::cuda}, 60.0), 2);
   EXPECT_EQ(exclusive_pending(c.fleet, c.queue, big_profile), 1u);
   EXPECT_TRUE(any_exclusive_pending(c.fleet, c.queue));
   EXPECT_TRUE(reserved(c.tasks[anywhere].body, own, big_profile, no_worker_index, c.fleet, c.queue, c.cache,
-                       c.predictor));
+                       c.predictor, 0.0));
   // The other profile is never reserved for it: nothing waits for it alone.
   EXPECT_FALSE(reserved(c.tasks[anywhere].body, own, c.fleet.worker(1).profile, no_worker_index, c.fleet, c.queue,
-                        c.cache, c.predictor));
+                        c.cache, c.predictor, 0.0));
+}
+
+TEST(scarcity, a_busy_alternative_counts_once_the_task_s_own_runs_back_it) {
+  small_core c;
+  const auto big = c.add(cuda_worker("big", "A100-80GB", 80, 8.0));
+  const auto small = c.add(cuda_worker("small", "T4", 16, 7.5));
+  const auto anywhere = c.submit(make_task("any", {device_kind::cuda}, 8.0, 0, "bert-base"), 1);
+  c.submit(make_task("needs-80", {device_kind::cuda}, 60.0), 2);
+  const auto own = c.tasks[anywhere].class_id;
+  const auto big_profile = c.fleet.worker(big).profile;
+  c.fleet.occupy(small, {99, 0.0, 5.0});
+  const auto is_reserved = [&](double now_s) {
+    return reserved(c.tasks[anywhere].body, own, big_profile, no_worker_index, c.fleet, c.queue, c.cache,
+                    c.predictor, now_s);
+  };
+  // The T4 is busy and t's prediction there is a default: nothing backs a wait for it.
+  EXPECT_FALSE(is_reserved(0.0));
+  c.predictor.record("bert-base", task_type::benchmark, 0, c.fleet.worker(big).cap, 10.0);
+  c.predictor.record("bert-base", task_type::benchmark, 0, c.fleet.worker(small).cap, 12.0);
+  // Free in 5 s, 12 s there: 7 s later than the A100, less than the 10 s the waiting task would lose.
+  EXPECT_TRUE(is_reserved(0.0));
+  // An occupant 35 s past its predicted end is taken to run 35 s more: no longer worth the wait.
+  EXPECT_FALSE(is_reserved(40.0));
 }
 
 TEST(affinity_lookahead, takes_a_pending_task_whose_model_is_warm_on_the_chosen_worker) {
