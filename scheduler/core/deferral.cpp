@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <limits>
 
 namespace dtf {
 
@@ -19,43 +18,10 @@ std::size_t required_count(const deferral_bound& bound, std::size_t ahead, std::
 }
 } // namespace
 
-std::size_t competing_ahead(std::span<const std::uint32_t> profiles, std::uint32_t own, const queue_key& key,
-                            const fleet_index& fleet, const pending_queue& queue) {
-  constexpr std::size_t per_class_scan = 256;  // bounds the cost per decision
-  double runs = 0.0;
-  for (std::uint32_t c = 0; c < fleet.class_count(); ++c) {
-    const auto& theirs = fleet.requirement(c).profiles;
-    if (c == own || theirs.size() <= 1 || queue.of_class(c).empty()) continue;
-    bool busy_shared = false;
-    bool free_shared = false;
-    for (auto p : profiles) {
-      if (!std::binary_search(theirs.begin(), theirs.end(), p)) continue;
-      if (!fleet.profile(p).free_members.empty()) free_shared = true;
-      else if (!fleet.profile(p).full_by_end.empty()) busy_shared = true;
-    }
-    // A class that can take one of t's free profiles competes for nothing t waits for.
-    if (!busy_shared || free_shared) continue;
-    double work_s = 0.0;
-    std::size_t read = 0;
-    for (auto it = queue.of_class(c).begin(); it != queue.of_class(c).end() && *it < key && read < per_class_scan;
-         ++it, ++read)
-      work_s += finite_or(it->predicted_s, 0.0);
-    runs += work_s / std::max(finite_or(key.predicted_s, 0.0), 1e-9);
-  }
-  return static_cast<std::size_t>(std::min(runs, 1e9));
-}
-
 std::size_t busy_finishing_within(const task& t, std::span<const std::uint32_t> profiles, double now_s,
                                   double within_s, std::size_t limit, const fleet_index& fleet, decision_cache& cache,
                                   const execution_predictor& predictor, const slot_claims& claims) {
   if (!(within_s > 0.0) || limit == 0) return 0;
-  // The slots freeing first go to the competing runs: t counts on the ones after them.
-  const std::size_t competing =
-      claims.queue && claims.key ? competing_ahead(profiles, claims.own, *claims.key, fleet, *claims.queue) : 0;
-  const std::size_t wanted_count = competing > std::numeric_limits<std::size_t>::max() - limit
-                                       ? std::numeric_limits<std::size_t>::max()
-                                       : limit + competing;
-  const auto after_competing = [&](std::size_t n) { return n > competing ? std::min(n - competing, limit) : 0; };
   std::size_t count = 0;
   for (auto p : profiles) {
     const auto& full = fleet.profile(p).full_by_end;
@@ -84,14 +50,14 @@ std::size_t busy_finishing_within(const task& t, std::span<const std::uint32_t> 
     }
     const double left = 1.0 - std::min(claimed, 1.0);
     if (!(left > 0.0)) continue;
-    const double wanted = static_cast<double>(wanted_count - count + taken) / left;
+    const double wanted = static_cast<double>(limit - count + taken) / left;
     std::size_t here = 0;
     fleet.count_full_finishing(p, d, now_s, within_s, static_cast<std::size_t>(std::ceil(std::min(wanted, 1e9))), here);
     const auto counted = static_cast<std::size_t>(std::floor(static_cast<double>(here) * left + 1e-9));
     count += counted > taken ? counted - taken : 0;
-    if (count >= wanted_count) return after_competing(wanted_count);
+    if (count >= limit) return limit;
   }
-  return after_competing(count);
+  return count;
 }
 
 void deferral_certificates::certify(std::uint32_t c, task_handle h, std::size_t step, std::size_t ahead,
@@ -171,7 +137,7 @@ std::size_t deferral_certificates::certified_pass_over(std::uint32_t c, task_han
   for (std::size_t k = 0; k < profiles.size(); ++k)
     in.cache.hold(profiles[k], cert.profiles[k].duration_s, cert.profiles[k].level);
   const auto sooner = busy_finishing_within(r.body, profiles, now_s, cert.bound.within_s, required, in.fleet, in.cache,
-                                            in.predictor, {&in.queue, c, &in.starts, r.first_deferred_at_s, nullptr, &r.key});
+                                            in.predictor, {nullptr, 0, &in.starts, r.first_deferred_at_s});
   in.cache.end();
   if (sooner >= required) return required - ahead;
   // Below the required count the answer is exact; with the window exactly

@@ -49,23 +49,12 @@ struct slot_claims {
   /// Recent submissions per class: tasks that only that profile can run, arriving as they recently did, claim the
   /// share of its slot time their predicted work fills (first there, as pending ones).
   const class_arrivals* arrivals = nullptr;
-  /// t's place in the queue: pending tasks of other classes ahead of it that fit none of its free profiles but
-  /// some of its busy ones take those slots first (competing_ahead). Null: not counted.
-  const queue_key* key = nullptr;
 };
-
-/// How many runs of t's length (by queue estimates) the pending tasks ahead of
-/// `key` take on t's busy profiles first: those of classes other than `own`
-/// that fit several profiles (one-profile classes are counted per profile as
-/// scarcity), some of them busy ones t fits and none a free one t fits. At most
-/// `per_class_scan` tasks of each class are read.
-std::size_t competing_ahead(std::span<const std::uint32_t> profiles, std::uint32_t own, const queue_key& key,
-                            const fleet_index& fleet, const pending_queue& queue);
 
 /// How many tasks like t the full workers of `profiles` are predicted to
 /// finish within `within_s` from now (fleet_index::count_full_finishing per
 /// profile), at most `limit`, less on each profile the tasks `claims` puts
-/// ahead of t there, and less the runs competing_ahead counts. A profile whose prediction for t comes from the model's
+/// ahead of t there. A profile whose prediction for t comes from the model's
 /// history at a noisy level (prediction_spread::noisy) counts none: such a
 /// prediction backs no wait.
 std::size_t busy_finishing_within(const task& t, std::span<const std::uint32_t> profiles, double now_s,

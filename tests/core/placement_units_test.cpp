@@ -117,32 +117,3 @@ TEST(deferral, busy_finishing_within_counts_tasks_the_full_workers_finish_in_the
   EXPECT_EQ(busy_finishing_within(c.tasks[h].body, profiles, 0.0, 5.0, 100, c.fleet, c.cache, c.predictor), 0u);
   EXPECT_EQ(busy_finishing_within(c.tasks[h].body, profiles, 0.0, 1e9, 3, c.fleet, c.cache, c.predictor), 3u);
 }
-
-TEST(deferral, busy_slots_go_first_to_other_classes_ahead_that_fit_only_busy_profiles) {
-  small_core c;
-  const auto a0 = c.add(cuda_worker("a0", "A100", 40, 8.0));
-  const auto a1 = c.add(cuda_worker("a1", "A100", 40, 8.0));
-  const auto t4 = c.add(cuda_worker("t4", "T4", 16, 7.5));
-  c.add(cpu_worker("c0", "Xeon", 64, 16, 1));
-  // Two GPU-only tasks ahead of t (both GPU profiles busy), one that could take the free CPU, one behind t.
-  c.submit(make_task("gpu-1", {device_kind::cuda}, 4.0), 1);
-  c.submit(make_task("gpu-2", {device_kind::cuda}, 4.0), 2);
-  c.submit(make_task("cpu-ok", {device_kind::cuda, device_kind::cpu}, 8.0), 3);
-  const auto h = c.submit(make_task("t", {device_kind::cuda, device_kind::cpu}, 4.0), 4);
-  c.submit(make_task("gpu-3", {device_kind::cuda}, 4.0), 5);
-  c.fleet.occupy(a0, {90, 0.0, 10.0});
-  c.fleet.occupy(a1, {91, 0.0, 20.0});
-  c.fleet.occupy(t4, {92, 0.0, 15.0});
-  const auto& r = c.tasks[h];
-  const auto& profiles = c.fleet.requirement(r.class_id).profiles;
-  EXPECT_EQ(competing_ahead(profiles, r.class_id, r.key, c.fleet, c.queue), 2u);
-  const double within_s = 1000.0;
-  const auto unclaimed = busy_finishing_within(r.body, profiles, 0.0, within_s, 100, c.fleet, c.cache, c.predictor);
-  ASSERT_GE(unclaimed, 3u);
-  ASSERT_LT(unclaimed, 100u);
-  const slot_claims claims{&c.queue, r.class_id, nullptr, -1.0, nullptr, &r.key};
-  EXPECT_EQ(busy_finishing_within(r.body, profiles, 0.0, within_s, 100, c.fleet, c.cache, c.predictor, claims),
-            unclaimed - 2);
-  // Capped at the limit after the competing runs are served.
-  EXPECT_EQ(busy_finishing_within(r.body, profiles, 0.0, within_s, 1, c.fleet, c.cache, c.predictor, claims), 1u);
-}
