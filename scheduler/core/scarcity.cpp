@@ -31,6 +31,15 @@ bool reserved(const task& t, std::uint32_t own, std::uint32_t p, std::size_t avo
   if (p >= fleet.profile_count() || fleet.requirement(own).profiles.size() <= 1) return false;
   const std::size_t waiting = exclusive_pending(fleet, queue, p);
   if (waiting == 0 || fleet.profile(p).members.empty()) return false;
+  const double slots = std::max(1, fleet.profile(p).total_slots);
+  // Compared in the core's clock: profiles of another clock or time scale may be among them.
+  double here = -1.0;  // predicted on first need
+  const auto here_s = [&] {
+    if (here < 0.0)
+      here = cache.predicted_on(t, fleet.profile(p).members.front(), fleet, predictor).seconds *
+             fleet.profile_scheduler_s_per_worker_s(p);
+    return here;
+  };
   double open_best = infinity;
   for (auto q : fleet.requirement(own).profiles) {
     if (q == p || exclusive_pending(fleet, queue, q) > 0) continue;
@@ -49,17 +58,15 @@ bool reserved(const task& t, std::uint32_t own, std::uint32_t p, std::size_t avo
     const auto& full = fleet.profile(q).full_by_end;
     if (full.empty()) continue;
     const auto& [end_s, w] = full.front();
+    const double wait_s = std::abs(finite_or(end_s - now_s, 0.0));
+    // The wait alone already too long (to beat the best so far, or to leave p at all): no prediction needed.
+    if (!(wait_s < open_best) || !(wait_s - here_s() < static_cast<double>(waiting) * here_s() / slots)) continue;
     const auto there = cache.predicted_on(t, w, fleet, predictor);
     if (!from_model_history(there.level)) continue;
-    const double wait_s = std::abs(finite_or(end_s - now_s, 0.0));
     open_best = std::min(open_best, wait_s + there.seconds * fleet.profile_scheduler_s_per_worker_s(q));
   }
   if (!std::isfinite(open_best)) return false;
-  // Compared in the core's clock: profiles of another clock or time scale may be among them.
-  const double here = cache.predicted_on(t, fleet.profile(p).members.front(), fleet, predictor).seconds *
-                      fleet.profile_scheduler_s_per_worker_s(p);
-  const double slots = std::max(1, fleet.profile(p).total_slots);
-  return open_best - here < static_cast<double>(waiting) * here / slots;
+  return open_best - here_s() < static_cast<double>(waiting) * here_s() / slots;
 }
 
 } // namespace dtf
