@@ -40,6 +40,10 @@ bool reserved(const task& t, std::uint32_t own, std::uint32_t p, std::size_t avo
              fleet.profile_scheduler_s_per_worker_s(p);
     return here;
   };
+  // The rule itself: running t on an alternative taking `alternative_s` costs less than holding up the waiting tasks.
+  const auto leaves_for = [&](double alternative_s) {
+    return alternative_s - here_s() < static_cast<double>(waiting) * here_s() / slots;
+  };
   double open_best = infinity;
   for (auto q : fleet.requirement(own).profiles) {
     if (q == p || exclusive_pending(fleet, queue, q) > 0) continue;
@@ -60,13 +64,13 @@ bool reserved(const task& t, std::uint32_t own, std::uint32_t p, std::size_t avo
     const auto& [end_s, w] = full.front();
     const double wait_s = std::abs(finite_or(end_s - now_s, 0.0));
     // The wait alone already too long (to beat the best so far, or to leave p at all): no prediction needed.
-    if (!(wait_s < open_best) || !(wait_s - here_s() < static_cast<double>(waiting) * here_s() / slots)) continue;
+    if (!(wait_s < open_best) || !leaves_for(wait_s)) continue;
     const auto there = cache.predicted_on(t, w, fleet, predictor);
     if (!from_model_history(there.level)) continue;
     open_best = std::min(open_best, wait_s + there.seconds * fleet.profile_scheduler_s_per_worker_s(q));
   }
   if (!std::isfinite(open_best)) return false;
-  return open_best - here_s() < static_cast<double>(waiting) * here_s() / slots;
+  return leaves_for(open_best);
 }
 
 } // namespace dtf
