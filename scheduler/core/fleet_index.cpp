@@ -306,6 +306,12 @@ void fleet_index::count_full_finishing(std::uint32_t p, double d, double now_s, 
       it = run_end;
     }
   };
+  if (within_s / d < 2.0) {
+    // free_in >= 0, so every worker finishes exactly one: each side is one run.
+    if (first < due && count < limit) count += static_cast<std::size_t>(due - first);
+    if (count < limit) count += static_cast<std::size_t>(end - due);
+    return;
+  }
   if (first < due) sum_runs(first, due);
   sum_runs(due, end);
 }

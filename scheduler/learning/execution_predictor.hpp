@@ -169,7 +169,7 @@ public:
   const prediction_spread& spread() const { return spread_; }
   /// The p90 of a prediction of `seconds` made at `level`.
   double p90_seconds(double seconds, prediction_level level) const {
-    return spread_.quantile_s(seconds, level, prediction_spread::z90);
+    return spread_.p90_s(seconds, level);
   }
   predictor_accuracy accuracy() const;
   /// Results learned from.

@@ -32,6 +32,7 @@ prediction_spread::prediction_spread() {
     const double sigma = prior_sigma(static_cast<prediction_level>(k));
     moments_[k] = {prior_weight, 0.0, sigma * sigma};
     spreads_[k] = {0.0, sigma, 0};
+    refresh_p90_factor(k);
   }
 }
 
@@ -53,6 +54,7 @@ void prediction_spread::record(prediction_level level, double predicted_s, doubl
   ++s.samples;
   s.log_bias = m.mean;
   s.log_sigma = std::sqrt(std::max(m.second, 1e-6));
+  refresh_p90_factor(k);
   note_verdict(k, was_noisy);
 }
 
@@ -63,19 +65,28 @@ bool prediction_spread::noisy(prediction_level level) const {
 
 void prediction_spread::note_verdict(std::size_t k, bool was_noisy) {
   const bool now_noisy = noisy(static_cast<prediction_level>(k));
-  if (now_noisy == was_noisy) return;
-  ++noisy_changes_;
-  if (now_noisy) ++noisy_levels_;
-  else --noisy_levels_;
+  if (now_noisy != was_noisy) ++noisy_changes_;
 }
 
-double prediction_spread::quantile_s(double predicted_s, prediction_level level, double z) const {
-  const auto& s = of(level);
-  const double log_factor = std::clamp(s.log_bias + z * s.log_sigma, -max_log, max_log);
-  const double q = predicted_s * std::exp(log_factor);
+namespace {
+double factor_of(const log_spread& s, double z) {
+  return std::exp(std::clamp(s.log_bias + z * s.log_sigma, -max_log, max_log));
+}
+double bounded_quantile_s(double q) {
   if (!std::isfinite(q)) return execution_predictor::max_seconds;
   return std::clamp(q, 1e-6, execution_predictor::max_seconds);
 }
+} // namespace
+
+double prediction_spread::quantile_s(double predicted_s, prediction_level level, double z) const {
+  return bounded_quantile_s(predicted_s * factor_of(of(level), z));
+}
+
+double prediction_spread::p90_s(double predicted_s, prediction_level level) const {
+  return bounded_quantile_s(predicted_s * p90_factor_[index_of(level)]);
+}
+
+void prediction_spread::refresh_p90_factor(std::size_t k) { p90_factor_[k] = factor_of(spreads_[k], z90); }
 
 void prediction_spread::set(prediction_level level, const log_spread& spread) {
   const std::size_t k = index_of(level);
@@ -87,6 +98,7 @@ void prediction_spread::set(prediction_level level, const log_spread& spread) {
   s.samples = spread.samples;
   const double weight = std::min(window, prior_weight + static_cast<double>(spread.samples));
   moments_[k] = {weight, s.log_bias, s.log_sigma * s.log_sigma};
+  refresh_p90_factor(k);
   note_verdict(k, was_noisy);
 }
 

@@ -44,11 +44,11 @@ public:
   void record(prediction_level level, double predicted_s, double actual_s);
   /// predicted_s x exp(bias + z sigma) of the level, finite and positive.
   double quantile_s(double predicted_s, prediction_level level, double z) const;
+  /// quantile_s at z90, from a factor kept per level (every prediction carries its p90).
+  double p90_s(double predicted_s, prediction_level level) const;
   /// Restores learned spreads (snapshots); values are sanitized.
   void set(prediction_level level, const log_spread& spread);
   bool noisy(prediction_level level) const;
-  /// Whether any level is noisy.
-  bool any_noisy() const { return noisy_levels_ > 0; }
   /// Counts the times a level turned noisy or back (part of
   /// execution_predictor::change_stamp, so deferral certificates made under
   /// one verdict are not repeated under the other).
@@ -63,9 +63,10 @@ private:
   static constexpr std::size_t level_count = 11;
   std::array<moments, level_count> moments_{};
   std::array<log_spread, level_count> spreads_{};
-  std::size_t noisy_levels_ = 0;
+  std::array<double, level_count> p90_factor_{};  // exp(bias + z90 sigma), refreshed when a spread changes
   std::uint64_t noisy_changes_ = 0;
   void note_verdict(std::size_t k, bool was_noisy);
+  void refresh_p90_factor(std::size_t k);
 };
 
 } // namespace dtf

@@ -60,6 +60,14 @@ TEST(fleet_index, occupancy_moves_a_worker_between_free_and_full_by_its_earliest
   count = 0;
   fleet.count_full_finishing(p, 10.0, 25.0, 35.0, 4, count);
   EXPECT_GE(count, 4u);  // stops once the limit is reached
+  // Tasks of 20 s in a 35 s window: one each where the slot frees within 15 s (worker 0 at 5 s;
+  // worker 1 at 15 s does not), and one on a slot 4 s past its predicted end (free in 4 s).
+  count = 0;
+  fleet.count_full_finishing(p, 20.0, 25.0, 35.0, 100, count);
+  EXPECT_EQ(count, 1u);
+  count = 0;
+  fleet.count_full_finishing(p, 20.0, 34.0, 35.0, 100, count);
+  EXPECT_EQ(count, 2u);  // worker 0 4 s past its end, worker 1 frees in 6 s
   fleet.release(0, 8, 20.0);
   EXPECT_EQ(fleet.profile(p).free_members, (std::vector<std::size_t>{0}));
   EXPECT_EQ(fleet.requirement(c).free_feasible, 1);

@@ -20,7 +20,6 @@ void learn(prediction_spread& s, prediction_level level, int count, double log_e
 
 TEST(prediction_spread, a_level_is_noisy_only_after_enough_wide_errors) {
   prediction_spread s;
-  EXPECT_FALSE(s.any_noisy());
   EXPECT_FALSE(s.noisy(prediction_level::default_estimate));  // a wide prior alone is not noisy
   learn(s, prediction_level::exact, static_cast<int>(prediction_spread::noisy_after) - 1, 4.0);
   EXPECT_GT(s.of(prediction_level::exact).log_sigma, prediction_spread::noisy_sigma);
@@ -28,14 +27,25 @@ TEST(prediction_spread, a_level_is_noisy_only_after_enough_wide_errors) {
   EXPECT_EQ(s.noisy_changes(), 0u);
   learn(s, prediction_level::exact, 1, 4.0);
   EXPECT_TRUE(s.noisy(prediction_level::exact));
-  EXPECT_TRUE(s.any_noisy());
   EXPECT_FALSE(s.noisy(prediction_level::model_type_device));
   EXPECT_EQ(s.noisy_changes(), 1u);
   // Accurate predictions again: the window forgets the wide errors.
   learn(s, prediction_level::exact, 400, 0.1);
   EXPECT_FALSE(s.noisy(prediction_level::exact));
-  EXPECT_FALSE(s.any_noisy());
   EXPECT_EQ(s.noisy_changes(), 2u);
+}
+
+TEST(prediction_spread, the_p90_follows_every_change_of_a_spread) {
+  prediction_spread s;
+  const auto level = prediction_level::model_type_device;
+  const auto matches = [&] { return s.p90_s(40.0, level) == s.quantile_s(40.0, level, prediction_spread::z90); };
+  EXPECT_TRUE(matches());  // the prior
+  EXPECT_DOUBLE_EQ(s.p90_s(40.0, level), 40.0 * std::exp(prediction_spread::z90 * 0.5));
+  learn(s, level, 30, 1.0);
+  EXPECT_TRUE(matches());
+  s.set(level, log_spread{0.3, 1.1, 12});
+  EXPECT_TRUE(matches());
+  EXPECT_DOUBLE_EQ(s.p90_s(40.0, level), 40.0 * std::exp(0.3 + prediction_spread::z90 * 1.1));
 }
 
 TEST(prediction_spread, restoring_a_noisy_level_counts_as_a_change) {
@@ -44,7 +54,7 @@ TEST(prediction_spread, restoring_a_noisy_level_counts_as_a_change) {
   EXPECT_TRUE(s.noisy(prediction_level::model_type_device));
   EXPECT_EQ(s.noisy_changes(), 1u);
   s.set(prediction_level::model_type_device, log_spread{0.0, 0.5, 50});
-  EXPECT_FALSE(s.any_noisy());
+  EXPECT_FALSE(s.noisy(prediction_level::model_type_device));
   EXPECT_EQ(s.noisy_changes(), 2u);
 }
 
