@@ -30,6 +30,8 @@ void add_scheduling_switches(option_table& table, scheduler_config& config) {
      "place by predicted finish times"},
     {"allow-deferral", &scheduler_config::allow_deferral, "hold a task for a busy worker predicted to finish sooner"},
     {"backup-attempts", &scheduler_config::backup_attempts, "start a backup attempt of a task that overran"},
+    {"leave-scarce-profiles", &scheduler_config::leave_scarce_profiles,
+     "leave the workers that waiting tasks can only run on to them"},
   };
   for (const auto& s : switches)
     table.boolean(std::string{"scheduling."} + s.name, std::string{"--"} + s.name, s.help, config.*(s.field));

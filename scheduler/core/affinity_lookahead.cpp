@@ -31,7 +31,8 @@ task_handle affinity_lookahead::find(task_handle h, std::size_t w, const core_pa
       const auto& feasible_profiles = in.fleet.requirement(p.class_id).profiles;
       if (!std::binary_search(feasible_profiles.begin(), feasible_profiles.end(), wr.profile)) continue;
       // Not ahead of tasks only this profile can run (the head task may be one).
-      if (reserved(p.body, p.class_id, wr.profile, no_worker_index, in.fleet, in.queue, in.cache, in.predictor,
+      if (config_.leave_scarce_profiles &&
+          reserved(p.body, p.class_id, wr.profile, no_worker_index, in.fleet, in.queue, in.cache, in.predictor,
                    in.now_s))
         continue;
       // Feasible on the free worker w, so its class was in play from the

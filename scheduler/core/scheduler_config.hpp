@@ -59,6 +59,11 @@ struct scheduler_config {
   /// place by the model's own history once a run of that model succeeds --
   /// a batch submitted at once is otherwise ordered for good by guesses.
   bool refine_guessed_estimates = true;
+  /// Scarcity-aware placement (scarcity.hpp): a task that fits several
+  /// profiles leaves the one that waiting tasks can only run on, while
+  /// another profile would finish it about as soon. Off: the scores alone
+  /// choose among the profiles that fit.
+  bool leave_scarce_profiles = true;
   /// Deferrals per requirement class per schedule() call before the class is
   /// left for the next call (bounds the work of one call).
   int max_deferrals_per_class = 4;

@@ -83,7 +83,7 @@ const profile_member_order& scheduler_view::member_order() const { return core_.
 
 bool scheduler_view::reserved(const task& t, std::uint32_t profile) const {
   const auto& i = *core_.impl_;
-  if (!i.cache.about(t) || i.cache.current().handle == no_handle) return false;
+  if (!i.config.leave_scarce_profiles || !i.cache.about(t) || i.cache.current().handle == no_handle) return false;
   const auto& decision = i.cache.current();
   return dtf::reserved(t, i.tasks[decision.handle].class_id, profile, decision.avoided, i.fleet, i.queue, i.cache,
                        i.learned.predictor, i.statistics.last_now_s());

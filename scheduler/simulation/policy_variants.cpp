@@ -20,6 +20,8 @@ std::optional<policy_variant> resolve_policy_variant(std::string_view name, cons
     v.config.backup_attempts = false;
   } else if (name == "intelligent-no-deferral") {
     v.config.allow_deferral = false;
+  } else if (name == "intelligent-no-scarcity") {
+    v.config.leave_scarce_profiles = false;
   } else if (name == "intelligent-longest-first") {
     v.config.shortest_first = false;
   } else if (name == "intelligent-guessed-order") {
@@ -35,8 +37,8 @@ std::optional<policy_variant> resolve_policy_variant(std::string_view name, cons
 std::vector<std::string> simulation_policy_names() {
   auto names = policy_names();
   for (const char* ablation : {"intelligent-no-affinity", "intelligent-no-specialization", "intelligent-no-prediction",
-                             "intelligent-no-backups", "intelligent-no-deferral", "intelligent-longest-first",
-                             "intelligent-guessed-order"})
+                             "intelligent-no-backups", "intelligent-no-deferral", "intelligent-no-scarcity",
+                             "intelligent-longest-first", "intelligent-guessed-order"})
     names.emplace_back(ablation);
   return names;
 }

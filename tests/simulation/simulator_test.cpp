@@ -303,6 +303,8 @@ TEST(simulator, ablations_switch_off_one_feature_each) {
   EXPECT_TRUE(resolve_policy_variant("intelligent-no-backups", base)->config.enable_predictive_scheduling);
   EXPECT_FALSE(resolve_policy_variant("intelligent-no-deferral", base)->config.allow_deferral);
   EXPECT_TRUE(resolve_policy_variant("intelligent-no-deferral", base)->config.backup_attempts);
+  EXPECT_FALSE(resolve_policy_variant("intelligent-no-scarcity", base)->config.leave_scarce_profiles);
+  EXPECT_TRUE(resolve_policy_variant("intelligent-no-scarcity", base)->config.allow_deferral);
   EXPECT_FALSE(resolve_policy_variant("intelligent-longest-first", base)->config.shortest_first);
   EXPECT_TRUE(resolve_policy_variant("intelligent-longest-first", base)->config.allow_deferral);
   EXPECT_EQ(resolve_policy_variant("seed", base)->policy, "seed");
