@@ -86,6 +86,7 @@ void summarize(scenario_summary& s, const std::vector<std::string>& policies) {
   const metric weighted = [](const simulation_result& r) { return std::optional{r.priority_weighted_completion_s}; };
   double best_mean = std::numeric_limits<double>::infinity();
   double best_weighted = std::numeric_limits<double>::infinity();
+  double best_p95 = std::numeric_limits<double>::infinity();
   for (std::size_t p = 0; p < policies.size(); ++p) {
     policy_summary ps;
     ps.policy = policies[p];
@@ -114,6 +115,11 @@ void summarize(scenario_summary& s, const std::vector<std::string>& policies) {
         s.intelligent_over_best = ps.mean->ratio.value_or(0.0);
         s.intelligent_over_best_interval = ps.mean->interval;
       }
+      if (ps.policy != clairvoyant_name && ps.p95_completion_s < best_p95) {
+        best_p95 = ps.p95_completion_s;
+        s.best_p95_baseline = ps.policy;
+        s.intelligent_over_best_p95 = ps.p95->ratio.value_or(0.0);
+      }
       if (ps.policy != clairvoyant_name && ps.priority_weighted_completion_s < best_weighted) {
         best_weighted = ps.priority_weighted_completion_s;
         s.best_weighted_baseline = ps.policy;
@@ -122,6 +128,41 @@ void summarize(scenario_summary& s, const std::vector<std::string>& policies) {
     }
     s.policies.push_back(std::move(ps));
   }
+}
+
+family_targets targets_of(const std::vector<scenario_summary>& scenarios) {
+  family_targets t;
+  std::vector<std::optional<double>> makespans, references;
+  for (const auto& s : scenarios) {
+    const policy_summary* intelligent = nullptr;
+    const policy_summary* reference = nullptr;
+    for (const auto& p : s.policies) {
+      if (p.policy == "intelligent") intelligent = &p;
+      if (p.policy == clairvoyant_name) reference = &p;
+    }
+    if (!intelligent) continue;
+    if (!s.best_p95_baseline.empty() && s.intelligent_over_best_p95 > t.worst_p95_ratio) {
+      t.worst_p95_ratio = s.intelligent_over_best_p95;
+      t.worst_p95_scenario = s.name;
+    }
+    if (s.arrivals == arrival_pattern::batch && intelligent->makespan_over_bound) {
+      makespans.push_back(intelligent->makespan_over_bound);
+      if (reference) references.push_back(reference->makespan_over_bound);
+      ++t.batch_scenarios_with_bound;
+    }
+    if (t.worst_wasted_scenario.empty() || intelligent->wasted_share > t.worst_wasted_share) {
+      t.worst_wasted_share = intelligent->wasted_share;
+      t.worst_wasted_scenario = s.name;
+    }
+    if (const auto c = intelligent->p90_calibration) {
+      if (!t.p90_calibration_range) t.p90_calibration_range = std::pair{*c, *c};
+      t.p90_calibration_range->first = std::min(t.p90_calibration_range->first, *c);
+      t.p90_calibration_range->second = std::max(t.p90_calibration_range->second, *c);
+    }
+  }
+  t.batch_makespan_over_bound = geometric_mean(makespans);
+  t.reference_batch_makespan_over_bound = geometric_mean(references);
+  return t;
 }
 
 } // namespace
@@ -200,6 +241,7 @@ family_bench_result run_family_bench(const family_bench_options& options, std::o
   }
   out.intelligent_over_best = geometric_mean(ratios).value_or(0.0);
   out.intelligent_over_best_weighted = geometric_mean(weighted).value_or(0.0);
+  out.targets = targets_of(out.scenarios);
   out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return out;
 }

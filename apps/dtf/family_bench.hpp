@@ -78,6 +78,23 @@ struct scenario_summary {
   /// The same by priority-weighted mean completion (weight 1 + priority).
   std::string best_weighted_baseline;
   double intelligent_over_best_weighted = 0.0;
+  /// The same by p95 completion.
+  std::string best_p95_baseline;
+  double intelligent_over_best_p95 = 0.0;
+};
+
+/// intelligent against the scheduling targets (README, "Scenario families"), over the scenarios.
+struct family_targets {
+  std::string worst_p95_scenario;  // the highest intelligent_over_best_p95
+  double worst_p95_ratio = 0.0;
+  /// Geometric mean over the batch scenarios with a bound (no censored seed) of makespan / bound: intelligent's and
+  /// the clairvoyant reference's over the same scenarios; nullopt without such a scenario.
+  std::optional<double> batch_makespan_over_bound, reference_batch_makespan_over_bound;
+  std::size_t batch_scenarios_with_bound = 0;
+  std::string worst_wasted_scenario;  // the highest wasted_share (cancelled attempts / busy slot time)
+  double worst_wasted_share = 0.0;
+  /// The lowest and highest p90 calibration over the scenarios; nullopt without any.
+  std::optional<std::pair<double, double>> p90_calibration_range;
 };
 
 struct family_bench_result {
@@ -91,6 +108,7 @@ struct family_bench_result {
   double intelligent_over_best_weighted = 0.0;
   std::string worst_weighted_scenario;
   double worst_weighted_ratio = 0.0;
+  family_targets targets;
   double seconds = 0.0;  // wall time of the whole run
 };
 

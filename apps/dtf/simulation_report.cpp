@@ -198,6 +198,8 @@ nlohmann::ordered_json to_json(const family_bench_result& r) {
     js["intelligent_over_best_mean_completion_interval_95"] = interval_json(s.intelligent_over_best_interval);
     js["best_weighted_baseline"] = s.best_weighted_baseline;
     js["intelligent_over_best_priority_weighted_completion"] = s.intelligent_over_best_weighted;
+    js["best_p95_baseline"] = s.best_p95_baseline;
+    js["intelligent_over_best_p95_completion"] = s.intelligent_over_best_p95;
     auto& policies = js["policies"] = nlohmann::ordered_json::array();
     for (const auto& p : s.policies)
       policies.push_back({{"policy", p.policy},
@@ -228,6 +230,14 @@ nlohmann::ordered_json to_json(const family_bench_result& r) {
                   {"intelligent_over_best_priority_weighted_completion", r.intelligent_over_best_weighted},
                   {"worst_weighted_scenario", r.worst_weighted_scenario},
                   {"worst_weighted_ratio", r.worst_weighted_ratio},
+                  {"worst_p95_scenario", r.targets.worst_p95_scenario},
+                  {"worst_p95_ratio", r.targets.worst_p95_ratio},
+                  {"batch_makespan_over_bound", optional_number(r.targets.batch_makespan_over_bound)},
+                  {"reference_batch_makespan_over_bound", optional_number(r.targets.reference_batch_makespan_over_bound)},
+                  {"batch_scenarios_with_bound", r.targets.batch_scenarios_with_bound},
+                  {"worst_wasted_scenario", r.targets.worst_wasted_scenario},
+                  {"worst_wasted_share", r.targets.worst_wasted_share},
+                  {"p90_calibration_range", interval_json(r.targets.p90_calibration_range)},
                   {"seconds", r.seconds}};
   return j;
 }
@@ -259,6 +269,41 @@ void print_family_tables(std::ostream& out, const family_bench_result& r, bool m
     print_aligned(out, rows, markdown);
   }
   out << "\n" << family_summary_line(r) << "\n";
+  if (!r.worst_scenario.empty()) print_family_targets(out, r, markdown);
+}
+
+void print_family_targets(std::ostream& out, const family_bench_result& r, bool markdown) {
+  // The targets of README's "Scenario families" section.
+  constexpr double mean_target = 0.8, worst_target = 1.03, p95_target = 1.0, makespan_target = 1.15;
+  constexpr double wasted_target = 0.03, calibration_low = 0.80, calibration_high = 0.95;
+  const auto verdict = [](bool met) { return std::string{met ? "met" : "missed"}; };
+  const auto& t = r.targets;
+  std::vector<std::vector<std::string>> rows{{"target", "intelligent", "goal", ""}};
+  rows.push_back({"mean completion / best other's (geometric mean)", fixed(r.intelligent_over_best, 3),
+                  "<= " + fixed(mean_target, 2), verdict(r.intelligent_over_best <= mean_target)});
+  rows.push_back({"worst scenario, mean completion / best other's", r.worst_scenario + " " + fixed(r.worst_ratio, 3),
+                  "<= " + fixed(worst_target, 2), verdict(r.worst_ratio <= worst_target)});
+  rows.push_back({"worst scenario, p95 / best other's p95", t.worst_p95_scenario + " " + fixed(t.worst_p95_ratio, 3),
+                  "<= " + fixed(p95_target, 2), verdict(t.worst_p95_ratio <= p95_target)});
+  if (t.batch_makespan_over_bound)
+    rows.push_back({"batch makespan / bound (geometric mean over " + std::to_string(t.batch_scenarios_with_bound) +
+                        " batch scenarios)",
+                    fixed(*t.batch_makespan_over_bound, 3) +
+                        (t.reference_batch_makespan_over_bound
+                             ? " (clairvoyant " + fixed(*t.reference_batch_makespan_over_bound, 3) + ")"
+                             : ""),
+                    "<= " + fixed(makespan_target, 2), verdict(*t.batch_makespan_over_bound <= makespan_target)});
+  rows.push_back({"worst scenario, cancelled attempts / busy slot time",
+                  t.worst_wasted_scenario + " " + percent(t.worst_wasted_share), "<= " + percent(wasted_target),
+                  verdict(t.worst_wasted_share <= wasted_target)});
+  if (t.p90_calibration_range)
+    rows.push_back({"runs at or under their predicted p90 after warm-up (per scenario)",
+                    percent(t.p90_calibration_range->first) + " - " + percent(t.p90_calibration_range->second),
+                    percent(calibration_low) + " - " + percent(calibration_high),
+                    verdict(t.p90_calibration_range->first >= calibration_low &&
+                            t.p90_calibration_range->second <= calibration_high)});
+  out << (markdown ? "\n" : "\ntargets:\n");
+  print_aligned(out, rows, markdown);
 }
 
 std::string family_summary_line(const family_bench_result& r) {

@@ -28,9 +28,11 @@ std::vector<simulation_result> simulate_policies(const trace& tasks, const std::
 /// summary and every run, and the summary over scenarios.
 nlohmann::ordered_json to_json(const family_bench_result& r);
 /// Per scenario a table: each policy's geometric means over seeds, and
-/// intelligent's wins-losses and ratio against it; then the summary line.
+/// intelligent's wins-losses and ratio against it; then the summary line and the targets.
 void print_family_tables(std::ostream& out, const family_bench_result& r, bool markdown);
 /// "families: intelligent mean completion / best baseline's ..." (one line).
 std::string family_summary_line(const family_bench_result& r);
+/// intelligent against the scheduling targets, one row each: the figure, the goal, met or missed.
+void print_family_targets(std::ostream& out, const family_bench_result& r, bool markdown);
 
 } // namespace dtf::app

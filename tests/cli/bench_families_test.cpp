@@ -4,9 +4,11 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <filesystem>
+#include <limits>
 #include <fstream>
 #include <map>
 #include <set>
@@ -93,6 +95,47 @@ TEST(bench_families, json_has_per_scenario_policy_summaries_comparisons_and_runs
   EXPECT_TRUE(j["summary"].contains("worst_scenario"));
   EXPECT_GT(j["summary"]["intelligent_over_best_priority_weighted_completion"].get<double>(), 0.0);
   EXPECT_TRUE(j["summary"].contains("worst_weighted_scenario"));
+  {
+    // The targets, recomputed from the scenarios: the worst p95 ratio (against each scenario's lowest-p95 other
+    // policy), the batch makespans' geometric mean (intelligent's and the clairvoyant's), the most wasted slot time
+    // and the calibration range.
+    double worst_p95 = 0.0, log_makespans = 0.0, log_references = 0.0, worst_wasted = 0.0;
+    double lowest_calibration = 1.0, highest_calibration = 0.0;
+    int batch = 0;
+    for (const auto& s : j["scenarios"]) {
+      double best_p95 = std::numeric_limits<double>::infinity(), ratio = 0.0;
+      std::string best;
+      for (const auto& p : s["policies"])
+        if (p["policy"] != "intelligent" && p["policy"] != "clairvoyant" &&
+            p["p95_completion_s"].get<double>() < best_p95) {
+          best_p95 = p["p95_completion_s"].get<double>();
+          ratio = p["intelligent_vs"]["p95_completion"]["ratio"].get<double>();
+          best = p["policy"].get<std::string>();
+        }
+      EXPECT_EQ(s["best_p95_baseline"], best);
+      EXPECT_DOUBLE_EQ(s["intelligent_over_best_p95_completion"].get<double>(), ratio);
+      worst_p95 = std::max(worst_p95, ratio);
+      const auto& mine = s["policies"][0];
+      ASSERT_EQ(mine["policy"], "intelligent");
+      worst_wasted = std::max(worst_wasted, mine["wasted_share"].get<double>());
+      lowest_calibration = std::min(lowest_calibration, mine["p90_calibration"].get<double>());
+      highest_calibration = std::max(highest_calibration, mine["p90_calibration"].get<double>());
+      if (s["arrivals"] == "batch" && mine["makespan_over_bound"].is_number()) {
+        ++batch;
+        log_makespans += std::log(mine["makespan_over_bound"].get<double>());
+        log_references += std::log(s["policies"].back()["makespan_over_bound"].get<double>());
+      }
+    }
+    const auto& summary = j["summary"];
+    EXPECT_DOUBLE_EQ(summary["worst_p95_ratio"].get<double>(), worst_p95);
+    ASSERT_EQ(summary["batch_scenarios_with_bound"].get<int>(), batch);
+    ASSERT_EQ(batch, 2);  // drift-batch and churn-batch
+    EXPECT_NEAR(summary["batch_makespan_over_bound"].get<double>(), std::exp(log_makespans / batch), 1e-9);
+    EXPECT_NEAR(summary["reference_batch_makespan_over_bound"].get<double>(), std::exp(log_references / batch), 1e-9);
+    EXPECT_DOUBLE_EQ(summary["worst_wasted_share"].get<double>(), worst_wasted);
+    EXPECT_DOUBLE_EQ(summary["p90_calibration_range"][0].get<double>(), lowest_calibration);
+    EXPECT_DOUBLE_EQ(summary["p90_calibration_range"][1].get<double>(), highest_calibration);
+  }
   EXPECT_TRUE(std::filesystem::exists(std::filesystem::path(dir) / "families.md"));
   EXPECT_TRUE(std::filesystem::exists(std::filesystem::path(dir) / "families.json"));
 }
@@ -108,6 +151,11 @@ TEST(bench_families, text_output_has_a_table_per_scenario_and_the_summary_line) 
   EXPECT_NE(r.out.find("by priority-weighted completion: "), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("; priority-weighted: "), std::string::npos) << r.out;
   EXPECT_EQ(r.out.find("95 % interval"), std::string::npos) << r.out;  // one seed: no interval
+  // The targets, each with its goal and verdict; no batch scenario here, so no makespan row.
+  EXPECT_NE(r.out.find("targets:\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("worst scenario, p95 / best other's p95"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("<= 1.03"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("batch makespan / bound"), std::string::npos) << r.out;
   const auto two = run_dtf({"bench", "scheduling", "--families", "--seeds", "2", "--tasks", "30", "--family",
                             "stragglers", "--arrivals", "online", "--out", out_dir()});
   ASSERT_EQ(two.exit_code, 0) << two.err;
