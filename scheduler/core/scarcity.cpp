@@ -27,7 +27,8 @@ bool any_exclusive_arriving(const fleet_index& fleet, const class_arrivals& arri
 }
 
 bool reserved(const task& t, std::uint32_t own, std::uint32_t p, std::size_t avoided, const fleet_index& fleet,
-              const pending_queue& queue, decision_cache& cache, const execution_predictor& predictor, double now_s) {
+              const pending_queue& queue, decision_cache& cache, const execution_predictor& predictor, double now_s,
+              bool busy_alternatives) {
   if (p >= fleet.profile_count() || fleet.requirement(own).profiles.size() <= 1) return false;
   const std::size_t waiting = exclusive_pending(fleet, queue, p);
   if (waiting == 0 || fleet.profile(p).members.empty()) return false;
@@ -57,6 +58,7 @@ bool reserved(const task& t, std::uint32_t own, std::uint32_t p, std::size_t avo
                                           fleet.profile_scheduler_s_per_worker_s(q));
       continue;
     }
+    if (!busy_alternatives) continue;
     // Busy: worth waiting for only on a prediction from t's model's own runs
     // (a guess there would hold the scarce profile back for nothing).
     const auto& full = fleet.profile(q).full_by_end;

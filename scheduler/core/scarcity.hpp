@@ -24,9 +24,11 @@ bool any_exclusive_arriving(const fleet_index& fleet, const class_arrivals& arri
 /// profile it fits (open_best - here). That profile is a free one, or a busy
 /// one where t's prediction comes from its model's own history: its earliest
 /// predicted slot (an occupant past its predicted end is taken to run on as
-/// long again as it has overrun) plus t's run there. `avoided`: a worker t
-/// must not use.
+/// long again as it has overrun) plus t's run there -- only where t may wait
+/// (`busy_alternatives`: the policy defers; waiting for a busy profile is a
+/// deferral). `avoided`: a worker t must not use.
 bool reserved(const task& t, std::uint32_t own, std::uint32_t p, std::size_t avoided, const fleet_index& fleet,
-              const pending_queue& queue, decision_cache& cache, const execution_predictor& predictor, double now_s);
+              const pending_queue& queue, decision_cache& cache, const execution_predictor& predictor, double now_s,
+              bool busy_alternatives);
 
 } // namespace dtf

@@ -86,7 +86,8 @@ bool scheduler_view::reserved(const task& t, std::uint32_t profile) const {
   if (!i.config.leave_scarce_profiles || !i.cache.about(t) || i.cache.current().handle == no_handle) return false;
   const auto& decision = i.cache.current();
   return dtf::reserved(t, i.tasks[decision.handle].class_id, profile, decision.avoided, i.fleet, i.queue, i.cache,
-                       i.learned.predictor, i.statistics.last_now_s());
+                       i.learned.predictor, i.statistics.last_now_s(),
+                       i.config.allow_deferral && i.config.enable_predictive_scheduling);
 }
 
 std::uint32_t scheduler_view::profile_of(std::size_t index) const {

@@ -50,15 +50,15 @@ TEST(scarcity, a_task_that_fits_anywhere_leaves_the_only_profile_a_waiting_task_
   const auto own = c.tasks[anywhere].class_id;
   const auto big_profile = c.fleet.worker(big).profile;
   EXPECT_FALSE(reserved(c.tasks[anywhere].body, own, big_profile, no_worker_index, c.fleet, c.queue, c.cache,
-                        c.predictor, 0.0));
+                        c.predictor, 0.0, true));
   c.submit(make_task("needs-80", {device_kind::cuda}, 60.0), 2);
   EXPECT_EQ(exclusive_pending(c.fleet, c.queue, big_profile), 1u);
   EXPECT_TRUE(any_exclusive_pending(c.fleet, c.queue));
   EXPECT_TRUE(reserved(c.tasks[anywhere].body, own, big_profile, no_worker_index, c.fleet, c.queue, c.cache,
-                       c.predictor, 0.0));
+                       c.predictor, 0.0, true));
   // The other profile is never reserved for it: nothing waits for it alone.
   EXPECT_FALSE(reserved(c.tasks[anywhere].body, own, c.fleet.worker(1).profile, no_worker_index, c.fleet, c.queue,
-                        c.cache, c.predictor, 0.0));
+                        c.cache, c.predictor, 0.0, true));
 }
 
 TEST(scarcity, a_busy_alternative_counts_once_the_task_s_own_runs_back_it) {
@@ -70,9 +70,9 @@ TEST(scarcity, a_busy_alternative_counts_once_the_task_s_own_runs_back_it) {
   const auto own = c.tasks[anywhere].class_id;
   const auto big_profile = c.fleet.worker(big).profile;
   c.fleet.occupy(small, {99, 0.0, 5.0});
-  const auto is_reserved = [&](double now_s) {
+  const auto is_reserved = [&](double now_s, bool busy_alternatives = true) {
     return reserved(c.tasks[anywhere].body, own, big_profile, no_worker_index, c.fleet, c.queue, c.cache,
-                    c.predictor, now_s);
+                    c.predictor, now_s, busy_alternatives);
   };
   // The T4 is busy and t's prediction there is a default: nothing backs a wait for it.
   EXPECT_FALSE(is_reserved(0.0));
@@ -80,6 +80,8 @@ TEST(scarcity, a_busy_alternative_counts_once_the_task_s_own_runs_back_it) {
   c.predictor.record("bert-base", task_type::benchmark, 0, c.fleet.worker(small).cap, 12.0);
   // Free in 5 s, 12 s there: 7 s later than the A100, less than the 10 s the waiting task would lose.
   EXPECT_TRUE(is_reserved(0.0));
+  // Waiting for the busy T4 is a deferral: a policy that does not defer takes the free A100.
+  EXPECT_FALSE(is_reserved(0.0, false));
   // An occupant 35 s past its predicted end is taken to run 35 s more: no longer worth the wait.
   EXPECT_FALSE(is_reserved(40.0));
 }
