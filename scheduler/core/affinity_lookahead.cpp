@@ -33,7 +33,7 @@ task_handle affinity_lookahead::find(task_handle h, std::size_t w, const core_pa
       // Not ahead of tasks only this profile can run (the head task may be one).
       if (config_.leave_scarce_profiles &&
           reserved(p.body, p.class_id, wr.profile, no_worker_index, in.fleet, in.queue, in.cache, in.predictor,
-                   in.now_s, config_.allow_deferral && config_.enable_predictive_scheduling))
+                   in.now_s, config_.defers()))
         continue;
       // Feasible on the free worker w, so its class was in play from the
       // start of this call and has a cursor: skip it if passed over.

@@ -83,6 +83,9 @@ struct scheduler_config {
   /// ... and within the budget: the slot time of cancelled losing attempts,
   /// plus this copy's p90, stays under this fraction of all slot time used.
   double backup_budget_fraction = 0.03;
+
+  /// Whether a task may wait for a busy worker (deferral is part of predictive scheduling).
+  bool defers() const { return allow_deferral && enable_predictive_scheduling; }
   /// Overdue attempts examined per schedule() call (most overdue first).
   int max_backup_checks = 32;
   /// Default concurrent tasks per worker; a worker's own `slots` or an entry in

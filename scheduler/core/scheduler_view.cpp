@@ -87,7 +87,7 @@ bool scheduler_view::reserved(const task& t, std::uint32_t profile) const {
   const auto& decision = i.cache.current();
   return dtf::reserved(t, i.tasks[decision.handle].class_id, profile, decision.avoided, i.fleet, i.queue, i.cache,
                        i.learned.predictor, i.statistics.last_now_s(),
-                       i.config.allow_deferral && i.config.enable_predictive_scheduling);
+                       i.config.defers());
 }
 
 std::uint32_t scheduler_view::profile_of(std::size_t index) const {

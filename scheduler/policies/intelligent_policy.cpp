@@ -311,7 +311,7 @@ private:
   /// count (each condition only loosens as it grows).
   std::optional<std::size_t> deferral(const task& t, double winner_finish_s, const scheduler_view& view,
                                       double now_s, std::optional<deferral_bound>* bound = nullptr) const {
-    if (!config_.allow_deferral || !config_.enable_predictive_scheduling) return std::nullopt;
+    if (!config_.defers()) return std::nullopt;
     if (!(winner_finish_s > 0.0) || !std::isfinite(winner_finish_s)) return std::nullopt;
     if (view.deferred_for_s(t, now_s) > config_.deferral_max_wait_factor * winner_finish_s) return std::nullopt;
     if (!trusted_) return std::nullopt;
@@ -374,7 +374,7 @@ private:
   /// idle (scarce_memory online). Reads the busy workers' predicted ends, so
   /// such a wait gives no deferral bound (the rule narrows the candidates).
   bool wait_for_in_time(const task& t, double late_s, const scheduler_view& view, double now_s) const {
-    if (!config_.allow_deferral || !config_.enable_predictive_scheduling) return false;
+    if (!config_.defers()) return false;
     double timeout_s = -1.0;  // in the core's clock, on the first profile predicted in time
     for (auto p : view.decision_profiles(t))
       if (!view.predicted_past_timeout(t, p)) {

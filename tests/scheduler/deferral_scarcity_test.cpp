@@ -74,3 +74,25 @@ TEST(deferral_scarcity, does_not_wait_for_a_profile_that_tasks_only_it_fits_keep
   EXPECT_EQ(placed[0].task_id, "small");
   EXPECT_EQ(placed[0].worker_id, "t4");
 }
+
+TEST(deferral_scarcity, leaving_scarce_profiles_can_be_switched_off) {
+  // "flexible" fits both GPUs and is decided first (higher priority); "big" fits only the 80 GB one.
+  const auto placed_with = [](bool leave_scarce_profiles) {
+    scheduler_config config;
+    config.max_tasks_per_worker = 1;
+    config.leave_scarce_profiles = leave_scarce_profiles;
+    scheduler_core core(config);
+    core.add_worker(cuda_worker("large", "NVIDIA A100", 80, 8.0));
+    core.add_worker(cuda_worker("small", "Tesla T4", 16, 7.5));
+    core.submit(make_task("flexible", {device_kind::cuda}, 0.0, 5));
+    core.submit(make_task("big", {device_kind::cuda}, 40.0, 1));
+    return placement(core.schedule());
+  };
+  const auto on = placed_with(true);
+  EXPECT_EQ(on.at("flexible"), "small");
+  EXPECT_EQ(on.at("big"), "large");
+  // Off, the scores alone choose: the larger memory margin takes the 80 GB GPU, and "big" waits.
+  const auto off = placed_with(false);
+  EXPECT_EQ(off.at("flexible"), "large");
+  EXPECT_EQ(off.count("big"), 0u);
+}
