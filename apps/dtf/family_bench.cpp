@@ -144,6 +144,9 @@ family_targets targets_of(const std::vector<scenario_summary>& scenarios) {
     if (!s.best_p95_baseline.empty() && s.intelligent_over_best_p95 > t.worst_p95_ratio) {
       t.worst_p95_ratio = s.intelligent_over_best_p95;
       t.worst_p95_scenario = s.name;
+      t.worst_p95_interval.reset();
+      for (const auto& p : s.policies)
+        if (p.policy == s.best_p95_baseline && p.p95) t.worst_p95_interval = p.p95->interval;
     }
     if (s.arrivals == arrival_pattern::batch && intelligent->makespan_over_bound) {
       makespans.push_back(intelligent->makespan_over_bound);
@@ -242,6 +245,8 @@ family_bench_result run_family_bench(const family_bench_options& options, std::o
   out.intelligent_over_best = geometric_mean(ratios).value_or(0.0);
   out.intelligent_over_best_weighted = geometric_mean(weighted).value_or(0.0);
   out.targets = targets_of(out.scenarios);
+  for (const auto& s : out.scenarios)
+    if (s.name == out.worst_scenario) out.targets.worst_ratio_interval = s.intelligent_over_best_interval;
   out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return out;
 }

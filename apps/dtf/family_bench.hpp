@@ -87,6 +87,10 @@ struct scenario_summary {
 struct family_targets {
   std::string worst_p95_scenario;  // the highest intelligent_over_best_p95
   double worst_p95_ratio = 0.0;
+  /// 95 % intervals of the worst scenarios' ratios (policy_comparison::interval): the mean completion's against its
+  /// best other policy, the p95's against its lowest-p95 one; nullopt with fewer than two seeds. A miss whose
+  /// interval reaches the goal is within the seeds' spread.
+  std::optional<std::pair<double, double>> worst_ratio_interval, worst_p95_interval;
   /// Geometric mean over the batch scenarios with a bound (no censored seed) of makespan / bound: intelligent's and
   /// the clairvoyant reference's over the same scenarios; nullopt without such a scenario.
   std::optional<double> batch_makespan_over_bound, reference_batch_makespan_over_bound;

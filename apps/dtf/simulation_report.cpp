@@ -231,7 +231,9 @@ nlohmann::ordered_json to_json(const family_bench_result& r) {
                   {"worst_weighted_scenario", r.worst_weighted_scenario},
                   {"worst_weighted_ratio", r.worst_weighted_ratio},
                   {"worst_p95_scenario", r.targets.worst_p95_scenario},
+                  {"worst_ratio_interval_95", interval_json(r.targets.worst_ratio_interval)},
                   {"worst_p95_ratio", r.targets.worst_p95_ratio},
+                  {"worst_p95_ratio_interval_95", interval_json(r.targets.worst_p95_interval)},
                   {"batch_makespan_over_bound", optional_number(r.targets.batch_makespan_over_bound)},
                   {"reference_batch_makespan_over_bound", optional_number(r.targets.reference_batch_makespan_over_bound)},
                   {"batch_scenarios_with_bound", r.targets.batch_scenarios_with_bound},
@@ -281,9 +283,11 @@ void print_family_targets(std::ostream& out, const family_bench_result& r, bool 
   std::vector<std::vector<std::string>> rows{{"target", "intelligent", "goal", ""}};
   rows.push_back({"mean completion / best other's (geometric mean)", fixed(r.intelligent_over_best, 3),
                   "<= " + fixed(mean_target, 2), verdict(r.intelligent_over_best <= mean_target)});
-  rows.push_back({"worst scenario, mean completion / best other's", r.worst_scenario + " " + fixed(r.worst_ratio, 3),
+  rows.push_back({"worst scenario, mean completion / best other's",
+                  r.worst_scenario + " " + fixed(r.worst_ratio, 3) + interval_text(t.worst_ratio_interval),
                   "<= " + fixed(worst_target, 2), verdict(r.worst_ratio <= worst_target)});
-  rows.push_back({"worst scenario, p95 / best other's p95", t.worst_p95_scenario + " " + fixed(t.worst_p95_ratio, 3),
+  rows.push_back({"worst scenario, p95 / best other's p95",
+                  t.worst_p95_scenario + " " + fixed(t.worst_p95_ratio, 3) + interval_text(t.worst_p95_interval),
                   "<= " + fixed(p95_target, 2), verdict(t.worst_p95_ratio <= p95_target)});
   if (t.batch_makespan_over_bound)
     rows.push_back({"batch makespan / bound (geometric mean over " + std::to_string(t.batch_scenarios_with_bound) +

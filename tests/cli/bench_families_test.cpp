@@ -102,18 +102,26 @@ TEST(bench_families, json_has_per_scenario_policy_summaries_comparisons_and_runs
     double worst_p95 = 0.0, log_makespans = 0.0, log_references = 0.0, worst_wasted = 0.0;
     double lowest_calibration = 1.0, highest_calibration = 0.0;
     int batch = 0;
+    // The worst scenarios' 95 % intervals: the mean's against its best other policy, the p95's against its
+    // lowest-p95 one (two seeds here, so both are intervals).
+    nlohmann::json worst_interval, worst_p95_interval;
     for (const auto& s : j["scenarios"]) {
       double best_p95 = std::numeric_limits<double>::infinity(), ratio = 0.0;
       std::string best;
+      nlohmann::json p95_interval;
       for (const auto& p : s["policies"])
         if (p["policy"] != "intelligent" && p["policy"] != "clairvoyant" &&
             p["p95_completion_s"].get<double>() < best_p95) {
           best_p95 = p["p95_completion_s"].get<double>();
           ratio = p["intelligent_vs"]["p95_completion"]["ratio"].get<double>();
+          p95_interval = p["intelligent_vs"]["p95_completion"]["ratio_interval_95"];
           best = p["policy"].get<std::string>();
         }
       EXPECT_EQ(s["best_p95_baseline"], best);
       EXPECT_DOUBLE_EQ(s["intelligent_over_best_p95_completion"].get<double>(), ratio);
+      if (ratio > worst_p95) worst_p95_interval = p95_interval;
+      if (s["name"] == j["summary"]["worst_scenario"])
+        worst_interval = s["intelligent_over_best_mean_completion_interval_95"];
       worst_p95 = std::max(worst_p95, ratio);
       const auto& mine = s["policies"][0];
       ASSERT_EQ(mine["policy"], "intelligent");
@@ -128,6 +136,12 @@ TEST(bench_families, json_has_per_scenario_policy_summaries_comparisons_and_runs
     }
     const auto& summary = j["summary"];
     EXPECT_DOUBLE_EQ(summary["worst_p95_ratio"].get<double>(), worst_p95);
+    ASSERT_TRUE(worst_interval.is_array());
+    ASSERT_TRUE(worst_p95_interval.is_array());
+    EXPECT_EQ(summary["worst_ratio_interval_95"], worst_interval);
+    EXPECT_EQ(summary["worst_p95_ratio_interval_95"], worst_p95_interval);
+    EXPECT_LE(worst_p95_interval[0].get<double>(), worst_p95 + 1e-12);
+    EXPECT_GE(worst_p95_interval[1].get<double>(), worst_p95 - 1e-12);
     ASSERT_EQ(summary["batch_scenarios_with_bound"].get<int>(), batch);
     ASSERT_EQ(batch, 2);  // drift-batch and churn-batch
     EXPECT_NEAR(summary["batch_makespan_over_bound"].get<double>(), std::exp(log_makespans / batch), 1e-9);
@@ -161,6 +175,14 @@ TEST(bench_families, text_output_has_a_table_per_scenario_and_the_summary_line) 
   ASSERT_EQ(two.exit_code, 0) << two.err;
   EXPECT_NE(two.out.find("intelligent / it = "), std::string::npos) << two.out;
   EXPECT_NE(two.out.find(" (95 % interval "), std::string::npos) << two.out;
+  // With two seeds the worst scenarios' rows carry their intervals too.
+  const auto targets = two.out.substr(two.out.find("targets:\n"));
+  EXPECT_NE(targets.find("stragglers-online "), std::string::npos) << targets;
+  std::size_t with_interval = 0;
+  for (std::size_t at = targets.find(" (95 % interval "); at != std::string::npos;
+       at = targets.find(" (95 % interval ", at + 1))
+    ++with_interval;
+  EXPECT_EQ(with_interval, 2u) << targets;  // the mean's and the p95's worst scenario
 }
 
 TEST(bench_families, bad_options_exit_2_naming_the_option) {
