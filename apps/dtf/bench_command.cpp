@@ -104,15 +104,7 @@ int families(const command_options& options) {
   bench.workers = options.count_value("--workers", 0, 0, max_fleet_workers);
   if (auto list = options.value("--family")) {
     bench.families.clear();
-    for (const auto& name : split_list(*list)) {
-      const auto f = parse_workload_family(name);
-      if (!f) {
-        std::string valid;
-        for (auto v : all_workload_families()) valid += (valid.empty() ? "" : ", ") + std::string{to_string(v)};
-        throw input_error("", 0, "--family", "unknown family '" + name + "' (valid: " + valid + ")");
-      }
-      bench.families.push_back(*f);
-    }
+    for (const auto& name : split_list(*list)) bench.families.push_back(parse_family_option(name));
     if (bench.families.empty()) throw input_error("", 0, "--family", "names no family");
   }
   if (auto a = options.value("--arrivals")) {
@@ -120,12 +112,7 @@ int families(const command_options& options) {
     else if (*a == "online") bench.arrivals = {arrival_pattern::online};
     else if (*a != "both") throw input_error("", 0, "--arrivals", "expected batch, online or both, got '" + *a + "'");
   }
-  if (auto load = options.value("--load")) {
-    char* end = nullptr;
-    bench.offered_load = std::strtod(load->c_str(), &end);
-    if (end != load->c_str() + load->size() || !(bench.offered_load > 0 && bench.offered_load <= 1.5))
-      throw input_error("", 0, "--load", "expected a number in (0, 1.5], got '" + *load + "'");
-  }
+  if (auto load = options.value("--load")) bench.offered_load = parse_load_option(*load);
   bench.policies = options.value("--policies") ? split_list(*options.value("--policies")) : policy_names();
   for (const auto& p : bench.policies)
     if (!resolve_policy_variant(p, scheduler_config{})) throw input_error("", 0, "--policies", "unknown policy '" + p + "'");

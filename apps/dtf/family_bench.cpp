@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
 #include <functional>
 #include <limits>
 #include <ostream>
@@ -169,6 +170,21 @@ family_targets targets_of(const std::vector<scenario_summary>& scenarios) {
 }
 
 } // namespace
+
+workload_family parse_family_option(const std::string& name) {
+  if (const auto f = parse_workload_family(name)) return *f;
+  std::string valid;
+  for (auto v : all_workload_families()) valid += (valid.empty() ? "" : ", ") + std::string{to_string(v)};
+  throw input_error("", 0, "--family", "unknown family '" + name + "' (valid: " + valid + ")");
+}
+
+double parse_load_option(const std::string& text) {
+  char* end = nullptr;
+  const double load = std::strtod(text.c_str(), &end);
+  if (end != text.c_str() + text.size() || !(load > 0 && load <= 1.5))
+    throw input_error("", 0, "--load", "expected a number in (0, 1.5], got '" + text + "'");
+  return load;
+}
 
 void check_family_bench_options(const family_bench_options& options) {
   if (options.seeds == 0) throw input_error("", 0, "--seeds", "needs at least one seed");

@@ -116,6 +116,13 @@ struct family_bench_result {
   double seconds = 0.0;  // wall time of the whole run
 };
 
+/// One family's name as `--family` gives it; throws dtf::input_error naming
+/// `--family` and the valid names for any other.
+workload_family parse_family_option(const std::string& name);
+/// `--load`: the offered load of online arrivals, in (0, 1.5]; throws
+/// dtf::input_error naming `--load` otherwise.
+double parse_load_option(const std::string& text);
+
 /// Throws dtf::input_error naming the option for no seeds, no tasks, seeds
 /// past the largest seed number, policies without "intelligent" or a policy
 /// listed twice.

@@ -13,6 +13,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <tuple>
 #include <vector>
 
 namespace {
@@ -183,6 +184,61 @@ TEST(bench_families, text_output_has_a_table_per_scenario_and_the_summary_line) 
        at = targets.find(" (95 % interval ", at + 1))
     ++with_interval;
   EXPECT_EQ(with_interval, 2u) << targets;  // the mean's and the p95's worst scenario
+}
+
+TEST(bench_families, a_family_s_workload_written_by_trace_generate_replays_to_the_bench_s_figures) {
+  // The scenarios without a changing fleet: dtf simulate on the written trace and fleet gives the bench's run.
+  const auto dir = std::filesystem::path(out_dir());
+  std::filesystem::create_directories(dir);
+  for (const auto& [family, arrivals] : std::vector<std::pair<std::string, std::string>>{
+           {"drift", "batch"}, {"scarce_memory", "online"}, {"new_models", "online"}}) {
+    const std::vector<std::string> workload{"--seed", "3", "--tasks", "40", "--workers", "10", "--family", family,
+                                            "--arrivals", arrivals};
+    std::vector<std::string> bench{"bench", "scheduling", "--families", "--seeds", "1", "--policies", "intelligent",
+                                   "--json", "--out", (dir / "bench").string()};
+    bench.insert(bench.end(), workload.begin(), workload.end());
+    const auto b = run_dtf(bench);
+    ASSERT_EQ(b.exit_code, 0) << b.err;
+    const auto run = nlohmann::json::parse(b.out)["scenarios"][0]["runs"][0];
+    ASSERT_EQ(run["policy"], "intelligent");
+
+    const auto trace = (dir / (family + ".jsonl")).string(), fleet = (dir / (family + ".yaml")).string();
+    std::vector<std::string> generate{"trace", "generate", "--out", trace, "--fleet-out", fleet};
+    generate.insert(generate.end(), workload.begin(), workload.end());
+    const auto g = run_dtf(generate);
+    ASSERT_EQ(g.exit_code, 0) << g.err;
+    EXPECT_NE(g.err.find(family + " " + arrivals + ", 40 tasks, 10 workers (seed 3)"), std::string::npos) << g.err;
+    const auto sim = run_dtf({"simulate", "--trace", trace, "--fleet", fleet, "--policy", "intelligent", "--json"});
+    ASSERT_EQ(sim.exit_code, 0) << sim.err;
+    const auto replay = nlohmann::json::parse(sim.out);
+    EXPECT_EQ(replay["tasks"], 40) << family;
+    EXPECT_EQ(replay["mean_completion_s"], run["mean_completion_s"]) << family;
+    EXPECT_EQ(replay["makespan_s"], run["makespan_s"]) << family;
+    EXPECT_EQ(replay["p95_completion_s"], run["p95_completion_s"]) << family;
+  }
+  // Philly's workload is written, with a word that the bench stops observing at its horizon.
+  const auto philly = run_dtf({"trace", "generate", "--family", "philly", "--tasks", "20", "--out",
+                               (dir / "philly.jsonl").string()});
+  ASSERT_EQ(philly.exit_code, 0) << philly.err;
+  EXPECT_NE(philly.err.find("the bench stops observing at "), std::string::npos) << philly.err;
+  EXPECT_GT(std::filesystem::file_size(dir / "philly.jsonl"), 0u);
+  // What a fleet file cannot say, and options that do not go together, are refused naming the option.
+  for (const auto& [arguments, option, words] :
+       std::vector<std::tuple<std::vector<std::string>, std::string, std::string>>{
+           {{"--family", "stragglers"}, "--family", "which a fleet file cannot say"},
+           {{"--family", "churn"}, "--family", "which a fleet file cannot say"},
+           {{"--family", "nope"}, "--family", "unknown family 'nope' (valid: drift, "},
+           {{"--family", "drift", "--fleet-shape", "cpu"}, "--fleet-shape", "--family sets its own fleet"},
+           {{"--family", "drift", "--load", "2"}, "--load", "expected a number in (0, 1.5]"},
+           {{"--load", "0.5"}, "--load", "is for --family workloads"}}) {
+    std::vector<std::string> args{"trace", "generate", "--out", (dir / "refused.jsonl").string()};
+    args.insert(args.end(), arguments.begin(), arguments.end());
+    const auto r = run_dtf(args);
+    EXPECT_EQ(r.exit_code, 2) << option;
+    EXPECT_NE(r.err.find("field '" + option + "': "), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find(words), std::string::npos) << r.err;
+  }
+  EXPECT_FALSE(std::filesystem::exists(dir / "refused.jsonl"));
 }
 
 TEST(bench_families, bad_options_exit_2_naming_the_option) {
