@@ -61,7 +61,7 @@ int generate_family_workload(const command_options& options) {
   if (!workload.dynamics.empty())
     throw input_error("", 0, "--family",
                       std::string{to_string(f.family)} +
-                          " slows workers down or takes them away while it runs, which a fleet file cannot say: "
+                          " changes its fleet while it runs (workers slowing down, joining, leaving), which a fleet file cannot say: "
                           "run it with dtf bench scheduling --families");
   write_workload(options, workload.tasks, workload.fleet);
   std::cerr << "dtf trace: " << to_string(f.family) << (f.arrivals == arrival_pattern::batch ? " batch" : " online")
