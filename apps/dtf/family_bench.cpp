@@ -120,6 +120,7 @@ void summarize(scenario_summary& s, const std::vector<std::string>& policies) {
         best_p95 = ps.p95_completion_s;
         s.best_p95_baseline = ps.policy;
         s.intelligent_over_best_p95 = ps.p95->ratio.value_or(0.0);
+        s.intelligent_over_best_p95_interval = ps.p95->interval;
       }
       if (ps.policy != clairvoyant_name && ps.priority_weighted_completion_s < best_weighted) {
         best_weighted = ps.priority_weighted_completion_s;
@@ -145,9 +146,7 @@ family_targets targets_of(const std::vector<scenario_summary>& scenarios) {
     if (!s.best_p95_baseline.empty() && s.intelligent_over_best_p95 > t.worst_p95_ratio) {
       t.worst_p95_ratio = s.intelligent_over_best_p95;
       t.worst_p95_scenario = s.name;
-      t.worst_p95_interval.reset();
-      for (const auto& p : s.policies)
-        if (p.policy == s.best_p95_baseline && p.p95) t.worst_p95_interval = p.p95->interval;
+      t.worst_p95_interval = s.intelligent_over_best_p95_interval;
     }
     if (s.arrivals == arrival_pattern::batch && intelligent->makespan_over_bound) {
       makespans.push_back(intelligent->makespan_over_bound);
@@ -246,12 +245,14 @@ family_bench_result run_family_bench(const family_bench_options& options, std::o
       out.scenarios.push_back(std::move(s));
     }
   std::vector<std::optional<double>> ratios, weighted;
+  std::optional<std::pair<double, double>> worst_interval;
   for (const auto& s : out.scenarios) {
     ratios.push_back(s.intelligent_over_best);
     weighted.push_back(s.intelligent_over_best_weighted);
     if (s.intelligent_over_best > out.worst_ratio) {
       out.worst_ratio = s.intelligent_over_best;
       out.worst_scenario = s.name;
+      worst_interval = s.intelligent_over_best_interval;
     }
     if (s.intelligent_over_best_weighted > out.worst_weighted_ratio) {
       out.worst_weighted_ratio = s.intelligent_over_best_weighted;
@@ -261,8 +262,7 @@ family_bench_result run_family_bench(const family_bench_options& options, std::o
   out.intelligent_over_best = geometric_mean(ratios).value_or(0.0);
   out.intelligent_over_best_weighted = geometric_mean(weighted).value_or(0.0);
   out.targets = targets_of(out.scenarios);
-  for (const auto& s : out.scenarios)
-    if (s.name == out.worst_scenario) out.targets.worst_ratio_interval = s.intelligent_over_best_interval;
+  out.targets.worst_ratio_interval = worst_interval;
   out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return out;
 }

@@ -81,6 +81,7 @@ struct scenario_summary {
   /// The same by p95 completion.
   std::string best_p95_baseline;
   double intelligent_over_best_p95 = 0.0;
+  std::optional<std::pair<double, double>> intelligent_over_best_p95_interval;
 };
 
 /// intelligent against the scheduling targets (README, "Scenario families"), over the scenarios.
