@@ -45,17 +45,23 @@ std::string_view to_string(prediction_level level) {
     case prediction_level::family_device_ratio: return "family_device_ratio";
     case prediction_level::device_ratio: return "device_ratio";
     case prediction_level::model_type_normalized: return "model_type_normalized";
+    case prediction_level::model_batch_scaled: return "model_batch_scaled";
   }
   return "default";
 }
 
 bool from_model_history(prediction_level level) {
-  return level == prediction_level::exact || level == prediction_level::model_type_device ||
+  return level == prediction_level::exact || level == prediction_level::model_batch_scaled ||
+         level == prediction_level::model_type_device ||
          level == prediction_level::model_type_scaled || level == prediction_level::model_type;
 }
 
 double execution_predictor::batch_factor(int batch_size) {
   return batch_size <= 1 ? 1.0 : std::sqrt(static_cast<double>(batch_size));
+}
+
+std::uint32_t execution_predictor::series_of(task_type type, run_clock clock) {
+  return static_cast<std::uint32_t>(clock) << 8 | static_cast<std::uint32_t>(type);
 }
 
 double execution_predictor::default_seconds(task_type type) {
@@ -130,6 +136,8 @@ prediction execution_predictor::predict(const query& q, key device, device_kind 
     if (q.model != no_key && device != no_key) {
       if (auto e = find(make_key(prediction_level::exact, q.type, clock, q.model, batch_key(q.batch_size), device)))
         return answer(e->value_s, prediction_level::exact, e->count);
+      if (auto s = scaling_.predict(series_of(q.type, clock), q.model, device, q.batch_size))
+        return answer(s->seconds, prediction_level::model_batch_scaled, s->batches);
       if (auto e = find(make_key(prediction_level::model_type_device, q.type, clock, q.model, none, device)))
         return answer(e->value_s * units, prediction_level::model_type_device, e->count);
     }
@@ -206,6 +214,15 @@ void execution_predictor::update(const entry_key& k, double value_s) {
   e.value_s = clamp_seconds(e.value_s + alpha * (value_s - e.value_s));
 }
 
+void execution_predictor::update_exact(key model, task_type type, run_clock clock, int batch_size, key device,
+                                       double value_s) {
+  const auto k = make_key(prediction_level::exact, type, clock, model, batch_key(batch_size), device);
+  const auto* before = find(k);
+  const std::optional<double> old = before ? std::optional{before->value_s} : std::nullopt;
+  update(k, value_s);
+  scaling_.replace(series_of(type, clock), model, device, batch_size, old, estimates_[k].value_s);
+}
+
 void execution_predictor::update_ratio(const entry_key& k, double ratio) {
   auto& e = estimates_[k];
   ++e.count;
@@ -241,7 +258,7 @@ void execution_predictor::record(std::string_view model, task_type type, int bat
     }
     const auto* ratio = find(device_ratio_key);
     update(normalized_key, per_unit_speed1 / (ratio && ratio->value_s > 0.0 ? ratio->value_s : 1.0));
-    update(make_key(prediction_level::exact, type, clock, m, batch_key(batch_size), device), d);
+    update_exact(m, type, clock, batch_size, device, d);
     update(make_key(prediction_level::model_type_device, type, clock, m, none, device), per_unit);
     update(make_key(prediction_level::model_type, type, clock, m, none, none), per_unit_speed1);
     if (!family.empty())
@@ -284,8 +301,10 @@ void execution_predictor::record_lower_bound(std::string_view model, task_type t
   const auto raise = [&](const entry_key& k, double at_least) {
     auto& e = estimates_[k];
     if (e.count > 0 && e.value_s >= at_least) return;
+    const std::optional<double> old = e.count > 0 ? std::optional{e.value_s} : std::nullopt;
     e.value_s = at_least;
     e.count = std::max<std::uint64_t>(e.count, 1);
+    if (k.batch != none) scaling_.replace(series_of(type, clock), m, device, batch_size, old, e.value_s);
   };
   raise(make_key(prediction_level::exact, type, clock, m, batch_key(batch_size), device), d);
   raise(make_key(prediction_level::model_type_device, type, clock, m, none, device), d / batch_factor(batch_size));
@@ -342,6 +361,7 @@ predictor_snapshot execution_predictor::snapshot() const {
 
 void execution_predictor::load(const predictor_snapshot& snapshot) {
   estimates_.clear();
+  scaling_.clear();
   samples_ = 0;
   changes_.note_load();
   for (const auto& e : snapshot.entries) {
@@ -351,9 +371,13 @@ void execution_predictor::load(const predictor_snapshot& snapshot) {
     else if (!e.model.empty()) name = names_.intern(e.model);
     if (e.level == prediction_level::exact) batch = batch_key(e.batch_size);
     if (!e.device.empty()) device = devices_.intern(e.device);
+    if (e.level == prediction_level::model_batch_scaled) continue;  // never stored
     auto& est = estimates_[make_key(e.level, e.type, e.clock, name, batch, device)];
+    const std::optional<double> old = est.count > 0 ? std::optional{est.value_s} : std::nullopt;
     est.value_s = clamp_seconds(e.estimate_s);
     est.count = e.count;
+    if (e.level == prediction_level::exact && name != none && device != none)
+      scaling_.replace(series_of(e.type, e.clock), name, device, e.batch_size, old, est.value_s);
     if (e.level == prediction_level::type) samples_ += e.count;
   }
   accuracy_samples_ = snapshot.accuracy_samples;

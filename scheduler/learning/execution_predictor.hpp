@@ -3,6 +3,9 @@
 // (model, type, batch size, device name); a query falls back through coarser
 // keys to a size-scaled default:
 //   exact             (model, type, batch, device)      seconds
+//   model_batch_scaled the model's exact estimates on the device at other
+//                     batch sizes, moved along the device's learned batch
+//                     growth (batch_scaling.hpp)
 //   model_type_device (model, type, device)             seconds per batch unit
 //   model_type_scaled a multiplicative model, time = model x device: the
 //                     model's time normalized by the device ratio it ran on
@@ -36,6 +39,7 @@
 // log errors and the accuracy counters are shared: ratios, not seconds
 // (predictor_accuracy::mean_abs_error_s alone adds both clocks' seconds).
 // Never returns NaN or inf: non-finite or negative durations are ignored.
+#include "scheduler/learning/batch_scaling.hpp"
 #include "scheduler/learning/prediction_changes.hpp"
 #include "scheduler/learning/prediction_spread.hpp"
 #include "scheduler/model/run_clock.hpp"
@@ -56,7 +60,9 @@ enum class prediction_level {
   exact, model_type_device, family_type_device, model_type, type_kind, type, default_estimate,
   // Device speed learned relative to each model's own mean (stored ratios, and
   // the level of an answer built from them).
-  model_type_scaled, family_device_ratio, device_ratio, model_type_normalized
+  model_type_scaled, family_device_ratio, device_ratio, model_type_normalized,
+  // After the stored levels (snapshots carry those by number); never stored.
+  model_batch_scaled
 };
 std::string_view to_string(prediction_level level);
 
@@ -196,6 +202,9 @@ private:
   static entry_key make_key(prediction_level level, task_type type, run_clock clock, std::uint32_t name,
                             std::uint32_t batch, std::uint32_t device);
   void update(const entry_key& k, double value_s);
+  /// The exact estimate, and the device's batch scaling with it.
+  void update_exact(key model, task_type type, run_clock clock, int batch_size, key device, double value_s);
+  static std::uint32_t series_of(task_type type, run_clock clock);
   /// Geometric running mean (then EWMA) of a positive ratio.
   void update_ratio(const entry_key& k, double ratio);
   const estimate* find(const entry_key& k) const;
@@ -205,6 +214,7 @@ private:
   std::unordered_map<entry_key, estimate, entry_key_hash> estimates_;  // looked up; snapshot() sorts
   std::uint64_t samples_ = 0;
   prediction_changes changes_;  // for change_stamp
+  batch_scaling scaling_;       // from the exact estimates; load() rebuilds it
   prediction_spread spread_;  // learned by the core from its own results; load() keeps it
   std::uint64_t p90_samples_ = 0;
   std::uint64_t at_or_under_p90_ = 0;

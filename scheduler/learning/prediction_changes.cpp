@@ -32,10 +32,13 @@ std::uint64_t prediction_changes::stamp(std::uint32_t model, task_type type, std
     sum += at(by_model_, model, type);
     if (device < by_model_device_.size()) sum += at(by_model_device_[device], model, type);
   }
-  if (answered == prediction_level::exact || answered == prediction_level::model_type_device) {
-    // Only (m, t, d) results write these keys.
-    return loads + (model != none && device < by_model_device_.size() ? at(by_model_device_[device], model, type) : 0);
-  }
+  const std::uint64_t own = model != none && device < by_model_device_.size() ? at(by_model_device_[device], model, type) : 0;
+  // Only (m, t, d) results write the exact key.
+  if (answered == prediction_level::exact) return loads + own;
+  // The model's estimates there (model_type_device: until the device has
+  // learned its batch growth, which any result of (t, d) may start or move).
+  if (answered == prediction_level::model_batch_scaled || answered == prediction_level::model_type_device)
+    return loads + own + at(by_device_, device, type);
   if (answered == prediction_level::type_kind) {
     const auto t = static_cast<std::size_t>(type) % 3;
     if (kind == device_kind::cpu)  // a CPU's answer reads the GPU kinds' too

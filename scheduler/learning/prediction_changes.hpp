@@ -5,7 +5,11 @@
 //
 // A prediction of (model m, family f, type t, batch) on device d of kind k
 // reads, level by level until one answers (execution_predictor.hpp):
-//   exact, model_type_device           written by results of (m, t, d)
+//   exact                              written by results of (m, t, d)
+//   model_batch_scaled                 by results of (m, t, d); the device's
+//                                      batch growth by results of (t, d)
+//   model_type_device                  by results of (m, t, d), answering
+//                                      while the device has learned no growth
 //   model_type_scaled: normalized      by results of (m, t)
 //                      device ratios   by results of (t, d)
 //   family_type_device                 by results of (t, d)

@@ -10,6 +10,10 @@ namespace dtf {
 namespace {
 constexpr double max_log = 20.0;  // e^20: a 5e8 x error, beyond it a value is noise
 std::size_t index_of(prediction_level level) {
+  // The model's own runs on the device at other batch sizes, moved along the
+  // learned batch growth: the same evidence as model_type_device, and as
+  // noisy (a heavy-tailed model's runs back no confident answer either way).
+  if (level == prediction_level::model_batch_scaled) level = prediction_level::model_type_device;
   return std::min<std::size_t>(static_cast<std::size_t>(level), 10);
 }
 } // namespace

@@ -356,8 +356,9 @@ private:
 
   /// Levels that answer from the model's own run times (on the device, or
   /// at speed 1), not from device ratios learned from other models.
-  static constexpr std::array<prediction_level, 3> own_run_time_levels = {
-      prediction_level::exact, prediction_level::model_type_device, prediction_level::model_type};
+  static constexpr std::array<prediction_level, 4> own_run_time_levels = {
+      prediction_level::exact, prediction_level::model_batch_scaled, prediction_level::model_type_device,
+      prediction_level::model_type};
   static bool from_own_run_times(prediction_level level) {
     return std::find(own_run_time_levels.begin(), own_run_time_levels.end(), level) != own_run_time_levels.end();
   }

@@ -113,3 +113,53 @@ TEST(execution_predictor, snapshot_round_trips_into_a_fresh_predictor) {
     EXPECT_DOUBLE_EQ(again.entries[i].estimate_s, snap.entries[i].estimate_s);
   }
 }
+
+// A model at a batch size it has not run at on a device is answered from its
+// runs there at other sizes, along the growth that device has shown
+// (batch_scaling.hpp), instead of sqrt(batch).
+TEST(execution_predictor_batch_scaling, a_batch_not_run_on_the_device_follows_the_devices_learned_growth) {
+  execution_predictor p;
+  const auto v100 = cuda_worker("v", "V100", 32, 7.0);
+  // resnet50 grows linearly with batch size on the V100.
+  for (int batch : {8, 16, 32, 64, 128}) p.record("resnet50", task_type::benchmark, batch, v100, 10.0 * batch / 8);
+  p.record("bert-base-uncased", task_type::benchmark, 8, v100, 30.0);
+  const auto at_64 = p.predict(bench("bert-base-uncased", 64), v100);
+  EXPECT_EQ(at_64.level, prediction_level::model_batch_scaled);
+  EXPECT_EQ(to_string(at_64.level), "model_batch_scaled");
+  // sqrt(8) x 30 s = 85 s would be the old answer; linear growth says 240 s.
+  EXPECT_GT(at_64.seconds, 200.0);
+  EXPECT_LT(at_64.seconds, 250.0);
+  EXPECT_GT(at_64.p90_s, at_64.seconds);
+  EXPECT_TRUE(from_model_history(at_64.level));
+  // The model's own run at that size still answers first.
+  p.record("bert-base-uncased", task_type::benchmark, 64, v100, 100.0);
+  EXPECT_EQ(p.predict(bench("bert-base-uncased", 64), v100).level, prediction_level::exact);
+}
+
+TEST(execution_predictor_batch_scaling, a_device_without_growth_learned_answers_as_before) {
+  execution_predictor p;
+  const auto v100 = cuda_worker("v", "V100", 32, 7.0);
+  p.record("bert-base-uncased", task_type::benchmark, 8, v100, 30.0);
+  const auto at_32 = p.predict(bench("bert-base-uncased", 32), v100);
+  EXPECT_EQ(at_32.level, prediction_level::model_type_device);
+  EXPECT_DOUBLE_EQ(at_32.seconds, 30.0 / std::sqrt(8.0) * std::sqrt(32.0));
+}
+
+TEST(execution_predictor_batch_scaling, lower_bounds_move_the_growth_and_a_snapshot_keeps_it) {
+  execution_predictor p;
+  const auto v100 = cuda_worker("v", "V100", 32, 7.0);
+  p.record("resnet50", task_type::benchmark, 8, v100, 10.0);
+  p.record("resnet50", task_type::benchmark, 64, v100, 40.0);
+  p.record("bert-base-uncased", task_type::benchmark, 8, v100, 30.0);
+  const double before = p.predict(bench("bert-base-uncased", 64), v100).seconds;
+  // A batch-64 resnet50 that timed out after 200 s: that size runs longer there than learned.
+  p.record_lower_bound("resnet50", task_type::benchmark, 64, v100, 200.0);
+  const auto after = p.predict(bench("bert-base-uncased", 64), v100);
+  EXPECT_EQ(after.level, prediction_level::model_batch_scaled);
+  EXPECT_GT(after.seconds, before);
+  execution_predictor copy;
+  copy.load(p.snapshot());
+  const auto loaded = copy.predict(bench("bert-base-uncased", 64), v100);
+  EXPECT_EQ(loaded.level, after.level);
+  EXPECT_EQ(loaded.seconds, after.seconds);  // exactly: the slopes depend on the estimates, not their order
+}
