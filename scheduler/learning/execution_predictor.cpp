@@ -146,6 +146,11 @@ prediction execution_predictor::predict(const query& q, key device, device_kind 
         const estimate* ratio = nullptr;
         if (q.family != no_key) ratio = find(make_key(prediction_level::family_device_ratio, q.type, clock, q.family, none, device));
         double r = ratio ? ratio->value_s : 0.0;
+        // The family's CPU ratio is its other members': CPU:GPU ratios grow
+        // with model size within a family (a bert-base 2x slower there, a
+        // bert-large 100x), so it may say the CPU is slower than the prior
+        // for this model, never faster, until the model itself runs there.
+        if (ratio && blind_kind_factor(q, kind) > 1.0) r = std::max(r, blind_kind_factor(q, kind));
         if (!ratio) {
           // Another family's ratio: a CPU that ran some other model fast has
           // not shown that it runs this family fast (CPU:GPU ratios differ
@@ -156,7 +161,8 @@ prediction execution_predictor::predict(const query& q, key device, device_kind 
         if (ratio)
           return answer(m->value_s * r * per_speed, prediction_level::model_type_scaled, std::min(m->count, ratio->count));
       }
-    if (q.family != no_key && device != no_key)
+    // Nor do the family's CPU times (its other members') answer for it there.
+    if (q.family != no_key && device != no_key && !(blind_kind_factor(q, kind) > 1.0))
       if (auto e = find(make_key(prediction_level::family_type_device, q.type, clock, q.family, none, device)))
         return answer(e->value_s * units, prediction_level::family_type_device, e->count);
     if (q.model != no_key)

@@ -29,8 +29,9 @@
 // running past its prediction, is a lower bound on the run time
 // (record_lower_bound): the estimates for that device rise to at least it,
 // and so does the device's ratio for the model's family. A task that may run
-// on a GPU is predicted 30x slower on a CPU no result of its model or family
-// speaks for (query::gpu_capable; the .cpp says why).
+// on a GPU is predicted 30x slower on a CPU no result of its own model speaks
+// for (query::gpu_capable; the .cpp says why): its family's CPU ratio and
+// times may raise that, never lower it.
 // Every level is kept per clock (run_clock.hpp): an emulated worker's modeled
 // seconds and a real worker's wall seconds never answer for each other, from
 // the exact key down to the type level. A worker's predictions read its own
