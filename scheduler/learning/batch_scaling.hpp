@@ -12,12 +12,11 @@
 // around the fit says they cannot tell (a Bayesian ridge: prior sd 0.3 on a
 // slope, the residual variance learned with it): clean sweeps move the slopes
 // after a few points, heavy-tailed run times that batch size does not explain
-// leave them near the prior. A
-// model's run time at a batch it has not run at on the device is then its
-// points' mean there moved along those slopes. Sums are kept in exact
-// integer arithmetic on logs rounded to 1e-6, so an answer depends on the set
-// of estimates only, never on the order they arrived in: a predictor loaded
-// from a snapshot answers as the one saved.
+// leave them near the prior. A model's run time at a batch it has not run at
+// on the device is then its points' mean there moved along those slopes. Sums
+// are kept in exact integer arithmetic on logs rounded to 1e-6, so an answer
+// depends on the set of estimates only, never on the order they arrived in: a
+// predictor loaded from a snapshot answers as the one saved.
 #include <cstdint>
 #include <optional>
 #include <unordered_map>
@@ -26,7 +25,7 @@ namespace dtf {
 
 class batch_scaling {
 public:
-  /// What a device's (or the pooled) slopes are, with the points behind them.
+  /// A device's slopes, with the points behind them.
   struct slopes {
     double up_to_4 = 0.5;   // k_small: batch 1 to 4
     double above_4 = 0.5;   // k_large: above batch 4
