@@ -103,7 +103,6 @@ void batch_scaling::solve(fitted& f) {
   if (!ridge(scatter / (prior_slope_sd * prior_slope_sd), k1, k2)) return;
   f.at.up_to_4 = std::clamp(k1, 0.0, max_slope);
   f.at.above_4 = std::clamp(k2, 0.0, max_slope);
-  f.at.scatter_sd = std::sqrt(scatter);
 }
 
 std::optional<batch_scaling::scaled> batch_scaling::predict(std::uint32_t series, std::uint32_t model,

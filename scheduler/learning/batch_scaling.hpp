@@ -29,7 +29,6 @@ public:
   struct slopes {
     double up_to_4 = 0.5;   // k_small: batch 1 to 4
     double above_4 = 0.5;   // k_large: above batch 4
-    double scatter_sd = 0.0;  // of log run times around the fit (0: nothing learned)
     std::uint64_t points = 0;
   };
 

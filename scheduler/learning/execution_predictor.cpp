@@ -128,6 +128,7 @@ prediction execution_predictor::predict(const query& q, key device, device_kind 
                                         double speed) const {
   const double units = batch_factor(q.batch_size);
   const double per_speed = units / clamp_speed(speed);
+  const double cpu_prior = blind_kind_factor(q, kind);  // 1 but for a GPU-capable task on a CPU
   auto answer = [this](double s, prediction_level level, std::uint64_t n) {
     const double seconds = std::max(clamp_seconds(s), 1e-6);
     return prediction{seconds, level, n, p90_seconds(seconds, level)};
@@ -150,38 +151,38 @@ prediction execution_predictor::predict(const query& q, key device, device_kind 
         // with model size within a family (a bert-base 2x slower there, a
         // bert-large 100x), so it may say the CPU is slower than the prior
         // for this model, never faster, until the model itself runs there.
-        if (ratio && blind_kind_factor(q, kind) > 1.0) r = std::max(r, blind_kind_factor(q, kind));
+        if (ratio && cpu_prior > 1.0) r = std::max(r, cpu_prior);
         if (!ratio) {
           // Another family's ratio: a CPU that ran some other model fast has
           // not shown that it runs this family fast (CPU:GPU ratios differ
           // by family far more than GPU:GPU ones), so it keeps its prior.
           ratio = find(make_key(prediction_level::device_ratio, q.type, clock, none, none, device));
-          if (ratio) r = std::max(ratio->value_s, blind_kind_factor(q, kind));
+          if (ratio) r = std::max(ratio->value_s, cpu_prior);
         }
         if (ratio)
           return answer(m->value_s * r * per_speed, prediction_level::model_type_scaled, std::min(m->count, ratio->count));
       }
     // Nor do the family's CPU times (its other members') answer for it there.
-    if (q.family != no_key && device != no_key && !(blind_kind_factor(q, kind) > 1.0))
+    if (q.family != no_key && device != no_key && !(cpu_prior > 1.0))
       if (auto e = find(make_key(prediction_level::family_type_device, q.type, clock, q.family, none, device)))
         return answer(e->value_s * units, prediction_level::family_type_device, e->count);
     if (q.model != no_key)
       if (auto e = find(make_key(prediction_level::model_type, q.type, clock, q.model, none, none)))
-        return answer(e->value_s * per_speed * blind_kind_factor(q, kind), prediction_level::model_type, e->count);
+        return answer(e->value_s * per_speed * cpu_prior, prediction_level::model_type, e->count);
     if (auto e = find(make_key(prediction_level::type_kind, q.type, clock, static_cast<std::uint32_t>(kind), none, none))) {
       // The kinds' means mix different models: a CPU that ran only small
       // ones is not faster than the GPUs for a model it has never run.
       double v = e->value_s;
-      if (const double factor = blind_kind_factor(q, kind); factor > 1.0)
+      if (cpu_prior > 1.0)
         for (auto other : {device_kind::cuda, device_kind::rocm})
           if (auto g = find(make_key(prediction_level::type_kind, q.type, clock, static_cast<std::uint32_t>(other), none, none)))
-            v = std::max(v, g->value_s * factor);
+            v = std::max(v, g->value_s * cpu_prior);
       return answer(v * per_speed, prediction_level::type_kind, e->count);
     }
     if (auto e = find(make_key(prediction_level::type, q.type, clock, none, none, none)))
-      return answer(e->value_s * per_speed * blind_kind_factor(q, kind), prediction_level::type, e->count);
+      return answer(e->value_s * per_speed * cpu_prior, prediction_level::type, e->count);
   }
-  return answer(default_seconds(q.type) * per_speed * blind_kind_factor(q, kind), prediction_level::default_estimate, 0);
+  return answer(default_seconds(q.type) * per_speed * cpu_prior, prediction_level::default_estimate, 0);
 }
 
 prediction execution_predictor::predict(const task& t, const worker_capability& worker) const {
@@ -371,13 +372,13 @@ void execution_predictor::load(const predictor_snapshot& snapshot) {
   samples_ = 0;
   changes_.note_load();
   for (const auto& e : snapshot.entries) {
+    if (e.level == prediction_level::model_batch_scaled) continue;  // never stored
     if (!std::isfinite(e.estimate_s) || e.estimate_s < 0.0 || e.count == 0) continue;
     std::uint32_t name = none, batch = none, device = none;
     if (e.level == prediction_level::type_kind) name = static_cast<std::uint32_t>(e.kind);
     else if (!e.model.empty()) name = names_.intern(e.model);
     if (e.level == prediction_level::exact) batch = batch_key(e.batch_size);
     if (!e.device.empty()) device = devices_.intern(e.device);
-    if (e.level == prediction_level::model_batch_scaled) continue;  // never stored
     auto& est = estimates_[make_key(e.level, e.type, e.clock, name, batch, device)];
     const std::optional<double> old = est.count > 0 ? std::optional{est.value_s} : std::nullopt;
     est.value_s = clamp_seconds(e.estimate_s);

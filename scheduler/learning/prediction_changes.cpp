@@ -27,18 +27,15 @@ std::uint64_t prediction_changes::stamp(std::uint32_t model, task_type type, std
   const std::uint64_t loads = loads_ << 48;
   if (answered == prediction_level::type || answered == prediction_level::default_estimate || device == none)
     return loads + by_type_[static_cast<std::size_t>(type) % 3];
-  std::uint64_t sum = at(by_device_, device, type);
-  if (model != none) {
-    sum += at(by_model_, model, type);
-    if (device < by_model_device_.size()) sum += at(by_model_device_[device], model, type);
-  }
   const std::uint64_t own = model != none && device < by_model_device_.size() ? at(by_model_device_[device], model, type) : 0;
   // Only (m, t, d) results write the exact key.
   if (answered == prediction_level::exact) return loads + own;
+  std::uint64_t sum = at(by_device_, device, type) + own;
   // The model's estimates there (model_type_device: until the device has
   // learned its batch growth, which any result of (t, d) may start or move).
   if (answered == prediction_level::model_batch_scaled || answered == prediction_level::model_type_device)
-    return loads + own + at(by_device_, device, type);
+    return loads + sum;
+  if (model != none) sum += at(by_model_, model, type);
   if (answered == prediction_level::type_kind) {
     const auto t = static_cast<std::size_t>(type) % 3;
     if (kind == device_kind::cpu)  // a CPU's answer reads the GPU kinds' too
