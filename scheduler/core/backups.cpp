@@ -46,23 +46,21 @@ void backup_attempts::place(double now_s, const core_parts& in, const std::funct
     const auto& cls = in.fleet.requirement(r.class_id);
     if (cls.free_feasible <= 0) continue;
     const double elapsed = now_s - r.first.placed_at_s;
-    // The free feasible worker with the smallest p90 in the core's clock
-    // other than the first attempt's; profiles in ascending order, members
-    // ascending: ties go to the earliest registered.
+    // The free feasible worker with the smallest (log-normal) p90 in the
+    // core's clock other than the first attempt's; profiles in ascending
+    // order, members ascending: ties go to the earliest registered.
     in.begin_decision(h);
     std::size_t best = 0;
     double best_p90 = infinity;  // in the core's clock (`elapsed` is)
-    double best_worker_p90 = infinity;  // in its worker's, as the attempt keeps it
     prediction best_p;
     for (auto p : cls.profiles) {
       for (std::size_t w : in.fleet.profile(p).free_members) {
         if (static_cast<int>(w) == r.first.worker) continue;
         const auto d = in.predicted_on(r.body, w);
-        const double worker_p90 = in.predictor.p90_seconds(d.seconds, d.level);
-        const double p90 = worker_p90 * in.fleet.profile_scheduler_s_per_worker_s(p);
+        const double p90 =
+            in.predictor.spread().lognormal_p90_s(d.seconds, d.level) * in.fleet.profile_scheduler_s_per_worker_s(p);
         if (p90 < best_p90 || (p90 == best_p90 && w < best)) {
           best_p90 = p90;
-          best_worker_p90 = worker_p90;
           best = w;
           best_p = d;
         }
@@ -100,7 +98,7 @@ void backup_attempts::place(double now_s, const core_parts& in, const std::funct
     held_s_[h] = charge;
     unwatch(h);
     ++started_;
-    start({h, best, best_p, best_worker_p90, elapsed});
+    start({h, best, best_p, in.predictor.p90_seconds(best_p.seconds, best_p.level), elapsed});
   }
   held_total_s_ += charged_s;
 }

@@ -97,9 +97,10 @@ void scheduler_core::impl::place(task_handle h, std::size_t w, double now_s, dou
   // Checked in the scheduler's clock; the prediction is in the worker's (a
   // worker whose clock does not follow the scheduler's is not checked).
   const double scale = r.first.scheduler_s_per_worker_s;
-  if (std::isfinite(scale) && scale > 0.0)
-    learned.watch_running(h, r.first.placed_at_s + std::max({2.0 * predicted.seconds * scale,
-                                                             r.first.predicted_p90_s * scale, 1.0}));
+  if (std::isfinite(scale) && scale > 0.0) {
+    const double tail_s = learned.predictor.spread().lognormal_p90_s(predicted.seconds, predicted.level);
+    learned.watch_running(h, r.first.placed_at_s + std::max({2.0 * predicted.seconds * scale, tail_s * scale, 1.0}));
+  }
   statistics.count_decision();
   out.push_back({r.body.id, wr.cap.id, finite_or(score, 0.0), finite_or(predicted.seconds, 0.0), false,
                  r.first.from_history(), finite_or(r.first.predicted_p90_s, 0.0)});

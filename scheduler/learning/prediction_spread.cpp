@@ -58,6 +58,13 @@ void prediction_spread::record(prediction_level level, double predicted_s, doubl
   ++s.samples;
   s.log_bias = m.mean;
   s.log_sigma = std::sqrt(std::max(m.second, 1e-6));
+  auto& recent = recent_[k];
+  if (recent.values.size() < static_cast<std::size_t>(window)) {
+    recent.values.push_back(error);
+  } else {
+    recent.values[recent.next] = error;
+    recent.next = (recent.next + 1) % recent.values.size();
+  }
   refresh_p90_factor(k);
   note_verdict(k, was_noisy);
 }
@@ -90,7 +97,27 @@ double prediction_spread::p90_s(double predicted_s, prediction_level level) cons
   return bounded_quantile_s(predicted_s * p90_factor_[index_of(level)]);
 }
 
-void prediction_spread::refresh_p90_factor(std::size_t k) { p90_factor_[k] = factor_of(spreads_[k], z90); }
+double prediction_spread::lognormal_p90_s(double predicted_s, prediction_level level) const {
+  return bounded_quantile_s(predicted_s * lognormal_p90_factor_[index_of(level)]);
+}
+
+void prediction_spread::refresh_p90_factor(std::size_t k) {
+  lognormal_p90_factor_[k] = factor_of(spreads_[k], z90);
+  const auto& values = recent_[k].values;
+  if (values.empty()) {  // the prior, or a restored spread
+    p90_factor_[k] = lognormal_p90_factor_[k];
+    return;
+  }
+  // The smallest error at or above nine in ten of them (index ceil(0.9 n) - 1).
+  std::vector<double> sorted(values);
+  const auto n = sorted.size();
+  const auto at = (9 * n + 9) / 10 - 1;
+  std::nth_element(sorted.begin(), sorted.begin() + static_cast<std::ptrdiff_t>(at), sorted.end());
+  const double prior_log = z90 * prior_sigma(static_cast<prediction_level>(k));
+  const double weight = static_cast<double>(n);
+  const double log_p90 = (prior_weight * prior_log + weight * sorted[at]) / (prior_weight + weight);
+  p90_factor_[k] = std::exp(std::clamp(log_p90, -max_log, max_log));
+}
 
 void prediction_spread::set(prediction_level level, const log_spread& spread) {
   const std::size_t k = index_of(level);
@@ -102,6 +129,7 @@ void prediction_spread::set(prediction_level level, const log_spread& spread) {
   s.samples = spread.samples;
   const double weight = std::min(window, prior_weight + static_cast<double>(spread.samples));
   moments_[k] = {weight, s.log_bias, s.log_sigma * s.log_sigma};
+  recent_[k] = {};
   refresh_p90_factor(k);
   note_verdict(k, was_noisy);
 }

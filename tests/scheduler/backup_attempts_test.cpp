@@ -243,14 +243,16 @@ TEST(backup_attempts, never_fit_a_budget_that_grows_slower_than_the_straggler_ru
 }
 
 TEST(backup_attempts, wait_until_the_copy_could_not_only_tie) {
-  // The copy's p90 (about 97 s) must be at most backup_max_fraction of the
-  // time the attempt has run: with 1 % that is from about 9,700 s on.
+  // The copy's (log-normal) p90 (about 97 s) must be at most
+  // backup_max_fraction of the time the attempt has run: with 1 % that is
+  // from about 9,700 s on.
   auto config = one_slot_config();
   config.backup_max_fraction = 0.01;
   auto core = core_with_b_on_the_slow_worker(config);
   EXPECT_TRUE(core.schedule(1600.0).empty());
   ASSERT_TRUE(core.next_wakeup_s().has_value());
-  const double p90 = core.predictor().predict(bert("c"), core.workers()[0]).p90_s;
+  const auto predicted = core.predictor().predict(bert("c"), core.workers()[0]);
+  const double p90 = core.predictor().spread().lognormal_p90_s(predicted.seconds, predicted.level);
   EXPECT_NEAR(*core.next_wakeup_s(), p90 / 0.01, 1e-6);
   EXPECT_TRUE(core.schedule(p90 / 0.01 - 1.0).empty());
   EXPECT_EQ(core.schedule(p90 / 0.01 + 1.0).size(), 1u);
