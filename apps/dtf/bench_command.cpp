@@ -71,8 +71,8 @@ std::string target_report(const scenario& s, const std::vector<simulation_result
         << ": intelligent makespan / lower bound = " << fixed(intelligent.makespan_over_lower_bound, 3)
         << " (target <= 1.2)\n";
   for (const char* ablation : {"intelligent-no-affinity", "intelligent-no-specialization", "intelligent-no-prediction",
-                               "intelligent-no-backups", "intelligent-no-deferral", "intelligent-no-scarcity",
-                               "intelligent-longest-first"}) {
+                               "intelligent-no-backups", "intelligent-no-faster-copies", "intelligent-no-deferral",
+                               "intelligent-no-scarcity", "intelligent-longest-first"}) {
     const auto& a = find(results, ablation);
     out << "- ablation " << ablation << ": makespan " << fixed(100.0 * (a.makespan_s / intelligent.makespan_s - 1), 1)
         << " %, mean completion " << fixed(100.0 * (a.mean_completion_s / intelligent.mean_completion_s - 1), 1)

@@ -9,6 +9,7 @@ namespace dtf {
 
 void backup_attempts::watch(task_handle h, const task_record& r, const execution_predictor& predictor) {
   if (!enabled_) return;
+  if (h < copied_.size()) copied_[h] = false;  // a new first attempt
   if (!from_model_history(r.first.level) || predictor.spread().noisy(r.first.level)) return;
   const double p99 = predictor.spread().quantile_s(1.0, r.first.level, prediction_spread::z99);
   const double factor = std::max({1.0, finite_or(config_.backup_overrun_factor, 2.0), p99});
@@ -28,7 +29,8 @@ void backup_attempts::unwatch(task_handle h) {
   overdue_at_s_[h] = infinity;
 }
 
-void backup_attempts::place(double now_s, const core_parts& in, const std::function<void(const backup_choice&)>& start) {
+void backup_attempts::place(double now_s, const core_parts& in, bool after_result,
+                            const std::function<void(const backup_choice&)>& start) {
   const double fraction = std::clamp(finite_or(config_.backup_max_fraction, 0.0), 0.0, 1.0);
   if (fraction <= 0.0) return;
   const double budget_fraction = std::max(0.0, finite_or(config_.backup_budget_fraction, 0.0));
@@ -46,27 +48,8 @@ void backup_attempts::place(double now_s, const core_parts& in, const std::funct
     const auto& cls = in.fleet.requirement(r.class_id);
     if (cls.free_feasible <= 0) continue;
     const double elapsed = now_s - r.first.placed_at_s;
-    // The free feasible worker with the smallest (log-normal) p90 in the
-    // core's clock other than the first attempt's; profiles in ascending
-    // order, members ascending: ties go to the earliest registered.
     in.begin_decision(h);
-    std::size_t best = 0;
-    double best_p90 = infinity;  // in the core's clock (`elapsed` is)
-    prediction best_p;
-    for (auto p : cls.profiles) {
-      for (std::size_t w : in.fleet.profile(p).free_members) {
-        if (static_cast<int>(w) == r.first.worker) continue;
-        const auto d = in.predicted_on(r.body, w);
-        const double p90 =
-            in.predictor.spread().lognormal_p90_s(d.seconds, d.level) * in.fleet.profile_scheduler_s_per_worker_s(p);
-        if (p90 < best_p90 || (p90 == best_p90 && w < best)) {
-          best_p90 = p90;
-          best = w;
-          best_p = d;
-        }
-        break;  // one prediction per profile: its first free member stands for it
-      }
-    }
+    const auto [best, best_p90, best_p] = fastest_free(r, in, false);
     in.cache.end();
     // Eligible once the attempt has run best_p90 / fraction; compared as a
     // time (with a rounding allowance), so a wake-up set for that moment
@@ -94,13 +77,93 @@ void backup_attempts::place(double now_s, const core_parts& in, const std::funct
       continue;
     }
     charged_s += charge;
-    if (h >= held_s_.size()) held_s_.resize(h + 1, 0.0);
-    held_s_[h] = charge;
-    unwatch(h);
-    ++started_;
-    start({h, best, best_p, in.predictor.p90_seconds(best_p.seconds, best_p.level), elapsed});
+    start(begin_copy(h, charge, {best, best_p90, best_p}, in, elapsed, 0.0));
+  }
+  if (after_result && enabled_ && config_.backup_to_faster_workers && !arriving(now_s, in)) {
+    if (busy < 0.0) busy = in.fleet.busy_slot_s(now_s);
+    copy_to_faster(now_s, in, start, budget_fraction, busy, charged_s);
   }
   held_total_s_ += charged_s;
+}
+
+// Profiles in ascending order, members ascending: ties go to the earliest registered.
+backup_attempts::free_worker backup_attempts::fastest_free(const task_record& r, const core_parts& in,
+                                                           bool history_only) {
+  free_worker best;
+  const auto& cls = in.fleet.requirement(r.class_id);
+  for (auto p : cls.profiles) {
+    for (std::size_t w : in.fleet.profile(p).free_members) {
+      if (static_cast<int>(w) == r.first.worker) continue;
+      const auto d = in.predicted_on(r.body, w);
+      if (history_only && !from_model_history(d.level)) break;
+      const double p90 =
+          in.predictor.spread().lognormal_p90_s(d.seconds, d.level) * in.fleet.profile_scheduler_s_per_worker_s(p);
+      if (p90 < best.p90_s || (p90 == best.p90_s && w < best.worker)) best = {w, p90, d};
+      break;  // one prediction per profile: its first free member stands for it
+    }
+  }
+  return best;
+}
+
+backup_choice backup_attempts::begin_copy(task_handle h, double charge_s, const free_worker& on, const core_parts& in,
+                                          double elapsed_s, double remaining_s) {
+  if (h >= held_s_.size()) held_s_.resize(h + 1, 0.0);
+  held_s_[h] = charge_s;
+  unwatch(h);
+  if (h >= copied_.size()) copied_.resize(h + 1, false);
+  copied_[h] = true;
+  ++started_;
+  return {h, on.worker, on.predicted, in.predictor.p90_seconds(on.predicted.seconds, on.predicted.level), elapsed_s,
+          remaining_s};
+}
+
+bool backup_attempts::arriving(double now_s, const core_parts& in) {
+  for (std::uint32_t c = 0; c < in.fleet.class_count(); ++c)
+    if (in.arrivals.work_per_s(c, now_s) > 0.0) return true;
+  return false;
+}
+
+bool backup_attempts::worth_placing(double now_s, const core_parts& in, bool after_result) const {
+  if (any_overdue(now_s)) return true;
+  return after_result && enabled_ && config_.backup_to_faster_workers && in.fleet.running() > 0 &&
+         !arriving(now_s, in);
+}
+
+void backup_attempts::copy_to_faster(double now_s, const core_parts& in,
+                                     const std::function<void(const backup_choice&)>& start, double budget_fraction,
+                                     double& busy_s, double& charged_s) {
+  // Workers in index order, each one's attempts in placement order: deterministic.
+  for (std::size_t w = 0; w < in.fleet.size(); ++w) {
+    for (const auto& occupant : in.fleet.worker(w).occupants) {
+      const task_handle h = occupant.task;
+      const auto& r = in.tasks[h];
+      // A first attempt without a copy, placed on its model's own history (as an overdue one must be).
+      if (r.has_backup() || r.first.worker != static_cast<int>(w) || !from_model_history(r.first.level) ||
+          (h < copied_.size() && copied_[h]))
+        continue;
+      const auto& cls = in.fleet.requirement(r.class_id);
+      const double scale = r.first.scheduler_s_per_worker_s;
+      if (cls.free_feasible <= 0 || !(scale > 0.0)) continue;
+      in.begin_decision(h);
+      // What the model's history predicts on its worker now (results came since it started).
+      const auto now_p = in.predicted_on(r.body, w);
+      if (!from_model_history(now_p.level) || in.predictor.spread().noisy(now_p.level)) {
+        in.cache.end();
+        continue;
+      }
+      const double elapsed = now_s - r.first.placed_at_s;
+      const double remaining =
+          in.predictor.spread().mean_remaining_s(now_p.seconds, now_p.level, elapsed / scale) * scale;
+      const auto copy = fastest_free(r, in, true);
+      in.cache.end();
+      if (!std::isfinite(copy.p90_s) || !(2.0 * copy.p90_s < remaining)) continue;
+      const double charge = elapsed + copy.p90_s;  // as in place()
+      if (wasted_s_ + held_total_s_ + charged_s + charge - budget_fraction * busy_s > 0.0) continue;
+      charged_s += charge;
+      start(begin_copy(h, charge, copy, in, elapsed, remaining));
+      break;  // start() changed the fleet: w's occupants are read no further
+    }
+  }
 }
 
 void backup_attempts::settle(task_handle h) {

@@ -13,7 +13,15 @@
 // plus what the copies still racing and this one may waste stays within
 // backup_budget_fraction of all slot time so far. Times and predictions meet
 // in the core's clock (each prediction times its worker's
-// scheduler_s_per_worker_s). Owns the overdue index, the wake-up time and the counters.
+// scheduler_s_per_worker_s).
+// At the end of a batch -- nothing pending, no submissions arriving -- a
+// first attempt need not be overdue: one whose expected time still to run
+// (prediction_spread::mean_remaining_s, from what its model's own history
+// now predicts on its worker and how long it has run) is more than twice a
+// free feasible worker's p90 for it gets a copy there, within the same
+// budget (a long task started on a slow worker sets the makespan while the
+// fast ones idle; online, a free slot is the next arrival's).
+// Owns the overdue index, the wake-up time and the counters.
 #include "scheduler/core/core_parts.hpp"
 #include "scheduler/core/fleet_index.hpp"
 #include "scheduler/core/task_table.hpp"
@@ -36,6 +44,7 @@ struct backup_choice {
   prediction predicted;
   double p90_s = 0.0;       // in the worker's clock, as predicted
   double elapsed_s = 0.0;  // how long the first attempt has run (the core's clock)
+  double remaining_s = 0.0;  // a copy on a faster worker: the first attempt's expected time still to run (else 0)
 };
 
 class backup_attempts {
@@ -52,7 +61,21 @@ public:
   /// Starts backups of overdue first attempts (most overdue first) through
   /// `start`, which occupies the slot; only call with nothing pending (a copy
   /// never delays work that has not started).
-  void place(double now_s, const core_parts& in, const std::function<void(const backup_choice&)>& start);
+  /// after_result: the first call since a result came (see note_result);
+  /// only then are copies on faster workers considered.
+  void place(double now_s, const core_parts& in, bool after_result,
+             const std::function<void(const backup_choice&)>& start);
+  /// Whether place() has anything to look at now: an overdue attempt, or,
+  /// after a result, the end of a batch (nothing pending, as place()
+  /// requires, and no submissions arriving) with copies on faster workers allowed.
+  bool worth_placing(double now_s, const core_parts& in, bool after_result) const;
+  /// A result came. Copies on faster workers are weighed at the schedule()
+  /// call that follows a result only -- not at wake-ups or other calls --
+  /// so that when a caller calls schedule() does not change what they decide
+  /// (their condition moves with the time run, unlike being overdue).
+  void note_result() { result_noted_ = true; }
+  /// Whether a result came since the last call; clears it.
+  bool take_result_noted() { return std::exchange(result_noted_, false); }
 
   /// When schedule() should run again with no other event (nullopt-like: infinity).
   double wakeup_s() const { return wakeup_s_; }
@@ -79,10 +102,31 @@ private:
   std::uint64_t started_ = 0;
   std::uint64_t won_ = 0;
   double wasted_s_ = 0.0;  // slot time of attempts that lost a race to their copy
+  /// The free feasible worker, other than the first attempt's, with the
+  /// smallest (log-normal) p90 for r's task in the core's clock (history_only:
+  /// a profile predicted at a guess does not count). p90_s infinite: none.
+  struct free_worker {
+    std::size_t worker = 0;
+    double p90_s = std::numeric_limits<double>::infinity();
+    prediction predicted;
+  };
+  static free_worker fastest_free(const task_record& r, const core_parts& in, bool history_only);
+  /// Books a copy of h on `on`, charged charge_s against the budget until its race ends.
+  backup_choice begin_copy(task_handle h, double charge_s, const free_worker& on, const core_parts& in,
+                           double elapsed_s, double remaining_s);
+  /// Whether any submissions are arriving (a class with a recent rate).
+  static bool arriving(double now_s, const core_parts& in);
+  /// The end-of-batch pass: copies of first attempts a free worker is
+  /// predicted to overtake (see the file comment); `charged_s` as in place().
+  void copy_to_faster(double now_s, const core_parts& in, const std::function<void(const backup_choice&)>& start,
+                      double budget_fraction, double& busy_s, double& charged_s);
   // What the copies still racing were charged when they started (by handle), and their sum: held against
   // the budget until the race ends, so copies started in different calls cannot overrun it together.
   std::vector<double> held_s_;
   double held_total_s_ = 0.0;
+  bool result_noted_ = false;
+  // By handle: the running first attempt had a copy (one per first attempt; a copy that failed is not repeated).
+  std::vector<bool> copied_;
 };
 
 } // namespace dtf

@@ -83,6 +83,11 @@ struct scheduler_config {
   /// ... and within the budget: the slot time of cancelled losing attempts,
   /// plus this copy's p90, stays under this fraction of all slot time used.
   double backup_budget_fraction = 0.03;
+  /// ... and at the end of a batch (nothing pending, no submissions
+  /// arriving) also a first attempt that is not overdue, where its expected
+  /// time still to run is more than twice a free worker's p90 for it (within
+  /// the same budget; backups.hpp).
+  bool backup_to_faster_workers = true;
 
   /// Whether a task may wait for a busy worker (deferral is part of predictive scheduling).
   bool defers() const { return allow_deferral && enable_predictive_scheduling; }

@@ -121,7 +121,11 @@ void scheduler_core::impl::start_backup(const backup_choice& choice, double now_
     e.winner = wr.cap.id;
     e.outcome = "backup: the attempt on " + fleet.worker(static_cast<std::size_t>(r.first.worker)).cap.id +
                 " has run " + std::to_string(choice.elapsed_s) + " s against " +
-                std::to_string(r.first.predicted_scheduler_s()) + " s predicted; " + wr.cap.id +
+                std::to_string(r.first.predicted_scheduler_s()) + " s predicted" +
+                (choice.remaining_s > 0.0 ? " and is expected to need " + std::to_string(choice.remaining_s) +
+                                                " s more (the end of a batch)"
+                                          : std::string{}) +
+                "; " + wr.cap.id +
                 " is predicted to need " + std::to_string(r.backup.predicted_scheduler_s()) + " s (p90 " +
                 std::to_string(choice.p90_s * r.backup.scheduler_s_per_worker_s) + " s; the core's clock)";
     explanations.keep(std::move(e));
@@ -329,13 +333,14 @@ std::vector<assignment> scheduler_core::schedule(double now_s) {
   i.backups.clear_wakeup();
   if (i.fleet.empty()) return out;
   i.learned.learn_running_lower_bounds(now_s, i.tasks, i.fleet);
-  const bool overdue_now = i.backups.any_overdue(now_s);
   i.queue.promote_aged(i.tasks, now_s);
+  const bool after_result = i.backups.take_result_noted();
   if (i.queue.size() == 0) {
     // Backups only take slots nothing pending waits for: a copy never delays
     // work that has not started.
-    if (overdue_now)
-      i.backups.place(now_s, i.parts(), [&](const backup_choice& choice) { i.start_backup(choice, now_s, out); });
+    if (i.backups.worth_placing(now_s, i.parts(), after_result))
+      i.backups.place(now_s, i.parts(), after_result,
+                      [&](const backup_choice& choice) { i.start_backup(choice, now_s, out); });
     i.backups.note_next_overdue(now_s);
     return out;
   }
@@ -557,6 +562,7 @@ std::optional<double> scheduler_core::next_wakeup_s() const {
 result_effect scheduler_core::record_result(const task_result& result, double now_s) {
   auto& i = *impl_;
   i.statistics.observe(now_s);
+  i.backups.note_result();
   const double duration = result.duration_s;
   const bool valid_duration = std::isfinite(duration) && duration >= 0.0;
   const task_status status = is_final(result.status) ? result.status : task_status::failed;

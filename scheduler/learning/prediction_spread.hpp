@@ -57,6 +57,13 @@ public:
   /// checks a running attempt, by it (measured: by p90_s they cost
   /// drift-batch and heavy_tail_online).
   double lognormal_p90_s(double predicted_s, prediction_level level) const;
+  /// The expected time still to run of a run predicted `predicted_s` at
+  /// `level` that has already run `elapsed_s` (same clock): the mean
+  /// residual life of the level's log-normal (median predicted x e^bias, its
+  /// sigma). Past the median it grows with elapsed_s: a run of a
+  /// heavy-tailed kind that is long already is likely longer still. Finite,
+  /// at least 0.
+  double mean_remaining_s(double predicted_s, prediction_level level, double elapsed_s) const;
   /// Restores learned spreads (snapshots); values are sanitized. The p90
   /// becomes bias + z90 sigma until new errors are learned.
   void set(prediction_level level, const log_spread& spread);

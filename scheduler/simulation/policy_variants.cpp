@@ -18,6 +18,8 @@ std::optional<policy_variant> resolve_policy_variant(std::string_view name, cons
     v.config.backup_attempts = false;  // so are backup attempts
   } else if (name == "intelligent-no-backups") {
     v.config.backup_attempts = false;
+  } else if (name == "intelligent-no-faster-copies") {
+    v.config.backup_to_faster_workers = false;
   } else if (name == "intelligent-no-deferral") {
     v.config.allow_deferral = false;
   } else if (name == "intelligent-no-scarcity") {
@@ -37,8 +39,8 @@ std::optional<policy_variant> resolve_policy_variant(std::string_view name, cons
 std::vector<std::string> simulation_policy_names() {
   auto names = policy_names();
   for (const char* ablation : {"intelligent-no-affinity", "intelligent-no-specialization", "intelligent-no-prediction",
-                             "intelligent-no-backups", "intelligent-no-deferral", "intelligent-no-scarcity",
-                             "intelligent-longest-first", "intelligent-guessed-order"})
+                               "intelligent-no-backups", "intelligent-no-faster-copies", "intelligent-no-deferral",
+                               "intelligent-no-scarcity", "intelligent-longest-first", "intelligent-guessed-order"})
     names.emplace_back(ablation);
   return names;
 }

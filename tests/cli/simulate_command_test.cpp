@@ -81,8 +81,8 @@ TEST(simulate_command, all_policies_print_one_table) {
   ASSERT_EQ(run.exit_code, 0) << run.err;
   for (const char* policy : {"intelligent", "seed", "round_robin", "random", "least_loaded", "min_completion",
                              "intelligent-no-affinity", "intelligent-no-specialization", "intelligent-no-prediction",
-                             "intelligent-no-backups", "intelligent-no-deferral", "intelligent-no-scarcity",
-                             "intelligent-longest-first", "intelligent-guessed-order"})
+                             "intelligent-no-backups", "intelligent-no-faster-copies", "intelligent-no-deferral",
+                             "intelligent-no-scarcity", "intelligent-longest-first", "intelligent-guessed-order"})
     EXPECT_NE(run.out.find(policy), std::string::npos) << policy;
 }
 

@@ -27,6 +27,8 @@ scheduler_config one_slot_config() {
   // Two tasks: 3 % of their slot time buys no copy. A copy may waste the
   // first attempt's time so far and its own: allow more than all slot time.
   config.backup_budget_fraction = 2.0;
+  // These tests follow overdue attempts; the end-of-batch copies have theirs below.
+  config.backup_to_faster_workers = false;
   return config;
 }
 
@@ -288,4 +290,90 @@ TEST(backup_attempts, hold_a_racing_copy_s_charge_against_the_budget_of_the_next
   EXPECT_EQ(at_1600[0].task_id, "b");
   EXPECT_TRUE(at_1600[0].backup);
   EXPECT_TRUE(core.schedule(2100.0).empty());  // c's copy waits while b's races
+}
+
+// At the end of a batch (nothing pending, nothing arriving) an attempt need
+// not be overdue: b, predicted 600 s on the slow worker, is expected to need
+// about 590 s more after 60 s, more than twice the fast worker's p90 for it
+// (about 100 s), so it also starts there at once.
+TEST(backup_attempts, at_the_end_of_a_batch_a_long_attempt_on_a_slow_worker_also_starts_on_a_free_fast_one) {
+  auto config = one_slot_config();
+  config.backup_to_faster_workers = true;
+  auto core = core_with_b_on_the_slow_worker(config);
+  const auto at_60 = core.schedule(fast_s);
+  ASSERT_EQ(at_60.size(), 1u);
+  EXPECT_EQ(at_60[0].task_id, "b");
+  EXPECT_EQ(at_60[0].worker_id, "fast");
+  EXPECT_TRUE(at_60[0].backup);
+  EXPECT_EQ(core.stats().backups_started, 1u);
+  auto why = core.explanation("b");
+  ASSERT_TRUE(why.has_value());
+  EXPECT_NE(why->outcome.find("is expected to need"), std::string::npos) << why->outcome;
+  EXPECT_NE(why->outcome.find("(the end of a batch)"), std::string::npos) << why->outcome;
+}
+
+TEST(backup_attempts, at_the_end_of_a_batch_a_copy_needs_the_model_s_own_history_and_the_budget) {
+  auto config = one_slot_config();
+  config.backup_to_faster_workers = true;
+  // b placed on a guess: its overrun says the guess was wrong.
+  auto guessed = core_with_b_on_the_slow_worker(config, "intelligent", false);
+  EXPECT_TRUE(guessed.schedule(fast_s).empty());
+  // Two tasks' slot time (about 120 s) at 3 % cannot pay for b's 60 s so far and the copy.
+  config.backup_budget_fraction = 0.03;
+  auto poor = core_with_b_on_the_slow_worker(config);
+  EXPECT_TRUE(poor.schedule(fast_s).empty());
+  // Nor a baseline policy.
+  config.backup_budget_fraction = 2.0;
+  auto baseline = core_with_b_on_the_slow_worker(config, "least_loaded");
+  EXPECT_TRUE(baseline.schedule(fast_s).empty());
+}
+
+// While submissions keep arriving, a free fast worker is the next arrival's:
+// no copy. Here CPU-only tasks arrive every 2 s (61-71 s) on a second CPU
+// with two slots; the one that ends at 72 finds them still arriving, the last
+// one's end at 90 finds them stopped (3 of their gaps without one): b's copy.
+TEST(backup_attempts, no_copy_on_a_faster_worker_while_submissions_keep_arriving) {
+  auto config = one_slot_config();
+  config.backup_to_faster_workers = true;
+  scheduler_core core(config, make_policy("intelligent", config));
+  core.add_worker(cuda_worker("fast", "GPU", 32, 8.0));
+  core.add_worker(cpu_worker("slow", "CPU", 64, 8, 0, 0.1));
+  core.add_worker(cpu_worker("cpu2", "CPU only", 64, 8, 2, 0.1));
+  core.learn_from_history(success_of("old1", "fast", fast_s, "bert-base"), core.workers()[0]);
+  core.learn_from_history(success_of("old2", "slow", slow_s, "bert-base"), core.workers()[1]);
+  core.submit(bert("a"), 0.0);
+  core.submit(bert("b"), 0.0);
+  ASSERT_EQ(placement(core.schedule(0.0)), (std::map<std::string, std::string>{{"a", "fast"}, {"b", "slow"}}));
+  for (int k = 0; k <= 5; ++k) {
+    const double at = 61.0 + 2.0 * k;
+    if (k == 0) core.record_result(success_of("a", "fast", fast_s, "bert-base"), fast_s);
+    core.submit(make_task("s" + std::to_string(k), {device_kind::cpu}, 0.0, 0, "tiny-cpu"), at);
+    const auto placed = core.schedule(at);
+    ASSERT_EQ(placement(placed), (std::map<std::string, std::string>{{"s" + std::to_string(k), "cpu2"}}));
+    if (k < 4) core.record_result(success_of("s" + std::to_string(k), "cpu2", 0.5, "tiny-cpu"), at + 0.5);
+  }
+  core.record_result(success_of("s4", "cpu2", 3.0, "tiny-cpu"), 72.0);
+  EXPECT_TRUE(core.schedule(72.0).empty());  // arriving every 2 s
+  // Quiet by 80, but only the call after a result weighs such copies (when a
+  // caller calls must not change what they decide).
+  EXPECT_TRUE(core.schedule(80.0).empty());
+  core.record_result(success_of("s5", "cpu2", 19.0, "tiny-cpu"), 90.0);
+  const auto quiet = core.schedule(90.0);
+  ASSERT_EQ(quiet.size(), 1u);
+  EXPECT_EQ(quiet[0].task_id, "b");
+  EXPECT_EQ(quiet[0].worker_id, "fast");
+  EXPECT_TRUE(quiet[0].backup);
+}
+
+// One copy per first attempt: a copy that failed is not started again.
+TEST(backup_attempts, a_failed_copy_on_a_faster_worker_is_not_repeated) {
+  auto config = one_slot_config();
+  config.backup_to_faster_workers = true;
+  auto core = core_with_b_on_the_slow_worker(config);
+  ASSERT_EQ(core.schedule(fast_s).size(), 1u);
+  task_result failed = success_of("b", "fast", 5.0, "bert-base");
+  failed.status = task_status::failed;
+  EXPECT_TRUE(core.record_result(failed, fast_s + 5.0).still_running);
+  EXPECT_TRUE(core.schedule(fast_s + 5.0).empty());
+  EXPECT_EQ(core.stats().backups_started, 1u);
 }

@@ -17,11 +17,13 @@ inline task bert_task(std::string id) {
 }
 
 /// The core after "a" was placed on "fast" and "b" on "slow", both at 0.
-inline scheduler_core fast_and_slow_running_a_and_b(double time_scale) {
+/// faster_copies: the end-of-batch copies too (else only overdue attempts get one).
+inline scheduler_core fast_and_slow_running_a_and_b(double time_scale, bool faster_copies = false) {
   scheduler_config config;
   config.max_tasks_per_worker = 1;
   config.allow_deferral = false;        // b must start on the slow worker
   config.backup_budget_fraction = 2.0;  // a copy may cost more than all slot time
+  config.backup_to_faster_workers = faster_copies;
   scheduler_core core(config, make_policy("intelligent", config));
   core.add_worker(emulated(cuda_worker("fast", "GPU", 32, 8.0), time_scale));
   core.add_worker(emulated(cpu_worker("slow", "CPU", 64, 8, 0, 0.1), time_scale));

@@ -94,3 +94,30 @@ TEST(prediction_spread, a_change_of_verdict_moves_every_change_stamp) {
   ASSERT_TRUE(p.spread().noisy(prediction_level::family_type_device));
   EXPECT_NE(p.change_stamp(q, device, w.kind, prediction_level::exact), before);
 }
+
+// The expected time still to run: the log-normal's mean before the run
+// starts; for a wide spread it grows once the run is past its median (a
+// long run of a heavy-tailed kind is likely longer still), for a narrow one
+// it shrinks; far in the tail it stays finite.
+TEST(prediction_spread, the_expected_time_still_to_run_follows_the_level_s_spread) {
+  prediction_spread s;
+  const auto narrow = prediction_level::exact;             // prior sigma 0.4
+  const auto wide = prediction_level::default_estimate;    // prior sigma 1.5
+  EXPECT_NEAR(s.mean_remaining_s(100.0, narrow, 0.0), 100.0 * std::exp(0.4 * 0.4 / 2.0), 1e-9);
+  EXPECT_NEAR(s.mean_remaining_s(100.0, wide, 0.0), 100.0 * std::exp(1.5 * 1.5 / 2.0), 1e-9);
+  // Narrow: after 50 s of a 100 s run, about 60 s more; after 300 s, well under 300 s more.
+  EXPECT_NEAR(s.mean_remaining_s(100.0, narrow, 50.0), 60.0, 15.0);
+  EXPECT_LT(s.mean_remaining_s(100.0, narrow, 300.0), 150.0);
+  // Wide: the longer it has run, the longer it is expected to run still.
+  const double at_100 = s.mean_remaining_s(100.0, wide, 100.0);
+  const double at_1000 = s.mean_remaining_s(100.0, wide, 1000.0);
+  EXPECT_GT(at_1000, at_100);
+  EXPECT_GT(at_1000, 1000.0);
+  // Far in the tail (past where the normal tail underflows): finite, positive, growing.
+  const double far = s.mean_remaining_s(1.0, narrow, 1e12);
+  EXPECT_TRUE(std::isfinite(far));
+  EXPECT_GT(far, 0.0);
+  EXPECT_GE(s.mean_remaining_s(1.0, narrow, 1e13), far);
+  EXPECT_EQ(s.mean_remaining_s(0.0, narrow, 10.0), 0.0);
+  EXPECT_EQ(s.mean_remaining_s(std::nan(""), narrow, 10.0), 0.0);
+}

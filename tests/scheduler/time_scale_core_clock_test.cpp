@@ -78,6 +78,19 @@ TEST(time_scale_core_clock, an_attempt_is_overdue_after_its_prediction_in_wall_s
   EXPECT_EQ(at_scale[0].worker_id, "fast");
 }
 
+TEST(time_scale_core_clock, an_end_of_batch_copy_reads_the_time_run_in_wall_seconds) {
+  // b (600 modeled s on slow) has run 60 modeled s when a ends on fast: expected
+  // to need about 590 more, against fast's p90 of about 100: a copy at once, at either scale.
+  for (double time_scale : {1.0, 0.02}) {
+    auto core = fast_and_slow_running_a_and_b(time_scale, true);
+    core.record_result(success_of("a", "fast", 60.0, "bert-base"), 60.0 * time_scale);
+    const auto copies = core.schedule(60.0 * time_scale);
+    ASSERT_EQ(copies.size(), 1u) << time_scale;
+    EXPECT_TRUE(copies[0].backup);
+    EXPECT_EQ(copies[0].worker_id, "fast");
+  }
+}
+
 namespace {
 
 // One A100 slot runs four 40 GB llama tasks (A100 only, 1 modeled s each),
