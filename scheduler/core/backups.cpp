@@ -160,8 +160,7 @@ void backup_attempts::copy_to_faster(double now_s, const core_parts& in,
       const double charge = elapsed + copy.p90_s;  // as in place()
       if (wasted_s_ + held_total_s_ + charged_s + charge - budget_fraction * busy_s > 0.0) continue;
       charged_s += charge;
-      start(begin_copy(h, charge, copy, in, elapsed, remaining));
-      break;  // start() changed the fleet: w's occupants are read no further
+      start(begin_copy(h, charge, copy, in, elapsed, remaining));  // on another worker: w's occupants stand
     }
   }
 }

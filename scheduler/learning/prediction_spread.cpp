@@ -104,19 +104,20 @@ double prediction_spread::lognormal_p90_s(double predicted_s, prediction_level l
 double prediction_spread::mean_remaining_s(double predicted_s, prediction_level level, double elapsed_s) const {
   if (!std::isfinite(predicted_s) || !(predicted_s > 0.0)) return 0.0;
   const auto& s = of(level);
-  const double sigma = std::max(s.log_sigma, 0.05);
+  // sigma^2 / 2 stays under max_log: the mean is never capped below what the tail needs.
+  const double sigma = std::clamp(s.log_sigma, 0.05, 6.0);
   const double median_s = predicted_s * std::exp(std::clamp(s.log_bias, -max_log, max_log));
-  const double mean_s = median_s * std::exp(std::min(sigma * sigma / 2.0, max_log));
+  const double mean_s = median_s * std::exp(sigma * sigma / 2.0);
   if (!std::isfinite(elapsed_s) || !(elapsed_s > 0.0)) return bounded_quantile_s(mean_s);
   // E[T | T > e] = mean x Phi(sigma - z) / (1 - Phi(z)), z = ln(e / median) / sigma.
   const double z = std::log(elapsed_s / median_s) / sigma;
   const auto upper_tail = [](double x) { return 0.5 * std::erfc(x / std::sqrt(2.0)); };  // 1 - Phi(x)
   const double beyond = upper_tail(z);
   double remaining_s = 0.0;
-  if (beyond > 1e-12)
+  if (beyond > 1e-290)  // erfc is accurate down to here (z about 36)
     remaining_s = mean_s * upper_tail(z - sigma) / beyond - elapsed_s;
-  else  // far in the tail: the hazard is ln(e / median) / (sigma^2 e)
-    remaining_s = elapsed_s * sigma * sigma / std::log(elapsed_s / median_s);
+  else  // Mills' ratio: E[T | T > e] / e -> 1 + sigma / (z - sigma), and z > 36 > sigma here
+    remaining_s = elapsed_s * sigma / (z - sigma);
   if (!std::isfinite(remaining_s)) return execution_predictor::max_seconds;
   return std::clamp(remaining_s, 0.0, execution_predictor::max_seconds);
 }
