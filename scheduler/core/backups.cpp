@@ -113,8 +113,8 @@ backup_choice backup_attempts::begin_copy(task_handle h, double charge_s, const 
   if (h >= copied_.size()) copied_.resize(h + 1, false);
   copied_[h] = true;
   ++started_;
-  return {h, on.worker, on.predicted, in.predictor.p90_seconds(on.predicted.seconds, on.predicted.level), elapsed_s,
-          remaining_s};
+  return {h,         on.worker,   on.predicted, in.predictor.p90_seconds(on.predicted.seconds, on.predicted.level),
+          elapsed_s, remaining_s, on.p90_s};
 }
 
 bool backup_attempts::arriving(double now_s, const core_parts& in) {

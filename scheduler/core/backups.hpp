@@ -45,6 +45,7 @@ struct backup_choice {
   double p90_s = 0.0;       // in the worker's clock, as predicted
   double elapsed_s = 0.0;  // how long the first attempt has run (the core's clock)
   double remaining_s = 0.0;  // a copy on a faster worker: the first attempt's expected time still to run (else 0)
+  double weighed_p90_s = 0.0;  // the copy's log-normal p90 the decision weighed (the core's clock)
 };
 
 class backup_attempts {

@@ -127,7 +127,8 @@ void scheduler_core::impl::start_backup(const backup_choice& choice, double now_
                                           : std::string{}) +
                 "; " + wr.cap.id +
                 " is predicted to need " + std::to_string(r.backup.predicted_scheduler_s()) + " s (p90 " +
-                std::to_string(choice.p90_s * r.backup.scheduler_s_per_worker_s) + " s; the core's clock)";
+                std::to_string(choice.p90_s * r.backup.scheduler_s_per_worker_s) + " s, weighed at its log-normal p90 " +
+                std::to_string(choice.weighed_p90_s) + " s; the core's clock)";
     explanations.keep(std::move(e));
   }
   out.push_back({r.body.id, wr.cap.id, 0.0, finite_or(choice.predicted.seconds, 0.0), true, r.backup.from_history(),

@@ -36,6 +36,7 @@ prediction_spread::prediction_spread() {
     const double sigma = prior_sigma(static_cast<prediction_level>(k));
     moments_[k] = {prior_weight, 0.0, sigma * sigma};
     spreads_[k] = {0.0, sigma, 0};
+    p90_anchor_log_[k] = z90 * sigma;
     refresh_p90_factor(k);
   }
 }
@@ -134,7 +135,7 @@ void prediction_spread::refresh_p90_factor(std::size_t k) {
   const auto n = sorted.size();
   const auto at = (9 * n + 9) / 10 - 1;
   std::nth_element(sorted.begin(), sorted.begin() + static_cast<std::ptrdiff_t>(at), sorted.end());
-  const double prior_log = z90 * prior_sigma(static_cast<prediction_level>(k));
+  const double prior_log = p90_anchor_log_[k];
   const double weight = static_cast<double>(n);
   const double log_p90 = (prior_weight * prior_log + weight * sorted[at]) / (prior_weight + weight);
   p90_factor_[k] = std::exp(std::clamp(log_p90, -max_log, max_log));
@@ -151,6 +152,7 @@ void prediction_spread::set(prediction_level level, const log_spread& spread) {
   const double weight = std::min(window, prior_weight + static_cast<double>(spread.samples));
   moments_[k] = {weight, s.log_bias, s.log_sigma * s.log_sigma};
   recent_[k] = {};
+  p90_anchor_log_[k] = std::clamp(s.log_bias + z90 * s.log_sigma, -max_log, max_log);  // new errors start from it
   refresh_p90_factor(k);
   note_verdict(k, was_noisy);
 }

@@ -49,8 +49,9 @@ public:
   /// predicted_s x exp(bias + z sigma) of the level, finite and positive.
   double quantile_s(double predicted_s, prediction_level level, double z) const;
   /// predicted_s x the level's p90 factor: exp of the 90th percentile of its
-  /// recent log errors, shrunk toward the prior's z90 sigma by prior_weight
-  /// samples (every prediction carries this p90; calibration counts it).
+  /// recent log errors, shrunk toward the prior's z90 sigma (or a restored
+  /// spread's p90, set()) by prior_weight samples (every prediction carries
+  /// this p90; calibration counts it).
   double p90_s(double predicted_s, prediction_level level) const;
   /// quantile_s at z90: the log-normal fit's p90, further out than p90_s
   /// where errors are heavy tailed. Backups judge a copy, and the learner
@@ -65,7 +66,8 @@ public:
   /// at least 0.
   double mean_remaining_s(double predicted_s, prediction_level level, double elapsed_s) const;
   /// Restores learned spreads (snapshots); values are sanitized. The p90
-  /// becomes bias + z90 sigma until new errors are learned.
+  /// becomes bias + z90 sigma, and new errors' percentile is shrunk toward
+  /// it (instead of the prior's) by prior_weight samples.
   void set(prediction_level level, const log_spread& spread);
   bool noisy(prediction_level level) const;
   /// Counts the times a level turned noisy or back (part of
@@ -90,6 +92,8 @@ private:
   std::array<recent_errors, level_count> recent_{};
   std::array<double, level_count> p90_factor_{};            // refreshed when a level learns an error
   std::array<double, level_count> lognormal_p90_factor_{};  // exp(bias + z90 sigma), likewise
+  // What the errors' percentile is shrunk toward (log): the prior's z90 sigma, or a restored spread's p90.
+  std::array<double, level_count> p90_anchor_log_{};
   std::uint64_t noisy_changes_ = 0;
   void note_verdict(std::size_t k, bool was_noisy);
   void refresh_p90_factor(std::size_t k);

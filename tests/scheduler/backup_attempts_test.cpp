@@ -85,6 +85,12 @@ TEST(backup_attempts, an_attempt_that_overran_grossly_gets_a_backup_on_a_free_fa
   auto why = core.explanation("b");
   ASSERT_TRUE(why.has_value());
   EXPECT_NE(why->outcome.find("backup: the attempt on slow has run"), std::string::npos) << why->outcome;
+  // The p90 it carries and the log-normal one the decision weighed.
+  const auto on_fast = core.predictor().predict(bert("c"), core.workers()[0]);
+  EXPECT_NE(why->outcome.find("weighed at its log-normal p90 " +
+                              std::to_string(core.predictor().spread().lognormal_p90_s(on_fast.seconds, on_fast.level))),
+            std::string::npos)
+      << why->outcome;
 }
 
 TEST(backup_attempts, the_first_success_wins_and_names_the_attempt_to_cancel) {

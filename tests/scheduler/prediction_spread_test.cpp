@@ -50,6 +50,9 @@ TEST(prediction_spread, the_p90_starts_at_the_prior_and_a_restored_spread_sets_i
   s.set(level, log_spread{0.3, 1.1, 12});
   EXPECT_DOUBLE_EQ(s.p90_s(40.0, level), 40.0 * std::exp(0.3 + prediction_spread::z90 * 1.1));
   EXPECT_EQ(s.p90_s(40.0, level), s.lognormal_p90_s(40.0, level));
+  // A new error after a restore is weighed against the restored p90, not the prior's.
+  s.record(level, 10.0, 10.0 * std::exp(2.0));
+  EXPECT_NEAR(s.p90_s(40.0, level), 40.0 * std::exp((8.0 * (0.3 + prediction_spread::z90 * 1.1) + 2.0) / 9.0), 1e-9);
 }
 
 // Mostly small errors with a few huge ones (exact histories of run times
