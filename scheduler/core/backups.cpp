@@ -79,7 +79,7 @@ void backup_attempts::place(double now_s, const core_parts& in, bool after_resul
     charged_s += charge;
     start(begin_copy(h, charge, {best, best_p90, best_p}, in, elapsed, 0.0));
   }
-  if (after_result && enabled_ && config_.backup_to_faster_workers && !arriving(now_s, in)) {
+  if (faster_copies_due(now_s, in, after_result)) {
     if (busy < 0.0) busy = in.fleet.busy_slot_s(now_s);
     copy_to_faster(now_s, in, start, budget_fraction, busy, charged_s);
   }
@@ -123,10 +123,13 @@ bool backup_attempts::arriving(double now_s, const core_parts& in) {
   return false;
 }
 
-bool backup_attempts::worth_placing(double now_s, const core_parts& in, bool after_result) const {
-  if (any_overdue(now_s)) return true;
+bool backup_attempts::faster_copies_due(double now_s, const core_parts& in, bool after_result) const {
   return after_result && enabled_ && config_.backup_to_faster_workers && in.fleet.running() > 0 &&
          !arriving(now_s, in);
+}
+
+bool backup_attempts::worth_placing(double now_s, const core_parts& in, bool after_result) const {
+  return any_overdue(now_s) || faster_copies_due(now_s, in, after_result);
 }
 
 void backup_attempts::copy_to_faster(double now_s, const core_parts& in,

@@ -117,6 +117,9 @@ private:
                            double elapsed_s, double remaining_s);
   /// Whether any submissions are arriving (a class with a recent rate).
   static bool arriving(double now_s, const core_parts& in);
+  /// Whether the end-of-batch pass runs: after a result, switched on,
+  /// something running and nothing arriving.
+  bool faster_copies_due(double now_s, const core_parts& in, bool after_result) const;
   /// The end-of-batch pass: copies of first attempts a free worker is
   /// predicted to overtake (see the file comment); `charged_s` as in place().
   void copy_to_faster(double now_s, const core_parts& in, const std::function<void(const backup_choice&)>& start,

@@ -131,7 +131,8 @@ void prediction_spread::refresh_p90_factor(std::size_t k) {
     return;
   }
   // The smallest error at or above nine in ten of them (index ceil(0.9 n) - 1).
-  std::vector<double> sorted(values);
+  auto& sorted = scratch_;  // reused: one per result, no allocation
+  sorted.assign(values.begin(), values.end());
   const auto n = sorted.size();
   const auto at = (9 * n + 9) / 10 - 1;
   std::nth_element(sorted.begin(), sorted.begin() + static_cast<std::ptrdiff_t>(at), sorted.end());

@@ -94,6 +94,7 @@ private:
   std::array<double, level_count> lognormal_p90_factor_{};  // exp(bias + z90 sigma), likewise
   // What the errors' percentile is shrunk toward (log): the prior's z90 sigma, or a restored spread's p90.
   std::array<double, level_count> p90_anchor_log_{};
+  std::vector<double> scratch_;  // refresh_p90_factor's partial sort
   std::uint64_t noisy_changes_ = 0;
   void note_verdict(std::size_t k, bool was_noisy);
   void refresh_p90_factor(std::size_t k);
