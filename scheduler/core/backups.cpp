@@ -29,7 +29,7 @@ void backup_attempts::unwatch(task_handle h) {
   overdue_at_s_[h] = infinity;
 }
 
-void backup_attempts::place(double now_s, const core_parts& in, bool after_result,
+void backup_attempts::place(double now_s, const core_parts& in, bool faster_copies,
                             const std::function<void(const backup_choice&)>& start) {
   const double fraction = std::clamp(finite_or(config_.backup_max_fraction, 0.0), 0.0, 1.0);
   if (fraction <= 0.0) return;
@@ -79,7 +79,7 @@ void backup_attempts::place(double now_s, const core_parts& in, bool after_resul
     charged_s += charge;
     start(begin_copy(h, charge, {best, best_p90, best_p}, in, elapsed, 0.0));
   }
-  if (faster_copies_due(now_s, in, after_result)) {
+  if (faster_copies) {
     if (busy < 0.0) busy = in.fleet.busy_slot_s(now_s);
     copy_to_faster(now_s, in, start, budget_fraction, busy, charged_s);
   }
@@ -126,10 +126,6 @@ bool backup_attempts::arriving(double now_s, const core_parts& in) {
 bool backup_attempts::faster_copies_due(double now_s, const core_parts& in, bool after_result) const {
   return after_result && enabled_ && config_.backup_to_faster_workers && in.fleet.running() > 0 &&
          !arriving(now_s, in);
-}
-
-bool backup_attempts::worth_placing(double now_s, const core_parts& in, bool after_result) const {
-  return any_overdue(now_s) || faster_copies_due(now_s, in, after_result);
 }
 
 void backup_attempts::copy_to_faster(double now_s, const core_parts& in,

@@ -62,14 +62,14 @@ public:
   /// Starts backups of overdue first attempts (most overdue first) through
   /// `start`, which occupies the slot; only call with nothing pending (a copy
   /// never delays work that has not started).
-  /// after_result: the first call since a result came (see note_result);
-  /// only then are copies on faster workers considered.
-  void place(double now_s, const core_parts& in, bool after_result,
+  /// faster_copies: faster_copies_due() at this call; only then are copies
+  /// on faster workers considered.
+  void place(double now_s, const core_parts& in, bool faster_copies,
              const std::function<void(const backup_choice&)>& start);
-  /// Whether place() has anything to look at now: an overdue attempt, or,
-  /// after a result, the end of a batch (nothing pending, as place()
-  /// requires, and no submissions arriving) with copies on faster workers allowed.
-  bool worth_placing(double now_s, const core_parts& in, bool after_result) const;
+  /// Whether the end-of-batch pass runs: after a result (the first call
+  /// since one came, see note_result), switched on, something running and no
+  /// submissions arriving (nothing pending, as place() requires).
+  bool faster_copies_due(double now_s, const core_parts& in, bool after_result) const;
   /// A result came. Copies on faster workers are weighed at the schedule()
   /// call that follows a result only -- not at wake-ups or other calls --
   /// so that when a caller calls schedule() does not change what they decide
@@ -117,9 +117,6 @@ private:
                            double elapsed_s, double remaining_s);
   /// Whether any submissions are arriving (a class with a recent rate).
   static bool arriving(double now_s, const core_parts& in);
-  /// Whether the end-of-batch pass runs: after a result, switched on,
-  /// something running and nothing arriving.
-  bool faster_copies_due(double now_s, const core_parts& in, bool after_result) const;
   /// The end-of-batch pass: copies of first attempts a free worker is
   /// predicted to overtake (see the file comment); `charged_s` as in place().
   void copy_to_faster(double now_s, const core_parts& in, const std::function<void(const backup_choice&)>& start,

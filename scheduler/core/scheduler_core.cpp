@@ -339,8 +339,10 @@ std::vector<assignment> scheduler_core::schedule(double now_s) {
   if (i.queue.size() == 0) {
     // Backups only take slots nothing pending waits for: a copy never delays
     // work that has not started.
-    if (i.backups.worth_placing(now_s, i.parts(), after_result))
-      i.backups.place(now_s, i.parts(), after_result,
+    const auto parts = i.parts();
+    const bool faster_copies = i.backups.faster_copies_due(now_s, parts, after_result);
+    if (faster_copies || i.backups.any_overdue(now_s))
+      i.backups.place(now_s, parts, faster_copies,
                       [&](const backup_choice& choice) { i.start_backup(choice, now_s, out); });
     i.backups.note_next_overdue(now_s);
     return out;
