@@ -95,16 +95,18 @@ void summarize(scenario_summary& s, const std::vector<std::string>& policies) {
     ps.mean_completion_s = over_seeds(s, p, mean).value_or(0.0);
     ps.p95_completion_s = over_seeds(s, p, p95).value_or(0.0);
     ps.priority_weighted_completion_s = over_seeds(s, p, weighted).value_or(0.0);
-    double wasted = 0.0, calibration = 0.0;
-    std::size_t calibrated = 0;
+    double wasted = 0.0, calibration = 0.0, ranking = 0.0;
+    std::size_t calibrated = 0, ranked = 0;
     for (const auto& seed : s.results) {
       const auto& r = seed[p];
       if (r.busy_slot_s > 0) wasted += r.backup_wasted_s / r.busy_slot_s;
       if (r.p90_calibration) calibration += *r.p90_calibration, ++calibrated;
+      if (r.prediction_rank_correlation) ranking += *r.prediction_rank_correlation, ++ranked;
       ps.censored += r.censored;
     }
     ps.wasted_share = wasted / static_cast<double>(s.results.size());
     if (calibrated > 0) ps.p90_calibration = calibration / static_cast<double>(calibrated);
+    if (ranked > 0) ps.prediction_rank_correlation = ranking / static_cast<double>(ranked);
     if (p != intelligent) {
       ps.makespan = compare(s, intelligent, p, makespan_ratio);
       ps.mean = compare(s, intelligent, p, mean);

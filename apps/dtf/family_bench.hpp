@@ -55,6 +55,8 @@ struct policy_summary {
   double wasted_share = 0.0;
   /// Mean over seeds of the share of runs at or under their predicted p90.
   std::optional<double> p90_calibration;
+  /// Mean over seeds of the rank correlation of predicted and measured run times.
+  std::optional<double> prediction_rank_correlation;
   std::size_t censored = 0;  // tasks still unfinished at the horizon, all seeds
   // intelligent against this policy (absent for intelligent itself).
   std::optional<policy_comparison> makespan, mean, p95, weighted;

@@ -64,6 +64,8 @@ nlohmann::ordered_json to_json(const simulation_result& r) {
   j["priority_weighted_completion_s"] = r.priority_weighted_completion_s;
   j["censored"] = r.censored;
   j["p90_calibration"] = r.p90_calibration ? nlohmann::ordered_json(*r.p90_calibration) : nullptr;
+  j["prediction_rank_correlation"] =
+      r.prediction_rank_correlation ? nlohmann::ordered_json(*r.prediction_rank_correlation) : nullptr;
   j["scheduler_us_per_decision"] = r.scheduler_us_per_decision;
   j["lower_bound"] = r.lower_bound.value_s;
   j["lower_bound_parts"] = {{"longest_task_s", r.lower_bound.longest_task_s},
@@ -93,6 +95,9 @@ void print_result(std::ostream& out, const simulation_result& r) {
       << "affinity hit rate   " << percent(r.affinity_hit_rate) << "\n"
       << "predictor MAPE      " << percent(r.predictor_mape) << " (after warm-up " << percent(r.predictor_mape_after_warmup)
       << ")\n"
+      << "predictor ranking   "
+      << (r.prediction_rank_correlation ? fixed(*r.prediction_rank_correlation, 2) : std::string{"n/a"})
+      << " (rank correlation of predicted and measured run times after warm-up)\n"
       << "scheduler cost      " << fixed(r.scheduler_us_per_decision, 2) << " us per decision (" << r.decisions
       << " decisions)\n"
       << "backup attempts     " << r.backups_started << " started, " << r.backups_won << " won, "
@@ -209,6 +214,7 @@ nlohmann::ordered_json to_json(const family_bench_result& r) {
                           {"priority_weighted_completion_s", p.priority_weighted_completion_s},
                           {"wasted_share", p.wasted_share},
                           {"p90_calibration", optional_number(p.p90_calibration)},
+                          {"prediction_rank_correlation", optional_number(p.prediction_rank_correlation)},
                           {"censored", p.censored},
                           {"intelligent_vs",
                            {{"makespan_over_bound", to_json(p.makespan)},

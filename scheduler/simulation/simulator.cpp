@@ -6,6 +6,7 @@
 #include "scheduler/core/scheduler_core.hpp"
 #include "scheduler/core/scheduler_stats.hpp"
 #include "scheduler/simulation/policy_variants.hpp"
+#include "scheduler/simulation/rank_correlation.hpp"
 
 #include <algorithm>
 #include <ctime>
@@ -13,6 +14,7 @@
 #include <limits>
 #include <map>
 #include <queue>
+#include <span>
 #include <tuple>
 #include <unordered_map>
 #include <utility>
@@ -177,6 +179,7 @@ simulation_result simulate(const trace& tasks, const std::vector<worker_capabili
   std::priority_queue<running_task, std::vector<running_task>, std::greater<>> running;
   std::vector<double> completion_s, errors;
   std::vector<bool> within_p90;  // per placement: the run ended at or under its predicted p90
+  std::vector<double> predicted_s, measured_run_s;  // per placement (first attempts), in placement order
   completion_s.reserve(tasks.tasks.size());
   errors.reserve(tasks.tasks.size());
   double wait_sum = 0.0, busy_s = 0.0;
@@ -305,6 +308,8 @@ simulation_result simulate(const trace& tasks, const std::vector<worker_capabili
         wait_sum += now - t.arrival_s;
         errors.push_back(std::abs(a.predicted_duration_s - measured_s) / measured_s);
         if (a.predicted_p90_s > 0.0) within_p90.push_back(measured_s <= a.predicted_p90_s);
+        predicted_s.push_back(a.predicted_duration_s);
+        measured_run_s.push_back(measured_s);
       }
       if (options.record_timeline)
         out.timeline.push_back({t.spec.id, w.id, t.arrival_s, now, now + measured_s, load_s, a.predicted_duration_s,
@@ -356,6 +361,12 @@ simulation_result simulate(const trace& tasks, const std::vector<worker_capabili
     const auto covered = std::count(within_p90.begin() + static_cast<std::ptrdiff_t>(skip), within_p90.end(), true);
     out.p90_calibration = static_cast<double>(covered) / static_cast<double>(within_p90.size() - skip);
   }
+  if (const auto skip = static_cast<std::size_t>(
+          std::ceil(options.warmup_fraction * static_cast<double>(predicted_s.size())));
+      predicted_s.size() > skip)
+    out.prediction_rank_correlation =
+        spearman_correlation(std::span<const double>(predicted_s).subspan(skip),
+                             std::span<const double>(measured_run_s).subspan(skip));
   out.scheduler_total_s = in_schedule_s;
   if (placements > 0) out.scheduler_us_per_decision = out.scheduler_total_s * 1e6 / static_cast<double>(placements);
   if (options.compute_lower_bound) {

@@ -84,6 +84,10 @@ struct simulation_result {
   /// Share of first attempts after warm-up (warmup_fraction) that ran at
   /// most their predicted p90; nullopt when there are none.
   std::optional<double> p90_calibration;
+  /// Spearman's rank correlation of predicted and measured run times of the
+  /// same first attempts after warm-up (rank_correlation.hpp): whether the
+  /// predictions order tasks; nullopt with fewer than 3 or all alike.
+  std::optional<double> prediction_rank_correlation;
   double scheduler_us_per_decision = 0.0;  // CPU time inside schedule() / placements (backups included)
   double scheduler_total_s = 0.0;
   lower_bound_result lower_bound;  // value_s == 0 when not computed

@@ -74,7 +74,8 @@ TEST(bench_families, json_has_per_scenario_policy_summaries_comparisons_and_runs
     EXPECT_GT(s["intelligent_over_best_priority_weighted_completion"].get<double>(), 0.0);
     for (const auto& p : s["policies"]) {
       for (const char* field : {"makespan_over_bound", "mean_completion_s", "p95_completion_s",
-                                "priority_weighted_completion_s", "wasted_share", "p90_calibration", "censored"})
+                                "priority_weighted_completion_s", "wasted_share", "p90_calibration",
+                                "prediction_rank_correlation", "censored"})
         EXPECT_TRUE(p.contains(field)) << field;
       const bool is_intelligent = p["policy"] == "intelligent";
       for (const char* metric : {"makespan_over_bound", "mean_completion", "p95_completion",

@@ -69,6 +69,9 @@ TEST(simulate_command, replays_a_generated_trace_and_prints_one_json_object) {
                             "affinity_hit_rate", "predictor_mape", "predictor_mape_after_warmup",
                             "scheduler_us_per_decision", "makespan_over_lower_bound"})
     EXPECT_TRUE(result.contains(field)) << field;
+  ASSERT_TRUE(result["prediction_rank_correlation"].is_number());
+  EXPECT_GE(result["prediction_rank_correlation"].get<double>(), -1.0);
+  EXPECT_LE(result["prediction_rank_correlation"].get<double>(), 1.0);
   // Header plus one line per task.
   const auto timeline = slurp(temp("timeline.csv"));
   EXPECT_EQ(std::count(timeline.begin(), timeline.end(), '\n'), 61);

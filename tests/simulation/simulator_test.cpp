@@ -7,6 +7,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <random>
+#include <cmath>
 #include <map>
 #include <set>
 
@@ -284,6 +286,31 @@ TEST(simulator, submits_tasks_without_a_timeout_since_it_kills_no_run) {
   EXPECT_EQ(by_task["next"].worker_id, "slow");
   EXPECT_DOUBLE_EQ(by_task["next"].start_s, 1.0);
   EXPECT_DOUBLE_EQ(by_task["next"].predicted_s, 6000.0);
+}
+
+TEST(simulator, reports_how_well_the_predictions_rank_the_run_times) {
+  // One CPU worker, tasks of six models arriving one after another. Where run
+  // time follows the model (10 s x 3^k, a few % apart), the models' history
+  // ranks the runs; where it does not (the same models, run times drawn
+  // log-uniformly over the same range), it cannot.
+  std::mt19937_64 rng(11);
+  std::uniform_real_distribution<double> log_seconds(std::log(10.0), std::log(2430.0));
+  trace following, not_following;
+  for (int i = 0; i < 180; ++i) {
+    const int k = (i * 5) % 6;
+    const std::string model = "m" + std::to_string(k);
+    const double arrival_s = 5000.0 * i;  // each run ends before the next arrives
+    following.tasks.push_back(cpu_task("f" + std::to_string(i), model,
+                                       10.0 * std::pow(3.0, k) * (1.0 + 0.02 * ((i * 13) % 7) / 7.0), 0.0, arrival_s));
+    not_following.tasks.push_back(cpu_task("n" + std::to_string(i), model, std::exp(log_seconds(rng)), 0.0, arrival_s));
+  }
+  const std::vector<worker_capability> fleet{cpu_worker("cpu", 1)};
+  const auto ranked = simulate(following, fleet, with_policy("intelligent", false));
+  const auto unranked = simulate(not_following, fleet, with_policy("intelligent", false));
+  ASSERT_TRUE(ranked.prediction_rank_correlation);
+  ASSERT_TRUE(unranked.prediction_rank_correlation);
+  EXPECT_GT(*ranked.prediction_rank_correlation, 0.9);
+  EXPECT_LT(std::abs(*unranked.prediction_rank_correlation), 0.3);
 }
 
 TEST(simulator, unknown_policy_is_an_input_error) {
