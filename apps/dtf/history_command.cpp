@@ -106,7 +106,8 @@ void print_summary(std::ostream& out, const std::filesystem::path& file, const j
     out << "prediction error: " << p.from_history << " predictions from history, median |ln(predicted/actual)| "
         << fixed(p.median_abs_log_ratio, 3) << " (a factor of " << fixed(std::exp(p.median_abs_log_ratio), 2)
         << "), mean abs error " << fixed(p.mean_abs_error_s, 3) << " s, mean |predicted - actual| / actual "
-        << fixed(p.mape, 2);
+        << fixed(p.mape, 2) << ", rank correlation with the durations "
+        << (p.rank_correlation ? fixed(*p.rank_correlation, 2) : std::string{"n/a"});
   else
     out << "prediction error: no predictions from history yet";
   out << "; " << p.defaults << " results without one (default estimates)\n";

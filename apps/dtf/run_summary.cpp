@@ -136,6 +136,8 @@ void print_learning(std::ostream& out, const runtime_stats& s) {
     if (from_history > 0)
       out << ", median |ln(predicted/actual)| " << fixed(number(p, "median_abs_log_ratio"), 2) << " (a factor of "
           << fixed(std::exp(number(p, "median_abs_log_ratio")), 2) << ")";
+    if (p.contains("rank_correlation") && p["rank_correlation"].is_number())
+      out << ", rank correlation with the durations " << fixed(p["rank_correlation"].get<double>(), 2);
     if (number(p, "p90_samples") > 0 && p.contains("p90_calibration") && p["p90_calibration"].is_number())
       out << ", " << fixed(100.0 * number(p, "p90_calibration"), 0) << " % of "
           << static_cast<long long>(number(p, "p90_samples")) << " runs at or under their predicted p90";

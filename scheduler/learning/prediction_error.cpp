@@ -1,5 +1,7 @@
 #include "scheduler/learning/prediction_error.hpp"
 
+#include "scheduler/learning/rank_correlation.hpp"
+
 #include <algorithm>
 #include <cmath>
 
@@ -21,6 +23,8 @@ void prediction_error::record(double predicted_s, double actual_s, bool from_his
   abs_fraction_sum_ += std::min(error_s / actual_s, max_fraction);
   abs_error_sum_s_ += error_s;
   abs_log_ratios_.push_back(std::abs(std::log(predicted_s / actual_s)));
+  predicted_s_.push_back(predicted_s);
+  actual_s_.push_back(actual_s);
 }
 
 prediction_error_summary prediction_error::summary() const {
@@ -31,6 +35,7 @@ prediction_error_summary prediction_error::summary() const {
   const auto n = static_cast<double>(abs_log_ratios_.size());
   s.mape = abs_fraction_sum_ / n;
   s.mean_abs_error_s = abs_error_sum_s_ / n;
+  s.rank_correlation = spearman_correlation(predicted_s_, actual_s_);
   // The median in linear time (summaries are taken while a run is watched).
   auto values = abs_log_ratios_;
   const std::size_t mid = values.size() / 2;

@@ -4,8 +4,10 @@
 // apart, since its error says nothing about the learning. Beside the mean
 // absolute percentage error (dominated by short tasks) it keeps a scale-free
 // measure: the median of |ln(predicted / actual)| (0.1 means about 10 % off
-// either way).
+// either way), and how well the predictions rank the run times (Spearman's
+// rank correlation, rank_correlation.hpp), which neither says.
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 namespace dtf {
@@ -16,6 +18,8 @@ struct prediction_error_summary {
   double mape = 0.0;                 // mean |predicted - actual| / actual, fraction
   double mean_abs_error_s = 0.0;
   double median_abs_log_ratio = 0.0; // median |ln(predicted / actual)|
+  /// Rank correlation of predicted and actual durations (nullopt: under 3 compared, or all alike).
+  std::optional<double> rank_correlation;
   /// Calibration: results compared with their prediction's p90, and those at or under it.
   std::uint64_t p90_samples = 0;
   std::uint64_t at_or_under_p90 = 0;
@@ -36,6 +40,7 @@ private:
   double abs_fraction_sum_ = 0.0;
   double abs_error_sum_s_ = 0.0;
   std::vector<double> abs_log_ratios_;
+  std::vector<double> predicted_s_, actual_s_;  // the compared pairs, in arrival order
 };
 
 } // namespace dtf

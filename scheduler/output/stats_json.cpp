@@ -14,6 +14,7 @@ nlohmann::json to_json(const prediction_error_summary& p) {
           {"mape", finite(p.mape)},
           {"mean_abs_error_s", finite(p.mean_abs_error_s)},
           {"median_abs_log_ratio", finite(p.median_abs_log_ratio)},
+          {"rank_correlation", p.rank_correlation ? nlohmann::json(finite(*p.rank_correlation)) : nlohmann::json(nullptr)},
           {"p90_samples", p.p90_samples},
           {"p90_calibration", p.p90_samples > 0 ? nlohmann::json(static_cast<double>(p.at_or_under_p90) /
                                                                  static_cast<double>(p.p90_samples))

@@ -6,7 +6,7 @@
 #include "scheduler/core/scheduler_core.hpp"
 #include "scheduler/core/scheduler_stats.hpp"
 #include "scheduler/simulation/policy_variants.hpp"
-#include "scheduler/simulation/rank_correlation.hpp"
+#include "scheduler/learning/rank_correlation.hpp"
 
 #include <algorithm>
 #include <ctime>

@@ -400,6 +400,7 @@ TEST(sqlite_journal, summary_counts_tasks_and_means_per_model_and_device) {
   EXPECT_DOUBLE_EQ(s.predictions.mean_abs_error_s, 10.0);
   EXPECT_DOUBLE_EQ(s.predictions.mape, (10.0 / 20.0 + 10.0 / 40.0) / 2);
   EXPECT_NEAR(s.predictions.median_abs_log_ratio, (std::log(1.5) + std::log(4.0 / 3.0)) / 2, 1e-12);
+  EXPECT_FALSE(s.predictions.rank_correlation);  // two compared: too few to rank
 }
 
 } // namespace

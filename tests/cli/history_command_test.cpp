@@ -86,6 +86,7 @@ TEST(history_command, prints_runs_tasks_means_and_accuracy_as_json) {
   EXPECT_DOUBLE_EQ(json["by_model_device"][0]["mean_duration_s"].get<double>(), 20.0);
   EXPECT_EQ(json["predictions"]["from_history"], 2);
   EXPECT_DOUBLE_EQ(json["predictions"]["mean_abs_error_s"].get<double>(), 10.0);
+  EXPECT_TRUE(json["predictions"]["rank_correlation"].is_null());  // two compared: too few to rank
   std::filesystem::remove_all(dir);
 }
 

@@ -44,6 +44,27 @@ TEST(prediction_error, ignores_unusable_samples_and_is_zero_when_empty) {
   EXPECT_EQ(s.mape, 0.0);
 }
 
+TEST(prediction_error, ranks_the_durations_apart_from_how_far_off_they_are) {
+  // Every prediction 10 x too short, but in the right order: far off, perfectly ranked.
+  prediction_error ordered;
+  for (double d : {5.0, 50.0, 20.0, 400.0}) ordered.record(d / 10.0, d, true);
+  EXPECT_DOUBLE_EQ(*ordered.summary().rank_correlation, 1.0);
+  EXPECT_GT(ordered.summary().median_abs_log_ratio, 2.0);
+  // Close on average but in the reverse order.
+  prediction_error reversed;
+  reversed.record(11.0, 10.0, true);
+  reversed.record(10.0, 11.0, true);
+  reversed.record(9.0, 12.0, true);
+  EXPECT_DOUBLE_EQ(*reversed.summary().rank_correlation, -1.0);
+  // Defaults and unusable samples do not count; under three pairs: none.
+  prediction_error few;
+  few.record(30.0, 1.0, false);
+  few.record(1.0, 2.0, true);
+  few.record(0.0, 2.0, true);
+  few.record(2.0, 3.0, true);
+  EXPECT_FALSE(few.summary().rank_correlation);
+}
+
 TEST(slot_utilization, is_busy_wall_time_over_wall_time_times_slots_within_0_and_1) {
   EXPECT_DOUBLE_EQ(slot_utilization(3.0, 2.0, 2), 0.75);
   EXPECT_DOUBLE_EQ(slot_utilization(607.5, 5.6, 4), 1.0);  // modeled seconds passed in by mistake: clamped

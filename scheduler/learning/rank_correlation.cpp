@@ -1,4 +1,4 @@
-#include "scheduler/simulation/rank_correlation.hpp"
+#include "scheduler/learning/rank_correlation.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -1,10 +1,10 @@
 #pragma once
 // Spearman's rank correlation: how well one series orders another. The
-// simulator reports it for predicted against measured run times -- whether
-// the predictions can order tasks, which shortest-first relies on and which
-// neither the error (MAPE) nor the calibration says: on Philly run times the
-// predictions rank runs about as well as chance, on the generator's families
-// clearly better.
+// prediction error (prediction_error.hpp) and the simulator report it for
+// predicted against measured run times -- whether the predictions can order
+// tasks, which shortest-first relies on and which neither the error (MAPE)
+// nor the calibration says: on Philly run times the predictions rank runs
+// about as well as chance, on the generator's families clearly better. Pure.
 #include <optional>
 #include <span>
 
