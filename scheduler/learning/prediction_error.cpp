@@ -11,6 +11,10 @@ namespace {
 // A prediction off by more than this factor counts as this far off (keeps one
 // wild sample from making the mean meaningless).
 constexpr double max_fraction = 1e6;
+// The rank correlation is over the last this many compared pairs: how well
+// the predictions order the durations lately, at a bounded cost per summary
+// (a sort of them; summaries are taken while a run is watched).
+constexpr std::size_t ranked_window = 10000;
 } // namespace
 
 void prediction_error::record(double predicted_s, double actual_s, bool from_history) {
@@ -23,8 +27,15 @@ void prediction_error::record(double predicted_s, double actual_s, bool from_his
   abs_fraction_sum_ += std::min(error_s / actual_s, max_fraction);
   abs_error_sum_s_ += error_s;
   abs_log_ratios_.push_back(std::abs(std::log(predicted_s / actual_s)));
-  predicted_s_.push_back(predicted_s);
-  actual_s_.push_back(actual_s);
+  // The k-th compared pair (k from 0) takes slot k mod ranked_window.
+  const std::size_t k = abs_log_ratios_.size() - 1;
+  if (predicted_s_.size() < ranked_window) {
+    predicted_s_.push_back(predicted_s);
+    actual_s_.push_back(actual_s);
+  } else {
+    predicted_s_[k % ranked_window] = predicted_s;
+    actual_s_[k % ranked_window] = actual_s;
+  }
 }
 
 prediction_error_summary prediction_error::summary() const {

@@ -65,6 +65,15 @@ TEST(prediction_error, ranks_the_durations_apart_from_how_far_off_they_are) {
   EXPECT_FALSE(few.summary().rank_correlation);
 }
 
+TEST(prediction_error, ranks_over_the_last_ten_thousand_compared) {
+  prediction_error e;
+  for (int i = 0; i < 10000; ++i) e.record(10000.0 - i, 1.0 + i, true);  // reversed
+  EXPECT_DOUBLE_EQ(*e.summary().rank_correlation, -1.0);
+  for (int i = 0; i < 10000; ++i) e.record(1.0 + i, 1.0 + i, true);  // in order: they replace the reversed ones
+  EXPECT_DOUBLE_EQ(*e.summary().rank_correlation, 1.0);
+  EXPECT_EQ(e.summary().from_history, 20000u);  // the error still counts every one
+}
+
 TEST(slot_utilization, is_busy_wall_time_over_wall_time_times_slots_within_0_and_1) {
   EXPECT_DOUBLE_EQ(slot_utilization(3.0, 2.0, 2), 0.75);
   EXPECT_DOUBLE_EQ(slot_utilization(607.5, 5.6, 4), 1.0);  // modeled seconds passed in by mistake: clamped
