@@ -344,9 +344,13 @@ simulation_result simulate(const trace& tasks, const std::vector<worker_capabili
   out.deferrals = core.stats_summary().deferrals;
   if (out.makespan_s > 0 && slots > 0) out.utilization = busy_s / (slots * out.makespan_s);
   if (with_model > 0) out.affinity_hit_rate = static_cast<double>(warm_hits) / static_cast<double>(with_model);
+  // The placements counted as warm-up at the start of a series of n.
+  const auto warmup = [&](std::size_t n) {
+    return static_cast<std::size_t>(std::ceil(options.warmup_fraction * static_cast<double>(n)));
+  };
   if (!errors.empty()) {
     double all = 0.0, late = 0.0;
-    const auto skip = static_cast<std::size_t>(std::ceil(options.warmup_fraction * static_cast<double>(errors.size())));
+    const auto skip = warmup(errors.size());
     for (std::size_t i = 0; i < errors.size(); ++i) {
       all += errors[i];
       if (i >= skip) late += errors[i];
@@ -355,15 +359,12 @@ simulation_result simulate(const trace& tasks, const std::vector<worker_capabili
     out.predictor_mape_after_warmup = errors.size() > skip ? late / static_cast<double>(errors.size() - skip) : out.predictor_mape;
   }
   // Calibration after warm-up: the share of runs at or under their p90.
-  if (const auto skip = static_cast<std::size_t>(
-          std::ceil(options.warmup_fraction * static_cast<double>(within_p90.size())));
-      within_p90.size() > skip) {
+  if (const auto skip = warmup(within_p90.size()); within_p90.size() > skip) {
     const auto covered = std::count(within_p90.begin() + static_cast<std::ptrdiff_t>(skip), within_p90.end(), true);
     out.p90_calibration = static_cast<double>(covered) / static_cast<double>(within_p90.size() - skip);
   }
-  if (const auto skip = static_cast<std::size_t>(
-          std::ceil(options.warmup_fraction * static_cast<double>(predicted_s.size())));
-      predicted_s.size() > skip)
+  // How well the predictions rank the run times, after warm-up.
+  if (const auto skip = warmup(predicted_s.size()); predicted_s.size() > skip)
     out.prediction_rank_correlation =
         spearman_correlation(std::span<const double>(predicted_s).subspan(skip),
                              std::span<const double>(measured_run_s).subspan(skip));
