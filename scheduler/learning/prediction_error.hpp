@@ -18,7 +18,7 @@ struct prediction_error_summary {
   double mape = 0.0;                 // mean |predicted - actual| / actual, fraction
   double mean_abs_error_s = 0.0;
   double median_abs_log_ratio = 0.0; // median |ln(predicted / actual)|
-  /// Rank correlation of predicted and actual durations (nullopt: under 3 compared, or all alike).
+  /// Rank correlation of predicted and actual durations over the last 10,000 compared (nullopt: under 3, or all alike).
   std::optional<double> rank_correlation;
   /// Calibration: results compared with their prediction's p90, and those at or under it.
   std::uint64_t p90_samples = 0;
@@ -40,7 +40,7 @@ private:
   double abs_fraction_sum_ = 0.0;
   double abs_error_sum_s_ = 0.0;
   std::vector<double> abs_log_ratios_;
-  std::vector<double> predicted_s_, actual_s_;  // the compared pairs, in arrival order
+  std::vector<double> predicted_s_, actual_s_;  // the last compared pairs (a window, see the .cpp)
 };
 
 } // namespace dtf
