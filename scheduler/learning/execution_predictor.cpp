@@ -22,14 +22,23 @@ std::uint32_t batch_key(int batch) { return static_cast<std::uint32_t>(std::max(
 /// Cold-start prior for a CPU package that no result of the task's model or
 /// family speaks for, when the task could run on a GPU: it is assumed this
 /// many times slower than the GPUs until results or lower bounds on it say
-/// otherwise. CPU:GPU ratios for model runs span two orders of magnitude
-/// (GPU:GPU ones about one), and a CPU wrongly taken for a GPU takes a long
-/// run at the start of a batch and finishes it last; one wrongly taken for
-/// slow only idles a small share of the fleet's capacity until it is tried.
+/// otherwise (its own model's results there; or the CPU's ratios for other
+/// models of the type, cpu_evidence_models of them, which may lower it).
+/// CPU:GPU ratios for model runs span two orders of magnitude (GPU:GPU ones
+/// about one), and a CPU wrongly taken for a GPU takes a long run at the
+/// start of a batch and finishes it last; one wrongly taken for slow only
+/// idles a small share of the fleet's capacity until it is tried.
 constexpr double blind_cpu_factor = 30.0;
-double blind_kind_factor(const execution_predictor::query& q, device_kind kind) {
-  return q.gpu_capable && kind == device_kind::cpu ? blind_cpu_factor : 1.0;
-}
+/// Models of a type whose CPU:GPU ratio on a CPU device must be known before
+/// that evidence lowers the prior there, and the share of them at or under
+/// the ratio it takes: the slower quarter speaks for an untried model, so a
+/// few small models that run as fast on the CPU do not make it fast for a
+/// large one (CPU:GPU ratios span two orders of magnitude). A CPU that stays
+/// idle while tasks it would run in time wait for a GPU costs what a wrong
+/// prior saves: on a held-out CI pipeline (tests as fast on a CPU as on a
+/// GPU, within 0.6-6x) the prior kept three quarters of them waiting.
+constexpr std::size_t cpu_evidence_models = 3;
+constexpr double cpu_evidence_quantile = 0.75;
 } // namespace
 
 std::string_view to_string(prediction_level level) {
@@ -128,7 +137,8 @@ prediction execution_predictor::predict(const query& q, key device, device_kind 
                                         double speed) const {
   const double units = batch_factor(q.batch_size);
   const double per_speed = units / clamp_speed(speed);
-  const double cpu_prior = blind_kind_factor(q, kind);  // 1 but for a GPU-capable task on a CPU
+  const bool blind_cpu = q.gpu_capable && kind == device_kind::cpu;
+  const double cpu_prior = blind_cpu ? this->cpu_prior(q.type, clock, device) : 1.0;
   auto answer = [this](double s, prediction_level level, std::uint64_t n) {
     const double seconds = std::max(clamp_seconds(s), 1e-6);
     return prediction{seconds, level, n, p90_seconds(seconds, level)};
@@ -151,7 +161,7 @@ prediction execution_predictor::predict(const query& q, key device, device_kind 
         // with model size within a family (a bert-base 2x slower there, a
         // bert-large 100x), so it may say the CPU is slower than the prior
         // for this model, never faster, until the model itself runs there.
-        if (ratio && cpu_prior > 1.0) r = std::max(r, cpu_prior);
+        if (ratio && blind_cpu) r = std::max(r, cpu_prior);
         if (!ratio) {
           // Another family's ratio: a CPU that ran some other model fast has
           // not shown that it runs this family fast (CPU:GPU ratios differ
@@ -163,7 +173,7 @@ prediction execution_predictor::predict(const query& q, key device, device_kind 
           return answer(m->value_s * r * per_speed, prediction_level::model_type_scaled, std::min(m->count, ratio->count));
       }
     // Nor do the family's CPU times (its other members') answer for it there.
-    if (q.family != no_key && device != no_key && !(cpu_prior > 1.0))
+    if (q.family != no_key && device != no_key && !blind_cpu)
       if (auto e = find(make_key(prediction_level::family_type_device, q.type, clock, q.family, none, device)))
         return answer(e->value_s * units, prediction_level::family_type_device, e->count);
     if (q.model != no_key)
@@ -173,7 +183,7 @@ prediction execution_predictor::predict(const query& q, key device, device_kind 
       // The kinds' means mix different models: a CPU that ran only small
       // ones is not faster than the GPUs for a model it has never run.
       double v = e->value_s;
-      if (cpu_prior > 1.0)
+      if (blind_cpu)
         for (auto other : {device_kind::cuda, device_kind::rocm})
           if (auto g = find(make_key(prediction_level::type_kind, q.type, clock, static_cast<std::uint32_t>(other), none, none)))
             v = std::max(v, g->value_s * cpu_prior);
@@ -212,6 +222,42 @@ prediction execution_predictor::predict(const task& t) const {
   if (auto e = best(prediction_level::type, none))
     return answer(e->value_s * units, prediction_level::type, e->count);
   return answer(default_seconds(q.type) * units, prediction_level::default_estimate, 0);
+}
+
+std::uint64_t execution_predictor::type_clock_key(task_type type, run_clock clock, std::uint32_t name) {
+  return (static_cast<std::uint64_t>(type) << 40) | (static_cast<std::uint64_t>(clock) << 32) | name;
+}
+
+double execution_predictor::cpu_prior(task_type type, run_clock clock, key device) const {
+  if (device == no_key) return blind_cpu_factor;
+  auto it = cpu_evidence_.find(type_clock_key(type, clock, device));
+  return it == cpu_evidence_.end() || it->second.prior <= 0.0 ? blind_cpu_factor : it->second.prior;
+}
+
+void execution_predictor::cpu_evidence::refresh_prior() {
+  if (log_ratio_by_model.size() < cpu_evidence_models) {
+    prior = 0.0;
+    return;
+  }
+  std::vector<double> logs;
+  logs.reserve(log_ratio_by_model.size());
+  for (const auto& [m, v] : log_ratio_by_model) logs.push_back(v);
+  const auto k = static_cast<std::size_t>(std::ceil(cpu_evidence_quantile * static_cast<double>(logs.size()))) - 1;
+  std::nth_element(logs.begin(), logs.begin() + static_cast<std::ptrdiff_t>(k), logs.end());
+  // Evidence lowers the prior, never raises it (a family's ratio does that).
+  prior = std::clamp(std::exp(logs[k]), 0.1, blind_cpu_factor);
+}
+
+void execution_predictor::note_cpu_ratio(task_type type, run_clock clock, key device, key model, double ratio,
+                                         bool at_least) {
+  if (!ran_on_gpu_.contains(type_clock_key(type, clock, model)) || !(ratio > 0.0)) return;
+  auto& ev = cpu_evidence_[type_clock_key(type, clock, device)];
+  const double x = std::log(ratio);
+  auto [it, fresh] = ev.log_ratio_by_model.try_emplace(model, x);
+  // A result moves the model's ratio halfway (recent runs weigh more); a
+  // lower bound only raises it.
+  if (!fresh) it->second = at_least ? std::max(it->second, x) : it->second + 0.5 * (x - it->second);
+  ev.refresh_prior();
 }
 
 void execution_predictor::update(const entry_key& k, double value_s) {
@@ -257,8 +303,10 @@ void execution_predictor::record(std::string_view model, task_type type, int bat
     const auto family = model_family(model);
     const auto device_ratio_key = make_key(prediction_level::device_ratio, type, clock, none, none, device);
     const auto normalized_key = make_key(prediction_level::model_type_normalized, type, clock, m, none, none);
+    if (worker.kind != device_kind::cpu) ran_on_gpu_.insert(type_clock_key(type, clock, m));
     if (auto norm = find(normalized_key); norm && norm->value_s > 0.0) {
       const double ratio = std::clamp(per_unit_speed1 / norm->value_s, 1e-3, 1e3);
+      if (worker.kind == device_kind::cpu) note_cpu_ratio(type, clock, device, m, ratio, false);
       if (!family.empty())
         update_ratio(make_key(prediction_level::family_device_ratio, type, clock, names_.intern(family), none, device), ratio);
       update_ratio(device_ratio_key, ratio);
@@ -320,6 +368,7 @@ void execution_predictor::record_lower_bound(std::string_view model, task_type t
   // of any family) are predicted from that ratio there.
   if (auto norm = find(make_key(prediction_level::model_type_normalized, type, clock, m, none, none)); norm && norm->value_s > 0.0) {
     const double ratio = std::clamp(d / batch_factor(batch_size) * clamp_speed(worker.speed) / norm->value_s, 1e-3, 1e3);
+    if (worker.kind == device_kind::cpu) note_cpu_ratio(type, clock, device, m, ratio, true);
     const auto family = model_family(model);
     if (!family.empty())
       raise(make_key(prediction_level::family_device_ratio, type, clock, names_.intern(family), none, device), ratio);
@@ -360,6 +409,19 @@ predictor_snapshot execution_predictor::snapshot() const {
     return std::tie(a.level, a.model, a.type, a.batch_size, a.device, a.kind, a.clock) <
            std::tie(b.level, b.model, b.type, b.batch_size, b.device, b.kind, b.clock);
   });
+  const auto type_of = [](std::uint64_t k) { return static_cast<task_type>(k >> 40 & 0xffu); };
+  const auto clock_of_key = [](std::uint64_t k) { return static_cast<run_clock>(k >> 32 & 0xffu); };
+  const auto name_of = [](std::uint64_t k) { return static_cast<key>(k & 0xffffffffu); };
+  for (const auto& [k, ev] : cpu_evidence_)
+    for (const auto& [m, log_ratio] : ev.log_ratio_by_model)
+      s.cpu_ratios.push_back({type_of(k), clock_of_key(k), devices_.name(name_of(k)), names_.name(m), std::exp(log_ratio)});
+  std::sort(s.cpu_ratios.begin(), s.cpu_ratios.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.type, a.clock, a.device, a.model) < std::tie(b.type, b.clock, b.device, b.model);
+  });
+  for (const auto k : ran_on_gpu_) s.models_on_gpus.push_back({type_of(k), clock_of_key(k), names_.name(name_of(k))});
+  std::sort(s.models_on_gpus.begin(), s.models_on_gpus.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.type, a.clock, a.model) < std::tie(b.type, b.clock, b.model);
+  });
   s.accuracy_samples = accuracy_samples_;
   s.abs_percentage_error_sum = abs_percentage_error_sum_;
   s.abs_error_sum_s = abs_error_sum_s_;
@@ -369,8 +431,18 @@ predictor_snapshot execution_predictor::snapshot() const {
 void execution_predictor::load(const predictor_snapshot& snapshot) {
   estimates_.clear();
   scaling_.clear();
+  cpu_evidence_.clear();
+  ran_on_gpu_.clear();
   samples_ = 0;
   changes_.note_load();
+  for (const auto& g : snapshot.models_on_gpus)
+    if (!g.model.empty()) ran_on_gpu_.insert(type_clock_key(g.type, g.clock, names_.intern(g.model)));
+  for (const auto& c : snapshot.cpu_ratios) {
+    if (c.model.empty() || c.device.empty() || !std::isfinite(c.ratio) || !(c.ratio > 0.0)) continue;
+    auto& ev = cpu_evidence_[type_clock_key(c.type, c.clock, devices_.intern(c.device))];
+    ev.log_ratio_by_model[names_.intern(c.model)] = std::log(std::clamp(c.ratio, 1e-3, 1e3));
+  }
+  for (auto& [k, ev] : cpu_evidence_) ev.refresh_prior();
   for (const auto& e : snapshot.entries) {
     if (e.level == prediction_level::model_batch_scaled) continue;  // never stored
     if (!std::isfinite(e.estimate_s) || e.estimate_s < 0.0 || e.count == 0) continue;

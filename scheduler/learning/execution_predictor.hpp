@@ -31,7 +31,9 @@
 // and so does the device's ratio for the model's family. A task that may run
 // on a GPU is predicted 30x slower on a CPU no result of its own model speaks
 // for (query::gpu_capable; the .cpp says why): its family's CPU ratio and
-// times may raise that, never lower it.
+// times may raise that, never lower it; what the CPU measured for at least
+// three other models of the task's type that also ran on a GPU lowers it to
+// the slower quarter of their ratios (cpu_prior).
 // Every level is kept per clock (run_clock.hpp): an emulated worker's modeled
 // seconds and a real worker's wall seconds never answer for each other, from
 // the exact key down to the type level. A worker's predictions read its own
@@ -53,6 +55,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 namespace dtf {
@@ -108,8 +111,26 @@ struct predictor_accuracy {
 };
 
 /// The predictor's whole state as a copyable value (vectors of entries).
+/// One model's CPU:GPU ratio on a CPU device (the evidence behind cpu_prior).
+struct predictor_cpu_ratio {
+  task_type type = task_type::custom;
+  run_clock clock = run_clock::wall;
+  std::string device;
+  std::string model;
+  double ratio = 1.0;
+};
+
+/// A model that has a result on a GPU (its CPU results are then evidence).
+struct predictor_gpu_model {
+  task_type type = task_type::custom;
+  run_clock clock = run_clock::wall;
+  std::string model;
+};
+
 struct predictor_snapshot {
   std::vector<predictor_entry> entries;  // sorted: level, model, type, batch, device, kind, clock
+  std::vector<predictor_cpu_ratio> cpu_ratios;      // sorted: type, clock, device, model
+  std::vector<predictor_gpu_model> models_on_gpus;  // sorted: type, clock, model
   std::uint64_t accuracy_samples = 0;
   double abs_percentage_error_sum = 0.0;
   double abs_error_sum_s = 0.0;
@@ -209,6 +230,14 @@ private:
   /// Geometric running mean (then EWMA) of a positive ratio.
   void update_ratio(const entry_key& k, double ratio);
   const estimate* find(const entry_key& k) const;
+  /// The slowdown assumed on CPU `device` for a task that may run on a GPU
+  /// and that no result of its own model there speaks for (see cpu_evidence).
+  double cpu_prior(task_type type, run_clock clock, key device) const;
+  /// A CPU result (or lower bound, at_least) of a model that also ran on a
+  /// GPU: its ratio there (its time over its normalized time) is evidence.
+  void note_cpu_ratio(task_type type, run_clock clock, key device, key model, double ratio, bool at_least);
+  /// (type, clock, name) as one hashable number.
+  static std::uint64_t type_clock_key(task_type type, run_clock clock, std::uint32_t name);
 
   string_interner names_;    // models and families
   string_interner devices_;  // device names
@@ -217,6 +246,15 @@ private:
   prediction_changes changes_;  // for change_stamp
   batch_scaling scaling_;       // from the exact estimates; load() rebuilds it
   prediction_spread spread_;  // learned by the core from its own results; load() keeps it
+  // CPU:GPU evidence per (type, clock, CPU device): the log ratio of each
+  // model that ran there and on a GPU, and the prior it gives (cpu_prior).
+  struct cpu_evidence {
+    std::unordered_map<key, double> log_ratio_by_model;
+    double prior = 0.0;  // 0: too few models yet
+    void refresh_prior();
+  };
+  std::unordered_map<std::uint64_t, cpu_evidence> cpu_evidence_;
+  std::unordered_set<std::uint64_t> ran_on_gpu_;  // (type, clock, model) with a result on a GPU
   std::uint64_t p90_samples_ = 0;
   std::uint64_t at_or_under_p90_ = 0;
   std::uint64_t accuracy_samples_ = 0;

@@ -93,3 +93,49 @@ TEST(execution_predictor_cpu_prior, a_lower_bound_raises_the_devices_ratio_for_t
   // bert-large, never run there, is predicted from the raised ratio.
   EXPECT_GE(p.predict(model_task("bert-large-uncased"), cpu).seconds, 20.0 * 100.0 * 0.99);
 }
+
+TEST(execution_predictor_cpu_prior, the_cpus_ratios_for_several_models_of_the_type_lower_it_to_their_slower_quarter) {
+  execution_predictor p;
+  const auto gpu = cuda_worker("g", "V100", 32, 7.0);
+  const auto cpu = cpu_worker("c", "Xeon", 64, 20);
+  for (const auto* m : {"suite-a", "suite-b", "suite-c", "suite-d", "suite-new"})
+    p.record(m, task_type::benchmark, 8, gpu, 10.0);
+  // Models that run on CPUs only say nothing of how a CPU compares with a GPU.
+  for (const auto* m : {"cpu-only-a", "cpu-only-b", "cpu-only-c"}) p.record(m, task_type::benchmark, 8, cpu, 5.0);
+  EXPECT_NEAR(p.predict(model_task("suite-new"), cpu).seconds, 300.0, 1e-6);
+  // Two models that also ran on the GPU are too few to speak for a third.
+  p.record("suite-a", task_type::benchmark, 8, cpu, 20.0);  // 2x
+  p.record("suite-b", task_type::benchmark, 8, cpu, 30.0);  // 3x
+  EXPECT_NEAR(p.predict(model_task("suite-new"), cpu).seconds, 300.0, 1e-6);
+  // Four do: an untried model is taken as slow there as the slower quarter
+  // of them (ratios 1.5, 2, 3, 4: the third), not their mean.
+  p.record("suite-c", task_type::benchmark, 8, cpu, 15.0);  // 1.5x
+  p.record("suite-d", task_type::benchmark, 8, cpu, 40.0);  // 4x
+  const auto lowered = p.predict(model_task("suite-new"), cpu);
+  EXPECT_EQ(lowered.level, prediction_level::model_type_scaled);
+  EXPECT_NEAR(lowered.seconds, 30.0, 1e-6);
+  // Another type keeps the prior: a start-up bound test says nothing of a training run.
+  p.record("suite-new", task_type::test, 8, gpu, 10.0);
+  task as_test = model_task("suite-new");
+  as_test.type = task_type::test;
+  EXPECT_NEAR(p.predict(as_test, cpu).seconds, 300.0, 1e-6);
+  // A snapshot carries the evidence.
+  execution_predictor copy;
+  copy.load(p.snapshot());
+  EXPECT_NEAR(copy.predict(model_task("suite-new"), cpu).seconds, 30.0, 1e-6);
+  EXPECT_EQ(copy.snapshot().cpu_ratios.size(), 4u);
+}
+
+TEST(execution_predictor_cpu_prior, the_cpus_evidence_never_raises_it_and_a_lower_bound_counts) {
+  execution_predictor p;
+  const auto gpu = cuda_worker("g", "V100", 32, 7.0);
+  const auto cpu = cpu_worker("c", "Xeon", 64, 20);
+  for (const auto* m : {"suite-a", "suite-b", "suite-c", "suite-new"}) p.record(m, task_type::benchmark, 8, gpu, 10.0);
+  for (const auto* m : {"suite-a", "suite-b", "suite-c"}) p.record(m, task_type::benchmark, 8, cpu, 12.0);  // 1.2x
+  EXPECT_NEAR(p.predict(model_task("suite-new"), cpu).seconds, 12.0, 1e-6);
+  // suite-c's next run there is cut off at 5,000 s: 500x, the slower quarter
+  // now -- the prior returns to 30x, not above (the device's ratio does that).
+  p.record_lower_bound("suite-c", task_type::benchmark, 8, cpu, 5000.0);
+  const double after = p.predict(model_task("suite-new"), cpu).seconds;
+  EXPECT_GE(after, 300.0 - 1e-6);
+}
