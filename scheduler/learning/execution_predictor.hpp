@@ -110,7 +110,6 @@ struct predictor_accuracy {
   }
 };
 
-/// The predictor's whole state as a copyable value (vectors of entries).
 /// One model's CPU:GPU ratio on a CPU device (the evidence behind cpu_prior).
 struct predictor_cpu_ratio {
   task_type type = task_type::custom;
@@ -127,6 +126,7 @@ struct predictor_gpu_model {
   std::string model;
 };
 
+/// The predictor's whole state as a copyable value (vectors of entries).
 struct predictor_snapshot {
   std::vector<predictor_entry> entries;  // sorted: level, model, type, batch, device, kind, clock
   std::vector<predictor_cpu_ratio> cpu_ratios;      // sorted: type, clock, device, model
