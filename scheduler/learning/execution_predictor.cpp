@@ -35,8 +35,9 @@ constexpr double blind_cpu_factor = 30.0;
 /// few small models that run as fast on the CPU do not make it fast for a
 /// large one (CPU:GPU ratios span two orders of magnitude). A CPU that stays
 /// idle while tasks it would run in time wait for a GPU costs what a wrong
-/// prior saves: on a held-out CI pipeline (tests as fast on a CPU as on a
-/// GPU, within 0.6-6x) the prior kept three quarters of them waiting.
+/// prior saves: on a held-out CI pipeline (tests 0.6-6x as long on a CPU as
+/// on their best GPU) the prior sent three quarters of those that could use
+/// either to the GPUs' queues while CPU slots stood free.
 constexpr std::size_t cpu_evidence_models = 3;
 constexpr double cpu_evidence_quantile = 0.75;
 } // namespace
