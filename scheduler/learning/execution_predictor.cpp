@@ -139,7 +139,7 @@ prediction execution_predictor::predict(const query& q, key device, device_kind 
   const double units = batch_factor(q.batch_size);
   const double per_speed = units / clamp_speed(speed);
   const bool blind_cpu = q.gpu_capable && kind == device_kind::cpu;
-  const double cpu_prior = blind_cpu ? this->cpu_prior(q.type, clock, device) : 1.0;
+  const double cpu_prior = blind_cpu ? blind_cpu_prior(q.type, clock, device) : 1.0;
   auto answer = [this](double s, prediction_level level, std::uint64_t n) {
     const double seconds = std::max(clamp_seconds(s), 1e-6);
     return prediction{seconds, level, n, p90_seconds(seconds, level)};
@@ -229,7 +229,12 @@ std::uint64_t execution_predictor::type_clock_key(task_type type, run_clock cloc
   return (static_cast<std::uint64_t>(type) << 40) | (static_cast<std::uint64_t>(clock) << 32) | name;
 }
 
-double execution_predictor::cpu_prior(task_type type, run_clock clock, key device) const {
+execution_predictor::type_clock_name execution_predictor::split_type_clock_key(std::uint64_t k) {
+  return {static_cast<task_type>(k >> 40 & 0xffu), static_cast<run_clock>(k >> 32 & 0xffu),
+          static_cast<std::uint32_t>(k & 0xffffffffu)};
+}
+
+double execution_predictor::blind_cpu_prior(task_type type, run_clock clock, key device) const {
   if (device == no_key) return blind_cpu_factor;
   auto it = cpu_evidence_.find(type_clock_key(type, clock, device));
   return it == cpu_evidence_.end() || it->second.prior <= 0.0 ? blind_cpu_factor : it->second.prior;
@@ -410,16 +415,18 @@ predictor_snapshot execution_predictor::snapshot() const {
     return std::tie(a.level, a.model, a.type, a.batch_size, a.device, a.kind, a.clock) <
            std::tie(b.level, b.model, b.type, b.batch_size, b.device, b.kind, b.clock);
   });
-  const auto type_of = [](std::uint64_t k) { return static_cast<task_type>(k >> 40 & 0xffu); };
-  const auto clock_of_key = [](std::uint64_t k) { return static_cast<run_clock>(k >> 32 & 0xffu); };
-  const auto name_of = [](std::uint64_t k) { return static_cast<key>(k & 0xffffffffu); };
-  for (const auto& [k, ev] : cpu_evidence_)
+  for (const auto& [k, ev] : cpu_evidence_) {
+    const auto [type, clock, device] = split_type_clock_key(k);
     for (const auto& [m, log_ratio] : ev.log_ratio_by_model)
-      s.cpu_ratios.push_back({type_of(k), clock_of_key(k), devices_.name(name_of(k)), names_.name(m), std::exp(log_ratio)});
+      s.cpu_ratios.push_back({type, clock, devices_.name(device), names_.name(m), std::exp(log_ratio)});
+  }
   std::sort(s.cpu_ratios.begin(), s.cpu_ratios.end(), [](const auto& a, const auto& b) {
     return std::tie(a.type, a.clock, a.device, a.model) < std::tie(b.type, b.clock, b.device, b.model);
   });
-  for (const auto k : ran_on_gpu_) s.models_on_gpus.push_back({type_of(k), clock_of_key(k), names_.name(name_of(k))});
+  for (const auto k : ran_on_gpu_) {
+    const auto [type, clock, model] = split_type_clock_key(k);
+    s.models_on_gpus.push_back({type, clock, names_.name(model)});
+  }
   std::sort(s.models_on_gpus.begin(), s.models_on_gpus.end(), [](const auto& a, const auto& b) {
     return std::tie(a.type, a.clock, a.model) < std::tie(b.type, b.clock, b.model);
   });

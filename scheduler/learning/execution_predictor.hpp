@@ -33,7 +33,7 @@
 // for (query::gpu_capable; the .cpp says why): its family's CPU ratio and
 // times may raise that, never lower it; what the CPU measured for at least
 // three other models of the task's type that also ran on a GPU lowers it to
-// the slower quarter of their ratios (cpu_prior).
+// the slower quarter of their ratios (blind_cpu_prior).
 // Every level is kept per clock (run_clock.hpp): an emulated worker's modeled
 // seconds and a real worker's wall seconds never answer for each other, from
 // the exact key down to the type level. A worker's predictions read its own
@@ -110,7 +110,7 @@ struct predictor_accuracy {
   }
 };
 
-/// One model's CPU:GPU ratio on a CPU device (the evidence behind cpu_prior).
+/// One model's CPU:GPU ratio on a CPU device (the evidence behind blind_cpu_prior).
 struct predictor_cpu_ratio {
   task_type type = task_type::custom;
   run_clock clock = run_clock::wall;
@@ -232,12 +232,18 @@ private:
   const estimate* find(const entry_key& k) const;
   /// The slowdown assumed on CPU `device` for a task that may run on a GPU
   /// and that no result of its own model there speaks for (see cpu_evidence).
-  double cpu_prior(task_type type, run_clock clock, key device) const;
+  double blind_cpu_prior(task_type type, run_clock clock, key device) const;
   /// A CPU result (or lower bound, at_least) of a model that also ran on a
   /// GPU: its ratio there (its time over its normalized time) is evidence.
   void note_cpu_ratio(task_type type, run_clock clock, key device, key model, double ratio, bool at_least);
-  /// (type, clock, name) as one hashable number.
+  /// (type, clock, name) as one hashable number, and back.
   static std::uint64_t type_clock_key(task_type type, run_clock clock, std::uint32_t name);
+  struct type_clock_name {
+    task_type type;
+    run_clock clock;
+    std::uint32_t name;
+  };
+  static type_clock_name split_type_clock_key(std::uint64_t k);
 
   string_interner names_;    // models and families
   string_interner devices_;  // device names
@@ -247,7 +253,7 @@ private:
   batch_scaling scaling_;       // from the exact estimates; load() rebuilds it
   prediction_spread spread_;  // learned by the core from its own results; load() keeps it
   // CPU:GPU evidence per (type, clock, CPU device): the log ratio of each
-  // model that ran there and on a GPU, and the prior it gives (cpu_prior).
+  // model that ran there and on a GPU, and the prior it gives (blind_cpu_prior).
   struct cpu_evidence {
     std::unordered_map<key, double> log_ratio_by_model;
     double prior = 0.0;  // 0: too few models yet

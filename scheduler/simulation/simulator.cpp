@@ -5,8 +5,8 @@
 #include "scheduler/model/worker_slots.hpp"
 #include "scheduler/core/scheduler_core.hpp"
 #include "scheduler/core/scheduler_stats.hpp"
-#include "scheduler/simulation/policy_variants.hpp"
 #include "scheduler/learning/rank_correlation.hpp"
+#include "scheduler/simulation/policy_variants.hpp"
 
 #include <algorithm>
 #include <ctime>
