@@ -7,6 +7,7 @@
 #include "scheduler/core/fleet_index.hpp"
 #include "scheduler/core/pending_queue.hpp"
 #include "scheduler/core/profile_starts.hpp"
+#include "scheduler/core/slot_holds.hpp"
 #include "scheduler/core/task_table.hpp"
 #include "scheduler/learning/execution_predictor.hpp"
 #include "scheduler/learning/specialization_tracker.hpp"
@@ -24,6 +25,7 @@ struct core_parts {
   const profile_starts& starts;
   const class_arrivals& arrivals;
   double now_s;  // of the schedule() call in progress
+  slot_holds& holds;  // what tasks held back earlier in the call count on (mutable: counts note their finds)
   /// Starts a decision about task h's body in the cache.
   void begin_decision(task_handle h) const {
     cache.begin(tasks[h].body, h, tasks, predictor, affinity, specialization, fleet.profile_count());

@@ -37,6 +37,7 @@ struct scheduler_core::impl {
   deferral_certificates deferral;
   profile_starts starts;  // recent starts per profile (deferrals count who went ahead)
   class_arrivals arrivals;  // recent submissions per class (scarcity counts who is coming)
+  mutable slot_holds holds;  // busy slot time tasks held back in this schedule() call count on
   backup_attempts backups;
   affinity_lookahead lookahead;
   explanation_store explanations;
@@ -61,8 +62,13 @@ struct scheduler_core::impl {
   double predicted_duration(const task& t, std::size_t wi) const { return predicted_on(t, wi).seconds; }
   core_parts parts() const {
     return {fleet, tasks, queue, cache, learned.predictor, learned.affinity, learned.specialization, starts,
-            arrivals, statistics.last_now_s()};
+            arrivals, statistics.last_now_s(), holds};
   }
+
+  /// Class c held back `held` tasks like r (`ahead` of its own before them in
+  /// this call; inside the decision): they hold the busy slots that would
+  /// finish them soonest, which other classes then count (slot_holds).
+  void hold_slots(const task_record& r, std::uint32_t c, std::size_t ahead, std::size_t held, double now_s);
 
   // ---- attempts ----
   /// Places pending task h (already out of its queue) on worker w.

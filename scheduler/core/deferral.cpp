@@ -21,6 +21,7 @@ std::size_t required_count(const deferral_bound& bound, std::size_t ahead, std::
 std::size_t busy_finishing_within(const task& t, std::span<const std::uint32_t> profiles, double now_s,
                                   double within_s, std::size_t limit, const fleet_index& fleet, decision_cache& cache,
                                   const execution_predictor& predictor, const slot_claims& claims) {
+  if (claims.holds) claims.holds->begin_count();
   if (!(within_s > 0.0) || limit == 0) return 0;
   std::size_t count = 0;
   for (auto p : profiles) {
@@ -37,6 +38,7 @@ std::size_t busy_finishing_within(const task& t, std::span<const std::uint32_t> 
     if (claims.queue)
       for (auto c : fleet.profile(p).exclusive_classes)
         if (c != claims.own) taken += claims.queue->of_class(c).size();
+    if (claims.holds) taken += claims.holds->taken_by_others(claims.own, p, d);
     // Of the slots freeing, t counts on the share that later arrivals did not claim while it waited, and at most
     // the share that tasks only p can run, arriving as they recently did, leave.
     double claimed = claims.starts ? claims.starts->share_claimed_since(p, claims.deferred_since_s, now_s,
@@ -54,6 +56,7 @@ std::size_t busy_finishing_within(const task& t, std::span<const std::uint32_t> 
     std::size_t here = 0;
     fleet.count_full_finishing(p, d, now_s, within_s, static_cast<std::size_t>(std::ceil(std::min(wanted, 1e9))), here);
     const auto counted = static_cast<std::size_t>(std::floor(static_cast<double>(here) * left + 1e-9));
+    if (counted > taken && claims.holds) claims.holds->note_found(p, counted - taken, d);
     count += counted > taken ? counted - taken : 0;
     if (count >= limit) return limit;
   }
@@ -136,13 +139,14 @@ std::size_t deferral_certificates::certified_pass_over(std::uint32_t c, task_han
   in.begin_decision(h);
   for (std::size_t k = 0; k < profiles.size(); ++k)
     in.cache.hold(profiles[k], cert.profiles[k].duration_s, cert.profiles[k].level);
-  const auto sooner = busy_finishing_within(r.body, profiles, now_s, cert.bound.within_s, required, in.fleet, in.cache,
-                                            in.predictor, {nullptr, 0, &in.starts, r.first_deferred_at_s});
-  in.cache.end();
-  if (sooner >= required) return required - ahead;
+  const auto sooner =
+      busy_finishing_within(r.body, profiles, now_s, cert.bound.within_s, required, in.fleet, in.cache, in.predictor,
+                            {nullptr, c, &in.starts, r.first_deferred_at_s, nullptr, &in.holds});
   // Below the required count the answer is exact; with the window exactly
   // the bound's, so is the policy's pass-over.
-  return uniform && sooner > ahead ? sooner - ahead : 0;
+  const std::size_t pass_over = sooner >= required ? required - ahead : uniform && sooner > ahead ? sooner - ahead : 0;
+  if (pass_over == 0) in.cache.end();
+  return pass_over;
 }
 
 } // namespace dtf

@@ -18,8 +18,9 @@
 //    the time, not with the kept predictions);
 //  - the busy workers still finish at least as many tasks like it within the
 //    bound's window as the turn needs (counted again at each call, with the
-//    kept predictions, less the slots later arrivals claimed: the count
-//    moves with time).
+//    kept predictions, less the slots later arrivals claimed and those tasks
+//    of other classes held back earlier in the call hold: the count moves
+//    with time).
 #include "scheduler/core/core_parts.hpp"
 #include "scheduler/core/decision_cache.hpp"
 #include "scheduler/core/fleet_index.hpp"
@@ -27,6 +28,7 @@
 #include "scheduler/core/policy_hooks.hpp"
 #include "scheduler/core/class_arrivals.hpp"
 #include "scheduler/core/profile_starts.hpp"
+#include "scheduler/core/slot_holds.hpp"
 #include "scheduler/core/task_table.hpp"
 #include "scheduler/learning/execution_predictor.hpp"
 
@@ -49,14 +51,17 @@ struct slot_claims {
   /// Recent submissions per class: tasks that only that profile can run, arriving as they recently did, claim the
   /// share of its slot time their predicted work fills (first there, as pending ones).
   const class_arrivals* arrivals = nullptr;
+  /// Slot time that tasks of other classes held back earlier in this call count on (of `own`'s); the count notes
+  /// its finds there.
+  slot_holds* holds = nullptr;
 };
 
 /// How many tasks like t the full workers of `profiles` are predicted to
 /// finish within `within_s` from now (fleet_index::count_full_finishing per
 /// profile), at most `limit`, less on each profile the tasks `claims` puts
-/// ahead of t there. A profile whose prediction for t comes from the model's
-/// history at a noisy level (prediction_spread::noisy) counts none: such a
-/// prediction backs no wait.
+/// ahead of t there (claims.holds notes what it found per profile). A profile
+/// whose prediction for t comes from the model's history at a noisy level
+/// (prediction_spread::noisy) counts none: such a prediction backs no wait.
 std::size_t busy_finishing_within(const task& t, std::span<const std::uint32_t> profiles, double now_s,
                                   double within_s, std::size_t limit, const fleet_index& fleet, decision_cache& cache,
                                   const execution_predictor& predictor, const slot_claims& claims = {});
@@ -90,7 +95,8 @@ public:
   /// When class c's certificate for its `step`-th deferral proves that the
   /// policy would defer task h (`ahead` tasks into the queue, no worker
   /// avoided) with the same effect now: how many tasks that deferral passes
-  /// over; 0 otherwise.
+  /// over (the decision stays open, with the kept predictions: the caller
+  /// ends it); 0 otherwise.
   std::size_t certified_pass_over(std::uint32_t c, task_handle h, std::size_t step, std::size_t ahead,
                                   std::size_t ending_turn, std::size_t avoided, double now_s,
                                   const core_parts& in) const;

@@ -327,6 +327,25 @@ bool scheduler_core::cancel(const std::string& task_id) {
   return true;
 }
 
+void scheduler_core::impl::hold_slots(const task_record& r, std::uint32_t c, std::size_t ahead, std::size_t held,
+                                      double now_s) {
+  if (held == 0) return;
+  // The window of a deferral from the fastest free profile (the policy's, or
+  // its certificate's: the same answer either way, so the holds are too).
+  double fastest_free_s = std::numeric_limits<double>::infinity();
+  for (auto p : fleet.requirement(c).profiles) {
+    const auto& members = fleet.profile(p).free_members;
+    if (members.empty()) continue;
+    const auto predicted = cache.predicted_on(r.body, members.front(), fleet, learned.predictor);
+    fastest_free_s = std::min(fastest_free_s, predicted.seconds * fleet.profile_scheduler_s_per_worker_s(p));
+  }
+  const double within_s = fastest_free_s * (1.0 - config.deferral_margin);
+  if (!std::isfinite(within_s)) return;
+  busy_finishing_within(r.body, fleet.requirement(c).profiles, now_s, within_s, ahead + held, fleet, cache,
+                        learned.predictor, {&queue, c, &starts, r.first_deferred_at_s, &arrivals, &holds});
+  holds.hold(c, ahead, held);
+}
+
 std::vector<assignment> scheduler_core::schedule(double now_s) {
   auto& i = *impl_;
   i.statistics.observe(now_s);
@@ -366,6 +385,7 @@ std::vector<assignment> scheduler_core::schedule(double now_s) {
   };
   const auto class_count = static_cast<std::uint32_t>(i.fleet.class_count());
   const auto queues = i.queue.classes(class_count);
+  i.holds.reset(i.fleet.profile_count(), class_count);
   std::vector<cursor_state> cursors(class_count);
   // Classes in play by the queue key of their cursor's task, smallest on top.
   // Free slots only shrink within a call, so a class found out of play stays out.
@@ -503,6 +523,9 @@ std::vector<assignment> scheduler_core::schedule(double now_s) {
           i.deferral.certify(best, h, step, cur.passed, i.hooks->last_deferral_bound(), parts);
         }
         if (i.explanations.enabled()) i.explanations.keep(i.explain_task(r.body, h, now_s));
+        // Held: the tasks the deferral passes over, up to the end of the turn (out of deferrals at the class's
+        // lowest priority, only this one: the rest are passed over for the cap, as a certificate says).
+        i.hold_slots(r, best, cur.passed, std::min(pass_over, ending_turn), now_s);
       }
       i.end_decision();
       // The tasks passed over stay pending; they are reconsidered next call.
@@ -551,6 +574,7 @@ std::vector<assignment> scheduler_core::schedule(double now_s) {
     cur.at = i.queue.take(i.tasks, best, cur.at);
     i.place(h, w, now_s, score, predicted, out);
   }
+  i.holds.reset(i.fleet.profile_count(), class_count);  // views read between calls see no holds
   i.backups.note_next_overdue(now_s);
   return out;
 }

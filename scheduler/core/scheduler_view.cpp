@@ -145,7 +145,7 @@ std::size_t scheduler_view::busy_finishing_within(const task& t, double now_s, d
     const auto& r = i.tasks[i.cache.current().handle];
     return dtf::busy_finishing_within(t, i.fleet.requirement(r.class_id).profiles, now_s, within_s, limit, i.fleet,
                                       i.cache, i.learned.predictor,
-                                      {&i.queue, r.class_id, &i.starts, r.first_deferred_at_s, &i.arrivals});
+                                      {&i.queue, r.class_id, &i.starts, r.first_deferred_at_s, &i.arrivals, &i.holds});
   }
   std::vector<std::uint32_t> feasible;
   for (std::uint32_t p = 0; p < i.fleet.profile_count(); ++p)

@@ -23,7 +23,10 @@ struct small_core {
   decision_cache cache;
   profile_starts starts;
   class_arrivals arrivals;
-  core_parts parts() { return {fleet, tasks, queue, cache, predictor, affinity, specialization, starts, arrivals, 0.0}; }
+  slot_holds holds;
+  core_parts parts() {
+    return {fleet, tasks, queue, cache, predictor, affinity, specialization, starts, arrivals, 0.0, holds};
+  }
   std::size_t add(const worker_capability& w, int slots = 1) {
     return fleet.add(w, slots, slots, affinity.worker_key(w.id), specialization.worker_key(w.id),
                      predictor.device_key(w.name));

@@ -49,3 +49,44 @@ TEST(deferral_claims, stops_waiting_when_later_arrivals_claim_the_slots_it_waits
   ASSERT_EQ(placed.count("long"), 1u);
   EXPECT_EQ(placed.at("long"), "t4");
 }
+
+namespace {
+
+// "first" (distilbert, 20 s on the A100) holds the A100 from t = 0, the T4 is
+// free. Two more tasks of different requirement classes (their memory needs
+// differ) wait for the A100: `ahead_model` (first in queue order) and bert
+// (100 s on the A100, 200 s on the T4: worth waiting for while the A100
+// frees within 0.75 x 200 - 100 = 50 s).
+std::map<std::string, std::string> two_classes_behind_first(const std::string& ahead_model) {
+  auto core = one_a100_one_t4({{"bert-base-uncased", 100.0, 200.0}, {"distilbert-base-uncased", 20.0, 60.0}});
+  core.submit(make_task("first", {device_kind::cuda}, 0.0, 0, "distilbert-base-uncased"), 0.0);
+  core.submit(make_task("ahead", {device_kind::cuda}, 1.0, 0, ahead_model), 0.0);
+  core.submit(make_task("bert", {device_kind::cuda}, 2.0, 0, "bert-base-uncased"), 0.0);
+  return placement(core.schedule(0.0));
+}
+
+} // namespace
+
+TEST(deferral_claims, a_task_of_another_class_waiting_for_the_same_slot_goes_ahead_of_it) {
+  // "ahead" (bert, 1 GB) waits for the A100 (20 + 100 < 150); the A100's next
+  // 100 s are then its, and "bert" (2 GB, another class) would finish there
+  // at 220, after the T4's 200: it takes the T4. Before, each class counted
+  // only its own waiting tasks, and both waited while the T4 stood idle.
+  const auto placed = two_classes_behind_first("bert-base-uncased");
+  EXPECT_EQ(placed.at("first"), "a100");
+  EXPECT_EQ(placed.count("ahead"), 0u);
+  ASSERT_EQ(placed.count("bert"), 1u);
+  EXPECT_EQ(placed.at("bert"), "t4");
+}
+
+TEST(deferral_claims, a_shorter_task_ahead_takes_the_slot_for_its_own_time_only) {
+  // "ahead" (distilbert, 20 s) waits for the A100 (20 + 20 < 45) and holds
+  // 20 s of it; "bert" still finishes there at 140, before the T4's 200, and
+  // waits too (held slots count in seconds, not tasks: counted as a task,
+  // "ahead" sent the long one, last in shortest-first order, to the slow T4).
+  const auto placed = two_classes_behind_first("distilbert-base-uncased");
+  EXPECT_EQ(placed.at("first"), "a100");
+  EXPECT_EQ(placed.count("ahead"), 0u);
+  EXPECT_EQ(placed.count("bert"), 0u);
+  EXPECT_EQ(placed.size(), 1u);
+}
