@@ -50,6 +50,9 @@ public:
                                     std::span<const std::size_t> busy_feasible, const scheduler_view& view,
                                     double now_s) override {
     bound_.reset();
+    // A deferral without a count (every free profile left to others) passes
+    // over this task only, not as many as the last deferral counted.
+    pass_over_ = 1;
     if (free_feasible.empty()) return decide_by_profiles(t, view, now_s);
     return decide(t, free_feasible, busy_feasible, view, now_s);
   }

@@ -96,3 +96,38 @@ TEST(deferral_scarcity, leaving_scarce_profiles_can_be_switched_off) {
   EXPECT_EQ(off.at("flexible"), "large");
   EXPECT_EQ(off.count("big"), 0u);
 }
+
+TEST(deferral_scarcity, a_task_left_off_a_scarce_gpu_passes_over_only_itself) {
+  // A100 (80 GB) and T4. At t = 0 three bert tasks (10 s on the A100, 150 s on
+  // the T4) wait for the A100, busy until 50: it finishes six such in the T4's
+  // window, so the policy passes over six. At t = 50 the A100 frees while the
+  // T4 runs a vit until 61, and two 40 GB tasks wait for the A100 alone.
+  // "distil" (10 s / 12 s) leaves the A100 to them (the T4 is nearly as good);
+  // "resnet" (10 s / 500 s), next in its class, has no such place and takes it.
+  // Before, the left-off task passed over as many tasks as the last deferral
+  // had (six), "resnet" was never asked, and a lower-priority bert got the A100.
+  auto core = one_a100_one_t4({{"bert-base-uncased", 10.0, 150.0},
+                               {"llama-2-13b", 50.0, 50.0},
+                               {"vit-base-patch16-224", 300.0, 60.0},
+                               {"distilbert-base-uncased", 10.0, 12.0},
+                               {"resnet50", 10.0, 500.0}});
+  core.submit(make_task("l0", {device_kind::cuda}, 40.0, 9, "llama-2-13b"), 0.0);
+  for (int k = 1; k <= 3; ++k)
+    core.submit(make_task("bert-" + std::to_string(k), {device_kind::cuda}, 1.0, 2, "bert-base-uncased"), 0.0);
+  auto placed = placement(core.schedule(0.0));
+  ASSERT_EQ(placed.size(), 1u);
+  EXPECT_EQ(placed.at("l0"), "a100");  // the berts wait for it: 50 + 10 < 0.75 x 150
+  core.submit(make_task("vit", {device_kind::cuda}, 2.0, 9, "vit-base-patch16-224"), 1.0);
+  core.submit(make_task("big-1", {device_kind::cuda}, 40.0, 1, "llama-2-13b"), 1.0);
+  core.submit(make_task("big-2", {device_kind::cuda}, 40.0, 1, "llama-2-13b"), 1.0);
+  core.submit(make_task("distil", {device_kind::cuda}, 0.0, 3, "distilbert-base-uncased"), 1.0);
+  core.submit(make_task("resnet", {device_kind::cuda}, 0.0, 3, "resnet50"), 1.0);
+  placed = placement(core.schedule(1.0));
+  ASSERT_EQ(placed.size(), 1u);
+  EXPECT_EQ(placed.at("vit"), "t4");
+  core.record_result(success_of("l0", "a100", 50.0, "llama-2-13b"), 50.0);
+  placed = placement(core.schedule(50.0));
+  ASSERT_EQ(placed.size(), 1u);
+  EXPECT_EQ(placed.begin()->first, "resnet");
+  EXPECT_EQ(placed.begin()->second, "a100");
+}
