@@ -66,8 +66,9 @@ struct scheduler_core::impl {
   }
 
   /// Class c held back `held` tasks like r (`ahead` of its own before them in
-  /// this call; inside the decision): they hold the busy slots that would
-  /// finish them soonest, which other classes then count (slot_holds).
+  /// this call; inside the decision): they hold the busy slots that a count
+  /// at the fastest free profile's window finds, in profile order, which
+  /// other classes then count (slot_holds).
   void hold_slots(const task_record& r, std::uint32_t c, std::size_t ahead, std::size_t held, double now_s);
 
   // ---- attempts ----
