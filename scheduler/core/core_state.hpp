@@ -65,12 +65,6 @@ struct scheduler_core::impl {
             arrivals, statistics.last_now_s(), holds};
   }
 
-  /// Class c held back `held` tasks like r (`ahead` of its own before them in
-  /// this call; inside the decision): they hold the busy slots that a count
-  /// at the fastest free profile's window finds, in profile order, which
-  /// other classes then count (slot_holds).
-  void hold_slots(const task_record& r, std::uint32_t c, std::size_t ahead, std::size_t held, double now_s);
-
   // ---- attempts ----
   /// Places pending task h (already out of its queue) on worker w.
   void place(task_handle h, std::size_t w, double now_s, double score, const prediction& predicted,

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace dtf {
 
@@ -61,6 +62,26 @@ std::size_t busy_finishing_within(const task& t, std::span<const std::uint32_t> 
     if (count >= limit) return limit;
   }
   return count;
+}
+
+void hold_counted_slots(const task_record& r, std::uint32_t c, std::size_t ahead, std::size_t held, double margin,
+                        double now_s, const core_parts& in) {
+  if (held == 0) return;
+  const auto& profiles = in.fleet.requirement(c).profiles;
+  // The window of a deferral from the fastest free profile (the policy's, or
+  // its certificate's: the same answer either way, so the holds are too).
+  double fastest_free_s = std::numeric_limits<double>::infinity();
+  for (auto p : profiles) {
+    const auto& members = in.fleet.profile(p).free_members;
+    if (members.empty()) continue;
+    const auto predicted = in.cache.predicted_on(r.body, members.front(), in.fleet, in.predictor);
+    fastest_free_s = std::min(fastest_free_s, predicted.seconds * in.fleet.profile_scheduler_s_per_worker_s(p));
+  }
+  const double within_s = fastest_free_s * (1.0 - margin);
+  if (!std::isfinite(within_s)) return;
+  busy_finishing_within(r.body, profiles, now_s, within_s, ahead + held, in.fleet, in.cache, in.predictor,
+                        {&in.queue, c, &in.starts, r.first_deferred_at_s, &in.arrivals, &in.holds});
+  in.holds.hold(c, ahead, held);
 }
 
 void deferral_certificates::certify(std::uint32_t c, task_handle h, std::size_t step, std::size_t ahead,

@@ -66,6 +66,13 @@ std::size_t busy_finishing_within(const task& t, std::span<const std::uint32_t> 
                                   double within_s, std::size_t limit, const fleet_index& fleet, decision_cache& cache,
                                   const execution_predictor& predictor, const slot_claims& claims = {});
 
+/// Class c held back `held` tasks like r (`ahead` of its own before them in
+/// this schedule() call; inside the decision): they hold the busy slots that
+/// a count at the fastest free profile's window (x (1 - margin)) finds, in
+/// profile order, which other classes then count (in.holds, slot_holds).
+void hold_counted_slots(const task_record& r, std::uint32_t c, std::size_t ahead, std::size_t held, double margin,
+                        double now_s, const core_parts& in);
+
 struct deferral_certificate {
   struct profile_prediction {
     double duration_s = 0.0;

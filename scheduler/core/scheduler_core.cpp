@@ -327,25 +327,6 @@ bool scheduler_core::cancel(const std::string& task_id) {
   return true;
 }
 
-void scheduler_core::impl::hold_slots(const task_record& r, std::uint32_t c, std::size_t ahead, std::size_t held,
-                                      double now_s) {
-  if (held == 0) return;
-  // The window of a deferral from the fastest free profile (the policy's, or
-  // its certificate's: the same answer either way, so the holds are too).
-  double fastest_free_s = std::numeric_limits<double>::infinity();
-  for (auto p : fleet.requirement(c).profiles) {
-    const auto& members = fleet.profile(p).free_members;
-    if (members.empty()) continue;
-    const auto predicted = cache.predicted_on(r.body, members.front(), fleet, learned.predictor);
-    fastest_free_s = std::min(fastest_free_s, predicted.seconds * fleet.profile_scheduler_s_per_worker_s(p));
-  }
-  const double within_s = fastest_free_s * (1.0 - config.deferral_margin);
-  if (!std::isfinite(within_s)) return;
-  busy_finishing_within(r.body, fleet.requirement(c).profiles, now_s, within_s, ahead + held, fleet, cache,
-                        learned.predictor, {&queue, c, &starts, r.first_deferred_at_s, &arrivals, &holds});
-  holds.hold(c, ahead, held);
-}
-
 std::vector<assignment> scheduler_core::schedule(double now_s) {
   auto& i = *impl_;
   i.statistics.observe(now_s);
@@ -525,7 +506,8 @@ std::vector<assignment> scheduler_core::schedule(double now_s) {
         if (i.explanations.enabled()) i.explanations.keep(i.explain_task(r.body, h, now_s));
         // Held: the tasks the deferral passes over, up to the end of the turn (out of deferrals at the class's
         // lowest priority, only this one: the rest are passed over for the cap, as a certificate says).
-        i.hold_slots(r, best, cur.passed, std::min(pass_over, ending_turn), now_s);
+        hold_counted_slots(r, best, cur.passed, std::min(pass_over, ending_turn), i.config.deferral_margin, now_s,
+                           parts);
       }
       i.end_decision();
       // The tasks passed over stay pending; they are reconsidered next call.
