@@ -100,25 +100,29 @@ void pending_queue::note_deferred(const task_record& r) {
 // behind a stream of longer ones).
 void pending_queue::promote_aged(task_table& tasks, double now_s) {
   while (!aging_.empty() && aging_.begin()->first <= now_s) {
-    const auto h = aging_.begin()->second;
+    const auto [at_s, h] = *aging_.begin();
     aging_.erase(aging_.begin());
     ages_at(h) = infinity;
     const auto& r = tasks[h];
-    if (r.submitted_at_s < last_submission_s_) age(tasks, h);
-    else aging_parked_.emplace_back(h, r.key.sequence);
+    if (r.submitted_at_s < last_submission_s_) age(tasks, h, at_s);
+    else aging_parked_.emplace_back(h, r.key.sequence, at_s);
   }
 }
 
-void pending_queue::age(task_table& tasks, task_handle h) {
+void pending_queue::age(task_table& tasks, task_handle h, double aged_at_s) {
   auto& r = tasks[h];
-  if (!r.key.aged) replace_key(r, [](queue_key& k) { k.aged = true; });
+  if (!r.key.aged) replace_key(r, [&](queue_key& k) {
+      k.aged = true;
+      k.aged_at_s = aged_at_s;
+    });
 }
 
 void pending_queue::note_submission(task_table& tasks, double now_s) {
   if (!(now_s > last_submission_s_)) return;
   last_submission_s_ = now_s;
-  for (auto [h, sequence] : aging_parked_)
-    if (tasks[h].live && tasks[h].key.sequence == sequence && tasks[h].status == task_status::pending) age(tasks, h);
+  for (auto [h, sequence, aged_at_s] : aging_parked_)
+    if (tasks[h].live && tasks[h].key.sequence == sequence && tasks[h].status == task_status::pending)
+      age(tasks, h, aged_at_s);
   aging_parked_.clear();
 }
 

@@ -17,6 +17,7 @@
 #include <limits>
 #include <set>
 #include <span>
+#include <tuple>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -71,7 +72,7 @@ public:
   const std::set<queue_key>* of_model(affinity_map::key model, bool undeferred) const;
 
 private:
-  void age(task_table& tasks, task_handle h);
+  void age(task_table& tasks, task_handle h, double aged_at_s);
   void index_by_model(const task_record& r);
   void unindex_by_model(const task_record& r);
   void forget(task_record& r);
@@ -92,7 +93,7 @@ private:
   std::vector<double> ages_at_s_;  // by handle: key in aging_ (infinity: none)
   // Past their aging time but submitted with the latest submissions: nothing
   // arrived after them, so nothing overtook them (a batch keeps its order).
-  std::vector<std::pair<task_handle, std::uint64_t>> aging_parked_;  // handle, sequence
+  std::vector<std::tuple<task_handle, std::uint64_t, double>> aging_parked_;  // handle, sequence, aging time
   double last_submission_s_ = -std::numeric_limits<double>::infinity();
   std::unordered_map<affinity_map::key, std::set<queue_key>> by_model_all_;         // lookups only
   std::unordered_map<affinity_map::key, std::set<queue_key>> by_model_undeferred_;  // lookups only

@@ -50,7 +50,9 @@ struct scheduler_config {
   /// short task behind the long ones), and a task overtaken by later,
   /// shorter submissions ages once it has waited shortest_first_aging_factor
   /// x its estimate -- its wait stays about its own run time, so the long
-  /// tasks' completions (the p95) do not pay for it. false: longest first,
+  /// tasks' completions (the p95) do not pay for it -- and aged tasks start
+  /// in the order they aged, so short ones still go first under sustained
+  /// load (in submission order all would age: first come first served). false: longest first,
   /// aging at queue_aging_factor, as the baselines. 0: no aging.
   bool shortest_first = true;
   double shortest_first_aging_factor = 1.0;

@@ -129,16 +129,21 @@ TEST(scheduler_core, aging_keeps_a_batch_in_longest_first_order) {
 }
 
 namespace {
-// Shortest first on one single-slot worker: `busy` runs from 0 to 600 s while
-// `long0` (batch 100: predicted 10x a batch-1 task) waits; short tasks
-// arrive at 100 s. Returns the task placed when `busy` finishes.
+// One single-slot worker "w", with `busy` placed on it at 0 s.
+void place_busy(scheduler_core& core) {
+  core.add_worker(cpu_worker("w", "cpu", 64, 32, 1));
+  core.submit(sized("busy", 1), 0);
+  EXPECT_EQ(placement(core.schedule(0)).count("busy"), 1u);
+}
+
+// Shortest first: `busy` runs from 0 to 600 s while `long0` (batch 100:
+// predicted 10x a batch-1 task) waits; short tasks arrive at 100 s. Returns
+// the task placed when `busy` finishes.
 std::string placed_after_busy(double aging_factor) {
   scheduler_config config;
   config.shortest_first_aging_factor = aging_factor;
   scheduler_core core(config);
-  core.add_worker(cpu_worker("w", "cpu", 64, 32, 1));
-  core.submit(sized("busy", 1), 0);
-  EXPECT_EQ(placement(core.schedule(0)).count("busy"), 1u);
+  place_busy(core);
   core.submit(sized("long0", 100), 0);
   core.submit(sized("short1", 1), 100);
   core.submit(sized("short2", 1), 100);
@@ -153,4 +158,41 @@ TEST(scheduler_core, shortest_first_ages_a_long_task_overtaken_by_shorter_ones_a
   // long0 waited 600 s, past 1 x its estimate (60 s), and later shorter tasks came: it goes first.
   EXPECT_EQ(placed_after_busy(1.0), "long0");
   EXPECT_EQ(placed_after_busy(0.0), "short1");  // aging off: shortest first
+}
+
+namespace {
+// Shortest first: `busy` runs from 0 to 600 s while long0 (batch 100,
+// predicted 60 s: ages at 60 s) and short1 (batch 1, 6 s, submitted at 30 s:
+// ages at 36 s) wait; `late` arrives at 100 s, so both were overtaken. The
+// order the three start in once `busy` is done.
+std::vector<std::string> order_after_busy_with_two_aged() {
+  scheduler_config config;
+  config.max_tasks_per_worker = 1;
+  config.enable_task_affinity = false;
+  scheduler_core core(config);
+  place_busy(core);
+  core.submit(sized("long0", 100), 0);
+  core.submit(sized("short1", 1), 30);
+  core.schedule(30);
+  core.submit(sized("late", 1), 100);
+  core.schedule(100);
+  double now = 600;
+  core.record_result(success_of("busy", "w", 600), now);
+  std::vector<std::string> order;
+  for (int i = 0; i < 3; ++i) {
+    auto placed = core.schedule(now);
+    EXPECT_EQ(placed.size(), 1u);
+    if (placed.size() != 1) break;
+    order.push_back(placed[0].task_id);
+    now += 1;
+    core.record_result(success_of(placed[0].task_id, "w", 1), now);
+  }
+  return order;
+}
+} // namespace
+
+TEST(scheduler_core, shortest_first_starts_aged_tasks_in_the_order_they_aged) {
+  // short1 aged at 36 s, long0 at 60 s (though submitted first); late, not
+  // overtaken by anything, is not aged and goes after them.
+  EXPECT_EQ(order_after_busy_with_two_aged(), (std::vector<std::string>{"short1", "long0", "late"}));
 }
