@@ -111,10 +111,11 @@ void pending_queue::promote_aged(task_table& tasks, double now_s) {
 
 void pending_queue::age(task_table& tasks, task_handle h, double aged_at_s) {
   auto& r = tasks[h];
-  if (!r.key.aged) replace_key(r, [&](queue_key& k) {
-      k.aged = true;
-      k.aged_at_s = aged_at_s;
-    });
+  if (r.key.aged) return;
+  replace_key(r, [&](queue_key& k) {
+    k.aged = true;
+    k.aged_at_s = aged_at_s;
+  });
 }
 
 void pending_queue::note_submission(task_table& tasks, double now_s) {
