@@ -114,7 +114,7 @@ void pending_queue::age(task_table& tasks, task_handle h, double aged_at_s) {
   if (r.key.aged) return;
   replace_key(r, [&](queue_key& k) {
     k.aged = true;
-    k.aged_at_s = aged_at_s;
+    k.aged_at_s = in_aging_order_ ? aged_at_s : 0.0;
   });
 }
 

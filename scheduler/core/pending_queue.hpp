@@ -32,8 +32,9 @@ public:
   /// aging_factor: a task ages after factor x max(its predicted s, 1) of
   /// waiting, in the core's clock (task_record::key_scheduler_s_per_s; 0: never). by_model: keep the per-model indexes. refines:
   /// keep the tasks queued on guessed estimates by model (refine_guesses).
-  pending_queue(double aging_factor, bool by_model, bool refines = false)
-    : aging_factor_(aging_factor), by_model_(by_model), refines_(refines) {}
+  /// in_aging_order: aged tasks in the order they aged (else in submission order).
+  pending_queue(double aging_factor, bool by_model, bool refines = false, bool in_aging_order = false)
+    : aging_factor_(aging_factor), by_model_(by_model), refines_(refines), in_aging_order_(in_aging_order) {}
 
   /// Queues live task h (no-op when its key is queued already); its aging
   /// clock starts at last_now_s, the latest time the core has seen.
@@ -85,6 +86,7 @@ private:
   double aging_factor_ = 0.0;
   bool by_model_ = false;
   bool refines_ = false;
+  bool in_aging_order_ = false;
   std::vector<class_queue> queues_;  // by requirement class
   class_queue empty_;
   std::size_t pending_ = 0;

@@ -1,9 +1,9 @@
 #pragma once
 // The order of the pending queue: priority high first; then tasks that waited
-// too long (aged: in the order they aged where the queue is shortest first,
-// else in submission order); then predicted duration (at
-// submission, or from the model's history once there is some for a task
-// queued on a guess: pending_queue::refine_guesses) long first -- or short
+// too long (aged: in the order they aged in the intelligent policy's queue,
+// pending_queue's in_aging_order, else in submission order); then predicted
+// duration (at submission, or from the model's history once there is some
+// for a task queued on a guess: pending_queue::refine_guesses) long first -- or short
 // first where the policy orders so (policy_hooks::orders_shortest_first;
 // every key of one queue alike) -- then submission sequence, then handle.
 #include <cstdint>
@@ -24,7 +24,7 @@ struct queue_key {
   std::uint64_t sequence = 0;
   task_handle handle = 0;
   bool aged = false;
-  double aged_at_s = 0.0;  // when it aged, in the core's clock
+  double aged_at_s = 0.0;  // when it aged, in the core's clock (0: in submission order)
   bool shortest_first = false;  // the same in every key of a queue
   bool operator<(const queue_key& o) const {
     if (priority != o.priority) return priority > o.priority;
@@ -32,7 +32,7 @@ struct queue_key {
     // Shortest first: a short task that aged before a long one goes first; in
     // submission order, every overtaken task would end up first come first
     // served under sustained load, and shortest first's gain gone.
-    if (aged && shortest_first && aged_at_s != o.aged_at_s) return aged_at_s < o.aged_at_s;
+    if (aged && aged_at_s != o.aged_at_s) return aged_at_s < o.aged_at_s;
     if (aged && sequence != o.sequence) return sequence < o.sequence;
     if (predicted_s != o.predicted_s) return shortest_first ? predicted_s < o.predicted_s : predicted_s > o.predicted_s;
     if (sequence != o.sequence) return sequence < o.sequence;

@@ -61,6 +61,9 @@ struct scheduler_config {
   /// place by the model's own history once a run of that model succeeds --
   /// a batch submitted at once is otherwise ordered for good by guesses.
   bool refine_guessed_estimates = true;
+  /// Intelligent policy: aged tasks start in the order they aged (short ones
+  /// age sooner); false: in submission order, as the baselines'.
+  bool aged_in_aging_order = true;
   /// Scarcity-aware placement (scarcity.hpp): a task that fits several
   /// profiles leaves the one that waiting tasks can only run on, while
   /// another profile would finish it about as soon. Off: the scores alone

@@ -28,6 +28,8 @@ std::optional<policy_variant> resolve_policy_variant(std::string_view name, cons
     v.config.shortest_first = false;
   } else if (name == "intelligent-guessed-order") {
     v.config.refine_guessed_estimates = false;
+  } else if (name == "intelligent-submission-aged") {
+    v.config.aged_in_aging_order = false;
   } else {
     const auto names = policy_names();
     if (std::find(names.begin(), names.end(), name) == names.end()) return std::nullopt;
@@ -40,7 +42,8 @@ std::vector<std::string> simulation_policy_names() {
   auto names = policy_names();
   for (const char* ablation : {"intelligent-no-affinity", "intelligent-no-specialization", "intelligent-no-prediction",
                                "intelligent-no-backups", "intelligent-no-faster-copies", "intelligent-no-deferral",
-                               "intelligent-no-scarcity", "intelligent-longest-first", "intelligent-guessed-order"})
+                               "intelligent-no-scarcity", "intelligent-longest-first", "intelligent-guessed-order",
+                               "intelligent-submission-aged"})
     names.emplace_back(ablation);
   return names;
 }

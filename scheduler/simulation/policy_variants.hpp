@@ -18,7 +18,8 @@ struct policy_variant {
 /// nullopt for an unknown name. Ablations: "intelligent-no-affinity",
 /// "intelligent-no-specialization", "intelligent-no-prediction",
 /// "intelligent-no-backups", "intelligent-no-deferral", "intelligent-no-scarcity",
-/// "intelligent-longest-first", "intelligent-guessed-order".
+/// "intelligent-longest-first", "intelligent-guessed-order",
+/// "intelligent-submission-aged".
 std::optional<policy_variant> resolve_policy_variant(std::string_view name, const scheduler_config& base);
 
 /// make_policy's names followed by the ablations.

@@ -85,7 +85,8 @@ TEST(simulate_command, all_policies_print_one_table) {
   for (const char* policy : {"intelligent", "seed", "round_robin", "random", "least_loaded", "min_completion",
                              "intelligent-no-affinity", "intelligent-no-specialization", "intelligent-no-prediction",
                              "intelligent-no-backups", "intelligent-no-faster-copies", "intelligent-no-deferral",
-                             "intelligent-no-scarcity", "intelligent-longest-first", "intelligent-guessed-order"})
+                             "intelligent-no-scarcity", "intelligent-longest-first", "intelligent-guessed-order",
+                             "intelligent-submission-aged"})
     EXPECT_NE(run.out.find(policy), std::string::npos) << policy;
 }
 

@@ -165,8 +165,9 @@ namespace {
 // predicted 60 s: ages at 60 s) and short1 (batch 1, 6 s, submitted at 30 s:
 // ages at 36 s) wait; `late` arrives at 100 s, so both were overtaken. The
 // order the three start in once `busy` is done.
-std::vector<std::string> order_after_busy_with_two_aged() {
+std::vector<std::string> order_after_busy_with_two_aged(bool in_aging_order) {
   scheduler_config config;
+  config.aged_in_aging_order = in_aging_order;
   config.max_tasks_per_worker = 1;
   config.enable_task_affinity = false;
   scheduler_core core(config);
@@ -194,5 +195,7 @@ std::vector<std::string> order_after_busy_with_two_aged() {
 TEST(scheduler_core, shortest_first_starts_aged_tasks_in_the_order_they_aged) {
   // short1 aged at 36 s, long0 at 60 s (though submitted first); late, not
   // overtaken by anything, is not aged and goes after them.
-  EXPECT_EQ(order_after_busy_with_two_aged(), (std::vector<std::string>{"short1", "long0", "late"}));
+  EXPECT_EQ(order_after_busy_with_two_aged(true), (std::vector<std::string>{"short1", "long0", "late"}));
+  // The ablation (intelligent-submission-aged): aged ones in submission order.
+  EXPECT_EQ(order_after_busy_with_two_aged(false), (std::vector<std::string>{"long0", "short1", "late"}));
 }
