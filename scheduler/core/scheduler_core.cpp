@@ -27,14 +27,8 @@ std::size_t end_of_priority(const class_queue& q, int priority) {
   if (q.empty() || std::prev(q.end())->priority >= priority) return q.size();
   if (priority == std::numeric_limits<int>::min()) return q.size();
   // The smallest key of the next lower priority (aged first and earliest, sequence 0, first in length order).
-  queue_key first_below;
-  first_below.priority = priority - 1;
-  first_below.aged = true;
-  first_below.aged_at_s = -infinity;
-  first_below.sequence = 0;
-  first_below.shortest_first = q.begin()->shortest_first;
-  first_below.predicted_s = first_below.shortest_first ? -infinity : infinity;
-  first_below.handle = 0;
+  const bool shortest_first = q.begin()->shortest_first;
+  const queue_key first_below{priority - 1, shortest_first ? -infinity : infinity, 0, 0, true, -infinity, shortest_first};
   return q.order_of_key(first_below);
 }
 
