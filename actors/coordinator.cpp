@@ -269,6 +269,10 @@ void handle_round(coordinator_pointer self, scheduling_round& round) {
     st.emit(*r, task_event_kind::assigned);
     auto& order = orders[wi->second].emplace_back(
         work_order{st.store.materialize(r->index), r->attempt, r->predicted_duration_s, a.predicted_from_history});
+    // A probe of a device the model never ran on: the worker stops it at its cut-off as at a timeout, and the
+    // scheduler queues the task again (follow_effect).
+    if (a.cutoff_s > 0.0 && std::isfinite(a.cutoff_s) && a.cutoff_s < order.work.timeout_s)
+      order.work.timeout_s = a.cutoff_s;
     st.journal_began(order.work, st.workers[wi->second].capability, r->attempt, r->attempt_began_at_s);
   }
   for (auto& [index, batch] : orders)

@@ -169,6 +169,13 @@ void follow_effect(coordinator_pointer self, attempt_record& rep, const result_e
     return;
   }
   r->failed_copy.reset();  // this report decides the task
+  if (effect.requeued) {
+    // A probe cut off (core/probes.hpp): the scheduler queued the task again; no failure, no retry.
+    r->status = task_status::pending;
+    r->reason = "probe of " + res.worker_id + " cut off after " + std::to_string(res.duration_s) + " s";
+    st.emit(*r, task_event_kind::attempt_done, rep);
+    return;
+  }
   switch (res.status) {
     case task_status::succeeded:
       st.finish(*r, task_status::succeeded);

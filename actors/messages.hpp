@@ -292,7 +292,8 @@ auto inspect(Inspector& f, assignment& x) {
   finite_field score{x.score};
   finite_field predicted{x.predicted_duration_s};
   finite_field predicted_p90{x.predicted_p90_s};
-  return f(x.task_id, x.worker_id, score, predicted, x.backup, x.predicted_from_history, predicted_p90);
+  finite_field cutoff{x.cutoff_s};
+  return f(x.task_id, x.worker_id, score, predicted, x.backup, x.predicted_from_history, predicted_p90, cutoff);
 }
 
 template <class Inspector>
@@ -308,7 +309,7 @@ auto inspect(Inspector& f, stranded_task& x) {
 template <class Inspector>
 auto inspect(Inspector& f, result_effect& x) {
   optional_field<std::string> cancel{x.cancel_on_worker};
-  return f(cancel, x.still_running);
+  return f(cancel, x.still_running, x.requeued);
 }
 
 template <class Inspector>

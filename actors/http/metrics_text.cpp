@@ -178,6 +178,11 @@ void scheduler_families(exposition& x, const scheduler_view_data& sched) {
            static_cast<double>(s.backups_started));
   x.single("dtf_scheduler_backups_won_total", "counter", "Backup attempts that finished first.",
            static_cast<double>(s.backups_won));
+  x.single("dtf_scheduler_probes_started_total", "counter",
+           "Probes of devices a waiting task's model never ran on (cut off past 3x its best time).",
+           static_cast<double>(s.probes_started));
+  x.single("dtf_scheduler_probes_cut_total", "counter", "Probes cut off, their tasks queued again.",
+           static_cast<double>(s.probes_cut));
   x.single("dtf_scheduler_affinity_hit_ratio", "gauge", "Placements whose model was warm on the chosen worker, over placements naming a model.",
            s.affinity.hit_rate);
   const auto& h = sched.round_latency;

@@ -99,7 +99,7 @@ void summarize(scenario_summary& s, const std::vector<std::string>& policies) {
     std::size_t calibrated = 0, ranked = 0;
     for (const auto& seed : s.results) {
       const auto& r = seed[p];
-      if (r.busy_slot_s > 0) wasted += r.backup_wasted_s / r.busy_slot_s;
+      if (r.busy_slot_s > 0) wasted += (r.backup_wasted_s + r.probe_cut_s) / r.busy_slot_s;
       if (r.p90_calibration) calibration += *r.p90_calibration, ++calibrated;
       if (r.prediction_rank_correlation) ranking += *r.prediction_rank_correlation, ++ranked;
       ps.censored += r.censored;

@@ -149,7 +149,9 @@ void print_learning(std::ostream& out, const runtime_stats& s) {
         << static_cast<long long>(number(a, "placements")) << ", "
         << static_cast<long long>(number(a, "learned_links")) << " model links learned; backups "
         << static_cast<long long>(number(stats, "backups_started")) << " started, "
-        << static_cast<long long>(number(stats, "backups_won")) << " won\n";
+        << static_cast<long long>(number(stats, "backups_won")) << " won; probes of untried devices "
+        << static_cast<long long>(number(stats, "probes_started")) << " started, "
+        << static_cast<long long>(number(stats, "probes_cut")) << " cut off\n";
   }
 }
 

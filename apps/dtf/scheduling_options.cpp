@@ -32,6 +32,8 @@ void add_scheduling_switches(option_table& table, scheduler_config& config) {
     {"backup-attempts", &scheduler_config::backup_attempts, "start a backup attempt of a task that overran"},
     {"leave-scarce-profiles", &scheduler_config::leave_scarce_profiles,
      "leave the workers that waiting tasks can only run on to them"},
+    {"probe-untried-devices", &scheduler_config::probe_untried_devices,
+     "try a waiting task on an idle device its model never ran on, cut off past 3x its best time"},
   };
   for (const auto& s : switches)
     table.boolean(std::string{"scheduling."} + s.name, std::string{"--"} + s.name, s.help, config.*(s.field));

@@ -59,6 +59,9 @@ nlohmann::ordered_json to_json(const simulation_result& r) {
   j["backups_started"] = r.backups_started;
   j["backups_won"] = r.backups_won;
   j["backup_wasted_s"] = r.backup_wasted_s;
+  j["probes_started"] = r.probes_started;
+  j["probes_cut"] = r.probes_cut;
+  j["probe_cut_s"] = r.probe_cut_s;
   j["busy_slot_s"] = r.busy_slot_s;
   j["lost_to_churn_s"] = r.lost_to_churn_s;
   j["priority_weighted_completion_s"] = r.priority_weighted_completion_s;
@@ -101,7 +104,9 @@ void print_result(std::ostream& out, const simulation_result& r) {
       << "scheduler cost      " << fixed(r.scheduler_us_per_decision, 2) << " us per decision (" << r.decisions
       << " decisions)\n"
       << "backup attempts     " << r.backups_started << " started, " << r.backups_won << " won, "
-      << fixed(r.backup_wasted_s, 1) << " s of slot time spent on losers\n";
+      << fixed(r.backup_wasted_s, 1) << " s of slot time spent on losers\n"
+      << "probes              " << r.probes_started << " started, " << r.probes_cut << " cut off, "
+      << fixed(r.probe_cut_s, 1) << " s of slot time cut off\n";
 }
 
 void print_table(std::ostream& out, const std::vector<simulation_result>& results, bool markdown) {

@@ -30,7 +30,7 @@ void backup_attempts::unwatch(task_handle h) {
 }
 
 void backup_attempts::place(double now_s, const core_parts& in, bool faster_copies,
-                            const std::function<void(const backup_choice&)>& start) {
+                            const std::function<void(const backup_choice&)>& start, double others_s) {
   const double fraction = std::clamp(finite_or(config_.backup_max_fraction, 0.0), 0.0, 1.0);
   if (fraction <= 0.0) return;
   const double budget_fraction = std::max(0.0, finite_or(config_.backup_budget_fraction, 0.0));
@@ -66,7 +66,7 @@ void backup_attempts::place(double now_s, const core_parts& in, bool faster_copi
     // if it wins. Charged in full, with what copies started in this call may
     // waste, so cancelled time stays within the budget.
     const double charge = elapsed + best_p90;
-    if (const double short_s = wasted_s_ + held_total_s_ + charged_s + charge - budget_fraction * busy;
+    if (const double short_s = wasted_s_ + held_total_s_ + others_s + charged_s + charge - budget_fraction * busy;
         short_s > 0.0) {
       // Over budget: the attempt runs alone for now. Each second the budget
       // grows by the fraction of the running attempts' slot time (at least)
@@ -81,7 +81,7 @@ void backup_attempts::place(double now_s, const core_parts& in, bool faster_copi
   }
   if (faster_copies) {
     if (busy < 0.0) busy = in.fleet.busy_slot_s(now_s);
-    copy_to_faster(now_s, in, start, budget_fraction, busy, charged_s);
+    copy_to_faster(now_s, in, start, budget_fraction, busy, charged_s, others_s);
   }
   held_total_s_ += charged_s;
 }
@@ -130,15 +130,16 @@ bool backup_attempts::faster_copies_due(double now_s, const core_parts& in, bool
 
 void backup_attempts::copy_to_faster(double now_s, const core_parts& in,
                                      const std::function<void(const backup_choice&)>& start, double budget_fraction,
-                                     double& busy_s, double& charged_s) {
+                                     double& busy_s, double& charged_s, double others_s) {
   // Workers in index order, each one's attempts in placement order: deterministic.
   for (std::size_t w = 0; w < in.fleet.size(); ++w) {
     for (const auto& occupant : in.fleet.worker(w).occupants) {
       const task_handle h = occupant.task;
       const auto& r = in.tasks[h];
       // A first attempt without a copy, placed on its model's own history (as an overdue one must be).
+      // (Not a probe: its cut-off decides.)
       if (r.has_backup() || r.first.worker != static_cast<int>(w) || !from_model_history(r.first.level) ||
-          (h < copied_.size() && copied_[h]))
+          r.first.cutoff_s > 0.0 || (h < copied_.size() && copied_[h]))
         continue;
       const auto& cls = in.fleet.requirement(r.class_id);
       const double scale = r.first.scheduler_s_per_worker_s;
@@ -157,7 +158,7 @@ void backup_attempts::copy_to_faster(double now_s, const core_parts& in,
       in.cache.end();
       if (!std::isfinite(copy.p90_s) || !(2.0 * copy.p90_s < remaining)) continue;
       const double charge = elapsed + copy.p90_s;  // as in place()
-      if (wasted_s_ + held_total_s_ + charged_s + charge - budget_fraction * busy_s > 0.0) continue;
+      if (wasted_s_ + held_total_s_ + others_s + charged_s + charge - budget_fraction * busy_s > 0.0) continue;
       charged_s += charge;
       start(begin_copy(h, charge, copy, in, elapsed, remaining));  // on another worker: w's occupants stand
     }

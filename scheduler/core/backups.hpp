@@ -64,8 +64,10 @@ public:
   /// never delays work that has not started).
   /// faster_copies: faster_copies_due() at this call; only then are copies
   /// on faster workers considered.
+  /// others_s: slot time other cancellations hold against the same budget
+  /// (the probes', device_probes::committed_s).
   void place(double now_s, const core_parts& in, bool faster_copies,
-             const std::function<void(const backup_choice&)>& start);
+             const std::function<void(const backup_choice&)>& start, double others_s);
   /// Whether the end-of-batch pass runs: after a result (the first call
   /// since one came, see note_result), switched on, something running and no
   /// submissions arriving (nothing pending, as place() requires).
@@ -92,6 +94,8 @@ public:
   std::uint64_t started() const { return started_; }
   std::uint64_t won() const { return won_; }
   double wasted_s() const { return wasted_s_; }
+  /// Slot time cancelled, and what the copies still racing may waste.
+  double committed_s() const { return wasted_s_ + held_total_s_; }
 
 private:
   const scheduler_config& config_;
@@ -120,7 +124,7 @@ private:
   /// The end-of-batch pass: copies of first attempts a free worker is
   /// predicted to overtake (see the file comment); `charged_s` as in place().
   void copy_to_faster(double now_s, const core_parts& in, const std::function<void(const backup_choice&)>& start,
-                      double budget_fraction, double& busy_s, double& charged_s);
+                      double budget_fraction, double& busy_s, double& charged_s, double others_s);
   // What the copies still racing were charged when they started (by handle), and their sum: held against
   // the budget until the race ends, so copies started in different calls cannot overrun it together.
   std::vector<double> held_s_;

@@ -14,6 +14,7 @@
 #include "scheduler/core/learner.hpp"
 #include "scheduler/core/pending_queue.hpp"
 #include "scheduler/core/policy_hooks.hpp"
+#include "scheduler/core/probes.hpp"
 #include "scheduler/core/task_table.hpp"
 #include "scheduler/core/scheduler_core.hpp"
 
@@ -39,6 +40,7 @@ struct scheduler_core::impl {
   class_arrivals arrivals;  // recent submissions per class (scarcity counts who is coming)
   mutable slot_holds holds;  // busy slot time tasks held back in this schedule() call count on
   backup_attempts backups;
+  device_probes probes;
   affinity_lookahead lookahead;
   explanation_store explanations;
   core_statistics statistics;
@@ -66,11 +68,15 @@ struct scheduler_core::impl {
   }
 
   // ---- attempts ----
-  /// Places pending task h (already out of its queue) on worker w.
+  /// Places pending task h (already out of its queue) on worker w (a probe: core/probes.hpp).
   void place(task_handle h, std::size_t w, double now_s, double score, const prediction& predicted,
-             std::vector<assignment>& out);
+             std::vector<assignment>& out, bool probe = false);
   /// Starts the backup attempt backups chose.
   void start_backup(const backup_choice& choice, double now_s, std::vector<assignment>& out);
+  /// Starts the probe probes chose (takes the task out of its queue).
+  void start_probe(const probe_choice& choice, double now_s, std::vector<assignment>& out);
+  /// The probe of h was cut off: its slot is freed and the task queued again.
+  void cut_probe(task_handle h, double now_s);
   /// Frees the slot of the task's backup attempt, if any.
   void drop_backup(task_handle h, double now_s);
   /// Frees the slots of the task's first attempt and its backup; returns the first's worker.

@@ -101,6 +101,9 @@ scheduler_stats core_statistics::summary(const others& o) const {
   s.backups_started = o.backups_started;
   s.backups_won = o.backups_won;
   s.backup_wasted_slot_s = o.backup_wasted_s;
+  s.probes_started = o.probes_started;
+  s.probes_cut = o.probes_cut;
+  s.probe_cut_slot_s = o.probe_cut_s;
   s.affinity.lookaheads = o.lookaheads;
   s.pending = o.pending;
   s.running = o.fleet.running();

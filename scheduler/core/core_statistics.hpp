@@ -47,6 +47,9 @@ public:
     std::uint64_t backups_started = 0;
     std::uint64_t backups_won = 0;
     double backup_wasted_s = 0.0;
+    std::uint64_t probes_started = 0;
+    std::uint64_t probes_cut = 0;
+    double probe_cut_s = 0.0;
     std::uint64_t lookaheads = 0;
     std::size_t pending = 0;
   };

@@ -47,7 +47,8 @@ void learner::learn(const attempt_outcome& o, const fleet_index& fleet) {
   }
   if (o.worker == no_worker_index) return;
   const auto& w = fleet.worker(o.worker);
-  if (success && o.valid_duration) predictor.record(result.model, result.type, result.batch_size, w.cap, duration);
+  if (success && o.valid_duration)
+    predictor.record(result.model, result.type, result.batch_size, w.cap, duration, !o.selected);
   // A timeout is a lower bound on the run time there: the next prediction
   // for this worker is at least the timeout, so a worker that can finish in
   // time is preferred (see the intelligent policy).

@@ -40,6 +40,10 @@ struct attempt_outcome {
   /// and how long it ran -- a lower bound on the run time there.
   std::size_t lost_worker = no_worker_index;
   double lost_ran_s = 0.0;
+  /// A probe that finished (core/probes.hpp): it finished because its device
+  /// is fast for its model, so it teaches that model's time there and
+  /// nothing about the device's speed for other models.
+  bool selected = false;
 };
 
 class learner {

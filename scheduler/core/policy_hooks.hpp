@@ -53,6 +53,9 @@ public:
   /// Whether the core may start backup attempts of overdue tasks
   /// (scheduler_config::backup_attempts; core/backups.hpp).
   virtual bool wants_backups() const { return false; }
+  /// Whether the core may probe untried devices with waiting tasks
+  /// (scheduler_config::probe_untried_devices; core/probes.hpp).
+  virtual bool wants_probes() const { return false; }
   /// Whether the core may place a pending task whose model is warm on the
   /// chosen worker ahead of the head task (scheduler_config::affinity_max_skips;
   /// core/affinity_lookahead.hpp).

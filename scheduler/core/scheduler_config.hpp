@@ -93,6 +93,14 @@ struct scheduler_config {
   /// time still to run is more than twice a free worker's p90 for it (within
   /// the same budget; backups.hpp).
   bool backup_to_faster_workers = true;
+  /// Probes of untried devices (core/probes.hpp): a waiting task starts on an
+  /// idle device its model never ran on, cut off after probe_cutoff_factor x
+  /// its best prediction from its model's own runs and queued again; the cut
+  /// slot time stays within probe_budget_fraction of all slot time so far.
+  /// Only for policies that ask for them (the intelligent one).
+  bool probe_untried_devices = true;
+  double probe_cutoff_factor = 3.0;
+  double probe_budget_fraction = 0.02;
 
   /// Whether a task may wait for a busy worker (deferral is part of predictive scheduling).
   bool defers() const { return allow_deferral && enable_predictive_scheduling; }

@@ -70,96 +70,9 @@ scheduler_core::impl::impl(scheduler_config c, std::unique_ptr<placement_policy>
           hooks->orders_shortest_first() && config.aged_in_aging_order),
     deferral(config.keep_explanations > 0),
     backups(config, hooks->wants_backups() && config.backup_attempts),
+    probes(config, hooks->wants_probes()),
     lookahead(config, hooks->prefers_warm_tasks()),
     explanations(config.keep_explanations) {}
-
-void scheduler_core::impl::place(task_handle h, std::size_t w, double now_s, double score,
-                                 const prediction& predicted, std::vector<assignment>& out) {
-  auto& r = tasks[h];
-  const auto& wr = fleet.worker(w);
-  // Affinity bookkeeping before the model becomes warm there.
-  if (r.affinity_model != affinity_map::no_key) {
-    statistics.count_affinity(learned.affinity.value(wr.affinity_key, r.affinity_model));
-    learned.touch_affinity(w, fleet, r.affinity_model, false);
-  }
-  r.first = {static_cast<int>(w), finite_or(now_s, 0.0), predicted.seconds, predicted.level,
-             learned.predictor.p90_seconds(predicted.seconds, predicted.level), scheduler_s_per_worker_s(wr.cap)};
-  r.avoid_worker = affinity_map::no_key;
-  r.first_deferred_at_s = -1.0;
-  statistics.set_status(r, task_status::assigned);
-  fleet.occupy(w, {h, r.first.placed_at_s, r.first.expected_end_s()});
-  starts.note(wr.profile, r.first.placed_at_s, r.submitted_at_s, r.first.predicted_scheduler_s());
-  backups.watch(h, r, learned.predictor);
-  // Checked in the scheduler's clock; the prediction is in the worker's (a
-  // worker whose clock does not follow the scheduler's is not checked).
-  const double scale = r.first.scheduler_s_per_worker_s;
-  if (std::isfinite(scale) && scale > 0.0) {
-    const double tail_s = learned.predictor.spread().lognormal_p90_s(predicted.seconds, predicted.level);
-    learned.watch_running(h, r.first.placed_at_s + std::max({2.0 * predicted.seconds * scale, tail_s * scale, 1.0}));
-  }
-  statistics.count_decision();
-  out.push_back({r.body.id, wr.cap.id, finite_or(score, 0.0), finite_or(predicted.seconds, 0.0), false,
-                 r.first.from_history(), finite_or(r.first.predicted_p90_s, 0.0)});
-}
-
-void scheduler_core::impl::start_backup(const backup_choice& choice, double now_s, std::vector<assignment>& out) {
-  auto& r = tasks[choice.task];
-  const auto& wr = fleet.worker(choice.worker);
-  if (r.affinity_model != affinity_map::no_key) learned.touch_affinity(choice.worker, fleet, r.affinity_model, false);
-  r.backup = {static_cast<int>(choice.worker), finite_or(now_s, 0.0), choice.predicted.seconds,
-              choice.predicted.level, choice.p90_s, scheduler_s_per_worker_s(wr.cap)};
-  fleet.occupy(choice.worker, {choice.task, r.backup.placed_at_s, r.backup.expected_end_s()});
-  starts.note(wr.profile, r.backup.placed_at_s, r.submitted_at_s, r.backup.predicted_scheduler_s());
-  if (explanations.enabled()) {
-    decision_explanation e;
-    e.task_id = r.body.id;
-    e.policy = std::string{policy->name()};
-    e.winner = wr.cap.id;
-    e.outcome = "backup: the attempt on " + fleet.worker(static_cast<std::size_t>(r.first.worker)).cap.id +
-                " has run " + std::to_string(choice.elapsed_s) + " s against " +
-                std::to_string(r.first.predicted_scheduler_s()) + " s predicted" +
-                (choice.remaining_s > 0.0 ? " and is expected to need " + std::to_string(choice.remaining_s) +
-                                                " s more (the end of a batch)"
-                                          : std::string{}) +
-                "; " + wr.cap.id +
-                " is predicted to need " + std::to_string(r.backup.predicted_scheduler_s()) + " s (p90 " +
-                std::to_string(choice.p90_s * r.backup.scheduler_s_per_worker_s) + " s, weighed at its log-normal p90 " +
-                std::to_string(choice.weighed_p90_s) + " s; the core's clock)";
-    explanations.keep(std::move(e));
-  }
-  out.push_back({r.body.id, wr.cap.id, 0.0, finite_or(choice.predicted.seconds, 0.0), true, r.backup.from_history(),
-                 finite_or(choice.p90_s, 0.0)});
-}
-
-void scheduler_core::impl::drop_backup(task_handle h, double now_s) {
-  auto& r = tasks[h];
-  if (!r.has_backup()) return;
-  backups.settle(h);
-  fleet.release(static_cast<std::size_t>(r.backup.worker), h, now_s);
-  r.backup.worker = no_worker;
-}
-
-int scheduler_core::impl::vacate(task_handle h, double now_s) {
-  auto& r = tasks[h];
-  drop_backup(h, now_s);
-  backups.unwatch(h);
-  learned.unwatch_running(h);
-  const int wi = r.first.worker;
-  if (wi == no_worker) return wi;
-  fleet.release(static_cast<std::size_t>(wi), h, now_s);
-  r.first.worker = no_worker;
-  return wi;
-}
-
-void scheduler_core::impl::promote_backup(task_handle h, double now_s) {
-  auto& r = tasks[h];
-  backups.unwatch(h);
-  backups.settle(h);
-  learned.unwatch_running(h);
-  if (r.first.worker != no_worker) fleet.release(static_cast<std::size_t>(r.first.worker), h, now_s);
-  r.first = r.backup;
-  r.backup = attempt_slot{};
-}
 
 decision_explanation scheduler_core::impl::explain_task(const task& t, task_handle handle, double now_s) const {
   scheduler_view view{*owner};
@@ -339,7 +252,8 @@ std::vector<assignment> scheduler_core::schedule(double now_s) {
     const bool faster_copies = i.backups.faster_copies_due(now_s, parts, after_result);
     if (faster_copies || i.backups.any_overdue(now_s))
       i.backups.place(now_s, parts, faster_copies,
-                      [&](const backup_choice& choice) { i.start_backup(choice, now_s, out); });
+                      [&](const backup_choice& choice) { i.start_backup(choice, now_s, out); },
+                      i.probes.committed_s());
     i.backups.note_next_overdue(now_s);
     return out;
   }
@@ -553,6 +467,10 @@ std::vector<assignment> scheduler_core::schedule(double now_s) {
     i.place(h, w, now_s, score, predicted, out);
   }
   i.holds.reset(i.fleet.profile_count(), class_count);  // views read between calls see no holds
+  // Idle devices the waiting tasks' models never ran on: probed (after the decisions, so a probe takes no slot a
+  // decision wanted).
+  i.probes.place(now_s, parts, [&](const probe_choice& choice) { i.start_probe(choice, now_s, out); },
+                 i.backups.committed_s());
   i.backups.note_next_overdue(now_s);
   return out;
 }
@@ -580,13 +498,21 @@ result_effect scheduler_core::record_result(const task_result& result, double no
   if (!r && status == task_status::cancelled) return {};
 
   result_effect effect;
+  const std::size_t reporter = i.fleet.find(result.worker_id);
+  if (r && r->first.probe && !r->has_backup() && status == task_status::timed_out && reporter != no_worker_index &&
+      static_cast<int>(reporter) == r->first.worker) {
+    // A probe cut off: its run time there is still a guess (the guess said longer), the task waits again in its
+    // place.
+    i.cut_probe(h, now_s);
+    effect.requeued = true;
+    return effect;
+  }
   attempt_outcome outcome{&result, status, valid_duration};
   if (r) {
     outcome.family = r->specialization_family;
     outcome.family_known = r->body.model == result.model;
   }
   int wi = no_worker;
-  const std::size_t reporter = i.fleet.find(result.worker_id);
   const bool from_backup =
       r && r->has_backup() && reporter != no_worker_index && static_cast<int>(reporter) == r->backup.worker;
   if (r && r->has_backup() && !success) {
@@ -598,6 +524,8 @@ result_effect scheduler_core::record_result(const task_result& result, double no
   } else if (r && r->first.worker != no_worker) {
     const int other = !r->has_backup() ? no_worker : from_backup ? r->first.worker : r->backup.worker;
     if (success && valid_duration) outcome.made = (from_backup ? r->backup : r->first).made();
+    // A probe finishes where its device is fast for its model: evidence about that model alone.
+    outcome.selected = !from_backup && r->first.probe;
     // The copy lost: its slot time was spent for nothing.
     if (success && other != no_worker && !from_backup)
       i.backups.count_wasted(std::max(0.0, finite_or(now_s - r->backup.placed_at_s, 0.0)));
@@ -684,7 +612,8 @@ scheduler_stats scheduler_core::stats_summary() const {
   predictions.p90_samples = accuracy.p90_samples;
   predictions.at_or_under_p90 = accuracy.at_or_under_p90;
   return i.statistics.summary({std::string{i.policy->name()}, i.fleet, i.learned.affinity, predictions,
-                               i.backups.started(), i.backups.won(), i.backups.wasted_s(), i.lookahead.taken(),
+                               i.backups.started(), i.backups.won(), i.backups.wasted_s(), i.probes.started(),
+                               i.probes.cut(), i.probes.cut_slot_s(), i.lookahead.taken(),
                                i.queue.size()});
 }
 

@@ -40,6 +40,10 @@ struct assignment {
   bool predicted_from_history = false;
   /// 90 % of such runs end by then (the prediction's learned spread).
   double predicted_p90_s = 0.0;
+  /// A probe of a device the task's model never ran on (core/probes.hpp):
+  /// stop the attempt as a timeout once it has run this long (the worker's
+  /// clock) and report it timed out; the core queues the task again. 0: none.
+  double cutoff_s = 0.0;
 };
 
 /// What the caller must do after record_result.
@@ -49,6 +53,9 @@ struct result_effect {
   std::optional<std::string> cancel_on_worker;
   /// The failed attempt's task still runs on another worker: no retry needed.
   bool still_running = false;
+  /// The attempt was a probe, cut off: the core queued the task again (no
+  /// retry, not a failure).
+  bool requeued = false;
 };
 
 class scheduler_core {

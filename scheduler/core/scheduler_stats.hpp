@@ -60,6 +60,9 @@ struct scheduler_stats {
   std::uint64_t backups_started = 0;  // backup attempts of overdue tasks
   std::uint64_t backups_won = 0;      // ... that finished first
   double backup_wasted_slot_s = 0.0;  // slot time of the attempts that lost a race (cancelled)
+  std::uint64_t probes_started = 0;   // probes of untried devices (core/probes.hpp)
+  std::uint64_t probes_cut = 0;       // ... cut off, their tasks queued again
+  double probe_cut_slot_s = 0.0;      // slot time of the probes cut off
   std::size_t pending = 0;
   std::size_t running = 0;
 };

@@ -28,6 +28,9 @@ struct attempt_slot {
   prediction_level level = prediction_level::default_estimate;
   double predicted_p90_s = 0.0;
   double scheduler_s_per_worker_s = 1.0;
+  /// Stopped after this run time, in the worker's clock (core/probes.hpp); 0: never.
+  double cutoff_s = 0.0;
+  bool probe = false;  // a probe of an untried device (else a placement on a guess, when cutoff_s > 0)
   /// The prediction came from learned history, not a default.
   bool from_history() const { return level != prediction_level::default_estimate; }
   /// The prediction as execution_predictor::record_outcome takes it.

@@ -291,7 +291,7 @@ void execution_predictor::update_ratio(const entry_key& k, double ratio) {
 }
 
 void execution_predictor::record(std::string_view model, task_type type, int batch_size,
-                                 const worker_capability& worker, double duration_s) {
+                                 const worker_capability& worker, double duration_s, bool generalize) {
   if (!std::isfinite(duration_s) || duration_s < 0.0) return;
   const double d = clamp_seconds(duration_s);
   const double units = batch_factor(batch_size);
@@ -310,6 +310,11 @@ void execution_predictor::record(std::string_view model, task_type type, int bat
     const auto device_ratio_key = make_key(prediction_level::device_ratio, type, clock, none, none, device);
     const auto normalized_key = make_key(prediction_level::model_type_normalized, type, clock, m, none, none);
     if (worker.kind != device_kind::cpu) ran_on_gpu_.insert(type_clock_key(type, clock, m));
+    if (!generalize) {  // the model on this device only
+      update_exact(m, type, clock, batch_size, device, d);
+      update(make_key(prediction_level::model_type_device, type, clock, m, none, device), per_unit);
+      return;
+    }
     if (auto norm = find(normalized_key); norm && norm->value_s > 0.0) {
       const double ratio = std::clamp(per_unit_speed1 / norm->value_s, 1e-3, 1e3);
       if (worker.kind == device_kind::cpu) note_cpu_ratio(type, clock, device, m, ratio, false);

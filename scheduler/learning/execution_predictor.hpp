@@ -180,8 +180,11 @@ public:
   prediction predict(const task& t) const;
 
   /// Learns from one successful run. Ignores negative or non-finite durations.
+  /// generalize false: a run selected for being fast there (a probe that
+  /// finished) -- learned for its model only, not into the device's ratios
+  /// or the CPU evidence that other models are predicted from.
   void record(std::string_view model, task_type type, int batch_size, const worker_capability& worker,
-              double duration_s);
+              double duration_s, bool generalize = true);
   /// Accuracy bookkeeping: a prediction made for a run and its actual duration.
   void record_accuracy(double predicted_s, double actual_s);
   /// A prediction made from history and the run's actual duration: MAPE,

@@ -69,6 +69,9 @@ nlohmann::json to_json(const scheduler_stats& stats) {
   out["backups_started"] = stats.backups_started;
   out["backups_won"] = stats.backups_won;
   out["backup_wasted_slot_s"] = finite(stats.backup_wasted_slot_s);
+  out["probes_started"] = stats.probes_started;
+  out["probes_cut"] = stats.probes_cut;
+  out["probe_cut_slot_s"] = finite(stats.probe_cut_slot_s);
   out["pending"] = stats.pending;
   out["running"] = stats.running;
   return out;

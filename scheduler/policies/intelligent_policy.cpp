@@ -83,6 +83,10 @@ public:
     return config_.backup_attempts && config_.enable_predictive_scheduling;
   }
 
+  bool wants_probes() const override {
+    return config_.probe_untried_devices && config_.enable_predictive_scheduling;
+  }
+
   candidate_explanation explain(const task& t, std::size_t worker_index, const scheduler_view& view,
                                 double now_s) override {
     candidate_explanation c;

@@ -59,6 +59,7 @@ struct running_task {
   std::size_t task;
   std::size_t worker;
   double measured_s;
+  bool cut = false;  // a probe stopped at its cut-off (measured_s is then the cut-off)
   bool operator>(const running_task& o) const { return std::tie(end_s, placement) > std::tie(o.end_s, o.placement); }
 };
 
@@ -228,13 +229,23 @@ simulation_result simulate(const trace& tasks, const std::vector<worker_capabili
       task_result r;
       r.task_id = t.spec.id;
       r.worker_id = fleet[done.worker].id;
-      r.status = task_status::succeeded;
+      r.status = done.cut ? task_status::timed_out : task_status::succeeded;
       r.duration_s = done.measured_s;
       r.model = t.spec.model;
       r.type = t.spec.type;
       r.batch_size = t.spec.batch_size;
       const auto effect = core.record_result(r, now);
       auto& mine = attempts_of[done.task];
+      if (done.cut) {
+        // Stopped at its cut-off: the core queued the task again, or its backup keeps it.
+        if (!effect.requeued && !effect.still_running)
+          throw std::logic_error("an attempt cut off left its task nowhere: " + t.spec.id);
+        std::erase(mine, done.placement);
+        ++out.probes_cut;
+        out.probe_cut_s += done.measured_s;
+        if (options.record_timeline) out.timeline[done.placement].cancelled = true;
+        continue;
+      }
       if (effect.cancel_on_worker) {
         // The other attempt lost: it stops now, its time so far was spent for nothing.
         for (auto p : mine)
@@ -295,15 +306,20 @@ simulation_result simulate(const trace& tasks, const std::vector<worker_capabili
         if (warm[wi].start(model_of[ti])) warm_hits += a.backup ? 0 : 1;
         else load_s = t.load_s;
       }
-      const double measured_s = speed.run_s(wi, now, *true_s / w.speed + load_s);
+      double measured_s = speed.run_s(wi, now, *true_s / w.speed + load_s);
+      // A probe runs until its cut-off at most (the simulator's clock is the workers').
+      const bool cut = a.cutoff_s > 0.0 && measured_s > a.cutoff_s;
+      if (cut) measured_s = a.cutoff_s;
+      if (a.cutoff_s > 0.0) ++out.probes_started;
       attempts_of[ti].push_back(placements);
       placed.push_back({ti, wi, now, measured_s});
-      running.push({now + measured_s, placements++, ti, wi, measured_s});
+      running.push({now + measured_s, placements++, ti, wi, measured_s, cut});
       busy_s += measured_s;
       out.load_time_s += load_s;
       if (a.backup) {
         ++out.backups_started;
-      } else {
+      } else if (!cut) {  // a probe cut off is no decision: its task is decided again
+
         ++out.decisions;
         wait_sum += now - t.arrival_s;
         errors.push_back(std::abs(a.predicted_duration_s - measured_s) / measured_s);

@@ -77,6 +77,9 @@ struct simulation_result {
   std::size_t backups_won = 0;     // ... that finished before the first attempt
   double backup_wasted_s = 0.0;    // slot time of attempts cancelled because the other won
   double busy_slot_s = 0.0;        // slot time of every attempt (losers' until cancelled)
+  std::size_t probes_started = 0;  // probes of untried devices (core/probes.hpp)
+  std::size_t probes_cut = 0;      // ... cut off and queued again
+  double probe_cut_s = 0.0;        // slot time of the probes cut off
   double lost_to_churn_s = 0.0;    // slot time of attempts lost with a worker that left
   /// Completion weighted by 1 + priority (censored tasks included as in the mean).
   double priority_weighted_completion_s = 0.0;

@@ -97,9 +97,9 @@ using testing::recording_listener;
 
 class actor_side {
 public:
-  actor_side() {
+  explicit actor_side(const scheduler_config& scheduling_config = scheduling()) {
     coordinator_config config;
-    config.scheduling = scheduling();
+    config.scheduling = scheduling_config;
     coordinator_ = spawn_coordinator(sys_, config);
     caf::anon_send(coordinator_, atom::subscribe_v, caf::actor_cast<caf::actor>(sys_.spawn(recording_listener, updates_)));
     sched_.run();
@@ -149,6 +149,18 @@ public:
     sched_.run();
   }
 
+  /// The latest work order of the task on the worker.
+  const work_order* order(const std::string& task_id, const std::string& worker_id) const {
+    const work_order* found = nullptr;
+    for (const auto& [w, o] : log_->orders)
+      if (w == worker_id && o.work.id == task_id) found = &o;
+    return found;
+  }
+  const task_update* latest(const std::string& task_id) const {
+    for (auto i = updates_->rbegin(); i != updates_->rend(); ++i)
+      if (i->task_id == task_id) return &*i;
+    return nullptr;
+  }
   std::vector<placement> placements() const {
     std::vector<placement> out;
     for (const auto& [w, o] : log_->orders) out.push_back({o.work.id, w, o.predicted_duration_s});
@@ -180,6 +192,7 @@ private:
 
 class core_side {
 public:
+  explicit core_side(const scheduler_config& config = scheduling()) : core_(config, make_policy("intelligent", config)) {}
   void enroll(const worker_capability& w) {
     core_.add_worker(w);
     schedule();
@@ -232,7 +245,7 @@ private:
     for (const auto& a : core_.schedule(now_)) placements_.push_back({a.task_id, a.worker_id, a.predicted_duration_s});
   }
 
-  scheduler_core core_{scheduling(), make_policy("intelligent", scheduling())};
+  scheduler_core core_;
   double now_ = 0.0;
   std::uint64_t next_sequence_ = 1;
   std::map<std::string, task> tasks_;
@@ -252,6 +265,7 @@ bool placed(const std::vector<placement>& v, const std::string& task_id, const s
 
 /// Both sides, one event at a time.
 struct both {
+  explicit both(const scheduler_config& config = scheduling()) : runtime(config), core(config) {}
   actor_side runtime;
   core_side core;
 
@@ -360,6 +374,44 @@ TEST(learning_path, a_failure_that_crosses_the_backup_placed_for_it_leaves_the_t
   ASSERT_NE(run.runtime.finished("b"), nullptr);
   EXPECT_EQ(run.runtime.finished("b")->status, task_status::succeeded);
   EXPECT_EQ(run.runtime.finished("b")->worker_id, "fast");
+  EXPECT_EQ(sorted(run.runtime.placements()), sorted(run.core.placements()));
+}
+
+// A probe (scheduler/core/probes.hpp) in the runtime: b waits for the worker its model ran on and probes the
+// other one; the coordinator sends it there with the probe's cut-off as its timeout, and when the worker stops it
+// there, b is neither failed nor retried: the core queued it again, and it runs where its model ran before.
+TEST(learning_path, a_probe_cut_off_in_the_runtime_queues_its_task_again_without_a_failure) {
+  auto config = scheduling();
+  config.allow_deferral = true;  // b waits for "fast"
+  config.probe_budget_fraction = 10.0;  // a few seconds of work fund a probe
+  both run(config);
+  run.enroll(cpu_worker("fast", 1.0));
+  run.enroll(cpu_worker("slow", 0.1));
+  run.submit({bert_task("h1")});
+  ASSERT_TRUE(placed(run.runtime.placements(), "h1", "fast"));
+  run.advance_with_report(1.5, "h1", "fast", task_status::succeeded, 1.5);  // bert's history: "fast" only
+  run.advance(1.0);
+  run.submit({bert_task("a")});  // submissions arrive: a takes "fast"
+  ASSERT_TRUE(placed(run.runtime.placements(), "a", "fast"));
+  run.advance(1.0);
+  run.submit({bert_task("b")});
+  ASSERT_TRUE(placed(run.runtime.placements(), "b", "slow")) << "b did not probe the other worker";
+  const auto* order = run.runtime.order("b", "slow");
+  ASSERT_NE(order, nullptr);
+  EXPECT_DOUBLE_EQ(order->work.timeout_s, 3.0 * 1.5) << "the probe's cut-off is the attempt's timeout";
+  EXPECT_EQ(sorted(run.runtime.placements()), sorted(run.core.placements()));
+
+  run.advance_with_report(4.5, "b", "slow", task_status::timed_out, 4.5);
+  ASSERT_EQ(run.core.effects("b").size(), 1u);
+  EXPECT_TRUE(run.core.effects("b")[0].requeued);
+  EXPECT_EQ(run.runtime.finished("b"), nullptr) << "a cut probe is no failure";
+  ASSERT_NE(run.runtime.latest("b"), nullptr);
+  EXPECT_EQ(run.runtime.latest("b")->kind, task_event_kind::attempt_done);
+  run.report("a", "fast", task_status::succeeded, 1.5);
+  ASSERT_TRUE(placed(run.runtime.placements(), "b", "fast")) << "b did not run again where its model ran";
+  run.report("b", "fast", task_status::succeeded, 1.5);
+  ASSERT_NE(run.runtime.finished("b"), nullptr);
+  EXPECT_EQ(run.runtime.finished("b")->status, task_status::succeeded);
   EXPECT_EQ(sorted(run.runtime.placements()), sorted(run.core.placements()));
 }
 

@@ -53,12 +53,12 @@ DTF_FIELDS(attempt_record, a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p, q, r,
 DTF_FIELDS(task_update, a, b, c, d, e, f, g, h, i)
 DTF_FIELDS(worker_load, a, b, c, d, e)
 DTF_FIELDS(runtime_stats, a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p, q, r, s)
-DTF_FIELDS(assignment, a, b, c, d, e, f, g)
+DTF_FIELDS(assignment, a, b, c, d, e, f, g, h)
 DTF_FIELDS(unplaceable_task, a, b)
 DTF_FIELDS(stranded_task, a, b, c)
 DTF_FIELDS(scheduling_round, a, b, c, d)
 DTF_FIELDS(requeue_request, a, b)
-DTF_FIELDS(result_effect, a, b)
+DTF_FIELDS(result_effect, a, b, c)
 
 template <class T>
 concept has_fields = requires(T& x) { fields(x); };

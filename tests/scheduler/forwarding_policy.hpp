@@ -38,6 +38,7 @@ public:
     return options_.deferral_bounds ? hooks_.last_deferral_bound() : std::nullopt;
   }
   bool wants_backups() const override { return hooks_.wants_backups(); }
+  bool wants_probes() const override { return hooks_.wants_probes(); }
   bool prefers_warm_tasks() const override { return hooks_.prefers_warm_tasks(); }
   bool orders_shortest_first() const override { return hooks_.orders_shortest_first(); }
   bool refines_guessed_estimates() const override { return hooks_.refines_guessed_estimates(); }
