@@ -6,6 +6,8 @@
 #include "scheduler/core/scheduler_stats.hpp"
 #include "scheduler/learning/execution_predictor.hpp"
 
+#include <optional>
+
 #include <gtest/gtest.h>
 
 using namespace dtf;
@@ -30,10 +32,11 @@ task op(std::string id) {
   return t;
 }
 
-const assignment* find(const std::vector<assignment>& out, const std::string& task_id) {
+/// The task's assignment in `out` (a copy: `out` is often a temporary).
+std::optional<assignment> find(const std::vector<assignment>& out, const std::string& task_id) {
   for (const auto& a : out)
-    if (a.task_id == task_id) return &a;
-  return nullptr;
+    if (a.task_id == task_id) return a;
+  return std::nullopt;
 }
 
 /// A GPU and a CPU, op-add learned on the GPU only; tasks arrive every 5 s:
@@ -56,8 +59,8 @@ scheduler_core core_probing_op1(scheduler_config config = probing_config(), cons
 TEST(device_probes, a_waiting_task_probes_an_idle_device_its_model_never_ran_on_with_a_cut_off) {
   auto core = core_probing_op1();
   const auto out = core.schedule(5.0);
-  const auto* probe = find(out, "op1");
-  ASSERT_NE(probe, nullptr);
+  const auto probe = find(out, "op1");
+  ASSERT_NE(probe, std::nullopt);
   EXPECT_EQ(probe->worker_id, "cpu");
   EXPECT_DOUBLE_EQ(probe->cutoff_s, 3.0 * gpu_s);  // probe_cutoff_factor x its best own time
   EXPECT_EQ(core.stats_summary().probes_started, 1u);
@@ -67,7 +70,7 @@ TEST(device_probes, a_waiting_task_probes_an_idle_device_its_model_never_ran_on_
 
 TEST(device_probes, a_probe_cut_off_queues_its_task_again_and_is_not_repeated) {
   auto core = core_probing_op1();
-  ASSERT_NE(find(core.schedule(5.0), "op1"), nullptr);
+  ASSERT_NE(find(core.schedule(5.0), "op1"), std::nullopt);
   auto cut = success_of("op1", "cpu", 3.0 * gpu_s, "op-add");
   cut.status = task_status::timed_out;
   const auto effect = core.record_result(cut, 35.0);
@@ -87,7 +90,7 @@ TEST(device_probes, a_probe_cut_off_queues_its_task_again_and_is_not_repeated) {
 
 TEST(device_probes, a_finished_probe_teaches_its_models_time_on_the_device) {
   auto core = core_probing_op1();
-  ASSERT_NE(find(core.schedule(5.0), "op1"), nullptr);
+  ASSERT_NE(find(core.schedule(5.0), "op1"), std::nullopt);
   const auto effect = core.record_result(success_of("op1", "cpu", 8.0, "op-add"), 13.0);
   EXPECT_FALSE(effect.requeued);
   const auto p = core.predictor().predict(op("x"), core.workers()[1]);
@@ -95,8 +98,8 @@ TEST(device_probes, a_finished_probe_teaches_its_models_time_on_the_device) {
   EXPECT_DOUBLE_EQ(p.seconds, 8.0);
   // Now the CPU is a place like any other for op-add: the next one runs there without a cut-off.
   core.submit(op("op2"), 14.0);
-  const auto* next = find(core.schedule(14.0), "op2");
-  ASSERT_NE(next, nullptr);
+  const auto next = find(core.schedule(14.0), "op2");
+  ASSERT_NE(next, std::nullopt);
   EXPECT_EQ(next->worker_id, "cpu");
   EXPECT_EQ(next->cutoff_s, 0.0);
 }
@@ -116,7 +119,7 @@ TEST(device_probes, probes_stay_within_the_budget_of_cancelled_slot_time) {
   auto config = probing_config();
   config.probe_budget_fraction = 0.02;  // 30 s of probe needs 1,500 s of slot time used: 5 s so far
   auto core = core_probing_op1(config);
-  EXPECT_EQ(find(core.schedule(5.0), "op1"), nullptr);
+  EXPECT_EQ(find(core.schedule(5.0), "op1"), std::nullopt);
   EXPECT_EQ(core.stats_summary().probes_started, 0u);
 }
 
@@ -124,14 +127,14 @@ TEST(device_probes, the_switch_turns_them_off) {
   auto config = probing_config();
   config.probe_untried_devices = false;
   auto core = core_probing_op1(config);
-  EXPECT_EQ(find(core.schedule(5.0), "op1"), nullptr);
+  EXPECT_EQ(find(core.schedule(5.0), "op1"), std::nullopt);
   EXPECT_EQ(core.stats_summary().probes_started, 0u);
 }
 
 TEST(device_probes, the_baselines_never_probe) {
   auto core = core_probing_op1(probing_config(), "least_loaded");
-  const auto* op1 = find(core.schedule(5.0), "op1");
-  ASSERT_NE(op1, nullptr);  // the CPU is free: least_loaded places it there, a placement like any other
+  const auto op1 = find(core.schedule(5.0), "op1");
+  ASSERT_NE(op1, std::nullopt);  // the CPU is free: least_loaded places it there, a placement like any other
   EXPECT_EQ(op1->worker_id, "cpu");
   EXPECT_EQ(op1->cutoff_s, 0.0);
   EXPECT_EQ(core.stats_summary().probes_started, 0u);
@@ -160,8 +163,8 @@ TEST(device_probes, finished_probes_say_nothing_about_the_device_for_other_model
     const std::string id = "p" + std::to_string(k);
     if (k > 0) core.submit(make_task(id, {device_kind::cuda, device_kind::cpu}, 0.0, 0, fast[k]), now);
     const auto out = core.schedule(now);
-    const auto* probe = find(out, k == 0 ? "op1" : id);
-    ASSERT_NE(probe, nullptr) << fast[k];
+    const auto probe = find(out, k == 0 ? "op1" : id);
+    ASSERT_NE(probe, std::nullopt) << fast[k];
     ASSERT_GT(probe->cutoff_s, 0.0) << fast[k];
     now += 8.0;
     core.record_result(success_of(k == 0 ? "op1" : id, "cpu", 8.0, fast[k]), now);
