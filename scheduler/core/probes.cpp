@@ -34,7 +34,8 @@ void device_probes::place(double now_s, const core_parts& in, const std::functio
   if (!(factor > 0.0) || budget_fraction <= 0.0) return;
   double busy = -1.0;  // busy_slot_s(now), computed once when needed
   // Only while submissions arrive: what a probe teaches pays on the tasks still to come. In a batch the slow
-  // devices it found fast drew its last long tasks (batch families' makespan / bound 1.733 -> 1.863).
+  // devices it found fast drew its last long tasks (batch families' makespan / bound 1.733 -> 1.863, a first
+  // version).
   bool arriving = false;
   for (std::uint32_t c = 0; c < in.fleet.class_count() && !arriving; ++c)
     arriving = in.arrivals.work_per_s(c, now_s) > 0.0;
