@@ -40,9 +40,10 @@ void device_probes::place(double now_s, const core_parts& in, const std::functio
   for (std::uint32_t c = 0; c < in.fleet.class_count() && !arriving; ++c)
     arriving = in.arrivals.work_per_s(c, now_s) > 0.0;
   if (!arriving) return;
-  const auto busy_s = [&] {
+  // Slot time a probe may still be cut at: within its own budget and, with the backups', within theirs.
+  const auto room_s = [&] {
     if (busy < 0.0) busy = in.fleet.busy_slot_s(now_s);
-    return busy;
+    return std::min(budget_fraction * busy - committed_s(), all_fraction * busy - others_s - committed_s());
   };
   int looked = 0;  // tasks examined in this call, over all classes
   for (std::uint32_t c = 0; c < in.fleet.class_count() && looked < looked_per_call; ++c) {
@@ -71,7 +72,7 @@ void device_probes::place(double now_s, const core_parts& in, const std::functio
         const auto device = in.fleet.worker(m).device_key;
         if (tried_.contains({model, device}) || exclusive_pending(in.fleet, in.queue, p) > 0) continue;
         // Without room in the budget for even a short probe, none this call (it grows with busy time).
-        if (committed_s() >= budget_fraction * busy_s() || others_s + committed_s() >= all_fraction * busy_s()) {
+        if (room_s() <= 0.0) {
           if (deciding) in.cache.end();
           return;
         }
@@ -97,9 +98,7 @@ void device_probes::place(double now_s, const core_parts& in, const std::functio
       const double cutoff_s = factor * best_s;  // the core's clock
       if (noisy || !std::isfinite(best_s) || !(best_s > 0.0) || !(scale > 0.0) || !std::isfinite(scale)) continue;
       if (has_timeout(r.body) && cutoff_s / scale >= r.body.timeout_s) continue;  // its timeout cuts first
-      if (committed_s() + cutoff_s > budget_fraction * busy_s() ||
-          others_s + committed_s() + cutoff_s > all_fraction * busy_s())
-        continue;
+      if (cutoff_s > room_s()) continue;
       tried_.insert({model, in.fleet.worker(w).device_key});
       if (h >= held_s_.size()) held_s_.resize(h + 1, 0.0);
       held_s_[h] = cutoff_s;
