@@ -34,6 +34,8 @@ void add_scheduling_switches(option_table& table, scheduler_config& config) {
      "leave the workers that waiting tasks can only run on to them"},
     {"probe-untried-devices", &scheduler_config::probe_untried_devices,
      "try a waiting task on an idle device its model never ran on, cut off past 3x its best time"},
+    {"learn-task-variants", &scheduler_config::learn_task_variants,
+     "learn each task variant's run time (its id less its digits) before its model's"},
   };
   for (const auto& s : switches)
     table.boolean(std::string{"scheduling."} + s.name, std::string{"--"} + s.name, s.help, config.*(s.field));

@@ -11,7 +11,7 @@ void decision_cache::begin(const task& t, task_handle handle, const task_table& 
   c.t = &t;
   c.handle = handle;
   if (handle != no_handle && &tasks[handle].body == &t) c.query = tasks.query(handle, predictor);
-  else c.query = predictor.prepare(t.model, t.type, t.batch_size, accepts_gpu(t));
+  else c.query = predictor.prepare(t);
   if (handle != no_handle) {
     c.affinity_model = tasks[handle].affinity_model;
     c.specialization_family = tasks[handle].specialization_family;

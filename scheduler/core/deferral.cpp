@@ -134,7 +134,8 @@ std::size_t deferral_certificates::certified_pass_over(std::uint32_t c, task_han
   const auto& r = in.tasks[h];
   const auto& q = r.query;
   if (r.query_names != cert.names || q.model != cert.query.model || q.family != cert.query.family ||
-      q.type != cert.query.type || q.batch_size != cert.query.batch_size || q.gpu_capable != cert.query.gpu_capable)
+      q.type != cert.query.type || q.batch_size != cert.query.batch_size || q.gpu_capable != cert.query.gpu_capable ||
+      q.variant != cert.query.variant)
     return 0;
   const std::size_t required = required_count(cert.bound, ahead, ending_turn);
   if (required <= ahead) return 0;

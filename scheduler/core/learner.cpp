@@ -2,11 +2,18 @@
 
 #include "scheduler/core/finite.hpp"
 #include "scheduler/model/run_clock.hpp"
+#include "scheduler/model/task_variant.hpp"
 
 #include <cmath>
 #include <limits>
 
 namespace dtf {
+
+namespace {
+std::string variant_name(bool learns, const std::string& model, const std::string& id) {
+  return learns ? task_variant(model, id) : std::string{};
+}
+} // namespace
 
 namespace {
 // A run that timed out after d took longer than d: learned as d x this margin.
@@ -28,6 +35,7 @@ void learner::learn(const attempt_outcome& o, const fleet_index& fleet) {
   const auto& result = *o.result;
   const double duration = result.duration_s;
   const bool success = o.status == task_status::succeeded;
+  const auto variant = variant_name(learns_variants, result.model, result.task_id);
   if (o.made && success && o.valid_duration) {
     const bool from_history = o.made->level != prediction_level::default_estimate;
     if (from_history) predictor.record_outcome(*o.made, duration);
@@ -41,19 +49,20 @@ void learner::learn(const attempt_outcome& o, const fleet_index& fleet) {
       o.lost_worker != no_worker_index ? in_worker_clock_s(o.lost_ran_s, fleet.worker(o.lost_worker).cap) : 0.0;
   if (o.lost_worker != no_worker_index && success && std::isfinite(lost_s) && lost_s > 0.0) {
     const auto& loser = fleet.worker(o.lost_worker);
-    predictor.record_lower_bound(result.model, result.type, result.batch_size, loser.cap, lost_s);
+    predictor.record_lower_bound(result.model, result.type, result.batch_size, loser.cap, lost_s, variant);
     learn_specialization(o.lost_worker, loser.specialization_key, result.type, o.family, true,
                          lost_s / execution_predictor::batch_factor(result.batch_size));
   }
   if (o.worker == no_worker_index) return;
   const auto& w = fleet.worker(o.worker);
   if (success && o.valid_duration)
-    predictor.record(result.model, result.type, result.batch_size, w.cap, duration, !o.selected);
+    predictor.record(result.model, result.type, result.batch_size, w.cap, duration, !o.selected, variant);
   // A timeout is a lower bound on the run time there: the next prediction
   // for this worker is at least the timeout, so a worker that can finish in
   // time is preferred (see the intelligent policy).
   if (o.status == task_status::timed_out && o.valid_duration)
-    predictor.record_lower_bound(result.model, result.type, result.batch_size, w.cap, duration * lower_bound_margin);
+    predictor.record_lower_bound(result.model, result.type, result.batch_size, w.cap, duration * lower_bound_margin,
+                                 variant);
   const auto family =
       o.family_known ? o.family : specialization.family_key(specialization_family(result.model));
   std::optional<double> normalized;
@@ -66,7 +75,9 @@ void learner::learn_from_history(const task_result& result, const worker_capabil
                                   const fleet_index& fleet) {
   const double duration = result.duration_s;
   const bool success = result.status == task_status::succeeded && std::isfinite(duration) && duration >= 0.0;
-  if (success) predictor.record(result.model, result.type, result.batch_size, worker, duration);
+  if (success)
+    predictor.record(result.model, result.type, result.batch_size, worker, duration, true,
+                     variant_name(learns_variants, result.model, result.task_id));
   std::optional<double> normalized;
   if (success) normalized = duration / execution_predictor::batch_factor(result.batch_size);
   // A registered worker's member order follows its history.
@@ -140,7 +151,8 @@ void learner::learn_running_lower_bounds(double now_s, const task_table& tasks, 
     const double ran_s = now_s - r.first.placed_at_s;
     const double worker_s = in_worker_clock_s(ran_s, cap);
     if (!(worker_s > 0.0)) continue;
-    predictor.record_lower_bound(r.body.model, r.body.type, r.body.batch_size, cap, worker_s);
+    predictor.record_lower_bound(r.body.model, r.body.type, r.body.batch_size, cap, worker_s,
+                                 variant_name(learns_variants, r.body.model, r.body.id));
     watch_running(h, r.first.placed_at_s + 2.0 * ran_s);
   }
 }

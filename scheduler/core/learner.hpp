@@ -49,12 +49,14 @@ struct attempt_outcome {
 class learner {
 public:
   explicit learner(const scheduler_config& config)
-    : affinity(config.max_learned_links, config.affinity_recent_models) {}
+    : affinity(config.max_learned_links, config.affinity_recent_models), learns_variants(config.learn_task_variants) {}
   learner(const learner&) = delete;  // member_order points into this object
   learner& operator=(const learner&) = delete;
 
   execution_predictor predictor;
   affinity_map affinity;
+  /// Results teach the task's variant beside its model (scheduler_config::learn_task_variants).
+  const bool learns_variants;
   specialization_tracker specialization;
   profile_member_order member_order{specialization, affinity};
 

@@ -1,6 +1,7 @@
 #include "scheduler/core/pending_queue.hpp"
 
 #include "scheduler/core/finite.hpp"
+#include "scheduler/model/task_variant.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -18,6 +19,7 @@ void pending_queue::enqueue(task_table& tasks, task_handle h, double last_now_s)
   index_by_model(r);
   if (refines_ && r.key_guessed && r.affinity_model != affinity_map::no_key)
     guessed_by_model_[r.affinity_model].insert(h);
+  if (refines_ && r.key_variant_unknown) variant_unknown_[task_variant(r.body.model, r.body.id)].insert(h);
   ++pending_;
   const double factor = finite_or(aging_factor_, 0.0);
   if (!r.key.aged && factor > 0.0) {
@@ -27,22 +29,39 @@ void pending_queue::enqueue(task_table& tasks, task_handle h, double last_now_s)
   }
 }
 
-void pending_queue::refine_guesses(task_table& tasks, affinity_map::key model, const execution_predictor& predictor) {
+void pending_queue::refine_guesses(task_table& tasks, affinity_map::key model, const std::string& variant,
+                                   const execution_predictor& predictor) {
   if (!refines_) return;
-  auto it = guessed_by_model_.find(model);
-  if (it == guessed_by_model_.end()) return;
-  auto& guessed = it->second;
-  for (auto g = guessed.begin(); g != guessed.end();) {
-    auto& r = tasks[*g];
-    const auto estimate = predictor.predict(r.body);
-    if (!from_model_history(estimate.level)) {
-      ++g;
-      continue;
+  if (auto it = guessed_by_model_.find(model); it != guessed_by_model_.end()) {
+    auto& guessed = it->second;
+    for (auto g = guessed.begin(); g != guessed.end();) {
+      auto& r = tasks[*g];
+      const auto estimate = predictor.predict(r.body);
+      if (!from_model_history(estimate.level)) {
+        ++g;
+        continue;
+      }
+      r.key_guessed = false;
+      rekey(tasks, *g, estimate.seconds);
+      // By the model's runs: its variant's first run moves it again.
+      if (!predictor.knows_variant(r.body)) {
+        if (auto v = task_variant(r.body.model, r.body.id); !v.empty()) {
+          r.key_variant_unknown = true;
+          variant_unknown_[v].insert(*g);
+        }
+      }
+      g = guessed.erase(g);
     }
-    r.key_guessed = false;
-    rekey(tasks, *g, estimate.seconds);
-    g = guessed.erase(g);
   }
+  if (variant.empty()) return;
+  auto it = variant_unknown_.find(variant);
+  if (it == variant_unknown_.end()) return;
+  for (auto h : it->second) {
+    auto& r = tasks[h];
+    r.key_variant_unknown = false;
+    rekey(tasks, h, predictor.predict(r.body).seconds);
+  }
+  variant_unknown_.erase(it);
 }
 
 bool pending_queue::replace_key(task_record& r, const std::function<void(queue_key&)>& change) {
@@ -71,6 +90,11 @@ void pending_queue::rekey(task_table& tasks, task_handle h, double predicted_s) 
 void pending_queue::forget(task_record& r) {
   if (r.key_guessed && r.affinity_model != affinity_map::no_key)
     if (auto it = guessed_by_model_.find(r.affinity_model); it != guessed_by_model_.end()) it->second.erase(r.key.handle);
+  if (r.key_variant_unknown)
+    if (auto it = variant_unknown_.find(task_variant(r.body.model, r.body.id)); it != variant_unknown_.end()) {
+      it->second.erase(r.key.handle);
+      if (it->second.empty()) variant_unknown_.erase(it);
+    }
   unindex_by_model(r);
   auto& at = ages_at(r.key.handle);
   if (at != infinity) aging_.erase({at, r.key.handle});

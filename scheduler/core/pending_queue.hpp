@@ -17,6 +17,7 @@
 #include <limits>
 #include <set>
 #include <span>
+#include <string>
 #include <tuple>
 #include <unordered_map>
 #include <utility>
@@ -48,11 +49,14 @@ public:
   void note_deferred(const task_record& r);
   /// Moves tasks past their aging time ahead of un-aged ones.
   void promote_aged(task_table& tasks, double now_s);
-  /// A run of `model` succeeded: its pending tasks queued on a guess whose
-  /// worker-independent estimate now comes from the model's history move to
-  /// their place by it (their aging time moves by the change, from the same
-  /// start). No-op unless constructed with `refines`.
-  void refine_guesses(task_table& tasks, affinity_map::key model, const execution_predictor& predictor);
+  /// A run of `model` (of `variant`, model/task_variant.hpp) succeeded: its
+  /// pending tasks queued on a guess whose worker-independent estimate now
+  /// comes from the model's history move to their place by it (their aging
+  /// time moves by the change, from the same start), and so do the tasks of
+  /// the variant queued by their model's history. Each task moves at most
+  /// twice. No-op unless constructed with `refines`.
+  void refine_guesses(task_table& tasks, affinity_map::key model, const std::string& variant,
+                      const execution_predictor& predictor);
   /// A submission at now_s; a later one than all before lets parked tasks age.
   void note_submission(task_table& tasks, double now_s);
 
@@ -100,6 +104,7 @@ private:
   std::unordered_map<affinity_map::key, std::set<queue_key>> by_model_all_;         // lookups only
   std::unordered_map<affinity_map::key, std::set<queue_key>> by_model_undeferred_;  // lookups only
   std::unordered_map<affinity_map::key, std::set<task_handle>> guessed_by_model_;   // lookups only
+  std::unordered_map<std::string, std::set<task_handle>> variant_unknown_;  // by variant; lookups only
 };
 
 } // namespace dtf

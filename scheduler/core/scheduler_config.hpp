@@ -61,6 +61,12 @@ struct scheduler_config {
   /// place by the model's own history once a run of that model succeeds --
   /// a batch submitted at once is otherwise ordered for good by guesses.
   bool refine_guessed_estimates = true;
+  /// Task variants (model/task_variant.hpp): a result also teaches the run
+  /// time of its task's variant -- its id less its digits: the dataset of an
+  /// evaluation, the test of a suite -- which then predicts that variant
+  /// before its model's runs do (and, for the intelligent policy, moves its
+  /// queued tasks to their place, as refine_guessed_estimates does).
+  bool learn_task_variants = true;
   /// Intelligent policy: aged tasks start in the order they aged (short ones
   /// age sooner); false: in submission order, as the baselines'.
   bool aged_in_aging_order = true;

@@ -35,7 +35,7 @@ task_handle task_table::find(const std::string& id) const {
 const execution_predictor::query& task_table::query(task_handle h, const execution_predictor& predictor) const {
   const auto& r = records_[h];
   if (r.query_names != predictor.name_count()) {
-    r.query = predictor.prepare(r.body.model, r.body.type, r.body.batch_size, accepts_gpu(r.body));
+    r.query = predictor.prepare(r.body);
     r.query_names = predictor.name_count();
   }
   return r.query;

@@ -58,7 +58,7 @@ std::size_t batch_scaling::group_key_hash::operator()(const group_key& k) const 
 }
 
 void batch_scaling::replace(std::uint32_t series, std::uint32_t model, std::uint32_t device, int batch,
-                            std::optional<double> old_s, double new_s) {
+                            std::optional<double> old_s, double new_s, bool pooled) {
   auto& g = groups_[{series, model, device}];
   const moments before = g.centered();
   const auto apply = [&g, batch](double s, int sign) {
@@ -70,6 +70,7 @@ void batch_scaling::replace(std::uint32_t series, std::uint32_t model, std::uint
   };
   if (old_s) apply(*old_s, -1);
   apply(new_s, +1);
+  if (!pooled) return;
   const moments after = g.centered();
   auto& f = devices_[series_device(series, device)];
   f.totals -= before;

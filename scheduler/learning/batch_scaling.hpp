@@ -33,9 +33,11 @@ public:
   };
 
   /// The exact estimate of `model` at `batch` on `device` (type and clock in
-  /// `series`) changed from `old_s` (nullopt: it is new) to `new_s`.
+  /// `series`) changed from `old_s` (nullopt: it is new) to `new_s`. Not
+  /// `pooled` (a task variant's, whose runs its model's already count): it
+  /// moves that name's own points, not the device's slopes.
   void replace(std::uint32_t series, std::uint32_t model, std::uint32_t device, int batch, std::optional<double> old_s,
-               double new_s);
+               double new_s, bool pooled = true);
   /// The model's run time at `batch` on the device from its estimates at
   /// other batch sizes there, along the device's slopes; nullopt until the
   /// model has run there and some model has run there at two batch sizes.

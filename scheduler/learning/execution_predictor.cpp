@@ -1,6 +1,7 @@
 #include "scheduler/learning/execution_predictor.hpp"
 
 #include "scheduler/learning/affinity_map.hpp"
+#include "scheduler/model/task_variant.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -107,7 +108,7 @@ bool accepts_gpu(const task& t) {
 }
 
 execution_predictor::query execution_predictor::prepare(std::string_view model, task_type type, int batch_size,
-                                                        bool gpu_capable) const {
+                                                        bool gpu_capable, std::string_view variant) const {
   query q;
   q.gpu_capable = gpu_capable;
   q.type = type;
@@ -117,8 +118,14 @@ execution_predictor::query execution_predictor::prepare(std::string_view model, 
     const auto family = model_family(model);
     if (!family.empty())
       if (auto k = names_.find(family)) q.family = *k;
+    if (!variant.empty())
+      if (auto k = names_.find(variant)) q.variant = *k;
   }
   return q;
+}
+
+execution_predictor::query execution_predictor::prepare(const task& t) const {
+  return prepare(t.model, t.type, t.batch_size, accepts_gpu(t), task_variant(t.model, t.id));
 }
 
 execution_predictor::key execution_predictor::device_key(std::string_view device_name) {
@@ -134,6 +141,41 @@ const execution_predictor::estimate* execution_predictor::find(const entry_key& 
   return it == estimates_.end() || it->second.count == 0 ? nullptr : &it->second;
 }
 
+std::optional<prediction> execution_predictor::from_own_runs(std::uint32_t name, const query& q, key device,
+                                                            run_clock clock, double per_speed, bool blind_cpu,
+                                                            double cpu_prior, bool scaled) const {
+  const double units = batch_factor(q.batch_size);
+  auto answer = [this](double s, prediction_level level, std::uint64_t n) {
+    const double seconds = std::max(clamp_seconds(s), 1e-6);
+    return prediction{seconds, level, n, p90_seconds(seconds, level)};
+  };
+  if (auto e = find(make_key(prediction_level::exact, q.type, clock, name, batch_key(q.batch_size), device)))
+    return answer(e->value_s, prediction_level::exact, e->count);
+  if (auto s = scaling_.predict(series_of(q.type, clock), name, device, q.batch_size))
+    return answer(s->seconds, prediction_level::model_batch_scaled, s->batches);
+  if (auto e = find(make_key(prediction_level::model_type_device, q.type, clock, name, none, device)))
+    return answer(e->value_s * units, prediction_level::model_type_device, e->count);
+  const auto* m = scaled ? find(make_key(prediction_level::model_type_normalized, q.type, clock, name, none, none)) : nullptr;
+  if (!m) return std::nullopt;
+  const estimate* ratio = nullptr;
+  if (q.family != no_key) ratio = find(make_key(prediction_level::family_device_ratio, q.type, clock, q.family, none, device));
+  double r = ratio ? ratio->value_s : 0.0;
+  // The family's CPU ratio is its other members': CPU:GPU ratios grow
+  // with model size within a family (a bert-base 2x slower there, a
+  // bert-large 100x), so it may say the CPU is slower than the prior
+  // for this model, never faster, until the model itself runs there.
+  if (ratio && blind_cpu) r = std::max(r, cpu_prior);
+  if (!ratio) {
+    // Another family's ratio: a CPU that ran some other model fast has
+    // not shown that it runs this family fast (CPU:GPU ratios differ
+    // by family far more than GPU:GPU ones), so it keeps its prior.
+    ratio = find(make_key(prediction_level::device_ratio, q.type, clock, none, none, device));
+    if (ratio) r = std::max(ratio->value_s, cpu_prior);
+  }
+  if (!ratio) return std::nullopt;
+  return answer(m->value_s * r * per_speed, prediction_level::model_type_scaled, std::min(m->count, ratio->count));
+}
+
 prediction execution_predictor::predict(const query& q, key device, device_kind kind, run_clock clock,
                                         double speed) const {
   const double units = batch_factor(q.batch_size);
@@ -145,33 +187,26 @@ prediction execution_predictor::predict(const query& q, key device, device_kind 
     return prediction{seconds, level, n, p90_seconds(seconds, level)};
   };
   if (!estimates_.empty()) {
-    if (q.model != no_key && device != no_key) {
-      if (auto e = find(make_key(prediction_level::exact, q.type, clock, q.model, batch_key(q.batch_size), device)))
-        return answer(e->value_s, prediction_level::exact, e->count);
-      if (auto s = scaling_.predict(series_of(q.type, clock), q.model, device, q.batch_size))
-        return answer(s->seconds, prediction_level::model_batch_scaled, s->batches);
-      if (auto e = find(make_key(prediction_level::model_type_device, q.type, clock, q.model, none, device)))
-        return answer(e->value_s * units, prediction_level::model_type_device, e->count);
+    // The variant's own runs first: one model's run times can differ by
+    // variant (dataset, test) more than by device.
+    double variant_factor = 1.0;  // the variant's runs over its model's, where both were learned
+    if (q.variant != no_key && device != no_key) {
+      if (auto p = from_own_runs(q.variant, q, device, clock, per_speed, blind_cpu, cpu_prior, false)) return *p;
+      // Its size against its model's, on the device it last ran on (where both were timed alike).
+      if (auto last = variant_last_device_.find(q.variant); last != variant_last_device_.end() && q.model != no_key &&
+                                                              last->second.clock == clock) {
+        const auto* v = find(make_key(prediction_level::model_type_device, q.type, clock, q.variant, none, last->second.device));
+        const auto* m = find(make_key(prediction_level::model_type_device, q.type, clock, q.model, none, last->second.device));
+        if (v && m && v->value_s > 0.0 && m->value_s > 0.0) variant_factor = v->value_s / m->value_s;
+      }
     }
     if (q.model != no_key && device != no_key)
-      if (auto m = find(make_key(prediction_level::model_type_normalized, q.type, clock, q.model, none, none))) {
-        const estimate* ratio = nullptr;
-        if (q.family != no_key) ratio = find(make_key(prediction_level::family_device_ratio, q.type, clock, q.family, none, device));
-        double r = ratio ? ratio->value_s : 0.0;
-        // The family's CPU ratio is its other members': CPU:GPU ratios grow
-        // with model size within a family (a bert-base 2x slower there, a
-        // bert-large 100x), so it may say the CPU is slower than the prior
-        // for this model, never faster, until the model itself runs there.
-        if (ratio && blind_cpu) r = std::max(r, cpu_prior);
-        if (!ratio) {
-          // Another family's ratio: a CPU that ran some other model fast has
-          // not shown that it runs this family fast (CPU:GPU ratios differ
-          // by family far more than GPU:GPU ones), so it keeps its prior.
-          ratio = find(make_key(prediction_level::device_ratio, q.type, clock, none, none, device));
-          if (ratio) r = std::max(ratio->value_s, cpu_prior);
+      if (auto p = from_own_runs(q.model, q, device, clock, per_speed, blind_cpu, cpu_prior, true)) {
+        if (variant_factor != 1.0) {
+          p->seconds = std::max(clamp_seconds(p->seconds * variant_factor), 1e-6);
+          p->p90_s = p90_seconds(p->seconds, p->level);
         }
-        if (ratio)
-          return answer(m->value_s * r * per_speed, prediction_level::model_type_scaled, std::min(m->count, ratio->count));
+        return *p;
       }
     // Nor do the family's CPU times (its other members') answer for it there.
     if (q.family != no_key && device != no_key && !blind_cpu)
@@ -197,15 +232,24 @@ prediction execution_predictor::predict(const query& q, key device, device_kind 
 }
 
 prediction execution_predictor::predict(const task& t, const worker_capability& worker) const {
-  return predict(prepare(t.model, t.type, t.batch_size, accepts_gpu(t)), find_device(worker.name), worker.kind,
-                 clock_of(worker), worker.speed);
+  return predict(prepare(t), find_device(worker.name), worker.kind, clock_of(worker), worker.speed);
+}
+
+bool execution_predictor::knows_variant(const task& t) const {
+  const auto variant = task_variant(t.model, t.id);
+  if (variant.empty()) return false;
+  const auto k = names_.find(variant);
+  if (!k) return false;
+  for (auto clock : {run_clock::wall, run_clock::modeled})
+    if (find(make_key(prediction_level::model_type, t.type, clock, *k, none, none))) return true;
+  return false;
 }
 
 prediction execution_predictor::predict(const task& t) const {
   // Worker-independent: skip the device and kind levels. One clock answers,
   // never a mix: the one with more results of the model, else of the type
   // (wall on a tie: the simulator and the bench families have only modeled).
-  const query q = prepare(t.model, t.type, t.batch_size);
+  const query q = prepare(t.model, t.type, t.batch_size, false, task_variant(t.model, t.id));
   const double units = batch_factor(q.batch_size);
   auto answer = [this](double s, prediction_level level, std::uint64_t n) {
     const double seconds = std::max(clamp_seconds(s), 1e-6);
@@ -217,9 +261,10 @@ prediction execution_predictor::predict(const task& t) const {
     if (!wall) return modeled;
     return modeled && modeled->count > wall->count ? modeled : wall;
   };
-  if (q.model != no_key)
-    if (auto e = best(prediction_level::model_type, q.model))
-      return answer(e->value_s * units, prediction_level::model_type, e->count);
+  for (auto name : {q.variant, q.model})
+    if (name != no_key)
+      if (auto e = best(prediction_level::model_type, name))
+        return answer(e->value_s * units, prediction_level::model_type, e->count);
   if (auto e = best(prediction_level::type, none))
     return answer(e->value_s * units, prediction_level::type, e->count);
   return answer(default_seconds(q.type) * units, prediction_level::default_estimate, 0);
@@ -274,12 +319,12 @@ void execution_predictor::update(const entry_key& k, double value_s) {
 }
 
 void execution_predictor::update_exact(key model, task_type type, run_clock clock, int batch_size, key device,
-                                       double value_s) {
+                                       double value_s, bool pooled) {
   const auto k = make_key(prediction_level::exact, type, clock, model, batch_key(batch_size), device);
   const auto* before = find(k);
   const std::optional<double> old = before ? std::optional{before->value_s} : std::nullopt;
   update(k, value_s);
-  scaling_.replace(series_of(type, clock), model, device, batch_size, old, estimates_[k].value_s);
+  scaling_.replace(series_of(type, clock), model, device, batch_size, old, estimates_[k].value_s, pooled);
 }
 
 void execution_predictor::update_ratio(const entry_key& k, double ratio) {
@@ -291,7 +336,8 @@ void execution_predictor::update_ratio(const entry_key& k, double ratio) {
 }
 
 void execution_predictor::record(std::string_view model, task_type type, int batch_size,
-                                 const worker_capability& worker, double duration_s, bool generalize) {
+                                 const worker_capability& worker, double duration_s, bool generalize,
+                                 std::string_view variant) {
   if (!std::isfinite(duration_s) || duration_s < 0.0) return;
   const double d = clamp_seconds(duration_s);
   const double units = batch_factor(batch_size);
@@ -310,6 +356,14 @@ void execution_predictor::record(std::string_view model, task_type type, int bat
     const auto device_ratio_key = make_key(prediction_level::device_ratio, type, clock, none, none, device);
     const auto normalized_key = make_key(prediction_level::model_type_normalized, type, clock, m, none, none);
     if (worker.kind != device_kind::cpu) ran_on_gpu_.insert(type_clock_key(type, clock, m));
+    // The variant's own runs, as the model's (its device ratios are the model's).
+    const key v = variant.empty() || variant == model ? no_key : names_.intern(variant);
+    if (v != no_key) {
+      variant_last_device_[v] = {device, clock};
+      changes_.note_record(v, type, device, worker.kind);
+      update_exact(v, type, clock, batch_size, device, d, false);
+      update(make_key(prediction_level::model_type_device, type, clock, v, none, device), per_unit);
+    }
     if (!generalize) {  // the model on this device only
       update_exact(m, type, clock, batch_size, device, d);
       update(make_key(prediction_level::model_type_device, type, clock, m, none, device), per_unit);
@@ -323,7 +377,12 @@ void execution_predictor::record(std::string_view model, task_type type, int bat
       update_ratio(device_ratio_key, ratio);
     }
     const auto* ratio = find(device_ratio_key);
-    update(normalized_key, per_unit_speed1 / (ratio && ratio->value_s > 0.0 ? ratio->value_s : 1.0));
+    const double normalized = per_unit_speed1 / (ratio && ratio->value_s > 0.0 ? ratio->value_s : 1.0);
+    update(normalized_key, normalized);
+    if (v != no_key) {
+      update(make_key(prediction_level::model_type_normalized, type, clock, v, none, none), normalized);
+      update(make_key(prediction_level::model_type, type, clock, v, none, none), per_unit_speed1);
+    }
     update_exact(m, type, clock, batch_size, device, d);
     update(make_key(prediction_level::model_type_device, type, clock, m, none, device), per_unit);
     update(make_key(prediction_level::model_type, type, clock, m, none, none), per_unit_speed1);
@@ -358,7 +417,7 @@ void execution_predictor::record_outcome(const prediction& predicted, double act
 }
 
 void execution_predictor::record_lower_bound(std::string_view model, task_type type, int batch_size,
-                                             const worker_capability& worker, double ran_s) {
+                                             const worker_capability& worker, double ran_s, std::string_view variant) {
   if (model.empty() || !std::isfinite(ran_s) || ran_s <= 0.0) return;
   const double d = clamp_seconds(ran_s);
   const key m = names_.intern(model);
@@ -370,10 +429,17 @@ void execution_predictor::record_lower_bound(std::string_view model, task_type t
     const std::optional<double> old = e.count > 0 ? std::optional{e.value_s} : std::nullopt;
     e.value_s = at_least;
     e.count = std::max<std::uint64_t>(e.count, 1);
-    if (k.batch != none) scaling_.replace(series_of(type, clock), m, device, batch_size, old, e.value_s);
+    if (k.batch != none) scaling_.replace(series_of(type, clock), k.name, device, batch_size, old, e.value_s, k.name == m);
   };
   raise(make_key(prediction_level::exact, type, clock, m, batch_key(batch_size), device), d);
   raise(make_key(prediction_level::model_type_device, type, clock, m, none, device), d / batch_factor(batch_size));
+  // The variant's runs there, which answer first, are as long at least.
+  if (!variant.empty() && variant != model) {
+    const key v = names_.intern(variant);
+    raise(make_key(prediction_level::exact, type, clock, v, batch_key(batch_size), device), d);
+    raise(make_key(prediction_level::model_type_device, type, clock, v, none, device), d / batch_factor(batch_size));
+    changes_.note_record(v, type, device, worker.kind);
+  }
   // The device is at least this much slower than the model's normalized
   // time says: other models of the family (and, without a family ratio,
   // of any family) are predicted from that ratio there.
@@ -444,6 +510,7 @@ predictor_snapshot execution_predictor::snapshot() const {
 void execution_predictor::load(const predictor_snapshot& snapshot) {
   estimates_.clear();
   scaling_.clear();
+  variant_last_device_.clear();  // not in snapshots: a loaded variant answers where it ran, else as its model
   cpu_evidence_.clear();
   ran_on_gpu_.clear();
   samples_ = 0;
@@ -469,7 +536,8 @@ void execution_predictor::load(const predictor_snapshot& snapshot) {
     est.value_s = clamp_seconds(e.estimate_s);
     est.count = e.count;
     if (e.level == prediction_level::exact && name != none && device != none)
-      scaling_.replace(series_of(e.type, e.clock), name, device, e.batch_size, old, est.value_s);
+      scaling_.replace(series_of(e.type, e.clock), name, device, e.batch_size, old, est.value_s,
+                       !is_task_variant(e.model));
     if (e.level == prediction_level::type) samples_ += e.count;
   }
   accuracy_samples_ = snapshot.accuracy_samples;

@@ -18,6 +18,14 @@
 //   type_kind         (type, device kind)               seconds per batch unit at speed 1
 //   type              (type)                            seconds per batch unit at speed 1
 //   default_estimate  per-type constant x batch factor / speed
+// Each result is also learned for its task's variant (model/task_variant.hpp:
+// the model plus what the id says beyond it, such as the dataset), at the
+// exact, model_type_device, model_type_normalized and model_type keys under
+// the variant's name: a query with a learned variant answers from the
+// variant's exact, model_batch_scaled or model_type_device level first, then
+// from the model's levels scaled by the variant's time over the model's on the
+// device the variant last ran on; the queue estimate is the variant's
+// model_type first. Variants leave the devices' batch growth to the models.
 // A batch unit is batch_factor(batch) = sqrt(max(batch, 1)). Estimates are a
 // running mean for the first 10 samples, then an EWMA (alpha 0.1), so they
 // follow drift but one outlier cannot swing them. Every prediction carries
@@ -151,12 +159,18 @@ public:
     /// The task accepts a GPU kind: a CPU no result speaks for is assumed
     /// slower than a GPU (see blind_cpu_factor in the .cpp).
     bool gpu_capable = false;
+    /// The task's variant (model/task_variant.hpp) once a result of it was
+    /// learned: its own runs answer before the model's.
+    key variant = no_key;
   };
 
   static double batch_factor(int batch_size);
   static double default_seconds(task_type type);
 
-  query prepare(std::string_view model, task_type type, int batch_size, bool gpu_capable = false) const;
+  query prepare(std::string_view model, task_type type, int batch_size, bool gpu_capable = false,
+                std::string_view variant = {}) const;
+  /// The query of a task (its variant from its id).
+  query prepare(const task& t) const;
   /// Names (models, families) resolved so far: a prepared query stays valid
   /// while this count does not change (names are only ever added).
   std::size_t name_count() const { return names_.size(); }
@@ -171,9 +185,14 @@ public:
   /// and whenever a level turns noisy or back (prediction_spread::noisy).
   /// Valid for q while name_count() does not change.
   std::uint64_t change_stamp(const query& q, key device, device_kind kind, prediction_level answered) const {
-    return changes_.stamp(q.model, q.type, device, kind, answered) + spread_.noisy_changes();
+    // An answer from the model's runs also depends on the variant's having none there.
+    const auto variant = q.variant != no_key ? changes_.stamp(q.variant, q.type, device, kind, answered) : 0;
+    return changes_.stamp(q.model, q.type, device, kind, answered) + variant + spread_.noisy_changes();
   }
   prediction predict(const task& t, const worker_capability& worker) const;
+  /// Whether results of t's variant were learned (its worker-independent
+  /// estimate then comes from them).
+  bool knows_variant(const task& t) const;
   /// Worker-independent estimate (speed 1, no device levels): used for queue
   /// order. Answers from one clock: the one with more results of the task's
   /// model (type), else of its type, else the default.
@@ -183,8 +202,9 @@ public:
   /// generalize false: a run selected for being fast there (a probe that
   /// finished) -- learned for its model only, not into the device's ratios
   /// or the CPU evidence that other models are predicted from.
+  /// variant: the task's (model/task_variant.hpp), learned beside the model.
   void record(std::string_view model, task_type type, int batch_size, const worker_capability& worker,
-              double duration_s, bool generalize = true);
+              double duration_s, bool generalize = true, std::string_view variant = {});
   /// Accuracy bookkeeping: a prediction made for a run and its actual duration.
   void record_accuracy(double predicted_s, double actual_s);
   /// A prediction made from history and the run's actual duration: MAPE,
@@ -196,7 +216,7 @@ public:
   /// the run takes at least that long on this worker, so the estimates that
   /// answer for it there rise to at least `ran_s`.
   void record_lower_bound(std::string_view model, task_type type, int batch_size, const worker_capability& worker,
-                          double ran_s);
+                          double ran_s, std::string_view variant = {});
   const prediction_spread& spread() const { return spread_; }
   /// The p90 of a prediction of `seconds` made at `level`.
   double p90_seconds(double seconds, prediction_level level) const {
@@ -228,11 +248,17 @@ private:
                             std::uint32_t batch, std::uint32_t device);
   void update(const entry_key& k, double value_s);
   /// The exact estimate, and the device's batch scaling with it.
-  void update_exact(key model, task_type type, run_clock clock, int batch_size, key device, double value_s);
+  void update_exact(key model, task_type type, run_clock clock, int batch_size, key device, double value_s,
+                    bool pooled = true);
   static std::uint32_t series_of(task_type type, run_clock clock);
   /// Geometric running mean (then EWMA) of a positive ratio.
   void update_ratio(const entry_key& k, double ratio);
   const estimate* find(const entry_key& k) const;
+  /// The levels that answer from runs of `name` (a model, or a variant) on
+  /// the device: exact, model_batch_scaled, model_type_device, and with
+  /// `scaled` model_type_scaled.
+  std::optional<prediction> from_own_runs(std::uint32_t name, const query& q, key device, run_clock clock,
+                                          double per_speed, bool blind_cpu, double cpu_prior, bool scaled) const;
   /// The slowdown assumed on CPU `device` for a task that may run on a GPU
   /// and that no result of its own model there speaks for (see cpu_evidence).
   double blind_cpu_prior(task_type type, run_clock clock, key device) const;
@@ -264,6 +290,12 @@ private:
   };
   std::unordered_map<std::uint64_t, cpu_evidence> cpu_evidence_;
   std::unordered_set<std::uint64_t> ran_on_gpu_;  // (type, clock, model) with a result on a GPU
+  // The device each task variant last ran on: its size against its model's is read there.
+  struct device_clock {
+    key device = no_key;
+    run_clock clock = run_clock::wall;
+  };
+  std::unordered_map<key, device_clock> variant_last_device_;
   std::uint64_t p90_samples_ = 0;
   std::uint64_t at_or_under_p90_ = 0;
   std::uint64_t accuracy_samples_ = 0;

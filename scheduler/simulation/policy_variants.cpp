@@ -32,6 +32,8 @@ std::optional<policy_variant> resolve_policy_variant(std::string_view name, cons
     v.config.aged_in_aging_order = false;
   } else if (name == "intelligent-no-probes") {
     v.config.probe_untried_devices = false;
+  } else if (name == "intelligent-no-variants") {
+    v.config.learn_task_variants = false;
   } else {
     const auto names = policy_names();
     if (std::find(names.begin(), names.end(), name) == names.end()) return std::nullopt;
@@ -45,7 +47,7 @@ std::vector<std::string> simulation_policy_names() {
   for (const char* ablation : {"intelligent-no-affinity", "intelligent-no-specialization", "intelligent-no-prediction",
                                "intelligent-no-backups", "intelligent-no-faster-copies", "intelligent-no-deferral",
                                "intelligent-no-scarcity", "intelligent-longest-first", "intelligent-guessed-order",
-                               "intelligent-submission-aged", "intelligent-no-probes"})
+                               "intelligent-submission-aged", "intelligent-no-probes", "intelligent-no-variants"})
     names.emplace_back(ablation);
   return names;
 }
