@@ -132,7 +132,7 @@ std::size_t deferral_certificates::certified_pass_over(std::uint32_t c, task_han
   if (any_exclusive_pending(in.fleet, in.queue) || any_exclusive_arriving(in.fleet, in.arrivals, in.now_s)) return 0;
   // The same predictions: the task in that place is one like the certified one.
   const auto& r = in.tasks[h];
-  const auto& q = r.query;
+  const auto& q = in.tasks.query(h, in.predictor);  // prepared again if names or its variant came since
   if (r.query_names != cert.names || q.model != cert.query.model || q.family != cert.query.family ||
       q.type != cert.query.type || q.batch_size != cert.query.batch_size || q.gpu_capable != cert.query.gpu_capable ||
       q.variant != cert.query.variant)

@@ -34,9 +34,12 @@ task_handle task_table::find(const std::string& id) const {
 
 const execution_predictor::query& task_table::query(task_handle h, const execution_predictor& predictor) const {
   const auto& r = records_[h];
-  if (r.query_names != predictor.name_count()) {
+  // A query that found no variant is prepared again once more variants are known (its own may be).
+  if (r.query_names != predictor.name_count() ||
+      (r.query.variant == execution_predictor::no_key && r.query_variants != predictor.variant_count())) {
     r.query = predictor.prepare(r.body);
     r.query_names = predictor.name_count();
+    r.query_variants = predictor.variant_count();
   }
   return r.query;
 }

@@ -64,6 +64,7 @@ struct task_record {
   // The predictor query of the body, kept while the predictor's names do not change.
   mutable execution_predictor::query query;
   mutable std::size_t query_names = std::numeric_limits<std::size_t>::max();
+  mutable std::size_t query_variants = std::numeric_limits<std::size_t>::max();
 
   bool has_backup() const { return backup.worker != no_worker; }
   /// The attempt running on worker wi (the backup's or the first's).

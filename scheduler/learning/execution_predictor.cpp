@@ -128,6 +128,12 @@ execution_predictor::query execution_predictor::prepare(const task& t) const {
   return prepare(t.model, t.type, t.batch_size, accepts_gpu(t), task_variant(t.model, t.id));
 }
 
+execution_predictor::key execution_predictor::intern_variant(std::string_view variant) {
+  if (auto k = names_.find(variant)) return *k;
+  ++variant_names_;
+  return names_.intern(variant);
+}
+
 execution_predictor::key execution_predictor::device_key(std::string_view device_name) {
   return devices_.intern(device_name);
 }
@@ -357,7 +363,7 @@ void execution_predictor::record(std::string_view model, task_type type, int bat
     const auto normalized_key = make_key(prediction_level::model_type_normalized, type, clock, m, none, none);
     if (worker.kind != device_kind::cpu) ran_on_gpu_.insert(type_clock_key(type, clock, m));
     // The variant's own runs, as the model's (its device ratios are the model's).
-    const key v = variant.empty() || variant == model ? no_key : names_.intern(variant);
+    const key v = variant.empty() || variant == model ? no_key : intern_variant(variant);
     if (v != no_key) {
       variant_last_device_[v] = {device, clock};
       changes_.note_record(v, type, device, worker.kind);
@@ -435,7 +441,7 @@ void execution_predictor::record_lower_bound(std::string_view model, task_type t
   raise(make_key(prediction_level::model_type_device, type, clock, m, none, device), d / batch_factor(batch_size));
   // The variant's runs there, which answer first, are as long at least.
   if (!variant.empty() && variant != model) {
-    const key v = names_.intern(variant);
+    const key v = intern_variant(variant);
     raise(make_key(prediction_level::exact, type, clock, v, batch_key(batch_size), device), d);
     raise(make_key(prediction_level::model_type_device, type, clock, v, none, device), d / batch_factor(batch_size));
     changes_.note_record(v, type, device, worker.kind);
@@ -528,7 +534,7 @@ void execution_predictor::load(const predictor_snapshot& snapshot) {
     if (!std::isfinite(e.estimate_s) || e.estimate_s < 0.0 || e.count == 0) continue;
     std::uint32_t name = none, batch = none, device = none;
     if (e.level == prediction_level::type_kind) name = static_cast<std::uint32_t>(e.kind);
-    else if (!e.model.empty()) name = names_.intern(e.model);
+    else if (!e.model.empty()) name = is_task_variant(e.model) ? intern_variant(e.model) : names_.intern(e.model);
     if (e.level == prediction_level::exact) batch = batch_key(e.batch_size);
     if (!e.device.empty()) device = devices_.intern(e.device);
     auto& est = estimates_[make_key(e.level, e.type, e.clock, name, batch, device)];

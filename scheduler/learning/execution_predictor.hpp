@@ -172,8 +172,12 @@ public:
   /// The query of a task (its variant from its id).
   query prepare(const task& t) const;
   /// Names (models, families) resolved so far: a prepared query stays valid
-  /// while this count does not change (names are only ever added).
-  std::size_t name_count() const { return names_.size(); }
+  /// while this count does not change (names are only ever added) -- and,
+  /// where it found no variant, while variant_count() does not.
+  std::size_t name_count() const { return names_.size() - variant_names_; }
+  /// Task variants learned so far (a count apart, so that ids unique to
+  /// each task, each a variant of its own, do not invalidate every query).
+  std::size_t variant_count() const { return variant_names_; }
   /// Device key of a device name (interned, so later results can be stored).
   key device_key(std::string_view device_name);
   key find_device(std::string_view device_name) const;
@@ -274,7 +278,9 @@ private:
   };
   static type_clock_name split_type_clock_key(std::uint64_t k);
 
-  string_interner names_;    // models and families
+  string_interner names_;    // models, families and task variants
+  std::size_t variant_names_ = 0;  // of names_, the task variants
+  key intern_variant(std::string_view variant);
   string_interner devices_;  // device names
   std::unordered_map<entry_key, estimate, entry_key_hash> estimates_;  // looked up; snapshot() sorts
   std::uint64_t samples_ = 0;

@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -147,4 +148,31 @@ TEST(scheduler_core, a_task_queued_by_its_models_time_takes_its_place_from_its_v
             (std::vector<std::string>{"e1-llama-mmlu", "e2-llama-arc", "e4-llama-arc", "e3-llama-mmlu"}));
   EXPECT_EQ(evaluation_order("least_loaded"),
             (std::vector<std::string>{"e1-llama-mmlu", "e2-llama-arc", "e3-llama-mmlu", "e4-llama-arc"}));
+}
+
+// A journal's history (dtf run --journal) teaches each variant its own time:
+// the second run predicts each evaluation from its own earlier runs.
+TEST(scheduler_core, history_teaches_each_variant_its_own_time) {
+  scheduler_config config;
+  scheduler_core core(config);
+  const auto w = cpu_worker("w", "cpu", 64, 32);
+  core.add_worker(w);
+  core.learn_from_history(success_of("run1-llama-mmlu", "w", 1000.0, "llama"), w);
+  core.learn_from_history(success_of("run1-llama-arc", "w", 100.0, "llama"), w);
+  std::map<std::string, double> predicted_s;
+  double now = 0;
+  for (std::string id : {"run2-llama-mmlu", "run2-llama-arc", "run2-llama-gsm8k"}) {
+    core.submit(make_task(id, {}, 0, 0, "llama"), now);
+    const auto placed = core.schedule(now);
+    EXPECT_EQ(placed.size(), 1u);
+    if (placed.size() != 1) return;
+    predicted_s[id] = placed[0].predicted_duration_s;
+    now += 1.0;
+    core.record_result(success_of(id, "w", 1.0, "llama"), now);
+  }
+  EXPECT_NEAR(predicted_s["run2-llama-mmlu"], 1000.0, 1e-6);
+  EXPECT_NEAR(predicted_s["run2-llama-arc"], 100.0, 1e-6);
+  // A dataset the history never ran is predicted from the model's runs.
+  EXPECT_GT(predicted_s["run2-llama-gsm8k"], 100.0);
+  EXPECT_LT(predicted_s["run2-llama-gsm8k"], 1000.0);
 }
