@@ -13,9 +13,7 @@ namespace {
 std::string variant_name(bool learns, const std::string& model, const std::string& id) {
   return learns ? task_variant(model, id) : std::string{};
 }
-} // namespace
 
-namespace {
 // A run that timed out after d took longer than d: learned as d x this margin.
 constexpr double lower_bound_margin = 1.25;
 bool has_any_metric(const worker_metrics& m) {

@@ -19,7 +19,7 @@ void pending_queue::enqueue(task_table& tasks, task_handle h, double last_now_s)
   index_by_model(r);
   if (refines_ && r.key_guessed && r.affinity_model != affinity_map::no_key)
     guessed_by_model_[r.affinity_model].insert(h);
-  if (refines_ && r.key_variant_unknown) variant_unknown_[task_variant(r.body.model, r.body.id)].insert(h);
+  if (refines_variants_ && r.key_variant_unknown) variant_unknown_[task_variant(r.body.model, r.body.id)].insert(h);
   ++pending_;
   const double factor = finite_or(aging_factor_, 0.0);
   if (!r.key.aged && factor > 0.0) {
@@ -44,7 +44,7 @@ void pending_queue::refine_guesses(task_table& tasks, affinity_map::key model, c
       r.key_guessed = false;
       rekey(tasks, *g, estimate.seconds);
       // By the model's runs: its variant's first run moves it again.
-      if (!predictor.knows_variant(r.body)) {
+      if (refines_variants_ && !predictor.knows_variant(r.body)) {
         if (auto v = task_variant(r.body.model, r.body.id); !v.empty()) {
           r.key_variant_unknown = true;
           variant_unknown_[v].insert(*g);

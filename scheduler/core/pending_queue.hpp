@@ -34,8 +34,12 @@ public:
   /// waiting, in the core's clock (task_record::key_scheduler_s_per_s; 0: never). by_model: keep the per-model indexes. refines:
   /// keep the tasks queued on guessed estimates by model (refine_guesses).
   /// in_aging_order: aged tasks in the order they aged (else in submission order).
-  pending_queue(double aging_factor, bool by_model, bool refines = false, bool in_aging_order = false)
-    : aging_factor_(aging_factor), by_model_(by_model), refines_(refines), in_aging_order_(in_aging_order) {}
+  /// refines_variants: with `refines`, tasks queued by their model's time also move to their variant's
+  /// (scheduler_config::learn_task_variants).
+  pending_queue(double aging_factor, bool by_model, bool refines = false, bool in_aging_order = false,
+                bool refines_variants = false)
+    : aging_factor_(aging_factor), by_model_(by_model), refines_(refines), in_aging_order_(in_aging_order),
+      refines_variants_(refines && refines_variants) {}
 
   /// Queues live task h (no-op when its key is queued already); its aging
   /// clock starts at last_now_s, the latest time the core has seen.
@@ -91,6 +95,7 @@ private:
   bool by_model_ = false;
   bool refines_ = false;
   bool in_aging_order_ = false;
+  bool refines_variants_ = false;
   std::vector<class_queue> queues_;  // by requirement class
   class_queue empty_;
   std::size_t pending_ = 0;

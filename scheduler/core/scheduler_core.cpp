@@ -68,7 +68,7 @@ scheduler_core::impl::impl(scheduler_config c, std::unique_ptr<placement_policy>
     learned(config),
     queue(hooks->orders_shortest_first() ? config.shortest_first_aging_factor : config.queue_aging_factor,
           hooks->prefers_warm_tasks(), hooks->refines_guessed_estimates(),
-          hooks->orders_shortest_first() && config.aged_in_aging_order),
+          hooks->orders_shortest_first() && config.aged_in_aging_order, config.learn_task_variants),
     deferral(config.keep_explanations > 0),
     backups(config, hooks->wants_backups() && config.backup_attempts),
     probes(config, hooks->wants_probes()),
