@@ -119,7 +119,7 @@ execution_predictor::query execution_predictor::prepare(std::string_view model, 
     if (!family.empty())
       if (auto k = names_.find(family)) q.family = *k;
     if (!variant.empty())
-      if (auto k = names_.find(variant)) q.variant = *k;
+      if (auto k = find_variant(variant)) q.variant = *k;
   }
   return q;
 }
@@ -129,9 +129,19 @@ execution_predictor::query execution_predictor::prepare(const task& t) const {
 }
 
 execution_predictor::key execution_predictor::intern_variant(std::string_view variant) {
-  if (auto k = names_.find(variant)) return *k;
+  if (auto k = find_variant(variant)) return *k;
   ++variant_names_;
-  return names_.intern(variant);
+  const key k = names_.add_unindexed(variant);
+  variant_keys_.emplace(variant, k);
+  if (k >= is_variant_.size()) is_variant_.resize(k + 1, false);
+  is_variant_[k] = true;
+  return k;
+}
+
+std::optional<execution_predictor::key> execution_predictor::find_variant(std::string_view variant) const {
+  const auto it = variant_keys_.find(std::string{variant});
+  if (it == variant_keys_.end()) return std::nullopt;
+  return it->second;
 }
 
 execution_predictor::key execution_predictor::device_key(std::string_view device_name) {
@@ -244,7 +254,7 @@ prediction execution_predictor::predict(const task& t, const worker_capability& 
 bool execution_predictor::knows_variant(const task& t) const {
   const auto variant = task_variant(t.model, t.id);
   if (variant.empty()) return false;
-  const auto k = names_.find(variant);
+  const auto k = find_variant(variant);
   if (!k) return false;
   for (auto clock : {run_clock::wall, run_clock::modeled})
     if (find(make_key(prediction_level::model_type, t.type, clock, *k, none, none))) return true;
@@ -481,7 +491,10 @@ predictor_snapshot execution_predictor::snapshot() const {
     out.clock = static_cast<run_clock>(k.level_type >> 8 & 0xffu);
     out.type = static_cast<task_type>(k.level_type & 0xffu);
     if (out.level == prediction_level::type_kind) out.kind = static_cast<device_kind>(k.name);
-    else if (k.name != none) out.model = names_.name(k.name);
+    else if (k.name != none) {
+      out.model = names_.name(k.name);
+      out.variant = is_variant(k.name);
+    }
     if (k.batch != none) out.batch_size = static_cast<int>(k.batch);
     if (k.device != none) out.device = devices_.name(k.device);
     out.estimate_s = e.value_s;
@@ -489,8 +502,8 @@ predictor_snapshot execution_predictor::snapshot() const {
     s.entries.push_back(std::move(out));
   }
   std::sort(s.entries.begin(), s.entries.end(), [](const predictor_entry& a, const predictor_entry& b) {
-    return std::tie(a.level, a.model, a.type, a.batch_size, a.device, a.kind, a.clock) <
-           std::tie(b.level, b.model, b.type, b.batch_size, b.device, b.kind, b.clock);
+    return std::tie(a.level, a.model, a.variant, a.type, a.batch_size, a.device, a.kind, a.clock) <
+           std::tie(b.level, b.model, b.variant, b.type, b.batch_size, b.device, b.kind, b.clock);
   });
   for (const auto& [k, ev] : cpu_evidence_) {
     const auto [type, clock, device] = split_type_clock_key(k);
@@ -534,7 +547,7 @@ void execution_predictor::load(const predictor_snapshot& snapshot) {
     if (!std::isfinite(e.estimate_s) || e.estimate_s < 0.0 || e.count == 0) continue;
     std::uint32_t name = none, batch = none, device = none;
     if (e.level == prediction_level::type_kind) name = static_cast<std::uint32_t>(e.kind);
-    else if (!e.model.empty()) name = is_task_variant(e.model) ? intern_variant(e.model) : names_.intern(e.model);
+    else if (!e.model.empty()) name = e.variant ? intern_variant(e.model) : names_.intern(e.model);
     if (e.level == prediction_level::exact) batch = batch_key(e.batch_size);
     if (!e.device.empty()) device = devices_.intern(e.device);
     auto& est = estimates_[make_key(e.level, e.type, e.clock, name, batch, device)];
@@ -543,7 +556,7 @@ void execution_predictor::load(const predictor_snapshot& snapshot) {
     est.count = e.count;
     if (e.level == prediction_level::exact && name != none && device != none)
       scaling_.replace(series_of(e.type, e.clock), name, device, e.batch_size, old, est.value_s,
-                       !is_task_variant(e.model));
+                       !e.variant);
     if (e.level == prediction_level::type) samples_ += e.count;
   }
   accuracy_samples_ = snapshot.accuracy_samples;

@@ -103,6 +103,9 @@ struct predictor_entry {
   run_clock clock = run_clock::wall;     // the clock of the results behind it
   double estimate_s = 0.0; // see the level table above for the unit
   std::uint64_t count = 0;
+  /// `model` names a task variant (model/task_variant.hpp), not a model: a
+  /// flag, not the name's form, says so (a model's name may hold a '|').
+  bool variant = false;
 };
 
 struct predictor_accuracy {
@@ -279,8 +282,14 @@ private:
   static type_clock_name split_type_clock_key(std::uint64_t k);
 
   string_interner names_;    // models, families and task variants
+  // Task variants are numbered with names_ but looked up apart, so that a
+  // model whose name reads like a variant's is never taken for one.
+  std::unordered_map<std::string, key> variant_keys_;
   std::size_t variant_names_ = 0;  // of names_, the task variants
+  std::vector<bool> is_variant_;   // by name key: a task variant's name
   key intern_variant(std::string_view variant);
+  std::optional<key> find_variant(std::string_view variant) const;
+  bool is_variant(key name) const { return name < is_variant_.size() && is_variant_[name]; }
   string_interner devices_;  // device names
   std::unordered_map<entry_key, estimate, entry_key_hash> estimates_;  // looked up; snapshot() sorts
   std::uint64_t samples_ = 0;

@@ -22,6 +22,13 @@ public:
     index_.emplace(names_.back(), k);
     return k;
   }
+  /// A new key for `name` that find() never returns: a name in a namespace of
+  /// its own, numbered with the others (its owner keeps its own index).
+  key add_unindexed(std::string_view name) {
+    const auto k = static_cast<key>(names_.size());
+    names_.emplace_back(name);
+    return k;
+  }
   std::optional<key> find(std::string_view name) const {
     // Heterogeneous lookup needs C++20 transparent hashing; a temporary string keeps it simple.
     auto it = index_.find(std::string{name});

@@ -23,6 +23,4 @@ std::string task_variant(std::string_view model, std::string_view id) {
   return variant;
 }
 
-bool is_task_variant(std::string_view name) { return name.find('|') != std::string_view::npos; }
-
 } // namespace dtf

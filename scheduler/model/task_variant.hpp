@@ -16,7 +16,5 @@ namespace dtf {
 /// "model|id with each run of digits written as #", or "" when the id has
 /// nothing but digits (nothing to tell its variant from its model's).
 std::string task_variant(std::string_view model, std::string_view id);
-/// Whether a learned name is a task variant's (not a model's).
-bool is_task_variant(std::string_view name);
 
 } // namespace dtf

@@ -22,8 +22,7 @@ TEST(task_variant, is_the_model_and_the_id_with_its_digit_runs_left_out) {
   // An id of digits alone (or none) names no variant.
   EXPECT_EQ(task_variant("bert", "12345"), "");
   EXPECT_EQ(task_variant("bert", ""), "");
-  EXPECT_TRUE(is_task_variant(task_variant("bert", "t1")));
-  EXPECT_FALSE(is_task_variant("bert-base"));
+  EXPECT_EQ(task_variant("bert", "t1"), "bert|t#");
 }
 
 namespace {
@@ -105,6 +104,39 @@ TEST(execution_predictor_variants, variants_do_not_move_a_devices_batch_growth) 
   EXPECT_EQ(with.predict(batch_128("x-llama-mmlu"), a100).level, prediction_level::model_batch_scaled);
   EXPECT_NEAR(3.0 * with.predict(batch_128("x-llama-mmlu"), a100).seconds,
               with.predict(batch_128("x-llama-arc"), a100).seconds, 1e-3);
+}
+
+TEST(execution_predictor_variants, a_model_named_like_a_variant_stays_a_model_through_a_snapshot) {
+  // Model "llama|x-llama-mmlu" (a name may hold a '|') beside model llama's variant of the same spelling.
+  execution_predictor p;
+  const auto a100 = cuda_worker("a", "A100", 80, 8.0);
+  const std::string look_alike = task_variant("llama", "x-llama-mmlu");
+  for (int batch : {1, 4, 16, 64}) {
+    p.record("llama", task_type::benchmark, batch, a100, 10.0 * batch, true, look_alike);  // the variant
+    p.record(look_alike, task_type::benchmark, batch, a100, 2.0 * batch);                 // the model
+  }
+  const auto snap = p.snapshot();
+  std::size_t variant_entries = 0, look_alike_model_entries = 0;
+  for (const auto& e : snap.entries) {
+    if (e.variant) ++variant_entries;
+    if (!e.variant && e.model == look_alike) ++look_alike_model_entries;
+  }
+  EXPECT_GT(variant_entries, 0u);
+  EXPECT_GT(look_alike_model_entries, 0u);
+  auto named = eval("x", 128);
+  named.model = look_alike;  // id "x": the model's own variant, never learned
+  const auto mmlu = eval("x-llama-mmlu", 128);
+  // Two names, two answers (2 s and 10 s per unit), before and after the snapshot's round trip.
+  execution_predictor copy;
+  copy.load(snap);
+  for (const auto* q : {&p, &copy}) {
+    EXPECT_LT(q->predict(named, a100).seconds, 0.5 * q->predict(mmlu, a100).seconds);
+    EXPECT_TRUE(q->knows_variant(mmlu));
+    EXPECT_FALSE(q->knows_variant(named));
+  }
+  EXPECT_DOUBLE_EQ(copy.predict(named, a100).seconds, p.predict(named, a100).seconds);
+  EXPECT_DOUBLE_EQ(copy.predict(mmlu, a100).seconds, p.predict(mmlu, a100).seconds);
+  EXPECT_EQ(copy.snapshot().entries.size(), snap.entries.size());
 }
 
 namespace {
