@@ -30,21 +30,27 @@ task_handle affinity_lookahead::find(task_handle h, std::size_t w, const core_pa
       // Feasible: w's profile is one of its class's (sorted) feasible profiles.
       const auto& feasible_profiles = in.fleet.requirement(p.class_id).profiles;
       if (!std::binary_search(feasible_profiles.begin(), feasible_profiles.end(), wr.profile)) continue;
+      // Its query as the core keeps it (names resolved once, not at every prediction here).
+      const auto& query = in.tasks.query(k.handle, in.predictor);
       // Not ahead of tasks only this profile can run (the head task may be one).
       if (config_.leave_scarce_profiles &&
           reserved(p.body, p.class_id, wr.profile, no_worker_index, in.fleet, in.queue, in.cache, in.predictor,
-                   in.now_s, config_.defers()))
+                   in.now_s, config_.defers(), &query))
         continue;
       // Feasible on the free worker w, so its class was in play from the
       // start of this call and has a cursor: skip it if passed over.
       if (passed_over(p.class_id, k)) continue;
       // Compared in the core's clock (the profiles' clocks and time scales may differ).
-      const double here =
-          in.predictor.predict(p.body, wr.cap).seconds * in.fleet.profile_scheduler_s_per_worker_s(wr.profile);
+      const auto seconds_on = [&](const worker_capability& cap, execution_predictor::key device) {
+        return in.predictor.predict(query, device, cap.kind, clock_of(cap), cap.speed).seconds;
+      };
+      const double here = seconds_on(wr.cap, wr.device_key) * in.fleet.profile_scheduler_s_per_worker_s(wr.profile);
       bool near_best = true;
       for (auto q : feasible_profiles)
-        if (!in.fleet.profile(q).members.empty() &&
-            in.predictor.predict(p.body, in.fleet.profile(q).representative).seconds *
+        if (const auto& members = in.fleet.profile(q).members;
+            !members.empty() &&
+            // The profile's members share its device name, so the first one's device key is the representative's.
+            seconds_on(in.fleet.profile(q).representative, in.fleet.worker(members.front()).device_key) *
                     in.fleet.profile_scheduler_s_per_worker_s(q) * config_.affinity_lookahead_slack <
                 here) {
           near_best = false;

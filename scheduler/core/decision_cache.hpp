@@ -44,10 +44,14 @@ public:
 
   /// t's prediction on worker wi: once per profile while deciding t.
   /// (Inline: the hottest call of a decision.)
+  /// For another task, its prepared `query` where the caller holds one (a
+  /// task the core holds: task_table::query), else the predictor prepares it.
   prediction predicted_on(const task& t, std::size_t wi, const fleet_index& fleet,
-                          const execution_predictor& predictor) {
+                          const execution_predictor& predictor, const execution_predictor::query* query = nullptr) {
     const auto& w = fleet.worker(wi);
-    if (current_.t != &t) return predictor.predict(t, w.cap);
+    if (current_.t != &t)
+      return query ? predictor.predict(*query, w.device_key, w.cap.kind, clock_of(w.cap), w.cap.speed)
+                   : predictor.predict(t, w.cap);
     const auto pc = w.profile;
     if (stamp_[pc] != generation_) {
       const auto p = predictor.predict(current_.query, w.device_key, w.cap.kind, clock_of(w.cap), w.cap.speed);

@@ -28,7 +28,7 @@ bool any_exclusive_arriving(const fleet_index& fleet, const class_arrivals& arri
 
 bool reserved(const task& t, std::uint32_t own, std::uint32_t p, std::size_t avoided, const fleet_index& fleet,
               const pending_queue& queue, decision_cache& cache, const execution_predictor& predictor, double now_s,
-              bool busy_alternatives) {
+              bool busy_alternatives, const execution_predictor::query* query) {
   if (p >= fleet.profile_count() || fleet.requirement(own).profiles.size() <= 1) return false;
   const std::size_t waiting = exclusive_pending(fleet, queue, p);
   if (waiting == 0 || fleet.profile(p).members.empty()) return false;
@@ -37,7 +37,7 @@ bool reserved(const task& t, std::uint32_t own, std::uint32_t p, std::size_t avo
   double here = -1.0;  // predicted on first need
   const auto here_s = [&] {
     if (here < 0.0)
-      here = cache.predicted_on(t, fleet.profile(p).members.front(), fleet, predictor).seconds *
+      here = cache.predicted_on(t, fleet.profile(p).members.front(), fleet, predictor, query).seconds *
              fleet.profile_scheduler_s_per_worker_s(p);
     return here;
   };
@@ -54,7 +54,7 @@ bool reserved(const task& t, std::uint32_t own, std::uint32_t p, std::size_t avo
                               : members.size() > 1    ? members[1]
                                                       : no_worker_index;
     if (first != no_worker_index) {
-      open_best = std::min(open_best, cache.predicted_on(t, first, fleet, predictor).seconds *
+      open_best = std::min(open_best, cache.predicted_on(t, first, fleet, predictor, query).seconds *
                                           fleet.profile_scheduler_s_per_worker_s(q));
       continue;
     }
@@ -67,7 +67,7 @@ bool reserved(const task& t, std::uint32_t own, std::uint32_t p, std::size_t avo
     const double wait_s = std::abs(finite_or(end_s - now_s, 0.0));
     // The wait alone already too long (to beat the best so far, or to leave p at all): no prediction needed.
     if (!(wait_s < open_best) || !leaves_for(wait_s)) continue;
-    const auto there = cache.predicted_on(t, w, fleet, predictor);
+    const auto there = cache.predicted_on(t, w, fleet, predictor, query);
     if (!from_model_history(there.level)) continue;
     open_best = std::min(open_best, wait_s + there.seconds * fleet.profile_scheduler_s_per_worker_s(q));
   }

@@ -26,9 +26,10 @@ bool any_exclusive_arriving(const fleet_index& fleet, const class_arrivals& arri
 /// predicted slot (an occupant past its predicted end is taken to run on as
 /// long again as it has overrun) plus t's run there -- only where t may wait
 /// (`busy_alternatives`: the policy defers; waiting for a busy profile is a
-/// deferral). `avoided`: a worker t must not use.
+/// deferral). `avoided`: a worker t must not use. `query`: t's prepared query
+/// when t is not the decision's task (decision_cache::predicted_on).
 bool reserved(const task& t, std::uint32_t own, std::uint32_t p, std::size_t avoided, const fleet_index& fleet,
               const pending_queue& queue, decision_cache& cache, const execution_predictor& predictor, double now_s,
-              bool busy_alternatives);
+              bool busy_alternatives, const execution_predictor::query* query = nullptr);
 
 } // namespace dtf
