@@ -150,7 +150,7 @@ void learner::learn_running_lower_bounds(double now_s, const task_table& tasks, 
     const double worker_s = in_worker_clock_s(ran_s, cap);
     if (!(worker_s > 0.0)) continue;
     predictor.record_lower_bound(r.body.model, r.body.type, r.body.batch_size, cap, worker_s,
-                                 variant_name(learns_variants, r.body.model, r.body.id));
+                                 r.variant);
     watch_running(h, r.first.placed_at_s + 2.0 * ran_s);
   }
 }

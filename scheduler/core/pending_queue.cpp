@@ -1,7 +1,6 @@
 #include "scheduler/core/pending_queue.hpp"
 
 #include "scheduler/core/finite.hpp"
-#include "scheduler/model/task_variant.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -19,7 +18,7 @@ void pending_queue::enqueue(task_table& tasks, task_handle h, double last_now_s)
   index_by_model(r);
   if (refines_ && r.key_guessed && r.affinity_model != affinity_map::no_key)
     guessed_by_model_[r.affinity_model].insert(h);
-  if (refines_variants_ && r.key_variant_unknown) variant_unknown_[task_variant(r.body.model, r.body.id)].insert(h);
+  if (refines_variants_ && r.key_variant_unknown) variant_unknown_[r.variant].insert(h);
   ++pending_;
   const double factor = finite_or(aging_factor_, 0.0);
   if (!r.key.aged && factor > 0.0) {
@@ -44,11 +43,9 @@ void pending_queue::refine_guesses(task_table& tasks, affinity_map::key model, c
       r.key_guessed = false;
       rekey(tasks, *g, estimate.seconds);
       // By the model's runs: its variant's first run moves it again.
-      if (refines_variants_ && !predictor.knows_variant(r.body)) {
-        if (auto v = task_variant(r.body.model, r.body.id); !v.empty()) {
-          r.key_variant_unknown = true;
-          variant_unknown_[v].insert(*g);
-        }
+      if (refines_variants_ && !r.variant.empty() && !predictor.knows_variant(r.body)) {
+        r.key_variant_unknown = true;
+        variant_unknown_[r.variant].insert(*g);
       }
       g = guessed.erase(g);
     }
@@ -91,7 +88,7 @@ void pending_queue::forget(task_record& r) {
   if (r.key_guessed && r.affinity_model != affinity_map::no_key)
     if (auto it = guessed_by_model_.find(r.affinity_model); it != guessed_by_model_.end()) it->second.erase(r.key.handle);
   if (r.key_variant_unknown)
-    if (auto it = variant_unknown_.find(task_variant(r.body.model, r.body.id)); it != variant_unknown_.end()) {
+    if (auto it = variant_unknown_.find(r.variant); it != variant_unknown_.end()) {
       it->second.erase(r.key.handle);
       if (it->second.empty()) variant_unknown_.erase(it);
     }

@@ -204,8 +204,8 @@ void scheduler_core::submit(task t, double now_s) {
   r.specialization_family = family;
   r.key = queue_key{priority, estimate.seconds, sequence, h};
   r.key_guessed = !from_model_history(estimate.level);
-  r.key_variant_unknown = i.learned.learns_variants && !r.key_guessed && !i.learned.predictor.knows_variant(r.body) &&
-                          !task_variant(r.body.model, r.body.id).empty();
+  if (i.learned.learns_variants) r.variant = task_variant(r.body.model, r.body.id);
+  r.key_variant_unknown = !r.variant.empty() && !r.key_guessed && !i.learned.predictor.knows_variant(r.body);
   r.key.shortest_first = i.hooks->orders_shortest_first();
   r.key_scheduler_s_per_s = i.fleet.class_scheduler_s_per_worker_s(class_id);
   i.queue.note_submission(i.tasks, r.submitted_at_s);
@@ -557,9 +557,7 @@ result_effect scheduler_core::record_result(const task_result& result, double no
   i.statistics.count_result(result, success && valid_duration);
   // A batch queued on guesses takes its order from history as it comes in.
   if (r && success && valid_duration && r->affinity_model != affinity_map::no_key)
-    i.queue.refine_guesses(i.tasks, r->affinity_model,
-                           i.learned.learns_variants ? task_variant(r->body.model, r->body.id) : std::string{},
-                           i.learned.predictor);
+    i.queue.refine_guesses(i.tasks, r->affinity_model, r->variant, i.learned.predictor);
 
   if (r && !effect.still_running) {
     if (r->status == task_status::pending) i.queue.dequeue(i.tasks, h);

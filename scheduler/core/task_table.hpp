@@ -49,6 +49,8 @@ struct task_record {
   queue_key key;
   bool key_guessed = false;  // key.predicted_s is not from the model's history (see pending_queue::refine_guesses)
   bool key_variant_unknown = false;  // ... from the model's, not yet from its variant's (likewise)
+  /// Its variant (model/task_variant.hpp) where variants are learned, else "": built once, at submission.
+  std::string variant;
   /// Core seconds per second of key.predicted_s (a worker-independent estimate): the largest
   /// scheduler_s_per_worker_s of the class's profiles at submission (1 without any).
   double key_scheduler_s_per_s = 1.0;

@@ -130,7 +130,6 @@ execution_predictor::query execution_predictor::prepare(const task& t) const {
 
 execution_predictor::key execution_predictor::intern_variant(std::string_view variant) {
   if (auto k = find_variant(variant)) return *k;
-  ++variant_names_;
   const key k = names_.add_unindexed(variant);
   variant_keys_.emplace(variant, k);
   if (k >= is_variant_.size()) is_variant_.resize(k + 1, false);

@@ -177,10 +177,10 @@ public:
   /// Names (models, families) resolved so far: a prepared query stays valid
   /// while this count does not change (names are only ever added) -- and,
   /// where it found no variant, while variant_count() does not.
-  std::size_t name_count() const { return names_.size() - variant_names_; }
+  std::size_t name_count() const { return names_.size() - variant_keys_.size(); }
   /// Task variants learned so far (a count apart, so that ids unique to
   /// each task, each a variant of its own, do not invalidate every query).
-  std::size_t variant_count() const { return variant_names_; }
+  std::size_t variant_count() const { return variant_keys_.size(); }
   /// Device key of a device name (interned, so later results can be stored).
   key device_key(std::string_view device_name);
   key find_device(std::string_view device_name) const;
@@ -285,7 +285,6 @@ private:
   // Task variants are numbered with names_ but looked up apart, so that a
   // model whose name reads like a variant's is never taken for one.
   std::unordered_map<std::string, key> variant_keys_;
-  std::size_t variant_names_ = 0;  // of names_, the task variants
   std::vector<bool> is_variant_;   // by name key: a task variant's name
   key intern_variant(std::string_view variant);
   std::optional<key> find_variant(std::string_view variant) const;
