@@ -43,7 +43,7 @@ void pending_queue::refine_guesses(task_table& tasks, affinity_map::key model, c
       r.key_guessed = false;
       rekey(tasks, *g, estimate.seconds);
       // By the model's runs: its variant's first run moves it again.
-      if (refines_variants_ && !r.variant.empty() && !predictor.knows_variant(r.body)) {
+      if (refines_variants_ && !r.variant.empty() && !predictor.knows_variant(r.variant, r.body.type)) {
         r.key_variant_unknown = true;
         variant_unknown_[r.variant].insert(*g);
       }

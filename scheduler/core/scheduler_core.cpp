@@ -205,7 +205,7 @@ void scheduler_core::submit(task t, double now_s) {
   r.key = queue_key{priority, estimate.seconds, sequence, h};
   r.key_guessed = !from_model_history(estimate.level);
   if (i.learned.learns_variants) r.variant = task_variant(r.body.model, r.body.id);
-  r.key_variant_unknown = !r.variant.empty() && !r.key_guessed && !i.learned.predictor.knows_variant(r.body);
+  r.key_variant_unknown = !r.variant.empty() && !r.key_guessed && !i.learned.predictor.knows_variant(r.variant, r.body.type);
   r.key.shortest_first = i.hooks->orders_shortest_first();
   r.key_scheduler_s_per_s = i.fleet.class_scheduler_s_per_worker_s(class_id);
   i.queue.note_submission(i.tasks, r.submitted_at_s);

@@ -132,8 +132,6 @@ execution_predictor::key execution_predictor::intern_variant(std::string_view va
   if (auto k = find_variant(variant)) return *k;
   const key k = names_.add_unindexed(variant);
   variant_keys_.emplace(variant, k);
-  if (k >= is_variant_.size()) is_variant_.resize(k + 1, false);
-  is_variant_[k] = true;
   return k;
 }
 
@@ -251,12 +249,15 @@ prediction execution_predictor::predict(const task& t, const worker_capability& 
 }
 
 bool execution_predictor::knows_variant(const task& t) const {
-  const auto variant = task_variant(t.model, t.id);
+  return knows_variant(task_variant(t.model, t.id), t.type);
+}
+
+bool execution_predictor::knows_variant(std::string_view variant, task_type type) const {
   if (variant.empty()) return false;
   const auto k = find_variant(variant);
   if (!k) return false;
   for (auto clock : {run_clock::wall, run_clock::modeled})
-    if (find(make_key(prediction_level::model_type, t.type, clock, *k, none, none))) return true;
+    if (find(make_key(prediction_level::model_type, type, clock, *k, none, none))) return true;
   return false;
 }
 

@@ -200,6 +200,8 @@ public:
   /// Whether results of t's variant were learned (its worker-independent
   /// estimate then comes from them).
   bool knows_variant(const task& t) const;
+  /// ... given the variant (task_variant(t.model, t.id), as the caller keeps it) and t's type.
+  bool knows_variant(std::string_view variant, task_type type) const;
   /// Worker-independent estimate (speed 1, no device levels): used for queue
   /// order. Answers from one clock: the one with more results of the task's
   /// model (type), else of its type, else the default.
@@ -285,10 +287,10 @@ private:
   // Task variants are numbered with names_ but looked up apart, so that a
   // model whose name reads like a variant's is never taken for one.
   std::unordered_map<std::string, key> variant_keys_;
-  std::vector<bool> is_variant_;   // by name key: a task variant's name
   key intern_variant(std::string_view variant);
   std::optional<key> find_variant(std::string_view variant) const;
-  bool is_variant(key name) const { return name < is_variant_.size() && is_variant_[name]; }
+  /// Whether name key `name` is a task variant's (its name indexed there under this key).
+  bool is_variant(key name) const { return find_variant(names_.name(name)) == name; }
   string_interner devices_;  // device names
   std::unordered_map<entry_key, estimate, entry_key_hash> estimates_;  // looked up; snapshot() sorts
   std::uint64_t samples_ = 0;
