@@ -280,7 +280,7 @@ TEST(scheduler_core, defers_for_a_much_faster_busy_worker) {
   EXPECT_EQ(greedy.schedule().size(), 2u);
 }
 
-// The priority rule (README, "Priority"): a lower-priority task starts on a
+// The priority rule (docs/scheduling.md, "Priority"): a lower-priority task starts on a
 // free worker before a waiting higher-priority one only where that one is held
 // back for a busy worker predicted to finish it clearly sooner.
 TEST(scheduler_core, a_lower_priority_task_starts_first_only_where_the_higher_one_would_finish_sooner_elsewhere) {

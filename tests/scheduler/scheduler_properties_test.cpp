@@ -261,7 +261,7 @@ RC_GTEST_PROP(scheduler_properties, never_leaves_a_task_pending_beside_a_free_co
 // The priority rule with deferral on: among identical workers no busy one
 // can finish a task sooner than a free one, so after every schedule() no task
 // placed in the call went to a worker that a still-pending task of higher
-// priority could have used (README, "Priority").
+// priority could have used (docs/scheduling.md, "Priority").
 RC_GTEST_PROP(scheduler_properties, identical_workers_start_tasks_in_priority_order_with_deferral, ()) {
   const auto s = identical_workers(random_scenario());
   const scheduler_config config;
@@ -275,7 +275,7 @@ RC_GTEST_PROP(scheduler_properties, identical_workers_start_tasks_in_priority_or
   });
 }
 
-// The intelligent policy's order within a priority (README, "Queue order"):
+// The intelligent policy's order within a priority (docs/scheduling.md, "Queue order"):
 // among identical workers, with aging and the affinity lookahead (which
 // reorder on purpose) off, no task placed in a call has a longer queue
 // estimate (observed::estimate) than a still-pending task of its priority that
