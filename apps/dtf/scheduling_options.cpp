@@ -36,6 +36,8 @@ void add_scheduling_switches(option_table& table, scheduler_config& config) {
      "try a waiting task on an idle device its model never ran on, cut off past 3x its best time"},
     {"learn-task-variants", &scheduler_config::learn_task_variants,
      "learn each task variant's run time (its id less its digits) before its model's"},
+    {"distrust-unranked-predictions", &scheduler_config::distrust_unranked_predictions,
+     "while submissions arrive, bet nothing on predictions that do not order the run times that followed"},
   };
   for (const auto& s : switches)
     table.boolean(std::string{"scheduling."} + s.name, std::string{"--"} + s.name, s.help, config.*(s.field));

@@ -117,11 +117,7 @@ backup_choice backup_attempts::begin_copy(task_handle h, double charge_s, const 
           elapsed_s, remaining_s, on.p90_s};
 }
 
-bool backup_attempts::arriving(double now_s, const core_parts& in) {
-  for (std::uint32_t c = 0; c < in.fleet.class_count(); ++c)
-    if (in.arrivals.work_per_s(c, now_s) > 0.0) return true;
-  return false;
-}
+bool backup_attempts::arriving(double now_s, const core_parts& in) { return in.arrivals.any_arriving(now_s); }
 
 bool backup_attempts::faster_copies_due(double now_s, const core_parts& in, bool after_result) const {
   return after_result && enabled_ && config_.backup_to_faster_workers && in.fleet.running() > 0 &&

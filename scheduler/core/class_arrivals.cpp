@@ -41,4 +41,10 @@ double class_arrivals::work_per_s(std::uint32_t class_id, double now_s) const {
   return work_s / span_s;
 }
 
+bool class_arrivals::any_arriving(double now_s) const {
+  for (std::uint32_t c = 0; c < by_class_.size(); ++c)
+    if (work_per_s(c, now_s) > 0.0) return true;
+  return false;
+}
+
 } // namespace dtf

@@ -25,6 +25,8 @@ public:
   /// ... and the predicted seconds of work they bring per second (the same
   /// submissions, each at its prediction when submitted).
   double work_per_s(std::uint32_t class_id, double now_s) const;
+  /// Whether submissions are arriving: some class has a rate at now_s.
+  bool any_arriving(double now_s) const;
 
   static constexpr std::size_t kept = 16;
   static constexpr double quiet_gaps = 3.0;

@@ -107,6 +107,10 @@ struct scheduler_config {
   bool probe_untried_devices = true;
   double probe_cutoff_factor = 3.0;
   double probe_budget_fraction = 0.02;
+  /// While submissions arrive, a prediction level whose recent predictions do
+  /// not order the run times that followed (prediction_spread::unranked)
+  /// counts as noisy: no deferral or predicted-finish term on it.
+  bool distrust_unranked_predictions = true;
 
   /// Whether a task may wait for a busy worker (deferral is part of predictive scheduling).
   bool defers() const { return allow_deferral && enable_predictive_scheduling; }

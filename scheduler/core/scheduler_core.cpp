@@ -246,6 +246,7 @@ std::vector<assignment> scheduler_core::schedule(double now_s) {
   i.backups.clear_wakeup();
   if (i.fleet.empty()) return out;
   i.learned.learn_running_lower_bounds(now_s, i.tasks, i.fleet);
+  i.learned.predictor.judge_prediction_order(i.config.distrust_unranked_predictions && i.arrivals.any_arriving(now_s));
   i.queue.promote_aged(i.tasks, now_s);
   const bool after_result = i.backups.take_result_noted();
   if (i.queue.size() == 0) {

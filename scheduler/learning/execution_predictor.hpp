@@ -227,6 +227,9 @@ public:
   void record_lower_bound(std::string_view model, task_type type, int batch_size, const worker_capability& worker,
                           double ran_s, std::string_view variant = {});
   const prediction_spread& spread() const { return spread_; }
+  /// While submissions arrive, levels whose predictions do not order the runs count as noisy
+  /// (prediction_spread::judge_order).
+  void judge_prediction_order(bool on) { spread_.judge_order(on); }
   /// The p90 of a prediction of `seconds` made at `level`.
   double p90_seconds(double seconds, prediction_level level) const {
     return spread_.p90_s(seconds, level);

@@ -1,6 +1,7 @@
 #include "scheduler/learning/prediction_spread.hpp"
 
 #include "scheduler/learning/execution_predictor.hpp"
+#include "scheduler/learning/rank_correlation.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -55,6 +56,17 @@ void prediction_spread::record(prediction_level level, double predicted_s, doubl
   const double delta = error - m.mean;
   m.mean += w * delta;
   m.second = (1.0 - w) * (m.second + w * delta * delta);
+  auto& pairs = pairs_[k];
+  if (pairs.predicted.size() < rank_window) {
+    pairs.predicted.push_back(predicted_s);
+    pairs.actual.push_back(actual_s);
+  } else {
+    pairs.predicted[pairs.next] = predicted_s;
+    pairs.actual[pairs.next] = actual_s;
+    pairs.next = (pairs.next + 1) % rank_window;
+  }
+  if (++pairs.seen % 10 == 0)
+    if (auto rank = spearman_correlation(pairs.predicted, pairs.actual)) pairs.rank = *rank;
   auto& s = spreads_[k];
   ++s.samples;
   s.log_bias = m.mean;
@@ -72,7 +84,24 @@ void prediction_spread::record(prediction_level level, double predicted_s, doubl
 
 bool prediction_spread::noisy(prediction_level level) const {
   const auto& s = of(level);
-  return s.samples >= noisy_after && s.log_sigma > noisy_sigma;
+  if (s.samples < noisy_after) return false;
+  return s.log_sigma > noisy_sigma || (judge_order_ && unranked(level));
+}
+
+bool prediction_spread::unranked(prediction_level level) const {
+  const auto& pairs = pairs_[index_of(level)];
+  return pairs.seen >= unranked_after && pairs.rank < unranked_below && of(level).log_sigma > unranked_sigma;
+}
+
+void prediction_spread::judge_order(bool on) {
+  if (on == judge_order_) return;
+  bool turns = false;
+  for (std::size_t k = 0; k < level_count; ++k) {
+    const auto level = static_cast<prediction_level>(k);
+    turns = turns || (spreads_[k].samples >= noisy_after && spreads_[k].log_sigma <= noisy_sigma && unranked(level));
+  }
+  judge_order_ = on;
+  if (turns) ++noisy_changes_;
 }
 
 void prediction_spread::note_verdict(std::size_t k, bool was_noisy) {

@@ -38,6 +38,20 @@ public:
   /// policy holds no task back for a busy worker on them).
   static constexpr double noisy_sigma = 1.8;
   static constexpr std::uint64_t noisy_after = 20;
+  /// While submissions arrive (judge_order), a level is noisy too once its
+  /// last `rank_window` predictions (at least `unranked_after`, so that the
+  /// correlation's own error, about 1 / sqrt(n), stays near 0.1) rank the run
+  /// times that followed at a Spearman correlation under `unranked_below`,
+  /// with sigma above `unranked_sigma` (a p90 more than 3.6x the median):
+  /// predictions that are wide and do not order the runs (heavy tails that
+  /// follow nothing a task says) back no bet on who frees first, though their
+  /// sigma stays under noisy_sigma. Not in a batch: there deferral's worth is
+  /// keeping the long tasks off slow devices at the end, which device ratios
+  /// decide, not the order of the runs.
+  static constexpr double unranked_below = 0.3;
+  static constexpr double unranked_sigma = 1.0;
+  static constexpr std::size_t rank_window = 200;
+  static constexpr std::uint64_t unranked_after = 100;
 
   prediction_spread();
   /// The prior sigma of a level before any error is learned.
@@ -70,6 +84,11 @@ public:
   /// it (instead of the prior's) by prior_weight samples.
   void set(prediction_level level, const log_spread& spread);
   bool noisy(prediction_level level) const;
+  /// Whether unranked levels count as noisy (the core: while submissions
+  /// arrive). A change that turns a verdict counts in noisy_changes().
+  void judge_order(bool on);
+  /// The level's predictions are wide and do not order the runs (above).
+  bool unranked(prediction_level level) const;
   /// Counts the times a level turned noisy or back (part of
   /// execution_predictor::change_stamp, so deferral certificates made under
   /// one verdict are not repeated under the other).
@@ -95,6 +114,16 @@ private:
   // What the errors' percentile is shrunk toward (log): the prior's z90 sigma, or a restored spread's p90.
   std::array<double, level_count> p90_anchor_log_{};
   std::vector<double> scratch_;  // refresh_p90_factor's partial sort
+  // The last rank_window (predicted, actual) pairs per level, oldest
+  // overwritten first, and their rank correlation, refreshed every tenth pair.
+  struct recent_pairs {
+    std::vector<double> predicted, actual;
+    std::size_t next = 0;
+    std::uint64_t seen = 0;
+    double rank = 1.0;
+  };
+  std::array<recent_pairs, level_count> pairs_{};
+  bool judge_order_ = false;
   std::uint64_t noisy_changes_ = 0;
   void note_verdict(std::size_t k, bool was_noisy);
   void refresh_p90_factor(std::size_t k);

@@ -34,6 +34,8 @@ std::optional<policy_variant> resolve_policy_variant(std::string_view name, cons
     v.config.probe_untried_devices = false;
   } else if (name == "intelligent-no-variants") {
     v.config.learn_task_variants = false;
+  } else if (name == "intelligent-no-rank-verdict") {
+    v.config.distrust_unranked_predictions = false;
   } else {
     const auto names = policy_names();
     if (std::find(names.begin(), names.end(), name) == names.end()) return std::nullopt;
@@ -47,7 +49,8 @@ std::vector<std::string> simulation_policy_names() {
   for (const char* ablation : {"intelligent-no-affinity", "intelligent-no-specialization", "intelligent-no-prediction",
                                "intelligent-no-backups", "intelligent-no-faster-copies", "intelligent-no-deferral",
                                "intelligent-no-scarcity", "intelligent-longest-first", "intelligent-guessed-order",
-                               "intelligent-submission-aged", "intelligent-no-probes", "intelligent-no-variants"})
+                               "intelligent-submission-aged", "intelligent-no-probes", "intelligent-no-variants",
+                               "intelligent-no-rank-verdict"})
     names.emplace_back(ablation);
   return names;
 }

@@ -19,7 +19,8 @@ struct policy_variant {
 /// "intelligent-no-specialization", "intelligent-no-prediction",
 /// "intelligent-no-backups", "intelligent-no-deferral", "intelligent-no-scarcity",
 /// "intelligent-longest-first", "intelligent-guessed-order",
-/// "intelligent-submission-aged", "intelligent-no-probes", "intelligent-no-variants".
+/// "intelligent-submission-aged", "intelligent-no-probes", "intelligent-no-variants",
+/// "intelligent-no-rank-verdict".
 std::optional<policy_variant> resolve_policy_variant(std::string_view name, const scheduler_config& base);
 
 /// make_policy's names followed by the ablations.

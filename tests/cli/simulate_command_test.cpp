@@ -86,7 +86,8 @@ TEST(simulate_command, all_policies_print_one_table) {
                              "intelligent-no-affinity", "intelligent-no-specialization", "intelligent-no-prediction",
                              "intelligent-no-backups", "intelligent-no-faster-copies", "intelligent-no-deferral",
                              "intelligent-no-scarcity", "intelligent-longest-first", "intelligent-guessed-order",
-                             "intelligent-submission-aged", "intelligent-no-probes", "intelligent-no-variants"})
+                             "intelligent-submission-aged", "intelligent-no-probes", "intelligent-no-variants",
+                             "intelligent-no-rank-verdict"})
     EXPECT_NE(run.out.find(policy), std::string::npos) << policy;
 }
 

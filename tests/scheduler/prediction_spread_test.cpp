@@ -1,6 +1,7 @@
 // prediction_spread's noisy verdict: a level whose learned errors spread
-// wider than noisy_sigma after noisy_after samples is noisy, and each change
-// of verdict moves execution_predictor::change_stamp.
+// wider than noisy_sigma after noisy_after samples is noisy (and, while
+// judged, one whose predictions do not order the runs), and each change of
+// verdict moves execution_predictor::change_stamp.
 #include "scheduler/learning/execution_predictor.hpp"
 #include "scheduler/learning/prediction_spread.hpp"
 
@@ -8,6 +9,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <random>
 #include <vector>
 
 using namespace dtf;
@@ -99,6 +101,53 @@ TEST(prediction_spread, a_change_of_verdict_moves_every_change_stamp) {
     p.record_outcome(prediction{10.0, prediction_level::family_type_device, 1, 0.0}, k % 2 == 0 ? 1e4 : 1e-2);
   ASSERT_TRUE(p.spread().noisy(prediction_level::family_type_device));
   EXPECT_NE(p.change_stamp(q, device, w.kind, prediction_level::exact), before);
+}
+
+// Predictions that do not order the runs: wide (sigma above 1) and ranking
+// the run times that followed under 0.3 after 100 pairs. They count as noisy
+// only while judged (the core: while submissions arrive), and each turn of a
+// verdict is a change (deferral certificates).
+TEST(prediction_spread, wide_predictions_that_do_not_order_the_runs_are_noisy_only_while_judged) {
+  prediction_spread s;
+  std::mt19937_64 random(7);
+  std::uniform_real_distribution<double> log_uniform(0.0, 4.0);  // log errors' sigma about 1.6
+  const auto learn_unordered = [&](int count) {
+    for (int k = 0; k < count; ++k)
+      s.record(prediction_level::exact, std::exp(log_uniform(random)), std::exp(log_uniform(random)));
+  };
+  learn_unordered(static_cast<int>(prediction_spread::unranked_after) - 10);
+  EXPECT_GT(s.of(prediction_level::exact).log_sigma, prediction_spread::unranked_sigma);
+  EXPECT_LT(s.of(prediction_level::exact).log_sigma, prediction_spread::noisy_sigma);
+  EXPECT_FALSE(s.unranked(prediction_level::exact));  // too few pairs yet
+  learn_unordered(10);
+  EXPECT_TRUE(s.unranked(prediction_level::exact));
+  EXPECT_FALSE(s.noisy(prediction_level::exact));  // not judged: a batch
+  EXPECT_EQ(s.noisy_changes(), 0u);
+  s.judge_order(true);
+  EXPECT_TRUE(s.noisy(prediction_level::exact));
+  EXPECT_FALSE(s.noisy(prediction_level::model_type_device));
+  EXPECT_EQ(s.noisy_changes(), 1u);
+  s.judge_order(true);
+  EXPECT_EQ(s.noisy_changes(), 1u);
+  s.judge_order(false);
+  EXPECT_FALSE(s.noisy(prediction_level::exact));
+  EXPECT_EQ(s.noisy_changes(), 2u);
+}
+
+TEST(prediction_spread, wide_predictions_that_order_the_runs_stay_trusted) {
+  prediction_spread s;
+  s.judge_order(true);
+  std::mt19937_64 random(7);
+  std::uniform_real_distribution<double> log_uniform(0.0, 8.0);
+  // Off by e^1.2 either way (sigma 1.2), but a longer prediction means a longer run.
+  for (int k = 0; k < 300; ++k) {
+    const double predicted = std::exp(log_uniform(random));
+    s.record(prediction_level::exact, predicted, predicted * std::exp(k % 2 == 0 ? 1.2 : -1.2));
+  }
+  EXPECT_GT(s.of(prediction_level::exact).log_sigma, prediction_spread::unranked_sigma);
+  EXPECT_FALSE(s.unranked(prediction_level::exact));
+  EXPECT_FALSE(s.noisy(prediction_level::exact));
+  EXPECT_EQ(s.noisy_changes(), 0u);
 }
 
 // The expected time still to run: the log-normal's mean before the run
