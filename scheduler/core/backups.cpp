@@ -117,11 +117,9 @@ backup_choice backup_attempts::begin_copy(task_handle h, double charge_s, const 
           elapsed_s, remaining_s, on.p90_s};
 }
 
-bool backup_attempts::arriving(double now_s, const core_parts& in) { return in.arrivals.any_arriving(now_s); }
-
 bool backup_attempts::faster_copies_due(double now_s, const core_parts& in, bool after_result) const {
   return after_result && enabled_ && config_.backup_to_faster_workers && in.fleet.running() > 0 &&
-         !arriving(now_s, in);
+         !in.arrivals.any_arriving(now_s);
 }
 
 void backup_attempts::copy_to_faster(double now_s, const core_parts& in,

@@ -119,8 +119,6 @@ private:
   /// Books a copy of h on `on`, charged charge_s against the budget until its race ends.
   backup_choice begin_copy(task_handle h, double charge_s, const free_worker& on, const core_parts& in,
                            double elapsed_s, double remaining_s);
-  /// Whether any submissions are arriving (a class with a recent rate).
-  static bool arriving(double now_s, const core_parts& in);
   /// The end-of-batch pass: copies of first attempts a free worker is
   /// predicted to overtake (see the file comment); `charged_s` as in place().
   void copy_to_faster(double now_s, const core_parts& in, const std::function<void(const backup_choice&)>& start,

@@ -95,13 +95,14 @@ bool prediction_spread::unranked(prediction_level level) const {
 
 void prediction_spread::judge_order(bool on) {
   if (on == judge_order_) return;
-  bool turns = false;
-  for (std::size_t k = 0; k < level_count; ++k) {
-    const auto level = static_cast<prediction_level>(k);
-    turns = turns || (spreads_[k].samples >= noisy_after && spreads_[k].log_sigma <= noisy_sigma && unranked(level));
-  }
+  std::array<bool, level_count> was_noisy{};
+  for (std::size_t k = 0; k < level_count; ++k) was_noisy[k] = noisy(static_cast<prediction_level>(k));
   judge_order_ = on;
-  if (turns) ++noisy_changes_;
+  for (std::size_t k = 0; k < level_count; ++k)
+    if (noisy(static_cast<prediction_level>(k)) != was_noisy[k]) {
+      ++noisy_changes_;  // one change for the turn, however many levels it turns
+      return;
+    }
 }
 
 void prediction_spread::note_verdict(std::size_t k, bool was_noisy) {
