@@ -119,7 +119,7 @@ backup_choice backup_attempts::begin_copy(task_handle h, double charge_s, const 
 
 bool backup_attempts::faster_copies_due(double now_s, const core_parts& in, bool after_result) const {
   return after_result && enabled_ && config_.backup_to_faster_workers && in.fleet.running() > 0 &&
-         !in.arrivals.any_arriving(now_s);
+         in.arrivals.submissions_over(now_s);
 }
 
 void backup_attempts::copy_to_faster(double now_s, const core_parts& in,

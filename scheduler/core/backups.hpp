@@ -14,7 +14,10 @@
 // backup_budget_fraction of all slot time so far. Times and predictions meet
 // in the core's clock (each prediction times its worker's
 // scheduler_s_per_worker_s).
-// At the end of a batch -- nothing pending, no submissions arriving -- a
+// At the end of a batch -- nothing pending, the submissions over
+// (class_arrivals::submissions_over: an online stream's lull, such as a night
+// between working days, is not an end: copies of hours-long background runs
+// on the fast GPUs held them when the morning's bursts came) -- a
 // first attempt need not be overdue: one whose expected time still to run
 // (prediction_spread::mean_remaining_s, from what its model's own history
 // now predicts on its worker and how long it has run) is more than twice a
@@ -69,8 +72,8 @@ public:
   void place(double now_s, const core_parts& in, bool faster_copies,
              const std::function<void(const backup_choice&)>& start, double others_s);
   /// Whether the end-of-batch pass runs: after a result (the first call
-  /// since one came, see note_result), switched on, something running and no
-  /// submissions arriving (nothing pending, as place() requires).
+  /// since one came, see note_result), switched on, something running and the
+  /// submissions over (nothing pending, as place() requires).
   bool faster_copies_due(double now_s, const core_parts& in, bool after_result) const;
   /// A result came. Copies on faster workers are weighed at the schedule()
   /// call that follows a result only -- not at wake-ups or other calls --

@@ -7,6 +7,8 @@ namespace dtf {
 
 void class_arrivals::note(std::uint32_t class_id, double submitted_s, double predicted_s) {
   if (!std::isfinite(submitted_s)) return;
+  if (!(first_s_ <= submitted_s)) first_s_ = submitted_s;
+  last_s_ = std::max(last_s_, submitted_s);
   if (class_id >= by_class_.size()) by_class_.resize(class_id + 1);
   auto& r = by_class_[class_id];
   r.submitted_s[r.next] = submitted_s;
@@ -39,6 +41,11 @@ double class_arrivals::work_per_s(std::uint32_t class_id, double now_s) const {
   double work_s = 0.0;  // of the newest count - 1: those that came within the span
   for (std::size_t k = 1; k < r.count; ++k) work_s += r.predicted_s[(r.next + kept - k) % kept];
   return work_s / span_s;
+}
+
+bool class_arrivals::submissions_over(double now_s) const {
+  if (any_arriving(now_s)) return false;
+  return !(first_s_ <= last_s_) || now_s - last_s_ >= last_s_ - first_s_;
 }
 
 bool class_arrivals::any_arriving(double now_s) const {

@@ -7,6 +7,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <vector>
 
 namespace dtf {
@@ -27,6 +28,11 @@ public:
   double work_per_s(std::uint32_t class_id, double now_s) const;
   /// Whether submissions are arriving: some class has a rate at now_s.
   bool any_arriving(double now_s) const;
+  /// Whether the submissions are over, as far as the core can tell: none
+  /// arriving (any_arriving), and none for at least as long as they spanned
+  /// -- a batch (one instant) at once, a stream not in a lull shorter than
+  /// what came before it (a night between working days).
+  bool submissions_over(double now_s) const;
 
   static constexpr std::size_t kept = 16;
   static constexpr double quiet_gaps = 3.0;
@@ -41,6 +47,8 @@ private:
   /// The span and the mean gap of the class's recent submissions, or nothing (no rate).
   bool span_of(std::uint32_t class_id, double now_s, double& span_s, double& gap_s) const;
   std::vector<recent> by_class_;
+  double first_s_ = std::numeric_limits<double>::infinity();   // the first submission's time (none: infinity)
+  double last_s_ = -std::numeric_limits<double>::infinity();  // the latest's
 };
 
 } // namespace dtf

@@ -60,3 +60,22 @@ TEST(class_arrivals, work_is_the_predictions_of_the_submissions_within_the_span)
   EXPECT_DOUBLE_EQ(arrivals.work_per_s(0, 61.0), 0.0);  // they stopped
   EXPECT_DOUBLE_EQ(arrivals.work_per_s(1, 30.0), 0.0);
 }
+
+TEST(class_arrivals, a_batch_is_over_at_once) {
+  class_arrivals arrivals;
+  EXPECT_TRUE(arrivals.submissions_over(0.0));  // nothing submitted
+  for (int k = 0; k < 40; ++k) arrivals.note(k % 3, 0.0, 5.0);
+  EXPECT_TRUE(arrivals.submissions_over(0.0));
+  EXPECT_TRUE(arrivals.submissions_over(1000.0));
+}
+
+TEST(class_arrivals, a_lull_shorter_than_the_stream_before_it_is_not_the_end) {
+  class_arrivals arrivals;
+  for (int k = 0; k <= 100; ++k) arrivals.note(0, 10.0 * k, 5.0);  // every 10 s up to 1,000 s
+  EXPECT_FALSE(arrivals.submissions_over(1010.0));  // still arriving
+  EXPECT_FALSE(arrivals.submissions_over(1500.0));  // stopped 500 s ago, after 1,000 s of them: a lull
+  EXPECT_TRUE(arrivals.submissions_over(2000.0));   // as long as they spanned: over
+  arrivals.note(0, 2500.0, 5.0);                   // they resume: 2,500 s span from now on
+  EXPECT_FALSE(arrivals.submissions_over(4000.0));
+  EXPECT_TRUE(arrivals.submissions_over(5000.0));
+}

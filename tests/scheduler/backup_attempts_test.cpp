@@ -337,7 +337,8 @@ TEST(backup_attempts, at_the_end_of_a_batch_a_copy_needs_the_model_s_own_history
 // While submissions keep arriving, a free fast worker is the next arrival's:
 // no copy. Here CPU-only tasks arrive every 2 s (61-71 s) on a second CPU
 // with two slots; the one that ends at 72 finds them still arriving, the last
-// one's end at 90 finds them stopped (3 of their gaps without one): b's copy.
+// one's end at 150 finds them over (stopped, and for longer than the 71 s
+// they spanned): b's copy.
 TEST(backup_attempts, no_copy_on_a_faster_worker_while_submissions_keep_arriving) {
   auto config = one_slot_config();
   config.backup_to_faster_workers = true;
@@ -363,8 +364,10 @@ TEST(backup_attempts, no_copy_on_a_faster_worker_while_submissions_keep_arriving
   // Quiet by 80, but only the call after a result weighs such copies (when a
   // caller calls must not change what they decide).
   EXPECT_TRUE(core.schedule(80.0).empty());
-  core.record_result(success_of("s5", "cpu2", 19.0, "tiny-cpu"), 90.0);
-  const auto quiet = core.schedule(90.0);
+  // Submissions spanned 0-71 s: a lull shorter than that may end (an online
+  // stream's night), so the end of a batch is no sooner than 142 s.
+  core.record_result(success_of("s5", "cpu2", 79.0, "tiny-cpu"), 150.0);
+  const auto quiet = core.schedule(150.0);
   ASSERT_EQ(quiet.size(), 1u);
   EXPECT_EQ(quiet[0].task_id, "b");
   EXPECT_EQ(quiet[0].worker_id, "fast");
