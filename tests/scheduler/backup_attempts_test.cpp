@@ -342,15 +342,8 @@ TEST(backup_attempts, at_the_end_of_a_batch_a_copy_needs_the_model_s_own_history
 TEST(backup_attempts, no_copy_on_a_faster_worker_while_submissions_keep_arriving) {
   auto config = one_slot_config();
   config.backup_to_faster_workers = true;
-  scheduler_core core(config, make_policy("intelligent", config));
-  core.add_worker(cuda_worker("fast", "GPU", 32, 8.0));
-  core.add_worker(cpu_worker("slow", "CPU", 64, 8, 0, 0.1));
+  auto core = core_with_b_on_the_slow_worker(config);
   core.add_worker(cpu_worker("cpu2", "CPU only", 64, 8, 2, 0.1));
-  core.learn_from_history(success_of("old1", "fast", fast_s, "bert-base"), core.workers()[0]);
-  core.learn_from_history(success_of("old2", "slow", slow_s, "bert-base"), core.workers()[1]);
-  core.submit(bert("a"), 0.0);
-  core.submit(bert("b"), 0.0);
-  ASSERT_EQ(placement(core.schedule(0.0)), (std::map<std::string, std::string>{{"a", "fast"}, {"b", "slow"}}));
   for (int k = 0; k <= 5; ++k) {
     const double at = 61.0 + 2.0 * k;
     if (k == 0) core.record_result(success_of("a", "fast", fast_s, "bert-base"), fast_s);
@@ -372,6 +365,25 @@ TEST(backup_attempts, no_copy_on_a_faster_worker_while_submissions_keep_arriving
   EXPECT_EQ(quiet[0].task_id, "b");
   EXPECT_EQ(quiet[0].worker_id, "fast");
   EXPECT_TRUE(quiet[0].backup);
+}
+
+// A lull is not the end of a batch: CPU-only tasks arrived every 2 s from 61
+// to 71 s after a and b at 0, so a result 19 s after the last (three of their
+// gaps, no rate any more) still falls inside a stream's possible lull -- as a
+// night between working days -- and b gets no copy on the fast GPU.
+TEST(backup_attempts, no_copy_on_a_faster_worker_in_a_lull_shorter_than_the_submissions_span) {
+  auto config = one_slot_config();
+  config.backup_to_faster_workers = true;
+  auto core = core_with_b_on_the_slow_worker(config);
+  core.add_worker(cpu_worker("cpu2", "CPU only", 64, 8, 2, 0.1));
+  core.record_result(success_of("a", "fast", fast_s, "bert-base"), fast_s);
+  for (int k = 0; k <= 5; ++k) {
+    const double at = 61.0 + 2.0 * k;
+    core.submit(make_task("s" + std::to_string(k), {device_kind::cpu}, 0.0, 0, "tiny-cpu"), at);
+    ASSERT_EQ(placement(core.schedule(at)), (std::map<std::string, std::string>{{"s" + std::to_string(k), "cpu2"}}));
+    core.record_result(success_of("s" + std::to_string(k), "cpu2", 0.5, "tiny-cpu"), at + 0.5);
+  }
+  EXPECT_TRUE(core.schedule(90.0).empty());  // the call after the last result: quiet 19 s after 71 s of them
 }
 
 // One copy per first attempt: a copy that failed is not started again.
