@@ -16,8 +16,8 @@
 // scheduler_s_per_worker_s).
 // At the end of a batch -- nothing pending, the submissions over
 // (class_arrivals::submissions_over: an online stream's lull, such as a night
-// between working days, is not an end: copies of hours-long background runs
-// on the fast GPUs held them when the morning's bursts came) -- a
+// between working days, is not an end: there a copy of an hours-long
+// background run holds a faster worker the next burst needs) -- a
 // first attempt need not be overdue: one whose expected time still to run
 // (prediction_spread::mean_remaining_s, from what its model's own history
 // now predicts on its worker and how long it has run) is more than twice a
